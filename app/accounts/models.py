@@ -1,0 +1,64 @@
+"""People, capture stations and the operator sessions that bind them."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+from app.core.clock import utcnow
+from app.core.schema import UTCDateTime
+
+
+class Role(StrEnum):
+    """What a user does in the project; permissions follow from it."""
+
+    operator = "operator"
+    vendor_qc = "vendor_qc"
+    vendor_manager = "vendor_manager"
+    reviewer = "reviewer"
+    custodian = "custodian"
+    finance = "finance"
+    sysadmin = "sysadmin"
+    audit_admin = "audit_admin"
+
+
+class User(SQLModel, table=True):
+    """A person who signs in: an operator at a station or a user of the browser UI."""
+
+    __tablename__ = "user_account"  # "user" is reserved in PostgreSQL
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int | None = Field(default=None, foreign_key="project.id", index=True)
+    username: str = Field(max_length=64, unique=True)
+    display_name: str = Field(max_length=120)
+    role: str = Field(max_length=32)
+    password_hash: str = Field(max_length=255)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Station(SQLModel, table=True):
+    """A capture PC. Its API token is kept only as a SHA-256 hash."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    name: str = Field(max_length=80)
+    token_hash: str = Field(max_length=64, unique=True)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class StationSession(SQLModel, table=True):
+    """An operator signed in at a station; uploads carry its token beside the station's."""
+
+    __tablename__ = "station_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    station_id: int = Field(foreign_key="station.id", index=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,0 +1,35 @@
+"""API shapes of sign-in at a station."""
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+
+class StationLogin(BaseModel):
+    """An operator's user name and password, typed at the station."""
+
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class StationSessionPublic(BaseModel):
+    """The operator session token (send it as X-Operator-Token) and who it belongs to."""
+
+    token: str
+    expires_at: datetime
+    user_id: int
+    username: str
+    display_name: str
+    role: str
+    station_id: int
+    project_id: int
+
+
+class WhoAmI(BaseModel):
+    """The station and operator behind a pair of tokens."""
+
+    station_id: int
+    project_id: int
+    user_id: int
+    username: str
+    role: str

@@ -1,0 +1,153 @@
+"""Users, stations and operator sessions at stations."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from app.accounts.exceptions import (
+    BadCredentials,
+    BadStationToken,
+    OperatorSessionExpired,
+    RoleNotAllowed,
+    UsernameTaken,
+    WeakPassword,
+)
+from app.accounts.models import Role, Station, StationSession, User
+from app.audit.service import record_event
+from app.core.security import hash_password, new_token, token_hash, verify_password
+
+MIN_PASSWORD_LENGTH = 10
+STATION_ROLES = {Role.operator, Role.vendor_qc}
+
+
+@dataclass(frozen=True)
+class StationPrincipal:
+    """An operator signed in at a station: who uploads, from where, for which project."""
+
+    station_id: int
+    project_id: int
+    user_id: int
+    role: str
+    username: str
+    session_id: int
+
+
+def check_password_strength(password: str) -> None:
+    """Refuse passwords that are too short (the security issue adds the common-password list)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise WeakPassword(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    display_name: str | None = None,
+    project_id: int | None = None,
+) -> User:
+    """Add a user with an argon2id password hash."""
+    check_password_strength(password)
+    if session.exec(select(User).where(User.username == username)).first():
+        raise UsernameTaken(f"username {username!r} is already taken")
+    user = User(
+        username=username,
+        display_name=display_name or username,
+        role=Role(role).value,
+        password_hash=hash_password(password),
+        project_id=project_id,
+    )
+    session.add(user)
+    session.flush()
+    record_event(session, "user.create", project_id=project_id, object_type="user", object_id=user.id,
+                 detail={"role": user.role})
+    return user
+
+
+def create_station(session: Session, *, project_id: int, name: str) -> tuple[Station, str]:
+    """Register a capture PC; returns the station and its token (shown once, stored only hashed)."""
+    token = new_token("fst")
+    station = Station(project_id=project_id, name=name, token_hash=token_hash(token))
+    session.add(station)
+    session.flush()
+    record_event(session, "station.create", project_id=project_id, object_type="station", object_id=station.id)
+    return station, token
+
+
+def station_by_token(session: Session, token: str) -> Station:
+    """The active station holding this token, or BadStationToken."""
+    station = session.exec(select(Station).where(Station.token_hash == token_hash(token))).first()
+    if station is None or not station.active or station.revoked_at is not None:
+        raise BadStationToken("station token is unknown or revoked")
+    return station
+
+
+@dataclass(frozen=True)
+class OpenedSession:
+    """A new operator session: the token is shown to the station once."""
+
+    principal: StationPrincipal
+    token: str
+    expires_at: datetime
+    display_name: str
+
+
+def open_station_session(
+    session: Session, *, station_token: str, username: str, password: str, now: datetime, hours: int,
+    source_ip: str | None = None,
+) -> OpenedSession:
+    """Sign an operator in at a station."""
+    station = station_by_token(session, station_token)
+    user = session.exec(select(User).where(User.username == username)).first()
+    if not verify_password(password, user.password_hash if user else None) or user is None or not user.active:
+        record_event(session, "station.login", project_id=station.project_id, actor_station_id=station.id,
+                     source_ip=source_ip, outcome="failure", detail={"reason": "bad_credentials"})
+        raise BadCredentials("wrong user name or password")
+    if user.role not in STATION_ROLES or (user.project_id not in (None, station.project_id)):
+        record_event(session, "station.login", project_id=station.project_id, actor_station_id=station.id,
+                     actor_user_id=user.id, source_ip=source_ip, outcome="denied")
+        raise RoleNotAllowed("this user may not capture at this station")
+    token = new_token("fop")
+    op_session = StationSession(
+        station_id=station.id, user_id=user.id, token_hash=token_hash(token), created_at=now,
+        expires_at=now + timedelta(hours=hours),
+    )
+    station.last_seen_at = now
+    session.add(op_session)
+    session.add(station)
+    session.flush()
+    record_event(session, "station.login", project_id=station.project_id, actor_station_id=station.id,
+                 actor_user_id=user.id, actor_role=user.role, source_ip=source_ip,
+                 object_type="station_session", object_id=op_session.id)
+    principal = StationPrincipal(station.id, station.project_id, user.id, user.role, user.username, op_session.id)
+    return OpenedSession(principal, token, op_session.expires_at, user.display_name)
+
+
+def resolve_station_principal(session: Session, *, station_token: str, operator_token: str,
+                              now: datetime) -> StationPrincipal:
+    """Check both tokens: an active station and an unexpired operator session opened at that station."""
+    station = station_by_token(session, station_token)
+    op_session = session.exec(
+        select(StationSession).where(StationSession.token_hash == token_hash(operator_token))
+    ).first()
+    if op_session is None or op_session.station_id != station.id:
+        raise OperatorSessionExpired("operator is not signed in at this station")
+    if op_session.ended_at is not None or op_session.expires_at <= now:
+        raise OperatorSessionExpired("operator session has ended; sign in again")
+    user = session.get(User, op_session.user_id)
+    if user is None or not user.active:
+        raise OperatorSessionExpired("operator account is disabled")
+    return StationPrincipal(station.id, station.project_id, user.id, user.role, user.username, op_session.id)
+
+
+def close_station_session(session: Session, principal: StationPrincipal, now: datetime) -> None:
+    """Sign the operator out of the station."""
+    op_session = session.get(StationSession, principal.session_id)
+    if op_session is not None and op_session.ended_at is None:
+        op_session.ended_at = now
+        session.add(op_session)
+        record_event(session, "station.logout", project_id=principal.project_id,
+                     actor_station_id=principal.station_id, actor_user_id=principal.user_id,
+                     actor_role=principal.role, object_type="station_session", object_id=op_session.id)

@@ -1,0 +1,41 @@
+"""The one settings object of the server, read from FOLIO_* environment variables and an optional .env."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Deployment settings. Contract terms (price, quota, thresholds) live in the Project row, not here."""
+
+    model_config = SettingsConfigDict(env_prefix="FOLIO_", env_file=".env", extra="ignore")
+
+    mode: Literal["production", "demo", "test"] = "production"
+    database_url: str = "sqlite:///./var/folio.db"
+    image_store: Path = Path("./var/images")
+    timezone: str = "Asia/Shanghai"
+
+    # Upload limits: a 16 MP camera JPEG is 3-10 MB; a 600 dpi A3 TIFF is about 70 MP.
+    max_upload_bytes: int = 60 * 1024 * 1024
+    max_image_pixels: int = 80_000_000
+    max_image_side: int = 20_000
+
+    qc_workers: int = 2
+    qc_timeout_seconds: float = 60.0
+
+    operator_session_hours: int = 12
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when the database is an embedded SQLite file."""
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

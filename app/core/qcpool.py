@@ -1,0 +1,54 @@
+"""The image checks run in a pool of worker processes, never on the server's event loop or threads."""
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+
+def _init_worker(max_pixels: int) -> None:
+    # OpenCV's own decoder limit, lowered to the server's; one OpenCV thread per worker process.
+    os.environ["OPENCV_IO_MAX_IMAGE_PIXELS"] = str(max_pixels)
+    import cv2
+    from PIL import Image
+
+    cv2.setNumThreads(1)
+    Image.MAX_IMAGE_PIXELS = max_pixels
+
+
+def run_check(data: bytes, profile: dict | None, intentionally_blank: bool) -> dict[str, Any]:
+    """Check one image in a worker; the report as a dict, or {"error", "detail"} for an unreadable image."""
+    import qc
+
+    try:
+        report = qc.check(data, profile, intentionally_blank=intentionally_blank)
+    except qc.QCInputError as exc:
+        return {"error": getattr(exc, "code", "corrupt"), "detail": str(exc)}
+    return report.to_dict()
+
+
+class QCPool:
+    """A process pool for qc.check, sized by the settings."""
+
+    def __init__(self, workers: int, max_pixels: int, timeout: float) -> None:
+        self.timeout = timeout
+        self._executor = ProcessPoolExecutor(
+            max_workers=max(1, workers),
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(max_pixels,),
+        )
+
+    def check(self, data: bytes, profile: dict | None, intentionally_blank: bool = False) -> dict[str, Any]:
+        """Run qc.check in a worker and wait for its result."""
+        return self._executor.submit(run_check, data, profile, intentionally_blank).result(self.timeout)
+
+    def warm_up(self) -> None:
+        """Start the workers now (importing OpenCV takes a while), not on the first upload."""
+        futures = [self._executor.submit(os.getpid) for _ in range(self._executor._max_workers)]
+        for f in futures:
+            f.result(self.timeout)
+
+    def close(self) -> None:
+        """Stop the workers."""
+        self._executor.shutdown(wait=True, cancel_futures=True)

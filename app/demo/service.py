@@ -1,0 +1,125 @@
+"""`folio demo`: a project with the contract's numbers, a user per role, a station and real page images."""
+
+import random
+import uuid
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from app.accounts.models import Role, User
+from app.accounts.service import create_station, create_user, open_station_session
+from app.core.qcpool import run_check
+from app.core.storage import ImageStore, sha256_hex
+from app.demo.pages import demo_page
+from app.pages.service import PageUpload, UploadLimits, ingest_page
+from app.projects.models import Project
+from app.projects.service import create_project
+from app.records.service import finish_record
+
+DEMO_CODE = "DEMO"
+DEMO_PASSWORD_SUFFIX = "-demo-2026"  # each demo user's password is <username>-demo-2026
+
+DEMO_USERS = [
+    ("op_zhang", "张敏 (操作员)", Role.operator),
+    ("op_li", "李强 (操作员)", Role.operator),
+    ("op_wang", "王芳 (操作员)", Role.operator),
+    ("qc_chen", "陈静 (厂商质检)", Role.vendor_qc),
+    ("mgr_zhao", "赵磊 (项目经理)", Role.vendor_manager),
+    ("rev_sun", "孙丽 (医院审核)", Role.reviewer),
+    ("cust_zhou", "周红 (病案室)", Role.custodian),
+    ("fin_wu", "吴刚 (财务)", Role.finance),
+    ("admin", "系统管理员", Role.sysadmin),
+    ("auditor", "审计管理员", Role.audit_admin),
+]
+
+
+@dataclass
+class DemoResult:
+    """What the demo created, for the CLI to print."""
+
+    project_id: int
+    created: bool
+    users: list[tuple[str, str, str]] = field(default_factory=list)  # username, password, role
+    station_token: str | None = None
+    pages: int = 0
+    failed_pages: int = 0
+
+
+def _page_plan(pages: int, days: list[date], tz: str, seed: int) -> list[dict]:
+    rng = random.Random(seed)
+    plan: list[dict] = []
+    record_no = 0
+    while len(plan) < pages:
+        record_no += 1
+        count = rng.randint(8, 30)
+        day = days[min(len(days) - 1, len(plan) * len(days) // pages)]
+        start = datetime.combine(day, time(9, 0), ZoneInfo(tz)) + timedelta(minutes=rng.randint(0, 400))
+        operator = DEMO_USERS[record_no % 3][0]
+        for n in range(1, count + 1):
+            defect = rng.random()
+            plan.append({
+                "mrn": f"{(record_no * 7919) % 1_000_000:08d}", "visit": 1 + record_no % 3, "page": n,
+                "count": count, "operator": operator, "captured_at": start + timedelta(seconds=25 * n),
+                "seed": seed * 100_000 + len(plan), "blur": 3.5 if defect < 0.05 else 0.0,
+                "dark": 0.05 <= defect < 0.07,
+            })
+            if plan[-1]["blur"] or plan[-1]["dark"]:
+                if rng.random() < 0.7:  # the operator re-shoots most failed pages at once
+                    plan.append({**plan[-1], "blur": 0.0, "dark": False, "seed": plan[-1]["seed"] + 50_000,
+                                 "captured_at": plan[-1]["captured_at"] + timedelta(seconds=10)})
+            if len(plan) >= pages:
+                break
+    return plan
+
+
+def _render_and_check(item: dict) -> tuple[bytes, dict]:
+    data = demo_page(item["seed"], blur=item["blur"], dark=item["dark"])
+    return data, run_check(data, None, False)
+
+
+def seed_demo(session: Session, *, store: ImageStore, limits: UploadLimits, pages: int, today: date,
+              workers: int = 2) -> DemoResult:
+    """Create the demo project (once) with users, a station and generated pages captured over recent days."""
+    existing = session.exec(select(Project).where(Project.code == DEMO_CODE)).first()
+    if existing is not None:
+        return DemoResult(project_id=existing.id, created=False)
+    project = create_project(session, code=DEMO_CODE, name="示例医院病案数字化项目", client="示例人民医院",
+                             vendor="示例数字化服务公司", start_date=today - timedelta(days=60))
+    result = DemoResult(project_id=project.id, created=True)
+    for username, display, role in DEMO_USERS:
+        password = username + DEMO_PASSWORD_SUFFIX
+        create_user(session, username=username, password=password, role=role, display_name=display,
+                    project_id=project.id)
+        result.users.append((username, password, role.value))
+    station, token = create_station(session, project_id=project.id, name="翻拍工位 01")
+    result.station_token = token
+    now = datetime.now(ZoneInfo(project.timezone))
+    principals = {
+        username: open_station_session(session, station_token=token, username=username,
+                                       password=username + DEMO_PASSWORD_SUFFIX, now=now, hours=12).principal
+        for username, _, role in DEMO_USERS if role == Role.operator
+    }
+    days = [today - timedelta(days=d) for d in range(6, -1, -1)]
+    plan = _page_plan(pages, days, project.timezone, seed=2026)
+    # Render and check the images in parallel; ingest then reuses each report instead of checking again.
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        rendered = list(pool.map(_render_and_check, plan, chunksize=8))
+    reports = {sha256_hex(data): report for data, report in rendered}
+    for item, (data, _) in zip(plan, rendered, strict=True):
+        upload = PageUpload(data=data, idempotency_key=str(uuid.uuid4()), page_number=item["page"], mrn=item["mrn"],
+                            visit=item["visit"], captured_at=item["captured_at"])
+        res = ingest_page(session, principal=principals[item["operator"]], project=project, upload=upload,
+                          store=store, qc_runner=lambda d, _p, _b: reports[sha256_hex(d)], limits=limits, now=now)
+        result.pages += 1
+        result.failed_pages += 0 if res.image.qc_passed else 1
+        if item["page"] == item["count"] and res.created:
+            finish_record(session, res.record, paper_page_count=item["count"], now=now)
+    return result
+
+
+def demo_user_count(session: Session) -> int:
+    """How many users exist (the demo refuses to mix with a real installation's users)."""
+    return len(session.exec(select(User.id)).all())

@@ -1,0 +1,58 @@
+"""The server: create_app() wires settings, database, image store, QC pool, routers and error handlers."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app.accounts.api import router as station_router
+from app.core.config import Settings, get_settings
+from app.core.db import make_engine
+from app.core.errors import install_error_handlers
+from app.core.limits import BodySizeLimit
+from app.core.qcpool import QCPool
+from app.core.storage import LocalImageStore
+from app.pages.api import router as pages_router
+from app.pages.service import UploadLimits
+from app.records.api import router as records_router
+
+# Multipart framing around the image: field names, boundaries and the small form fields.
+_FORM_OVERHEAD = 256 * 1024
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the Folio server for the given settings (default: from the environment)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.qc = QCPool(settings.qc_workers, settings.max_image_pixels, settings.qc_timeout_seconds)
+        app.state.qc.warm_up()
+        try:
+            yield
+        finally:
+            app.state.qc.close()
+            app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Folio",
+        summary="Production tracker for page-digitization projects",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.database_url)
+    app.state.store = LocalImageStore(settings.image_store)
+    app.state.upload_limits = UploadLimits(settings.max_upload_bytes, settings.max_image_pixels,
+                                           settings.max_image_side)
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + _FORM_OVERHEAD)
+    for router in (station_router, records_router, pages_router):
+        app.include_router(router)
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,10 @@
+"""Every table of the server, imported in one place: Alembic's target metadata."""
+
+from app.accounts.models import Station, StationSession, User
+from app.audit.models import AuditEvent
+from app.core.db import metadata
+from app.pages.models import Page, PageImage
+from app.projects.models import Project
+from app.records.models import Record
+
+__all__ = ["AuditEvent", "Page", "PageImage", "Project", "Record", "Station", "StationSession", "User", "metadata"]

@@ -1,0 +1,104 @@
+"""JSON routes for page images: the ingest endpoint and image access."""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Header, Request, Response, UploadFile
+
+from app.accounts.dependencies import CurrentStation
+from app.core.clock import utcnow
+from app.core.db import SessionDep, WriteSessionDep
+from app.core.errors import Unprocessable
+from app.pages.exceptions import UploadTooLarge
+from app.pages.schemas import PageImagePublic, PageUploadResult
+from app.pages.service import PageUpload, get_page, ingest_page, page_images, read_image, reason_messages
+
+router = APIRouter(prefix="/api/v1/pages", tags=["pages"])
+
+_ERRORS = {code: {"description": text} for code, text in {
+    401: "station or operator token missing, unknown or expired",
+    409: "idempotency key reused for a different image",
+    413: "file or pixel count over the limit",
+    415: "not a JPEG, PNG or TIFF image",
+    422: "bad field, empty file or undecodable image",
+}.items()}
+
+
+def _read_limited(upload: UploadFile, limit: int) -> bytes:
+    data = upload.file.read(limit + 1)
+    if len(data) > limit:
+        raise UploadTooLarge(f"the file is larger than the limit of {limit} bytes")
+    return data
+
+
+@router.post("", response_model=PageUploadResult, status_code=201, responses=_ERRORS)
+def upload_page(
+    request: Request,
+    response: Response,
+    ctx: CurrentStation,
+    session: SessionDep,
+    image: Annotated[UploadFile, File(description="The page image: JPEG, PNG or TIFF")],
+    page_number: Annotated[int, Form(ge=1, le=100_000)],
+    idempotency_key: Annotated[str | None, Form(min_length=8, max_length=80)] = None,
+    mrn: Annotated[str | None, Form(max_length=32)] = None,
+    visit: Annotated[int | None, Form(ge=1, le=999)] = None,
+    barcode: Annotated[str | None, Form(max_length=64)] = None,
+    segment: Annotated[str | None, Form(max_length=40)] = None,
+    intentionally_blank: Annotated[bool, Form()] = False,
+    captured_at: Annotated[datetime | None, Form()] = None,
+    idempotency_key_header: Annotated[str | None, Header(alias="Idempotency-Key", max_length=80)] = None,
+):
+    """Upload one page image with its record and page number; answers with the QC verdict.
+
+    201: a new image was kept. 200: the same idempotency key was seen before; the same page is returned.
+    """
+    key = idempotency_key or idempotency_key_header
+    if not key or len(key) < 8:
+        raise Unprocessable("an idempotency key of 8-80 characters is required", code="idempotency_key_required")
+    if captured_at is not None and captured_at.tzinfo is None:
+        raise Unprocessable("captured_at needs a time zone, e.g. 2026-11-22T10:00:00+08:00", code="invalid")
+    settings = request.app.state.settings
+    data = _read_limited(image, settings.max_upload_bytes)
+    result = ingest_page(
+        session,
+        principal=ctx.principal,
+        project=ctx.project,
+        upload=PageUpload(data=data, idempotency_key=key, page_number=page_number, mrn=mrn, visit=visit,
+                          barcode=barcode, segment=segment, intentionally_blank=intentionally_blank,
+                          captured_at=captured_at),
+        store=request.app.state.store,
+        qc_runner=request.app.state.qc.check,
+        limits=request.app.state.upload_limits,
+        now=utcnow(),
+        source_ip=request.client.host if request.client else None,
+    )
+    if not result.created:
+        response.status_code = 200
+    img = result.image
+    return PageUploadResult(
+        page_id=result.page.id, image_id=img.id, record_id=result.record.id, page_number=result.page.page_number,
+        sha256=img.sha256, verdict="pass" if img.qc_passed else "fail", reasons=img.qc_reasons,
+        messages=reason_messages(img.qc_reasons), metrics=img.qc_metrics,
+        superseded_image_id=result.superseded_image_id, replayed=not result.created,
+    )
+
+
+@router.get("/{page_id}/images", response_model=list[PageImagePublic])
+def list_page_images(page_id: int, ctx: CurrentStation, session: SessionDep):
+    """Every image uploaded for the page, oldest first (superseded ones included)."""
+    page = get_page(session, ctx.principal.project_id, page_id)
+    return [PageImagePublic.model_validate(i, from_attributes=True) for i in page_images(session, page.id)]
+
+
+@router.get("/{page_id}/image", response_class=Response,
+            responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/tiff": {}}}})
+def get_page_image(page_id: int, ctx: CurrentStation, session: WriteSessionDep, request: Request,
+                   image_id: int | None = None):
+    """The page's current image file (or an earlier one with ?image_id=); every view is audited."""
+    page = get_page(session, ctx.principal.project_id, page_id)
+    p = ctx.principal
+    image, data = read_image(session, request.app.state.store, page, image_id=image_id,
+                             actor={"actor_user_id": p.user_id, "actor_station_id": p.station_id,
+                                    "actor_role": p.role})
+    return Response(content=data, media_type=image.media_type,
+                    headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})

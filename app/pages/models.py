@@ -1,0 +1,60 @@
+"""Pages and every image uploaded for them."""
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.core.clock import utcnow
+from app.core.schema import UTCDateTime
+
+
+class Page(SQLModel, table=True):
+    """A physical page of a record. Its current image, verdict and capture facts are copied here
+    from the current PageImage so that production queries over millions of pages read one table."""
+
+    __table_args__ = (
+        UniqueConstraint("record_id", "page_number"),
+        Index("ix_page_project_date_operator", "project_id", "capture_date", "operator_id"),
+        Index("ix_page_project_captured", "project_id", "captured_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id")
+    record_id: int = Field(foreign_key="record.id")
+    page_number: int = Field(ge=1)
+    segment: str | None = Field(default=None, max_length=40)
+    intentionally_blank: bool = False
+    current_image_id: int | None = Field(default=None)
+    image_count: int = 1
+    operator_id: int = Field(foreign_key="user_account.id")
+    station_id: int = Field(foreign_key="station.id")
+    captured_at: datetime = Field(sa_type=UTCDateTime)
+    capture_date: date
+    qc_passed: bool
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PageImage(SQLModel, table=True):
+    """One upload. A re-shoot of the same page supersedes the previous image, which is kept."""
+
+    __tablename__ = "page_image"
+    __table_args__ = (Index("ix_page_image_page", "page_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    page_id: int = Field(foreign_key="page.id")
+    idempotency_key: str = Field(max_length=80, unique=True)
+    sha256: str = Field(max_length=64, index=True)
+    size_bytes: int
+    media_type: str = Field(max_length=32)
+    width: int
+    height: int
+    operator_id: int = Field(foreign_key="user_account.id")
+    station_id: int = Field(foreign_key="station.id")
+    captured_at: datetime = Field(sa_type=UTCDateTime)
+    uploaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    qc_passed: bool
+    qc_reasons: list = Field(default_factory=list, sa_type=JSON)
+    qc_metrics: dict = Field(default_factory=dict, sa_type=JSON)
+    superseded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,0 +1,197 @@
+"""Page ingest: validate, check, store, then commit page + image + audit event in one transaction."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app.accounts.service import StationPrincipal
+from app.audit.service import record_event
+from app.core.clock import local_date
+from app.core.storage import ImageStore
+from app.pages.exceptions import IdempotencyMismatch, ImageMissing, PageNotFound, UndecodableImage
+from app.pages.imaging import ImageInfo, inspect_upload
+from app.pages.models import Page, PageImage
+from app.projects.models import Project
+from app.records.models import Record, RecordStatus
+from app.records.service import get_or_create_record
+
+QCRunner = Callable[[bytes, dict | None, bool], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """Byte and pixel limits of an upload (from the settings)."""
+
+    max_bytes: int
+    max_pixels: int
+    max_side: int
+
+
+@dataclass(frozen=True)
+class PageUpload:
+    """One page image as a station sends it."""
+
+    data: bytes
+    idempotency_key: str
+    page_number: int
+    mrn: str | None = None
+    visit: int | None = None
+    barcode: str | None = None
+    segment: str | None = None
+    intentionally_blank: bool = False
+    captured_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What the station is told: the page, its new image, and whether this was a replay."""
+
+    page: Page
+    image: PageImage
+    record: Record
+    created: bool
+    superseded_image_id: int | None
+
+
+def ingest_page(
+    session: Session,
+    *,
+    principal: StationPrincipal,
+    project: Project,
+    upload: PageUpload,
+    store: ImageStore,
+    qc_runner: QCRunner,
+    limits: UploadLimits,
+    now: datetime,
+    source_ip: str | None = None,
+) -> IngestResult:
+    """Keep one uploaded page image; the same idempotency key always yields the same page.
+
+    The slow work (header check, QC in the pool, fsynced file) happens before the first database
+    statement, so the database is locked only for the short write at the end.
+    """
+    info = inspect_upload(upload.data, max_bytes=limits.max_bytes, max_pixels=limits.max_pixels,
+                          max_side=limits.max_side)
+    report = qc_runner(upload.data, project.qc_profile, upload.intentionally_blank)
+    if "error" in report:
+        raise UndecodableImage(f"the image cannot be decoded: {report['detail']}")
+    stored = store.put(upload.data)
+    captured_at = min(upload.captured_at or now, now)
+
+    replay = _replay(session, upload, stored.sha256)
+    if replay is not None:
+        return replay
+    try:
+        with session.begin_nested():
+            return _write(session, principal, project, upload, info, stored.sha256, stored.size, report,
+                          captured_at, now, source_ip)
+    except IntegrityError:
+        # A concurrent request with the same key (or the same new page) won the race.
+        replay = _replay(session, upload, stored.sha256)
+        if replay is not None:
+            return replay
+        with session.begin_nested():
+            return _write(session, principal, project, upload, info, stored.sha256, stored.size, report,
+                          captured_at, now, source_ip)
+
+
+def _replay(session: Session, upload: PageUpload, sha256: str) -> IngestResult | None:
+    image = session.exec(select(PageImage).where(PageImage.idempotency_key == upload.idempotency_key)).first()
+    if image is None:
+        return None
+    page = session.get(Page, image.page_id)
+    assert page is not None
+    if image.sha256 != sha256 or page.page_number != upload.page_number:
+        raise IdempotencyMismatch("this idempotency key was already used for a different image or page")
+    record = session.get(Record, page.record_id)
+    assert record is not None
+    return IngestResult(page, image, record, created=False, superseded_image_id=None)
+
+
+def _write(session: Session, principal: StationPrincipal, project: Project, upload: PageUpload, info: ImageInfo,
+           sha256: str, size: int, report: dict[str, Any], captured_at: datetime, now: datetime,
+           source_ip: str | None) -> IngestResult:
+    actor = {"actor_user_id": principal.user_id, "actor_station_id": principal.station_id,
+             "actor_role": principal.role, "source_ip": source_ip}
+    record, _ = get_or_create_record(session, project, mrn=upload.mrn, visit=upload.visit,
+                                     barcode=upload.barcode, actor=actor)
+    passed = report["verdict"] == "pass"
+    capture_date = local_date(captured_at, project.timezone)
+    page = session.exec(
+        select(Page).where(Page.record_id == record.id, Page.page_number == upload.page_number)
+    ).first()
+    previous_id = page.current_image_id if page else None
+    if page is None:
+        page = Page(project_id=project.id, record_id=record.id, page_number=upload.page_number,
+                    operator_id=principal.user_id, station_id=principal.station_id, captured_at=captured_at,
+                    capture_date=capture_date, qc_passed=passed, image_count=0)
+        if record.status != RecordStatus.capturing:
+            record.status = RecordStatus.capturing
+            record.finished_at = None
+            session.add(record)
+    image = PageImage(
+        page_id=0, idempotency_key=upload.idempotency_key, sha256=sha256, size_bytes=size,
+        media_type=info.media_type, width=info.width, height=info.height, operator_id=principal.user_id,
+        station_id=principal.station_id, captured_at=captured_at, uploaded_at=now, qc_passed=passed,
+        qc_reasons=list(report.get("reasons", [])), qc_metrics=dict(report.get("metrics", {})),
+    )
+    session.add(page)
+    session.flush()
+    image.page_id = page.id
+    session.add(image)
+    if previous_id is not None:
+        previous = session.get(PageImage, previous_id)
+        if previous is not None:
+            previous.superseded_at = now
+            session.add(previous)
+    session.flush()
+    page.current_image_id = image.id
+    page.image_count += 1
+    page.segment = upload.segment or page.segment
+    page.intentionally_blank = upload.intentionally_blank
+    page.operator_id, page.station_id = principal.user_id, principal.station_id
+    page.captured_at, page.capture_date, page.qc_passed, page.updated_at = captured_at, capture_date, passed, now
+    session.add(page)
+    session.flush()
+    record_event(session, "page.upload", project_id=project.id, object_type="page", object_id=page.id,
+                 detail={"image_id": image.id, "sha256": sha256, "verdict": report["verdict"],
+                         "superseded_image_id": previous_id}, **actor)
+    return IngestResult(page, image, record, created=True, superseded_image_id=previous_id)
+
+
+def get_page(session: Session, project_id: int, page_id: int) -> Page:
+    """The page of this project, or a 404 error (another project's page is not found)."""
+    page = session.get(Page, page_id)
+    if page is None or page.project_id != project_id:
+        raise PageNotFound(f"page {page_id} does not exist")
+    return page
+
+
+def page_images(session: Session, page_id: int) -> list[PageImage]:
+    """Every image uploaded for a page, oldest first."""
+    return list(session.exec(select(PageImage).where(PageImage.page_id == page_id).order_by(col(PageImage.id))))
+
+
+def read_image(session: Session, store: ImageStore, page: Page, *, image_id: int | None, actor: dict) -> tuple[
+        PageImage, bytes]:
+    """The page's current image (or an earlier one by id) and its bytes; the view is audited."""
+    wanted = image_id or page.current_image_id
+    image = session.get(PageImage, wanted) if wanted else None
+    if image is None or image.page_id != page.id:
+        raise ImageMissing(f"page {page.id} has no image {wanted}")
+    if not store.exists(image.sha256):
+        raise ImageMissing(f"the file of image {image.id} is missing from the store")
+    record_event(session, "image.view", project_id=page.project_id, object_type="page_image",
+                 object_id=image.id, **actor)
+    return image, store.get(image.sha256)
+
+
+def reason_messages(reasons: list[str]) -> list[dict[str, str]]:
+    """The operator's messages (Chinese and English) for QC reason codes."""
+    import qc
+
+    return [qc.message_for(code) for code in reasons]

@@ -1,0 +1,43 @@
+"""API shapes of records."""
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+
+class RecordCreate(BaseModel):
+    """Identify a record by MRN + visit, or by its barcode alone."""
+
+    mrn: str | None = Field(default=None, max_length=32, examples=["00123456"])
+    visit: int | None = Field(default=None, ge=1, le=999, examples=[2])
+    barcode: str | None = Field(default=None, max_length=64, examples=["00123456-2"])
+
+
+class RecordPublic(BaseModel):
+    """A record as the station and the UI see it (no patient name: the station does not need it)."""
+
+    id: int
+    mrn: str
+    visit: int
+    barcode: str | None
+    status: str
+    paper_page_count: int | None
+    discharge_date: date | None = None
+
+
+class RecordFinish(BaseModel):
+    """The number of pages the paper record has, counted by the operator."""
+
+    paper_page_count: int = Field(ge=1, le=100_000)
+
+
+class CompletenessPublic(BaseModel):
+    """Captured pages against the paper: missing and extra page numbers."""
+
+    record_id: int
+    status: str
+    paper_page_count: int
+    captured: int
+    complete: bool
+    missing: list[int]
+    extra: list[int]

@@ -1,0 +1,103 @@
+"""Finding, creating and finishing paper records."""
+
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app.audit.service import record_event
+from app.pages.models import Page
+from app.projects.models import Project
+from app.records.exceptions import BadRecordIdentity, RecordNotFound
+from app.records.models import Record, RecordStatus
+from app.records.rules import MRN_PATTERN, Completeness, RecordKey, completeness, parse_barcode
+
+
+def resolve_key(project: Project, *, mrn: str | None, visit: int | None, barcode: str | None) -> RecordKey:
+    """The record's MRN + visit, given directly or read from its barcode."""
+    if mrn is not None and visit is not None:
+        if not MRN_PATTERN.match(mrn) or visit < 1:
+            raise BadRecordIdentity("MRN must be 1-32 letters or digits and visit a number from 1")
+        return RecordKey(mrn, visit)
+    if barcode:
+        key = parse_barcode(barcode, project.barcode_pattern)
+        if key is None:
+            raise BadRecordIdentity(f"barcode {barcode!r} is not a record barcode of this project")
+        return key
+    raise BadRecordIdentity("give MRN and visit, or a barcode")
+
+
+def find_record(session: Session, project_id: int, *, mrn: str | None = None, visit: int | None = None,
+                barcode: str | None = None) -> Record | None:
+    """The record with this barcode, or with this MRN + visit."""
+    query = select(Record).where(Record.project_id == project_id)
+    if barcode and (mrn is None or visit is None):
+        by_code = session.exec(query.where(Record.barcode == barcode)).first()
+        if by_code is not None:
+            return by_code
+        return None
+    return session.exec(query.where(Record.mrn == mrn, Record.visit == visit)).first()
+
+
+def get_or_create_record(session: Session, project: Project, *, mrn: str | None = None, visit: int | None = None,
+                         barcode: str | None = None, actor: dict | None = None) -> tuple[Record, bool]:
+    """The project's record for this identity, created if new; True when it was created. Safe under races."""
+    if barcode and (mrn is None or visit is None):
+        existing = find_record(session, project.id, barcode=barcode)
+        if existing is not None:
+            return existing, False
+    key = resolve_key(project, mrn=mrn, visit=visit, barcode=barcode)
+    existing = find_record(session, project.id, mrn=key.mrn, visit=key.visit)
+    if existing is not None:
+        if barcode and existing.barcode is None:
+            existing.barcode = barcode
+            session.add(existing)
+        return existing, False
+    record = Record(project_id=project.id, mrn=key.mrn, visit=key.visit, barcode=barcode or None)
+    try:
+        with session.begin_nested():
+            session.add(record)
+    except IntegrityError:
+        # Another request created it a moment ago.
+        again = find_record(session, project.id, mrn=key.mrn, visit=key.visit)
+        if again is None:
+            raise
+        return again, False
+    record_event(session, "record.create", project_id=project.id, object_type="record", object_id=record.id,
+                 **(actor or {}))
+    return record, True
+
+
+def get_record(session: Session, project_id: int, record_id: int) -> Record:
+    """The record of this project, or a 404 error (a record of another project is not found)."""
+    record = session.get(Record, record_id)
+    if record is None or record.project_id != project_id:
+        raise RecordNotFound(f"record {record_id} does not exist")
+    return record
+
+
+def record_pages(session: Session, record_id: int) -> list[Page]:
+    """The record's pages in page order."""
+    return list(session.exec(select(Page).where(Page.record_id == record_id).order_by(col(Page.page_number))))
+
+
+def finish_record(session: Session, record: Record, *, paper_page_count: int, now: datetime,
+                  actor: dict | None = None) -> Completeness:
+    """Compare captured pages with the paper's count; the record is finished when nothing is missing or extra."""
+    if paper_page_count < 1:
+        raise BadRecordIdentity("the paper page count must be at least 1")
+    numbers = list(session.exec(select(Page.page_number).where(Page.record_id == record.id)))
+    result = completeness(numbers, paper_page_count)
+    record.paper_page_count = paper_page_count
+    if result.complete:
+        record.status = RecordStatus.finished
+        record.finished_at = now
+    else:
+        record.status = RecordStatus.capturing
+        record.finished_at = None
+    session.add(record)
+    record_event(session, "record.finish", project_id=record.project_id, object_type="record",
+                 object_id=record.id, outcome="success" if result.complete else "incomplete",
+                 detail={"paper_page_count": paper_page_count, "missing": len(result.missing),
+                         "extra": len(result.extra)}, **(actor or {}))
+    return result

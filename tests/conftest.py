@@ -1,0 +1,114 @@
+"""Test fixtures: a real database per backend (SQLite and PostgreSQL), built by Alembic, and a real app."""
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlmodel import Session
+
+from app.core.config import Settings
+from app.core.db import make_engine, writing
+from app.core.migrate import upgrade
+from app.core.schema import metadata
+from app.main import create_app
+
+PG_ADMIN_URL = os.environ.get("FOLIO_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
+BACKENDS = [b for b in os.environ.get("FOLIO_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
+
+
+def _create_pg_database() -> tuple[str, str]:
+    name = f"folio_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    try:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN_URL} ({exc}); start it, or run with "
+                    "FOLIO_TEST_BACKENDS=sqlite", pytrace=False)
+    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    return name, f"{base}/{name}"
+
+
+def _drop_pg_database(name: str) -> None:
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh database of each backend, migrated to head by Alembic."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'folio.db'}"
+        upgrade(url)
+        yield url
+        return
+    name, url = _create_pg_database()
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        _drop_pg_database(name)
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on the backend's test database."""
+    eng = make_engine(database_url)
+    yield eng
+    eng.dispose()
+
+
+def _truncate(engine: Engine) -> None:
+    tables = [t.name for t in reversed(metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Engine]:
+    """The backend's engine, emptied after the test."""
+    yield engine
+    _truncate(engine)
+
+
+@pytest.fixture
+def session(db: Engine) -> Iterator[Session]:
+    """A session on the test database; the test commits what it wants to keep."""
+    with Session(writing(db), expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Server settings on the backend's test database and a throwaway image folder."""
+    return Settings(database_url=database_url, image_store=tmp_path_factory.mktemp("images"), mode="test",
+                    qc_workers=1, max_upload_bytes=30 * 1024 * 1024, max_image_pixels=60_000_000,
+                    _env_file=None)
+
+
+@pytest.fixture(scope="session")
+def app_client(settings: Settings) -> Iterator[TestClient]:
+    """One running app (with its QC worker) per backend, shared by the tests."""
+    app = create_app(settings)
+    with TestClient(app) as c:
+        yield c
+
+
+@pytest.fixture
+def client(app_client: TestClient, db: Engine) -> TestClient:
+    """The app's client; the database is emptied after the test."""
+    return app_client
+
+
+@pytest.fixture
+def image_store(settings: Settings) -> Path:
+    """The folder of the app's image store."""
+    return Path(settings.image_store)
