@@ -82,8 +82,14 @@ def cmd_user_add(args: argparse.Namespace, settings: Settings) -> None:
     password = _read_password(args)
     with _session(settings) as session:
         project_id = project_by_code(session, args.project).id if args.project else None
-        user = create_user(session, username=args.username, password=password, role=Role(args.role),
-                           display_name=args.display_name, project_id=project_id)
+        user = create_user(
+            session,
+            username=args.username,
+            password=password,
+            role=Role(args.role),
+            display_name=args.display_name,
+            project_id=project_id,
+        )
         print(f"user {user.username} ({user.role}) added, id {user.id}")
 
 
@@ -108,36 +114,49 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
     upgrade(settings.database_url)
     host, port = args.host or settings.host, args.port or settings.port
     print(f"Folio is listening on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)", flush=True)
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=args.workers,
-                log_level="info", proxy_headers=True)
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=args.workers,
+        log_level="info",
+        proxy_headers=True,
+    )
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
     """Create the demo project, users, station and generated pages (once), then print the sign-ins."""
     from app.core.migrate import upgrade
     from app.core.storage import LocalImageStore
-    from app.demo.service import seed_demo
+    from app.demo.service import DEMO_PASSWORD_SUFFIX, DEMO_USERS, seed_demo
     from app.pages.service import UploadLimits
 
     upgrade(settings.database_url)
     started = time.monotonic()
     with _session(settings) as session:
-        result = seed_demo(session, store=LocalImageStore(settings.image_store),
-                           limits=UploadLimits(settings.max_upload_bytes, settings.max_image_pixels,
-                                               settings.max_image_side),
-                           pages=args.pages, today=date.today(), workers=settings.qc_workers)
-    if not result.created:
-        print("the demo project exists already; nothing was added (delete ./var to start again)")
-        return
+        result = seed_demo(
+            session,
+            store=LocalImageStore(settings.image_store),
+            limits=UploadLimits(settings.max_upload_bytes, settings.max_image_pixels, settings.max_image_side),
+            pages=args.pages,
+            today=date.today(),
+            workers=settings.qc_workers,
+        )
     token_file = Path(settings.image_store).parent / "demo-station-token.txt"
-    token_file.write_text(result.station_token + "\n")
-    token_file.chmod(0o600)
-    print(f"demo project created in {time.monotonic() - started:.0f} s: {result.pages} page images, "
-          f"{result.failed_pages} failed QC")
+    if result.created:
+        token_file.write_text(result.station_token + "\n")
+        token_file.chmod(0o600)
+        print(
+            f"demo project created in {time.monotonic() - started:.0f} s: {result.pages} page images, "
+            f"{result.failed_pages} failed QC"
+        )
+    else:
+        print("the demo project exists already; nothing was added (delete ./var to start again)")
     print("demo sign-ins (user / password / role):")
-    for username, password, role in result.users:
-        print(f"  {username:<10} {password:<22} {role}")
-    print(f"capture station token saved in {token_file}")
+    for username, display, role in DEMO_USERS:
+        print(f"  {username:<10} {username + DEMO_PASSWORD_SUFFIX:<22} {role.value:<15} {display}")
+    print(f"capture station token: {token_file}")
 
 
 def cmd_store_verify(args: argparse.Namespace, settings: Settings) -> None:
@@ -165,10 +184,13 @@ def cmd_store_gc(args: argparse.Namespace, settings: Settings) -> None:
 
     with _session(settings) as session:
         referenced = set(session.exec(select(PageImage.sha256)).all())
-    result = collect_garbage(LocalImageStore(settings.image_store), referenced, now=time.time(),
-                             min_age_seconds=args.min_age)
-    print(f"removed {result['removed']} unreferenced files and {result['temporaries']} partial files; "
-          f"kept {result['kept_young']} younger than {args.min_age:.0f} s")
+    result = collect_garbage(
+        LocalImageStore(settings.image_store), referenced, now=time.time(), min_age_seconds=args.min_age
+    )
+    print(
+        f"removed {result['removed']} unreferenced files and {result['temporaries']} partial files; "
+        f"kept {result['kept_young']} younger than {args.min_age:.0f} s"
+    )
 
 
 def _safe_url(url: str) -> str:
@@ -179,14 +201,24 @@ def _safe_url(url: str) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """The command tree."""
-    parser = argparse.ArgumentParser(prog="folio", description="Folio server administration.", epilog=EXAMPLES,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="folio",
+        description="Folio server administration.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def add(parent: argparse._SubParsersAction, name: str, func: Callable, helptext: str,
-            example: str) -> argparse.ArgumentParser:
-        p = parent.add_parser(name, help=helptext, description=helptext, epilog=f"example:\n  {example}",
-                              formatter_class=argparse.RawDescriptionHelpFormatter)
+    def add(
+        parent: argparse._SubParsersAction, name: str, func: Callable, helptext: str, example: str
+    ) -> argparse.ArgumentParser:
+        p = parent.add_parser(
+            name,
+            help=helptext,
+            description=helptext,
+            epilog=f"example:\n  {example}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         p.set_defaults(func=func)
         return p
 
@@ -194,27 +226,53 @@ def build_parser() -> argparse.ArgumentParser:
     add(db, "upgrade", cmd_db_upgrade, "create or update the tables", "folio db upgrade")
 
     project = sub.add_parser("project", help="projects").add_subparsers(dest="project_command", required=True)
-    p = add(project, "create", cmd_project_create, "create a project with the contract's default terms",
-            'folio project create --code SZH2026 --name "某医院病案数字化" --start 2026-12-01')
+    p = add(
+        project,
+        "create",
+        cmd_project_create,
+        "create a project with the contract's default terms",
+        'folio project create --code SZH2026 --name "某医院病案数字化" --start 2026-12-01',
+    )
     p.add_argument("--code", required=True)
     p.add_argument("--name", required=True)
     p.add_argument("--start", required=True, type=date.fromisoformat, help="start date, YYYY-MM-DD")
     p.add_argument("--years", type=int, default=3, help="contract length in years (default 3)")
 
     user = sub.add_parser("user", help="users").add_subparsers(dest="user_command", required=True)
-    p = add(user, "add", cmd_user_add, "add a user (asks for the password)",
-            "folio user add --project SZH2026 --username op_zhang --role operator")
+    p = add(
+        user,
+        "add",
+        cmd_user_add,
+        "add a user (asks for the password)",
+        "folio user add --project SZH2026 --username op_zhang --role operator",
+    )
     p.add_argument("--project", help="project code (omit for a system-wide admin)")
     p.add_argument("--username", required=True)
     p.add_argument("--display-name")
-    p.add_argument("--role", required=True, choices=[
-        "operator", "vendor_qc", "vendor_manager", "reviewer", "custodian", "finance", "sysadmin", "audit_admin"])
+    p.add_argument(
+        "--role",
+        required=True,
+        choices=[
+            "operator",
+            "vendor_qc",
+            "vendor_manager",
+            "reviewer",
+            "custodian",
+            "finance",
+            "sysadmin",
+            "audit_admin",
+        ],
+    )
     p.add_argument("--password-env", metavar="VAR", help="read the password from this environment variable")
 
-    station = sub.add_parser("station", help="capture stations").add_subparsers(dest="station_command",
-                                                                                 required=True)
-    p = add(station, "add", cmd_station_add, "register a capture station and print its token once",
-            'folio station add --project SZH2026 --name "翻拍工位 01"')
+    station = sub.add_parser("station", help="capture stations").add_subparsers(dest="station_command", required=True)
+    p = add(
+        station,
+        "add",
+        cmd_station_add,
+        "register a capture station and print its token once",
+        'folio station add --project SZH2026 --name "翻拍工位 01"',
+    )
     p.add_argument("--project", required=True)
     p.add_argument("--name", required=True)
 
@@ -223,16 +281,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int)
     p.add_argument("--workers", type=int, default=1)
 
-    p = add(sub, "demo", cmd_demo, "create a demo project with users, a station and generated pages",
-            "folio demo --pages 400")
+    p = add(
+        sub,
+        "demo",
+        cmd_demo,
+        "create a demo project with users, a station and generated pages",
+        "folio demo --pages 400",
+    )
     p.add_argument("--pages", type=int, default=400)
 
     store = sub.add_parser("store", help="the image store").add_subparsers(dest="store_command", required=True)
-    add(store, "verify", cmd_store_verify, "re-hash stored images; exit 1 on a missing or corrupt file",
-        "folio store verify")
+    add(
+        store,
+        "verify",
+        cmd_store_verify,
+        "re-hash stored images; exit 1 on a missing or corrupt file",
+        "folio store verify",
+    )
     p = add(store, "gc", cmd_store_gc, "remove files no row refers to", "folio store gc")
-    p.add_argument("--min-age", type=float, default=3600.0,
-                   help="spare files younger than this many seconds (an upload in flight), default 3600")
+    p.add_argument(
+        "--min-age",
+        type=float,
+        default=3600.0,
+        help="spare files younger than this many seconds (an upload in flight), default 3600",
+    )
     return parser
 
 

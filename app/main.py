@@ -43,8 +43,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.store = LocalImageStore(settings.image_store)
-    app.state.upload_limits = UploadLimits(settings.max_upload_bytes, settings.max_image_pixels,
-                                           settings.max_image_side)
+    app.state.upload_limits = UploadLimits(
+        settings.max_upload_bytes, settings.max_image_pixels, settings.max_image_side
+    )
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + _FORM_OVERHEAD)
     for router in (station_router, records_router, pages_router):

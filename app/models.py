@@ -2,9 +2,20 @@
 
 from app.accounts.models import Station, StationSession, User
 from app.audit.models import AuditEvent
-from app.core.db import metadata
-from app.pages.models import Page, PageImage
+from app.core.schema import metadata
+from app.pages.models import Page, PageImage, RecordOperation
 from app.projects.models import Project
 from app.records.models import Record
 
-__all__ = ["AuditEvent", "Page", "PageImage", "Project", "Record", "Station", "StationSession", "User", "metadata"]
+__all__ = [
+    "AuditEvent",
+    "Page",
+    "PageImage",
+    "Project",
+    "Record",
+    "RecordOperation",
+    "Station",
+    "StationSession",
+    "User",
+    "metadata",
+]

@@ -7,7 +7,8 @@ from sqlalchemy import Engine
 
 import app.models  # noqa: F401  (registers every table)
 from app.core.config import get_settings
-from app.core.db import make_engine, metadata
+from app.core.db import make_engine
+from app.core.schema import metadata
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):

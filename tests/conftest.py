@@ -16,6 +16,7 @@ from app.core.db import make_engine, writing
 from app.core.migrate import upgrade
 from app.core.schema import metadata
 from app.main import create_app
+from tests.live import LiveServer
 
 PG_ADMIN_URL = os.environ.get("FOLIO_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
 BACKENDS = [b for b in os.environ.get("FOLIO_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
@@ -27,8 +28,10 @@ def _create_pg_database() -> tuple[str, str]:
         with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
     except psycopg.OperationalError as exc:
-        pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN_URL} ({exc}); start it, or run with "
-                    "FOLIO_TEST_BACKENDS=sqlite", pytrace=False)
+        pytest.fail(
+            f"PostgreSQL is not reachable at {PG_ADMIN_URL} ({exc}); start it, or run with FOLIO_TEST_BACKENDS=sqlite",
+            pytrace=False,
+        )
     base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
     return name, f"{base}/{name}"
 
@@ -89,9 +92,15 @@ def session(db: Engine) -> Iterator[Session]:
 @pytest.fixture(scope="session")
 def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Server settings on the backend's test database and a throwaway image folder."""
-    return Settings(database_url=database_url, image_store=tmp_path_factory.mktemp("images"), mode="test",
-                    qc_workers=1, max_upload_bytes=30 * 1024 * 1024, max_image_pixels=60_000_000,
-                    _env_file=None)
+    return Settings(
+        database_url=database_url,
+        image_store=tmp_path_factory.mktemp("images"),
+        mode="test",
+        qc_workers=1,
+        max_upload_bytes=30 * 1024 * 1024,
+        max_image_pixels=60_000_000,
+        _env_file=None,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -112,3 +121,12 @@ def client(app_client: TestClient, db: Engine) -> TestClient:
 def image_store(settings: Settings) -> Path:
     """The folder of the app's image store."""
     return Path(settings.image_store)
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """A real `folio serve` process on loopback with a fresh SQLite database; stopped after the test."""
+    server = LiveServer(workdir=tmp_path / "server", database_url=f"sqlite:///{tmp_path / 'server' / 'folio.db'}")
+    server.workdir.mkdir(parents=True)
+    yield server
+    server.stop()

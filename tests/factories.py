@@ -51,8 +51,11 @@ def signed_in_station(client: TestClient, session: Session, code: str = "P1", us
     user = make_user(session, project, username=username)
     station, token = create_station(session, project_id=project.id, name=f"station {code}")
     session.commit()
-    r = client.post("/api/v1/station/sessions", json={"username": username, "password": PASSWORD},
-                    headers={"Authorization": f"Bearer {token}"})
+    r = client.post(
+        "/api/v1/station/sessions",
+        json={"username": username, "password": PASSWORD},
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert r.status_code == 201, r.text
     return StationAuth(token, r.json()["token"], station.id, project.id, user.id)
 
@@ -70,11 +73,21 @@ def png_bytes(size: tuple[int, int] = (64, 64), mode: str = "RGB") -> bytes:
     return out.getvalue()
 
 
-def upload(client: TestClient, auth: StationAuth, data: bytes, *, page: int = 1, mrn: str = "00012345",
-           visit: int = 1, key: str | None = None, filename: str = "shot.jpg", **fields: object):
+def upload(
+    client: TestClient,
+    auth: StationAuth,
+    data: bytes,
+    *,
+    page: int = 1,
+    mrn: str = "00012345",
+    visit: int = 1,
+    key: str | None = None,
+    filename: str = "shot.jpg",
+    **fields: object,
+):
     """POST one page image; returns the response."""
-    form = {"page_number": str(page), "mrn": mrn, "visit": str(visit),
-            "idempotency_key": key or uuid.uuid4().hex}
+    form = {"page_number": str(page), "mrn": mrn, "visit": str(visit), "idempotency_key": key or uuid.uuid4().hex}
     form.update({k: str(v) for k, v in fields.items()})
-    return client.post("/api/v1/pages", headers=auth.headers, data=form,
-                       files={"image": (filename, data, "application/octet-stream")})
+    return client.post(
+        "/api/v1/pages", headers=auth.headers, data=form, files={"image": (filename, data, "application/octet-stream")}
+    )

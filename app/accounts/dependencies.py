@@ -46,8 +46,9 @@ def station_context(
     if not x_operator_token:
         raise OperatorSessionExpired("no operator is signed in: send X-Operator-Token")
     with Session(request.app.state.engine, expire_on_commit=False) as session:
-        principal = resolve_station_principal(session, station_token=token, operator_token=x_operator_token,
-                                              now=utcnow())
+        principal = resolve_station_principal(
+            session, station_token=token, operator_token=x_operator_token, now=utcnow()
+        )
         project = session.get(Project, principal.project_id)
         assert project is not None
         session.expunge(project)

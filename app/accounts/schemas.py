@@ -1,6 +1,6 @@
 """API shapes of sign-in at a station."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
@@ -33,3 +33,14 @@ class WhoAmI(BaseModel):
     user_id: int
     username: str
     role: str
+
+
+class OperatorToday(BaseModel):
+    """The operator's production today, for the station's screen."""
+
+    date: date
+    good_pages: int
+    quota: int
+    failed_images: int
+    reshoots: int
+    last_capture_at: datetime | None

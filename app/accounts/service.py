@@ -61,8 +61,9 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    record_event(session, "user.create", project_id=project_id, object_type="user", object_id=user.id,
-                 detail={"role": user.role})
+    record_event(
+        session, "user.create", project_id=project_id, object_type="user", object_id=user.id, detail={"role": user.role}
+    )
     return user
 
 
@@ -95,38 +96,70 @@ class OpenedSession:
 
 
 def open_station_session(
-    session: Session, *, station_token: str, username: str, password: str, now: datetime, hours: int,
+    session: Session,
+    *,
+    station_token: str,
+    username: str,
+    password: str,
+    now: datetime,
+    hours: int,
     source_ip: str | None = None,
 ) -> OpenedSession:
     """Sign an operator in at a station."""
     station = station_by_token(session, station_token)
     user = session.exec(select(User).where(User.username == username)).first()
     if not verify_password(password, user.password_hash if user else None) or user is None or not user.active:
-        record_event(session, "station.login", project_id=station.project_id, actor_station_id=station.id,
-                     source_ip=source_ip, outcome="failure", detail={"reason": "bad_credentials"})
+        record_event(
+            session,
+            "station.login",
+            project_id=station.project_id,
+            actor_station_id=station.id,
+            source_ip=source_ip,
+            outcome="failure",
+            detail={"reason": "bad_credentials"},
+        )
         raise BadCredentials("wrong user name or password")
     if user.role not in STATION_ROLES or (user.project_id not in (None, station.project_id)):
-        record_event(session, "station.login", project_id=station.project_id, actor_station_id=station.id,
-                     actor_user_id=user.id, source_ip=source_ip, outcome="denied")
+        record_event(
+            session,
+            "station.login",
+            project_id=station.project_id,
+            actor_station_id=station.id,
+            actor_user_id=user.id,
+            source_ip=source_ip,
+            outcome="denied",
+        )
         raise RoleNotAllowed("this user may not capture at this station")
     token = new_token("fop")
     op_session = StationSession(
-        station_id=station.id, user_id=user.id, token_hash=token_hash(token), created_at=now,
+        station_id=station.id,
+        user_id=user.id,
+        token_hash=token_hash(token),
+        created_at=now,
         expires_at=now + timedelta(hours=hours),
     )
     station.last_seen_at = now
     session.add(op_session)
     session.add(station)
     session.flush()
-    record_event(session, "station.login", project_id=station.project_id, actor_station_id=station.id,
-                 actor_user_id=user.id, actor_role=user.role, source_ip=source_ip,
-                 object_type="station_session", object_id=op_session.id)
+    record_event(
+        session,
+        "station.login",
+        project_id=station.project_id,
+        actor_station_id=station.id,
+        actor_user_id=user.id,
+        actor_role=user.role,
+        source_ip=source_ip,
+        object_type="station_session",
+        object_id=op_session.id,
+    )
     principal = StationPrincipal(station.id, station.project_id, user.id, user.role, user.username, op_session.id)
     return OpenedSession(principal, token, op_session.expires_at, user.display_name)
 
 
-def resolve_station_principal(session: Session, *, station_token: str, operator_token: str,
-                              now: datetime) -> StationPrincipal:
+def resolve_station_principal(
+    session: Session, *, station_token: str, operator_token: str, now: datetime
+) -> StationPrincipal:
     """Check both tokens: an active station and an unexpired operator session opened at that station."""
     station = station_by_token(session, station_token)
     op_session = session.exec(
@@ -148,6 +181,13 @@ def close_station_session(session: Session, principal: StationPrincipal, now: da
     if op_session is not None and op_session.ended_at is None:
         op_session.ended_at = now
         session.add(op_session)
-        record_event(session, "station.logout", project_id=principal.project_id,
-                     actor_station_id=principal.station_id, actor_user_id=principal.user_id,
-                     actor_role=principal.role, object_type="station_session", object_id=op_session.id)
+        record_event(
+            session,
+            "station.logout",
+            project_id=principal.project_id,
+            actor_station_id=principal.station_id,
+            actor_user_id=principal.user_id,
+            actor_role=principal.role,
+            object_type="station_session",
+            object_id=op_session.id,
+        )

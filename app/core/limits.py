@@ -51,6 +51,11 @@ class BodySizeLimit:
 
 async def _refuse(send: Send, limit: int) -> None:
     body = json.dumps({"error": "too_large", "detail": f"the request is larger than {limit} bytes"}).encode()
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -13,8 +13,10 @@ _FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "C:/Windows/Fonts/msyh.ttc",
 )
-_WORDS = ("住院病案首页 姓名 性别 年龄 入院日期 出院日期 主要诊断 手术及操作 病程记录 医嘱单 体温单 "
-          "检查报告 护理记录 主治医师 签名 科室 床号 病案号 住院次数 血常规 肝功能 肾功能 心电图").split()
+_WORDS = (
+    "住院病案首页 姓名 性别 年龄 入院日期 出院日期 主要诊断 手术及操作 病程记录 医嘱单 体温单 "
+    "检查报告 护理记录 主治医师 签名 科室 床号 病案号 住院次数 血常规 肝功能 肾功能 心电图"
+).split()
 
 
 @lru_cache
@@ -41,8 +43,12 @@ def demo_page(seed: int, *, blur: float = 0.0, dark: bool = False, title: str = 
             draw.line((x, y, x, y + rows * 90), fill=(30, 30, 30), width=3)
         for r in range(rows):
             for c, x in enumerate((170, 620, 1070)):
-                draw.text((x, y + r * 90 + 22), rng.choice(_WORDS) + str(rng.randint(1, 99)), fill=(25, 25, 25),
-                          font=_font(40 if c == 0 else 36))
+                draw.text(
+                    (x, y + r * 90 + 22),
+                    rng.choice(_WORDS) + str(rng.randint(1, 99)),
+                    fill=(25, 25, 25),
+                    font=_font(40 if c == 0 else 36),
+                )
         y += rows * 90 + 80
     lines = rng.randint(8, 26)
     for _ in range(lines):

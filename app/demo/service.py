@@ -3,7 +3,7 @@
 import random
 import uuid
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -42,7 +42,6 @@ class DemoResult:
 
     project_id: int
     created: bool
-    users: list[tuple[str, str, str]] = field(default_factory=list)  # username, password, role
     station_token: str | None = None
     pages: int = 0
     failed_pages: int = 0
@@ -60,16 +59,30 @@ def _page_plan(pages: int, days: list[date], tz: str, seed: int) -> list[dict]:
         operator = DEMO_USERS[record_no % 3][0]
         for n in range(1, count + 1):
             defect = rng.random()
-            plan.append({
-                "mrn": f"{(record_no * 7919) % 1_000_000:08d}", "visit": 1 + record_no % 3, "page": n,
-                "count": count, "operator": operator, "captured_at": start + timedelta(seconds=25 * n),
-                "seed": seed * 100_000 + len(plan), "blur": 3.5 if defect < 0.05 else 0.0,
-                "dark": 0.05 <= defect < 0.07,
-            })
+            plan.append(
+                {
+                    "mrn": f"{(record_no * 7919) % 1_000_000:08d}",
+                    "visit": 1 + record_no % 3,
+                    "page": n,
+                    "count": count,
+                    "operator": operator,
+                    "captured_at": start + timedelta(seconds=25 * n),
+                    "seed": seed * 100_000 + len(plan),
+                    "blur": 3.5 if defect < 0.05 else 0.0,
+                    "dark": 0.05 <= defect < 0.07,
+                }
+            )
             if plan[-1]["blur"] or plan[-1]["dark"]:
                 if rng.random() < 0.7:  # the operator re-shoots most failed pages at once
-                    plan.append({**plan[-1], "blur": 0.0, "dark": False, "seed": plan[-1]["seed"] + 50_000,
-                                 "captured_at": plan[-1]["captured_at"] + timedelta(seconds=10)})
+                    plan.append(
+                        {
+                            **plan[-1],
+                            "blur": 0.0,
+                            "dark": False,
+                            "seed": plan[-1]["seed"] + 50_000,
+                            "captured_at": plan[-1]["captured_at"] + timedelta(seconds=10),
+                        }
+                    )
             if len(plan) >= pages:
                 break
     return plan
@@ -80,27 +93,36 @@ def _render_and_check(item: dict) -> tuple[bytes, dict]:
     return data, run_check(data, None, False)
 
 
-def seed_demo(session: Session, *, store: ImageStore, limits: UploadLimits, pages: int, today: date,
-              workers: int = 2) -> DemoResult:
+def seed_demo(
+    session: Session, *, store: ImageStore, limits: UploadLimits, pages: int, today: date, workers: int = 2
+) -> DemoResult:
     """Create the demo project (once) with users, a station and generated pages captured over recent days."""
     existing = session.exec(select(Project).where(Project.code == DEMO_CODE)).first()
     if existing is not None:
         return DemoResult(project_id=existing.id, created=False)
-    project = create_project(session, code=DEMO_CODE, name="示例医院病案数字化项目", client="示例人民医院",
-                             vendor="示例数字化服务公司", start_date=today - timedelta(days=60))
+    project = create_project(
+        session,
+        code=DEMO_CODE,
+        name="示例医院病案数字化项目",
+        client="示例人民医院",
+        vendor="示例数字化服务公司",
+        start_date=today - timedelta(days=60),
+    )
     result = DemoResult(project_id=project.id, created=True)
     for username, display, role in DEMO_USERS:
         password = username + DEMO_PASSWORD_SUFFIX
-        create_user(session, username=username, password=password, role=role, display_name=display,
-                    project_id=project.id)
-        result.users.append((username, password, role.value))
+        create_user(
+            session, username=username, password=password, role=role, display_name=display, project_id=project.id
+        )
     station, token = create_station(session, project_id=project.id, name="翻拍工位 01")
     result.station_token = token
     now = datetime.now(ZoneInfo(project.timezone))
     principals = {
-        username: open_station_session(session, station_token=token, username=username,
-                                       password=username + DEMO_PASSWORD_SUFFIX, now=now, hours=12).principal
-        for username, _, role in DEMO_USERS if role == Role.operator
+        username: open_station_session(
+            session, station_token=token, username=username, password=username + DEMO_PASSWORD_SUFFIX, now=now, hours=12
+        ).principal
+        for username, _, role in DEMO_USERS
+        if role == Role.operator
     }
     days = [today - timedelta(days=d) for d in range(6, -1, -1)]
     plan = _page_plan(pages, days, project.timezone, seed=2026)
@@ -109,10 +131,24 @@ def seed_demo(session: Session, *, store: ImageStore, limits: UploadLimits, page
         rendered = list(pool.map(_render_and_check, plan, chunksize=8))
     reports = {sha256_hex(data): report for data, report in rendered}
     for item, (data, _) in zip(plan, rendered, strict=True):
-        upload = PageUpload(data=data, idempotency_key=str(uuid.uuid4()), page_number=item["page"], mrn=item["mrn"],
-                            visit=item["visit"], captured_at=item["captured_at"])
-        res = ingest_page(session, principal=principals[item["operator"]], project=project, upload=upload,
-                          store=store, qc_runner=lambda d, _p, _b: reports[sha256_hex(d)], limits=limits, now=now)
+        upload = PageUpload(
+            data=data,
+            idempotency_key=str(uuid.uuid4()),
+            page_number=item["page"],
+            mrn=item["mrn"],
+            visit=item["visit"],
+            captured_at=item["captured_at"],
+        )
+        res = ingest_page(
+            session,
+            principal=principals[item["operator"]],
+            project=project,
+            upload=upload,
+            store=store,
+            qc_runner=lambda d, _p, _b: reports[sha256_hex(d)],
+            limits=limits,
+            now=now,
+        )
         result.pages += 1
         result.failed_pages += 0 if res.image.qc_passed else 1
         if item["page"] == item["count"] and res.created:

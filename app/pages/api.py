@@ -15,13 +15,16 @@ from app.pages.service import PageUpload, get_page, ingest_page, page_images, re
 
 router = APIRouter(prefix="/api/v1/pages", tags=["pages"])
 
-_ERRORS = {code: {"description": text} for code, text in {
-    401: "station or operator token missing, unknown or expired",
-    409: "idempotency key reused for a different image",
-    413: "file or pixel count over the limit",
-    415: "not a JPEG, PNG or TIFF image",
-    422: "bad field, empty file or undecodable image",
-}.items()}
+_ERRORS = {
+    code: {"description": text}
+    for code, text in {
+        401: "station or operator token missing, unknown or expired",
+        409: "idempotency key reused for a different image",
+        413: "file or pixel count over the limit",
+        415: "not a JPEG, PNG or TIFF image",
+        422: "bad field, empty file or undecodable image",
+    }.items()
+}
 
 
 def _read_limited(upload: UploadFile, limit: int) -> bytes:
@@ -63,9 +66,17 @@ def upload_page(
         session,
         principal=ctx.principal,
         project=ctx.project,
-        upload=PageUpload(data=data, idempotency_key=key, page_number=page_number, mrn=mrn, visit=visit,
-                          barcode=barcode, segment=segment, intentionally_blank=intentionally_blank,
-                          captured_at=captured_at),
+        upload=PageUpload(
+            data=data,
+            idempotency_key=key,
+            page_number=page_number,
+            mrn=mrn,
+            visit=visit,
+            barcode=barcode,
+            segment=segment,
+            intentionally_blank=intentionally_blank,
+            captured_at=captured_at,
+        ),
         store=request.app.state.store,
         qc_runner=request.app.state.qc.check,
         limits=request.app.state.upload_limits,
@@ -76,10 +87,17 @@ def upload_page(
         response.status_code = 200
     img = result.image
     return PageUploadResult(
-        page_id=result.page.id, image_id=img.id, record_id=result.record.id, page_number=result.page.page_number,
-        sha256=img.sha256, verdict="pass" if img.qc_passed else "fail", reasons=img.qc_reasons,
-        messages=reason_messages(img.qc_reasons), metrics=img.qc_metrics,
-        superseded_image_id=result.superseded_image_id, replayed=not result.created,
+        page_id=result.page.id,
+        image_id=img.id,
+        record_id=result.record.id,
+        page_number=result.page.page_number,
+        sha256=img.sha256,
+        verdict="pass" if img.qc_passed else "fail",
+        reasons=img.qc_reasons,
+        messages=reason_messages(img.qc_reasons),
+        metrics=img.qc_metrics,
+        superseded_image_id=result.superseded_image_id,
+        replayed=not result.created,
     )
 
 
@@ -90,15 +108,26 @@ def list_page_images(page_id: int, ctx: CurrentStation, session: SessionDep):
     return [PageImagePublic.model_validate(i, from_attributes=True) for i in page_images(session, page.id)]
 
 
-@router.get("/{page_id}/image", response_class=Response,
-            responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/tiff": {}}}})
-def get_page_image(page_id: int, ctx: CurrentStation, session: WriteSessionDep, request: Request,
-                   image_id: int | None = None):
+@router.get(
+    "/{page_id}/image",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/tiff": {}}}},
+)
+def get_page_image(
+    page_id: int, ctx: CurrentStation, session: WriteSessionDep, request: Request, image_id: int | None = None
+):
     """The page's current image file (or an earlier one with ?image_id=); every view is audited."""
     page = get_page(session, ctx.principal.project_id, page_id)
     p = ctx.principal
-    image, data = read_image(session, request.app.state.store, page, image_id=image_id,
-                             actor={"actor_user_id": p.user_id, "actor_station_id": p.station_id,
-                                    "actor_role": p.role})
-    return Response(content=data, media_type=image.media_type,
-                    headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
+    image, data = read_image(
+        session,
+        request.app.state.store,
+        page,
+        image_id=image_id,
+        actor={"actor_user_id": p.user_id, "actor_station_id": p.station_id, "actor_role": p.role},
+    )
+    return Response(
+        content=data,
+        media_type=image.media_type,
+        headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"},
+    )

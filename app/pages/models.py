@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Index, UniqueConstraint
+from sqlalchemy import JSON, Index, text
 from sqlmodel import Field, SQLModel
 
 from app.core.clock import utcnow
@@ -14,7 +14,15 @@ class Page(SQLModel, table=True):
     from the current PageImage so that production queries over millions of pages read one table."""
 
     __table_args__ = (
-        UniqueConstraint("record_id", "page_number"),
+        # One live page per number; withdrawn pages keep their old number as history.
+        Index(
+            "uq_page_record_live_number",
+            "record_id",
+            "page_number",
+            unique=True,
+            sqlite_where=text("deleted_at IS NULL"),
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
         Index("ix_page_project_date_operator", "project_id", "capture_date", "operator_id"),
         Index("ix_page_project_captured", "project_id", "captured_at"),
     )
@@ -34,13 +42,17 @@ class Page(SQLModel, table=True):
     qc_passed: bool
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class PageImage(SQLModel, table=True):
     """One upload. A re-shoot of the same page supersedes the previous image, which is kept."""
 
     __tablename__ = "page_image"
-    __table_args__ = (Index("ix_page_image_page", "page_id", "id"),)
+    __table_args__ = (
+        Index("ix_page_image_page", "page_id", "id"),
+        Index("ix_page_image_operator_captured", "operator_id", "captured_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     page_id: int = Field(foreign_key="page.id")
@@ -58,3 +70,20 @@ class PageImage(SQLModel, table=True):
     qc_reasons: list = Field(default_factory=list, sa_type=JSON)
     qc_metrics: dict = Field(default_factory=dict, sa_type=JSON)
     superseded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    supersedes_id: int | None = Field(default=None)  # the image this re-shoot replaced
+
+
+class RecordOperation(SQLModel, table=True):
+    """A renumbering asked for by a station (delete a wrong shot, insert a missed page), applied once per key."""
+
+    __tablename__ = "record_operation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    record_id: int = Field(foreign_key="record.id", index=True)
+    key: str = Field(max_length=80, unique=True)
+    op: str = Field(max_length=16)
+    page_number: int
+    pages_after: list = Field(default_factory=list, sa_type=JSON)
+    station_id: int = Field(foreign_key="station.id")
+    user_id: int = Field(foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

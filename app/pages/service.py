@@ -74,8 +74,9 @@ def ingest_page(
     The slow work (header check, QC in the pool, fsynced file) happens before the first database
     statement, so the database is locked only for the short write at the end.
     """
-    info = inspect_upload(upload.data, max_bytes=limits.max_bytes, max_pixels=limits.max_pixels,
-                          max_side=limits.max_side)
+    info = inspect_upload(
+        upload.data, max_bytes=limits.max_bytes, max_pixels=limits.max_pixels, max_side=limits.max_side
+    )
     report = qc_runner(upload.data, project.qc_profile, upload.intentionally_blank)
     if "error" in report:
         raise UndecodableImage(f"the image cannot be decoded: {report['detail']}")
@@ -87,16 +88,38 @@ def ingest_page(
         return replay
     try:
         with session.begin_nested():
-            return _write(session, principal, project, upload, info, stored.sha256, stored.size, report,
-                          captured_at, now, source_ip)
+            return _write(
+                session,
+                principal,
+                project,
+                upload,
+                info,
+                stored.sha256,
+                stored.size,
+                report,
+                captured_at,
+                now,
+                source_ip,
+            )
     except IntegrityError:
         # A concurrent request with the same key (or the same new page) won the race.
         replay = _replay(session, upload, stored.sha256)
         if replay is not None:
             return replay
         with session.begin_nested():
-            return _write(session, principal, project, upload, info, stored.sha256, stored.size, report,
-                          captured_at, now, source_ip)
+            return _write(
+                session,
+                principal,
+                project,
+                upload,
+                info,
+                stored.sha256,
+                stored.size,
+                report,
+                captured_at,
+                now,
+                source_ip,
+            )
 
 
 def _replay(session: Session, upload: PageUpload, sha256: str) -> IngestResult | None:
@@ -112,32 +135,64 @@ def _replay(session: Session, upload: PageUpload, sha256: str) -> IngestResult |
     return IngestResult(page, image, record, created=False, superseded_image_id=None)
 
 
-def _write(session: Session, principal: StationPrincipal, project: Project, upload: PageUpload, info: ImageInfo,
-           sha256: str, size: int, report: dict[str, Any], captured_at: datetime, now: datetime,
-           source_ip: str | None) -> IngestResult:
-    actor = {"actor_user_id": principal.user_id, "actor_station_id": principal.station_id,
-             "actor_role": principal.role, "source_ip": source_ip}
-    record, _ = get_or_create_record(session, project, mrn=upload.mrn, visit=upload.visit,
-                                     barcode=upload.barcode, actor=actor)
+def _write(
+    session: Session,
+    principal: StationPrincipal,
+    project: Project,
+    upload: PageUpload,
+    info: ImageInfo,
+    sha256: str,
+    size: int,
+    report: dict[str, Any],
+    captured_at: datetime,
+    now: datetime,
+    source_ip: str | None,
+) -> IngestResult:
+    actor = {
+        "actor_user_id": principal.user_id,
+        "actor_station_id": principal.station_id,
+        "actor_role": principal.role,
+        "source_ip": source_ip,
+    }
+    record, _ = get_or_create_record(
+        session, project, mrn=upload.mrn, visit=upload.visit, barcode=upload.barcode, actor=actor
+    )
     passed = report["verdict"] == "pass"
     capture_date = local_date(captured_at, project.timezone)
-    page = session.exec(
-        select(Page).where(Page.record_id == record.id, Page.page_number == upload.page_number)
-    ).first()
+    page = live_page(session, record.id, upload.page_number)
     previous_id = page.current_image_id if page else None
     if page is None:
-        page = Page(project_id=project.id, record_id=record.id, page_number=upload.page_number,
-                    operator_id=principal.user_id, station_id=principal.station_id, captured_at=captured_at,
-                    capture_date=capture_date, qc_passed=passed, image_count=0)
+        page = Page(
+            project_id=project.id,
+            record_id=record.id,
+            page_number=upload.page_number,
+            operator_id=principal.user_id,
+            station_id=principal.station_id,
+            captured_at=captured_at,
+            capture_date=capture_date,
+            qc_passed=passed,
+            image_count=0,
+        )
         if record.status != RecordStatus.capturing:
             record.status = RecordStatus.capturing
             record.finished_at = None
             session.add(record)
     image = PageImage(
-        page_id=0, idempotency_key=upload.idempotency_key, sha256=sha256, size_bytes=size,
-        media_type=info.media_type, width=info.width, height=info.height, operator_id=principal.user_id,
-        station_id=principal.station_id, captured_at=captured_at, uploaded_at=now, qc_passed=passed,
-        qc_reasons=list(report.get("reasons", [])), qc_metrics=dict(report.get("metrics", {})),
+        page_id=0,
+        idempotency_key=upload.idempotency_key,
+        sha256=sha256,
+        size_bytes=size,
+        media_type=info.media_type,
+        width=info.width,
+        height=info.height,
+        operator_id=principal.user_id,
+        station_id=principal.station_id,
+        captured_at=captured_at,
+        uploaded_at=now,
+        qc_passed=passed,
+        qc_reasons=list(report.get("reasons", [])),
+        qc_metrics=dict(report.get("metrics", {})),
+        supersedes_id=previous_id,
     )
     session.add(page)
     session.flush()
@@ -157,10 +212,28 @@ def _write(session: Session, principal: StationPrincipal, project: Project, uplo
     page.captured_at, page.capture_date, page.qc_passed, page.updated_at = captured_at, capture_date, passed, now
     session.add(page)
     session.flush()
-    record_event(session, "page.upload", project_id=project.id, object_type="page", object_id=page.id,
-                 detail={"image_id": image.id, "sha256": sha256, "verdict": report["verdict"],
-                         "superseded_image_id": previous_id}, **actor)
+    record_event(
+        session,
+        "page.upload",
+        project_id=project.id,
+        object_type="page",
+        object_id=page.id,
+        detail={
+            "image_id": image.id,
+            "sha256": sha256,
+            "verdict": report["verdict"],
+            "superseded_image_id": previous_id,
+        },
+        **actor,
+    )
     return IngestResult(page, image, record, created=True, superseded_image_id=previous_id)
+
+
+def live_page(session: Session, record_id: int, page_number: int) -> Page | None:
+    """The record's page with this number, unless it was withdrawn."""
+    return session.exec(
+        select(Page).where(Page.record_id == record_id, Page.page_number == page_number, col(Page.deleted_at).is_(None))
+    ).first()
 
 
 def get_page(session: Session, project_id: int, page_id: int) -> Page:
@@ -176,8 +249,9 @@ def page_images(session: Session, page_id: int) -> list[PageImage]:
     return list(session.exec(select(PageImage).where(PageImage.page_id == page_id).order_by(col(PageImage.id))))
 
 
-def read_image(session: Session, store: ImageStore, page: Page, *, image_id: int | None, actor: dict) -> tuple[
-        PageImage, bytes]:
+def read_image(
+    session: Session, store: ImageStore, page: Page, *, image_id: int | None, actor: dict
+) -> tuple[PageImage, bytes]:
     """The page's current image (or an earlier one by id) and its bytes; the view is audited."""
     wanted = image_id or page.current_image_id
     image = session.get(PageImage, wanted) if wanted else None
@@ -185,8 +259,9 @@ def read_image(session: Session, store: ImageStore, page: Page, *, image_id: int
         raise ImageMissing(f"page {page.id} has no image {wanted}")
     if not store.exists(image.sha256):
         raise ImageMissing(f"the file of image {image.id} is missing from the store")
-    record_event(session, "image.view", project_id=page.project_id, object_type="page_image",
-                 object_id=image.id, **actor)
+    record_event(
+        session, "image.view", project_id=page.project_id, object_type="page_image", object_id=image.id, **actor
+    )
     return image, store.get(image.sha256)
 
 

@@ -17,8 +17,9 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def create_project(session: Session, *, code: str, name: str, start_date: date, years: int = 3,
-                   **terms: object) -> Project:
+def create_project(
+    session: Session, *, code: str, name: str, start_date: date, years: int = 3, **terms: object
+) -> Project:
     """A project with the contract's default terms unless others are given."""
     if session.exec(select(Project).where(Project.code == code)).first():
         raise Conflict(f"a project with code {code!r} exists already", code="project_exists")

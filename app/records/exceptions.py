@@ -1,6 +1,6 @@
 """Errors about paper records."""
 
-from app.core.errors import NotFound, Unprocessable
+from app.core.errors import Conflict, NotFound, Unprocessable
 
 
 class RecordNotFound(NotFound):
@@ -9,3 +9,11 @@ class RecordNotFound(NotFound):
 
 class BadRecordIdentity(Unprocessable):
     code = "bad_record_identity"
+
+
+class PageNumberNotFound(NotFound):
+    code = "page_number_not_found"
+
+
+class OperationKeyReused(Conflict):
+    code = "operation_key_reused"

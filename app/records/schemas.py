@@ -1,6 +1,7 @@
 """API shapes of records."""
 
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -41,3 +42,20 @@ class CompletenessPublic(BaseModel):
     complete: bool
     missing: list[int]
     extra: list[int]
+
+
+class RecordOperationCreate(BaseModel):
+    """Delete a wrong shot (later pages move down) or insert a missed page (pages from n move up)."""
+
+    key: str = Field(min_length=8, max_length=80, description="client-generated, makes the operation idempotent")
+    op: Literal["delete", "insert"]
+    page_number: int = Field(ge=1, le=100_000)
+
+
+class RecordOperationPublic(BaseModel):
+    """The operation as applied, with the record's page numbers after it."""
+
+    record_id: int
+    op: str
+    page_number: int
+    pages: list[int]

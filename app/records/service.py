@@ -2,13 +2,14 @@
 
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.audit.service import record_event
-from app.pages.models import Page
+from app.pages.models import Page, RecordOperation
 from app.projects.models import Project
-from app.records.exceptions import BadRecordIdentity, RecordNotFound
+from app.records.exceptions import BadRecordIdentity, OperationKeyReused, PageNumberNotFound, RecordNotFound
 from app.records.models import Record, RecordStatus
 from app.records.rules import MRN_PATTERN, Completeness, RecordKey, completeness, parse_barcode
 
@@ -27,8 +28,9 @@ def resolve_key(project: Project, *, mrn: str | None, visit: int | None, barcode
     raise BadRecordIdentity("give MRN and visit, or a barcode")
 
 
-def find_record(session: Session, project_id: int, *, mrn: str | None = None, visit: int | None = None,
-                barcode: str | None = None) -> Record | None:
+def find_record(
+    session: Session, project_id: int, *, mrn: str | None = None, visit: int | None = None, barcode: str | None = None
+) -> Record | None:
     """The record with this barcode, or with this MRN + visit."""
     query = select(Record).where(Record.project_id == project_id)
     if barcode and (mrn is None or visit is None):
@@ -39,8 +41,15 @@ def find_record(session: Session, project_id: int, *, mrn: str | None = None, vi
     return session.exec(query.where(Record.mrn == mrn, Record.visit == visit)).first()
 
 
-def get_or_create_record(session: Session, project: Project, *, mrn: str | None = None, visit: int | None = None,
-                         barcode: str | None = None, actor: dict | None = None) -> tuple[Record, bool]:
+def get_or_create_record(
+    session: Session,
+    project: Project,
+    *,
+    mrn: str | None = None,
+    visit: int | None = None,
+    barcode: str | None = None,
+    actor: dict | None = None,
+) -> tuple[Record, bool]:
     """The project's record for this identity, created if new; True when it was created. Safe under races."""
     if barcode and (mrn is None or visit is None):
         existing = find_record(session, project.id, barcode=barcode)
@@ -63,8 +72,9 @@ def get_or_create_record(session: Session, project: Project, *, mrn: str | None 
         if again is None:
             raise
         return again, False
-    record_event(session, "record.create", project_id=project.id, object_type="record", object_id=record.id,
-                 **(actor or {}))
+    record_event(
+        session, "record.create", project_id=project.id, object_type="record", object_id=record.id, **(actor or {})
+    )
     return record, True
 
 
@@ -77,16 +87,99 @@ def get_record(session: Session, project_id: int, record_id: int) -> Record:
 
 
 def record_pages(session: Session, record_id: int) -> list[Page]:
-    """The record's pages in page order."""
-    return list(session.exec(select(Page).where(Page.record_id == record_id).order_by(col(Page.page_number))))
+    """The record's live pages in page order (withdrawn pages are history, not listed)."""
+    return list(
+        session.exec(
+            select(Page)
+            .where(Page.record_id == record_id, col(Page.deleted_at).is_(None))
+            .order_by(col(Page.page_number))
+        )
+    )
 
 
-def finish_record(session: Session, record: Record, *, paper_page_count: int, now: datetime,
-                  actor: dict | None = None) -> Completeness:
+def live_page_numbers(session: Session, record_id: int) -> list[int]:
+    """The page numbers of the record's live pages, ascending."""
+    return list(
+        session.exec(
+            select(Page.page_number)
+            .where(Page.record_id == record_id, col(Page.deleted_at).is_(None))
+            .order_by(col(Page.page_number))
+        )
+    )
+
+
+def renumber(
+    session: Session,
+    record: Record,
+    *,
+    key: str,
+    op: str,
+    page_number: int,
+    station_id: int,
+    user_id: int,
+    now: datetime,
+    actor: dict | None = None,
+) -> RecordOperation:
+    """Withdraw page n and close the gap ("delete"), or open slot n for a missed page ("insert"); once per key."""
+    done = session.exec(select(RecordOperation).where(RecordOperation.key == key)).first()
+    if done is not None:
+        if done.record_id != record.id or done.op != op or done.page_number != page_number:
+            raise OperationKeyReused("this operation key was already used for another operation")
+        return done
+    numbers = live_page_numbers(session, record.id)
+    if op == "delete":
+        if page_number not in numbers:
+            raise PageNumberNotFound(f"record {record.id} has no page {page_number}")
+        session.execute(
+            update(Page)
+            .where(Page.record_id == record.id, Page.page_number == page_number, col(Page.deleted_at).is_(None))
+            .values(deleted_at=now, updated_at=now)
+        )
+        _shift(session, record.id, above=page_number, by=-1)
+    elif op == "insert":
+        if page_number > (numbers[-1] if numbers else 0) + 1:
+            raise PageNumberNotFound(f"page {page_number} is beyond the end of record {record.id}")
+        _shift(session, record.id, above=page_number - 1, by=1)
+    else:
+        raise BadRecordIdentity(f"unknown operation {op!r}")
+    operation = RecordOperation(
+        record_id=record.id,
+        key=key,
+        op=op,
+        page_number=page_number,
+        pages_after=live_page_numbers(session, record.id),
+        station_id=station_id,
+        user_id=user_id,
+        created_at=now,
+    )
+    session.add(operation)
+    session.flush()
+    record_event(
+        session,
+        f"record.page_{op}",
+        project_id=record.project_id,
+        object_type="record",
+        object_id=record.id,
+        detail={"page_number": page_number},
+        **(actor or {}),
+    )
+    return operation
+
+
+def _shift(session: Session, record_id: int, *, above: int, by: int) -> None:
+    # Two steps through negative numbers: the unique index is checked row by row on both backends.
+    live = (Page.record_id == record_id, col(Page.deleted_at).is_(None))
+    session.execute(update(Page).where(*live, Page.page_number > above).values(page_number=-Page.page_number))
+    session.execute(update(Page).where(*live, Page.page_number < 0).values(page_number=-Page.page_number + by))
+
+
+def finish_record(
+    session: Session, record: Record, *, paper_page_count: int, now: datetime, actor: dict | None = None
+) -> Completeness:
     """Compare captured pages with the paper's count; the record is finished when nothing is missing or extra."""
     if paper_page_count < 1:
         raise BadRecordIdentity("the paper page count must be at least 1")
-    numbers = list(session.exec(select(Page.page_number).where(Page.record_id == record.id)))
+    numbers = live_page_numbers(session, record.id)
     result = completeness(numbers, paper_page_count)
     record.paper_page_count = paper_page_count
     if result.complete:
@@ -96,8 +189,14 @@ def finish_record(session: Session, record: Record, *, paper_page_count: int, no
         record.status = RecordStatus.capturing
         record.finished_at = None
     session.add(record)
-    record_event(session, "record.finish", project_id=record.project_id, object_type="record",
-                 object_id=record.id, outcome="success" if result.complete else "incomplete",
-                 detail={"paper_page_count": paper_page_count, "missing": len(result.missing),
-                         "extra": len(result.extra)}, **(actor or {}))
+    record_event(
+        session,
+        "record.finish",
+        project_id=record.project_id,
+        object_type="record",
+        object_id=record.id,
+        outcome="success" if result.complete else "incomplete",
+        detail={"paper_page_count": paper_page_count, "missing": len(result.missing), "extra": len(result.extra)},
+        **(actor or {}),
+    )
     return result

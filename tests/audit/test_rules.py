@@ -8,9 +8,16 @@ from app.audit.rules import GENESIS_HASH, event_hash, verify_chain
 def _chain(n: int) -> list[dict]:
     events, prev = [], GENESIS_HASH
     for i in range(1, n + 1):
-        e = {"id": i, "at": datetime(2026, 11, 22, 8, 0, i, tzinfo=UTC), "action": "page.upload",
-             "object_type": "page", "object_id": str(i), "outcome": "success", "detail": {"n": i},
-             "prev_hash": prev}
+        e = {
+            "id": i,
+            "at": datetime(2026, 11, 22, 8, 0, i, tzinfo=UTC),
+            "action": "page.upload",
+            "object_type": "page",
+            "object_id": str(i),
+            "outcome": "success",
+            "detail": {"n": i},
+            "prev_hash": prev,
+        }
         e["hash"] = event_hash(prev, e)
         prev = e["hash"]
         events.append(e)

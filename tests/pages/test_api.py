@@ -19,17 +19,20 @@ from tests.factories import page_jpeg, png_bytes, signed_in_station, upload
 
 def _counts(engine: Engine) -> tuple[int, int, int]:
     with Session(engine) as s:
-        return (s.exec(select(func.count()).select_from(Page)).one(),
-                s.exec(select(func.count()).select_from(PageImage)).one(),
-                s.exec(select(func.count()).select_from(Record)).one())
+        return (
+            s.exec(select(func.count()).select_from(Page)).one(),
+            s.exec(select(func.count()).select_from(PageImage)).one(),
+            s.exec(select(func.count()).select_from(Record)).one(),
+        )
 
 
 def _stored_files(folder: Path) -> set[str]:
     return {p.name for p in folder.rglob("*") if p.is_file() and len(p.name) == 64}
 
 
-def test_upload_keeps_image_and_answers_verdict(client: TestClient, session: Session, db: Engine,
-                                               image_store: Path) -> None:
+def test_upload_keeps_image_and_answers_verdict(
+    client: TestClient, session: Session, db: Engine, image_store: Path
+) -> None:
     auth = signed_in_station(client, session)
     data = page_jpeg(1)
     r = upload(client, auth, data, page=1, segment="首页")
@@ -67,8 +70,11 @@ def test_blurred_page_fails_and_reshoot_supersedes_it(client: TestClient, sessio
     with Session(db) as s:
         page = s.get(Page, first.json()["page_id"])
         assert (page.current_image_id, page.image_count, page.qc_passed) == (second.json()["image_id"], 2, True)
-    old = client.get(f"/api/v1/pages/{first.json()['page_id']}/image",
-                     params={"image_id": first.json()["image_id"]}, headers=auth.headers)
+    old = client.get(
+        f"/api/v1/pages/{first.json()['page_id']}/image",
+        params={"image_id": first.json()["image_id"]},
+        headers=auth.headers,
+    )
     assert old.status_code == 200 and old.content == page_jpeg(2, blur=4.0)
 
 
@@ -79,8 +85,9 @@ def test_same_idempotency_key_returns_same_page(client: TestClient, session: Ses
     again = upload(client, auth, page_jpeg(4), page=1, key=key)
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json()["replayed"] is True
-    assert {k: v for k, v in again.json().items() if k != "replayed"} == \
-        {k: v for k, v in first.json().items() if k != "replayed"}
+    assert {k: v for k, v in again.json().items() if k != "replayed"} == {
+        k: v for k, v in first.json().items() if k != "replayed"
+    }
     assert _counts(db)[:2] == (1, 1)
 
 
@@ -121,8 +128,7 @@ BAD_UPLOADS = [
     pytest.param(_eps, {}, 415, "unsupported_media_type", id="eps"),
     pytest.param(lambda: page_jpeg(8)[: len(page_jpeg(8)) // 2], {}, 422, "undecodable_image", id="truncated-jpeg"),
     pytest.param(_bomb_png, {}, 413, "too_many_pixels", id="decompression-bomb"),
-    pytest.param(lambda: page_jpeg(9), {"mrn": "../../etc", "visit": "1"}, 422, "bad_record_identity",
-                 id="bad-mrn"),
+    pytest.param(lambda: page_jpeg(9), {"mrn": "../../etc", "visit": "1"}, 422, "bad_record_identity", id="bad-mrn"),
     pytest.param(lambda: page_jpeg(9), {"page_number": "0"}, 422, "invalid", id="page-zero"),
     pytest.param(lambda: page_jpeg(9), {"idempotency_key": "short"}, 422, "invalid", id="short-key"),
     pytest.param(lambda: page_jpeg(9), {"captured_at": "yesterday"}, 422, "invalid", id="bad-time"),
@@ -130,13 +136,15 @@ BAD_UPLOADS = [
 
 
 @pytest.mark.parametrize(("make", "fields", "status", "code"), BAD_UPLOADS)
-def test_bad_upload_is_refused_and_writes_nothing(client: TestClient, session: Session, db: Engine,
-                                                  image_store: Path, make, fields, status, code) -> None:
+def test_bad_upload_is_refused_and_writes_nothing(
+    client: TestClient, session: Session, db: Engine, image_store: Path, make, fields, status, code
+) -> None:
     auth = signed_in_station(client, session)
     before_files = _stored_files(image_store)
     form = {"page_number": "1", "mrn": "00012345", "visit": "1", "idempotency_key": uuid.uuid4().hex, **fields}
-    r = client.post("/api/v1/pages", headers=auth.headers, data=form,
-                    files={"image": ("page.jpg", make(), "image/jpeg")})
+    r = client.post(
+        "/api/v1/pages", headers=auth.headers, data=form, files={"image": ("page.jpg", make(), "image/jpeg")}
+    )
     assert r.status_code == status, r.text
     assert r.json()["error"] == code and r.json()["detail"]
     assert _counts(db) == (0, 0, 0)
@@ -153,8 +161,7 @@ def test_png_named_jpg_is_judged_by_content(client: TestClient, session: Session
         assert s.get(PageImage, r.json()["image_id"]).media_type == "image/png"
 
 
-def test_too_large_body_is_413_before_reading(client: TestClient, session: Session, db: Engine,
-                                              settings) -> None:
+def test_too_large_body_is_413_before_reading(client: TestClient, session: Session, db: Engine, settings) -> None:
     auth = signed_in_station(client, session)
     big = b"\xff\xd8" + b"\0" * (settings.max_upload_bytes + 300 * 1024)
     r = upload(client, auth, big)
@@ -167,11 +174,19 @@ def test_missing_or_wrong_tokens_are_401(client: TestClient, session: Session, d
     data = png_bytes()
     no_token = client.post("/api/v1/pages", data={"page_number": "1"}, files={"image": ("a.png", data)})
     assert no_token.status_code == 401 and no_token.json()["error"] == "bad_station_token"
-    wrong = client.post("/api/v1/pages", headers={**auth.headers, "Authorization": "Bearer fst_nope"},
-                        data={"page_number": "1"}, files={"image": ("a.png", data)})
+    wrong = client.post(
+        "/api/v1/pages",
+        headers={**auth.headers, "Authorization": "Bearer fst_nope"},
+        data={"page_number": "1"},
+        files={"image": ("a.png", data)},
+    )
     assert wrong.status_code == 401 and wrong.json()["error"] == "bad_station_token"
-    no_operator = client.post("/api/v1/pages", headers={"Authorization": f"Bearer {auth.station_token}"},
-                              data={"page_number": "1"}, files={"image": ("a.png", data)})
+    no_operator = client.post(
+        "/api/v1/pages",
+        headers={"Authorization": f"Bearer {auth.station_token}"},
+        data={"page_number": "1"},
+        files={"image": ("a.png", data)},
+    )
     assert no_operator.status_code == 401 and no_operator.json()["error"] == "operator_session_expired"
     assert client.delete("/api/v1/station/sessions/current", headers=auth.headers).status_code == 204
     after_logout = upload(client, auth, data)
@@ -181,12 +196,16 @@ def test_missing_or_wrong_tokens_are_401(client: TestClient, session: Session, d
 
 def test_wrong_password_is_401_and_audited(client: TestClient, session: Session, db: Engine) -> None:
     auth = signed_in_station(client, session)
-    r = client.post("/api/v1/station/sessions", json={"username": "op1", "password": "wrong-password!"},
-                    headers={"Authorization": f"Bearer {auth.station_token}"})
+    r = client.post(
+        "/api/v1/station/sessions",
+        json={"username": "op1", "password": "wrong-password!"},
+        headers={"Authorization": f"Bearer {auth.station_token}"},
+    )
     assert r.status_code == 401 and r.json()["error"] == "bad_credentials"
     with Session(db) as s:
-        failures = s.exec(select(AuditEvent).where(AuditEvent.action == "station.login",
-                                                   AuditEvent.outcome == "failure")).all()
+        failures = s.exec(
+            select(AuditEvent).where(AuditEvent.action == "station.login", AuditEvent.outcome == "failure")
+        ).all()
     assert len(failures) == 1
 
 

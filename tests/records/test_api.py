@@ -25,17 +25,68 @@ def test_finish_lists_missing_and_extra_pages(client: TestClient, session: Sessi
     auth = signed_in_station(client, session)
     for n in (1, 2, 4, 7):
         assert upload(client, auth, page_jpeg(20 + n), page=n, mrn="555", visit=1).status_code == 201
-    record_id = client.get("/api/v1/records/lookup", params={"mrn": "555", "visit": 1},
-                           headers=auth.headers).json()["id"]
+    record_id = client.get("/api/v1/records/lookup", params={"mrn": "555", "visit": 1}, headers=auth.headers).json()[
+        "id"
+    ]
     pages = client.get(f"/api/v1/records/{record_id}/pages", headers=auth.headers).json()
     assert [p["page_number"] for p in pages] == [1, 2, 4, 7]
     r = client.post(f"/api/v1/records/{record_id}/finish", json={"paper_page_count": 5}, headers=auth.headers)
     assert r.status_code == 200
-    assert r.json() | {} == {"record_id": record_id, "status": "capturing", "paper_page_count": 5,
-                             "captured": 4, "complete": False, "missing": [3, 5], "extra": [7]}
+    assert r.json() | {} == {
+        "record_id": record_id,
+        "status": "capturing",
+        "paper_page_count": 5,
+        "captured": 4,
+        "complete": False,
+        "missing": [3, 5],
+        "extra": [7],
+    }
     for n in (3, 5):
         upload(client, auth, page_jpeg(40 + n), page=n, mrn="555", visit=1)
     r = client.post(f"/api/v1/records/{record_id}/finish", json={"paper_page_count": 7}, headers=auth.headers)
     assert r.json()["complete"] is True and r.json()["status"] == "finished"
     r = client.post(f"/api/v1/records/{record_id}/finish", json={"paper_page_count": 0}, headers=auth.headers)
     assert r.status_code == 422
+
+
+def _record_pages(client: TestClient, auth, record_id: int) -> list[int]:
+    return [p["page_number"] for p in client.get(f"/api/v1/records/{record_id}/pages", headers=auth.headers).json()]
+
+
+def test_delete_and_insert_renumber_pages_once_per_key(client: TestClient, session: Session) -> None:
+    auth = signed_in_station(client, session)
+    ids = {}
+    for n in (1, 2, 3, 4):
+        ids[n] = upload(client, auth, page_jpeg(60 + n), page=n, mrn="777", visit=1).json()["page_id"]
+    record_id = client.get("/api/v1/records/lookup", params={"mrn": "777", "visit": 1}, headers=auth.headers).json()[
+        "id"
+    ]
+    op = {"key": "delete-key-0001", "op": "delete", "page_number": 2}
+    first = client.post(f"/api/v1/records/{record_id}/operations", json=op, headers=auth.headers)
+    assert first.status_code == 200 and first.json()["pages"] == [1, 2, 3]
+    again = client.post(f"/api/v1/records/{record_id}/operations", json=op, headers=auth.headers)
+    assert again.json() == first.json()
+    pages = client.get(f"/api/v1/records/{record_id}/pages", headers=auth.headers).json()
+    assert [(p["id"], p["page_number"]) for p in pages] == [(ids[1], 1), (ids[3], 2), (ids[4], 3)]
+    ins = client.post(
+        f"/api/v1/records/{record_id}/operations",
+        json={"key": "insert-key-0001", "op": "insert", "page_number": 2},
+        headers=auth.headers,
+    )
+    assert ins.json()["pages"] == [1, 3, 4]
+    missed = upload(client, auth, page_jpeg(70), page=2, mrn="777", visit=1)
+    assert missed.status_code == 201 and missed.json()["superseded_image_id"] is None
+    assert _record_pages(client, auth, record_id) == [1, 2, 3, 4]
+    reused = client.post(
+        f"/api/v1/records/{record_id}/operations",
+        json={"key": "delete-key-0001", "op": "delete", "page_number": 1},
+        headers=auth.headers,
+    )
+    assert reused.status_code == 409 and reused.json()["error"] == "operation_key_reused"
+    nothing = client.post(
+        f"/api/v1/records/{record_id}/operations",
+        json={"key": "delete-key-0002", "op": "delete", "page_number": 9},
+        headers=auth.headers,
+    )
+    assert nothing.status_code == 404 and nothing.json()["error"] == "page_number_not_found"
+    assert _record_pages(client, auth, record_id) == [1, 2, 3, 4]

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Install the test dependencies and run the whole suite, on SQLite and on PostgreSQL.
+#   ./scripts/test.sh                 everything
+#   ./scripts/test.sh tests/pages -x  extra arguments go to pytest
+# PostgreSQL: FOLIO_TEST_PG_ADMIN (default postgresql://postgres@127.0.0.1:5432/test); the suite creates
+# and drops its own database there. FOLIO_TEST_BACKENDS=sqlite runs without PostgreSQL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]' 2> >(grep -v '^WARNING: Location' >&2)
+
+# Debian packages the tests use: Chinese fonts for rendered pages and screenshots.
+need=()
+for pkg in fonts-noto-cjk; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "warning: missing Debian packages ${need[*]}; install them with sudo apt-get install ${need[*]}" >&2
+  fi
+fi
+
+# Start the local PostgreSQL if it is installed but not running (CI machines start it; laptops may not).
+if [[ ",${FOLIO_TEST_BACKENDS:-sqlite,postgresql}," == *",postgresql,"* ]] && command -v pg_isready >/dev/null; then
+  if ! pg_isready -h 127.0.0.1 -p 5432 -q && command -v pg_ctlcluster >/dev/null && [ "$(id -u)" = 0 ]; then
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+  fi
+fi
+
+exec .venv/bin/python -m pytest "$@"
