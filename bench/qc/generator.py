@@ -1,0 +1,320 @@
+"""Synthetic photographed pages with ground truth, for the qc benchmark and tests.
+
+A page is drawn flat (Chinese print and digits, table rules, handwriting-like strokes, red stamps), then
+"photographed": placed on a dark or coloured mat with a known rotation and a small perspective, lit unevenly,
+blurred (camera softness plus optional Gaussian defocus or motion blur of known strength), given sensor noise
+and encoded as JPEG. Everything is a pure function of a PageSpec (seeded), so a failing case can be replayed.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+A4_MM = (210.0, 297.0)
+FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/noto-cjk", "/usr/share/fonts/truetype/noto")
+FONT_FILES = ("NotoSansCJK-Regular.ttc", "NotoSerifCJK-Regular.ttc", "NotoSansCJK-Bold.ttc")
+HANZI = (
+    "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面"
+    "而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把"
+    "性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质"
+    "病案号住院次数姓名性别出生日期诊断手术科室医师护士入院出院记录检查结果签字年月日床位费用合计备注"
+)
+DIGITS = "0123456789"
+MAT_COLOURS = ((25, 25, 25), (45, 40, 38), (60, 30, 20), (30, 70, 30), (80, 40, 30), (20, 20, 60), (70, 70, 70))
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """Everything that determines one synthetic photographed page (frame pixels, degrees CCW)."""
+
+    seed: int = 0
+    layout: str = "text"  # text | sparse | dense | form | blank
+    angle_deg: float = 0.0
+    perspective: float = 0.0  # max corner displacement, fraction of the page's short side
+    frame_wh: tuple[int, int] = (4000, 3000)
+    page_fill: float = 0.86  # page height / frame height
+    offset: tuple[float, float] = (0.0, 0.0)  # page centre offset, fraction of frame size
+    intrinsic_sigma: float = 0.5  # camera softness, frame pixels
+    gauss_sigma: float = 0.0  # extra defocus, frame pixels
+    motion_px: float = 0.0  # motion blur length, frame pixels
+    motion_angle_deg: float = 0.0
+    gain: float = 1.0  # exposure multiplier
+    light_falloff: float = 0.15  # 0 = even light; fraction of brightness lost at the darkest corner
+    noise: float = 2.0  # sensor noise sigma, grey levels
+    jpeg_quality: int = 90
+    mat_bgr: tuple[int, int, int] = (25, 25, 25)
+    paper_mm: tuple[float, float] = A4_MM
+    render_scale: float = 1.0  # paper render resolution relative to its size in the frame
+
+
+@dataclass(frozen=True)
+class Truth:
+    """Ground truth of a rendered page."""
+
+    skew_deg: float  # mean angle of the page's horizontal lines, CCW positive
+    corners: tuple[tuple[float, float], ...]  # page corners in frame pixels (tl, tr, br, bl)
+    dpi: float  # effective resolution of the page in the frame
+    blur_sigma: float  # total Gaussian sigma (intrinsic + defocus), frame pixels
+    motion_px: float
+    blank: bool
+    extras: dict[str, float] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=16)
+def _font(size: int, index: int) -> ImageFont.FreeTypeFont | None:
+    for d in FONT_DIRS:
+        path = os.path.join(d, FONT_FILES[index % len(FONT_FILES)])
+        if os.path.exists(path):
+            return ImageFont.truetype(path, size)
+    return None
+
+
+def _glyph_strokes(draw: ImageDraw.ImageDraw, x: float, y: float, size: int, rng: np.random.Generator,
+                   fill: int) -> None:
+    """Fallback when no CJK font is installed: a square of stroke-like segments."""
+    w = max(1, size // 12)
+    for _ in range(int(rng.integers(3, 8))):
+        kind = rng.integers(0, 4)
+        a, b = rng.uniform(0.1, 0.9, 2) * size
+        if kind == 0:
+            draw.line([(x + 0.1 * size, y + a), (x + 0.9 * size, y + a)], fill=fill, width=w)
+        elif kind == 1:
+            draw.line([(x + a, y + 0.1 * size), (x + a, y + 0.9 * size)], fill=fill, width=w)
+        else:
+            draw.line([(x + a, y + 0.15 * size), (x + b, y + 0.85 * size)], fill=fill, width=w)
+
+
+def _text(draw: ImageDraw.ImageDraw, x: float, y: float, s: str, size: int, rng: np.random.Generator,
+          fill: int = 20, bold: bool = False) -> float:
+    """Draw a run of characters; return its width."""
+    font = _font(size, 2 if bold else int(rng.integers(0, 2)))
+    if font is not None:
+        draw.text((x, y), s, font=font, fill=fill)
+        return float(draw.textlength(s, font=font))
+    for i, ch in enumerate(s):
+        if ch != " ":
+            _glyph_strokes(draw, x + i * size, y, size, rng, fill)
+    return float(len(s) * size)
+
+
+def _random_text(rng: np.random.Generator, n: int) -> str:
+    out = []
+    for _ in range(n):
+        r = rng.random()
+        out.append(DIGITS[rng.integers(0, 10)] if r < 0.12 else "，" if r < 0.16 else HANZI[rng.integers(0, len(HANZI))])
+    return "".join(out)
+
+
+def _handwriting(draw: ImageDraw.ImageDraw, x0: float, y0: float, length: float, height: float,
+                 rng: np.random.Generator, colour: tuple[int, int, int]) -> None:
+    """A cursive-looking scribble: a jittered, looping polyline with a slight upward slant."""
+    n = max(16, int(length / (height * 0.03)))
+    t = np.linspace(0, 1, n)
+    loops = max(1.0, length / (height * rng.uniform(0.45, 0.8)))
+    slant = rng.uniform(-0.06, 0.02)
+    ph = 2 * math.pi * loops * t + 0.3 * np.sin(t * rng.uniform(15, 30))
+    xs = x0 + t * length + height * 0.25 * np.cos(ph)
+    ys = y0 + height * 0.5 + slant * t * length - height * rng.uniform(0.25, 0.45) * np.sin(ph)
+    pts = [(float(a), float(b)) for a, b in zip(xs, ys, strict=True)]
+    draw.line(pts, fill=colour, width=max(2, int(height / 14)), joint="curve")
+
+
+def _stamp(img: np.ndarray, cx: float, cy: float, r: float, rng: np.random.Generator) -> None:
+    """A red seal: ring, star and characters, blended by multiplication like ink over print."""
+    layer = Image.new("L", (img.shape[1], img.shape[0]), 0)
+    d = ImageDraw.Draw(layer)
+    w = max(3, int(r / 14))
+    d.ellipse([cx - r, cy - r, cx + r, cy + r], outline=255, width=w)
+    star = [(cx + 0.3 * r * math.cos(math.pi / 2 + k * 4 * math.pi / 5),
+             cy - 0.3 * r * math.sin(math.pi / 2 + k * 4 * math.pi / 5)) for k in range(5)]
+    d.polygon(star, fill=255)
+    size = int(r * 0.28)
+    for k, ch in enumerate(_random_text(rng, 8)):
+        a = math.pi * (0.85 + 1.3 * k / 7)
+        _text(d, cx + 0.68 * r * math.cos(a) - size / 2, cy - 0.68 * r * math.sin(a) - size / 2, ch, size, rng, 255)
+    alpha = np.asarray(layer, np.float32)[..., None] / 255.0 * rng.uniform(0.6, 0.9)
+    red = np.array([40, 40, 210], np.float32)  # BGR
+    img[:] = (img * (1 - alpha) + (img * red / 255.0) * alpha).astype(np.uint8)
+
+
+def render_paper(spec: PageSpec, px_per_mm: float) -> np.ndarray:
+    """Draw the flat page (BGR) at the given resolution."""
+    rng = np.random.default_rng(spec.seed)
+    w, h = int(spec.paper_mm[0] * px_per_mm), int(spec.paper_mm[1] * px_per_mm)
+    tint = rng.uniform(232, 250)
+    pil = Image.new("RGB", (w, h), (int(tint), int(tint - rng.uniform(0, 6)), int(tint - rng.uniform(0, 12))))
+    d = ImageDraw.Draw(pil)
+    mm = px_per_mm
+    margin_x, y = rng.uniform(15, 25) * mm, rng.uniform(15, 25) * mm
+    right = w - margin_x
+    if spec.layout != "blank":
+        title = int(rng.uniform(5.5, 7.5) * mm)
+        tw = _text(d, 0, -1000, _random_text(rng, int(rng.integers(6, 12))), title, rng)  # measure only
+        y += title * 0.2
+        _text(d, (w - tw) / 2, y, _random_text(rng, max(1, int(tw / title))), title, rng, bold=True)
+        y += title * 2.0
+    if spec.layout in ("text", "dense", "sparse"):
+        size = int(rng.uniform(3.0, 4.2) * mm * (0.8 if spec.layout == "dense" else 1.0))
+        lines = {"sparse": int(rng.integers(2, 6)), "text": int(rng.integers(14, 30)), "dense": 200}[spec.layout]
+        pitch = size * rng.uniform(1.5, 2.0)
+        for i in range(lines):
+            if y + pitch > h - 30 * mm:
+                break
+            indent = 2 * size if i % int(rng.integers(4, 9)) == 0 else 0
+            n = int((right - margin_x - indent) / size) - (int(rng.integers(0, 12)) if rng.random() < 0.25 else 0)
+            _text(d, margin_x + indent, y, _random_text(rng, max(1, n)), size, rng)
+            y += pitch
+    elif spec.layout == "form":
+        rows, cols = int(rng.integers(8, 16)), int(rng.integers(3, 6))
+        rh = min((h - y - 40 * mm) / rows, rng.uniform(9, 14) * mm)
+        xs = np.linspace(margin_x, right, cols + 1)
+        lw = max(2, int(0.3 * mm))
+        for r in range(rows + 1):
+            d.line([(margin_x, y + r * rh), (right, y + r * rh)], fill=30, width=lw)
+        for c in xs:
+            d.line([(c, y), (c, y + rows * rh)], fill=30, width=lw)
+        size = int(rh * 0.38)
+        for r in range(rows):
+            for c in range(cols):
+                cw = xs[c + 1] - xs[c]
+                if c % 2 == 0:
+                    _text(d, xs[c] + size * 0.4, y + r * rh + rh * 0.3, _random_text(rng, max(1, int(cw / size) - 2)),
+                          size, rng)
+                elif rng.random() < 0.7:
+                    _handwriting(d, xs[c] + size * 0.5, y + r * rh + rh * 0.15, cw * rng.uniform(0.3, 0.8),
+                                 rh * 0.7, rng, (20, 30, int(rng.uniform(60, 140))))
+        y += rows * rh + 6 * mm
+    if spec.layout != "blank":
+        for _ in range(int(rng.integers(1, 4))):  # handwritten remarks and a signature
+            if y > h - 25 * mm:
+                break
+            _handwriting(d, margin_x + rng.uniform(0, 60) * mm, y, rng.uniform(40, 110) * mm, rng.uniform(6, 10) * mm,
+                         rng, (20, 25, int(rng.uniform(40, 150))))
+            y += rng.uniform(10, 16) * mm
+    img = cv2.cvtColor(np.asarray(pil), cv2.COLOR_RGB2BGR)
+    if spec.layout != "blank" and rng.random() < 0.7:
+        _stamp(img, w * rng.uniform(0.55, 0.8), h * rng.uniform(0.7, 0.88), rng.uniform(16, 22) * mm, rng)
+    fibre = cv2.GaussianBlur(rng.normal(0, 3, (h // 4, w // 4)).astype(np.float32), (0, 0), 1.5)
+    fibre = cv2.resize(fibre, (w, h), interpolation=cv2.INTER_LINEAR)
+    return np.clip(img.astype(np.float32) + fibre[..., None], 0, 255).astype(np.uint8)
+
+
+def page_homography(spec: PageSpec, paper_wh: tuple[int, int]) -> np.ndarray:
+    """Homography from paper pixels to frame pixels: scale, rotation (CCW), offset and perspective."""
+    rng = np.random.default_rng(spec.seed + 7919)
+    fw, fh = spec.frame_wh
+    pw, ph = paper_wh
+    s = spec.page_fill * fh / ph
+    t = math.radians(spec.angle_deg)
+    rot = np.array([[math.cos(t), math.sin(t)], [-math.sin(t), math.cos(t)]])  # CCW on screen (y down)
+    src = np.array([[0, 0], [pw, 0], [pw, ph], [0, ph]], np.float64)
+    centred = (src - [pw / 2, ph / 2]) * s
+    dst = centred @ rot.T + [fw / 2 + spec.offset[0] * fw, fh / 2 + spec.offset[1] * fh]
+    dst += rng.uniform(-1, 1, (4, 2)) * spec.perspective * min(pw, ph) * s
+    return cv2.getPerspectiveTransform(src.astype(np.float32), dst.astype(np.float32)).astype(np.float64)
+
+
+def _skew_truth(hm: np.ndarray, pw: int, ph: int) -> float:
+    """Mean angle (CCW, degrees) of the images of the page's horizontal text lines."""
+    angles = []
+    for fy in np.linspace(0.1, 0.9, 9):
+        pts = np.array([[[0.1 * pw, fy * ph], [0.9 * pw, fy * ph]]], np.float64)
+        (a, b) = cv2.perspectiveTransform(pts, hm)[0]
+        angles.append(math.degrees(math.atan2(-(b[1] - a[1]), b[0] - a[0])))
+    return float(np.mean(angles))
+
+
+def _motion_kernel(length: float, angle_deg: float) -> np.ndarray:
+    n = int(math.ceil(length)) | 1
+    k = np.zeros((n + 2, n + 2), np.float32)
+    c = (n + 1) / 2
+    t = math.radians(angle_deg)
+    for s in np.linspace(-length / 2, length / 2, 4 * n):
+        k[int(round(c - s * math.sin(t))), int(round(c + s * math.cos(t)))] += 1
+    return k / k.sum()
+
+
+def photograph(paper: np.ndarray, spec: PageSpec) -> tuple[np.ndarray, Truth]:
+    """Place the paper in a camera frame and apply lighting, blur and noise (BGR uint8, Truth)."""
+    rng = np.random.default_rng(spec.seed + 104729)
+    fw, fh = spec.frame_wh
+    ph, pw = paper.shape[:2]
+    hm = page_homography(spec, (pw, ph))
+    mat = np.empty((fh, fw, 3), np.float32)
+    mat[:] = np.array(spec.mat_bgr, np.float32)
+    mat += cv2.resize(rng.normal(0, 6, (fh // 16, fw // 16, 3)).astype(np.float32), (fw, fh))
+    frame = cv2.warpPerspective(paper, hm, (fw, fh), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+    mask = cv2.warpPerspective(np.full((ph, pw), 255, np.uint8), hm, (fw, fh), flags=cv2.INTER_LINEAR)
+    a = mask.astype(np.float32)[..., None] / 255.0
+    img = frame.astype(np.float32) * a + mat * (1 - a)
+    yy, xx = np.mgrid[0:fh:8, 0:fw:8].astype(np.float32)
+    cx, cy = rng.uniform(0.2, 0.8) * fw, rng.uniform(0.2, 0.8) * fh
+    r = np.hypot(xx - cx, yy - cy) / math.hypot(fw, fh)
+    gx = rng.uniform(-1, 1)
+    light = 1 - spec.light_falloff * np.clip(0.6 * r / 0.7 + 0.4 * (0.5 + 0.5 * gx * (xx / fw - 0.5) * 2), 0, 1)
+    img *= cv2.resize(light, (fw, fh))[..., None] * spec.gain
+    sigma = math.hypot(spec.intrinsic_sigma, spec.gauss_sigma)
+    if sigma > 0:
+        img = cv2.GaussianBlur(img, (0, 0), sigma)
+    if spec.motion_px > 0:
+        img = cv2.filter2D(img, -1, _motion_kernel(spec.motion_px, spec.motion_angle_deg))
+    img += rng.normal(0, spec.noise, (fh, fw, 1)).astype(np.float32)
+    img += rng.normal(0, spec.noise * 0.5, (fh, fw, 3)).astype(np.float32)
+    out = np.clip(img, 0, 255).astype(np.uint8)
+    corners = cv2.perspectiveTransform(np.array([[[0, 0], [pw, 0], [pw, ph], [0, ph]]], np.float64), hm)[0]
+    dpi = float(np.mean([np.linalg.norm(corners[3] - corners[0]), np.linalg.norm(corners[2] - corners[1])])
+                / (spec.paper_mm[1] / 25.4))
+    truth = Truth(skew_deg=_skew_truth(hm, pw, ph), corners=tuple((float(x), float(y)) for x, y in corners), dpi=dpi,
+                  blur_sigma=sigma, motion_px=spec.motion_px, blank=spec.layout == "blank")
+    return out, truth
+
+
+def render(spec: PageSpec) -> tuple[np.ndarray, Truth]:
+    """Render a photographed page (BGR uint8) and its ground truth."""
+    page_px = spec.page_fill * spec.frame_wh[1] * spec.render_scale
+    paper = render_paper(spec, page_px / spec.paper_mm[1])
+    return photograph(paper, spec)
+
+
+def encode_jpeg(img: np.ndarray, quality: int) -> bytes:
+    """JPEG-encode a BGR image (4:2:0, like a camera)."""
+    ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
+    assert ok
+    return buf.tobytes()
+
+
+def render_jpeg(spec: PageSpec) -> tuple[bytes, Truth]:
+    """Render a page and encode it at the spec's JPEG quality."""
+    img, truth = render(spec)
+    return encode_jpeg(img, spec.jpeg_quality), truth
+
+
+def random_spec(seed: int, kind: str = "skew", frame_wh: tuple[int, int] = (4000, 3000)) -> PageSpec:
+    """A random realistic spec. kind: skew (±10°, perspective), sharp (straight, clean), gauss, motion."""
+    rng = np.random.default_rng(seed * 31 + 17)
+    layout = str(rng.choice(["text", "text", "dense", "sparse", "form", "form"]))
+    spec = PageSpec(
+        seed=seed, layout=layout, frame_wh=frame_wh, angle_deg=float(rng.uniform(-10, 10)),
+        perspective=float(rng.uniform(0.0, 0.015)), page_fill=float(rng.uniform(0.8, 0.92)),
+        offset=(float(rng.uniform(-0.03, 0.03)), float(rng.uniform(-0.02, 0.02))),
+        intrinsic_sigma=float(rng.uniform(0.35, 0.8)), gain=float(rng.uniform(0.9, 1.05)),
+        light_falloff=float(rng.uniform(0.05, 0.25)), noise=float(rng.uniform(1.0, 3.5)),
+        jpeg_quality=int(rng.integers(80, 96)), mat_bgr=MAT_COLOURS[int(rng.integers(0, len(MAT_COLOURS)))],
+    )
+    if kind == "skew":
+        return spec
+    spec = replace(spec, angle_deg=float(rng.uniform(-1.0, 1.0)))
+    if kind == "sharp":
+        return spec
+    if kind == "gauss":
+        return replace(spec, gauss_sigma=float(rng.uniform(1.5, 3.0)))
+    if kind == "motion":
+        return replace(spec, motion_px=float(rng.uniform(6, 12)), motion_angle_deg=float(rng.uniform(0, 180)))
+    raise ValueError(f"unknown kind {kind!r}")

@@ -1,0 +1,11 @@
+"""qc: page-image quality checks (blur, skew, exposure, cut-off, blank, resolution).
+
+A pure library over numpy, OpenCV and Pillow: ``qc.check(image, profile) -> Report``.
+"""
+
+from qc.check import check, deskew
+from qc.errors import QCInputError
+from qc.profile import Profile, default_profile, load_profile
+from qc.report import Report
+
+__all__ = ["Profile", "QCInputError", "Report", "check", "default_profile", "deskew", "load_profile"]

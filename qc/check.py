@@ -1,0 +1,160 @@
+"""qc.check: decode once, measure, and judge against a profile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+
+from qc import page as pg
+from qc import sharpness as sh
+from qc import skew as sk
+from qc.decode import Decoded, ImageInput, load
+from qc.profile import Profile, default_profile, load_profile
+from qc.report import Metric, Report, make_report
+
+ANALYSIS_LONG = 1500  # the working image is halved for page, exposure, ink and text-skew analysis above this
+MIN_ANALYSIS_SIDE = 32
+
+
+@dataclass(frozen=True)
+class Measured:
+    """Raw measurements of one image, before any threshold."""
+
+    sharpness: sh.Sharpness | None
+    skew_deg: float | None
+    skew_from_page: bool
+    exposure: pg.Exposure
+    ink_ratio: float
+    dpi: float | None
+    dpi_from_page: bool
+    page_found: bool
+    full_frame: bool
+    edge_contact: float
+
+
+def resolve_profile(profile: Profile | dict[str, Any] | None) -> Profile:
+    """None -> default profile; a dict or JSON path -> load_profile; a Profile as is."""
+    return default_profile() if profile is None else load_profile(profile)
+
+
+def measure(dec: Decoded, prof: Profile) -> Measured | None:
+    """Every metric of a decoded image; None when it is too small to analyse."""
+    work = dec.gray
+    if min(work.shape) < MIN_ANALYSIS_SIDE:
+        return None
+    f_a = 2 if max(work.shape) >= ANALYSIS_LONG else 1
+    ana = cv2.resize(work, (work.shape[1] // f_a, work.shape[0] // f_a), interpolation=cv2.INTER_AREA) if f_a > 1 \
+        else work
+    small = cv2.resize(ana, (ana.shape[1] // 4, ana.shape[0] // 4), interpolation=cv2.INTER_AREA)
+    f_l = work.shape[1] / small.shape[1]  # working pixels per small pixel
+    page = pg.find_page(small)
+    region = cv2.resize(page.mask, (ana.shape[1], ana.shape[0]), interpolation=cv2.INTER_NEAREST)
+    if not page.full_frame:
+        k = max(3, int(0.015 * max(ana.shape)) | 1)
+        region = cv2.erode(region, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    expo = pg.exposure(ana, region)
+    ink = pg.ink_mask(ana, region, expo.contrast)
+    area = max(1, int(np.count_nonzero(region)))
+    ink_ratio = float(np.count_nonzero(ink)) / area
+    contact = max(page.contact)
+    skew = None
+    if page.quad is not None:
+        skew = sk.page_edge_skew(work, page.quad * f_l, reach=2.5 * f_l)
+    from_page = skew is not None
+    if skew is None and ink_ratio >= prof.min_ink_ratio:
+        skew = sk.text_skew(ink)
+    tiles = sh.select_tiles(ink, f_a, work.shape)
+    sharp = sh.measure(work, tiles)
+    dpi, dpi_from_page = dec.meta_dpi, False
+    if page.quad is not None and contact <= prof.max_edge_contact:
+        dpi, dpi_from_page = pg.effective_dpi(page.quad, f_l * dec.scale, prof.paper_size_mm), True
+    return Measured(sharpness=sharp, skew_deg=skew, skew_from_page=from_page, exposure=expo, ink_ratio=ink_ratio,
+                    dpi=dpi, dpi_from_page=dpi_from_page, page_found=page.quad is not None,
+                    full_frame=page.full_frame, edge_contact=contact)
+
+
+def judge(m: Measured | None, prof: Profile, width: int, height: int, intentionally_blank: bool) -> list[str]:
+    """Reason codes for a failing image (empty list = pass)."""
+    reasons = []
+    if min(width, height) < prof.min_side_px:
+        reasons.append("low_resolution")
+    if m is None:
+        return reasons
+    blank = m.ink_ratio < prof.min_ink_ratio
+    if blank and not intentionally_blank:
+        reasons.append("blank")
+    if m.sharpness is not None and m.sharpness.worst_direction < prof.min_sharpness:
+        reasons.append("blur")
+    if m.skew_deg is not None and abs(m.skew_deg) > prof.max_skew_deg:
+        reasons.append("skew")
+    e = m.exposure
+    if e.paper_level < prof.min_paper_level:
+        reasons.append("too_dark")
+    elif e.clipped_highlights > prof.max_clipped_highlights and not m.full_frame:
+        reasons.append("too_bright")
+    if e.contrast < prof.min_contrast and not blank:
+        reasons.append("low_contrast")
+    if (m.full_frame and prof.require_page_border) or (not m.full_frame and m.edge_contact > prof.max_edge_contact):
+        reasons.append("cut_off")
+    if m.dpi is not None and m.dpi < prof.min_dpi:
+        reasons.append("low_resolution")
+    return reasons
+
+
+def _r(v: float | None, nd: int = 4) -> float | None:
+    return None if v is None else round(float(v), nd)
+
+
+def metrics_of(m: Measured | None, dec: Decoded, intentionally_blank: bool) -> dict[str, Metric]:
+    """Flat, JSON-friendly metrics of a measurement."""
+    out: dict[str, Metric] = {"work_scale": _r(dec.scale, 3), "intentionally_blank": intentionally_blank}
+    if m is None:
+        out.update({k: None for k in ("sharpness", "skew_deg", "brightness", "contrast", "dpi", "ink_ratio")})
+        return out
+    e = m.exposure
+    out.update({
+        "sharpness": _r(m.sharpness.worst_direction) if m.sharpness else None,
+        "sharpness_overall": _r(m.sharpness.overall) if m.sharpness else None,
+        "edges": m.sharpness.edges if m.sharpness else 0,
+        "skew_deg": _r(m.skew_deg, 3),
+        "skew_from_page_edges": m.skew_from_page,
+        "brightness": _r(e.brightness),
+        "paper_level": _r(e.paper_level),
+        "ink_level": _r(e.ink_level),
+        "contrast": _r(e.contrast),
+        "clipped_highlights": _r(e.clipped_highlights),
+        "clipped_shadows": _r(e.clipped_shadows),
+        "ink_ratio": _r(m.ink_ratio, 5),
+        "dpi": _r(m.dpi, 1),
+        "dpi_from_page": m.dpi_from_page,
+        "page_found": m.page_found,
+        "full_frame": m.full_frame,
+        "edge_contact": _r(m.edge_contact),
+    })
+    return out
+
+
+def check(image: ImageInput, profile: Profile | dict[str, Any] | None = None, *,
+          intentionally_blank: bool = False) -> Report:
+    """Check one page image against a profile and return its Report (raises QCInputError on bad input)."""
+    prof = resolve_profile(profile)
+    dec = load(image, prof.max_pixels)
+    m = measure(dec, prof)
+    reasons = judge(m, prof, dec.width, dec.height, intentionally_blank)
+    return make_report(reasons, metrics_of(m, dec, intentionally_blank), dec.width, dec.height, prof.name)
+
+
+def deskew(image: np.ndarray, angle_deg: float) -> np.ndarray:
+    """A straightened copy of an image measured at angle_deg (CCW positive); the canvas grows to fit."""
+    if not isinstance(image, np.ndarray) or image.ndim not in (2, 3) or image.size == 0:
+        raise ValueError("deskew needs a non-empty grey or colour numpy image")
+    h, w = image.shape[:2]
+    rot = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), -float(angle_deg), 1.0)
+    c, s = abs(rot[0, 0]), abs(rot[0, 1])
+    nw, nh = int(round(h * s + w * c)), int(round(h * c + w * s))
+    rot[0, 2] += nw / 2.0 - w / 2.0
+    rot[1, 2] += nh / 2.0 - h / 2.0
+    return cv2.warpAffine(image, rot, (nw, nh), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)

@@ -1,0 +1,107 @@
+"""Where the paper is in the frame, how it is exposed, and how much ink it carries."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Page:
+    """The paper as found on the low-resolution grid."""
+
+    mask: np.ndarray  # uint8 0/255, convex hull of the paper
+    quad: np.ndarray | None  # 4x2 float32 (tl, tr, br, bl) when the outline is a quadrilateral
+    contact: tuple[float, float, float, float]  # share of the top, right, bottom, left frame side it touches
+    full_frame: bool  # no mat visible: the paper fills the frame (a scan, or shot too close)
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """Grey-level statistics of the paper region (0..1)."""
+
+    paper_level: float
+    ink_level: float
+    brightness: float
+    contrast: float
+    clipped_highlights: float
+    clipped_shadows: float
+    midtones: float
+
+
+def find_page(small: np.ndarray) -> Page:
+    """Find the paper on a small grey image: the largest bright region (Otsu), as its convex hull."""
+    h, w = small.shape
+    blur = cv2.GaussianBlur(small, (5, 5), 0)
+    _, bright = cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(bright, connectivity=4)
+    mask = np.zeros_like(small)
+    quad = None
+    if n > 1:
+        k = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+        if stats[k, cv2.CC_STAT_AREA] >= 0.05 * h * w:
+            pts = cv2.findNonZero((labels == k).astype(np.uint8))
+            hull = cv2.convexHull(pts)
+            cv2.fillConvexPoly(mask, hull, 255)
+            approx = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
+            if len(approx) == 4:
+                quad = _order(approx.reshape(4, 2).astype(np.float32))
+    band = 2
+    contact = (
+        float(mask[:band].max(axis=0).mean() / 255), float(mask[:, -band:].max(axis=1).mean() / 255),
+        float(mask[-band:].max(axis=0).mean() / 255), float(mask[:, :band].max(axis=1).mean() / 255),
+    )
+    full = sum(c > 0.6 for c in contact) >= 3 or not mask.any()
+    if not mask.any():
+        mask[:] = 255
+    return Page(mask=mask, quad=None if full else quad, contact=contact, full_frame=full)
+
+
+def _order(pts: np.ndarray) -> np.ndarray:
+    """Order four points as top-left, top-right, bottom-right, bottom-left."""
+    c = pts.mean(axis=0)
+    ang = np.arctan2(pts[:, 1] - c[1], pts[:, 0] - c[0])
+    pts = pts[np.argsort(ang)]  # clockwise on screen starting near -180°: tl, tr, br, bl
+    start = int(np.argmin(pts.sum(axis=1)))
+    return np.roll(pts, -start, axis=0)
+
+
+def exposure(gray: np.ndarray, mask: np.ndarray) -> Exposure:
+    """Paper and ink levels, contrast and clipping inside the mask."""
+    hist = cv2.calcHist([gray], [0], mask, [256], [0, 256]).ravel()
+    total = float(hist.sum())
+    if total == 0:
+        hist = cv2.calcHist([gray], [0], None, [256], [0, 256]).ravel()
+        total = float(hist.sum())
+    cdf = np.cumsum(hist) / total
+
+    def pct(q: float) -> float:
+        return float(np.searchsorted(cdf, q)) / 255.0
+
+    paper, ink = pct(0.90), pct(0.005)
+    return Exposure(
+        paper_level=paper, ink_level=ink, brightness=pct(0.5), contrast=max(0.0, paper - ink),
+        clipped_highlights=float(hist[250:].sum() / total), clipped_shadows=float(hist[:6].sum() / total),
+        midtones=float(hist[40:216].sum() / total),
+    )
+
+
+def ink_mask(gray: np.ndarray, region: np.ndarray, contrast: float) -> np.ndarray:
+    """Dark strokes thinner than the kernel (black-hat), inside the region; bool array."""
+    k = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9))
+    hat = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, k)
+    thr = max(20.0, 0.25 * contrast * 255.0)
+    return (hat > thr) & (region > 0)
+
+
+def effective_dpi(quad: np.ndarray, px_per_unit: float, paper_mm: tuple[float, float]) -> float:
+    """Resolution of the paper in the original image from its outline and the assumed paper size."""
+    q = quad.astype(np.float64) * px_per_unit
+    sides = [float(np.linalg.norm(q[(i + 1) % 4] - q[i])) for i in range(4)]
+    a, b = (sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2
+    long_px, short_px = max(a, b), min(a, b)
+    short_in, long_in = min(paper_mm) / 25.4, max(paper_mm) / 25.4
+    return math.sqrt((long_px / long_in) * (short_px / short_in))

@@ -1,0 +1,94 @@
+"""Thresholds of a check, as a frozen dataclass that round-trips through JSON."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from dataclasses import dataclass, fields
+from typing import Any
+
+PathOrDict = str | os.PathLike[str] | dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Every threshold the verdict uses; see qc/README.md for what each means."""
+
+    name: str = "default"
+    max_skew_deg: float = 3.0
+    min_sharpness: float = 0.80
+    min_paper_level: float = 0.40
+    max_clipped_highlights: float = 0.35
+    min_contrast: float = 0.25
+    min_ink_ratio: float = 0.0015
+    max_edge_contact: float = 0.02
+    require_page_border: bool = False
+    paper_size_mm: tuple[float, float] = (210.0, 297.0)
+    min_dpi: float = 200.0
+    min_side_px: int = 300
+    max_pixels: int = 120_000_000
+
+    def __post_init__(self) -> None:
+        size = tuple(float(v) for v in self.paper_size_mm)
+        if len(size) != 2 or min(size) <= 0:
+            raise ValueError("paper_size_mm must be two positive numbers")
+        object.__setattr__(self, "paper_size_mm", size)
+        if self.max_pixels <= 0 or self.min_side_px < 1:
+            raise ValueError("max_pixels and min_side_px must be positive")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable dict that load_profile turns back into an equal Profile."""
+        out = dataclasses.asdict(self)
+        out["paper_size_mm"] = list(self.paper_size_mm)
+        return out
+
+
+_FIELDS = {f.name: f for f in fields(Profile)}
+
+
+def default_profile() -> Profile:
+    """The documented default profile (DA/T 31 practice: skew ≤ 3°, ≥ 200 dpi)."""
+    return Profile()
+
+
+def _coerce(name: str, value: Any) -> Any:
+    kind = type(getattr(Profile(), name))
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise ValueError(f"profile field {name!r} must be true or false")
+        return value
+    if kind is str:
+        if not isinstance(value, str):
+            raise ValueError(f"profile field {name!r} must be a string")
+        return value
+    if kind is tuple:
+        if not isinstance(value, list | tuple) or len(value) != 2:
+            raise ValueError(f"profile field {name!r} must be a list of two numbers")
+        return tuple(_coerce_number(name, v, float) for v in value)
+    return _coerce_number(name, value, kind)
+
+
+def _coerce_number(name: str, value: Any, kind: type) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"profile field {name!r} must be a number")
+    if kind is int and float(value) != int(value):
+        raise ValueError(f"profile field {name!r} must be a whole number")
+    return kind(value)
+
+
+def load_profile(source: PathOrDict | Profile) -> Profile:
+    """Build a Profile from a JSON file path or a dict; unknown keys raise ValueError."""
+    if isinstance(source, Profile):
+        return source
+    if isinstance(source, dict):
+        data = source
+    else:
+        with open(os.fspath(source), encoding="utf-8") as fh:
+            data = json.load(fh)
+        if not isinstance(data, dict):
+            raise ValueError("a profile file must hold a JSON object")
+    unknown = sorted(set(data) - set(_FIELDS))
+    if unknown:
+        raise ValueError(f"unknown profile keys: {', '.join(unknown)}")
+    return Profile(**{k: _coerce(k, v) for k, v in data.items()})
