@@ -3,7 +3,7 @@
 A pure library over numpy, OpenCV and Pillow: ``qc.check(image, profile) -> Report``.
 """
 
-from qc.check import check, deskew
+from qc.checker import check, deskew
 from qc.errors import QCInputError
 from qc.profile import Profile, default_profile, load_profile
 from qc.report import Report

@@ -51,8 +51,10 @@ def find_page(small: np.ndarray) -> Page:
                 quad = _order(approx.reshape(4, 2).astype(np.float32))
     band = 2
     contact = (
-        float(mask[:band].max(axis=0).mean() / 255), float(mask[:, -band:].max(axis=1).mean() / 255),
-        float(mask[-band:].max(axis=0).mean() / 255), float(mask[:, :band].max(axis=1).mean() / 255),
+        float(mask[:band].max(axis=0).mean() / 255),
+        float(mask[:, -band:].max(axis=1).mean() / 255),
+        float(mask[-band:].max(axis=0).mean() / 255),
+        float(mask[:, :band].max(axis=1).mean() / 255),
     )
     full = sum(c > 0.6 for c in contact) >= 3 or not mask.any()
     if not mask.any():
@@ -83,8 +85,12 @@ def exposure(gray: np.ndarray, mask: np.ndarray) -> Exposure:
 
     paper, ink = pct(0.90), pct(0.005)
     return Exposure(
-        paper_level=paper, ink_level=ink, brightness=pct(0.5), contrast=max(0.0, paper - ink),
-        clipped_highlights=float(hist[250:].sum() / total), clipped_shadows=float(hist[:6].sum() / total),
+        paper_level=paper,
+        ink_level=ink,
+        brightness=pct(0.5),
+        contrast=max(0.0, paper - ink),
+        clipped_highlights=float(hist[250:].sum() / total),
+        clipped_shadows=float(hist[:6].sum() / total),
         midtones=float(hist[40:216].sum() / total),
     )
 

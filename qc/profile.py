@@ -17,7 +17,7 @@ class Profile:
 
     name: str = "default"
     max_skew_deg: float = 3.0
-    min_sharpness: float = 0.80
+    max_blur_px: float = 1.3
     min_paper_level: float = 0.40
     max_clipped_highlights: float = 0.35
     min_contrast: float = 0.25

@@ -72,9 +72,14 @@ class Report:
         }
 
 
-def make_report(reasons: list[str], metrics: dict[str, Metric], width: int, height: int,
-                profile_name: str) -> Report:
+def make_report(reasons: list[str], metrics: dict[str, Metric], width: int, height: int, profile_name: str) -> Report:
     """Build a Report with reasons in a stable order and their messages."""
     ordered = [r for r in REASON_ORDER if r in set(reasons)]
-    return Report(reasons=ordered, metrics=metrics, width=width, height=height, profile_name=profile_name,
-                  messages=[message(r) for r in ordered])
+    return Report(
+        reasons=ordered,
+        metrics=metrics,
+        width=width,
+        height=height,
+        profile_name=profile_name,
+        messages=[message(r) for r in ordered],
+    )

@@ -31,26 +31,29 @@ def _fit_angle(pts: np.ndarray) -> tuple[float, float] | None:
     return math.degrees(math.atan2(-d[1], d[0])), rms
 
 
-def _side_points(gray: np.ndarray, a: np.ndarray, b: np.ndarray, centre: np.ndarray, reach: float,
-                 margin: float) -> np.ndarray:
+def _side_points(
+    gray: np.ndarray, a: np.ndarray, b: np.ndarray, centre: np.ndarray, reach: float, margin: float
+) -> np.ndarray:
     """Sub-pixel edge points along the paper side a→b, searched ±reach along its normal."""
     h, w = gray.shape
     n_pts = 64
     t = np.linspace(0.1, 0.9, n_pts)
     base = a[None, :] + t[:, None] * (b - a)[None, :]
-    d = (b - a) / (np.linalg.norm(b - a) + 1e-9)
-    normal = np.array([-d[1], d[0]])
+    d = ((b - a) / (np.linalg.norm(b - a) + 1e-9)).astype(np.float64)
+    normal = np.array([-d[1], d[0]], dtype=np.float64)
     if np.dot(centre - (a + b) / 2, normal) < 0:
         normal = -normal  # point into the paper
-    inside = (base[:, 0] > margin) & (base[:, 0] < w - 1 - margin) & (base[:, 1] > margin) & (base[:, 1] < h - 1 - margin)
+    inside = (
+        (base[:, 0] > margin) & (base[:, 0] < w - 1 - margin) & (base[:, 1] > margin) & (base[:, 1] < h - 1 - margin)
+    )
     base = base[inside]
     if len(base) < 8:
         return np.empty((0, 2))
     offs = np.arange(-reach, reach + 0.5, 0.5, dtype=np.float32)
     mx = (base[:, 0:1] + normal[0] * offs[None, :]).astype(np.float32)
     my = (base[:, 1:2] + normal[1] * offs[None, :]).astype(np.float32)
-    prof = cv2.remap(gray, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
-    prof = cv2.GaussianBlur(prof, (5, 1), 0)
+    raw = cv2.remap(gray, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+    prof = cv2.GaussianBlur(raw, (5, 1), 0)
     deriv = np.diff(prof, axis=1)  # paper is brighter: rising edge when walking inwards
     k = np.argmax(deriv, axis=1)
     peak = deriv[np.arange(len(k)), k]
@@ -102,8 +105,9 @@ def _scores(x: np.ndarray, y: np.ndarray, angles: np.ndarray, bin_px: float) -> 
     nb = int(i0.max()) + 2
     idx = (i0 + np.arange(len(angles))[:, None] * nb).ravel()
     size = len(angles) * nb
-    hist = np.bincount(idx, weights=(1 - f).ravel(), minlength=size) + np.bincount(idx + 1, weights=f.ravel(),
-                                                                                  minlength=size)
+    hist = np.bincount(idx, weights=(1 - f).ravel(), minlength=size) + np.bincount(
+        idx + 1, weights=f.ravel(), minlength=size
+    )
     return (hist.reshape(len(angles), nb) ** 2).sum(axis=1)
 
 
@@ -118,7 +122,7 @@ def _search(x: np.ndarray, y: np.ndarray, centre: float, span: float, step: floa
     return float(angles[k])
 
 
-def text_skew(ink: np.ndarray, prior: float | None = None, max_points: int = 12000) -> float | None:
+def text_skew(ink: np.ndarray, prior: float | None = None, max_points: int = 5000) -> float | None:
     """Skew of the text lines from the projection profile of ink pixels (coarse to fine)."""
     ys, xs = np.nonzero(ink)
     if len(xs) < 50:
@@ -129,7 +133,7 @@ def text_skew(ink: np.ndarray, prior: float | None = None, max_points: int = 120
     x = xs.astype(np.float64) - xs.mean()
     y = ys.astype(np.float64) - ys.mean()
     if prior is None:
-        sub = slice(None, None, max(1, len(x) // 3000))
+        sub = slice(None, None, max(1, len(x) // 1500))
         a = _search(x[sub], y[sub], 0.0, MAX_TEXT_SKEW, 1.0, 3.0)
         a = _search(x, y, a, 1.5, 0.25, 1.5)
     else:

@@ -24,6 +24,7 @@ class Measured:
     """Raw measurements of one image, before any threshold."""
 
     sharpness: sh.Sharpness | None
+    blur_px: float | None  # equivalent Gaussian sigma of the softest edge direction, original pixels
     skew_deg: float | None
     skew_from_page: bool
     exposure: pg.Exposure
@@ -46,8 +47,11 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
     if min(work.shape) < MIN_ANALYSIS_SIDE:
         return None
     f_a = 2 if max(work.shape) >= ANALYSIS_LONG else 1
-    ana = cv2.resize(work, (work.shape[1] // f_a, work.shape[0] // f_a), interpolation=cv2.INTER_AREA) if f_a > 1 \
+    ana = (
+        cv2.resize(work, (work.shape[1] // f_a, work.shape[0] // f_a), interpolation=cv2.INTER_AREA)
+        if f_a > 1
         else work
+    )
     small = cv2.resize(ana, (ana.shape[1] // 4, ana.shape[0] // 4), interpolation=cv2.INTER_AREA)
     f_l = work.shape[1] / small.shape[1]  # working pixels per small pixel
     page = pg.find_page(small)
@@ -71,35 +75,57 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
     dpi, dpi_from_page = dec.meta_dpi, False
     if page.quad is not None and contact <= prof.max_edge_contact:
         dpi, dpi_from_page = pg.effective_dpi(page.quad, f_l * dec.scale, prof.paper_size_mm), True
-    return Measured(sharpness=sharp, skew_deg=skew, skew_from_page=from_page, exposure=expo, ink_ratio=ink_ratio,
-                    dpi=dpi, dpi_from_page=dpi_from_page, page_found=page.quad is not None,
-                    full_frame=page.full_frame, edge_contact=contact)
+    blur = None if sharp is None else sh.sigma_of_score(sharp.worst_direction) * dec.scale
+    return Measured(
+        sharpness=sharp,
+        blur_px=blur,
+        skew_deg=skew,
+        skew_from_page=from_page,
+        exposure=expo,
+        ink_ratio=ink_ratio,
+        dpi=dpi,
+        dpi_from_page=dpi_from_page,
+        page_found=page.quad is not None,
+        full_frame=page.full_frame,
+        edge_contact=contact,
+    )
 
 
-def judge(m: Measured | None, prof: Profile, width: int, height: int, intentionally_blank: bool) -> list[str]:
-    """Reason codes for a failing image (empty list = pass)."""
+def _num(metrics: dict[str, Metric], key: str) -> float | None:
+    v = metrics.get(key)
+    return None if v is None or isinstance(v, bool) else float(v)
+
+
+def judge_metrics(
+    metrics: dict[str, Metric], prof: Profile, width: int, height: int, intentionally_blank: bool = False
+) -> list[str]:
+    """Reason codes for an image from its flat metrics (empty list = pass)."""
     reasons = []
     if min(width, height) < prof.min_side_px:
         reasons.append("low_resolution")
-    if m is None:
+    ink = _num(metrics, "ink_ratio")
+    if ink is None:
         return reasons
-    blank = m.ink_ratio < prof.min_ink_ratio
+    blank = ink < prof.min_ink_ratio
     if blank and not intentionally_blank:
         reasons.append("blank")
-    if m.sharpness is not None and m.sharpness.worst_direction < prof.min_sharpness:
+    blur, skew = _num(metrics, "blur_px"), _num(metrics, "skew_deg")
+    if blur is not None and blur > prof.max_blur_px:
         reasons.append("blur")
-    if m.skew_deg is not None and abs(m.skew_deg) > prof.max_skew_deg:
+    if skew is not None and abs(skew) > prof.max_skew_deg:
         reasons.append("skew")
-    e = m.exposure
-    if e.paper_level < prof.min_paper_level:
+    full_frame = bool(metrics.get("full_frame"))
+    if (_num(metrics, "paper_level") or 0.0) < prof.min_paper_level:
         reasons.append("too_dark")
-    elif e.clipped_highlights > prof.max_clipped_highlights and not m.full_frame:
+    elif (_num(metrics, "clipped_highlights") or 0.0) > prof.max_clipped_highlights and not full_frame:
         reasons.append("too_bright")
-    if e.contrast < prof.min_contrast and not blank:
+    if (_num(metrics, "contrast") or 0.0) < prof.min_contrast and not blank:
         reasons.append("low_contrast")
-    if (m.full_frame and prof.require_page_border) or (not m.full_frame and m.edge_contact > prof.max_edge_contact):
+    contact = _num(metrics, "edge_contact") or 0.0
+    if (full_frame and prof.require_page_border) or (not full_frame and contact > prof.max_edge_contact):
         reasons.append("cut_off")
-    if m.dpi is not None and m.dpi < prof.min_dpi:
+    dpi = _num(metrics, "dpi")
+    if dpi is not None and dpi < prof.min_dpi:
         reasons.append("low_resolution")
     return reasons
 
@@ -112,39 +138,46 @@ def metrics_of(m: Measured | None, dec: Decoded, intentionally_blank: bool) -> d
     """Flat, JSON-friendly metrics of a measurement."""
     out: dict[str, Metric] = {"work_scale": _r(dec.scale, 3), "intentionally_blank": intentionally_blank}
     if m is None:
-        out.update({k: None for k in ("sharpness", "skew_deg", "brightness", "contrast", "dpi", "ink_ratio")})
+        out.update(
+            {k: None for k in ("sharpness", "blur_px", "skew_deg", "brightness", "contrast", "dpi", "ink_ratio")}
+        )
         return out
     e = m.exposure
-    out.update({
-        "sharpness": _r(m.sharpness.worst_direction) if m.sharpness else None,
-        "sharpness_overall": _r(m.sharpness.overall) if m.sharpness else None,
-        "edges": m.sharpness.edges if m.sharpness else 0,
-        "skew_deg": _r(m.skew_deg, 3),
-        "skew_from_page_edges": m.skew_from_page,
-        "brightness": _r(e.brightness),
-        "paper_level": _r(e.paper_level),
-        "ink_level": _r(e.ink_level),
-        "contrast": _r(e.contrast),
-        "clipped_highlights": _r(e.clipped_highlights),
-        "clipped_shadows": _r(e.clipped_shadows),
-        "ink_ratio": _r(m.ink_ratio, 5),
-        "dpi": _r(m.dpi, 1),
-        "dpi_from_page": m.dpi_from_page,
-        "page_found": m.page_found,
-        "full_frame": m.full_frame,
-        "edge_contact": _r(m.edge_contact),
-    })
+    out.update(
+        {
+            "sharpness": None if m.blur_px is None else _r(1.0 / (1.0 + m.blur_px)),
+            "blur_px": _r(m.blur_px, 3),
+            "edge_score": _r(m.sharpness.worst_direction) if m.sharpness else None,
+            "edge_score_overall": _r(m.sharpness.overall) if m.sharpness else None,
+            "edges": m.sharpness.edges if m.sharpness else 0,
+            "skew_deg": _r(m.skew_deg, 3),
+            "skew_from_page_edges": m.skew_from_page,
+            "brightness": _r(e.brightness),
+            "paper_level": _r(e.paper_level),
+            "ink_level": _r(e.ink_level),
+            "contrast": _r(e.contrast),
+            "clipped_highlights": _r(e.clipped_highlights),
+            "clipped_shadows": _r(e.clipped_shadows),
+            "ink_ratio": _r(m.ink_ratio, 5),
+            "dpi": _r(m.dpi, 1),
+            "dpi_from_page": m.dpi_from_page,
+            "page_found": m.page_found,
+            "full_frame": m.full_frame,
+            "edge_contact": _r(m.edge_contact),
+        }
+    )
     return out
 
 
-def check(image: ImageInput, profile: Profile | dict[str, Any] | None = None, *,
-          intentionally_blank: bool = False) -> Report:
+def check(
+    image: ImageInput, profile: Profile | dict[str, Any] | None = None, *, intentionally_blank: bool = False
+) -> Report:
     """Check one page image against a profile and return its Report (raises QCInputError on bad input)."""
     prof = resolve_profile(profile)
     dec = load(image, prof.max_pixels)
-    m = measure(dec, prof)
-    reasons = judge(m, prof, dec.width, dec.height, intentionally_blank)
-    return make_report(reasons, metrics_of(m, dec, intentionally_blank), dec.width, dec.height, prof.name)
+    metrics = metrics_of(measure(dec, prof), dec, intentionally_blank)
+    reasons = judge_metrics(metrics, prof, dec.width, dec.height, intentionally_blank)
+    return make_report(reasons, metrics, dec.width, dec.height, prof.name)
 
 
 def deskew(image: np.ndarray, angle_deg: float) -> np.ndarray:

@@ -1,0 +1,7 @@
+"""python -m qc."""
+
+import sys
+
+from qc.cli import main
+
+sys.exit(main())

@@ -1,0 +1,139 @@
+"""python -m qc: check page images, or calibrate a profile from confirmed samples."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from qc import checker as chk
+from qc.calibrate import calibrate, confusion
+from qc.decode import load
+from qc.errors import QCInputError
+from qc.profile import Profile, default_profile, load_profile
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp"}
+EXIT_PASS, EXIT_FAIL, EXIT_UNREADABLE = 0, 1, 2
+
+
+def _profile(path: str | None) -> Profile:
+    return default_profile() if path is None else load_profile(path)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Check each file; one line (or JSON object) per file; exit 0 all pass, 1 any fail, 2 any unreadable."""
+    prof = _profile(args.profile)
+    status = EXIT_PASS
+    for name in args.files:
+        line: dict[str, Any] = {"file": name}
+        try:
+            rep = chk.check(name, prof, intentionally_blank=args.blank)
+        except QCInputError as e:
+            line.update(verdict="error", error=e.code, detail=e.message)
+            status = EXIT_UNREADABLE
+        except OSError as e:
+            line.update(verdict="error", error="unreadable", detail=e.strerror or str(e))
+            status = EXIT_UNREADABLE
+        else:
+            line.update(
+                verdict=rep.verdict,
+                reasons=rep.reasons,
+                skew_deg=rep.skew_deg,
+                sharpness=rep.sharpness,
+                messages=rep.messages,
+                metrics=rep.metrics,
+                width=rep.width,
+                height=rep.height,
+            )
+            if not rep.passed and status == EXIT_PASS:
+                status = EXIT_FAIL
+        print(json.dumps(line, ensure_ascii=False) if args.json else _text_line(line))
+    return status
+
+
+def _text_line(line: dict[str, Any]) -> str:
+    if line["verdict"] == "error":
+        return f"{line['file']}: UNREADABLE ({line['error']}): {line['detail']}"
+    why = "; ".join(m["en"] for m in line["messages"])
+    skew = "n/a" if line["skew_deg"] is None else f"{line['skew_deg']:+.2f}°"
+    sharp = "n/a" if line["sharpness"] is None else f"{line['sharpness']:.2f}"
+    return f"{line['file']}: {line['verdict'].upper()} skew {skew} sharpness {sharp}" + (f" — {why}" if why else "")
+
+
+def _images(folder: str) -> list[Path]:
+    p = Path(folder)
+    if not p.is_dir():
+        raise SystemExit(f"error: {folder} is not a folder")
+    files = sorted(f for f in p.rglob("*") if f.suffix.lower() in IMAGE_SUFFIXES)
+    if not files:
+        raise SystemExit(f"error: no images in {folder}")
+    return files
+
+
+def _measure_all(files: list[Path], prof: Profile) -> list[dict[str, Any]]:
+    out = []
+    for f in files:
+        try:
+            dec = load(str(f), prof.max_pixels)
+        except (QCInputError, OSError) as e:
+            print(f"skipped {f}: {e}", file=sys.stderr)
+            continue
+        out.append(chk.metrics_of(chk.measure(dec, prof), dec, False) | {"_size": (dec.width, dec.height)})
+    return out
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """Derive a profile from confirmed good and bad images; print the confusion matrix; write JSON."""
+    base = _profile(args.profile)
+    good, bad = _measure_all(_images(args.good), base), _measure_all(_images(args.bad), base)
+    prof = calibrate(base, good, bad)
+
+    def passed(m: dict[str, Any]) -> bool:
+        w, h = m["_size"]
+        return not chk.judge_metrics(m, prof, w, h)
+
+    cm = confusion([passed(m) for m in good], [passed(m) for m in bad])
+    Path(args.output).write_text(json.dumps(prof.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"calibrated on {len(good)} good and {len(bad)} bad images -> {args.output}")
+    print(cm.table())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse tree of python -m qc."""
+    p = argparse.ArgumentParser(prog="python -m qc", description="Page-image quality checks.")
+    sub = p.add_subparsers(dest="command", required=True)
+    c = sub.add_parser(
+        "check",
+        help="check images",
+        description="Check page images.",
+        epilog="example: python -m qc check page-0001.jpg page-0002.jpg --json",
+    )
+    c.add_argument("files", nargs="+", metavar="FILE")
+    c.add_argument("--profile", help="JSON profile (default: the built-in default profile)")
+    c.add_argument("--json", action="store_true", help="one JSON object per line")
+    c.add_argument("--blank", action="store_true", help="the pages are intentionally blank")
+    c.set_defaults(func=cmd_check)
+    k = sub.add_parser(
+        "calibrate",
+        help="derive a profile from confirmed samples",
+        epilog="example: python -m qc calibrate --good ok/ --bad reshoot/ -o profile.json",
+    )
+    k.add_argument("--good", required=True, help="folder of images confirmed acceptable")
+    k.add_argument("--bad", required=True, help="folder of images confirmed unacceptable")
+    k.add_argument("-o", "--output", required=True, help="where to write the profile JSON")
+    k.add_argument("--profile", help="starting profile (default: the built-in default)")
+    k.set_defaults(func=cmd_calibrate)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of python -m qc."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ValueError as e:  # a bad profile file
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_UNREADABLE
