@@ -45,6 +45,7 @@ class LiveServer:
     workdir: Path
     database_url: str
     port: int = field(default_factory=free_port)
+    extra_env: dict[str, str] = field(default_factory=dict)
     proc: subprocess.Popen | None = None
 
     @property
@@ -66,6 +67,7 @@ class LiveServer:
             "FOLIO_MODE": "test",
             "FOLIO_QC_WORKERS": "1",
             "PYTHONUNBUFFERED": "1",
+            **self.extra_env,
         }
 
     def start(self, timeout: float = 60.0) -> "LiveServer":

@@ -118,7 +118,7 @@ def open_station_session(
             outcome="failure",
             detail={"reason": "bad_credentials"},
         )
-        raise BadCredentials("wrong user name or password")
+        raise BadCredentials("wrong user name or password", keep_writes=True)
     if user.role not in STATION_ROLES or (user.project_id not in (None, station.project_id)):
         record_event(
             session,
@@ -129,7 +129,7 @@ def open_station_session(
             source_ip=source_ip,
             outcome="denied",
         )
-        raise RoleNotAllowed("this user may not capture at this station")
+        raise RoleNotAllowed("this user may not capture at this station", keep_writes=True)
     token = new_token("fop")
     op_session = StationSession(
         station_id=station.id,

@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
 from app.core.config import Settings
+from app.core.errors import AppError
 
 _WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -57,6 +58,10 @@ def _session(engine: Engine) -> Iterator[Session]:
         try:
             yield session
             session.commit()
+        except AppError as exc:
+            # A refusal that was audited (a failed sign-in) keeps its audit event; others write nothing.
+            session.commit() if exc.keep_writes else session.rollback()
+            raise
         except BaseException:
             session.rollback()
             raise

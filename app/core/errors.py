@@ -12,9 +12,13 @@ class AppError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, detail: str, *, code: str | None = None, status: int | None = None) -> None:
+    def __init__(
+        self, detail: str, *, code: str | None = None, status: int | None = None, keep_writes: bool = False
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
+        # True when what the request wrote before the refusal (its audit event) must be committed anyway.
+        self.keep_writes = keep_writes
         if code is not None:
             self.code = code
         if status is not None:

@@ -11,13 +11,13 @@ from sqlmodel import Session, col, select
 from app.accounts.service import StationPrincipal
 from app.audit.service import record_event
 from app.core.clock import local_date
-from app.core.storage import ImageStore
+from app.core.storage import ImageStore, sha256_hex
 from app.pages.exceptions import IdempotencyMismatch, ImageMissing, PageNotFound, UndecodableImage
 from app.pages.imaging import ImageInfo, inspect_upload
 from app.pages.models import Page, PageImage
 from app.projects.models import Project
 from app.records.models import Record, RecordStatus
-from app.records.service import get_or_create_record
+from app.records.service import get_or_create_record, resolve_key
 
 QCRunner = Callable[[bytes, dict | None, bool], dict[str, Any]]
 
@@ -57,6 +57,16 @@ class IngestResult:
     superseded_image_id: int | None
 
 
+@dataclass(frozen=True)
+class _Checked:
+    """An upload after the slow, database-free work: header facts, hash and QC report."""
+
+    info: ImageInfo
+    sha256: str
+    report: dict[str, Any]
+    captured_at: datetime
+
+
 def ingest_page(
     session: Session,
     *,
@@ -71,55 +81,43 @@ def ingest_page(
 ) -> IngestResult:
     """Keep one uploaded page image; the same idempotency key always yields the same page.
 
-    The slow work (header check, QC in the pool, fsynced file) happens before the first database
-    statement, so the database is locked only for the short write at the end.
+    The slow work (header check, QC in the pool) happens before the first database statement, so
+    the database is locked only for the write at the end. The file is stored (fsynced) inside that
+    write, after the record is known, and before the rows are committed: no row ever lacks its file,
+    and a refused upload leaves no file behind.
     """
     info = inspect_upload(
         upload.data, max_bytes=limits.max_bytes, max_pixels=limits.max_pixels, max_side=limits.max_side
     )
+    if upload.mrn is not None or upload.visit is not None:
+        resolve_key(project, mrn=upload.mrn, visit=upload.visit, barcode=upload.barcode)
     report = qc_runner(upload.data, project.qc_profile, upload.intentionally_blank)
     if "error" in report:
         raise UndecodableImage(f"the image cannot be decoded: {report['detail']}")
-    stored = store.put(upload.data)
-    captured_at = min(upload.captured_at or now, now)
+    checked = _Checked(info, sha256_hex(upload.data), report, min(upload.captured_at or now, now))
 
-    replay = _replay(session, upload, stored.sha256)
-    if replay is not None:
-        return replay
-    try:
-        with session.begin_nested():
-            return _write(
-                session,
-                principal,
-                project,
-                upload,
-                info,
-                stored.sha256,
-                stored.size,
-                report,
-                captured_at,
-                now,
-                source_ip,
-            )
-    except IntegrityError:
-        # A concurrent request with the same key (or the same new page) won the race.
-        replay = _replay(session, upload, stored.sha256)
+    actor = {
+        "actor_user_id": principal.user_id,
+        "actor_station_id": principal.station_id,
+        "actor_role": principal.role,
+        "source_ip": source_ip,
+    }
+    for attempt in (1, 2):
+        replay = _replay(session, upload, checked.sha256)
         if replay is not None:
             return replay
-        with session.begin_nested():
-            return _write(
-                session,
-                principal,
-                project,
-                upload,
-                info,
-                stored.sha256,
-                stored.size,
-                report,
-                captured_at,
-                now,
-                source_ip,
-            )
+        try:
+            with session.begin_nested():
+                record, _ = get_or_create_record(
+                    session, project, mrn=upload.mrn, visit=upload.visit, barcode=upload.barcode, actor=actor
+                )
+                store.put(upload.data)
+                return _write(session, principal, project, record, upload, checked, now, actor)
+        except IntegrityError:
+            # A concurrent request with the same key (or the same new page) won the race: look again.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _replay(session: Session, upload: PageUpload, sha256: str) -> IngestResult | None:
@@ -139,25 +137,14 @@ def _write(
     session: Session,
     principal: StationPrincipal,
     project: Project,
+    record: Record,
     upload: PageUpload,
-    info: ImageInfo,
-    sha256: str,
-    size: int,
-    report: dict[str, Any],
-    captured_at: datetime,
+    checked: _Checked,
     now: datetime,
-    source_ip: str | None,
+    actor: dict,
 ) -> IngestResult:
-    actor = {
-        "actor_user_id": principal.user_id,
-        "actor_station_id": principal.station_id,
-        "actor_role": principal.role,
-        "source_ip": source_ip,
-    }
-    record, _ = get_or_create_record(
-        session, project, mrn=upload.mrn, visit=upload.visit, barcode=upload.barcode, actor=actor
-    )
-    passed = report["verdict"] == "pass"
+    passed = checked.report["verdict"] == "pass"
+    captured_at = checked.captured_at
     capture_date = local_date(captured_at, project.timezone)
     page = live_page(session, record.id, upload.page_number)
     previous_id = page.current_image_id if page else None
@@ -177,32 +164,31 @@ def _write(
             record.status = RecordStatus.capturing
             record.finished_at = None
             session.add(record)
-    image = PageImage(
-        page_id=0,
-        idempotency_key=upload.idempotency_key,
-        sha256=sha256,
-        size_bytes=size,
-        media_type=info.media_type,
-        width=info.width,
-        height=info.height,
-        operator_id=principal.user_id,
-        station_id=principal.station_id,
-        captured_at=captured_at,
-        uploaded_at=now,
-        qc_passed=passed,
-        qc_reasons=list(report.get("reasons", [])),
-        qc_metrics=dict(report.get("metrics", {})),
-        supersedes_id=previous_id,
-    )
-    session.add(page)
-    session.flush()
-    image.page_id = page.id
-    session.add(image)
+        session.add(page)
+        session.flush()
     if previous_id is not None:
         previous = session.get(PageImage, previous_id)
         if previous is not None:
             previous.superseded_at = now
             session.add(previous)
+    image = PageImage(
+        page_id=page.id,
+        idempotency_key=upload.idempotency_key,
+        sha256=checked.sha256,
+        size_bytes=len(upload.data),
+        media_type=checked.info.media_type,
+        width=checked.info.width,
+        height=checked.info.height,
+        operator_id=principal.user_id,
+        station_id=principal.station_id,
+        captured_at=captured_at,
+        uploaded_at=now,
+        qc_passed=passed,
+        qc_reasons=list(checked.report.get("reasons", [])),
+        qc_metrics=dict(checked.report.get("metrics", {})),
+        supersedes_id=previous_id,
+    )
+    session.add(image)
     session.flush()
     page.current_image_id = image.id
     page.image_count += 1
@@ -220,8 +206,8 @@ def _write(
         object_id=page.id,
         detail={
             "image_id": image.id,
-            "sha256": sha256,
-            "verdict": report["verdict"],
+            "sha256": checked.sha256,
+            "verdict": checked.report["verdict"],
             "superseded_image_id": previous_id,
         },
         **actor,
@@ -267,6 +253,6 @@ def read_image(
 
 def reason_messages(reasons: list[str]) -> list[dict[str, str]]:
     """The operator's messages (Chinese and English) for QC reason codes."""
-    import qc
+    from qc.report import message
 
-    return [qc.message_for(code) for code in reasons]
+    return [message(code) for code in reasons]

@@ -41,8 +41,8 @@ def test_finish_lists_missing_and_extra_pages(client: TestClient, session: Sessi
         "missing": [3, 5],
         "extra": [7],
     }
-    for n in (3, 5):
-        upload(client, auth, page_jpeg(40 + n), page=n, mrn="555", visit=1)
+    for n in (3, 5, 6):
+        assert upload(client, auth, page_jpeg(40 + n), page=n, mrn="555", visit=1).status_code == 201
     r = client.post(f"/api/v1/records/{record_id}/finish", json={"paper_page_count": 7}, headers=auth.headers)
     assert r.json()["complete"] is True and r.json()["status"] == "finished"
     r = client.post(f"/api/v1/records/{record_id}/finish", json={"paper_page_count": 0}, headers=auth.headers)

@@ -1,0 +1,1 @@
+"""Acceptance: lots, the sample, review decisions, deadlines."""

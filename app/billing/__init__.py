@@ -1,0 +1,1 @@
+"""Billing: per-page amounts, the cap, payables and late-payment charges."""
