@@ -76,8 +76,9 @@ def _font(size: int, index: int) -> ImageFont.FreeTypeFont | None:
     return None
 
 
-def _glyph_strokes(draw: ImageDraw.ImageDraw, x: float, y: float, size: int, rng: np.random.Generator,
-                   fill: int) -> None:
+def _glyph_strokes(
+    draw: ImageDraw.ImageDraw, x: float, y: float, size: int, rng: np.random.Generator, fill: int
+) -> None:
     """Fallback when no CJK font is installed: a square of stroke-like segments."""
     w = max(1, size // 12)
     for _ in range(int(rng.integers(3, 8))):
@@ -91,8 +92,16 @@ def _glyph_strokes(draw: ImageDraw.ImageDraw, x: float, y: float, size: int, rng
             draw.line([(x + a, y + 0.15 * size), (x + b, y + 0.85 * size)], fill=fill, width=w)
 
 
-def _text(draw: ImageDraw.ImageDraw, x: float, y: float, s: str, size: int, rng: np.random.Generator,
-          fill: int = 20, bold: bool = False) -> float:
+def _text(
+    draw: ImageDraw.ImageDraw,
+    x: float,
+    y: float,
+    s: str,
+    size: int,
+    rng: np.random.Generator,
+    fill: int = 20,
+    bold: bool = False,
+) -> float:
     """Draw a run of characters; return its width."""
     font = _font(size, 2 if bold else int(rng.integers(0, 2)))
     if font is not None:
@@ -108,12 +117,21 @@ def _random_text(rng: np.random.Generator, n: int) -> str:
     out = []
     for _ in range(n):
         r = rng.random()
-        out.append(DIGITS[rng.integers(0, 10)] if r < 0.12 else "，" if r < 0.16 else HANZI[rng.integers(0, len(HANZI))])
+        out.append(
+            DIGITS[rng.integers(0, 10)] if r < 0.12 else "，" if r < 0.16 else HANZI[rng.integers(0, len(HANZI))]
+        )
     return "".join(out)
 
 
-def _handwriting(draw: ImageDraw.ImageDraw, x0: float, y0: float, length: float, height: float,
-                 rng: np.random.Generator, colour: tuple[int, int, int]) -> None:
+def _handwriting(
+    draw: ImageDraw.ImageDraw,
+    x0: float,
+    y0: float,
+    length: float,
+    height: float,
+    rng: np.random.Generator,
+    colour: tuple[int, int, int],
+) -> None:
     """A cursive-looking scribble: a jittered, looping polyline with a slight upward slant."""
     n = max(16, int(length / (height * 0.03)))
     t = np.linspace(0, 1, n)
@@ -132,8 +150,13 @@ def _stamp(img: np.ndarray, cx: float, cy: float, r: float, rng: np.random.Gener
     d = ImageDraw.Draw(layer)
     w = max(3, int(r / 14))
     d.ellipse([cx - r, cy - r, cx + r, cy + r], outline=255, width=w)
-    star = [(cx + 0.3 * r * math.cos(math.pi / 2 + k * 4 * math.pi / 5),
-             cy - 0.3 * r * math.sin(math.pi / 2 + k * 4 * math.pi / 5)) for k in range(5)]
+    star = [
+        (
+            cx + 0.3 * r * math.cos(math.pi / 2 + k * 4 * math.pi / 5),
+            cy - 0.3 * r * math.sin(math.pi / 2 + k * 4 * math.pi / 5),
+        )
+        for k in range(5)
+    ]
     d.polygon(star, fill=255)
     size = int(r * 0.28)
     for k, ch in enumerate(_random_text(rng, 8)):
@@ -185,18 +208,38 @@ def render_paper(spec: PageSpec, px_per_mm: float) -> np.ndarray:
             for c in range(cols):
                 cw = xs[c + 1] - xs[c]
                 if c % 2 == 0:
-                    _text(d, xs[c] + size * 0.4, y + r * rh + rh * 0.3, _random_text(rng, max(1, int(cw / size) - 2)),
-                          size, rng)
+                    _text(
+                        d,
+                        xs[c] + size * 0.4,
+                        y + r * rh + rh * 0.3,
+                        _random_text(rng, max(1, int(cw / size) - 2)),
+                        size,
+                        rng,
+                    )
                 elif rng.random() < 0.7:
-                    _handwriting(d, xs[c] + size * 0.5, y + r * rh + rh * 0.15, cw * rng.uniform(0.3, 0.8),
-                                 rh * 0.7, rng, (20, 30, int(rng.uniform(60, 140))))
+                    _handwriting(
+                        d,
+                        xs[c] + size * 0.5,
+                        y + r * rh + rh * 0.15,
+                        cw * rng.uniform(0.3, 0.8),
+                        rh * 0.7,
+                        rng,
+                        (20, 30, int(rng.uniform(60, 140))),
+                    )
         y += rows * rh + 6 * mm
     if spec.layout != "blank":
         for _ in range(int(rng.integers(1, 4))):  # handwritten remarks and a signature
             if y > h - 25 * mm:
                 break
-            _handwriting(d, margin_x + rng.uniform(0, 60) * mm, y, rng.uniform(40, 110) * mm, rng.uniform(6, 10) * mm,
-                         rng, (20, 25, int(rng.uniform(40, 150))))
+            _handwriting(
+                d,
+                margin_x + rng.uniform(0, 60) * mm,
+                y,
+                rng.uniform(40, 110) * mm,
+                rng.uniform(6, 10) * mm,
+                rng,
+                (20, 25, int(rng.uniform(40, 150))),
+            )
             y += rng.uniform(10, 16) * mm
     img = cv2.cvtColor(np.asarray(pil), cv2.COLOR_RGB2BGR)
     if spec.layout != "blank" and rng.random() < 0.7:
@@ -269,10 +312,18 @@ def photograph(paper: np.ndarray, spec: PageSpec) -> tuple[np.ndarray, Truth]:
     img += rng.normal(0, spec.noise * 0.5, (fh, fw, 3)).astype(np.float32)
     out = np.clip(img, 0, 255).astype(np.uint8)
     corners = cv2.perspectiveTransform(np.array([[[0, 0], [pw, 0], [pw, ph], [0, ph]]], np.float64), hm)[0]
-    dpi = float(np.mean([np.linalg.norm(corners[3] - corners[0]), np.linalg.norm(corners[2] - corners[1])])
-                / (spec.paper_mm[1] / 25.4))
-    truth = Truth(skew_deg=_skew_truth(hm, pw, ph), corners=tuple((float(x), float(y)) for x, y in corners), dpi=dpi,
-                  blur_sigma=sigma, motion_px=spec.motion_px, blank=spec.layout == "blank")
+    dpi = float(
+        np.mean([np.linalg.norm(corners[3] - corners[0]), np.linalg.norm(corners[2] - corners[1])])
+        / (spec.paper_mm[1] / 25.4)
+    )
+    truth = Truth(
+        skew_deg=_skew_truth(hm, pw, ph),
+        corners=tuple((float(x), float(y)) for x, y in corners),
+        dpi=dpi,
+        blur_sigma=sigma,
+        motion_px=spec.motion_px,
+        blank=spec.layout == "blank",
+    )
     return out, truth
 
 
@@ -301,15 +352,24 @@ def random_spec(seed: int, kind: str = "skew", frame_wh: tuple[int, int] = (4000
     rng = np.random.default_rng(seed * 31 + 17)
     layout = str(rng.choice(["text", "text", "dense", "sparse", "form", "form"]))
     spec = PageSpec(
-        seed=seed, layout=layout, frame_wh=frame_wh, angle_deg=float(rng.uniform(-10, 10)),
-        perspective=float(rng.uniform(0.0, 0.015)), page_fill=float(rng.uniform(0.8, 0.92)),
+        seed=seed,
+        layout=layout,
+        frame_wh=frame_wh,
+        angle_deg=float(rng.uniform(-10, 10)),
+        perspective=float(rng.uniform(0.0, 0.015)),
+        page_fill=float(rng.uniform(0.8, 0.92)),
         offset=(float(rng.uniform(-0.03, 0.03)), float(rng.uniform(-0.02, 0.02))),
-        intrinsic_sigma=float(rng.uniform(0.35, 0.8)), gain=float(rng.uniform(0.9, 1.05)),
-        light_falloff=float(rng.uniform(0.05, 0.25)), noise=float(rng.uniform(1.0, 3.5)),
-        jpeg_quality=int(rng.integers(80, 96)), mat_bgr=MAT_COLOURS[int(rng.integers(0, len(MAT_COLOURS)))],
+        intrinsic_sigma=float(rng.uniform(0.35, 0.8)),
+        gain=float(rng.uniform(0.9, 1.05)),
+        light_falloff=float(rng.uniform(0.05, 0.25)),
+        noise=float(rng.uniform(1.0, 3.5)),
+        jpeg_quality=int(rng.integers(80, 96)),
+        mat_bgr=MAT_COLOURS[int(rng.integers(0, len(MAT_COLOURS)))],
     )
-    if kind == "skew":
-        return spec
+    if kind == "skew":  # keep the rotated page inside the frame
+        t = math.radians(abs(spec.angle_deg))
+        fit = 0.95 / (math.cos(t) + spec.paper_mm[0] / spec.paper_mm[1] * math.sin(t))
+        return replace(spec, page_fill=min(spec.page_fill, fit))
     spec = replace(spec, angle_deg=float(rng.uniform(-1.0, 1.0)))
     if kind == "sharp":
         return spec
