@@ -110,24 +110,30 @@ def cmd_setup(args: argparse.Namespace) -> int:
             raise ConfigError("a server address (--server) and a station token (--token) are needed")
         if cfg.source == "folder" and not cfg.hot_folder:
             raise ConfigError("the hot folder is not set: --hot-folder <folder the camera software saves into>")
-        save_config(paths, cfg)
+        cfg.validate()
     except ConfigError as exc:
         raise CommandError(str(exc), 2) from exc
+    checked = None
+    if not args.no_check:
+        client = StationClient(cfg.server_url, cfg.station_token, timeout=15, connect_timeout=5)
+        try:
+            client.check_station()
+            checked = True
+        except ApiError as exc:
+            if exc.status != 0 and exc.status < 500:
+                raise CommandError(f"not saved: {_explain(exc)}", 1) from exc
+            checked = False
+            _say(f"warning: {_explain(exc)}; saving anyway, the station will connect when the server is reachable")
+        finally:
+            client.close()
+    save_config(paths, cfg)
     if cfg.source == "folder":
         Path(cfg.hot_folder).mkdir(parents=True, exist_ok=True)
     _say(f"saved {paths.config_file} (readable by this user only"
          f"{'' if not IS_WINDOWS else ': per-user AppData folder, inherited permissions removed'})")
     _say(f"outbox: {paths.data_dir}")
-    if args.no_check:
-        return 0
-    client = StationClient(cfg.server_url, cfg.station_token, timeout=15, connect_timeout=5)
-    try:
-        client.check_station()
-    except ApiError as exc:
-        raise CommandError(f"saved, but: {_explain(exc)}", 1) from exc
-    finally:
-        client.close()
-    _say(f"the server at {cfg.server_url} accepts this station's token. Next: capture-station login")
+    if checked:
+        _say(f"the server at {cfg.server_url} accepts this station's token. Next: capture-station login")
     return 0
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from capture_station.config import Paths, StationConfig, load_session
 from capture_station.events import EventBus, JsonLines
+from capture_station.faults import crash_point
 from capture_station.fsutil import LockBusy, ProcessLock
 from capture_station.keys import LineInput, TerminalKeys
 from capture_station.messages import t
@@ -201,6 +202,7 @@ def _take_file(station: Station, folder: HotFolder, shot: Shot) -> None:
         station.bus.emit("error", "error", f"{shot.name}: {exc}")
         folder.skip(shot)
         return
+    crash_point("after_outbox_commit")
     if result is None:
         folder.skip(shot)
     elif "unreadable" in result:

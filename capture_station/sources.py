@@ -135,21 +135,23 @@ class HotFolder:
             entries = [e for e in os.scandir(self.folder) if is_candidate(e.name)]
         except OSError:
             return []
-        present = set()
+        stats = []
         for e in entries:
             try:
-                st = e.stat()
+                if e.is_file():
+                    stats.append((e.name, e.stat()))
             except OSError:
                 continue
-            if not e.is_file():
+        stats.sort(key=lambda ns: (ns[1].st_mtime_ns, ns[0]))   # files found together: oldest first
+        present = set()
+        for name, st in stats:
+            present.add(name)
+            if (name, st.st_size, st.st_mtime_ns) in self._handled:
                 continue
-            present.add(e.name)
-            if (e.name, st.st_size, st.st_mtime_ns) in self._handled:
-                continue
-            seen = self._seen.get(e.name)
+            seen = self._seen.get(name)
             if seen is None:
                 self._counter += 1
-                self._seen[e.name] = _Seen(st.st_size, st.st_mtime_ns, now, now, self._counter)
+                self._seen[name] = _Seen(st.st_size, st.st_mtime_ns, now, now, self._counter)
             elif (seen.size, seen.mtime_ns) != (st.st_size, st.st_mtime_ns):
                 seen.size, seen.mtime_ns, seen.still_since = st.st_size, st.st_mtime_ns, now
         for name in list(self._seen):

@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 from capture_station.client import AUTH, TRANSIENT, ApiError, StationClient
+from capture_station.faults import crash_point
 from capture_station.messages import reason_text, t
 from capture_station.outbox import Item, Outbox
 from capture_station.station import Station, record_key
@@ -104,6 +105,7 @@ class Uploader(threading.Thread):
         except ApiError as exc:
             self._failed(outbox, item, exc, session.token)
             return
+        crash_point("after_server_answer")
         outbox.mark_done(item, answer)
         self._succeeded(outbox, item, status, answer)
 
