@@ -1,11 +1,12 @@
 """Synthetic photographed pages for the demo: a form-like page with Chinese text on a dark mat."""
 
-import io
 import random
 from functools import lru_cache
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
 
 _FONT_CANDIDATES = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
@@ -61,13 +62,18 @@ def demo_page(seed: int, *, blur: float = 0.0, dark: bool = False, title: str = 
         cx, cy = rng.randint(1000, 1450), rng.randint(1700, 2150)
         draw.ellipse((cx - 150, cy - 150, cx + 150, cy + 150), outline=(200, 30, 30), width=10)
         draw.text((cx - 100, cy - 25), "病案管理科", fill=(200, 30, 30), font=_font(44))
-    page = page.rotate(rng.uniform(-0.8, 0.8), resample=Image.Resampling.BICUBIC, expand=True, fillcolor=(40, 42, 48))
-    mat = Image.new("RGB", (page.width + 240, page.height + 220), (40, 42, 48))
-    mat.paste(page, (120, 110))
+    # Lay the page, slightly rotated, on a dark mat (OpenCV: PIL's bicubic rotate is ten times slower).
+    mat_bgr = (48, 42, 40)
+    rgb = np.asarray(page)[:, :, ::-1]
+    h, w = rgb.shape[:2]
+    mh, mw = h + 220, w + 240
+    rot = cv2.getRotationMatrix2D((w / 2, h / 2), rng.uniform(-0.8, 0.8), 1.0)
+    rot[:, 2] += ((mw - w) / 2, (mh - h) / 2)
+    shot = cv2.warpAffine(rgb, rot, (mw, mh), flags=cv2.INTER_LINEAR, borderValue=mat_bgr)
     if blur:
-        mat = mat.filter(ImageFilter.GaussianBlur(blur))
+        shot = cv2.GaussianBlur(shot, (0, 0), blur)
     if dark:
-        mat = mat.point(lambda v: int(v * 0.25))
-    out = io.BytesIO()
-    mat.save(out, "JPEG", quality=88)
-    return out.getvalue()
+        shot = (shot * 0.25).astype(np.uint8)
+    ok, jpeg = cv2.imencode(".jpg", shot, [cv2.IMWRITE_JPEG_QUALITY, 88])
+    assert ok
+    return jpeg.tobytes()
