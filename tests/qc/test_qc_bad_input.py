@@ -1,0 +1,127 @@
+"""Bad input: a clear QCInputError or a correct result, never a crash, hang or out-of-memory."""
+
+from __future__ import annotations
+
+import io
+import pickle
+import struct
+import zlib
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+import qc
+from tests.qc.helpers import SMALL
+
+
+def _jpeg(page_jpeg) -> bytes:  # type: ignore[no-untyped-def]
+    return page_jpeg(seed=1, layout="text", angle_deg=0.4)[0]
+
+
+def _code(data: object) -> str:
+    with pytest.raises(qc.QCInputError) as e:
+        qc.check(data, SMALL)  # type: ignore[arg-type]
+    assert str(e.value)  # a message a person can read
+    return e.value.code
+
+
+def test_zero_bytes() -> None:
+    assert _code(b"") == "empty"
+
+
+def test_non_image() -> None:
+    assert _code(b"%PDF-1.4 not an image at all" * 10) == "unsupported_format"
+
+
+def test_truncated_jpeg(page_jpeg) -> None:
+    data = _jpeg(page_jpeg)
+    assert _code(data[: len(data) // 2]) == "corrupt"
+
+
+def test_corrupt_jpeg_header() -> None:
+    assert _code(b"\xff\xd8\xff\xe0" + b"\x00\x10garbage" * 50) == "corrupt"
+
+
+def test_error_is_value_error_and_pickles() -> None:
+    e = qc.QCInputError("corrupt", "broken")
+    assert isinstance(e, ValueError)
+    back = pickle.loads(pickle.dumps(e))
+    assert back.code == "corrupt" and back.message == "broken"
+
+
+def _png_header(w: int, h: int) -> bytes:
+    """A PNG whose header claims w x h pixels, with a tiny (invalid) body: must be refused before decoding."""
+    ihdr = struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)
+    chunk = struct.pack(">I", len(ihdr)) + b"IHDR" + ihdr + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+    idat = zlib.compress(b"\x00" * 100)
+    body = struct.pack(">I", len(idat)) + b"IDAT" + idat + struct.pack(">I", zlib.crc32(b"IDAT" + idat))
+    return b"\x89PNG\r\n\x1a\n" + chunk + body + b"\x00\x00\x00\x00IEND\xaeB`\x82"
+
+
+def test_30000_square_refused_by_header() -> None:
+    assert _code(_png_header(30000, 30000)) == "too_many_pixels"
+
+
+def test_huge_array_refused() -> None:
+    big = np.lib.stride_tricks.as_strided(np.zeros(1, np.uint8), shape=(30000, 30000), strides=(0, 0))
+    assert _code(big) == "too_many_pixels"
+
+
+def test_one_pixel_gives_a_result() -> None:
+    buf = io.BytesIO()
+    Image.new("L", (1, 1), 255).save(buf, "PNG")
+    rep = qc.check(buf.getvalue(), SMALL)
+    assert rep.verdict == "fail" and "low_resolution" in rep.reasons and (rep.width, rep.height) == (1, 1)
+
+
+def test_16_bit_tiff(page_jpeg) -> None:
+    gray = cv2.imdecode(np.frombuffer(_jpeg(page_jpeg), np.uint8), cv2.IMREAD_GRAYSCALE)
+    ok, tif = cv2.imencode(".tiff", gray.astype(np.uint16) * 257)
+    assert ok
+    rep, ref = qc.check(tif.tobytes(), SMALL), qc.check(gray, SMALL)
+    assert rep.verdict == ref.verdict == "pass"
+    assert rep.skew_deg == pytest.approx(ref.skew_deg, abs=0.05)
+
+
+def test_cmyk_jpeg(page_jpeg) -> None:
+    rgb = Image.open(io.BytesIO(_jpeg(page_jpeg))).convert("RGB")
+    buf = io.BytesIO()
+    rgb.convert("CMYK").save(buf, "JPEG", quality=92)
+    rep = qc.check(buf.getvalue(), SMALL)
+    assert rep.verdict == "pass" and rep.skew_deg == pytest.approx(0.4, abs=0.2)
+
+
+def test_png_with_alpha_composited_on_white(page_jpeg) -> None:
+    rgb = Image.open(io.BytesIO(_jpeg(page_jpeg))).convert("RGBA")
+    a = np.asarray(rgb).copy()
+    a[:, :, 3] = 255
+    a[:100, :, :3] = 0  # hidden under full transparency: must not show as black
+    a[:100, :, 3] = 0
+    buf = io.BytesIO()
+    Image.fromarray(a, "RGBA").save(buf, "PNG")
+    rep = qc.check(buf.getvalue(), SMALL)
+    assert rep.metrics["ink_level"] is not None and rep.width == 2000
+
+
+def test_exif_rotated_jpeg(page_jpeg) -> None:
+    img = Image.open(io.BytesIO(_jpeg(page_jpeg)))
+    rotated = img.transpose(Image.Transpose.ROTATE_270)  # pixels stored sideways...
+    exif = Image.Exif()
+    exif[0x0112] = 6  # ...and EXIF says: rotate 90° clockwise to display
+    buf = io.BytesIO()
+    rotated.save(buf, "JPEG", quality=92, exif=exif.tobytes())
+    rep = qc.check(buf.getvalue(), SMALL)
+    assert (rep.width, rep.height) == (2000, 1500)
+    assert rep.skew_deg == pytest.approx(0.4, abs=0.2) and rep.verdict == "pass"
+
+
+def test_missing_file_raises_os_error(tmp_path) -> None:
+    with pytest.raises(FileNotFoundError):
+        qc.check(tmp_path / "nope.jpg", SMALL)
+
+
+def test_bad_array_shapes() -> None:
+    assert _code(np.zeros((10, 10, 2), np.uint8)) == "unsupported_format"
+    assert _code(np.zeros((10, 10), np.float32)) == "unsupported_format"
