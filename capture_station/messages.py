@@ -64,6 +64,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "rejected_op": ("服务器拒绝了操作 {op}（{record}）：{detail}", "the server refused {op} ({record}): {detail}"),
     "unreadable": ("无法读取图像文件 {name}：{reason}；已移到 {moved}", "unreadable image file {name}: {reason}; "
                    "moved to {moved}"),
+    "unreadable_kept": ("无法读取图像文件 {name}：{reason}；文件留在热文件夹中，写完整后会自动拍入",
+                        "unreadable image file {name}: {reason}; it stays in the hot folder and is taken as soon "
+                        "as it is complete"),
     "camera_error": ("摄像头错误：{detail}", "camera error: {detail}"),
     "not_camera": ("当前图像来源是热文件夹，请在拍摄软件中拍照", "the image source is the hot folder: shoot in the "
                    "camera software"),

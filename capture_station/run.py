@@ -183,8 +183,7 @@ def _poll_folder(station: Station, folder: HotFolder) -> None:
         return
     for item in folder.poll():
         if isinstance(item, Unreadable):
-            moved = folder.set_aside(item.path)
-            station.unreadable(item, str(moved) if moved else "?")
+            station.unreadable(item, None)
             continue
         _take_file(station, folder, item)
         if station.quit_requested:
@@ -207,8 +206,8 @@ def _take_file(station: Station, folder: HotFolder, shot: Shot) -> None:
         folder.skip(shot)
     elif "unreadable" in result:
         assert shot.path is not None
-        moved = folder.set_aside(shot.path)
-        station.unreadable(Unreadable(shot.path, result["unreadable"]), str(moved) if moved else "?")
+        moved = folder.set_aside(shot.path)   # complete but undecodable: moved aside, never deleted
+        station.unreadable(Unreadable(shot.path, result["unreadable"], kept=False), str(moved) if moved else None)
     else:
         folder.handled(shot)
 

@@ -40,10 +40,11 @@ class Shot:
 
 @dataclass
 class Unreadable:
-    """A file that stayed still but never became a readable image."""
+    """A file that is not a readable image: still incomplete after a long pause, or complete but undecodable."""
 
     path: Path
     reason: str
+    kept: bool = True              # left in the hot folder (incomplete) or moved aside (undecodable)
 
 
 def looks_complete(data: bytes, ext: str) -> bool:
@@ -88,6 +89,7 @@ class _Seen:
     first_seen: float
     still_since: float
     order: int
+    warned: bool = False
 
 
 @dataclass
@@ -96,8 +98,9 @@ class HotFolder:
 
     A file is ready when its size and modification time have held still for `settle` seconds, it can
     be opened (Windows keeps it locked while the writer has it), and its bytes end like a finished
-    image. Files are offered in the order they appeared. A still file that never becomes readable is
-    reported as Unreadable after `unreadable_after` seconds and moved aside, never deleted.
+    image. Files are offered in the order they appeared. A file still incomplete after
+    `unreadable_after` seconds is reported once as Unreadable and left where it is; it no longer holds
+    up later files, and is offered as soon as it changes into a complete image.
     """
 
     folder: Path
@@ -153,7 +156,7 @@ class HotFolder:
                 self._counter += 1
                 self._seen[name] = _Seen(st.st_size, st.st_mtime_ns, now, now, self._counter)
             elif (seen.size, seen.mtime_ns) != (st.st_size, st.st_mtime_ns):
-                seen.size, seen.mtime_ns, seen.still_since = st.st_size, st.st_mtime_ns, now
+                seen.size, seen.mtime_ns, seen.still_since, seen.warned = st.st_size, st.st_mtime_ns, now, False
         for name in list(self._seen):
             if name not in present:
                 del self._seen[name]
@@ -161,8 +164,10 @@ class HotFolder:
 
         out: list[Shot | Unreadable] = []
         for name, seen in sorted(self._seen.items(), key=lambda kv: kv[1].order):
+            if seen.warned:
+                continue  # reported as unreadable; looked at again only when it changes
             still = now - seen.still_since
-            if still < self.settle or seen.size == 0 and still < self.unreadable_after:
+            if still < self.settle:
                 break  # keep the order: a later file waits for an earlier one still being written
             path = self.folder / name
             ext = os.path.splitext(name)[1].lower()
@@ -181,8 +186,12 @@ class HotFolder:
                                 .isoformat(timespec="seconds")))
                 self._forget(name, seen)
             elif still >= self.unreadable_after:
-                out.append(Unreadable(path, "empty file" if not data else "not a complete JPEG/PNG/TIFF image"))
-                self._forget(name, seen)
+                # Still incomplete after a long pause. It is never moved or deleted here (its writer may only
+                # have stalled, and would go on writing into the moved file); it stops holding up later files
+                # and is picked up as soon as it changes and becomes a complete image.
+                seen.warned = True
+                out.append(Unreadable(path, "empty file" if not data.strip(b"\x00") else
+                                      "not a complete JPEG/PNG/TIFF image"))
             else:
                 break
         return out

@@ -436,11 +436,14 @@ class Station:
             self.bus.emit("warning", "warn", f"QC profile {self.cfg.qc_profile} unusable ({exc}); using the default")
             return None
 
-    def unreadable(self, item: Unreadable, moved_to: str) -> None:
-        """Tell the operator a file could not be read (it was moved aside, not deleted)."""
-        self.bus.emit("unreadable", "error", t("unreadable", self.lang, name=item.path.name, reason=item.reason,
-                                              moved=moved_to), name=item.path.name, moved_to=moved_to,
-                      reason=item.reason, bell=self.cfg.bell)
+    def unreadable(self, item: Unreadable, moved_to: str | None) -> None:
+        """Tell the operator a file could not be read (left in the hot folder, or moved aside; never deleted)."""
+        if moved_to:
+            text = t("unreadable", self.lang, name=item.path.name, reason=item.reason, moved=moved_to)
+        else:
+            text = t("unreadable_kept", self.lang, name=item.path.name, reason=item.reason)
+        self.bus.emit("unreadable", "error", text, name=item.path.name, moved_to=moved_to, reason=item.reason,
+                      bell=self.cfg.bell)
 
     def hold(self, waiting: int) -> None:
         """Shots are waiting for a record to be opened."""
