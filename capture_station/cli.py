@@ -349,3 +349,16 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"capture-station: {exc}", file=sys.stderr)
         return 1
+    except Exception as exc:  # noqa: BLE001 - the operator gets a sentence, the log gets the traceback
+        import logging
+
+        from capture_station.run import setup_logging
+
+        try:
+            setup_logging(station_paths(args.home))
+        except OSError:
+            pass
+        logging.getLogger("capture_station").exception("unexpected error")
+        print(f"capture-station: unexpected error ({type(exc).__name__}: {exc}); details in "
+              f"{station_paths(args.home).log_file}. Shots already saved are safe in the outbox.", file=sys.stderr)
+        return 1

@@ -130,7 +130,7 @@ class ScreenState:
             self.rejected += 1
             self.notices.appendleft((e["ts"], "error", e["text"]))
         elif kind == "disk":
-            self.disk = e["text"] if e.get("level") != "ok" else ""
+            self.disk = e["text"] if e.get("disk_level") != "ok" else ""
         elif kind == "today":
             self.today_good, self.quota = e.get("good_pages"), e.get("quota")
         elif kind == "mode":

@@ -468,13 +468,13 @@ class Station:
             self.disk_level = level
             room = max(0, (free - self.cfg.disk_min_mb * 1024 * 1024) // max(1, self.outbox.average_size()))
             if level == "full":
-                self.bus.emit("disk", "error", t("disk_full", self.lang, free=human_bytes(free)), level=level,
+                self.bus.emit("disk", "error", t("disk_full", self.lang, free=human_bytes(free)), disk_level=level,
                               free=free)
             elif level == "low":
                 self.bus.emit("disk", "warn", t("disk_low", self.lang, free=human_bytes(free), room=room),
-                              level=level, free=free, room=room)
+                              disk_level=level, free=free, room=room)
             else:
-                self.bus.emit("disk", "ok", "", level=level, free=free)
+                self.bus.emit("disk", "ok", "", disk_level=level, free=free)
         return level
 
     def queued(self) -> int:
