@@ -27,7 +27,9 @@ _GLYPHS = {
     "4": ["█ █", "█ █", "███", "  █", "  █"], "5": ["███", "█  ", "███", "  █", "███"],
     "6": ["███", "█  ", "███", "█ █", "███"], "7": ["███", "  █", "  █", "  █", "  █"],
     "8": ["███", "█ █", "███", "█ █", "███"], "9": ["███", "█ █", "███", "  █", "███"],
-    "/": ["  █", "  █", " █ ", "█  ", "█  "], " ": ["   "] * 5, "-": ["   ", "   ", "███", "   ", "   "],
+    "/": ["  █", "  █", " █ ", "█  ", "█  "],
+    "✔": ["    █", "   █ ", "█ █  ", " █   ", "     "], "✘": ["█   █", " █ █ ", "  █  ", " █ █ ", "█   █"],
+    " ": ["   "] * 5, "-": ["   ", "   ", "███", "   ", "   "],
 }
 
 
@@ -178,7 +180,8 @@ class LiveScreen:
             body = Table.grid(expand=True)
             body.add_column(ratio=1)
             body.add_column(ratio=2)
-            body.add_row(Text(big(str(r.page)), style=f"bold white on {colour}"),
+            mark = "✘" if failed else "✔" if colour == "green" else " "
+            body.add_row(Text(big(f"{r.page} {mark}"), style=f"bold white on {colour}"),
                          Group(Text(f"  {word}", style=f"bold white on {colour}"),
                                Text(f"  {r.reasons}" if failed else "", style=f"bold white on {colour}"),
                                Text(""),

@@ -406,7 +406,7 @@ class Station:
             text = t("shot_saved", self.lang, page=page, queued=queued)
         return self.bus.emit("shot", level, text, seq=item.seq, key=item.key, page=page, record=flow.label,
                              verdict=local.verdict, reasons=local.reasons, qc_ms=round(local.ms, 1),
-                             total_ms=round(total_ms, 1), queued=queued, source=shot.name,
+                             total_ms=round(total_ms, 1), queued=queued, source=shot.name, sha256=shot.sha256,
                              reshoot=flow.mode == "reshoot", bell=local.verdict == "fail" and self.cfg.bell)
 
     def _check(self, data: bytes, blank: bool) -> LocalCheck:
