@@ -157,6 +157,18 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
     for username, display, role in DEMO_USERS:
         print(f"  {username:<10} {username + DEMO_PASSWORD_SUFFIX:<22} {role.value:<15} {display}")
     print(f"capture station token: {token_file}")
+    print("managers, reviewers, finance and admins also need a code: `folio demo-code mgr_zhao` prints it")
+
+
+def cmd_demo_code(args: argparse.Namespace, settings: Settings) -> None:
+    """Print a demo user's current authenticator code (demo project only)."""
+    from app.demo.service import DemoError, demo_code
+
+    with _session(settings) as session:
+        try:
+            print(demo_code(session, args.username, time.time()))
+        except DemoError as exc:
+            raise CLIError(str(exc)) from exc
 
 
 def cmd_store_verify(args: argparse.Namespace, settings: Settings) -> None:
@@ -289,6 +301,15 @@ def build_parser() -> argparse.ArgumentParser:
         "folio demo --pages 400",
     )
     p.add_argument("--pages", type=int, default=400)
+
+    p = add(
+        sub,
+        "demo-code",
+        cmd_demo_code,
+        "print a demo user's current two-factor code (demo project only)",
+        "folio demo-code mgr_zhao",
+    )
+    p.add_argument("username")
 
     store = sub.add_parser("store", help="the image store").add_subparsers(dest="store_command", required=True)
     add(

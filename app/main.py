@@ -4,16 +4,21 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from app.accounts.api import router as station_router
+from app.accounts.views import router as accounts_views
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine
 from app.core.errors import install_error_handlers
 from app.core.limits import BodySizeLimit
 from app.core.qcpool import QCPool
 from app.core.storage import LocalImageStore
+from app.core.templates import APP_DIR
+from app.core.web import SecurityHeaders, install_html_errors
 from app.pages.api import router as pages_router
 from app.pages.service import UploadLimits
+from app.production.views import router as production_views
 from app.records.api import router as records_router
 
 # Multipart framing around the image: field names, boundaries and the small form fields.
@@ -47,8 +52,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.max_upload_bytes, settings.max_image_pixels, settings.max_image_side
     )
     install_error_handlers(app)
+    install_html_errors(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + _FORM_OVERHEAD)
-    for router in (station_router, records_router, pages_router):
+    app.add_middleware(SecurityHeaders, hsts=settings.cookie_secure)
+    app.mount("/static", StaticFiles(directory=APP_DIR / "static"), name="static")
+    for router in (station_router, records_router, pages_router, accounts_views, production_views):
         app.include_router(router)
 
     @app.get("/healthz", tags=["health"])

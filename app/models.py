@@ -1,6 +1,6 @@
 """Every table of the server, imported in one place: Alembic's target metadata."""
 
-from app.accounts.models import Station, StationSession, User
+from app.accounts.models import LoginFailure, RecoveryCode, Station, StationSession, User, WebSession
 from app.audit.models import AuditEvent
 from app.core.schema import metadata
 from app.pages.models import Page, PageImage, RecordOperation
@@ -8,6 +8,9 @@ from app.projects.models import Project
 from app.records.models import Record
 
 __all__ = [
+    "LoginFailure",
+    "RecoveryCode",
+    "WebSession",
     "AuditEvent",
     "Page",
     "PageImage",

@@ -1,4 +1,4 @@
-"""Who is calling: a station with its signed-in operator."""
+"""Who is calling: a station with its signed-in operator, or a browser user with a session cookie."""
 
 from dataclasses import dataclass
 from typing import Annotated
@@ -7,9 +7,20 @@ from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from app.accounts.exceptions import BadStationToken, OperatorSessionExpired
+from app.accounts.exceptions import (
+    BadStationToken,
+    CsrfFailed,
+    NotSignedIn,
+    OperatorSessionExpired,
+    SecondFactorRequired,
+)
+from app.accounts.permissions import Perm, allowed
 from app.accounts.service import StationPrincipal, resolve_station_principal, station_by_token
+from app.accounts.signin import WebPrincipal, principal_of, resolve_session
 from app.core.clock import utcnow
+from app.core.db import writing
+from app.core.errors import AppError, Forbidden
+from app.core.security import same
 from app.projects.models import Project
 
 _bearer = HTTPBearer(auto_error=False, description="The station's API token (fst_…)")
@@ -62,3 +73,57 @@ def station_only(request: Request, token: StationToken) -> int:
 
 
 CurrentStation = Annotated[StationContext, Depends(station_context)]
+
+
+SESSION_COOKIE = "folio_session"
+
+
+def web_session_principal(request: Request) -> WebPrincipal:
+    """The browser user behind the session cookie (second factor not yet required), or NotSignedIn."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token or not token.startswith("fws_"):
+        raise NotSignedIn("please sign in")
+    settings = request.app.state.settings
+    with Session(writing(request.app.state.engine), expire_on_commit=False) as session:
+        try:
+            web, user = resolve_session(session, token, now=utcnow(), policy=settings.signin_policy)
+            session.commit()
+        except AppError as exc:
+            session.commit() if exc.keep_writes else session.rollback()
+            raise
+    principal = principal_of(web, user)
+    request.state.user = principal
+    return principal
+
+
+def signed_in(principal: Annotated[WebPrincipal, Depends(web_session_principal)]) -> WebPrincipal:
+    """A browser user who has passed every factor their role needs."""
+    if not principal.mfa_passed:
+        raise SecondFactorRequired("enter the code from your authenticator app")
+    return principal
+
+
+def require(*perms: Perm):  # noqa: ANN201  (returns a dependency)
+    """A dependency that lets through only roles holding one of the permissions (deny by default)."""
+
+    def dependency(principal: Annotated[WebPrincipal, Depends(signed_in)]) -> WebPrincipal:
+        if not any(allowed(principal.role, p) for p in perms):
+            raise Forbidden("your role may not open this page or do this", code="forbidden")
+        return principal
+
+    dependency.__name__ = "require_" + "_or_".join(p.value for p in perms)
+    dependency.permissions = perms  # type: ignore[attr-defined]  # read by the route x role test
+    return dependency
+
+
+async def csrf_protect(request: Request, principal: Annotated[WebPrincipal, Depends(web_session_principal)]) -> None:
+    """Every form of a signed-in user carries the session's CSRF token."""
+    form = await request.form()
+    sent = form.get("csrf_token")
+    if not isinstance(sent, str) or not same(sent, principal.csrf_token):
+        raise CsrfFailed("the form has expired or did not come from Folio; reload the page and try again")
+
+
+CurrentUser = Annotated[WebPrincipal, Depends(signed_in)]
+PendingUser = Annotated[WebPrincipal, Depends(web_session_principal)]
+CsrfChecked = Depends(csrf_protect)

@@ -1,6 +1,6 @@
-"""Errors of sign-in and station authentication."""
+"""Errors of sign-in, sessions and station authentication."""
 
-from app.core.errors import Conflict, Forbidden, Unauthorized, Unprocessable
+from app.core.errors import AppError, Conflict, Forbidden, Unauthorized, Unprocessable
 
 
 class BadCredentials(Unauthorized):
@@ -15,8 +15,29 @@ class OperatorSessionExpired(Unauthorized):
     code = "operator_session_expired"
 
 
+class NotSignedIn(Unauthorized):
+    code = "not_signed_in"
+
+
+class SecondFactorRequired(Unauthorized):
+    code = "second_factor_required"
+
+
+class BadSecondFactor(Unauthorized):
+    code = "bad_second_factor"
+
+
+class TooManyAttempts(AppError):
+    status = 429
+    code = "too_many_attempts"
+
+
 class RoleNotAllowed(Forbidden):
     code = "role_not_allowed"
+
+
+class CsrfFailed(Forbidden):
+    code = "csrf_failed"
 
 
 class UsernameTaken(Conflict):

@@ -35,6 +35,12 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    password_changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    failed_logins: int = 0
+    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    totp_secret: str | None = Field(default=None, max_length=64)
+    totp_last_step: int | None = None  # the last accepted 30-second step: a code works only once
+    language: str = Field(default="zh_CN", max_length=8)
 
 
 class Station(SQLModel, table=True):
@@ -62,3 +68,42 @@ class StationSession(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class WebSession(SQLModel, table=True):
+    """A browser sign-in. The cookie holds a random token; the table holds only its hash."""
+
+    __tablename__ = "web_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    csrf_token: str = Field(max_length=64)
+    mfa_passed: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    source_ip: str | None = Field(default=None, max_length=64)
+
+
+class LoginFailure(SQLModel, table=True):
+    """A failed sign-in, kept to throttle by address (per-account counts live on the user)."""
+
+    __tablename__ = "login_failure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_ip: str = Field(max_length=64, index=True)
+    username: str = Field(max_length=64)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A one-time code that stands in for the second factor; stored as a hash, spent once."""
+
+    __tablename__ = "recovery_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
 
 from sqlmodel import Session, select
 
@@ -33,10 +35,20 @@ class StationPrincipal:
     session_id: int
 
 
-def check_password_strength(password: str) -> None:
-    """Refuse passwords that are too short (the security issue adds the common-password list)."""
+@lru_cache
+def _common_passwords() -> frozenset[str]:
+    text = (Path(__file__).parent / "common_passwords.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip())
+
+
+def check_password_strength(password: str, username: str = "") -> None:
+    """Refuse passwords shorter than 10 characters, common or near-constant ones, and the user name itself."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise WeakPassword(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if password.lower() in _common_passwords() or len(set(password)) < 4:
+        raise WeakPassword("this password is too common or too simple; choose another")
+    if username and password.lower() == username.lower():
+        raise WeakPassword("the password must not be the user name")
 
 
 def create_user(
@@ -49,7 +61,7 @@ def create_user(
     project_id: int | None = None,
 ) -> User:
     """Add a user with an argon2id password hash."""
-    check_password_strength(password)
+    check_password_strength(password, username)
     if session.exec(select(User).where(User.username == username)).first():
         raise UsernameTaken(f"username {username!r} is already taken")
     user = User(

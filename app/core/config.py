@@ -2,9 +2,12 @@
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from app.accounts.signin import SignInPolicy
 
 
 class Settings(BaseSettings):
@@ -26,8 +29,27 @@ class Settings(BaseSettings):
     qc_timeout_seconds: float = 60.0
 
     operator_session_hours: int = 12
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    cookie_secure: bool = False  # True behind HTTPS: cookies are then sent only over TLS
+    login_account_failures: int = 5
+    login_lock_minutes: int = 15
+    login_address_failures: int = 20
     host: str = "127.0.0.1"
     port: int = 8000
+
+    @property
+    def signin_policy(self) -> "SignInPolicy":
+        """Throttling and session lifetimes as the sign-in rules take them."""
+        from app.accounts.signin import SignInPolicy
+
+        return SignInPolicy(
+            account_failures=self.login_account_failures,
+            lock_minutes=self.login_lock_minutes,
+            address_failures=self.login_address_failures,
+            idle_minutes=self.session_idle_minutes,
+            absolute_hours=self.session_absolute_hours,
+        )
 
     @property
     def is_sqlite(self) -> bool:

@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
+from app.accounts import totp
 from app.accounts.models import Role, User
+from app.accounts.permissions import MFA_REQUIRED
 from app.accounts.service import create_station, create_user, open_station_session
 from app.core.qcpool import run_check
 from app.core.storage import ImageStore, sha256_hex
@@ -111,9 +113,12 @@ def seed_demo(
     result = DemoResult(project_id=project.id, created=True)
     for username, display, role in DEMO_USERS:
         password = username + DEMO_PASSWORD_SUFFIX
-        create_user(
+        user = create_user(
             session, username=username, password=password, role=role, display_name=display, project_id=project.id
         )
+        if role in MFA_REQUIRED:  # enrolled already, so that `folio demo-code USER` can sign them in
+            user.totp_secret = totp.new_secret()
+            session.add(user)
     station, token = create_station(session, project_id=project.id, name="翻拍工位 01")
     result.station_token = token
     now = datetime.now(ZoneInfo(project.timezone))
@@ -159,3 +164,18 @@ def seed_demo(
 def demo_user_count(session: Session) -> int:
     """How many users exist (the demo refuses to mix with a real installation's users)."""
     return len(session.exec(select(User.id)).all())
+
+
+def demo_code(session: Session, username: str, unix_time: float) -> str:
+    """The current TOTP code of a demo user (demo project only): the demo's stand-in for a phone app."""
+    user = session.exec(select(User).where(User.username == username)).first()
+    project = session.exec(select(Project).where(Project.code == DEMO_CODE)).first()
+    if user is None or project is None or user.project_id != project.id:
+        raise DemoError(f"{username!r} is not a user of the demo project")
+    if not user.totp_secret:
+        raise DemoError(f"{username!r} does not use a second factor")
+    return totp.code_at(user.totp_secret, totp.step_of(unix_time))
+
+
+class DemoError(Exception):
+    """A demo command was asked about something that is not demo data."""

@@ -52,3 +52,90 @@ def operator_day(session: Session, project: Project, user_id: int, day: date) ->
         ).where(*in_day)
     ).one()
     return OperatorDay(day, good, project.daily_quota, failed, reshoots, last)
+
+
+@dataclass(frozen=True)
+class OperatorRow:
+    """One line of the Today board."""
+
+    user_id: int
+    name: str
+    stations: str
+    good_pages: int
+    quota: int
+    images: int
+    failed_images: int
+    reshoots: int
+    last_capture_at: datetime | None
+
+    @property
+    def quota_percent(self) -> int:
+        """Good pages as a percentage of the quota (may pass 100)."""
+        return round(100 * self.good_pages / self.quota) if self.quota else 0
+
+
+def today_board(session: Session, project: Project, day: date, only_user_id: int | None = None) -> list[OperatorRow]:
+    """Per operator: good pages of the day against the quota, images, failures, re-shoots and last shot."""
+    from app.accounts.models import Station, User
+
+    start, end = day_bounds_utc(day, project.timezone)
+    image_rows = session.exec(
+        select(
+            PageImage.operator_id,
+            func.count(),
+            func.count().filter(col(PageImage.qc_passed).is_(False)),
+            func.count().filter(col(PageImage.supersedes_id).is_not(None)),
+            func.max(PageImage.captured_at),
+        )
+        .join(Page, col(Page.id) == PageImage.page_id)
+        .where(Page.project_id == project.id, PageImage.captured_at >= start, PageImage.captured_at < end)
+        .group_by(PageImage.operator_id)
+    ).all()
+    good = dict(
+        session.exec(
+            select(Page.operator_id, func.count())
+            .where(
+                Page.project_id == project.id,
+                Page.capture_date == day,
+                col(Page.qc_passed).is_(True),
+                col(Page.deleted_at).is_(None),
+            )
+            .group_by(Page.operator_id)
+        ).all()
+    )
+    station_rows = session.exec(
+        select(PageImage.operator_id, Station.name)
+        .distinct()
+        .join(Station, col(Station.id) == PageImage.station_id)
+        .join(Page, col(Page.id) == PageImage.page_id)
+        .where(Page.project_id == project.id, PageImage.captured_at >= start, PageImage.captured_at < end)
+    ).all()
+    stations: dict[int, list[str]] = {}
+    for operator_id, name in station_rows:
+        stations.setdefault(operator_id, []).append(name)
+    operators = session.exec(select(User).where(User.project_id == project.id, User.role == "operator")).all()
+    names = {u.id: u.display_name for u in operators}
+    activity = {row[0]: row[1:] for row in image_rows}
+    ids = sorted(set(names) | set(activity))
+    if only_user_id is not None:
+        ids = [i for i in ids if i == only_user_id]
+    rows = []
+    for uid in ids:
+        images, failed, reshoots, last = activity.get(uid, (0, 0, 0, None))
+        if uid not in names:
+            user = session.get(User, uid)
+            names[uid] = user.display_name if user else str(uid)
+        rows.append(
+            OperatorRow(
+                uid,
+                names[uid],
+                ", ".join(sorted(stations.get(uid, []))),
+                good.get(uid, 0),
+                project.daily_quota,
+                images,
+                failed,
+                reshoots,
+                last,
+            )
+        )
+    return sorted(rows, key=lambda r: (-r.good_pages, r.name))

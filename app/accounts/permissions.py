@@ -1,0 +1,60 @@
+"""The permission matrix: every permission and the roles that hold it. Deny by default."""
+
+from enum import StrEnum
+
+from app.accounts.models import Role
+
+
+class Perm(StrEnum):
+    """What a route may require."""
+
+    capture = "capture"
+    view_own_production = "view_own_production"
+    view_production = "view_production"
+    view_records = "view_records"
+    view_images = "view_images"
+    flag_reshoot = "flag_reshoot"
+    manage_records = "manage_records"
+    manage_lots = "manage_lots"
+    review_samples = "review_samples"
+    manage_custody = "manage_custody"
+    view_billing = "view_billing"
+    manage_billing = "manage_billing"
+    manage_users = "manage_users"
+    manage_stations = "manage_stations"
+    manage_settings = "manage_settings"
+    view_audit = "view_audit"
+
+
+R = Role
+MATRIX: dict[Perm, frozenset[Role]] = {
+    Perm.capture: frozenset({R.operator, R.vendor_qc}),
+    Perm.view_own_production: frozenset({R.operator, R.vendor_qc, R.vendor_manager}),
+    Perm.view_production: frozenset({R.vendor_qc, R.vendor_manager, R.reviewer, R.custodian}),
+    Perm.view_records: frozenset({R.vendor_qc, R.vendor_manager, R.reviewer, R.custodian}),
+    Perm.view_images: frozenset({R.vendor_qc, R.vendor_manager, R.reviewer}),
+    Perm.flag_reshoot: frozenset({R.vendor_qc}),
+    Perm.manage_records: frozenset({R.vendor_manager}),
+    Perm.manage_lots: frozenset({R.vendor_manager}),
+    Perm.review_samples: frozenset({R.reviewer}),
+    Perm.manage_custody: frozenset({R.custodian}),
+    Perm.view_billing: frozenset({R.finance, R.vendor_manager}),
+    Perm.manage_billing: frozenset({R.finance}),
+    Perm.manage_users: frozenset({R.sysadmin}),
+    Perm.manage_stations: frozenset({R.sysadmin}),
+    Perm.manage_settings: frozenset({R.sysadmin}),
+    Perm.view_audit: frozenset({R.audit_admin}),
+}
+
+# Roles that must pass a second factor (TOTP) at every browser sign-in.
+MFA_REQUIRED = frozenset({R.sysadmin, R.audit_admin, R.reviewer, R.finance, R.vendor_manager})
+
+
+def allowed(role: str, perm: Perm) -> bool:
+    """True when the role holds the permission."""
+    return role in MATRIX.get(perm, frozenset())
+
+
+def permissions_of(role: str) -> list[Perm]:
+    """Every permission a role holds, in matrix order."""
+    return [p for p, roles in MATRIX.items() if role in roles]

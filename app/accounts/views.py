@@ -1,0 +1,242 @@
+"""HTML routes: sign-in with password and second factor, TOTP enrolment, sign-out, language."""
+
+import base64
+import io
+import secrets
+from typing import Annotated
+
+import segno
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.accounts import totp
+from app.accounts.dependencies import SESSION_COOKIE, CsrfChecked, CurrentUser, PendingUser
+from app.accounts.exceptions import BadSecondFactor, CsrfFailed
+from app.accounts.models import User, WebSession
+from app.accounts.permissions import MFA_REQUIRED, Perm, allowed, permissions_of
+from app.accounts.signin import authenticate, end_session, enroll_totp, pass_second_factor, start_session
+from app.core.clock import utcnow
+from app.core.db import SessionDep
+from app.core.errors import AppError
+from app.core.i18n import LANG_COOKIE, LANGUAGES, translations
+from app.core.security import same
+from app.core.templates import redirect, render, request_language
+
+router = APIRouter(include_in_schema=False)
+LOGIN_CSRF_COOKIE = "folio_login_csrf"
+
+
+def _safe_next(value: str | None) -> str:
+    # Only paths on this site: no scheme, no host, no protocol-relative "//evil".
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/"
+
+
+def _ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _t(request: Request, message: str) -> str:
+    return translations(request_language(request)).gettext(message)
+
+
+@router.get("/login")
+def login_form(request: Request, next: str | None = None):  # noqa: A002
+    """The sign-in page."""
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(24)
+    response = render(request, "accounts/login.html", {"csrf_token": token, "next": _safe_next(next)})
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.settings.cookie_secure,
+        path="/login",
+    )
+    return response
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    session: SessionDep,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=256)],
+    csrf_token: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+):  # noqa: A002
+    """Check the password; the second factor follows for roles that need it."""
+    cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not cookie or not same(cookie, csrf_token):
+        raise CsrfFailed("the sign-in form has expired; reload the page")
+    settings = request.app.state.settings
+    try:
+        user = authenticate(
+            session,
+            username=username.strip(),
+            password=password,
+            source_ip=_ip(request),
+            now=utcnow(),
+            policy=settings.signin_policy,
+        )
+    except AppError as exc:
+        if exc.code not in ("bad_credentials", "too_many_attempts"):
+            raise
+        message = (
+            _t(request, "Wrong user name or password.")
+            if exc.code == "bad_credentials"
+            else _t(request, "Too many failed attempts. Wait a few minutes and try again.")
+        )
+        return render(
+            request,
+            "accounts/login.html",
+            {"csrf_token": csrf_token, "next": _safe_next(next), "error": message, "username": username},
+            status_code=exc.status,
+        )
+    web, token = start_session(session, user, source_ip=_ip(request), now=utcnow(), policy=settings.signin_policy)
+    if not web.mfa_passed:
+        target = "/account/second-factor/setup" if user.totp_secret is None else "/login/second-factor"
+        response = RedirectResponse(f"{target}?next={_safe_next(next)}", status_code=303)
+    else:
+        response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+        max_age=settings.session_absolute_hours * 3600,
+        path="/",
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    return response
+
+
+@router.get("/login/second-factor")
+def second_factor_form(request: Request, principal: PendingUser, next: str | None = None):  # noqa: A002
+    """Ask for the authenticator code."""
+    if principal.mfa_passed:
+        return RedirectResponse(_safe_next(next), status_code=303)
+    if not principal.totp_enrolled:
+        return RedirectResponse(f"/account/second-factor/setup?next={_safe_next(next)}", status_code=303)
+    return render(
+        request, "accounts/second_factor.html", {"csrf_token": principal.csrf_token, "next": _safe_next(next)}
+    )
+
+
+@router.post("/login/second-factor", dependencies=[CsrfChecked])
+def second_factor(
+    request: Request,
+    principal: PendingUser,
+    session: SessionDep,
+    code: Annotated[str, Form(max_length=32)],
+    next: Annotated[str, Form()] = "/",
+):  # noqa: A002
+    """Check a TOTP code (each code once) or a recovery code."""
+    web, user = session.get(WebSession, principal.session_id), session.get(User, principal.user_id)
+    try:
+        pass_second_factor(session, web, user, code=code, now=utcnow(), source_ip=_ip(request))
+    except BadSecondFactor:
+        session.commit()
+        return render(
+            request,
+            "accounts/second_factor.html",
+            {
+                "csrf_token": principal.csrf_token,
+                "next": _safe_next(next),
+                "error": _t(request, "The code is wrong, expired or already used."),
+            },
+            status_code=401,
+        )
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+def _qr_svg(uri: str) -> str:
+    out = io.BytesIO()
+    segno.make(uri, error="m").save(out, kind="svg", scale=5, border=2)
+    return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+@router.get("/account/second-factor/setup")
+def totp_setup_form(request: Request, principal: PendingUser, next: str | None = None):  # noqa: A002
+    """Show a new TOTP secret as a QR code and ask for the first code."""
+    if principal.totp_enrolled and not principal.mfa_passed:
+        return RedirectResponse("/login/second-factor", status_code=303)
+    secret = totp.new_secret()
+    uri = totp.provisioning_uri(secret, principal.username)
+    return render(
+        request,
+        "accounts/totp_setup.html",
+        {
+            "csrf_token": principal.csrf_token,
+            "secret": secret,
+            "qr": _qr_svg(uri),
+            "next": _safe_next(next),
+            "required": principal.role in MFA_REQUIRED,
+        },
+    )
+
+
+@router.post("/account/second-factor/setup", dependencies=[CsrfChecked])
+def totp_setup(
+    request: Request,
+    principal: PendingUser,
+    session: SessionDep,
+    secret: Annotated[str, Form(min_length=16, max_length=64)],
+    code: Annotated[str, Form(max_length=8)],
+    next: Annotated[str, Form()] = "/",
+):  # noqa: A002
+    """Confirm the secret with a code; show the one-time recovery codes."""
+    if principal.totp_enrolled and not principal.mfa_passed:
+        raise BadSecondFactor("sign in with your current second factor first")
+    web, user = session.get(WebSession, principal.session_id), session.get(User, principal.user_id)
+    try:
+        codes = enroll_totp(session, web, user, secret=secret, code=code, now=utcnow(), source_ip=_ip(request))
+    except BadSecondFactor:
+        return render(
+            request,
+            "accounts/totp_setup.html",
+            {
+                "csrf_token": principal.csrf_token,
+                "secret": secret,
+                "qr": _qr_svg(totp.provisioning_uri(secret, principal.username)),
+                "next": _safe_next(next),
+                "required": principal.role in MFA_REQUIRED,
+                "error": _t(request, "The code does not match. Check the phone's clock and try again."),
+            },
+            status_code=422,
+        )
+    return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": _safe_next(next)})
+
+
+@router.post("/logout", dependencies=[CsrfChecked])
+def logout(request: Request, principal: PendingUser, session: SessionDep):
+    """Sign out of this browser."""
+    end_session(session, principal.session_id, now=utcnow())
+    response = redirect("/login", flash=_t(request, "You have signed out."))
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/lang/{language}")
+def set_language(language: str, next: str | None = None):  # noqa: A002
+    """Switch the interface language (中文 / English)."""
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    if language in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, language, max_age=365 * 86400, samesite="lax", path="/")
+    return response
+
+
+@router.get("/")
+def home(principal: CurrentUser) -> Response:
+    """Each role's start page."""
+    if allowed(principal.role, Perm.view_production) or allowed(principal.role, Perm.view_own_production):
+        return RedirectResponse("/today", status_code=303)
+    return RedirectResponse("/account", status_code=303)
+
+
+@router.get("/account")
+def account(request: Request, principal: CurrentUser):
+    """The signed-in user's account page: role, permissions, second factor."""
+    return render(request, "accounts/account.html", {"permissions": permissions_of(principal.role)})

@@ -1,0 +1,33 @@
+"""Translations: gettext catalogues (Babel .po files) compiled in memory at start; zh-CN by default."""
+
+import gettext
+import io
+from functools import lru_cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
+LANGUAGES = {"zh_CN": "中文", "en": "English"}
+DEFAULT_LANGUAGE = "zh_CN"
+LANG_COOKIE = "folio_lang"
+
+
+@lru_cache
+def translations(language: str) -> gettext.NullTranslations:
+    """The catalogue of a language; English is the source language and needs none."""
+    po = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
+    if language == "en" or not po.exists():
+        return gettext.NullTranslations()
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale=language)
+    buf = io.BytesIO()
+    write_mo(buf, catalog)
+    buf.seek(0)
+    return gettext.GNUTranslations(buf)
+
+
+def pick_language(cookie: str | None) -> str:
+    """The language the user chose (cookie), else Chinese: the interface is Chinese unless asked otherwise."""
+    return cookie if cookie in LANGUAGES else DEFAULT_LANGUAGE

@@ -1,0 +1,68 @@
+"""Browser plumbing: security headers on every answer, and errors shown as pages outside /api."""
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.errors import AppError, error_body
+
+CSP = (
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+class SecurityHeaders:
+    """CSP without inline script, frame denial, no-sniff, no referrer; HTML is never cached."""
+
+    def __init__(self, app: ASGIApp, hsts: bool = False) -> None:
+        self.app = app
+        self.hsts = hsts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        docs = scope["path"] in ("/docs", "/redoc")
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                extra = [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"referrer-policy", b"no-referrer"),
+                ]
+                if not docs:  # Swagger UI needs its own inline bootstrap script
+                    extra.append((b"content-security-policy", CSP.encode()))
+                if self.hsts:
+                    extra.append((b"strict-transport-security", b"max-age=31536000"))
+                content_type = dict(headers).get(b"content-type", b"")
+                if content_type.startswith(b"text/html") and b"cache-control" not in names:
+                    extra.append((b"cache-control", b"no-store"))
+                message["headers"] = headers + [(k, v) for k, v in extra if k not in names]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def is_api(request: Request) -> bool:
+    """True for JSON routes."""
+    return request.url.path.startswith("/api/")
+
+
+def install_html_errors(app: FastAPI) -> None:
+    """Outside /api: 401 sends the browser to the sign-in page; other errors render the error page."""
+    from app.core.templates import render
+
+    @app.exception_handler(AppError)
+    async def _app_error(request: Request, exc: AppError) -> Response:
+        if is_api(request):
+            headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+            return JSONResponse(error_body(exc.code, exc.detail), status_code=exc.status, headers=headers)
+        if exc.code in ("not_signed_in", "second_factor_required"):
+            target = "/login/second-factor" if exc.code == "second_factor_required" else "/login"
+            nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"{target}?next={nxt}" if nxt not in ("/", "/login") else target, 303)
+        return render(request, "error.html", {"code": exc.code, "detail": exc.detail}, status_code=exc.status)
