@@ -11,9 +11,10 @@ PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]' 2> >(grep -v '^WARNING: Location' >&2)
 
-# Debian packages the tests use: Chinese fonts for rendered pages and screenshots.
+# Debian packages the tests use: Chinese fonts for rendered pages and screenshots, and the chromium that
+# Playwright drives (`playwright install` cannot download browsers here; tests launch /usr/bin/chromium).
 need=()
-for pkg in fonts-noto-cjk; do
+for pkg in fonts-noto-cjk chromium; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -130,3 +130,49 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     server.workdir.mkdir(parents=True)
     yield server
     server.stop()
+
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+CHROMIUM = os.environ.get("FOLIO_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's chromium, headless, driven by Playwright (installed by scripts/test.sh)."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"chromium is not installed at {CHROMIUM}: run ./scripts/test.sh, which installs it", pytrace=False)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, request: pytest.FixtureRequest) -> Iterator[object]:
+    """A fresh browser page at 1366x768; a screenshot of where it ended is saved under test-artifacts/."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    pg = context.new_page()
+    yield pg
+    ARTIFACTS.mkdir(exist_ok=True)
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in request.node.name)
+    try:
+        pg.screenshot(path=str(ARTIFACTS / f"{safe}-end.png"), full_page=True)
+    except Exception:  # noqa: BLE001, S110 - a closed page has nothing to show
+        pass
+    context.close()
+
+
+def shot(pg, name: str) -> None:
+    """Save a named screenshot under test-artifacts/."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

@@ -107,6 +107,28 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self.kill()
 
+    def add_user(
+        self,
+        project_code: str,
+        username: str,
+        role: str,
+        password: str = "live-password-1",
+        totp_secret: str | None = None,
+    ) -> None:
+        """Add a user to a provisioned project (with a known TOTP secret for roles that need one)."""
+        from sqlmodel import select
+
+        from app.projects.models import Project
+
+        engine = make_engine(self.database_url)
+        with Session(writing(engine)) as s:
+            project = s.exec(select(Project).where(Project.code == project_code)).one()
+            user = create_user(s, username=username, password=password, role=Role(role), project_id=project.id)
+            user.totp_secret = totp_secret
+            s.add(user)
+            s.commit()
+        engine.dispose()
+
     def provision(
         self, code: str = "LIVE", username: str = "op_live", password: str = "live-password-1"
     ) -> Provisioned:
