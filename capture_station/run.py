@@ -55,7 +55,7 @@ def make_source(cfg: StationConfig) -> HotFolder | CameraSource:
 
 def run_station(paths: Paths, cfg: StationConfig, *, plain: bool = False, events_path: Path | None = None,
                 source: HotFolder | CameraSource | None = None, stdin: Any = None,
-                on_ready: Callable[[Station], None] | None = None) -> int:
+                on_ready: Callable[[Station], None] | None = None, console: bool = True) -> int:
     """Run until the operator quits; the exit code."""
     lock = ProcessLock(paths.lock_file)
     try:
@@ -80,7 +80,7 @@ def run_station(paths: Paths, cfg: StationConfig, *, plain: bool = False, events
     if jsonl:
         bus.subscribe(jsonl)
     interactive = not plain and stdin is None and sys.stdin.isatty() and sys.stdout.isatty()
-    if not interactive:
+    if not interactive and console:
         bus.subscribe(PlainLog())
     bus.subscribe(lambda e: log.info("%s %s", e["kind"], {k: v for k, v in e.items()
                                                              if k in ("seq", "page", "code", "verdict", "level")}))
