@@ -200,19 +200,30 @@ class HotFolder:
         self._seen.pop(name, None)
         self._handled.add((name, seen.size, seen.mtime_ns))
 
-    def handled(self, shot: Shot) -> None:
-        """The shot is safe in the outbox: delete or move its file as configured."""
+    def handled(self, shot: Shot) -> bool:
+        """The shot is safe in the outbox: delete or move its file as configured.
+
+        False when the file could not be removed (e.g. Windows: the camera software still holds it); it is
+        not offered again in this run, and after a restart the outbox recognises it and does not queue it twice.
+        """
         if shot.path is None or self.after_pickup == "keep":
-            return
-        if self.after_pickup == "move":
-            assert self.done_folder is not None
-            _move_aside(shot.path, self.done_folder)
-        else:
-            shot.path.unlink(missing_ok=True)
+            return True
+        try:
+            if self.after_pickup == "move":
+                assert self.done_folder is not None
+                _move_aside(shot.path, self.done_folder)
+            else:
+                shot.path.unlink(missing_ok=True)
+        except OSError:
+            return False
+        return True
 
     def set_aside(self, path: Path) -> Path | None:
-        """Move an unreadable file into the unreadable/ folder; its new path."""
-        return _move_aside(path, self.unreadable_folder)
+        """Move an unreadable file into the unreadable/ folder; its new path (None if it cannot be moved)."""
+        try:
+            return _move_aside(path, self.unreadable_folder)
+        except OSError:
+            return None
 
     def skip(self, shot: Shot) -> None:
         """Leave this file where it is for now and offer it again on a later poll (e.g. disk full)."""

@@ -129,6 +129,7 @@ class Station:
         self.held = 0
         self._profile = self._load_profile()
         self._qc_missing_warned = False
+        self._auth_told: str | None = None
 
     # -- sign-in
     @property
@@ -161,6 +162,7 @@ class Station:
         save_session(self.paths, session)
         with self._session_lock:
             self._session = session
+        self._auth_told = None
         self.session_changed.set()
         self.wake.set()
         self.bus.emit("login", "ok", t("logged_in", self.lang, name=session.display_name), username=session.username,
@@ -363,6 +365,10 @@ class Station:
         return True
 
     def _auth_problem(self, exc: ApiError) -> None:
+        """Tell the operator once (not on every refresh) that the server refuses the tokens."""
+        if self._auth_told == exc.code:
+            return
+        self._auth_told = exc.code
         key = exc.code if exc.code in ("bad_station_token", "role_not_allowed") else "session_expired"
         self.bus.emit("auth", "error", t(key, self.lang), code=exc.code)
 
