@@ -218,3 +218,14 @@ def test_other_projects_page_is_404(client: TestClient, session: Session, db: En
     assert r.status_code == 404 and r.json()["error"] == "page_not_found"
     r = client.get(f"/api/v1/pages/{page_id}/images", headers=b.headers)
     assert r.status_code == 404
+
+
+def test_malformed_multipart_body_is_400(client: TestClient, session: Session, db: Engine) -> None:
+    auth = signed_in_station(client, session)
+    r = client.post(
+        "/api/v1/pages",
+        headers={**auth.headers, "Content-Type": "multipart/form-data"},
+        content=b"no boundary, so this body cannot be split into fields",
+    )
+    assert r.status_code == 400 and r.json()["error"] == "bad_request"
+    assert _counts(db) == (0, 0, 0)
