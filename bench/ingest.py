@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import numpy as np
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,10 +31,12 @@ from tests.live import LiveServer  # noqa: E402
 
 
 def twelve_mp_jpeg(seed: int) -> bytes:
-    """A photographed page scaled to 4032 x 3024 (12.2 MP), as a document camera saves it."""
+    """A photographed page at 4032 x 3024 (12.2 MP) with sensor noise, as a document camera saves it (3-5 MB)."""
     page = Image.open(io.BytesIO(demo_page(seed))).resize((3024, 4032), Image.Resampling.BICUBIC)
+    pixels = np.asarray(page, dtype=np.int16)
+    noise = np.random.default_rng(seed).normal(0, 4, pixels.shape).astype(np.int16)
     out = io.BytesIO()
-    page.save(out, "JPEG", quality=90)
+    Image.fromarray(np.clip(pixels + noise, 0, 255).astype(np.uint8)).save(out, "JPEG", quality=92)
     return out.getvalue()
 
 

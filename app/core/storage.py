@@ -21,7 +21,7 @@ class StoredFile:
 class ImageStore(Protocol):
     """What the server needs of an image store; a folder today, an object store later."""
 
-    def put(self, data: bytes) -> StoredFile: ...
+    def put(self, data: bytes, digest: str | None = None) -> StoredFile: ...
     def get(self, sha256: str) -> bytes: ...
     def exists(self, sha256: str) -> bool: ...
     def delete(self, sha256: str) -> bool: ...
@@ -68,9 +68,9 @@ class LocalImageStore:
         _check_hash(sha256)
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
-    def put(self, data: bytes) -> StoredFile:
-        """Store bytes under their hash: temp file, fsync, rename, fsync of the folder."""
-        digest = sha256_hex(data)
+    def put(self, data: bytes, digest: str | None = None) -> StoredFile:
+        """Store bytes under their hash (pass it when already known): temp file, fsync, rename, fsync of the folder."""
+        digest = digest or sha256_hex(data)
         final = self.path_of(digest)
         if final.exists() and final.stat().st_size == len(data):
             # Refresh the time stamp: gc spares young blobs, and this one is about to be referenced.

@@ -111,7 +111,7 @@ def ingest_page(
                 record, _ = get_or_create_record(
                     session, project, mrn=upload.mrn, visit=upload.visit, barcode=upload.barcode, actor=actor
                 )
-                store.put(upload.data)
+                store.put(upload.data, checked.sha256)
                 return _write(session, principal, project, record, upload, checked, now, actor)
         except IntegrityError:
             # A concurrent request with the same key (or the same new page) won the race: look again.
