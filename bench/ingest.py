@@ -66,37 +66,66 @@ def main() -> None:
             qc.check(data)
         qc_s = (time.perf_counter() - t0) / len(files)
 
-        server = LiveServer(workdir=Path(tmp) / "server", database_url=f"sqlite:///{tmp}/server/folio.db",
-                            extra_env={"FOLIO_QC_WORKERS": str(max(1, args.clients))})
+        server = LiveServer(
+            workdir=Path(tmp) / "server",
+            database_url=f"sqlite:///{tmp}/server/folio.db",
+            extra_env={"FOLIO_QC_WORKERS": str(max(1, args.clients))},
+        )
         server.workdir.mkdir(parents=True)
         prov = server.provision(code="BENCH")
         server.start()
         try:
             with httpx.Client(base_url=server.base_url, timeout=120) as http:
-                r = http.post("/api/v1/station/sessions", json={"username": prov.username, "password": prov.password},
-                              headers={"Authorization": f"Bearer {prov.station_token}"})
+                r = http.post(
+                    "/api/v1/station/sessions",
+                    json={"username": prov.username, "password": prov.password},
+                    headers={"Authorization": f"Bearer {prov.station_token}"},
+                )
                 headers = {"Authorization": f"Bearer {prov.station_token}", "X-Operator-Token": r.json()["token"]}
 
                 def send(i: int) -> float:
                     start = time.perf_counter()
-                    resp = http.post("/api/v1/pages", headers=headers,
-                                     data={"page_number": str(i + 1), "mrn": "9001", "visit": "1",
-                                           "idempotency_key": uuid.uuid4().hex},
-                                     files={"image": ("p.jpg", files[i], "image/jpeg")})
+                    resp = http.post(
+                        "/api/v1/pages",
+                        headers=headers,
+                        data={
+                            "page_number": str(i + 1),
+                            "mrn": "9001",
+                            "visit": "1",
+                            "idempotency_key": uuid.uuid4().hex,
+                        },
+                        files={"image": ("p.jpg", files[i], "image/jpeg")},
+                    )
                     resp.raise_for_status()
                     return time.perf_counter() - start
 
                 send_warm = files[0]
-                http.post("/api/v1/pages", headers=headers, files={"image": ("w.jpg", send_warm, "image/jpeg")},
-                          data={"page_number": "1", "mrn": "9000", "visit": "1", "idempotency_key": uuid.uuid4().hex})
+                http.post(
+                    "/api/v1/pages",
+                    headers=headers,
+                    files={"image": ("w.jpg", send_warm, "image/jpeg")},
+                    data={"page_number": "1", "mrn": "9000", "visit": "1", "idempotency_key": uuid.uuid4().hex},
+                )
                 sequential = [send(i) for i in range(len(files))]
                 # the same files again as new pages of another record, several stations at once
                 t0 = time.perf_counter()
                 with ThreadPoolExecutor(max_workers=args.clients) as pool:
-                    list(pool.map(lambda i: http.post(
-                        "/api/v1/pages", headers=headers,
-                        data={"page_number": str(i + 1), "mrn": "9002", "visit": "1", "idempotency_key": uuid.uuid4().hex},
-                        files={"image": ("p.jpg", files[i], "image/jpeg")}).raise_for_status(), range(len(files))))
+                    list(
+                        pool.map(
+                            lambda i: http.post(
+                                "/api/v1/pages",
+                                headers=headers,
+                                data={
+                                    "page_number": str(i + 1),
+                                    "mrn": "9002",
+                                    "visit": "1",
+                                    "idempotency_key": uuid.uuid4().hex,
+                                },
+                                files={"image": ("p.jpg", files[i], "image/jpeg")},
+                            ).raise_for_status(),
+                            range(len(files)),
+                        )
+                    )
                 parallel_s = time.perf_counter() - t0
         finally:
             server.stop()
@@ -105,8 +134,10 @@ def main() -> None:
     print(f"hash + store only        : {store_s * 1000:7.1f} ms/page")
     print(f"qc.check only (1 process): {qc_s * 1000:7.1f} ms/page")
     print(f"ingest, one station      : {seq * 1000:7.1f} ms/page (median), {1 / seq:5.2f} pages/s")
-    print(f"ingest, {args.clients} stations       : {len(files) / parallel_s:5.2f} pages/s "
-          f"({parallel_s / len(files) * 1000:.1f} ms/page wall)")
+    print(
+        f"ingest, {args.clients} stations       : {len(files) / parallel_s:5.2f} pages/s "
+        f"({parallel_s / len(files) * 1000:.1f} ms/page wall)"
+    )
     print(f"ratio ingest / (hash + store)       : {seq / store_s:6.1f}x")
     print(f"ratio ingest / (qc.check + store)   : {seq / (qc_s + store_s):6.2f}x")
     print(f"overhead beyond qc.check + store    : {(seq - qc_s - store_s) * 1000:6.1f} ms/page")
