@@ -9,8 +9,10 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
+from app.audit.models import AuditEvent
 from app.core.config import Settings, get_settings
 from app.core.errors import AppError
 
@@ -171,6 +173,41 @@ def cmd_demo_code(args: argparse.Namespace, settings: Settings) -> None:
             raise CLIError(str(exc)) from exc
 
 
+def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> None:
+    """Recompute the audit chain; exit 1 at the first sign of an edited, deleted or reordered event."""
+    import json
+
+    from app.audit.service import verify_audit_chain
+
+    head = json.loads(Path(args.head).read_text()) if args.head else None
+    with _session(settings) as session:
+        problems = verify_audit_chain(session, head)
+        count = session.exec(select(func.count()).select_from(AuditEvent)).one()
+    for p in problems:
+        print(f"BROKEN at event {p.event_id} (position {p.position}): {p.problem}")
+    if problems:
+        print(f"audit trail: {len(problems)} problems in {count} events")
+        raise SystemExit(1)
+    print(f"audit trail intact: {count} events" + (f", head {head['id']} present" if head else ""))
+
+
+def cmd_audit_export_head(args: argparse.Namespace, settings: Settings) -> None:
+    """Write the chain's newest id and hash to a file to keep off the server (run it daily)."""
+    import json
+
+    from app.audit.service import chain_head
+    from app.core.clock import local_date, utcnow
+
+    with _session(settings) as session:
+        head = chain_head(session)
+    if head is None:
+        raise CLIError("the audit trail is empty")
+    out = Path(args.out) / f"audit-head-{local_date(utcnow(), settings.timezone).isoformat()}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(head, indent=2) + "\n")
+    print(f"audit head {head['id']} {head['hash']} written to {out}")
+
+
 def cmd_store_verify(args: argparse.Namespace, settings: Settings) -> None:
     """Re-hash every stored image that a row refers to."""
     from app.core.storage import LocalImageStore, verify_store
@@ -310,6 +347,14 @@ def build_parser() -> argparse.ArgumentParser:
         "folio demo-code mgr_zhao",
     )
     p.add_argument("username")
+
+    audit = sub.add_parser("audit", help="the audit trail").add_subparsers(dest="audit_command", required=True)
+    p = add(audit, "verify", cmd_audit_verify, "check that no audit event was edited, deleted or reordered",
+            "folio audit verify --head /mnt/usb/audit-head-2026-11-21.json")
+    p.add_argument("--head", help="a head file written by 'folio audit export-head': the chain must still reach it")
+    p = add(audit, "export-head", cmd_audit_export_head, "write the chain's head to a file kept off the server",
+            "folio audit export-head --out /mnt/usb/folio-audit")
+    p.add_argument("--out", required=True, help="folder for audit-head-YYYY-MM-DD.json")
 
     store = sub.add_parser("store", help="the image store").add_subparsers(dest="store_command", required=True)
     add(

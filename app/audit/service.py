@@ -7,7 +7,7 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from app.audit.models import AuditEvent
-from app.audit.rules import GENESIS_HASH, event_hash
+from app.audit.rules import GENESIS_HASH, ChainProblem, event_hash, verify_chain
 from app.core.clock import utcnow
 
 
@@ -70,3 +70,21 @@ def iter_events(session: Session, batch: int = 5000) -> Iterator[dict]:
         for row in rows:
             yield row.model_dump()
         last = rows[-1].id or last
+
+
+def verify_audit_chain(session: Session, head: dict | None = None) -> list[ChainProblem]:
+    """Check the whole chain in id order; with an exported head, also that the chain still reaches it."""
+    problems = verify_chain(iter_events(session))
+    if head is not None:
+        event = session.get(AuditEvent, int(head["id"]))
+        if event is None or event.hash != head["hash"]:
+            problems.append(ChainProblem(int(head["id"]), -1, "the exported head is no longer in the chain"))
+    return problems
+
+
+def chain_head(session: Session) -> dict | None:
+    """The newest event's id, hash and time: what `folio audit export-head` writes out."""
+    head = session.exec(select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(1)).first()
+    if head is None:
+        return None
+    return {"id": head.id, "hash": head.hash, "at": head.at.isoformat()}
