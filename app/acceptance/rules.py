@@ -4,7 +4,7 @@ The draw itself is in `app.acceptance.sampling`, the statistics (Clopper–Pears
 operating characteristic) in `app.acceptance.stats`, the ISO 2859-1 plans in `app.acceptance.iso2859`.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal
 
@@ -209,3 +209,50 @@ def correction_deadline(rejected_on: date, days: int) -> date:
 def termination_review_deadline(terminated_on: date, days: int) -> date:
     """Last day to review the unaccepted remainder on termination: the termination date + `days` calendar days."""
     return _after(terminated_on, days)
+
+
+def decide_by_count(
+    sampled: int,
+    correct: int,
+    fields_checked: int,
+    fields_wrong: int,
+    acceptance_number: int,
+    max_field_error_rate: Decimal,
+) -> Decision:
+    """Like `decide`, for a plan given as an acceptance number (ISO 2859-1): images pass iff wrong ≤ Ac."""
+    _check_count("acceptance_number", acceptance_number)
+    base = decide(sampled, correct, fields_checked, fields_wrong, Decimal(0), max_field_error_rate)
+    return replace(base, images_ok=sampled - correct <= acceptance_number)
+
+
+# What a reviewer can find wrong with a sampled image (the order is the keyboard's 1..9).
+DEFECT_CODES: tuple[str, ...] = (
+    "blurred",
+    "skewed",
+    "cut_off",
+    "missing_page",
+    "extra_page",
+    "wrong_order",
+    "mismatch",
+    "wrong_naming",
+    "other",
+)
+
+FRONT_PAGE_FIELDS: tuple[str, ...] = ("name", "mrn", "discharge_date", "diagnosis", "operation")
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later; a day past the target month's end falls back to its last day."""
+    _check_count("months", months)
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    following = date(year + (month == 12), month % 12 + 1, 1)
+    return min(day.replace(year=year, month=month, day=1) + timedelta(days=day.day - 1), following - timedelta(days=1))
+
+
+def next_application_due(cycle_start: date, months: int) -> date:
+    """The day an acceptance application falls due: the last day of a cycle of `months` starting on cycle_start."""
+    if months < 1:
+        raise ValueError(f"an acceptance cycle lasts at least a month, got {months}")
+    return add_months(cycle_start, months) - timedelta(days=1)

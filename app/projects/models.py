@@ -33,6 +33,9 @@ class Project(SQLModel, table=True):
     sample_rate: Decimal = Field(default=Decimal("0.03"), max_digits=6, decimal_places=4)
     pass_rate: Decimal = Field(default=Decimal("0.95"), max_digits=6, decimal_places=4)
     field_error_rate: Decimal = Field(default=Decimal("0.03"), max_digits=6, decimal_places=4)
+    # "flat": ceil(sample_rate × N) pages; "iso2859": ISO 2859-1 single sampling, level II, at `aql` percent.
+    sampling_scheme: str = Field(default="flat", max_length=16)
+    aql: Decimal = Field(default=Decimal("2.5"), max_digits=5, decimal_places=2)
     review_deadline_days: int = 10
     correction_days: int = 10
     payment_term_working_days: int = 60

@@ -1,0 +1,409 @@
+"""Reviewing a round: taking the next sampled page, verdicts, front-page field checks, figures and the decision."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import case, func, update
+from sqlmodel import Session, col, select
+
+from app.acceptance.exceptions import BadVerdict, LotStateError, ReviewIncomplete
+from app.acceptance.models import Lot, LotPage, LotStatus, RecordFieldCheck, ReviewRound, SampleItem
+from app.acceptance.plans import ISO2859, OC_RATES
+from app.acceptance.rules import DEFECT_CODES, Decision, decide, decide_by_count
+from app.acceptance.service import Actor, check_open, current_round, set_correction
+from app.acceptance.stats import Interval, clopper_pearson, operating_characteristic
+from app.audit.service import record_event
+from app.projects.models import Project
+
+FIELD_COLUMNS = ("name_ok", "mrn_ok", "discharge_date_ok", "diagnosis_ok", "operation_ok")
+# A page taken by a reviewer who then went quiet is offered to others after this long.
+STALE_CLAIM = timedelta(minutes=10)
+NOTE_MAX = 500
+
+
+@dataclass(frozen=True)
+class Work:
+    """What a reviewer should look at next: a sampled page, or a record's page count and front-page fields."""
+
+    kind: str  # "item" | "record"
+    id: int
+
+
+def _unjudged(rnd: ReviewRound):  # noqa: ANN202
+    return select(SampleItem).where(SampleItem.round_id == rnd.id, col(SampleItem.verdict).is_(None))
+
+
+def _records_waiting_for_check(session: Session, rnd: ReviewRound, *, judged_by: int | None) -> list[int]:
+    """Records whose sampled pages all have a verdict but whose field check is missing (in capture order)."""
+    open_items = select(SampleItem.record_id).where(SampleItem.round_id == rnd.id, col(SampleItem.verdict).is_(None))
+    checked = select(RecordFieldCheck.record_id).where(RecordFieldCheck.round_id == rnd.id)
+    query = (
+        select(SampleItem.record_id, func.min(SampleItem.position))
+        .where(
+            SampleItem.round_id == rnd.id,
+            col(SampleItem.record_id).not_in(open_items),
+            col(SampleItem.record_id).not_in(checked),
+        )
+        .group_by(col(SampleItem.record_id))
+        .order_by(func.min(SampleItem.position))
+    )
+    if judged_by is not None:
+        query = query.having(func.sum(case((col(SampleItem.reviewed_by) == judged_by, 1), else_=0)) > 0)
+    return [record_id for record_id, _ in session.exec(query).all()]
+
+
+def _claim(session: Session, item: SampleItem, user_id: int, now: datetime, *, stale_before: datetime | None) -> bool:
+    """Take an item atomically: unclaimed (or stale), so two reviewers never get the same page."""
+    condition = col(SampleItem.reviewer_id).is_(None)
+    if stale_before is not None:
+        condition = condition | (col(SampleItem.claimed_at) < stale_before)
+    result = session.execute(
+        update(SampleItem)
+        .where(col(SampleItem.id) == item.id, col(SampleItem.verdict).is_(None), condition)
+        .values(reviewer_id=user_id, claimed_at=now)
+    )
+    return result.rowcount == 1
+
+
+def next_work(session: Session, rnd: ReviewRound, user_id: int, now: datetime) -> Work | None:
+    """The reviewer's next task: their own open page, a record of theirs to check, a fresh page, anything left."""
+    mine = session.exec(_unjudged(rnd).where(SampleItem.reviewer_id == user_id).order_by(SampleItem.position)).first()
+    if mine is not None:
+        return Work("item", mine.id)
+    records = _records_waiting_for_check(session, rnd, judged_by=user_id)
+    if records:
+        return Work("record", records[0])
+    for stale_before in (None, now - STALE_CLAIM):
+        query = _unjudged(rnd).order_by(SampleItem.position).limit(20)
+        if stale_before is None:
+            query = query.where(col(SampleItem.reviewer_id).is_(None))
+        else:
+            query = query.where(col(SampleItem.claimed_at) < stale_before)
+        for item in session.exec(query).all():
+            if _claim(session, item, user_id, now, stale_before=stale_before):
+                return Work("item", item.id)
+    records = _records_waiting_for_check(session, rnd, judged_by=None)
+    if records:
+        return Work("record", records[0])
+    return None
+
+
+def get_item(session: Session, rnd: ReviewRound, item_id: int) -> SampleItem:
+    """A sampled page of this round, or a 404."""
+    item = session.get(SampleItem, item_id)
+    if item is None or item.round_id != rnd.id:
+        raise LotStateError(f"round {rnd.number} has no sampled page {item_id}", code="item_not_found", status=404)
+    return item
+
+
+def neighbour_items(session: Session, rnd: ReviewRound, item: SampleItem) -> tuple[int | None, int | None]:
+    """The ids of the sampled pages before and after this one (in capture order)."""
+    prev = session.exec(
+        select(SampleItem.id)
+        .where(SampleItem.round_id == rnd.id, SampleItem.position < item.position)
+        .order_by(col(SampleItem.position).desc())
+    ).first()
+    nxt = session.exec(
+        select(SampleItem.id)
+        .where(SampleItem.round_id == rnd.id, SampleItem.position > item.position)
+        .order_by(SampleItem.position)
+    ).first()
+    return prev, nxt
+
+
+def _lot_in_review(session: Session, lot: Lot, rnd: ReviewRound, today: date) -> None:
+    if lot.status != LotStatus.in_review or lot.round_number != rnd.number:
+        raise LotStateError(f"round {rnd.number} of lot {lot.number} is not under review")
+    check_open(lot, today)
+
+
+def judge_item(
+    session: Session,
+    lot: Lot,
+    rnd: ReviewRound,
+    item: SampleItem,
+    *,
+    verdict: str,
+    defects: list[str],
+    note: str | None,
+    actor: Actor,
+    today: date,
+    now: datetime,
+) -> SampleItem:
+    """Record a verdict on a sampled page (a later verdict on the same page replaces the earlier one)."""
+    _lot_in_review(session, lot, rnd, today)
+    note = (note or "").strip() or None
+    if verdict not in ("pass", "fail"):
+        raise BadVerdict("the verdict is pass or fail")
+    unknown = [d for d in defects if d not in DEFECT_CODES]
+    if unknown:
+        raise BadVerdict(f"unknown defect codes: {', '.join(unknown)}")
+    defects = sorted(set(defects), key=DEFECT_CODES.index)
+    if verdict == "pass" and defects:
+        raise BadVerdict("a passed page has no defects")
+    if verdict == "fail" and not defects:
+        raise BadVerdict("name at least one defect of a failed page")
+    if "other" in defects and not note:
+        raise BadVerdict("describe the defect in a note when it is 'other'")
+    if note and len(note) > NOTE_MAX:
+        raise BadVerdict(f"the note is longer than {NOTE_MAX} characters")
+    previous = item.verdict
+    item.verdict, item.defects, item.note = verdict, defects, note
+    item.reviewed_by, item.reviewed_at = actor.user_id, now
+    if item.reviewer_id is None:
+        item.reviewer_id, item.claimed_at = actor.user_id, now
+    session.add(item)
+    session.flush()
+    record_event(
+        session,
+        "sample.verdict",
+        project_id=lot.project_id,
+        object_type="sample_item",
+        object_id=item.id,
+        detail={"lot": lot.number, "round": rnd.number, "verdict": verdict, "defects": defects, "previous": previous},
+        **actor.audit(),
+    )
+    return item
+
+
+def sampled_records(session: Session, rnd: ReviewRound) -> list[int]:
+    """The records that have sampled pages in this round, in order of their first sampled page."""
+    rows = session.exec(
+        select(SampleItem.record_id, func.min(SampleItem.position))
+        .where(SampleItem.round_id == rnd.id)
+        .group_by(col(SampleItem.record_id))
+        .order_by(func.min(SampleItem.position))
+    ).all()
+    return [record_id for record_id, _ in rows]
+
+
+def captured_pages(session: Session, rnd: ReviewRound, record_id: int) -> int:
+    """How many pages of the record the round's manifest holds."""
+    return session.exec(
+        select(func.count()).select_from(LotPage).where(LotPage.round_id == rnd.id, LotPage.record_id == record_id)
+    ).one()
+
+
+def get_check(session: Session, rnd: ReviewRound, record_id: int) -> RecordFieldCheck | None:
+    """The record's field check in this round, if done."""
+    return session.exec(
+        select(RecordFieldCheck).where(RecordFieldCheck.round_id == rnd.id, RecordFieldCheck.record_id == record_id)
+    ).first()
+
+
+def check_record(
+    session: Session,
+    lot: Lot,
+    rnd: ReviewRound,
+    record_id: int,
+    *,
+    fields_ok: dict[str, bool],
+    paper_pages: int,
+    note: str | None,
+    actor: Actor,
+    today: date,
+    now: datetime,
+) -> RecordFieldCheck:
+    """Record a sampled record's page count against the paper and its five front-page fields, right or wrong."""
+    _lot_in_review(session, lot, rnd, today)
+    if record_id not in sampled_records(session, rnd):
+        raise BadVerdict(f"record {record_id} has no sampled page in round {rnd.number}")
+    if set(fields_ok) != set(FIELD_COLUMNS):
+        raise BadVerdict(f"mark each of the fields {', '.join(FIELD_COLUMNS)} right or wrong")
+    if paper_pages < 0 or paper_pages > 100_000:
+        raise BadVerdict("the paper page count is a number of pages")
+    note = (note or "").strip() or None
+    if note and len(note) > NOTE_MAX:
+        raise BadVerdict(f"the note is longer than {NOTE_MAX} characters")
+    check = get_check(session, rnd, record_id) or RecordFieldCheck(
+        round_id=rnd.id,
+        record_id=record_id,
+        name_ok=True,
+        mrn_ok=True,
+        discharge_date_ok=True,
+        diagnosis_ok=True,
+        operation_ok=True,
+        paper_pages=0,
+        captured_pages=0,
+        reviewer_id=actor.user_id,
+        checked_at=now,
+    )
+    for name, value in fields_ok.items():
+        setattr(check, name, bool(value))
+    check.paper_pages = paper_pages
+    check.captured_pages = captured_pages(session, rnd, record_id)
+    check.note, check.reviewer_id, check.checked_at = note, actor.user_id, now
+    session.add(check)
+    session.flush()
+    record_event(
+        session,
+        "sample.record_check",
+        project_id=lot.project_id,
+        object_type="record",
+        object_id=record_id,
+        detail={
+            "lot": lot.number,
+            "round": rnd.number,
+            "wrong_fields": [n for n in FIELD_COLUMNS if not fields_ok[n]],
+            "paper_pages": paper_pages,
+            "captured_pages": check.captured_pages,
+        },
+        **actor.audit(),
+    )
+    return check
+
+
+# --- figures and the decision ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a round's review has come."""
+
+    items: int
+    judged: int
+    failed: int
+    records: int
+    checked: int
+    per_third_judged: tuple[int, int, int]
+
+    @property
+    def complete(self) -> bool:
+        """Every sampled page judged and every sampled record checked."""
+        return self.items > 0 and self.judged == self.items and self.checked == self.records
+
+    @property
+    def percent(self) -> int:
+        """Share of the work done, pages and records together, in whole percent."""
+        total = self.items + self.records
+        return round(100 * (self.judged + self.checked) / total) if total else 0
+
+
+def progress(session: Session, rnd: ReviewRound) -> Progress:
+    """Counts of the round's review so far."""
+    rows = session.exec(
+        select(SampleItem.third, SampleItem.verdict, func.count())
+        .where(SampleItem.round_id == rnd.id)
+        .group_by(col(SampleItem.third), col(SampleItem.verdict))
+    ).all()
+    items = sum(n for _, _, n in rows)
+    judged = [0, 0, 0]
+    failed = 0
+    for third, verdict, n in rows:
+        if verdict is not None:
+            judged[third] += n
+        if verdict == "fail":
+            failed += n
+    checked = session.exec(
+        select(func.count()).select_from(RecordFieldCheck).where(RecordFieldCheck.round_id == rnd.id)
+    ).one()
+    return Progress(
+        items=items,
+        judged=sum(judged),
+        failed=failed,
+        records=len(sampled_records(session, rnd)),
+        checked=checked,
+        per_third_judged=(judged[0], judged[1], judged[2]),
+    )
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A complete round's figures: the decision, the error rate's interval and the plan's operating characteristic."""
+
+    decision: Decision
+    interval: Interval
+    oc: list[tuple[float, float]]  # (true error rate, chance of passing)
+    acceptance_number: int
+
+
+def field_counts(session: Session, rnd: ReviewRound) -> tuple[int, int]:
+    """(fields checked, fields wrong) over the round's record checks: five fields per checked record."""
+    checks = session.exec(select(RecordFieldCheck).where(RecordFieldCheck.round_id == rnd.id)).all()
+    wrong = sum(1 for c in checks for name in FIELD_COLUMNS if not getattr(c, name))
+    return len(FIELD_COLUMNS) * len(checks), wrong
+
+
+def operating_table(rnd: ReviewRound) -> list[tuple[float, float]]:
+    """The plan's chance of passing a lot of this size at true error rates of 1 … 10 %."""
+    if rnd.sample_size == 0:
+        return []
+    return [
+        (float(rate), p)
+        for rate, p in operating_characteristic(rnd.page_count, rnd.sample_size, rnd.acceptance_number, OC_RATES)
+    ]
+
+
+def figures(session: Session, rnd: ReviewRound) -> Figures | None:
+    """The figures a decision would take now, or None while the review is incomplete."""
+    done = progress(session, rnd)
+    if not done.complete:
+        return None
+    sampled, correct = done.items, done.items - done.failed
+    checked, wrong = field_counts(session, rnd)
+    if rnd.scheme == ISO2859:
+        decision = decide_by_count(sampled, correct, checked, wrong, rnd.acceptance_number, rnd.max_field_error_rate)
+    else:
+        decision = decide(sampled, correct, checked, wrong, rnd.min_pass_rate, rnd.max_field_error_rate)
+    return Figures(
+        decision=decision,
+        interval=clopper_pearson(sampled - correct, sampled),
+        oc=operating_table(rnd),
+        acceptance_number=rnd.acceptance_number,
+    )
+
+
+def reviewers_of(session: Session, rnd: ReviewRound) -> list[int]:
+    """Every user who judged a page or checked a record in the round."""
+    judged = session.exec(
+        select(SampleItem.reviewed_by).where(SampleItem.round_id == rnd.id, col(SampleItem.reviewed_by).is_not(None))
+    ).all()
+    checked = session.exec(select(RecordFieldCheck.reviewer_id).where(RecordFieldCheck.round_id == rnd.id)).all()
+    return sorted({u for u in [*judged, *checked] if u is not None})
+
+
+def decide_lot(
+    session: Session, lot: Lot, project: Project, *, actor: Actor, today: date, now: datetime
+) -> ReviewRound:
+    """Close the round: accept when both thresholds are met, else reject and start the correction period."""
+    rnd = current_round(session, lot)
+    _lot_in_review(session, lot, rnd, today)
+    result = figures(session, rnd)
+    if result is None:
+        done = progress(session, rnd)
+        raise ReviewIncomplete(
+            f"the review is not finished: {done.items - done.judged} sampled pages and "
+            f"{done.records - done.checked} records still to check"
+        )
+    d = result.decision
+    rnd.decision = "accepted" if d.accepted else "rejected"
+    rnd.decided_at, rnd.decided_on, rnd.decided_by = now, today, actor.user_id
+    rnd.sampled, rnd.correct = d.sampled, d.correct
+    rnd.fields_checked, rnd.fields_wrong = d.fields_checked, d.fields_wrong
+    rnd.interval_low, rnd.interval_high = result.interval.low, result.interval.high
+    rnd.reviewers = reviewers_of(session, rnd)
+    lot.decided_on = today
+    if d.accepted:
+        lot.status = LotStatus.accepted
+        lot.accepted_on = today
+    else:
+        set_correction(lot, rnd, project, today)
+    session.add_all([rnd, lot])
+    session.flush()
+    record_event(
+        session,
+        "lot.decide",
+        project_id=lot.project_id,
+        object_type="lot",
+        object_id=lot.id,
+        detail={
+            "round": rnd.number,
+            "decision": rnd.decision,
+            "sampled": d.sampled,
+            "correct": d.correct,
+            "fields_checked": d.fields_checked,
+            "fields_wrong": d.fields_wrong,
+        },
+        **actor.audit(),
+    )
+    return rnd
