@@ -148,3 +148,13 @@ def test_browser_session_opens_no_station_api(client: TestClient, session: Sessi
     r = client.get(path)
     assert r.status_code == 401
     client.cookies.clear()
+
+
+def test_readme_shows_the_current_permission_matrix() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    r = subprocess.run([sys.executable, "scripts/permissions_table.py", "--check"], cwd=root)
+    assert r.returncode == 0, "README.md's permission table is stale: run scripts/permissions_table.py"
