@@ -1,22 +1,14 @@
 """Every table of the server, imported in one place: Alembic's target metadata."""
 
 from app.acceptance.models import Lot, LotPage, LotRecord, RecordFieldCheck, ReviewRound, SampleItem
-from app.acceptance.models import Lot, LotPage, LotRecord, RecordFieldCheck, ReviewRound, SampleItem
 from app.accounts.models import LoginFailure, RecoveryCode, Station, StationSession, User, WebSession
 from app.audit.models import AuditEvent
 from app.core.schema import metadata
 from app.pages.models import Page, PageImage, RecordOperation
-from app.production.models import ProductionDay, WorkdayOverride
 from app.projects.models import Project
 from app.records.models import Record
 
 __all__ = [
-    "Lot",
-    "LotPage",
-    "LotRecord",
-    "RecordFieldCheck",
-    "ReviewRound",
-    "SampleItem",
     "Lot",
     "LotPage",
     "LotRecord",
@@ -29,13 +21,11 @@ __all__ = [
     "AuditEvent",
     "Page",
     "PageImage",
-    "ProductionDay",
     "Project",
     "Record",
     "RecordOperation",
     "Station",
     "StationSession",
     "User",
-    "WorkdayOverride",
     "metadata",
 ]
