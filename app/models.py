@@ -1,7 +1,7 @@
 """Every table of the server, imported in one place: Alembic's target metadata."""
 
 from app.acceptance.models import Lot, LotPage, LotRecord, RecordFieldCheck, ReviewRound, SampleItem
-from app.accounts.models import LoginFailure, RecoveryCode, Station, StationSession, User, WebSession
+from app.accounts.models import Approval, LoginFailure, RecoveryCode, Station, StationSession, User, WebSession
 from app.audit.models import AuditEvent
 from app.core.schema import metadata
 from app.pages.models import Page, PageImage, RecordOperation
@@ -9,6 +9,7 @@ from app.projects.models import Project
 from app.records.models import Record
 
 __all__ = [
+    "Approval",
     "Lot",
     "LotPage",
     "LotRecord",

@@ -38,6 +38,22 @@ PERM_LABELS = {
     Perm.manage_stations: N_("Manage capture stations"),
     Perm.manage_settings: N_("Change settings"),
     Perm.view_audit: N_("Read and export the audit trail"),
+    Perm.approvals: N_("Ask for and approve sensitive operations"),
+}
+
+APPROVAL_LABELS = {
+    "bulk_export": N_("Bulk export of images or patient data"),
+    "delivery_package": N_("Delivery package"),
+    "erasure": N_("Erasure of images and patient names"),
+    "role_change": N_("Role change"),
+    "contract_terms": N_("Change of contract terms"),
+}
+APPROVAL_STATUS_LABELS = {
+    "pending": N_("Waiting"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+    "expired": N_("Expired"),
+    "used": N_("Done"),
 }
 
 ERROR_TITLES = {
@@ -45,6 +61,8 @@ ERROR_TITLES = {
     "csrf_failed": N_("The form has expired"),
     "not_found": N_("Not found"),
     "too_many_attempts": N_("Too many attempts"),
+    "approval_refused": N_("Not allowed"),
+    "approval_not_usable": N_("This request cannot be used"),
 }
 
 
@@ -57,7 +75,12 @@ class NavItem:
     perms: tuple[Perm, ...]
 
 
-NAV = (NavItem("/today", N_("Today"), (Perm.view_production, Perm.view_own_production)),)
+NAV = (
+    NavItem("/today", N_("Today"), (Perm.view_production, Perm.view_own_production)),
+    NavItem("/approvals", N_("Approvals"), (Perm.approvals,)),
+    NavItem("/admin/users", N_("Users"), (Perm.manage_users,)),
+    NavItem("/admin/stations", N_("Stations"), (Perm.manage_stations,)),
+)
 
 
 def nav_items(role: str) -> list[NavItem]:
@@ -73,6 +96,16 @@ def role_label(role: str) -> str:
 def perm_label(perm: Perm) -> str:
     """The msgid describing a permission."""
     return PERM_LABELS.get(perm, perm.value)
+
+
+def approval_label(kind: str) -> str:
+    """The msgid naming an approval's operation."""
+    return APPROVAL_LABELS.get(kind, kind)
+
+
+def approval_status_label(status: str) -> str:
+    """The msgid of an approval's status."""
+    return APPROVAL_STATUS_LABELS.get(status, status)
 
 
 def error_title(code: str) -> str:

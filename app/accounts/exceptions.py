@@ -1,6 +1,6 @@
 """Errors of sign-in, sessions and station authentication."""
 
-from app.core.errors import AppError, Conflict, Forbidden, Unauthorized, Unprocessable
+from app.core.errors import AppError, Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
 
 
 class BadCredentials(Unauthorized):
@@ -46,3 +46,7 @@ class UsernameTaken(Conflict):
 
 class WeakPassword(Unprocessable):
     code = "weak_password"
+
+
+class UserNotFound(NotFound):
+    code = "user_not_found"

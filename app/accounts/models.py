@@ -3,6 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
 from app.core.clock import utcnow
@@ -106,4 +107,22 @@ class RecoveryCode(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id", index=True)
     code_hash: str = Field(max_length=64, unique=True)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Approval(SQLModel, table=True):
+    """A sensitive operation waiting for a second person: it runs only once someone else has approved it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int | None = Field(default=None, foreign_key="project.id", index=True)
+    kind: str = Field(max_length=32)
+    payload: dict = Field(default_factory=dict, sa_type=JSON)
+    reason: str = Field(default="", max_length=500)
+    status: str = Field(default="pending", max_length=16, index=True)
+    requested_by: int = Field(foreign_key="user_account.id")
+    requested_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    decided_by: int | None = Field(default=None, foreign_key="user_account.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decision_note: str = Field(default="", max_length=500)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

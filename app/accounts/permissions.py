@@ -24,6 +24,7 @@ class Perm(StrEnum):
     manage_stations = "manage_stations"
     manage_settings = "manage_settings"
     view_audit = "view_audit"
+    approvals = "approvals"
 
 
 R = Role
@@ -44,6 +45,7 @@ MATRIX: dict[Perm, frozenset[Role]] = {
     Perm.manage_stations: frozenset({R.sysadmin}),
     Perm.manage_settings: frozenset({R.sysadmin}),
     Perm.view_audit: frozenset({R.audit_admin}),
+    Perm.approvals: frozenset({R.vendor_manager, R.reviewer, R.custodian, R.finance, R.sysadmin}),
 }
 
 # Roles that must pass a second factor (TOTP) at every browser sign-in.

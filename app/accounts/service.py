@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from app.accounts.exceptions import (
@@ -13,6 +14,7 @@ from app.accounts.exceptions import (
     OperatorSessionExpired,
     RoleNotAllowed,
     UsernameTaken,
+    UserNotFound,
     WeakPassword,
 )
 from app.accounts.models import Role, Station, StationSession, User
@@ -203,3 +205,53 @@ def close_station_session(session: Session, principal: StationPrincipal, now: da
             object_type="station_session",
             object_id=op_session.id,
         )
+
+
+def project_users(session: Session, project_id: int | None) -> list[User]:
+    """The users of a project (and system-wide users), by user name."""
+    query = select(User).order_by(User.username)
+    if project_id is not None:
+        query = query.where((User.project_id == project_id) | (User.project_id.is_(None)))  # type: ignore[union-attr]
+    return list(session.exec(query))
+
+
+def set_user_active(session: Session, user_id: int, active: bool, *, actor_id: int, now: datetime,
+                    project_id: int | None) -> User:
+    """Enable or disable a user; disabling ends every session they have, browser and station."""
+    from app.accounts.signin import end_all_sessions
+
+    user = session.get(User, user_id)
+    if user is None or (project_id is not None and user.project_id not in (None, project_id)):
+        raise UserNotFound(f"user {user_id} does not exist")
+    if user.id == actor_id and not active:
+        raise WeakPassword("you cannot disable your own account")
+    user.active = active
+    session.add(user)
+    if not active:
+        end_all_sessions(session, user.id, now=now)
+        session.execute(update(StationSession).where(StationSession.user_id == user.id,
+                                                     StationSession.ended_at.is_(None))  # type: ignore[union-attr]
+                        .values(ended_at=now))
+    record_event(session, "user.enable" if active else "user.disable", project_id=user.project_id,
+                 actor_user_id=actor_id, object_type="user", object_id=user.id)
+    return user
+
+
+def project_stations(session: Session, project_id: int) -> list[Station]:
+    """The project's capture stations."""
+    return list(session.exec(select(Station).where(Station.project_id == project_id).order_by(Station.id)))
+
+
+def revoke_station(session: Session, station_id: int, *, project_id: int, actor_id: int, now: datetime) -> Station:
+    """Revoke a station's token at once; its operators' sessions end too."""
+    station = session.get(Station, station_id)
+    if station is None or station.project_id != project_id:
+        raise UserNotFound(f"station {station_id} does not exist")
+    station.active, station.revoked_at = False, now
+    session.add(station)
+    session.execute(update(StationSession).where(StationSession.station_id == station.id,
+                                                 StationSession.ended_at.is_(None))  # type: ignore[union-attr]
+                    .values(ended_at=now))
+    record_event(session, "station.revoke", project_id=project_id, actor_user_id=actor_id, object_type="station",
+                 object_id=station.id)
+    return station

@@ -1,0 +1,129 @@
+"""HTML routes for the system administrator (users, stations) and for approvals (four eyes)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+
+from app.accounts.approvals import ApprovalKind, approvals_for, decide, request_approval, status_of
+from app.accounts.dependencies import CsrfChecked, require
+from app.accounts.exceptions import UsernameTaken, WeakPassword
+from app.accounts.models import Role, User
+from app.accounts.permissions import Perm
+from app.accounts.service import (
+    create_station,
+    create_user,
+    project_stations,
+    project_users,
+    revoke_station,
+    set_user_active,
+)
+from app.accounts.signin import WebPrincipal
+from app.core.clock import utcnow
+from app.core.db import SessionDep
+from app.core.i18n import translations
+from app.core.templates import redirect, render, request_language
+from app.projects.dependencies import CurrentProject
+
+router = APIRouter(include_in_schema=False)
+UserAdmin = Annotated[WebPrincipal, Depends(require(Perm.manage_users))]
+StationAdmin = Annotated[WebPrincipal, Depends(require(Perm.manage_stations))]
+Approver = Annotated[WebPrincipal, Depends(require(Perm.approvals))]
+
+
+def _t(request: Request, message: str) -> str:
+    return translations(request_language(request)).gettext(message)
+
+
+def _users_page(request: Request, session, project, errors: dict | None = None, form: dict | None = None,  # noqa: ANN001
+                status_code: int = 200):
+    return render(request, "accounts/users.html", {"users": project_users(session, project.id), "roles": list(Role),
+                                                   "errors": errors or {}, "form": form or {}},
+                  status_code=status_code)
+
+
+@router.get("/admin/users")
+def users(request: Request, principal: UserAdmin, session: SessionDep, project: CurrentProject):
+    """Users of the project: add, disable, ask for a role change."""
+    return _users_page(request, session, project)
+
+
+@router.post("/admin/users", dependencies=[CsrfChecked])
+def add_user(request: Request, principal: UserAdmin, session: SessionDep, project: CurrentProject,
+             username: Annotated[str, Form(max_length=64)], display_name: Annotated[str, Form(max_length=120)],
+             role: Annotated[Role, Form()], password: Annotated[str, Form(max_length=256)]):
+    """Add a user; a weak password or a taken name is shown next to its field."""
+    form = {"username": username, "display_name": display_name, "role": role.value}
+    if not username.strip() or not username.replace("_", "").replace(".", "").isalnum():
+        return _users_page(request, session, project, {"username": _t(request, "Use letters, digits, _ and . only.")},
+                           form, 422)
+    try:
+        create_user(session, username=username.strip(), password=password, role=role,
+                    display_name=display_name.strip() or username, project_id=project.id)
+    except UsernameTaken:
+        return _users_page(request, session, project, {"username": _t(request, "This user name is taken.")}, form,
+                           409)
+    except WeakPassword as exc:
+        return _users_page(request, session, project, {"password": _t(request, "Too weak: ") + exc.detail}, form, 422)
+    return redirect("/admin/users", flash=_t(request, "User added."))
+
+
+@router.post("/admin/users/{user_id}/active", dependencies=[CsrfChecked])
+def user_active(request: Request, user_id: int, principal: UserAdmin, session: SessionDep, project: CurrentProject,
+                active: Annotated[bool, Form()]):
+    """Enable or disable a user (disabling ends all their sessions at once)."""
+    set_user_active(session, user_id, active, actor_id=principal.user_id, now=utcnow(), project_id=project.id)
+    return redirect("/admin/users", flash=_t(request, "Saved."))
+
+
+@router.post("/admin/users/{user_id}/role", dependencies=[CsrfChecked])
+def user_role(request: Request, user_id: int, principal: UserAdmin, session: SessionDep, project: CurrentProject,
+              role: Annotated[Role, Form()], reason: Annotated[str, Form(max_length=500)] = ""):
+    """Ask for a role change; it takes effect when another authorised person approves it."""
+    user = session.get(User, user_id)
+    if user is None or user.project_id not in (None, project.id):
+        return redirect("/admin/users", flash=_t(request, "No such user."), kind="error")
+    request_approval(session, ApprovalKind.role_change, {"user_id": user.id, "role": role.value,
+                                                         "username": user.username}, principal,
+                     project_id=project.id, reason=reason, now=utcnow())
+    return redirect("/admin/users", flash=_t(request, "Role change requested: it needs another person's approval."))
+
+
+@router.get("/admin/stations")
+def stations(request: Request, principal: StationAdmin, session: SessionDep, project: CurrentProject):
+    """Capture stations of the project: add, revoke."""
+    return render(request, "accounts/stations.html", {"stations": project_stations(session, project.id)})
+
+
+@router.post("/admin/stations", dependencies=[CsrfChecked])
+def add_station(request: Request, principal: StationAdmin, session: SessionDep, project: CurrentProject,
+                name: Annotated[str, Form(min_length=1, max_length=80)]):
+    """Register a station and show its token once."""
+    station, token = create_station(session, project_id=project.id, name=name.strip())
+    return render(request, "accounts/stations.html", {"stations": project_stations(session, project.id),
+                                                      "new_station": station, "new_token": token})
+
+
+@router.post("/admin/stations/{station_id}/revoke", dependencies=[CsrfChecked])
+def station_revoke(request: Request, station_id: int, principal: StationAdmin, session: SessionDep,
+                   project: CurrentProject):
+    """Revoke a station's token (its operators are signed out)."""
+    revoke_station(session, station_id, project_id=project.id, actor_id=principal.user_id, now=utcnow())
+    return redirect("/admin/stations", flash=_t(request, "Station revoked."))
+
+
+@router.get("/approvals")
+def approvals(request: Request, principal: Approver, session: SessionDep):
+    """Requests waiting for me, and my own requests."""
+    now = utcnow()
+    to_decide, mine = approvals_for(session, principal, now)
+    return render(request, "accounts/approvals.html", {"to_decide": to_decide, "mine": mine,
+                                                       "status_of": lambda a: status_of(a, now)})
+
+
+@router.post("/approvals/{approval_id}", dependencies=[CsrfChecked])
+def decide_approval(request: Request, approval_id: int, principal: Approver, session: SessionDep,
+                    decision: Annotated[str, Form(pattern="^(approve|reject)$")],
+                    note: Annotated[str, Form(max_length=500)] = ""):
+    """Approve or reject a request (never one's own)."""
+    decide(session, approval_id, principal, approve=decision == "approve", note=note, now=utcnow())
+    return redirect("/approvals", flash=_t(request, "Decision recorded."))

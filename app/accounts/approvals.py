@@ -1,0 +1,178 @@
+"""Four eyes: sensitive operations are requested by one person and approved by another before they run.
+
+Kinds and who may ask and approve (exports and erasure need the hospital side):
+  bulk_export        asked by vendor_manager            approved by custodian or reviewer
+  delivery_package   asked by vendor_manager            approved by custodian
+  erasure            asked by vendor_manager, sysadmin  approved by custodian
+  role_change        asked by sysadmin                  approved by another sysadmin or the vendor_manager
+  contract_terms     asked by vendor_manager, sysadmin  approved by finance or custodian
+A pending request expires after 72 hours; an approved one must be used within 24 hours, once.
+"""
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlmodel import Session, col, select
+
+from app.accounts.models import Approval, Role, User
+from app.accounts.signin import WebPrincipal
+from app.audit.service import record_event
+from app.core.errors import Conflict, Forbidden, NotFound
+
+
+class ApprovalKind(StrEnum):
+    """Operations that need a second person."""
+
+    bulk_export = "bulk_export"
+    delivery_package = "delivery_package"
+    erasure = "erasure"
+    role_change = "role_change"
+    contract_terms = "contract_terms"
+
+
+R = Role
+REQUESTERS: dict[ApprovalKind, frozenset[Role]] = {
+    ApprovalKind.bulk_export: frozenset({R.vendor_manager}),
+    ApprovalKind.delivery_package: frozenset({R.vendor_manager}),
+    ApprovalKind.erasure: frozenset({R.vendor_manager, R.sysadmin}),
+    ApprovalKind.role_change: frozenset({R.sysadmin}),
+    ApprovalKind.contract_terms: frozenset({R.vendor_manager, R.sysadmin}),
+}
+APPROVERS: dict[ApprovalKind, frozenset[Role]] = {
+    ApprovalKind.bulk_export: frozenset({R.custodian, R.reviewer}),
+    ApprovalKind.delivery_package: frozenset({R.custodian}),
+    ApprovalKind.erasure: frozenset({R.custodian}),
+    ApprovalKind.role_change: frozenset({R.sysadmin, R.vendor_manager}),
+    ApprovalKind.contract_terms: frozenset({R.finance, R.custodian}),
+}
+PENDING_HOURS = 72
+USE_WITHIN_HOURS = 24
+
+
+class ApprovalRefused(Forbidden):
+    code = "approval_refused"
+
+
+class ApprovalNotUsable(Conflict):
+    code = "approval_not_usable"
+
+
+# Operations that run the moment they are approved (the others are used later by the action they allow).
+_RUN_ON_APPROVAL: dict[ApprovalKind, Callable[[Session, Approval, datetime], None]] = {}
+
+
+def runs_on_approval(kind: ApprovalKind) -> Callable:
+    """Register what an approved request of this kind does at once (role changes, contract terms)."""
+
+    def register(func: Callable[[Session, Approval, datetime], None]) -> Callable:
+        _RUN_ON_APPROVAL[kind] = func
+        return func
+
+    return register
+
+
+def _effective_status(approval: Approval, now: datetime) -> str:
+    if approval.status == "pending" and approval.expires_at <= now:
+        return "expired"
+    if approval.status == "approved" and approval.expires_at <= now:
+        return "expired"
+    return approval.status
+
+
+def request_approval(session: Session, kind: ApprovalKind, payload: dict, requester: WebPrincipal, *,
+                     project_id: int | None, reason: str, now: datetime) -> Approval:
+    """File a request; nothing runs until someone else approves it."""
+    if requester.role not in REQUESTERS[kind]:
+        raise ApprovalRefused(f"your role may not ask for {kind.value}")
+    approval = Approval(project_id=project_id, kind=kind.value, payload=payload, reason=reason[:500],
+                        requested_by=requester.user_id, requested_at=now,
+                        expires_at=now + timedelta(hours=PENDING_HOURS))
+    session.add(approval)
+    session.flush()
+    record_event(session, "approval.request", project_id=project_id, actor_user_id=requester.user_id,
+                 actor_role=requester.role, object_type="approval", object_id=approval.id,
+                 detail={"kind": kind.value})
+    return approval
+
+
+def decide(session: Session, approval_id: int, approver: WebPrincipal, *, approve: bool, note: str,
+           now: datetime) -> Approval:
+    """Approve or reject: never by the requester, only by a role of the right side, only while pending."""
+    approval = session.get(Approval, approval_id)
+    if approval is None or (approval.project_id not in (None, approver.project_id)
+                            and approver.project_id is not None):
+        raise NotFound(f"approval {approval_id} does not exist", code="approval_not_found")
+    kind = ApprovalKind(approval.kind)
+    if approval.requested_by == approver.user_id:
+        record_event(session, "approval.decide", project_id=approval.project_id, actor_user_id=approver.user_id,
+                     actor_role=approver.role, object_type="approval", object_id=approval.id, outcome="denied",
+                     detail={"reason": "requester"})
+        raise ApprovalRefused("you asked for this yourself: another person must approve it", keep_writes=True)
+    if approver.role not in APPROVERS[kind]:
+        raise ApprovalRefused(f"your role may not approve {kind.value}")
+    status = _effective_status(approval, now)
+    if status != "pending":
+        raise ApprovalNotUsable(f"this request is {status}, not pending")
+    approval.status = "approved" if approve else "rejected"
+    approval.decided_by, approval.decided_at, approval.decision_note = approver.user_id, now, note[:500]
+    if approve:
+        approval.expires_at = now + timedelta(hours=USE_WITHIN_HOURS)
+    session.add(approval)
+    record_event(session, "approval.decide", project_id=approval.project_id, actor_user_id=approver.user_id,
+                 actor_role=approver.role, object_type="approval", object_id=approval.id,
+                 outcome=approval.status, detail={"kind": kind.value})
+    if approve and kind in _RUN_ON_APPROVAL:
+        _RUN_ON_APPROVAL[kind](session, approval, now)
+        approval.status, approval.used_at = "used", now
+        session.add(approval)
+    session.flush()
+    return approval
+
+
+def use_approval(session: Session, approval_id: int, kind: ApprovalKind, *, project_id: int | None,
+                 now: datetime) -> dict:
+    """Spend an approved request of this kind (once, before it expires); returns its payload."""
+    approval = session.get(Approval, approval_id)
+    if approval is None or approval.kind != kind.value or approval.project_id != project_id:
+        raise ApprovalNotUsable(f"there is no {kind.value} approval {approval_id}")
+    status = _effective_status(approval, now)
+    if status != "approved":
+        raise ApprovalNotUsable(f"approval {approval_id} is {status}; it must be approved and unused")
+    approval.status, approval.used_at = "used", now
+    session.add(approval)
+    record_event(session, "approval.use", project_id=project_id, object_type="approval", object_id=approval.id,
+                 detail={"kind": kind.value})
+    return dict(approval.payload)
+
+
+def approvals_for(session: Session, principal: WebPrincipal, now: datetime) -> tuple[list[Approval], list[Approval]]:
+    """Requests this user may decide now, and this user's own recent requests."""
+    rows = session.exec(select(Approval).where(
+        col(Approval.project_id).is_(None) | (Approval.project_id == principal.project_id)
+    ).order_by(col(Approval.id).desc()).limit(200)).all()
+    to_decide = [a for a in rows if _effective_status(a, now) == "pending" and a.requested_by != principal.user_id
+                 and principal.role in APPROVERS[ApprovalKind(a.kind)]]
+    mine = [a for a in rows if a.requested_by == principal.user_id]
+    return to_decide, mine
+
+
+def status_of(approval: Approval, now: datetime) -> str:
+    """pending, approved, rejected, expired or used, as of now."""
+    return _effective_status(approval, now)
+
+
+@runs_on_approval(ApprovalKind.role_change)
+def _apply_role_change(session: Session, approval: Approval, now: datetime) -> None:
+    from app.accounts.signin import end_all_sessions
+
+    user = session.get(User, int(approval.payload["user_id"]))
+    if user is None:
+        raise NotFound("the user of this role change no longer exists", code="user_not_found")
+    old = user.role
+    user.role = Role(approval.payload["role"]).value
+    session.add(user)
+    end_all_sessions(session, user.id, now=now)  # new rights start with a new sign-in
+    record_event(session, "user.role_change", project_id=user.project_id, actor_user_id=approval.decided_by,
+                 object_type="user", object_id=user.id, detail={"from": old, "to": user.role,
+                                                                "approval_id": approval.id})

@@ -1,0 +1,177 @@
+"""Administration and four eyes: users, stations, and approvals that nobody can give themselves."""
+
+import re
+import time
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from app.accounts import totp
+from app.accounts.models import Approval, Role, User, WebSession
+from app.audit.models import AuditEvent
+from app.projects.models import Project
+from tests.factories import PASSWORD, make_project, make_user, page_jpeg, signed_in_station, upload
+
+SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def _sign_in(client: TestClient, username: str, mfa: bool = True) -> str:
+    client.cookies.clear()
+    page = client.get("/login")
+    r = client.post(
+        "/login",
+        data={"username": username, "password": PASSWORD, "csrf_token": _csrf(page.text)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    if mfa:
+        page = client.get("/login/second-factor")
+        r = client.post(
+            "/login/second-factor",
+            follow_redirects=False,
+            data={"code": totp.code_at(SECRET, totp.step_of(time.time())), "csrf_token": _csrf(page.text)},
+        )
+        assert r.status_code == 303, r.text
+    return _csrf(client.get("/account").text)
+
+
+def _people(session: Session) -> dict[str, User]:
+    project = make_project(session)
+    people = {}
+    for name, role in (
+        ("admin1", Role.sysadmin),
+        ("admin2", Role.sysadmin),
+        ("op", Role.operator),
+        ("keeper", Role.custodian),
+    ):
+        user = make_user(session, project, username=name, role=role)
+        user.totp_secret = SECRET if role == Role.sysadmin else None
+        session.add(user)
+        people[name] = user
+    session.commit()
+    return people
+
+
+def test_role_change_needs_another_person(client: TestClient, session: Session, db: Engine) -> None:
+    people = _people(session)
+    csrf = _sign_in(client, "admin1")
+    r = client.post(
+        f"/admin/users/{people['op'].id}/role",
+        data={"role": "vendor_qc", "reason": "promotion", "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    with Session(db) as s:
+        approval = s.exec(select(Approval)).one()
+        assert (approval.kind, approval.status) == ("role_change", "pending")
+        assert s.get(User, people["op"].id).role == "operator"  # nothing happened yet
+    own = client.post(f"/approvals/{approval.id}", data={"decision": "approve", "csrf_token": csrf})
+    assert own.status_code == 403 and "another person" in own.text
+    csrf2 = _sign_in(client, "admin2")
+    ok = client.post(
+        f"/approvals/{approval.id}", data={"decision": "approve", "csrf_token": csrf2}, follow_redirects=False
+    )
+    assert ok.status_code == 303
+    with Session(db) as s:
+        assert s.get(User, people["op"].id).role == "vendor_qc"
+        assert s.get(Approval, approval.id).status == "used"
+        actions = [e.action for e in s.exec(select(AuditEvent).order_by(AuditEvent.id))]
+        denied = s.exec(
+            select(AuditEvent).where(AuditEvent.action == "approval.decide", AuditEvent.outcome == "denied")
+        ).all()
+    assert {"approval.request", "approval.decide", "user.role_change"} <= set(actions) and len(denied) == 1
+    again = client.post(f"/approvals/{approval.id}", data={"decision": "approve", "csrf_token": csrf2})
+    assert again.status_code == 409
+
+
+def test_wrong_side_cannot_approve(client: TestClient, session: Session, db: Engine) -> None:
+    people = _people(session)
+    csrf = _sign_in(client, "admin1")
+    client.post(f"/admin/users/{people['op'].id}/role", data={"role": "finance", "csrf_token": csrf})
+    csrf = _sign_in(client, "keeper", mfa=False)
+    with Session(db) as s:
+        approval_id = s.exec(select(Approval.id)).one()
+    r = client.post(f"/approvals/{approval_id}", data={"decision": "approve", "csrf_token": csrf})
+    assert r.status_code == 403
+    with Session(db) as s:
+        assert s.get(User, people["op"].id).role == "operator"
+
+
+def test_disabling_a_user_ends_their_sessions(client: TestClient, session: Session, db: Engine) -> None:
+    auth = signed_in_station(client, session, username="op_s")
+    admin = make_user(session, session.get(Project, auth.project_id), username="boss_admin", role=Role.sysadmin)
+    admin.totp_secret = SECRET
+    session.add(admin)
+    session.commit()
+    assert upload(client, auth, page_jpeg(1)).status_code == 201
+    csrf = _sign_in(client, "boss_admin")
+    r = client.post(
+        f"/admin/users/{auth.user_id}/active", data={"active": "false", "csrf_token": csrf}, follow_redirects=False
+    )
+    assert r.status_code == 303
+    refused = upload(client, auth, page_jpeg(2), page=2)
+    assert refused.status_code == 401 and refused.json()["error"] == "operator_session_expired"
+
+
+def test_station_added_in_browser_shows_token_once_and_revoking_stops_uploads(
+    client: TestClient, session: Session, db: Engine
+) -> None:
+    auth = signed_in_station(client, session, username="op_r")
+    admin = make_user(session, session.get(Project, auth.project_id), username="adm", role=Role.sysadmin)
+    admin.totp_secret = SECRET
+    session.add(admin)
+    session.commit()
+    csrf = _sign_in(client, "adm")
+    page = client.post("/admin/stations", data={"name": "工位 09", "csrf_token": csrf})
+    assert page.status_code == 200 and re.search(r'id="new-token">fst_[\w-]{20,}<', page.text)
+    assert "fst_" not in client.get("/admin/stations").text  # shown once only
+    r = client.post(f"/admin/stations/{auth.station_id}/revoke", data={"csrf_token": csrf}, follow_redirects=False)
+    assert r.status_code == 303
+    refused = upload(client, auth, page_jpeg(3))
+    assert refused.status_code == 401 and refused.json()["error"] == "bad_station_token"
+    with Session(db) as s:
+        assert s.exec(select(WebSession)).first() is not None
+
+
+def test_add_user_shows_errors_next_to_the_field(client: TestClient, session: Session) -> None:
+    _people(session)
+    csrf = _sign_in(client, "admin1")
+    weak = client.post(
+        "/admin/users",
+        data={
+            "username": "newbie",
+            "display_name": "N",
+            "role": "operator",
+            "password": "password123",
+            "csrf_token": csrf,
+        },
+    )
+    assert weak.status_code == 422 and 'id="e-password"' in weak.text
+    taken = client.post(
+        "/admin/users",
+        data={
+            "username": "op",
+            "display_name": "N",
+            "role": "operator",
+            "password": "a-long-enough-secret",
+            "csrf_token": csrf,
+        },
+    )
+    assert taken.status_code == 409 and 'id="e-username"' in taken.text
+    ok = client.post(
+        "/admin/users",
+        data={
+            "username": "newbie",
+            "display_name": "新人",
+            "role": "operator",
+            "password": "a-long-enough-secret",
+            "csrf_token": csrf,
+        },
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303
