@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from app.accounts.api import router as station_router
 from app.accounts.admin_views import router as admin_views
 from app.accounts.views import router as accounts_views
+from app.audit.views import router as audit_views
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine
 from app.core.errors import install_error_handlers
@@ -57,7 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + _FORM_OVERHEAD)
     app.add_middleware(SecurityHeaders, hsts=settings.cookie_secure)
     app.mount("/static", StaticFiles(directory=APP_DIR / "static"), name="static")
-    for router in (station_router, records_router, pages_router, accounts_views, admin_views, production_views):
+    for router in (station_router, records_router, pages_router, accounts_views, admin_views, audit_views,
+                   production_views):
         app.include_router(router)
 
     @app.get("/healthz", tags=["health"])

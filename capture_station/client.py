@@ -129,6 +129,10 @@ class StationClient:
         return self._call("GET", "/api/v1/station/today").json()
 
     # -- records
+    def qc_profile(self) -> dict[str, Any]:
+        """The project's QC profile (the thresholds of the verdict that counts)."""
+        return self._call("GET", "/api/v1/station/qc-profile")["profile"]
+
     def open_record(self, identity: dict[str, Any]) -> dict[str, Any]:
         """Find or create the record by {"barcode"} or {"mrn", "visit"}."""
         return self._call("POST", "/api/v1/records", json=identity).json()

@@ -431,6 +431,19 @@ class Station:
         return LocalCheck(report.verdict, list(report.reasons), [dict(m) for m in report.messages],
                           (time.perf_counter() - started) * 1000)
 
+    def use_server_profile(self, profile: dict[str, Any]) -> bool:
+        """Check shots with the project's profile from the server (a local profile file, if set, wins)."""
+        if self.cfg.qc_profile:
+            return False
+        try:
+            import qc
+
+            self._profile = qc.load_profile(profile)
+        except Exception as exc:  # noqa: BLE001 - keep capturing with the default thresholds
+            self.bus.emit("warning", "warn", f"the server's QC profile is unusable ({exc}); using the default")
+            return False
+        return True
+
     def _load_profile(self) -> Any:
         if not self.cfg.qc_profile:
             return None

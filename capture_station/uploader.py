@@ -217,6 +217,7 @@ class TodayPoller(threading.Thread):
         self.station, self.stop = station, stop
         self.poke = threading.Event()
         self.missing = False
+        self.profile_fetched = False  # the project's QC profile, fetched once a session is there
 
     def run(self) -> None:
         """The loop."""
@@ -232,6 +233,12 @@ class TodayPoller(threading.Thread):
         if session is None or self.missing:
             return
         client = self.station.client(timeout=10)
+        if not self.profile_fetched:
+            try:
+                self.station.use_server_profile(client.qc_profile())
+                self.profile_fetched = True
+            except ApiError as exc:
+                self.profile_fetched = exc.code == "endpoint_missing"  # an older server: keep the default
         try:
             today = client.today()
         except ApiError as exc:

@@ -63,3 +63,12 @@ def station_today(ctx: CurrentStation, session: SessionDep):
         reshoots=day.reshoots,
         last_capture_at=day.last_capture_at,
     )
+
+
+@router.get("/qc-profile")
+def station_qc_profile(ctx: CurrentStation) -> dict:
+    """The project's QC profile, so that the station's instant check uses the server's thresholds."""
+    import qc
+
+    profile = qc.load_profile(ctx.project.qc_profile) if ctx.project.qc_profile else qc.default_profile()
+    return {"profile": profile.to_dict()}

@@ -1,6 +1,7 @@
 """Writing audit events into the chain, inside the caller's transaction."""
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text
@@ -88,3 +89,31 @@ def chain_head(session: Session) -> dict | None:
     if head is None:
         return None
     return {"id": head.id, "hash": head.hash, "at": head.at.isoformat()}
+
+
+def search_events(
+    session: Session,
+    *,
+    action: str | None = None,
+    user_id: int | None = None,
+    outcome: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    before_id: int | None = None,
+    limit: int = 100,
+) -> list[AuditEvent]:
+    """Events matching the filters, newest first, a page at a time (keyset on id)."""
+    query = select(AuditEvent)
+    if action:
+        query = query.where(col(AuditEvent.action).startswith(action))
+    if user_id is not None:
+        query = query.where(AuditEvent.actor_user_id == user_id)
+    if outcome:
+        query = query.where(AuditEvent.outcome == outcome)
+    if since is not None:
+        query = query.where(AuditEvent.at >= since)
+    if until is not None:
+        query = query.where(AuditEvent.at < until)
+    if before_id is not None:
+        query = query.where(AuditEvent.id < before_id)
+    return list(session.exec(query.order_by(col(AuditEvent.id).desc()).limit(limit)))

@@ -32,3 +32,19 @@ def test_today_counts_good_pages_failures_and_reshoots(client: TestClient, sessi
     today = client.get("/api/v1/station/today", headers=auth.headers).json()
     assert (today["good_pages"], today["quota"], today["failed_images"], today["reshoots"]) == (2, 3000, 2, 1)
     assert today["last_capture_at"] is not None
+
+
+def test_station_gets_the_projects_qc_profile(client: TestClient, session: Session) -> None:
+    import qc
+
+    auth = signed_in_station(client, session)
+    r = client.get("/api/v1/station/qc-profile", headers=auth.headers)
+    assert r.status_code == 200 and r.json()["profile"] == qc.default_profile().to_dict()
+    from app.projects.models import Project
+
+    project = session.get(Project, auth.project_id)
+    project.qc_profile = {**qc.default_profile().to_dict(), "max_skew_deg": 1.5}
+    session.add(project)
+    session.commit()
+    assert client.get("/api/v1/station/qc-profile", headers=auth.headers).json()["profile"]["max_skew_deg"] == 1.5
+    assert client.get("/api/v1/station/qc-profile").status_code == 401
