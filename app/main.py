@@ -22,6 +22,7 @@ from app.pages.api import router as pages_router
 from app.pages.service import UploadLimits
 from app.production.views import router as production_views
 from app.records.api import router as records_router
+from app.records.views import router as records_views
 
 # Multipart framing around the image: field names, boundaries and the small form fields.
 _FORM_OVERHEAD = 256 * 1024
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (station_router, records_router, pages_router, accounts_views, admin_views, audit_views,
                    production_views):
         app.include_router(router)
+    app.include_router(records_views)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

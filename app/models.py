@@ -5,6 +5,7 @@ from app.accounts.models import Approval, LoginFailure, RecoveryCode, Station, S
 from app.audit.models import AuditEvent
 from app.core.schema import metadata
 from app.pages.models import Page, PageImage, RecordOperation
+from app.production.models import ProductionDay, WorkdayOverride
 from app.projects.models import Project
 from app.records.models import Record
 
@@ -22,11 +23,13 @@ __all__ = [
     "AuditEvent",
     "Page",
     "PageImage",
+    "ProductionDay",
     "Project",
     "Record",
     "RecordOperation",
     "Station",
     "StationSession",
     "User",
+    "WorkdayOverride",
     "metadata",
 ]

@@ -77,6 +77,10 @@ class NavItem:
 
 NAV = (
     NavItem("/today", N_("Today"), (Perm.view_production, Perm.view_own_production)),
+    NavItem("/production", N_("Production"), (Perm.view_production, Perm.view_own_production)),
+    NavItem("/progress", N_("Progress"), (Perm.view_production,)),
+    NavItem("/records", N_("Records"), (Perm.view_records,)),
+    NavItem("/calendar", N_("Calendar"), (Perm.view_production, Perm.manage_settings)),
     NavItem("/approvals", N_("Approvals"), (Perm.approvals,)),
     NavItem("/admin/users", N_("Users"), (Perm.manage_users,)),
     NavItem("/admin/stations", N_("Stations"), (Perm.manage_stations,)),

@@ -1,40 +1,270 @@
-"""HTML routes of production: the Today board."""
+"""HTML routes of production: Today, Production (a period, with CSV export), Progress, the working-day calendar."""
 
+from datetime import date, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
 
-from app.accounts.dependencies import require
+from app.accounts.dependencies import CsrfChecked, require
 from app.accounts.permissions import Perm, allowed
 from app.accounts.signin import WebPrincipal
 from app.core.clock import local_date, utcnow
 from app.core.db import SessionDep
-from app.core.templates import render
-from app.production.service import today_board
+from app.core.i18n import translations
+from app.core.templates import redirect, render, request_language
+from app.navigation import N_
+from app.production import charts
+from app.production.calendar import calendar_for, coverage, delete_override, list_overrides, set_override
+from app.production.service import MAX_PERIOD_DAYS, production_csv, production_report, progress_report, today_board
 from app.projects.dependencies import CurrentProject
 
 router = APIRouter(include_in_schema=False)
 
+TodayViewer = Annotated[WebPrincipal, Depends(require(Perm.view_production, Perm.view_own_production))]
+ProductionViewer = Annotated[WebPrincipal, Depends(require(Perm.view_production, Perm.view_own_production))]
+ProgressViewer = Annotated[WebPrincipal, Depends(require(Perm.view_production))]
+CalendarViewer = Annotated[WebPrincipal, Depends(require(Perm.view_production, Perm.manage_settings))]
+CalendarEditor = Annotated[WebPrincipal, Depends(require(Perm.manage_settings))]
+
+REFRESH_SECONDS = 30
+
+
+def _gettext(request: Request):  # noqa: ANN202
+    return translations(request_language(request)).gettext
+
+
+def _only(principal: WebPrincipal) -> int | None:
+    """Users who may see only their own production get only their own lines."""
+    return None if allowed(principal.role, Perm.view_production) else principal.user_id
+
+
+def _actor(request: Request, principal: WebPrincipal) -> dict:
+    return {
+        "actor_user_id": principal.user_id,
+        "actor_role": principal.role,
+        "source_ip": request.client.host if request.client else None,
+    }
+
 
 @router.get("/today")
-def today(
-    request: Request,
-    session: SessionDep,
-    project: CurrentProject,
-    principal: Annotated[WebPrincipal, Depends(require(Perm.view_own_production, Perm.view_production))],
-):
-    """Today's production per operator: good pages against the quota, re-shoots, last shot."""
-    day = local_date(utcnow(), project.timezone)
-    only = None if allowed(principal.role, Perm.view_production) else principal.user_id
-    rows = today_board(session, project, day, only_user_id=only)
-    totals = {
-        "good": sum(r.good_pages for r in rows),
-        "images": sum(r.images for r in rows),
-        "failed": sum(r.failed_images for r in rows),
-        "reshoots": sum(r.reshoots for r in rows),
-    }
+def today(request: Request, session: SessionDep, project: CurrentProject, principal: TodayViewer):
+    """Today's production per operator and per station: good pages against the quota, re-shoots, last shot."""
+    now = utcnow()
+    day = local_date(now, project.timezone)
+    board = today_board(session, project, day, calendar_for(session, project), only_user_id=_only(principal))
     return render(
         request,
         "production/today.html",
-        {"project": project, "day": day, "rows": rows, "totals": totals, "refresh_seconds": 30},
+        {
+            "project": project,
+            "day": day,
+            "as_of": now,
+            "board": board,
+            "totals": board.totals,
+            "refresh_seconds": REFRESH_SECONDS,
+        },
     )
+
+
+def _period(start: str | None, end: str | None, today: date) -> tuple[date, date, dict[str, str]]:
+    """The period asked for (default: the last 30 days), and msgids of errors per field."""
+    errors: dict[str, str] = {}
+    values: dict[str, date] = {}
+    for name, raw, default in (("start", start, today - timedelta(days=29)), ("end", end, today)):
+        try:
+            values[name] = date.fromisoformat(raw) if raw else default
+        except ValueError:
+            errors[name] = N_("Enter a date as YYYY-MM-DD.")
+            values[name] = default
+    first, last = values["start"], values["end"]
+    if not errors and last < first:
+        errors["end"] = N_("The end date lies before the start date.")
+        first, last = last, first
+    if not errors and (last - first).days + 1 > MAX_PERIOD_DAYS:
+        errors["end"] = N_("Choose a period of at most five years.")
+        last = first + timedelta(days=MAX_PERIOD_DAYS - 1)
+    return first, last, errors
+
+
+@router.get("/production")
+def production(
+    request: Request,
+    session: SessionDep,
+    project: CurrentProject,
+    principal: ProductionViewer,
+    start: str | None = None,
+    end: str | None = None,
+):
+    """A period's production: daily totals chart, operators' averages against the quota, re-shoot rates."""
+    today_ = local_date(utcnow(), project.timezone)
+    first, last, errors = _period(start, end, today_)
+    calendar = calendar_for(session, project)
+    report = production_report(session, project, first, last, calendar, only_user_id=_only(principal))
+    _ = _gettext(request)
+    grain, bars = charts.bin_days(
+        [
+            (d.day, d.good_pages, d.working, d.operators_on_duty * report.quota if d.working else None)
+            for d in report.days
+        ]
+    )
+    grain_words = {"day": _("per day"), "week": _("per week"), "month": _("per month")}
+    chart = charts.bar_chart(
+        bars,
+        title=_("Good pages %(grain)s, %(first)s to %(last)s")
+        % {"grain": grain_words[grain], "first": first.isoformat(), "last": last.isoformat()},
+        desc=_("Total %(n)s good pages over %(days)s working days.")
+        % {"n": f"{report.team.good_pages:,}", "days": report.working_days},
+        legend_value=_("Good pages"),
+        legend_day_off=_("Day off"),
+        legend_reference=_("Quota of the operators on duty") if grain == "day" else None,
+    )
+    presets = {
+        "7": (today_ - timedelta(days=6), today_),
+        "30": (today_ - timedelta(days=29), today_),
+        "month": (today_.replace(day=1), today_),
+        "all": (project.start_date, today_),
+    }
+    return render(
+        request,
+        "production/production.html",
+        {
+            "project": project,
+            "report": report,
+            "chart": chart,
+            "first": first,
+            "last": last,
+            "start_raw": start if "start" in errors else first.isoformat(),
+            "end_raw": end if "end" in errors else last.isoformat(),
+            "errors": errors,
+            "presets": presets,
+            "own_only": _only(principal) is not None,
+        },
+        status_code=422 if errors else 200,
+    )
+
+
+@router.get("/production/export.csv")
+def production_export(
+    request: Request,
+    session: SessionDep,
+    project: CurrentProject,
+    principal: ProductionViewer,
+    start: str | None = None,
+    end: str | None = None,
+):
+    """The period's production, one line per operator and day, as CSV (UTF-8 with BOM)."""
+    first, last, _errors = _period(start, end, local_date(utcnow(), project.timezone))
+    calendar = calendar_for(session, project)
+    report = production_report(session, project, first, last, calendar, only_user_id=_only(principal))
+    _ = _gettext(request)
+    header = [
+        _("Date"),
+        _("Working day"),
+        _("Operator"),
+        _("Good pages"),
+        _("Quota"),
+        _("Quota status"),
+        _("Shortfall"),
+        _("Uploads"),
+        _("Failed QC"),
+        _("Re-shoots"),
+    ]
+    name = f"production-{project.code}-{first.isoformat()}-{last.isoformat()}.csv"
+    return Response(
+        production_csv(report, calendar, header).encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"},
+    )
+
+
+@router.get("/progress")
+def progress(request: Request, session: SessionDep, project: CurrentProject, principal: ProgressViewer):
+    """Progress toward the target: burn-up chart, required daily pace, forecast finish date."""
+    today_ = local_date(utcnow(), project.timezone)
+    report = progress_report(session, project, today_, calendar_for(session, project))
+    _ = _gettext(request)
+    fc = report.forecast
+    chart = charts.burn_up_chart(
+        report.series,
+        start=project.start_date,
+        end=project.end_date,
+        target=project.target_pages,
+        today=today_,
+        forecast_finish=fc.finish_date,
+        title=_("Cumulative good pages against the plan"),
+        desc=_("%(done)s of %(target)s good pages by %(today)s.")
+        % {"done": f"{report.progress.done:,}", "target": f"{report.target:,}", "today": today_.isoformat()},
+        legend_actual=_("Good pages so far"),
+        legend_plan=_("Straight line to the target"),
+        legend_forecast=_("Forecast at the recent pace"),
+        label_today=_("Today"),
+        label_end=_("End date"),
+    )
+    return render(request, "production/progress.html", {"project": project, "report": report, "chart": chart})
+
+
+@router.get("/calendar")
+def calendar_page(request: Request, session: SessionDep, project: CurrentProject, principal: CalendarViewer):
+    """The project's working-day calendar: years the official data covers, and the project's own entries."""
+    rows = list_overrides(session, project.id)
+    return render(
+        request,
+        "production/calendar.html",
+        {
+            "project": project,
+            "overrides": rows,
+            "coverage": coverage(project, {r.calendar_date: r.is_working_day for r in rows}),
+            "can_edit": allowed(principal.role, Perm.manage_settings),
+            "errors": {},
+            "form": {},
+        },
+    )
+
+
+@router.post("/calendar", dependencies=[CsrfChecked])
+def calendar_add(
+    request: Request,
+    session: SessionDep,
+    project: CurrentProject,
+    principal: CalendarEditor,
+    calendar_date: Annotated[str, Form()] = "",
+    kind: Annotated[str, Form()] = "",
+    note: Annotated[str, Form(max_length=200)] = "",
+):
+    """Enter one day as a working day or a day off for the project (wins over the official calendar)."""
+    errors: dict[str, str] = {}
+    try:
+        day = date.fromisoformat(calendar_date)
+    except ValueError:
+        errors["calendar_date"] = N_("Enter a date as YYYY-MM-DD.")
+    if kind not in ("working", "off"):
+        errors["kind"] = N_("Choose working day or day off.")
+    if errors:
+        rows = list_overrides(session, project.id)
+        return render(
+            request,
+            "production/calendar.html",
+            {
+                "project": project,
+                "overrides": rows,
+                "coverage": coverage(project, {r.calendar_date: r.is_working_day for r in rows}),
+                "can_edit": True,
+                "errors": errors,
+                "form": {"calendar_date": calendar_date, "kind": kind, "note": note},
+            },
+            status_code=422,
+        )
+    set_override(session, project, day=day, working=kind == "working", note=note, actor=_actor(request, principal))
+    _ = _gettext(request)
+    return redirect("/calendar", flash=_("Saved: %(day)s.") % {"day": day.isoformat()})
+
+
+@router.post("/calendar/{override_id}/delete", dependencies=[CsrfChecked])
+def calendar_delete(
+    override_id: int, request: Request, session: SessionDep, project: CurrentProject, principal: CalendarEditor
+):
+    """Remove a project entry: the official calendar applies to that day again."""
+    day = delete_override(session, project, override_id=override_id, actor=_actor(request, principal))
+    _ = _gettext(request)
+    return redirect("/calendar", flash=_("Removed: %(day)s.") % {"day": day.isoformat()})

@@ -37,3 +37,65 @@
     });
   });
 })();
+
+// Page viewer zoom: <img class="zoomable fit"> with buttons [data-zoom="in|out|fit|1"] inside
+// [data-zoom-for="<img id>"]; a click on the image toggles fit and 100 % around the clicked point;
+// keys + - 0 (100 %) and f (fit). Sizes are set through the CSSOM, which the CSP allows.
+(function () {
+  "use strict";
+  var controls = document.querySelector("[data-zoom-for]");
+  if (!controls) { return; }
+  var img = document.getElementById(controls.getAttribute("data-zoom-for"));
+  var box = img && img.parentNode;
+  var out = document.getElementById("zoom-level");
+  if (!img || !box) { return; }
+  var fitLabel = out ? out.textContent : "Fit";
+  var scale = null; // null = fit to the box
+
+  function fitScale() {
+    if (!img.naturalWidth) { return 1; }
+    return Math.min(box.clientWidth / img.naturalWidth, box.clientHeight / img.naturalHeight, 1);
+  }
+  function apply(next, cx, cy) {
+    var before = scale || fitScale();
+    var fx = cx === undefined ? 0.5 : (box.scrollLeft + cx) / (img.width || 1);
+    var fy = cy === undefined ? 0.5 : (box.scrollTop + cy) / (img.height || 1);
+    scale = next;
+    if (scale === null) {
+      img.classList.add("fit"); img.classList.remove("zoomed");
+      img.style.width = ""; img.style.height = "";
+    } else {
+      scale = Math.max(0.05, Math.min(scale, 8));
+      img.classList.remove("fit"); img.classList.add("zoomed");
+      img.style.width = Math.round(img.naturalWidth * scale) + "px";
+      img.style.height = Math.round(img.naturalHeight * scale) + "px";
+      box.scrollLeft = fx * img.width - (cx === undefined ? box.clientWidth / 2 : cx);
+      box.scrollTop = fy * img.height - (cy === undefined ? box.clientHeight / 2 : cy);
+    }
+    if (out) { out.textContent = scale === null ? fitLabel : Math.round(scale * 100) + "%"; }
+    img.setAttribute("data-scale", scale === null ? "fit" : String(scale));
+    return before;
+  }
+  function act(what, cx, cy) {
+    var current = scale || fitScale();
+    if (what === "in") { apply(current * 1.25, cx, cy); }
+    else if (what === "out") { apply(current / 1.25, cx, cy); }
+    else if (what === "fit") { apply(null); }
+    else { apply(parseFloat(what) || 1, cx, cy); }
+  }
+  controls.querySelectorAll("button[data-zoom]").forEach(function (b) {
+    b.addEventListener("click", function () { act(b.getAttribute("data-zoom")); });
+  });
+  img.addEventListener("click", function (e) {
+    var r = box.getBoundingClientRect();
+    if (scale === null) { act("1", e.clientX - r.left, e.clientY - r.top); } else { act("fit"); }
+  });
+  document.addEventListener("keydown", function (e) {
+    var t = document.activeElement;
+    if (t && /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)) { return; }
+    if (e.key === "+" || e.key === "=") { act("in"); }
+    else if (e.key === "-") { act("out"); }
+    else if (e.key === "0") { act("1"); }
+    else if (e.key === "f") { act("fit"); }
+  });
+})();

@@ -1,0 +1,160 @@
+"""HTML routes of records: search, a record's pages as thumbnails, one page full size; audited image files."""
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from app.accounts.dependencies import require
+from app.accounts.permissions import Perm, allowed
+from app.accounts.signin import WebPrincipal
+from app.audit.service import record_event
+from app.core.db import SessionDep, WriteSessionDep
+from app.core.templates import render, request_language
+from app.pages.exceptions import ImageMissing
+from app.pages.service import reason_messages
+from app.projects.dependencies import CurrentProject
+from app.records.browse import image_of_project, page_view, search_records, view_record
+from app.records.thumbnails import RenditionCache, make_display, make_thumbnail
+
+router = APIRouter(include_in_schema=False)
+
+RecordViewer = Annotated[WebPrincipal, Depends(require(Perm.view_records))]
+ImageViewer = Annotated[WebPrincipal, Depends(require(Perm.view_images))]
+
+BROWSER_TYPES = {"image/jpeg", "image/png"}
+
+
+def _actor(request: Request, principal: WebPrincipal) -> dict:
+    return {
+        "actor_user_id": principal.user_id,
+        "actor_role": principal.role,
+        "source_ip": request.client.host if request.client else None,
+    }
+
+
+def renditions(request: Request) -> RenditionCache:
+    """The app's thumbnail cache: inside the image store's folder, or in memory for other stores."""
+    cache = getattr(request.app.state, "renditions", None)
+    if cache is None:
+        root = getattr(request.app.state.store, "root", None)
+        cache = RenditionCache(Path(root) / ".thumbs" if root else None)
+        request.app.state.renditions = cache
+    return cache
+
+
+Renditions = Annotated[RenditionCache, Depends(renditions)]
+
+
+@router.get("/records")
+def records(
+    request: Request,
+    session: SessionDep,
+    project: CurrentProject,
+    principal: RecordViewer,
+    q: Annotated[str, Query(max_length=64)] = "",
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+):
+    """Search records by MRN, barcode or patient name; newest first without a query."""
+    result = search_records(session, project, q, page)
+    return render(request, "records/search.html", {"project": project, "result": result})
+
+
+@router.get("/records/{record_id}")
+def record_detail(
+    record_id: int, request: Request, session: WriteSessionDep, project: CurrentProject, principal: RecordViewer
+):
+    """A record: its facts and its pages as thumbnails with their QC verdicts (opening it is audited)."""
+    record, tiles = view_record(session, project, record_id, actor=_actor(request, principal))
+    lang_en = request_language(request) == "en"
+    reasons = {t.page_id: [m["en" if lang_en else "zh"] for m in reason_messages(t.reasons)] for t in tiles}
+    return render(
+        request,
+        "records/record.html",
+        {
+            "project": project,
+            "record": record,
+            "tiles": tiles,
+            "reasons": reasons,
+            "good": sum(1 for t in tiles if t.qc_passed),
+            "can_see_images": allowed(principal.role, Perm.view_images),
+        },
+    )
+
+
+@router.get("/records/{record_id}/pages/{page_id}")
+def page_detail(
+    record_id: int,
+    page_id: int,
+    request: Request,
+    session: SessionDep,
+    project: CurrentProject,
+    principal: ImageViewer,
+    image_id: int | None = None,
+):
+    """One page full size, with zoom, its verdict and every image shot for it."""
+    view = page_view(session, project, record_id, page_id, image_id)
+    lang_en = request_language(request) == "en"
+    reasons = {i.id: [m["en" if lang_en else "zh"] for m in reason_messages(i.qc_reasons)] for i in view.images}
+    return render(request, "records/page.html", {"project": project, "view": view, "reasons": reasons})
+
+
+@router.get("/pages/{page_id}/thumb.jpg", response_class=Response)
+def page_thumbnail(
+    page_id: int,
+    request: Request,
+    session: WriteSessionDep,
+    project: CurrentProject,
+    principal: ImageViewer,
+    cache: Renditions,
+    image_id: int | None = None,
+):
+    """A small JPEG of the page's current image (or an earlier one), metadata stripped; every view is audited."""
+    page, image = image_of_project(session, project.id, page_id, image_id)
+    store = request.app.state.store
+    if not store.exists(image.sha256):
+        raise ImageMissing(f"the file of image {image.id} is missing from the store")
+    data = cache.get(image.sha256, "thumb", lambda: make_thumbnail(store.get(image.sha256)))
+    record_event(
+        session,
+        "image.thumbnail",
+        project_id=project.id,
+        object_type="page_image",
+        object_id=image.id,
+        **_actor(request, principal),
+    )
+    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=300"})
+
+
+@router.get("/pages/{page_id}/image", response_class=Response)
+def page_image(
+    page_id: int,
+    request: Request,
+    session: WriteSessionDep,
+    project: CurrentProject,
+    principal: ImageViewer,
+    cache: Renditions,
+    image_id: int | None = None,
+):
+    """The page image at full size (TIFF as a JPEG rendition); every view is audited."""
+    page, image = image_of_project(session, project.id, page_id, image_id)
+    store = request.app.state.store
+    if not store.exists(image.sha256):
+        raise ImageMissing(f"the file of image {image.id} is missing from the store")
+    record_event(
+        session,
+        "image.view",
+        project_id=project.id,
+        object_type="page_image",
+        object_id=image.id,
+        **_actor(request, principal),
+    )
+    if image.media_type in BROWSER_TYPES:
+        data, media_type = store.get(image.sha256), image.media_type
+    else:
+        data, media_type = (
+            cache.get(image.sha256, "display", lambda: make_display(store.get(image.sha256))),
+            "image/jpeg",
+        )
+    return Response(data, media_type=media_type, headers={"Cache-Control": "private, no-store"})
