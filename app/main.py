@@ -6,6 +6,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from app.acceptance.api import router as acceptance_api
+from app.acceptance.views import router as acceptance_views
 from app.accounts.api import router as station_router
 from app.accounts.admin_views import router as admin_views
 from app.accounts.views import router as accounts_views
@@ -63,6 +65,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    production_views):
         app.include_router(router)
     app.include_router(records_views)
+
+    app.include_router(acceptance_api)
+    app.include_router(acceptance_views)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

@@ -87,6 +87,8 @@ NAV = (
     NavItem("/audit", N_("Audit trail"), (Perm.view_audit,)),
 )
 
+NAV += (NavItem("/acceptance", N_("Acceptance"), (Perm.manage_lots, Perm.review_samples)),)
+
 
 def nav_items(role: str) -> list[NavItem]:
     """The navigation links a role may follow."""

@@ -1,0 +1,57 @@
+"""What acceptance shows for its codes: statuses, defects, front-page fields, thirds, errors (gettext msgids)."""
+
+from app.navigation import N_
+
+STATUS_LABELS = {
+    "applied": N_("Applied, waiting for the seed"),
+    "in_review": N_("Under review"),
+    "accepted": N_("Accepted"),
+    "correcting": N_("Rejected, in correction"),
+    "deemed_accepted": N_("Deemed accepted"),
+}
+
+KIND_LABELS = {"regular": N_("Regular cycle"), "termination": N_("Termination")}
+
+DEFECT_LABELS = {
+    "blurred": N_("Blurred"),
+    "skewed": N_("Skewed"),
+    "cut_off": N_("Cut off"),
+    "missing_page": N_("Missing page"),
+    "extra_page": N_("Extra or duplicate page"),
+    "wrong_order": N_("Wrong order"),
+    "mismatch": N_("Does not match the paper"),
+    "wrong_naming": N_("Wrong naming or segment"),
+    "other": N_("Other (note)"),
+}
+
+FIELD_LABELS = {
+    "name_ok": N_("Patient name"),
+    "mrn_ok": N_("MRN"),
+    "discharge_date_ok": N_("Discharge date"),
+    "diagnosis_ok": N_("Main diagnosis"),
+    "operation_ok": N_("Operation"),
+}
+FIELD_LABELS_SHORT = {k.removesuffix("_ok"): v for k, v in FIELD_LABELS.items()}
+
+THIRD_LABELS = {"front": N_("Front"), "middle": N_("Middle"), "back": N_("Back")}
+THIRD_BY_INDEX = (THIRD_LABELS["front"], THIRD_LABELS["middle"], THIRD_LABELS["back"])
+
+ERROR_MESSAGES = {
+    "nothing_to_accept": N_("No finished record with every page passing QC is waiting for acceptance."),
+    "lot_state": N_("The lot is not at the step this action belongs to."),
+    "review_deadline_passed": N_("The review deadline has passed: the lot is deemed accepted."),
+    "review_incomplete": N_("The review is not finished: every sampled page and record must be checked first."),
+    "records_not_ready": N_("Some records of the lot are not finished or still have pages failing QC:"),
+    "bad_seed": N_("The seed must be 1 to 200 characters."),
+    "bad_verdict": N_("The verdict is incomplete:"),
+}
+
+
+def status_label(code: str) -> str:
+    """The msgid of a lot status."""
+    return STATUS_LABELS.get(code, code)
+
+
+def defect_label(code: str) -> str:
+    """The msgid of a defect code."""
+    return DEFECT_LABELS.get(code, code)

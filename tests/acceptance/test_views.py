@@ -1,0 +1,209 @@
+"""Acceptance over HTTP: apply, seed, review, decide, report, CSV, manifest, API and the audited page images."""
+
+import csv
+import hashlib
+import io
+import re
+import time
+from decimal import Decimal
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from app.accounts import totp
+from app.accounts.models import Role
+from app.audit.models import AuditEvent
+from app.projects.models import Project
+from tests.factories import PASSWORD, make_project, make_user, page_jpeg, signed_in_station, upload
+
+SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def _csrf(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF field on the page"
+    return match.group(1)
+
+
+def sign_in(client: TestClient, username: str) -> dict:
+    """Sign a user in (password and TOTP) and return their cookie jar."""
+    client.cookies.clear()
+    page = client.get("/login")
+    r = client.post(
+        "/login",
+        data={"username": username, "password": PASSWORD, "csrf_token": _csrf(page.text)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    page = client.get("/login/second-factor")
+    r = client.post(
+        "/login/second-factor",
+        data={"code": totp.code_at(SECRET, totp.step_of(time.time())), "csrf_token": _csrf(page.text)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    return dict(client.cookies)
+
+
+def use(client: TestClient, jar: dict) -> None:
+    """Continue as the user whose cookies these are."""
+    client.cookies.clear()
+    client.cookies.update(jar)
+
+
+def _people(session: Session, project: Project) -> None:
+    for username, role in (("mgr", Role.vendor_manager), ("rev", Role.reviewer), ("rev2", Role.reviewer)):
+        user = make_user(session, project, username=username, role=role)
+        user.totp_secret = SECRET
+        session.add(user)
+    session.commit()
+
+
+@pytest.fixture
+def shop(client: TestClient, session: Session):  # noqa: ANN201
+    """A project with 3 finished records of 4 real pages each, uploaded through the station API."""
+    client.cookies.clear()
+    auth = signed_in_station(client, session)
+    project = session.get(Project, auth.project_id)
+    project.sample_rate = Decimal("0.5")
+    session.add(project)
+    session.commit()
+    images = {}
+    for r in range(3):
+        for n in range(1, 5):
+            res = upload(client, auth, page_jpeg(10 * r + n), page=n, mrn=f"77{r:04d}")
+            assert res.status_code == 201 and res.json()["verdict"] == "pass", res.text
+            images[res.json()["page_id"]] = page_jpeg(10 * r + n)
+        done = client.post(
+            f"/api/v1/records/{res.json()['record_id']}/finish", json={"paper_page_count": 4}, headers=auth.headers
+        )
+        assert done.json()["complete"]
+    _people(session, project)
+    return project, images
+
+
+def _lot_id(location: str) -> int:
+    return int(re.search(r"/acceptance/lots/(\d+)", location).group(1))
+
+
+def test_a_lot_from_application_to_acceptance_over_http(client: TestClient, session: Session, shop) -> None:
+    project, images = shop
+    mgr = sign_in(client, "mgr")
+    page = client.get("/acceptance")
+    assert page.status_code == 200 and 'id="apply-form"' in page.text
+    r = client.post(
+        "/acceptance/lots", data={"csrf_token": _csrf(page.text), "kind": "regular"}, follow_redirects=False
+    )
+    assert r.status_code == 303, r.text
+    lot_id = _lot_id(r.headers["location"])
+    lot_page = client.get(f"/acceptance/lots/{lot_id}")
+    assert 'data-status="applied"' in lot_page.text and "seed-panel" not in lot_page.text  # the vendor cannot draw
+
+    sign_in(client, "rev")
+    lot_page = client.get(f"/acceptance/lots/{lot_id}")
+    assert "seed-panel" in lot_page.text
+    r = client.post(
+        f"/acceptance/lots/{lot_id}/seed",
+        data={"csrf_token": _csrf(lot_page.text), "seed": "7-7-7"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    api = client.get(f"/api/v1/lots/{lot_id}").json()
+    assert api["status"] == "in_review" and api["rounds"][0]["sample_size"] == 6 and api["rounds"][0]["seed"] == "7-7-7"
+
+    # review everything through the screens: pages pass, records all right
+    csrf = _csrf(lot_page.text)
+    seen_images = 0
+    for _ in range(50):
+        nxt = client.get(f"/acceptance/lots/{lot_id}/review", follow_redirects=False)
+        target = nxt.headers["location"]
+        if "/items/" in target:
+            screen = client.get(target)
+            assert screen.status_code == 200 and 'id="verdict-form"' in screen.text
+            src = re.search(r'id="page-image" src="([^"]+)"', screen.text).group(1).replace("&amp;", "&")
+            image = client.get(src)
+            page_id = int(re.search(r"/pages/(\d+)/image", src).group(1))
+            assert image.status_code == 200 and image.content == images[page_id]
+            seen_images += 1
+            thumb = re.search(r'<img src="([^"]+size=thumb)"', screen.text)
+            if thumb:
+                small = client.get(thumb.group(1).replace("&amp;", "&"))
+                assert small.headers["content-type"] == "image/jpeg" and len(small.content) < len(images[page_id])
+            assert (
+                client.post(target, data={"csrf_token": csrf, "verdict": "pass"}, follow_redirects=False).status_code
+                == 303
+            )
+        elif "/records/" in target:
+            screen = client.get(target)
+            assert 'id="check-form"' in screen.text
+            r = client.post(target, data={"csrf_token": csrf, "paper_pages": "4"}, follow_redirects=False)
+            assert r.status_code == 303
+        else:
+            break
+    assert seen_images == 6
+    views = session.exec(select(AuditEvent).where(AuditEvent.action == "image.view")).all()
+    assert len(views) >= 6 and {v.actor_role for v in views} == {"reviewer"}
+    session.rollback()  # end the read: the test's session must not hold SQLite's write lock
+
+    lot_page = client.get(f"/acceptance/lots/{lot_id}")
+    assert 'id="decide"' in lot_page.text and "100.00%" in lot_page.text
+    r = client.post(f"/acceptance/lots/{lot_id}/decision", data={"csrf_token": csrf}, follow_redirects=False)
+    assert r.status_code == 303
+    assert 'data-status="accepted"' in client.get(f"/acceptance/lots/{lot_id}").text
+
+    report = client.get(f"/acceptance/lots/{lot_id}/rounds/1/report")
+    assert report.status_code == 200 and 'id="report-decision"' in report.text
+    rows = list(
+        csv.reader(io.StringIO(client.get(f"/acceptance/lots/{lot_id}/rounds/1/samples.csv").text.lstrip("\ufeff")))
+    )
+    assert rows[0][0] == "position" and len(rows) == 7 and {row[8] for row in rows[1:]} == {"pass"}
+    manifest = client.get(f"/acceptance/lots/{lot_id}/rounds/1/manifest.txt").content
+    assert hashlib.sha256(manifest).hexdigest() == api["manifest_hash"] and manifest.count(b"\n") == 12
+    assert client.get(f"/api/v1/lots/{lot_id}/rounds/1/verify").json()["ok"] is True
+
+    use(client, mgr)
+    assert 'data-status="accepted"' in client.get("/acceptance").text
+    client.cookies.clear()
+
+
+def test_api_writes_need_the_csrf_header_and_the_right_role(client: TestClient, session: Session, shop) -> None:
+    sign_in(client, "mgr")
+    token = client.get("/api/v1/lots").headers["X-CSRF-Token"]
+    assert client.post("/api/v1/lots", json={}).status_code == 403
+    created = client.post("/api/v1/lots", json={}, headers={"X-CSRF-Token": token})
+    assert created.status_code == 201 and created.json()["page_count"] == 12
+    lot_id = created.json()["id"]
+    # a vendor manager cannot fix the seed
+    assert (
+        client.post(f"/api/v1/lots/{lot_id}/seed", json={"seed": "x"}, headers={"X-CSRF-Token": token}).status_code
+        == 403
+    )
+    assert client.post("/api/v1/lots", json={}, headers={"X-CSRF-Token": token}).json()["error"] == "nothing_to_accept"
+    sign_in(client, "rev")
+    token = client.get("/api/v1/lots").headers["X-CSRF-Token"]
+    drawn = client.post(f"/api/v1/lots/{lot_id}/seed", json={"seed": "api"}, headers={"X-CSRF-Token": token})
+    assert drawn.status_code == 200 and drawn.json()["status"] == "in_review"
+    sample = client.get(f"/api/v1/lots/{lot_id}/rounds/1/sample").json()
+    assert len(sample) == 6
+    bad = client.post(
+        f"/api/v1/lots/{lot_id}/items/{sample[0]['id']}", json={"verdict": "fail"}, headers={"X-CSRF-Token": token}
+    )
+    assert bad.status_code == 422 and bad.json()["error"] == "bad_verdict"
+    client.cookies.clear()
+
+
+def test_page_images_of_another_project_are_not_found(client: TestClient, session: Session, shop) -> None:
+    _, images = shop
+    other = make_project(session, code="P2")
+    user = make_user(session, other, username="rev_other", role=Role.reviewer)
+    user.totp_secret = SECRET
+    session.add(user)
+    session.commit()
+    sign_in(client, "rev_other")
+    page_id = next(iter(images))
+    assert client.get(f"/acceptance/pages/{page_id}/image").status_code == 404
+    sign_in(client, "rev")
+    assert client.get(f"/acceptance/pages/{page_id}/image").content == images[page_id]
+    client.cookies.clear()
+    assert client.get(f"/acceptance/pages/{page_id}/image", follow_redirects=False).status_code == 303
