@@ -1,0 +1,66 @@
+"""The acceptance report as a standalone HTML document, and as PDF printed by Debian's chromium (Playwright)."""
+
+import os
+from datetime import date
+from pathlib import Path
+
+from sqlmodel import Session
+
+from app.acceptance import labels
+from app.acceptance.models import Lot, ReviewRound
+from app.acceptance.review import FIELD_COLUMNS
+from app.acceptance.rules import DEFECT_CODES, THIRD_NAMES
+from app.acceptance.screens import report
+from app.core.clock import utcnow
+from app.core.templates import APP_DIR, environment
+from app.projects.models import Project
+
+CHROMIUM = os.environ.get("FOLIO_CHROMIUM", "/usr/bin/chromium")
+_CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+
+
+class PdfUnavailable(RuntimeError):
+    """Chromium or Playwright is missing, so no PDF can be printed."""
+
+
+def report_html(session: Session, lot: Lot, rnd: ReviewRound, project: Project, today: date, language: str) -> str:
+    """The report of a round as one HTML document with its stylesheet inlined (no server needed to show it)."""
+    ctx = {
+        "html_lang": "zh-CN" if language == "zh_CN" else "en",
+        "lang": language,
+        "project": project,
+        "labels": labels,
+        "defect_codes": DEFECT_CODES,
+        "field_columns": FIELD_COLUMNS,
+        "third_names": THIRD_NAMES,
+        "r": report(session, lot, rnd, today),
+        "printed": utcnow(),
+        "user": None,
+    }
+    html = environment(language).get_template("acceptance/report.html").render(ctx)
+    css = (APP_DIR / "static" / "folio.css").read_text(encoding="utf-8")
+    return html.replace('<link rel="stylesheet" href="/static/folio.css">', f"<style>{css}</style>", 1)
+
+
+def html_to_pdf(html: str, out: Path) -> None:
+    """Print an HTML document to an A4 PDF with headless chromium."""
+    if not Path(CHROMIUM).exists():
+        raise PdfUnavailable(f"chromium is not installed at {CHROMIUM} (set FOLIO_CHROMIUM, or install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:  # pragma: no cover - playwright is a dependency of the test and PDF extras
+        raise PdfUnavailable("the playwright package is not installed") from exc
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=_CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.set_content(html, wait_until="load")
+            page.emulate_media(media="print")
+            page.pdf(
+                path=str(out),
+                format="A4",
+                print_background=True,
+                margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"},
+            )
+        finally:
+            browser.close()
