@@ -12,6 +12,7 @@ from app.accounts.api import router as station_router
 from app.accounts.admin_views import router as admin_views
 from app.accounts.views import router as accounts_views
 from app.audit.views import router as audit_views
+from app.billing.views import router as billing_views
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine
 from app.core.errors import install_error_handlers
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    production_views):
         app.include_router(router)
     app.include_router(records_views)
+    app.include_router(billing_views)
 
     app.include_router(acceptance_api)
     app.include_router(acceptance_views)

@@ -3,6 +3,7 @@
 from app.acceptance.models import Lot, LotPage, LotRecord, RecordFieldCheck, ReviewRound, SampleItem
 from app.accounts.models import Approval, LoginFailure, RecoveryCode, Station, StationSession, User, WebSession
 from app.audit.models import AuditEvent
+from app.billing.models import Payable, Payment
 from app.core.schema import metadata
 from app.pages.models import Page, PageImage, RecordOperation
 from app.production.models import ProductionDay, WorkdayOverride
@@ -22,6 +23,8 @@ __all__ = [
     "WebSession",
     "AuditEvent",
     "Page",
+    "Payable",
+    "Payment",
     "PageImage",
     "ProductionDay",
     "Project",

@@ -84,6 +84,7 @@ NAV = (
     NavItem("/approvals", N_("Approvals"), (Perm.approvals,)),
     NavItem("/admin/users", N_("Users"), (Perm.manage_users,)),
     NavItem("/admin/stations", N_("Stations"), (Perm.manage_stations,)),
+    NavItem("/billing", N_("Billing"), (Perm.view_billing,)),
     NavItem("/audit", N_("Audit trail"), (Perm.view_audit,)),
 )
 
