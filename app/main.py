@@ -15,7 +15,7 @@ from app.audit.views import router as audit_views
 from app.billing.views import router as billing_views
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine
-from app.core.errors import install_error_handlers
+from app.core.errors import ERROR_RESPONSES, install_error_handlers
 from app.core.limits import BodySizeLimit
 from app.core.qcpool import QCPool
 from app.core.storage import LocalImageStore
@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Production tracker for page-digitization projects",
         version="0.1.0",
         lifespan=lifespan,
+        responses=ERROR_RESPONSES,
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)

@@ -4,7 +4,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
+from fastapi import Path as PathParam
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
@@ -88,3 +89,8 @@ def sqlite_path(settings: Settings) -> Path | None:
         return None
     database = make_url(settings.database_url).database
     return Path(database) if database else None
+
+
+# An id in a path or query: a positive 32-bit integer, as every backend's integer key can hold it.
+DbId = Annotated[int, PathParam(ge=1, le=2_147_483_647)]
+DbIdQuery = Annotated[int | None, Query(ge=1, le=2_147_483_647)]

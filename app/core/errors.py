@@ -1,8 +1,11 @@
 """One error type for the whole server and the handler that turns it into JSON or an error page."""
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
@@ -60,6 +63,36 @@ class Unprocessable(AppError):
     code = "invalid"
 
 
+class FieldProblem(BaseModel):
+    """One invalid field of a request."""
+
+    field: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """Every error answer: a stable code and a message (or the list of invalid fields)."""
+
+    error: str
+    detail: str | list[FieldProblem]
+
+
+_DESCRIPTIONS = {
+    400: "malformed request",
+    401: "missing, unknown or expired credentials",
+    403: "the caller may not do this",
+    404: "no such object (or not the caller's project)",
+    409: "conflicts with the current state",
+    413: "file, body or image too large",
+    415: "unsupported media type",
+    422: "invalid field or content",
+    429: "too many attempts",
+}
+# Documented on every JSON route, so that clients (and schemathesis) know every answer's shape.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text} for status, text in _DESCRIPTIONS.items()
+}
+
 _STATUS_CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -96,4 +129,26 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _STATUS_CODES.get(exc.status_code, "error")
-        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # Starlette names only the first matching route's methods; a path served by several routes
+            # (GET and POST apart) must list them all.
+            headers["Allow"] = ", ".join(sorted(allowed_methods(request.app, request.url.path)))
+        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code, headers=headers)
+
+
+def allowed_methods(app: FastAPI, path: str) -> set[str]:
+    """Every HTTP method some route of the app serves at this path."""
+    from fastapi.routing import APIRoute
+
+    def walk(routes: list) -> set[str]:
+        found: set[str] = set()
+        for route in routes:
+            if isinstance(route, APIRoute):
+                if route.path_regex.match(path):
+                    found |= set(route.methods)
+            elif hasattr(route, "original_router"):
+                found |= walk(route.original_router.routes)
+        return found
+
+    return walk(app.router.routes)

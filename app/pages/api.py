@@ -7,24 +7,13 @@ from fastapi import APIRouter, File, Form, Header, Request, Response, UploadFile
 
 from app.accounts.dependencies import CurrentStation
 from app.core.clock import utcnow
-from app.core.db import SessionDep, WriteSessionDep
+from app.core.db import DbId, DbIdQuery, SessionDep, WriteSessionDep
 from app.core.errors import Unprocessable
 from app.pages.exceptions import UploadTooLarge
 from app.pages.schemas import PageImagePublic, PageUploadResult
 from app.pages.service import PageUpload, get_page, ingest_page, page_images, read_image, reason_messages
 
 router = APIRouter(prefix="/api/v1/pages", tags=["pages"])
-
-_ERRORS = {
-    code: {"description": text}
-    for code, text in {
-        401: "station or operator token missing, unknown or expired",
-        409: "idempotency key reused for a different image",
-        413: "file or pixel count over the limit",
-        415: "not a JPEG, PNG or TIFF image",
-        422: "bad field, empty file or undecodable image",
-    }.items()
-}
 
 
 def _read_limited(upload: UploadFile, limit: int) -> bytes:
@@ -34,7 +23,7 @@ def _read_limited(upload: UploadFile, limit: int) -> bytes:
     return data
 
 
-@router.post("", response_model=PageUploadResult, status_code=201, responses=_ERRORS)
+@router.post("", response_model=PageUploadResult, status_code=201)
 def upload_page(
     request: Request,
     response: Response,
@@ -102,7 +91,7 @@ def upload_page(
 
 
 @router.get("/{page_id}/images", response_model=list[PageImagePublic])
-def list_page_images(page_id: int, ctx: CurrentStation, session: SessionDep):
+def list_page_images(page_id: DbId, ctx: CurrentStation, session: SessionDep):
     """Every image uploaded for the page, oldest first (superseded ones included)."""
     page = get_page(session, ctx.principal.project_id, page_id)
     return [PageImagePublic.model_validate(i, from_attributes=True) for i in page_images(session, page.id)]
@@ -114,7 +103,7 @@ def list_page_images(page_id: int, ctx: CurrentStation, session: SessionDep):
     responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/tiff": {}}}},
 )
 def get_page_image(
-    page_id: int, ctx: CurrentStation, session: WriteSessionDep, request: Request, image_id: int | None = None
+    page_id: DbId, ctx: CurrentStation, session: WriteSessionDep, request: Request, image_id: DbIdQuery = None
 ):
     """The page's current image file (or an earlier one with ?image_id=); every view is audited."""
     page = get_page(session, ctx.principal.project_id, page_id)

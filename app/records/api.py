@@ -4,7 +4,7 @@ from fastapi import APIRouter, Query, Response
 
 from app.accounts.dependencies import CurrentStation
 from app.core.clock import utcnow
-from app.core.db import SessionDep
+from app.core.db import DbId, SessionDep
 from app.pages.schemas import PagePublic
 from app.records.exceptions import RecordNotFound
 from app.records.schemas import (
@@ -51,14 +51,14 @@ def lookup_record(
 
 
 @router.get("/{record_id}/pages", response_model=list[PagePublic])
-def list_record_pages(record_id: int, ctx: CurrentStation, session: SessionDep):
+def list_record_pages(record_id: DbId, ctx: CurrentStation, session: SessionDep):
     """The record's pages in page order, with each current image's verdict."""
     record = get_record(session, ctx.principal.project_id, record_id)
     return [PagePublic.model_validate(p, from_attributes=True) for p in record_pages(session, record.id)]
 
 
 @router.post("/{record_id}/finish", response_model=CompletenessPublic)
-def finish(record_id: int, body: RecordFinish, ctx: CurrentStation, session: SessionDep):
+def finish(record_id: DbId, body: RecordFinish, ctx: CurrentStation, session: SessionDep):
     """Declare the paper page count; the answer lists missing and extra page numbers."""
     record = get_record(session, ctx.principal.project_id, record_id)
     result = finish_record(session, record, paper_page_count=body.paper_page_count, now=utcnow(), actor=_actor(ctx))
@@ -74,7 +74,7 @@ def finish(record_id: int, body: RecordFinish, ctx: CurrentStation, session: Ses
 
 
 @router.post("/{record_id}/operations", response_model=RecordOperationPublic)
-def record_operation(record_id: int, body: RecordOperationCreate, ctx: CurrentStation, session: SessionDep):
+def record_operation(record_id: DbId, body: RecordOperationCreate, ctx: CurrentStation, session: SessionDep):
     """Delete a wrong shot or insert a missed page; the same key again returns the same answer."""
     record = get_record(session, ctx.principal.project_id, record_id)
     p = ctx.principal

@@ -9,7 +9,9 @@ from pydantic import BaseModel, Field
 class RecordCreate(BaseModel):
     """Identify a record by MRN + visit, or by its barcode alone."""
 
-    mrn: str | None = Field(default=None, max_length=32, examples=["00123456"])
+    model_config = {"json_schema_extra": {"anyOf": [{"required": ["mrn", "visit"]}, {"required": ["barcode"]}]}}
+
+    mrn: str | None = Field(default=None, max_length=32, pattern=r"^[0-9A-Za-z]{1,32}$", examples=["00123456"])
     visit: int | None = Field(default=None, ge=1, le=999, examples=[2])
     barcode: str | None = Field(default=None, max_length=64, examples=["00123456-2"])
 
