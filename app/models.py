@@ -5,12 +5,29 @@ from app.accounts.models import Approval, LoginFailure, RecoveryCode, Station, S
 from app.audit.models import AuditEvent
 from app.billing.models import Payable, Payment
 from app.core.schema import metadata
+from app.custody.models import Box, CustodyMove, CustodySettings, Handover, HandoverItem, RecordCustody, Shelf
+from app.delivery.models import DeliveryExport, DeliveryRecord, NamingScheme
+from app.frontpage.models import FrontPage, FrontPageImport, FrontPageMapping, FrontPageUpload
 from app.pages.models import Page, PageImage, RecordOperation
 from app.production.models import ProductionDay, WorkdayOverride
 from app.projects.models import Project
 from app.records.models import Record
 
 __all__ = [
+    "Box",
+    "CustodyMove",
+    "CustodySettings",
+    "DeliveryExport",
+    "DeliveryRecord",
+    "FrontPage",
+    "FrontPageImport",
+    "FrontPageMapping",
+    "FrontPageUpload",
+    "Handover",
+    "HandoverItem",
+    "NamingScheme",
+    "RecordCustody",
+    "Shelf",
     "Approval",
     "Lot",
     "LotPage",

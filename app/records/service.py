@@ -49,8 +49,29 @@ def get_or_create_record(
     visit: int | None = None,
     barcode: str | None = None,
     actor: dict | None = None,
+    capture: bool = True,
 ) -> tuple[Record, bool]:
-    """The project's record for this identity, created if new; True when it was created. Safe under races."""
+    """The project's record for this identity, created if new; True when it was created. Safe under races.
+
+    With capture=True (a station opening a record or uploading a page) the project's check-out rule applies.
+    """
+    record, created = _get_or_create_record(session, project, mrn=mrn, visit=visit, barcode=barcode, actor=actor)
+    if capture:  # custody (issue 9): no capture unless the paper is checked out, when the project requires it
+        from app.custody.service import require_capturable
+
+        require_capturable(session, project, record)
+    return record, created
+
+
+def _get_or_create_record(
+    session: Session,
+    project: Project,
+    *,
+    mrn: str | None,
+    visit: int | None,
+    barcode: str | None,
+    actor: dict | None,
+) -> tuple[Record, bool]:
     if barcode and (mrn is None or visit is None):
         existing = find_record(session, project.id, barcode=barcode)
         if existing is not None:

@@ -1,0 +1,350 @@
+"""The export worker: writes a delivery package record by record, reporting progress, resumable at any point.
+
+A record counts as done only after its files are fsynced under their final names and the database says so;
+an interrupted export (stopped, crashed, killed) is taken up again and redoes only the records not done.
+"""
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from pathlib import Path
+
+from sqlalchemy import Engine, or_, update
+from sqlmodel import Session, col, select
+
+from app.acceptance.models import LotPage
+from app.audit.service import record_event
+from app.core.clock import utcnow
+from app.core.db import writing
+from app.core.storage import LocalImageStore
+from app.delivery.models import DeliveryExport, DeliveryRecord, ExportStatus
+from app.delivery.naming import page_path, page_segments
+from app.delivery.package import (
+    IMAGES_DIR,
+    PDF_DIR,
+    BagWriter,
+    IndexRow,
+    PackageError,
+    PageIndex,
+    PlannedImage,
+    PlannedRecord,
+    WrittenRecord,
+    write_front_page_index,
+    write_record,
+)
+from app.delivery.service import STALE_SECONDS
+from app.frontpage.models import FrontPage
+from app.pages.models import Page, PageImage
+from app.projects.models import Project
+from app.records.models import Record
+
+log = logging.getLogger(__name__)
+BATCH = 16
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far an export has got."""
+
+    export_id: int
+    status: str
+    records_done: int
+    record_count: int
+    pages_done: int
+    page_count: int
+    bytes_done: int
+
+
+class Interrupted(Exception):
+    """The export was asked to stop; it is left queued, to be resumed."""
+
+
+def worker_name() -> str:
+    """host:pid:thread, to tell in the database which worker holds an export."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 100000}"[:80]
+
+
+def claim(engine: Engine, export_id: int, worker: str, now: datetime) -> bool:
+    """Take the export for this worker, unless another live worker holds it or it is finished or not approved."""
+    stale = now - timedelta(seconds=STALE_SECONDS)
+    with Session(writing(engine)) as session:
+        result = session.execute(
+            update(DeliveryExport)
+            .where(
+                col(DeliveryExport.id) == export_id,
+                or_(
+                    col(DeliveryExport.status).in_([ExportStatus.queued, ExportStatus.failed]),
+                    (col(DeliveryExport.status) == ExportStatus.running)
+                    & (col(DeliveryExport.heartbeat_at).is_(None) | (col(DeliveryExport.heartbeat_at) < stale)),
+                ),
+            )
+            .values(status=ExportStatus.running, worker=worker, heartbeat_at=now, error=None)
+        )
+        export = session.get(DeliveryExport, export_id)
+        if result.rowcount == 1 and export is not None and export.started_at is None:
+            export.started_at = now
+            session.add(export)
+        session.commit()
+        return result.rowcount == 1
+
+
+def _plan(session: Session, export: DeliveryExport, item: DeliveryRecord, store: LocalImageStore) -> PlannedRecord:
+    record = session.get(Record, item.record_id)
+    assert record is not None
+    rows = session.exec(
+        select(Page.page_number, Page.segment, LotPage.image_sha256, PageImage.media_type)
+        .join(Page, col(Page.id) == col(LotPage.page_id))
+        .join(PageImage, col(PageImage.id) == col(LotPage.image_id))
+        .where(LotPage.round_id == item.round_id, LotPage.record_id == item.record_id)
+        .order_by(col(Page.page_number))
+    ).all()
+    label = f"{record.mrn}_{record.visit}"
+    numbers = [r[0] for r in rows]
+    if len(set(numbers)) != len(numbers):
+        raise PackageError(f"record {label}: two accepted pages share a page number; renumber the record")
+    segments = export.segments
+    resolved = page_segments([(n, mark) for n, mark, _, _ in rows], segments)
+    images = []
+    for (number, _, sha, media), seg in zip(rows, resolved, strict=True):
+        if seg.segment_index is None:
+            raise PackageError(f"record {label}: page {number} has no segment")
+        path = page_path(
+            export.template, mrn=record.mrn, visit=record.visit, segments=segments, seg=seg, media_type=media
+        )
+        images.append(
+            PlannedImage(f"{IMAGES_DIR}/{path}", sha, store.path_of(sha), number, segments[seg.segment_index])
+        )
+    paths = [i.path for i in images]
+    if len(set(paths)) != len(paths):
+        raise PackageError(f"record {label}: the naming template gives two pages the same file name")
+    return PlannedRecord(record.id, label, images, f"{PDF_DIR}/{label}.pdf")
+
+
+def _files(plan: PlannedRecord, written: WrittenRecord) -> list[list]:
+    by_path = {i.path: i for i in plan.images}
+    return [
+        [
+            path,
+            sha,
+            size,
+            by_path[path].page_number if path in by_path else None,
+            by_path[path].segment if path in by_path else "",
+        ]
+        for path, sha, size in written.files
+    ]
+
+
+def run_export(
+    engine: Engine,
+    store: LocalImageStore,
+    export_id: int,
+    *,
+    on_progress: Callable[[Progress], None] | None = None,
+    stop: threading.Event | None = None,
+    threads: int = 4,
+    fsync: bool = True,
+) -> Progress:
+    """Write (or go on writing) an export's package; returns where it ended. Raises nothing for package errors:
+    they leave the export failed, with the reason, to be resumed once fixed."""
+    worker = worker_name()
+    if not claim(engine, export_id, worker, utcnow()):
+        return progress_of(engine, export_id)
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+            while True:
+                if stop is not None and stop.is_set():
+                    raise Interrupted()
+                with Session(engine, expire_on_commit=False) as session:
+                    export = session.get(DeliveryExport, export_id)
+                    assert export is not None
+                    root = Path(export.target)
+                    items = session.exec(
+                        select(DeliveryRecord)
+                        .where(DeliveryRecord.export_id == export_id, col(DeliveryRecord.done).is_(False))
+                        .order_by(col(DeliveryRecord.id))
+                        .limit(BATCH)
+                    ).all()
+                    plans = [_plan(session, export, item, store) for item in items]
+                if not plans:
+                    break
+                written = list(pool.map(partial(write_record, root, fsync=fsync), plans))
+                _mark_done(engine, export_id, items, plans, written, worker)
+                if on_progress:
+                    on_progress(progress_of(engine, export_id))
+        _finish(engine, export_id)
+    except Interrupted:
+        _set(engine, export_id, status=ExportStatus.queued, error="interrupted; resume to go on", worker=None)
+    except (PackageError, OSError) as exc:
+        log.warning("delivery export %s failed: %s", export_id, exc)
+        _fail(engine, export_id, str(exc))
+    except Exception as exc:
+        log.exception("delivery export %s crashed", export_id)
+        _fail(engine, export_id, f"unexpected error: {exc}")
+        raise
+    result = progress_of(engine, export_id)
+    if on_progress:
+        on_progress(result)
+    return result
+
+
+def _mark_done(
+    engine: Engine,
+    export_id: int,
+    items: list[DeliveryRecord],
+    plans: list[PlannedRecord],
+    written: list[WrittenRecord],
+    worker: str,
+) -> None:
+    now = utcnow()
+    with Session(writing(engine)) as session:
+        export = session.get(DeliveryExport, export_id)
+        assert export is not None
+        if export.worker != worker:
+            raise Interrupted()  # another worker took the export over while this one was silent
+        for item, plan, result in zip(items, plans, written, strict=True):
+            row = session.get(DeliveryRecord, item.id)
+            assert row is not None
+            row.done, row.pdf_sha256, row.pdf_bytes, row.image_bytes = (
+                True,
+                result.pdf_sha256,
+                result.pdf_bytes,
+                result.image_bytes,
+            )
+            row.files = _files(plan, result)
+            session.add(row)
+            export.records_done += 1
+            export.pages_done += len(plan.images)
+            export.bytes_done += result.image_bytes + result.pdf_bytes
+        export.heartbeat_at = now
+        session.add(export)
+        session.commit()
+
+
+def _finish(engine: Engine, export_id: int) -> None:
+    """Write the indexes and the BagIt files from what the database recorded, then mark the export done."""
+    with Session(writing(engine), expire_on_commit=False) as session:
+        export = session.get(DeliveryExport, export_id)
+        assert export is not None
+        project = session.get(Project, export.project_id)
+        assert project is not None
+        root = Path(export.target)
+        bag = BagWriter(root)
+        pages = PageIndex(root)
+        index_rows: list[IndexRow] = []
+        rows = session.exec(
+            select(DeliveryRecord, Record, FrontPage)
+            .join(Record, col(Record.id) == col(DeliveryRecord.record_id))
+            .outerjoin(FrontPage, col(FrontPage.record_id) == col(DeliveryRecord.record_id))
+            .where(DeliveryRecord.export_id == export_id)
+            .order_by(col(Record.mrn), col(Record.visit))
+            .execution_options(yield_per=500)
+        )
+        for item, record, fp in rows:
+            pdf = ""
+            for path, sha, size, page, segment in item.files or []:
+                bag.add(path, sha, size)
+                if page is None:
+                    pdf = path
+                else:
+                    pages.add(record.mrn, record.visit, page, segment, path, sha)
+            index_rows.append(
+                IndexRow(
+                    record.mrn,
+                    record.visit,
+                    record.patient_name or "",
+                    record.discharge_date,
+                    fp.diagnosis if fp else "",
+                    fp.diagnosis_code if fp else "",
+                    (fp.operation or "") if fp else "",
+                    (fp.operation_code or "") if fp else "",
+                    item.pages,
+                    pdf,
+                )
+            )
+        for rel, sha, size in [pages.close(), *write_front_page_index(root, index_rows)]:
+            bag.add(rel, sha, size)
+        now = utcnow()
+        fingerprint = bag.finish(
+            {
+                "Source-Organization": project.vendor or "Folio",
+                "Contact-Name": project.vendor or "",
+                "External-Description": f"{project.name}: delivery package of accepted medical records",
+                "External-Identifier": f"{project.code}-delivery-{export.id}",
+                "Bagging-Date": now.date().isoformat(),
+                "Bag-Software-Agent": "Folio",
+                "Folio-Records": str(export.record_count),
+                "Folio-Pages": str(export.page_count),
+            }
+        )
+        export.status, export.finished_at, export.heartbeat_at = ExportStatus.done, now, now
+        export.payload_sha256, export.error, export.worker = fingerprint, None, None
+        session.add(export)
+        record_event(
+            session,
+            "delivery.done",
+            project_id=export.project_id,
+            object_type="delivery_export",
+            object_id=export.id,
+            detail={
+                "records": export.record_count,
+                "pages": export.page_count,
+                "manifest_sha256": fingerprint,
+                "target": export.target,
+            },
+        )
+        session.commit()
+
+
+def _set(engine: Engine, export_id: int, **values: object) -> None:
+    with Session(writing(engine)) as session:
+        session.execute(update(DeliveryExport).where(col(DeliveryExport.id) == export_id).values(**values))
+        session.commit()
+
+
+def _fail(engine: Engine, export_id: int, message: str) -> None:
+    with Session(writing(engine)) as session:
+        export = session.get(DeliveryExport, export_id)
+        if export is not None:
+            export.status, export.error, export.worker = ExportStatus.failed, message[:2000], None
+            session.add(export)
+            record_event(
+                session,
+                "delivery.failed",
+                project_id=export.project_id,
+                object_type="delivery_export",
+                object_id=export.id,
+                outcome="failure",
+                detail={"error": message[:500]},
+            )
+        session.commit()
+
+
+def progress_of(engine: Engine, export_id: int) -> Progress:
+    """The export's counters as the database has them."""
+    with Session(engine) as session:
+        export = session.get(DeliveryExport, export_id)
+        assert export is not None
+        return Progress(
+            export.id,
+            export.status,
+            export.records_done,
+            export.record_count,
+            export.pages_done,
+            export.page_count,
+            export.bytes_done,
+        )
+
+
+def start_in_background(engine: Engine, store: LocalImageStore, export_id: int) -> threading.Thread:
+    """Run the export in a daemon thread of this server process (interrupted if the process stops: resume it)."""
+    thread = threading.Thread(
+        target=run_export, args=(engine, store, export_id), name=f"delivery-{export_id}", daemon=True
+    )
+    thread.start()
+    return thread

@@ -1,0 +1,233 @@
+"""Delivery exports: which records are accepted, the check before export, asking for approval, starting."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, insert, literal
+from sqlmodel import Session, col, select
+
+from app.acceptance.models import Lot, LotPage, ReviewRound
+from app.acceptance.service import accepted_since, current_round
+from app.audit.service import record_event
+from app.delivery.exceptions import ExportNotFound, ExportRefused, ExportStateError
+from app.delivery.models import DeliveryExport, DeliveryRecord, ExportStatus
+from app.delivery.segments import Incomplete, incomplete_records, scheme
+from app.frontpage.models import FrontPage
+from app.projects.models import Project
+
+STALE_SECONDS = 60  # a running export whose worker has not reported for this long was interrupted
+
+
+# --- what is accepted ------------------------------------------------------------------------
+
+
+def accepted_rounds(session: Session, project_id: int, today: date) -> list[ReviewRound]:
+    """The rounds whose manifests hold accepted work: the latest round of each accepted or deemed accepted lot."""
+    lots = session.exec(select(Lot).where(Lot.project_id == project_id).order_by(col(Lot.number))).all()
+    return [current_round(session, lot) for lot in lots if accepted_since(lot, today) is not None]
+
+
+def _accepted_record_ids(round_ids: list[int]):  # noqa: ANN202  (a select of record ids)
+    return select(LotPage.record_id).where(col(LotPage.round_id).in_(round_ids or [-1])).distinct()
+
+
+@dataclass(frozen=True)
+class Preflight:
+    """What a delivery would hold now, and what stops it."""
+
+    lots: int
+    records: int
+    pages: int
+    incomplete_total: int
+    incomplete: list[Incomplete]
+    without_front_page: int
+
+    @property
+    def ready(self) -> bool:
+        """True when there is accepted work and every page of it can be named."""
+        return self.records > 0 and self.incomplete_total == 0
+
+
+def preflight(session: Session, project: Project, today: date) -> Preflight:
+    """Accepted records and pages, the records whose segments are incomplete, those without front-page data."""
+    rounds = accepted_rounds(session, project.id, today)
+    ids = [r.id for r in rounds]
+    records = session.exec(
+        select(func.count(func.distinct(LotPage.record_id))).where(col(LotPage.round_id).in_(ids or [-1]))
+    ).one()
+    pages = session.exec(select(func.count()).select_from(LotPage).where(col(LotPage.round_id).in_(ids or [-1]))).one()
+    within = _accepted_record_ids(ids)
+    total, incomplete = incomplete_records(
+        session, project.id, scheme(session, project.id).segments, limit=50, within=within
+    )
+    with_fp = session.exec(
+        select(func.count()).select_from(FrontPage).where(col(FrontPage.record_id).in_(within))
+    ).one()
+    return Preflight(len(rounds), records, pages, total, incomplete, records - with_fp)
+
+
+# --- exports ---------------------------------------------------------------------------------
+
+
+def get_export(session: Session, project_id: int, export_id: int) -> DeliveryExport:
+    """The project's export, or a 404."""
+    export = session.get(DeliveryExport, export_id)
+    if export is None or export.project_id != project_id:
+        raise ExportNotFound(f"delivery export {export_id} does not exist")
+    return export
+
+
+def list_exports(session: Session, project_id: int) -> list[DeliveryExport]:
+    """The project's exports, newest first."""
+    return list(
+        session.exec(
+            select(DeliveryExport)
+            .where(DeliveryExport.project_id == project_id)
+            .order_by(col(DeliveryExport.id).desc())
+        )
+    )
+
+
+def effective_status(export: DeliveryExport, now: datetime) -> str:
+    """The stored status, except that a running export whose worker went silent reads as interrupted."""
+    if export.status == ExportStatus.running and (
+        export.heartbeat_at is None or export.heartbeat_at < now - timedelta(seconds=STALE_SECONDS)
+    ):
+        return "interrupted"
+    return export.status
+
+
+def resumable(export: DeliveryExport, now: datetime) -> bool:
+    """Whether a worker may take the export up (again): queued, failed, or interrupted."""
+    return effective_status(export, now) in (ExportStatus.queued, ExportStatus.failed, "interrupted")
+
+
+def check_target(target: str, image_store: Path | None = None) -> Path:
+    """The package folder: an absolute path, new or empty, whose parent exists, outside the image store."""
+    path = Path(target.strip())
+    if not target.strip() or not path.is_absolute() or ".." in path.parts:
+        raise ExportRefused("give the package folder as an absolute path on the server, e.g. /mnt/delivery/2026-12")
+    resolved = path.resolve()
+    if image_store is not None and resolved.is_relative_to(Path(image_store).resolve()):
+        raise ExportRefused("the package cannot be written inside the image store")
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise ExportRefused(f"{path} exists and is not an empty folder: choose a new one")
+    if not path.parent.is_dir():
+        raise ExportRefused(f"the folder {path.parent} does not exist")
+    return path
+
+
+def request_export(
+    session: Session,
+    project: Project,
+    principal,  # noqa: ANN001  (a WebPrincipal)
+    *,
+    target: str,
+    reason: str,
+    image_store: Path | None,
+    now: datetime,
+) -> DeliveryExport:
+    """File a delivery export; it waits for the hospital's approval (app.accounts.approvals, delivery_package)."""
+    from app.accounts.approvals import ApprovalKind, request_approval
+
+    path = check_target(target, image_store)
+    ready = preflight(session, project, _today(project, now))
+    if not ready.ready:
+        raise ExportRefused(_not_ready(ready))
+    export = DeliveryExport(
+        project_id=project.id,
+        target=str(path),
+        requested_by=principal.user_id,
+        requested_at=now,
+        record_count=ready.records,
+        page_count=ready.pages,
+    )
+    session.add(export)
+    session.flush()
+    approval = request_approval(
+        session,
+        ApprovalKind.delivery_package,
+        {"export_id": export.id, "target": str(path), "records": ready.records, "pages": ready.pages},
+        principal,
+        project_id=project.id,
+        reason=reason or f"delivery package of {ready.records} records, {ready.pages} pages to {path}",
+        now=now,
+    )
+    export.approval_id = approval.id
+    session.add(export)
+    record_event(
+        session,
+        "delivery.request",
+        project_id=project.id,
+        object_type="delivery_export",
+        object_id=export.id,
+        actor_user_id=principal.user_id,
+        actor_role=principal.role,
+        detail={"target": str(path), "records": ready.records, "pages": ready.pages, "approval_id": approval.id},
+    )
+    return export
+
+
+def _today(project: Project, now: datetime) -> date:
+    from app.core.clock import local_date
+
+    return local_date(now, project.timezone)
+
+
+def _not_ready(ready: Preflight) -> str:
+    if ready.records == 0:
+        return "no record is accepted yet: a delivery holds accepted records only"
+    return f"{ready.incomplete_total} accepted records have pages without a segment: complete them first"
+
+
+def start_export(session: Session, project: Project, export: DeliveryExport, *, actor: dict, now: datetime) -> None:
+    """Spend the approval and fix the export's records, segments and template; a worker then writes the package."""
+    from app.accounts.approvals import ApprovalKind, use_approval
+
+    if export.status != ExportStatus.awaiting_approval:
+        raise ExportStateError(f"export {export.id} has started already ({export.status})")
+    ready = preflight(session, project, _today(project, now))
+    if not ready.ready:
+        raise ExportRefused(_not_ready(ready))
+    check_target(export.target)
+    payload = use_approval(
+        session, export.approval_id or 0, ApprovalKind.delivery_package, project_id=project.id, now=now
+    )
+    if payload.get("export_id") != export.id:
+        raise ExportStateError("this approval was given for another export")
+    names = scheme(session, project.id)
+    export.segments, export.template = names.segments, names.template
+    rounds = accepted_rounds(session, project.id, _today(project, now))
+    for rnd in rounds:
+        per_record = (
+            select(literal(export.id), LotPage.record_id, literal(rnd.id), func.count(), literal(False))
+            .where(LotPage.round_id == rnd.id)
+            .group_by(LotPage.record_id)
+        )
+        session.execute(
+            insert(DeliveryRecord).from_select(["export_id", "record_id", "round_id", "pages", "done"], per_record)
+        )
+    export.record_count = session.exec(
+        select(func.count()).select_from(DeliveryRecord).where(DeliveryRecord.export_id == export.id)
+    ).one()
+    export.page_count = session.exec(
+        select(func.coalesce(func.sum(DeliveryRecord.pages), 0)).where(DeliveryRecord.export_id == export.id)
+    ).one()
+    export.status = ExportStatus.queued
+    session.add(export)
+    session.flush()
+    record_event(
+        session,
+        "delivery.start",
+        project_id=project.id,
+        object_type="delivery_export",
+        object_id=export.id,
+        detail={
+            "records": export.record_count,
+            "pages": export.page_count,
+            "target": export.target,
+            "approval_id": export.approval_id,
+        },
+        **actor,
+    )

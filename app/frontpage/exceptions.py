@@ -1,0 +1,21 @@
+"""Errors of front-page imports and entry."""
+
+from app.core.errors import NotFound, PayloadTooLarge, Unprocessable
+
+
+class UploadNotFound(NotFound):
+    code = "frontpage_upload_not_found"
+
+
+class FileTooLarge(PayloadTooLarge):
+    code = "frontpage_file_too_large"
+
+
+class BadFile(Unprocessable):
+    code = "frontpage_bad_file"
+
+
+class ImportRefused(Unprocessable):
+    """Some rows (or the mapping) are wrong: nothing was imported."""
+
+    code = "frontpage_rows_refused"

@@ -1,0 +1,73 @@
+"""Front-page (首页) fields of a record beyond those on the record itself, and how a project imports them.
+
+The patient's name and the discharge date live on `record` (patient_name, discharge_date); the main diagnosis
+and the operation, with their codes, live here.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, LargeBinary
+from sqlmodel import Field, SQLModel
+
+from app.core.clock import utcnow
+from app.core.schema import UTCDateTime
+
+
+class FrontPage(SQLModel, table=True):
+    """The main diagnosis (ICD-10) and the main operation (ICD-9-CM-3) of one record."""
+
+    __tablename__ = "front_page"
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    record_id: int = Field(foreign_key="record.id", unique=True)
+    diagnosis: str = Field(max_length=200)
+    diagnosis_code: str = Field(max_length=20)
+    operation: str | None = Field(default=None, max_length=200)
+    operation_code: str | None = Field(default=None, max_length=20)
+    source: str = Field(default="import", max_length=16)  # import | manual
+    import_id: int | None = Field(default=None, foreign_key="front_page_import.id")
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_by: int | None = Field(default=None, foreign_key="user_account.id")
+
+
+class FrontPageMapping(SQLModel, table=True):
+    """Which column of the hospital's export holds which field, saved per project for the next import."""
+
+    __tablename__ = "front_page_mapping"
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", unique=True)
+    mapping: dict = Field(default_factory=dict, sa_type=JSON)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_by: int | None = Field(default=None, foreign_key="user_account.id")
+
+
+class FrontPageUpload(SQLModel, table=True):
+    """An uploaded export waiting for its column mapping and check; removed once imported."""
+
+    __tablename__ = "front_page_upload"
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    filename: str = Field(max_length=200)
+    data: bytes = Field(sa_type=LargeBinary)
+    size_bytes: int
+    uploaded_by: int = Field(foreign_key="user_account.id")
+    uploaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class FrontPageImport(SQLModel, table=True):
+    """One completed import: the file, how many rows, how many records were new or updated."""
+
+    __tablename__ = "front_page_import"
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    filename: str = Field(max_length=200)
+    sha256: str = Field(max_length=64)
+    rows: int
+    records_created: int
+    records_updated: int
+    imported_by: int = Field(foreign_key="user_account.id")
+    imported_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,234 @@
+"""Pure rules of front-page data: the fields, reading dates and codes, checking a row, guessing the column mapping."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from app.navigation import N_
+from app.records.rules import MRN_PATTERN
+
+# The fields of an import, in the order the mapping form shows them; the first six must be mapped.
+FIELDS = ("mrn", "visit", "name", "discharge_date", "diagnosis", "diagnosis_code", "operation", "operation_code")
+REQUIRED = ("mrn", "visit", "name", "discharge_date", "diagnosis", "diagnosis_code")
+FIELD_LABELS = {
+    "mrn": N_("MRN"),
+    "visit": N_("Visit"),
+    "name": N_("Patient name"),
+    "discharge_date": N_("Discharge date"),
+    "diagnosis": N_("Main diagnosis"),
+    "diagnosis_code": N_("Diagnosis code (ICD-10)"),
+    "operation": N_("Operation"),
+    "operation_code": N_("Operation code (ICD-9-CM-3)"),
+}
+# Column headings seen in hospital records systems' exports, for a first guess at the mapping.
+HEADER_GUESSES = {
+    "mrn": ("病案号", "住院号", "病历号", "病案编号", "mrn"),
+    "visit": ("住院次数", "入院次数", "次数", "visit"),
+    "name": ("姓名", "患者姓名", "病人姓名", "name", "patient_name"),
+    "discharge_date": ("出院日期", "出院时间", "discharge_date"),
+    "diagnosis": ("主要诊断", "出院主要诊断", "主要诊断名称", "主诊断", "diagnosis"),
+    "diagnosis_code": (
+        "主要诊断编码",
+        "主要诊断代码",
+        "主要诊断icd-10",
+        "主要诊断icd10",
+        "疾病编码",
+        "icd-10",
+        "diagnosis_code",
+    ),
+    "operation": ("主要手术", "主要手术名称", "手术名称", "手术及操作名称", "主要手术及操作名称", "operation"),
+    "operation_code": (
+        "主要手术编码",
+        "手术编码",
+        "手术及操作编码",
+        "主要手术及操作编码",
+        "icd-9-cm-3",
+        "operation_code",
+    ),
+}
+# ICD-10 as coded in China (GB/T 14396, national clinical edition 2.0): K35.800, I10.x00x002, O80, A17.0+
+ICD10 = re.compile(r"^[A-Z][0-9]{2}(?:\.[0-9x]{1,4}(?:x[0-9]{3})?)?[+*†]?$")
+# ICD-9-CM-3 procedures (clinical edition 2.0): 47.09, 47.0901, 36.0600x001
+ICD9CM3 = re.compile(r"^[0-9]{2}(?:\.[0-9x]{1,4}(?:x[0-9]{3})?)?$")
+NAME_MAX, TEXT_MAX = 120, 200
+EARLIEST = date(1900, 1, 1)
+
+PROBLEMS = {
+    "required": N_("%(field)s is empty"),
+    "bad_mrn": N_("%(field)s must be 1-32 letters or digits"),
+    "bad_visit": N_("%(field)s must be a whole number from 1 to 999"),
+    "bad_date": N_("%(field)s is not a date (use YYYY-MM-DD)"),
+    "date_range": N_("%(field)s must lie between 1900-01-01 and today"),
+    "too_long": N_("%(field)s is too long"),
+    "bad_icd10": N_("%(field)s is not an ICD-10 code (like K35.800 or I10.x00x002)"),
+    "bad_icd9": N_("%(field)s is not an ICD-9-CM-3 code (like 47.09 or 47.0901)"),
+    "pair": N_("give both the operation and its code, or neither"),
+    "duplicate": N_("the same MRN and visit as row %(row)s"),
+}
+
+
+@dataclass(frozen=True)
+class FrontPageRow:
+    """One valid row, normalised."""
+
+    mrn: str
+    visit: int
+    name: str
+    discharge_date: date
+    diagnosis: str
+    diagnosis_code: str
+    operation: str | None
+    operation_code: str | None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a field of a row was refused: a PROBLEMS code, the field, and extra values for the message."""
+
+    code: str
+    field: str | None = None
+    row: int | None = None
+
+
+@dataclass
+class Checked:
+    """A row's outcome: the normalised row, or the problems that refuse it."""
+
+    row_number: int
+    raw: dict[str, str]
+    row: FrontPageRow | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def text(value: object) -> str:
+    """A cell as trimmed text: whole-number floats lose their '.0', dates become YYYY-MM-DD."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+
+
+def parse_date(value: object) -> date | None:
+    """A date from a cell: a date or datetime, YYYY-MM-DD (or / . 年月日), YYYYMMDD, with an optional time."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    raw = text(value)
+    if re.fullmatch(r"\d{8}", raw):
+        parts = (raw[:4], raw[4:6], raw[6:])
+    else:
+        match = _DATE.match(raw)
+        if not match:
+            return None
+        parts = match.groups()
+    try:
+        return date(int(parts[0]), int(parts[1]), int(parts[2]))
+    except ValueError:
+        return None
+
+
+def normalise_code(raw: str) -> str:
+    """An ICD code without spaces, capital first letter, lower-case 'x' extensions (K35.800X002 → K35.800x002)."""
+    code = re.sub(r"\s+", "", raw)
+    return (code[:1].upper() + code[1:].replace("X", "x")) if code else code
+
+
+def check_row(row_number: int, raw: dict[str, object], today: date) -> Checked:
+    """Check one row of mapped values; every problem of the row is listed, not just the first."""
+    values = {f: text(raw.get(f)) for f in FIELDS}
+    out = Checked(row_number, values)
+    problems = out.problems
+    for name in REQUIRED:
+        if not values[name]:
+            problems.append(Problem("required", name))
+    mrn = values["mrn"]
+    if mrn and not MRN_PATTERN.match(mrn):
+        problems.append(Problem("bad_mrn", "mrn"))
+    visit = None
+    if values["visit"]:
+        if re.fullmatch(r"\d{1,3}", values["visit"]) and int(values["visit"]) >= 1:
+            visit = int(values["visit"])
+        else:
+            problems.append(Problem("bad_visit", "visit"))
+    discharge = None
+    if values["discharge_date"]:
+        discharge = parse_date(raw.get("discharge_date"))
+        if discharge is None:
+            problems.append(Problem("bad_date", "discharge_date"))
+        elif not EARLIEST <= discharge <= today:
+            problems.append(Problem("date_range", "discharge_date"))
+            discharge = None
+    if len(values["name"]) > NAME_MAX:
+        problems.append(Problem("too_long", "name"))
+    for name in ("diagnosis", "operation"):
+        if len(values[name]) > TEXT_MAX:
+            problems.append(Problem("too_long", name))
+    diagnosis_code = normalise_code(values["diagnosis_code"])
+    if diagnosis_code and not ICD10.match(diagnosis_code):
+        problems.append(Problem("bad_icd10", "diagnosis_code"))
+    operation_code = normalise_code(values["operation_code"])
+    if operation_code and not ICD9CM3.match(operation_code):
+        problems.append(Problem("bad_icd9", "operation_code"))
+    if bool(values["operation"]) != bool(operation_code):
+        problems.append(Problem("pair", "operation"))
+    if not problems and visit is not None and discharge is not None:
+        out.row = FrontPageRow(
+            mrn=mrn,
+            visit=visit,
+            name=values["name"],
+            discharge_date=discharge,
+            diagnosis=values["diagnosis"],
+            diagnosis_code=diagnosis_code,
+            operation=values["operation"] or None,
+            operation_code=operation_code or None,
+        )
+    return out
+
+
+def check_rows(rows: list[tuple[int, dict[str, object]]], today: date) -> list[Checked]:
+    """Check every row; a later row with the same MRN and visit as an earlier one is refused as a duplicate."""
+    seen: dict[tuple[str, int], int] = {}
+    results = []
+    for number, raw in rows:
+        checked = check_row(number, raw, today)
+        if checked.row is not None:
+            key = (checked.row.mrn, checked.row.visit)
+            if key in seen:
+                checked.problems.append(Problem("duplicate", None, seen[key]))
+                checked.row = None
+            else:
+                seen[key] = number
+        results.append(checked)
+    return results
+
+
+def _norm_header(header: str) -> str:
+    return re.sub(r"[\s_（）()]+", "", header).lower()
+
+
+def guess_mapping(headers: list[str]) -> dict[str, str]:
+    """For each field, the heading that looks like it (exact match of a known name, ignoring case and spaces)."""
+    by_norm = {_norm_header(h): h for h in headers if h}
+    mapping: dict[str, str] = {}
+    for name, guesses in HEADER_GUESSES.items():
+        for guess in guesses:
+            if _norm_header(guess) in by_norm:
+                mapping[name] = by_norm[_norm_header(guess)]
+                break
+    return mapping
+
+
+def mapping_problems(mapping: dict[str, str], headers: list[str]) -> list[str]:
+    """The required fields without a column, and fields mapped to a column the file does not have."""
+    missing = [f for f in REQUIRED if not mapping.get(f)]
+    absent = [f for f, h in mapping.items() if h and h not in headers]
+    return missing + [f for f in absent if f not in missing]
