@@ -17,3 +17,7 @@ class PageNumberNotFound(NotFound):
 
 class OperationKeyReused(Conflict):
     code = "operation_key_reused"
+
+
+class BarcodeInUse(Conflict):
+    code = "barcode_in_use"

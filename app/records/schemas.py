@@ -3,16 +3,18 @@
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 
 class RecordCreate(BaseModel):
     """Identify a record by MRN + visit, or by its barcode alone."""
 
-    model_config = {"json_schema_extra": {"anyOf": [{"required": ["mrn", "visit"]}, {"required": ["barcode"]}]}}
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"anyOf": [{"required": ["mrn", "visit"]}, {"required": ["barcode"]}]}
+    )
 
     mrn: str | None = Field(default=None, max_length=32, pattern=r"^[0-9A-Za-z]{1,32}$", examples=["00123456"])
-    visit: int | None = Field(default=None, ge=1, le=999, examples=[2])
+    visit: StrictInt | None = Field(default=None, ge=1, le=999, examples=[2])
     barcode: str | None = Field(default=None, max_length=64, examples=["00123456-2"])
 
 
@@ -31,7 +33,9 @@ class RecordPublic(BaseModel):
 class RecordFinish(BaseModel):
     """The number of pages the paper record has, counted by the operator."""
 
-    paper_page_count: int = Field(ge=1, le=100_000)
+    model_config = ConfigDict(extra="forbid")
+
+    paper_page_count: StrictInt = Field(ge=1, le=100_000)
 
 
 class CompletenessPublic(BaseModel):
@@ -49,9 +53,11 @@ class CompletenessPublic(BaseModel):
 class RecordOperationCreate(BaseModel):
     """Delete a wrong shot (later pages move down) or insert a missed page (pages from n move up)."""
 
+    model_config = ConfigDict(extra="forbid")
+
     key: str = Field(min_length=8, max_length=80, description="client-generated, makes the operation idempotent")
     op: Literal["delete", "insert"]
-    page_number: int = Field(ge=1, le=100_000)
+    page_number: StrictInt = Field(ge=1, le=100_000)
 
 
 class RecordOperationPublic(BaseModel):

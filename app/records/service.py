@@ -9,7 +9,13 @@ from sqlmodel import Session, col, select
 from app.audit.service import record_event
 from app.pages.models import Page, RecordOperation
 from app.projects.models import Project
-from app.records.exceptions import BadRecordIdentity, OperationKeyReused, PageNumberNotFound, RecordNotFound
+from app.records.exceptions import (
+    BadRecordIdentity,
+    BarcodeInUse,
+    OperationKeyReused,
+    PageNumberNotFound,
+    RecordNotFound,
+)
 from app.records.models import Record, RecordStatus
 from app.records.rules import MRN_PATTERN, Completeness, RecordKey, completeness, parse_barcode
 
@@ -78,6 +84,12 @@ def _get_or_create_record(
             return existing, False
     key = resolve_key(project, mrn=mrn, visit=visit, barcode=barcode)
     existing = find_record(session, project.id, mrn=key.mrn, visit=key.visit)
+    if barcode:
+        owner = find_record(session, project.id, barcode=barcode)
+        if owner is not None and owner is not existing:
+            raise BarcodeInUse(f"barcode {barcode!r} already belongs to record {owner.mrn}/{owner.visit}")
+        if existing is not None and existing.barcode not in (None, barcode):
+            raise BarcodeInUse(f"record {existing.mrn}/{existing.visit} has the barcode {existing.barcode!r}")
     if existing is not None:
         if barcode and existing.barcode is None:
             existing.barcode = barcode

@@ -90,3 +90,16 @@ def test_delete_and_insert_renumber_pages_once_per_key(client: TestClient, sessi
     )
     assert nothing.status_code == 404 and nothing.json()["error"] == "page_number_not_found"
     assert _record_pages(client, auth, record_id) == [1, 2, 3, 4]
+
+
+def test_a_barcode_belongs_to_one_record(client: TestClient, session: Session) -> None:
+    auth = signed_in_station(client, session)
+    assert client.post("/api/v1/records", json={"barcode": "00123456-2"}, headers=auth.headers).status_code == 201
+    clash = client.post(
+        "/api/v1/records", json={"mrn": "00123456", "visit": 998, "barcode": "00123456-2"}, headers=auth.headers
+    )
+    assert clash.status_code == 409 and clash.json()["error"] == "barcode_in_use"
+    other = client.post("/api/v1/records", json={"mrn": "00123456", "visit": 2, "barcode": "X-9"}, headers=auth.headers)
+    assert other.status_code == 409
+    strict = client.post("/api/v1/records", json={"mrn": "1", "visit": True}, headers=auth.headers)
+    assert strict.status_code == 422
