@@ -234,6 +234,8 @@ def _finish(engine: Engine, export_id: int) -> None:
         project = session.get(Project, export.project_id)
         assert project is not None
         root = Path(export.target)
+        for leftover in (root / "data").rglob(".*.part"):  # a file a killed worker was writing
+            leftover.unlink()
         bag = BagWriter(root)
         pages = PageIndex(root)
         index_rows: list[IndexRow] = []

@@ -6,6 +6,7 @@ import zipfile
 from dataclasses import dataclass
 
 MAX_ROWS = 500_000
+HEADING_SEARCH = 20  # rows searched for the headings, below any title lines
 
 
 class UnreadableFile(ValueError):
@@ -48,6 +49,18 @@ def _empty(cells: list[object] | tuple) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
+def _filled(cells: list[object] | tuple) -> int:
+    return sum(1 for c in cells if c is not None and not (isinstance(c, str) and not c.strip()))
+
+
+def _heading_row(rows: list[list[object] | tuple]) -> int:
+    """The index of the headings: the first row with two or more filled cells (a title line above is skipped)."""
+    for index, cells in enumerate(rows[:HEADING_SEARCH]):
+        if _filled(cells) >= 2:
+            return index
+    return next((i for i, cells in enumerate(rows) if not _empty(cells)), 0)
+
+
 def _read_csv(data: bytes) -> Table:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -62,21 +75,25 @@ def _read_csv(data: bytes) -> Table:
     first = content.split("\n", 1)[0]
     delimiter = max((",", "\t", ";"), key=first.count)
     reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
-    try:
-        header_cells = next(reader)
-    except StopIteration:
-        raise UnreadableFile("the file is empty") from None
-    headers = _headers(list(header_cells))
-    rows = []
+    lines: list[tuple[int, list[str]]] = []
     try:
         for cells in reader:
-            if _empty(cells):
-                continue
-            if len(rows) >= MAX_ROWS:
+            if len(lines) > MAX_ROWS + HEADING_SEARCH:
                 raise UnreadableFile(f"more than {MAX_ROWS} rows: split the export")
-            rows.append((reader.line_num, _row(headers, cells)))
+            lines.append((reader.line_num, cells))
     except csv.Error as exc:
         raise UnreadableFile(f"the CSV is malformed near line {reader.line_num}: {exc}") from exc
+    return _table(lines)
+
+
+def _table(lines: list[tuple[int, list[object] | tuple]]) -> Table:
+    if not lines or all(_empty(cells) for _, cells in lines):
+        raise UnreadableFile("the file is empty")
+    start = _heading_row([cells for _, cells in lines])
+    headers = _headers(list(lines[start][1]))
+    rows = [(number, _row(headers, cells)) for number, cells in lines[start + 1 :] if not _empty(cells)]
+    if len(rows) > MAX_ROWS:
+        raise UnreadableFile(f"more than {MAX_ROWS} rows: split the export")
     return Table(headers, rows)
 
 
@@ -88,20 +105,11 @@ def _read_xlsx(data: bytes) -> Table:
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise UnreadableFile(f"the workbook cannot be read: {exc}") from exc
     try:
-        sheet = book.worksheets[0]
-        headers: list[str] | None = None
-        rows: list[tuple[int, dict[str, object]]] = []
-        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            if _empty(cells):
-                continue
-            if headers is None:
-                headers = _headers(list(cells))
-                continue
-            if len(rows) >= MAX_ROWS:
+        lines: list[tuple[int, list[object] | tuple]] = []
+        for number, cells in enumerate(book.worksheets[0].iter_rows(values_only=True), start=1):
+            if len(lines) > MAX_ROWS + HEADING_SEARCH:
                 raise UnreadableFile(f"more than {MAX_ROWS} rows: split the export")
-            rows.append((number, _row(headers, cells)))
+            lines.append((number, cells))
     finally:
         book.close()
-    if headers is None:
-        raise UnreadableFile("the first sheet is empty")
-    return Table(headers, rows)
+    return _table(lines)

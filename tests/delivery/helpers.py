@@ -1,0 +1,89 @@
+"""Accepted records with real images: uploaded through the station API, finished, put in a lot that the
+hospital let pass its review deadline (deemed accepted)."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from app.acceptance.service import Actor, apply_for_acceptance
+from app.accounts.models import Role, User
+from app.accounts.signin import WebPrincipal
+from app.core.clock import local_date, utcnow
+from app.projects.models import Project
+from app.records.models import Record
+from tests.factories import make_user, page_jpeg, signed_in_station, upload
+
+# (MRN, pages, segment marks by page number): a mark names a segment or gives its number.
+RECORDS = [
+    ("00012345", 4, {1: "首页", 2: "2", 4: "医嘱单"}),
+    ("00012346", 3, {1: "首页", 3: "其他"}),
+    ("00012347", 2, {1: "1"}),
+]
+
+
+@dataclass
+class Accepted:
+    """The project, its people and the accepted records."""
+
+    project: Project
+    manager: User
+    custodian: User
+    records: list[Record]
+
+    @staticmethod
+    def principal(user: User) -> WebPrincipal:
+        """A signed-in browser user, as the services see one."""
+        return WebPrincipal(user.id, user.username, user.display_name, user.role, user.project_id, 0, "", True, True)
+
+
+def accepted_records(client: TestClient, session: Session, records=RECORDS, *, extra_unaccepted: bool = False):
+    """Upload, finish and (by the lapse of the review deadline) accept the records; committed."""
+    auth = signed_in_station(client, session)
+    seed = 0
+    for mrn, pages, marks in records:
+        for n in range(1, pages + 1):
+            seed += 1
+            fields = {"segment": marks[n]} if n in marks else {}
+            r = upload(client, auth, page_jpeg(seed), page=n, mrn=mrn, visit=1, **fields)
+            assert r.status_code == 201, r.text
+        rec = client.post("/api/v1/records", json={"mrn": mrn, "visit": 1}, headers=auth.headers).json()
+        done = client.post(
+            f"/api/v1/records/{rec['id']}/finish", json={"paper_page_count": pages}, headers=auth.headers
+        )
+        assert done.json()["complete"] is True
+    if extra_unaccepted:  # captured but not finished: in no lot, not accepted, not delivered
+        r = upload(client, auth, page_jpeg(99), page=1, mrn="00099999", visit=1, segment="首页")
+        assert r.status_code == 201
+    project = session.get(Project, auth.project_id)
+    manager = make_user(session, project, "mgr", Role.vendor_manager)
+    custodian = make_user(session, project, "cust", Role.custodian)
+    # The lot was applied for 40 days ago and nobody reviewed it: deemed accepted since.
+    applied = utcnow() - timedelta(days=40)
+    session.execute(
+        update(Record).where(col(Record.project_id) == project.id).values(finished_at=applied - timedelta(days=1))
+    )
+    day = local_date(applied, project.timezone)
+    apply_for_acceptance(
+        session, project, period_end=day, actor=Actor(manager.id, manager.role), today=day, now=applied
+    )
+    session.commit()
+    recs = list(session.exec(select(Record).where(Record.project_id == project.id).order_by(col(Record.mrn))))
+    return Accepted(project, manager, custodian, [r for r in recs if r.mrn != "00099999"])
+
+
+def approved_export(session: Session, acc: Accepted, target, now: datetime | None = None):
+    """A delivery export requested by the manager, approved by the custodian and started (committed)."""
+    from app.accounts.approvals import decide
+    from app.delivery.service import request_export, start_export
+
+    now = now or utcnow()
+    export = request_export(
+        session, acc.project, acc.principal(acc.manager), target=str(target), reason="", image_store=None, now=now
+    )
+    decide(session, export.approval_id, acc.principal(acc.custodian), approve=True, note="ok", now=now)
+    start_export(session, acc.project, export, actor={"actor_user_id": acc.manager.id}, now=now)
+    session.commit()
+    return export
