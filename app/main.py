@@ -24,6 +24,7 @@ from app.core.web import SecurityHeaders, install_html_errors
 from app.pages.api import router as pages_router
 from app.pages.service import UploadLimits
 from app.production.views import router as production_views
+from app.projects.views import router as projects_views
 from app.records.api import router as records_router
 from app.records.views import router as records_views
 
@@ -64,7 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders, hsts=settings.cookie_secure)
     app.mount("/static", StaticFiles(directory=APP_DIR / "static"), name="static")
     for router in (station_router, records_router, pages_router, accounts_views, admin_views, audit_views,
-                   production_views):
+                   production_views, projects_views):
         app.include_router(router)
     app.include_router(records_views)
     app.include_router(billing_views)

@@ -56,6 +56,26 @@ APPROVAL_STATUS_LABELS = {
     "used": N_("Done"),
 }
 
+TERM_LABELS = {
+    "target_pages": N_("Target pages"),
+    "end_date": N_("End date"),
+    "daily_quota": N_("Daily quota per operator"),
+    "unit_price": N_("Unit price (yuan per page)"),
+    "price_cap": N_("Price cap (yuan)"),
+    "acceptance_cycle_months": N_("Acceptance cycle (months)"),
+    "sampling_scheme": N_("Sampling scheme (flat or iso2859)"),
+    "sample_rate": N_("Sample rate"),
+    "aql": N_("AQL (ISO 2859-1)"),
+    "pass_rate": N_("Pass rate"),
+    "field_error_rate": N_("Front-page field error rate"),
+    "review_deadline_days": N_("Review deadline (days)"),
+    "correction_days": N_("Correction period (days)"),
+    "payment_term_working_days": N_("Payment term (working days)"),
+    "late_payment_rate_per_day": N_("Late payment rate per day"),
+    "termination_review_days": N_("Review on termination (days)"),
+    "termination_payment_days": N_("Payment on termination (days)"),
+}
+
 ERROR_TITLES = {
     "forbidden": N_("Not allowed"),
     "csrf_failed": N_("The form has expired"),
@@ -86,6 +106,7 @@ NAV = (
     NavItem("/admin/stations", N_("Stations"), (Perm.manage_stations,)),
     NavItem("/billing", N_("Billing"), (Perm.view_billing,)),
     NavItem("/audit", N_("Audit trail"), (Perm.view_audit,)),
+    NavItem("/admin/project", N_("Contract terms"), (Perm.manage_settings,)),
 )
 
 NAV += (NavItem("/acceptance", N_("Acceptance"), (Perm.manage_lots, Perm.review_samples)),)
@@ -114,6 +135,11 @@ def approval_label(kind: str) -> str:
 def approval_status_label(status: str) -> str:
     """The msgid of an approval's status."""
     return APPROVAL_STATUS_LABELS.get(status, status)
+
+
+def term_label(field: str) -> str:
+    """The msgid naming a contract term."""
+    return TERM_LABELS.get(field, field)
 
 
 def error_title(code: str) -> str:

@@ -46,6 +46,9 @@ def environment(language: str) -> Environment:
         role_label=navigation.role_label,
         perm_label=navigation.perm_label,
         error_title=navigation.error_title,
+        approval_label=navigation.approval_label,
+        approval_status_label=navigation.approval_status_label,
+        term_label=navigation.term_label,
     )
     return env
 

@@ -175,3 +175,16 @@ def test_add_user_shows_errors_next_to_the_field(client: TestClient, session: Se
         follow_redirects=False,
     )
     assert ok.status_code == 303
+
+
+def test_approvals_page_lists_requests_in_both_languages(client: TestClient, session: Session) -> None:
+    people = _people(session)
+    csrf = _sign_in(client, "admin1")
+    client.post(f"/admin/users/{people['op'].id}/role", data={"role": "vendor_qc", "csrf_token": csrf})
+    mine = client.get("/approvals")
+    assert mine.status_code == 200 and "角色变更" in mine.text and "待审批" in mine.text
+    _sign_in(client, "admin2")
+    client.get("/lang/en")
+    theirs = client.get("/approvals")
+    assert "Role change" in theirs.text and "Approve" in theirs.text
+    client.cookies.clear()

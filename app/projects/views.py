@@ -1,0 +1,41 @@
+"""HTML route for the project's contract terms: shown to the system administrator, changed only by approval."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from app.accounts.dependencies import CsrfChecked, require
+from app.accounts.permissions import Perm
+from app.accounts.signin import WebPrincipal
+from app.core.clock import utcnow
+from app.core.db import SessionDep
+from app.core.i18n import translations
+from app.core.templates import redirect, render, request_language
+from app.projects.dependencies import CurrentProject
+from app.projects.terms import TERMS, BadTerm, parse_changes, request_terms_change
+
+router = APIRouter(include_in_schema=False)
+Admin = Annotated[WebPrincipal, Depends(require(Perm.manage_settings))]
+
+
+@router.get("/admin/project")
+def terms(request: Request, principal: Admin, project: CurrentProject):
+    """The contract's terms, with a form to ask for a change."""
+    return render(request, "projects/terms.html", {"project": project, "fields": list(TERMS), "errors": {},
+                                                   "form": {}})
+
+
+@router.post("/admin/project", dependencies=[CsrfChecked])
+async def change_terms(request: Request, principal: Admin, project: CurrentProject, session: SessionDep):
+    """Ask for a change of terms: another authorised person (finance or the records custodian) approves it."""
+    form = {k: str(v) for k, v in (await request.form()).items() if k in TERMS or k == "reason"}
+    try:
+        changes = parse_changes(project, form)
+        request_terms_change(session, project, changes, principal, reason=form.get("reason", ""), now=utcnow())
+    except BadTerm as exc:
+        return render(request, "projects/terms.html", {"project": project, "fields": list(TERMS),
+                                                       "errors": {exc.field: exc.detail}, "form": form},
+                      status_code=422)
+    message = translations(request_language(request)).gettext(
+        "Change requested: it takes effect when another authorised person approves it.")
+    return redirect("/admin/project", flash=message)

@@ -1,0 +1,63 @@
+"""Contract terms change only through an approval by another authorised person."""
+
+import re
+import time
+from decimal import Decimal
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from app.accounts import totp
+from app.accounts.models import Approval, Role
+from app.audit.models import AuditEvent
+from app.projects.models import Project
+from tests.factories import PASSWORD, make_project, make_user
+
+SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def _sign_in(client: TestClient, username: str) -> str:
+    client.cookies.clear()
+    page = client.get("/login")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": csrf})
+    page = client.get("/login/second-factor")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    client.post(
+        "/login/second-factor", data={"code": totp.code_at(SECRET, totp.step_of(time.time())), "csrf_token": csrf}
+    )
+    return csrf
+
+
+def test_price_change_applies_only_after_finance_approves(client: TestClient, session: Session, db: Engine) -> None:
+    project = make_project(session)
+    for name, role in (("root", Role.sysadmin), ("money", Role.finance)):
+        u = make_user(session, project, username=name, role=role)
+        u.totp_secret = SECRET
+        session.add(u)
+    session.commit()
+    csrf = _sign_in(client, "root")
+    bad = client.post("/admin/project", data={"unit_price": "0.07777", "csrf_token": csrf})
+    assert bad.status_code == 422 and 'id="e-unit_price"' in bad.text
+    ok = client.post(
+        "/admin/project",
+        data={"unit_price": "0.080", "daily_quota": "3000", "reason": "re-negotiated", "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303
+    with Session(db) as s:
+        approval = s.exec(select(Approval)).one()
+        assert approval.payload["changes"] == {"unit_price": "0.080"}  # the quota did not change, so it is not asked
+        assert s.get(Project, project.id).unit_price == Decimal("0.0770")
+    assert client.post(f"/approvals/{approval.id}", data={"decision": "approve", "csrf_token": csrf}).status_code == 403
+    csrf = _sign_in(client, "money")
+    r = client.post(
+        f"/approvals/{approval.id}", data={"decision": "approve", "csrf_token": csrf}, follow_redirects=False
+    )
+    assert r.status_code == 303
+    with Session(db) as s:
+        assert s.get(Project, project.id).unit_price == Decimal("0.08")
+        event = s.exec(select(AuditEvent).where(AuditEvent.action == "project.terms_change")).one()
+        assert event.detail["changes"] == {"unit_price": "0.080"}
+    client.cookies.clear()
