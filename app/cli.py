@@ -242,6 +242,26 @@ def cmd_store_gc(args: argparse.Namespace, settings: Settings) -> None:
     )
 
 
+def cmd_project_sampling(args: argparse.Namespace, settings: Settings) -> None:
+    """Choose how lots applied from now on are sampled: the flat rate, or ISO 2859-1 level II at an AQL."""
+    from decimal import Decimal, InvalidOperation
+
+    from app.acceptance.service import set_sampling_scheme
+    from app.projects.service import project_by_code
+
+    try:
+        aql = Decimal(args.aql) if args.aql else None
+    except InvalidOperation as exc:
+        raise CLIError(f"not a number: {args.aql}") from exc
+    with _session(settings) as session:
+        project = set_sampling_scheme(session, project_by_code(session, args.project), scheme=args.scheme, aql=aql)
+        if project.sampling_scheme == "iso2859":
+            plan = f"ISO 2859-1, level II, AQL {project.aql}"
+        else:
+            plan = f"flat {project.sample_rate * 100:g}% of each lot"
+        print(f"project {project.code}: lots applied from now on are sampled by {plan}")
+
+
 def _lot_and_round(session: Session, args: argparse.Namespace):  # noqa: ANN202
     from app.acceptance.service import current_round, get_round, lot_by_number
     from app.projects.models import Project
@@ -268,7 +288,6 @@ def cmd_lot_verify_sample(args: argparse.Namespace, settings: Settings) -> None:
         if rnd.seed is None:
             raise CLIError(f"lot {lot.number} round {rnd.number} has no seed yet: nothing was drawn")
         v = verify_round(session, lot, rnd)
-        session.rollback()
     verdict = {True: "matches", False: "DOES NOT MATCH"}
     print(f"project {project.code}, lot {lot.number}, round {rnd.number}: {rnd.page_count} pages")
     print(f"manifest hash {v.stored_hash}: recomputed from the stored manifest, {verdict[v.manifest_hash_ok]}")
@@ -451,6 +470,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--project", help="project code (needed when there are several)")
     p.add_argument("--output", required=True, help="file to write; .pdf prints a PDF, anything else HTML")
     p.add_argument("--lang", default="zh_CN", choices=["zh_CN", "en"], help="language of the report (default zh_CN)")
+    p = add(
+        project,
+        "sampling",
+        cmd_project_sampling,
+        "choose the sampling plan of future lots: flat (the contract's rate) or iso2859 (ISO 2859-1 level II)",
+        "folio project sampling --project SZH2026 --scheme iso2859 --aql 2.5",
+    )
+    p.add_argument("--project", required=True)
+    p.add_argument("--scheme", required=True, choices=["flat", "iso2859"])
+    p.add_argument("--aql", help="acceptance quality limit in percent, for iso2859: 0.10 … 6.5")
     return parser
 
 

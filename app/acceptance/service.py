@@ -5,9 +5,10 @@ The review itself (verdicts, field checks, figures) is in `app.acceptance.review
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, and_, case, exists, func, insert, literal, update
+from sqlalchemy import Integer, and_, case, exists, func, insert, literal, text, update
 from sqlmodel import Session, col, select
 
 from app.acceptance.exceptions import (
@@ -207,6 +208,16 @@ def _plan(project: Project, lot_size: int) -> LotPlan:
     )
 
 
+def _manifest_rows(session: Session, round_id: int):  # noqa: ANN202  (an iterator of (page_id, sha256))
+    """A round's manifest rows in capture order, fetched in batches as plain tuples (fast for millions)."""
+    result = session.connection().execute(
+        text("SELECT page_id, image_sha256 FROM lot_page WHERE round_id = :rid ORDER BY position"),
+        {"rid": round_id},
+    )
+    while batch := result.fetchmany(50_000):
+        yield from batch
+
+
 def _freeze_manifest(session: Session, rnd: ReviewRound, lot: Lot) -> None:
     """Write the round's manifest rows (every live page of the lot's records, capture order) and its hash."""
     position = func.row_number().over(order_by=(col(Page.captured_at), col(Page.id))) - 1
@@ -239,13 +250,7 @@ def _freeze_manifest(session: Session, rnd: ReviewRound, lot: Lot) -> None:
             )
         )
     )
-    lines = session.execute(
-        select(LotPage.page_id, LotPage.image_sha256)
-        .where(LotPage.round_id == rnd.id)
-        .order_by(col(LotPage.position))
-        .execution_options(yield_per=20_000)
-    )
-    rnd.manifest_hash = manifest_hash((page_id, sha) for page_id, sha in lines)
+    rnd.manifest_hash = manifest_hash(_manifest_rows(session, rnd.id))
     rnd.page_count = size
     rnd.record_count = session.exec(select(func.count()).select_from(LotRecord).where(LotRecord.lot_id == lot.id)).one()
     plan = _plan_for_round(rnd, size)
@@ -513,13 +518,7 @@ def verify_round(session: Session, lot: Lot, rnd: ReviewRound) -> Verification:
     """Recompute the manifest hash from the stored manifest rows and the draw from hash + seed; compare."""
     if rnd.seed is None:
         raise LotStateError(f"round {rnd.number} of lot {lot.number} has no seed yet: nothing was drawn")
-    lines = session.execute(
-        select(LotPage.page_id, LotPage.image_sha256)
-        .where(LotPage.round_id == rnd.id)
-        .order_by(col(LotPage.position))
-        .execution_options(yield_per=20_000)
-    )
-    recomputed = manifest_hash((page_id, sha) for page_id, sha in lines)
+    recomputed = manifest_hash(_manifest_rows(session, rnd.id))
     stored_positions = sorted(session.exec(select(SampleItem.position).where(SampleItem.round_id == rnd.id)).all())
     drawn = draw(rnd.manifest_hash, rnd.seed, round_plan(rnd))
     return Verification(
@@ -535,13 +534,7 @@ def verify_round(session: Session, lot: Lot, rnd: ReviewRound) -> Verification:
 
 def manifest_lines(session: Session, rnd: ReviewRound):  # noqa: ANN201  (an iterator of str)
     """The round's manifest as its canonical text lines "page_id,sha256\\n", in capture order."""
-    rows = session.execute(
-        select(LotPage.page_id, LotPage.image_sha256)
-        .where(LotPage.round_id == rnd.id)
-        .order_by(col(LotPage.position))
-        .execution_options(yield_per=20_000)
-    )
-    for page_id, sha in rows:
+    for page_id, sha in _manifest_rows(session, rnd.id):
         yield f"{page_id},{sha}\n"
 
 
@@ -550,3 +543,32 @@ def set_correction(lot: Lot, rnd: ReviewRound, project: Project, today: date) ->
     rnd.correction_deadline = correction_deadline(today, project.correction_days)
     lot.correction_deadline = rnd.correction_deadline
     lot.status = LotStatus.correcting
+
+
+def set_sampling_scheme(
+    session: Session, project: Project, *, scheme: str, aql: Decimal | None, actor: Actor | None = None
+) -> Project:
+    """Choose the project's plan for lots applied from now on: the flat rate, or ISO 2859-1 at an AQL (audited)."""
+    from app.acceptance.iso2859 import AQLS
+    from app.acceptance.plans import ISO2859, SCHEMES
+
+    if scheme not in SCHEMES:
+        raise LotStateError(f"unknown sampling scheme {scheme!r}; use one of {', '.join(SCHEMES)}", code="bad_scheme")
+    if scheme == ISO2859 and (aql is None or aql not in AQLS):
+        raise LotStateError(f"ISO 2859-1 needs an AQL among {', '.join(str(a) for a in AQLS)}", code="bad_aql")
+    before = {"scheme": project.sampling_scheme, "aql": str(project.aql)}
+    project.sampling_scheme = scheme
+    if aql is not None:
+        project.aql = aql
+    session.add(project)
+    session.flush()
+    record_event(
+        session,
+        "project.sampling",
+        project_id=project.id,
+        object_type="project",
+        object_id=project.id,
+        detail={"before": before, "after": {"scheme": scheme, "aql": str(project.aql)}},
+        **(actor.audit() if actor else {}),
+    )
+    return project
