@@ -257,3 +257,63 @@ def end_all_sessions(session: Session, user_id: int, *, now: datetime) -> None:
     session.execute(
         update(WebSession).where(WebSession.user_id == user_id, col(WebSession.ended_at).is_(None)).values(ended_at=now)
     )
+
+
+def change_password(
+    session: Session,
+    user: User,
+    *,
+    current: str,
+    new: str,
+    keep_session_id: int,
+    now: datetime,
+    source_ip: str | None = None,
+) -> None:
+    """Re-authenticate with the current password, set the new one, and end every other session of the user."""
+    from app.accounts.service import check_password_strength
+    from app.core.security import hash_password
+
+    if not verify_password(current, user.password_hash):
+        record_event(
+            session,
+            "account.password_change",
+            actor_user_id=user.id,
+            actor_role=user.role,
+            source_ip=source_ip,
+            outcome="failure",
+            detail={"reason": "reauthentication"},
+        )
+        raise BadCredentials("the current password is wrong", keep_writes=True)
+    check_password_strength(new, user.username)
+    user.password_hash, user.password_changed_at = hash_password(new), now
+    session.add(user)
+    session.execute(
+        update(WebSession)
+        .where(WebSession.user_id == user.id, WebSession.id != keep_session_id, col(WebSession.ended_at).is_(None))
+        .values(ended_at=now)
+    )
+    record_event(
+        session,
+        "account.password_change",
+        project_id=user.project_id,
+        actor_user_id=user.id,
+        actor_role=user.role,
+        source_ip=source_ip,
+        object_type="user",
+        object_id=user.id,
+    )
+
+
+def reauthenticate(session: Session, user: User, password: str, *, purpose: str, source_ip: str | None) -> None:
+    """Ask again for the password before a sensitive change of the account (e.g. a new second factor)."""
+    if not verify_password(password, user.password_hash):
+        record_event(
+            session,
+            f"account.{purpose}",
+            actor_user_id=user.id,
+            actor_role=user.role,
+            source_ip=source_ip,
+            outcome="failure",
+            detail={"reason": "reauthentication"},
+        )
+        raise BadCredentials("the current password is wrong", keep_writes=True)

@@ -14,7 +14,15 @@ from app.accounts.dependencies import SESSION_COOKIE, CsrfChecked, CurrentUser, 
 from app.accounts.exceptions import BadSecondFactor, CsrfFailed
 from app.accounts.models import User, WebSession
 from app.accounts.permissions import MFA_REQUIRED, Perm, allowed, permissions_of
-from app.accounts.signin import authenticate, end_session, enroll_totp, pass_second_factor, start_session
+from app.accounts.signin import (
+    authenticate,
+    change_password,
+    end_session,
+    enroll_totp,
+    pass_second_factor,
+    reauthenticate,
+    start_session,
+)
 from app.core.clock import utcnow
 from app.core.db import SessionDep
 from app.core.errors import AppError
@@ -174,6 +182,7 @@ def totp_setup_form(request: Request, principal: PendingUser, next: str | None =
             "qr": _qr_svg(uri),
             "next": _safe_next(next),
             "required": principal.role in MFA_REQUIRED,
+            "reauth": principal.totp_enrolled,
         },
     )
 
@@ -185,12 +194,15 @@ def totp_setup(
     session: SessionDep,
     secret: Annotated[str, Form(min_length=16, max_length=64)],
     code: Annotated[str, Form(max_length=8)],
-    next: Annotated[str, Form()] = "/",
-):  # noqa: A002
-    """Confirm the secret with a code; show the one-time recovery codes."""
+    next: Annotated[str, Form()] = "/",  # noqa: A002
+    password: Annotated[str, Form(max_length=256)] = "",
+):
+    """Confirm the secret with a code; show the one-time recovery codes. Replacing a factor asks the password."""
     if principal.totp_enrolled and not principal.mfa_passed:
         raise BadSecondFactor("sign in with your current second factor first")
     web, user = session.get(WebSession, principal.session_id), session.get(User, principal.user_id)
+    if principal.totp_enrolled:  # replacing a second factor: re-authenticate first
+        reauthenticate(session, user, password, purpose="totp_enroll", source_ip=_ip(request))
     try:
         codes = enroll_totp(session, web, user, secret=secret, code=code, now=utcnow(), source_ip=_ip(request))
     except BadSecondFactor:
@@ -203,6 +215,7 @@ def totp_setup(
                 "qr": _qr_svg(totp.provisioning_uri(secret, principal.username)),
                 "next": _safe_next(next),
                 "required": principal.role in MFA_REQUIRED,
+                "reauth": principal.totp_enrolled,
                 "error": _t(request, "The code does not match. Check the phone's clock and try again."),
             },
             status_code=422,
@@ -239,4 +252,46 @@ def home(principal: CurrentUser) -> Response:
 @router.get("/account")
 def account(request: Request, principal: CurrentUser):
     """The signed-in user's account page: role, permissions, second factor."""
-    return render(request, "accounts/account.html", {"permissions": permissions_of(principal.role)})
+    return render(request, "accounts/account.html", {"permissions": permissions_of(principal.role), "errors": {}})
+
+
+@router.post("/account/password", dependencies=[CsrfChecked])
+def account_password(
+    request: Request,
+    principal: CurrentUser,
+    session: SessionDep,
+    current: Annotated[str, Form(max_length=256)],
+    new: Annotated[str, Form(max_length=256)],
+    confirm: Annotated[str, Form(max_length=256)],
+):
+    """Change one's password (the current one is asked again); other sessions end."""
+    errors: dict[str, str] = {}
+    if new != confirm:
+        errors["confirm"] = _t(request, "The two new passwords differ.")
+    else:
+        try:
+            change_password(
+                session,
+                session.get(User, principal.user_id),
+                current=current,
+                new=new,
+                keep_session_id=principal.session_id,
+                now=utcnow(),
+                source_ip=_ip(request),
+            )
+        except AppError as exc:
+            if exc.code == "bad_credentials":
+                session.commit()  # keep the audit event of the refused re-authentication
+                errors["current"] = _t(request, "The current password is wrong.")
+            elif exc.code == "weak_password":
+                errors["new"] = _t(request, "Too weak: ") + exc.detail
+            else:
+                raise
+    if errors:
+        return render(
+            request,
+            "accounts/account.html",
+            {"permissions": permissions_of(principal.role), "errors": errors},
+            status_code=422,
+        )
+    return redirect("/account", flash=_t(request, "Password changed. Your other sessions were signed out."))

@@ -177,3 +177,62 @@ def test_pages_carry_security_headers_and_english_on_request(web: TestClient) ->
     web.get("/lang/en", follow_redirects=False)
     assert "Sign in to Folio" in web.get("/login").text
     web.cookies.clear()
+
+
+def test_password_change_reauthenticates_and_ends_other_sessions(web: TestClient, session: Session, db: Engine) -> None:
+    _user(session, "op7", Role.operator)
+    other = TestClient(web.app)
+    _login(other, "op7")
+    assert other.get("/today").status_code == 200
+    _login(web, "op7")
+    csrf = _csrf(web.get("/account").text)
+    wrong = web.post(
+        "/account/password",
+        data={
+            "current": "not-my-password",
+            "new": "a-brand-new-secret",
+            "confirm": "a-brand-new-secret",
+            "csrf_token": csrf,
+        },
+    )
+    assert wrong.status_code == 422 and 'id="pe-current"' in wrong.text
+    weak = web.post(
+        "/account/password",
+        data={"current": PASSWORD, "new": "1234567890", "confirm": "1234567890", "csrf_token": csrf},
+    )
+    assert weak.status_code == 422 and 'id="pe-new"' in weak.text
+    ok = web.post(
+        "/account/password",
+        data={"current": PASSWORD, "new": "a-brand-new-secret", "confirm": "a-brand-new-secret", "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303
+    assert web.get("/today").status_code == 200  # this session goes on
+    assert other.get("/today", follow_redirects=False).status_code == 303  # the other one ended
+    web.cookies.clear()
+    assert _login(web, "op7", "a-brand-new-secret").status_code == 303
+
+
+def test_replacing_the_second_factor_asks_the_password(web: TestClient, session: Session) -> None:
+    _user(session, "mgr2", Role.vendor_manager, SECRET)
+    _login(web, "mgr2")
+    page = web.get("/login/second-factor")
+    web.post(
+        "/login/second-factor",
+        data={"code": totp.code_at(SECRET, totp.step_of(time.time())), "csrf_token": _csrf(page.text)},
+    )
+    setup = web.get("/account/second-factor/setup")
+    assert 'name="password"' in setup.text
+    secret = re.search(r'name="secret" value="([A-Z2-7]+)"', setup.text).group(1)
+    code = totp.code_at(secret, totp.step_of(time.time()))
+    refused = web.post(
+        "/account/second-factor/setup",
+        data={"secret": secret, "code": code, "password": "nope-nope-1", "csrf_token": _csrf(setup.text)},
+    )
+    assert refused.status_code == 401
+    ok = web.post(
+        "/account/second-factor/setup",
+        data={"secret": secret, "code": code, "password": PASSWORD, "csrf_token": _csrf(setup.text)},
+    )
+    assert ok.status_code == 200 and "恢复码" in ok.text
+    web.cookies.clear()
