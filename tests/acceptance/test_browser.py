@@ -92,18 +92,35 @@ def _review_with_keyboard(pg, lot_url: str, *, fail_first: bool, name: str) -> t
                 pg.keyboard.press("0")
                 assert pg.get_attribute("#viewer", "data-zoom") == "fit"
             if fail_first and judged == 0:
+                here = pg.url
+                with pg.expect_navigation():
+                    pg.keyboard.press("ArrowRight")  # the next sampled page…
+                assert pg.url != here
+                with pg.expect_navigation():
+                    pg.keyboard.press("ArrowLeft")  # …and back
+                assert pg.url == here
                 pg.keyboard.press("1")  # blurred
                 pg.keyboard.press("7")  # does not match the paper
                 assert pg.is_checked("input[value=blurred]") and pg.is_checked("input[value=mismatch]")
                 shot(pg, f"{name}-review-failing")
                 with pg.expect_navigation():
                     pg.keyboard.press("f")
+            elif fail_first and judged == 1:
+                pg.keyboard.press("9")  # other: needs a note
+                pg.keyboard.press("f")
+                assert pg.evaluate("document.activeElement.id") == "note"  # held back until the note is written
+                pg.keyboard.type("stain on the page")
+                with pg.expect_navigation():
+                    pg.keyboard.press("Enter")
             else:
                 with pg.expect_navigation():
                     pg.keyboard.press("p" if judged % 2 else "Enter")
             judged += 1
         elif "/records/" in pg.url:
             if checked == 0:
+                if fail_first:
+                    pg.keyboard.press("2")  # the MRN on the front page is wrong
+                    assert pg.is_checked("input[value=mrn_ok]")
                 shot(pg, f"{name}-record-check")
             with pg.expect_navigation():
                 pg.keyboard.press("Enter")
@@ -173,11 +190,17 @@ def test_a_lot_through_two_rounds_in_the_browser(live_server: LiveServer, browse
     mgr.reload()
     assert _status(mgr) == "correcting"
     defects = mgr.inner_text("#defects-table")
-    assert "模糊" in defects and "与纸质不符" in defects
+    assert "模糊" in defects and "与纸质不符" in defects and "stain on the page" in defects
+    assert "项目错误：病案号" in defects  # the wrong front-page field
     shot(mgr, "acceptance-07-correction")
-    row = mgr.locator("#defects-table tbody tr").first.locator("td")
-    mrn, page_number = row.nth(0).inner_text(), int(row.nth(2).inner_text())
-    _upload(live_server, headers, mrn, page_number, 99_999)
+    rows = mgr.locator("#defects-table tbody tr")
+    reshot = 0
+    for i in range(rows.count()):
+        cells = rows.nth(i).locator("td")
+        if cells.nth(2).inner_text().isdigit():  # a page (the field finding has no page number)
+            _upload(live_server, headers, cells.nth(0).inner_text(), int(cells.nth(2).inner_text()), 99_000 + i)
+            reshot += 1
+    assert reshot == 2
     with mgr.expect_navigation():
         mgr.click("#reapply")
     assert _status(mgr) == "applied" and "2" in mgr.inner_text(".facts")

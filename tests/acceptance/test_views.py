@@ -5,6 +5,7 @@ import hashlib
 import io
 import re
 import time
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -207,3 +208,28 @@ def test_page_images_of_another_project_are_not_found(client: TestClient, sessio
     assert client.get(f"/acceptance/pages/{page_id}/image").content == images[page_id]
     client.cookies.clear()
     assert client.get(f"/acceptance/pages/{page_id}/image", follow_redirects=False).status_code == 303
+
+
+def test_screens_in_english_and_the_termination_application(client: TestClient, session: Session, shop) -> None:
+    sign_in(client, "mgr")
+    client.cookies.set("folio_lang", "en")
+    page = client.get("/acceptance")
+    # the project started on 2026-01-05 and has no lot yet: the first 3-month cycle ended on 2026-04-04
+    assert "Apply for acceptance" in page.text and "An application for acceptance was due on 2026-04-04" in page.text
+    r = client.post(
+        "/acceptance/lots", data={"csrf_token": _csrf(page.text), "kind": "termination"}, follow_redirects=False
+    )
+    lot = client.get(r.headers["location"])
+    assert "Termination" in lot.text and "Applied, waiting for the seed" in lot.text
+    assert "Lot 1 is frozen and waits for the hospital&#39;s seed." in lot.text  # the flash, translated
+    api = client.get("/api/v1/lots").json()[0]
+    assert (
+        api["kind"] == "termination"
+        and (date.fromisoformat(api["review_deadline"]) - date.fromisoformat(api["applied_on"])).days == 3
+    )
+    again = client.post(
+        "/acceptance/lots", data={"csrf_token": _csrf(page.text), "kind": "regular"}, follow_redirects=False
+    )
+    assert again.status_code == 303 and again.headers["location"] == "/acceptance"
+    assert "No finished record with every page passing QC" in client.get("/acceptance").text
+    client.cookies.clear()
