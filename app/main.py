@@ -21,6 +21,7 @@ from app.core.qcpool import QCPool
 from app.core.storage import LocalImageStore
 from app.core.templates import APP_DIR
 from app.core.web import SecurityHeaders, install_html_errors
+from app.custody.views import router as custody_views
 from app.pages.api import router as pages_router
 from app.pages.service import UploadLimits
 from app.production.views import router as production_views
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(acceptance_api)
     app.include_router(acceptance_views)
+    app.include_router(custody_views)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

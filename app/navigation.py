@@ -38,6 +38,9 @@ PERM_LABELS = {
     Perm.manage_stations: N_("Manage capture stations"),
     Perm.manage_settings: N_("Change settings"),
     Perm.view_audit: N_("Read and export the audit trail"),
+    Perm.pack_records: N_("Pack records into boxes and shelve them"),
+    Perm.correct_segments: N_("Correct the segments of pages"),
+    Perm.export_delivery: N_("Export the delivery package"),
     Perm.approvals: N_("Ask for and approve sensitive operations"),
 }
 
@@ -105,6 +108,8 @@ NAV = (
     NavItem("/admin/users", N_("Users"), (Perm.manage_users,)),
     NavItem("/admin/stations", N_("Stations"), (Perm.manage_stations,)),
     NavItem("/billing", N_("Billing"), (Perm.view_billing,)),
+    NavItem("/custody", N_("Custody"), (Perm.view_records,)),
+    NavItem("/custody/pack", N_("Packing"), (Perm.pack_records,)),
     NavItem("/audit", N_("Audit trail"), (Perm.view_audit,)),
     NavItem("/admin/project", N_("Contract terms"), (Perm.manage_settings,)),
 )

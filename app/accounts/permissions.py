@@ -24,6 +24,9 @@ class Perm(StrEnum):
     manage_stations = "manage_stations"
     manage_settings = "manage_settings"
     view_audit = "view_audit"
+    pack_records = "pack_records"
+    correct_segments = "correct_segments"
+    export_delivery = "export_delivery"
     approvals = "approvals"
 
 
@@ -45,6 +48,9 @@ MATRIX: dict[Perm, frozenset[Role]] = {
     Perm.manage_stations: frozenset({R.sysadmin}),
     Perm.manage_settings: frozenset({R.sysadmin}),
     Perm.view_audit: frozenset({R.audit_admin}),
+    Perm.pack_records: frozenset({R.operator, R.vendor_qc, R.vendor_manager, R.custodian}),
+    Perm.correct_segments: frozenset({R.vendor_qc, R.vendor_manager}),
+    Perm.export_delivery: frozenset({R.vendor_manager}),
     Perm.approvals: frozenset({R.vendor_manager, R.reviewer, R.custodian, R.finance, R.sysadmin}),
 }
 

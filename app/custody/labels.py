@@ -1,0 +1,43 @@
+"""What the custody screens call things (gettext msgids, translated where shown)."""
+
+from app.navigation import N_
+
+PROBLEM_LABELS = {
+    "already_out": N_("already out on another check-out"),
+    "pending_out": N_("on a check-out still waiting for confirmation"),
+    "already_returned": N_("returned already"),
+    "not_checked_out": N_("never checked out"),
+    "unknown_code": N_("not a record barcode of this project (or 'MRN visit')"),
+    "scanned_twice": N_("scanned twice in this batch"),
+    "bad_condition": N_("unknown condition"),
+    "note_required": N_("a fragile or damaged record needs a note"),
+    "note_too_long": N_("the note is too long"),
+    "empty_box": N_("the box holds no record that is out"),
+    "condition_unconfirmed": N_("confirm this record's condition"),
+}
+STATE_LABELS = {
+    "in": N_("In the records room"),
+    "pending_out": N_("Check-out awaiting confirmation"),
+    "out": N_("Out with the vendor"),
+}
+CONDITION_LABELS = {"normal": N_("Normal"), "fragile": N_("Fragile"), "damaged": N_("Damaged")}
+KIND_LABELS = {"checkout": N_("Check-out"), "return": N_("Return")}
+STATUS_LABELS = {"pending": N_("Waiting for confirmation"), "confirmed": N_("Confirmed"), "cancelled": N_("Withdrawn")}
+EVENT_LABELS = {
+    "checkout": N_("Checked out"),
+    "return": N_("Returned"),
+    "confirm": N_("Confirmed"),
+    "pack": N_("Packed into box"),
+    "shelve": N_("Box placed on shelf"),
+}
+SCAN_MESSAGES = {
+    "box_open": N_("Box %(box)s is open (%(n)s records in it): scan records to pack them, or a shelf to place it."),
+    "packed": N_("%(record)s packed into box %(box)s (%(n)s records in it now)."),
+    "moved": N_("%(record)s moved from box %(from)s into box %(box)s."),
+    "already_in_box": N_("%(record)s is already in box %(box)s."),
+    "shelved": N_("Box %(box)s placed on shelf %(shelf)s %(place)s."),
+    "need_box": N_("Scan a box first (%(code)s was not packed)."),
+    "unknown": N_("%(code)s is not a box, shelf or record of this project."),
+    "refused": N_("%(record)s cannot be packed: %(detail)s"),
+}
+RECORD_STATUS = {"registered": N_("Not captured yet"), "capturing": N_("Capturing"), "finished": N_("Captured")}
