@@ -10,7 +10,7 @@ from app.acceptance.exceptions import BadVerdict, LotStateError, ReviewIncomplet
 from app.acceptance.models import Lot, LotPage, LotStatus, RecordFieldCheck, ReviewRound, SampleItem
 from app.acceptance.plans import ISO2859, OC_RATES
 from app.acceptance.rules import DEFECT_CODES, Decision, decide, decide_by_count
-from app.acceptance.service import Actor, check_open, current_round, set_correction
+from app.acceptance.service import Actor, check_open, current_round, lock_lot, set_correction
 from app.acceptance.stats import Interval, clopper_pearson, operating_characteristic
 from app.audit.service import record_event
 from app.projects.models import Project
@@ -366,6 +366,7 @@ def decide_lot(
     session: Session, lot: Lot, project: Project, *, actor: Actor, today: date, now: datetime
 ) -> ReviewRound:
     """Close the round: accept when both thresholds are met, else reject and start the correction period."""
+    lock_lot(session, lot)
     rnd = current_round(session, lot)
     _lot_in_review(session, lot, rnd, today)
     result = figures(session, rnd)

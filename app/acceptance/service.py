@@ -308,6 +308,13 @@ def _copy_round_to_lot(lot: Lot, rnd: ReviewRound) -> None:
     lot.correction_deadline = None
 
 
+def lock_lot(session: Session, lot: Lot) -> Lot:
+    """PostgreSQL: hold the lot's row until commit so that no two people move it at once; then re-read its state."""
+    session.exec(select(Lot.id).where(Lot.id == lot.id).with_for_update()).one()
+    session.refresh(lot)
+    return lot
+
+
 def _lock_project(session: Session, project: Project) -> None:
     # PostgreSQL: one application at a time per project (SQLite writers are serialized already).
     session.exec(select(Project.id).where(Project.id == project.id).with_for_update()).one()
@@ -403,6 +410,7 @@ def _not_ready_records(session: Session, lot: Lot) -> list[str]:
 
 def reapply(session: Session, lot: Lot, project: Project, *, actor: Actor, today: date, now: datetime) -> ReviewRound:
     """After a rejection: freeze the corrected lot's manifest again and open a new review round."""
+    lock_lot(session, lot)
     if lot.status != LotStatus.correcting:
         raise LotStateError(f"lot {lot.number} is not in correction; only a rejected lot is applied for again")
     not_ready = _not_ready_records(session, lot)
@@ -455,6 +463,7 @@ def fix_seed(session: Session, lot: Lot, seed: str, *, actor: Actor, today: date
     seed = seed.strip()
     if not seed or len(seed) > SEED_MAX:
         raise BadSeed(f"the seed must be 1 to {SEED_MAX} characters")
+    lock_lot(session, lot)
     if lot.status != LotStatus.applied:
         raise LotStateError(f"the sample of lot {lot.number} is drawn already")
     check_open(lot, today)
