@@ -29,7 +29,7 @@ FIELD_LABELS = {
     "mrn_ok": N_("MRN"),
     "discharge_date_ok": N_("Discharge date"),
     "diagnosis_ok": N_("Main diagnosis"),
-    "operation_ok": N_("Operation"),
+    "operation_ok": N_("Operation or procedure"),
 }
 FIELD_LABELS_SHORT = {k.removesuffix("_ok"): v for k, v in FIELD_LABELS.items()}
 

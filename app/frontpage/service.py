@@ -2,12 +2,13 @@
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.audit.service import record_event
+from app.core.clock import utcnow
 from app.frontpage.exceptions import BadFile, FileTooLarge, ImportRefused, UploadNotFound
 from app.frontpage.models import FrontPage, FrontPageImport, FrontPageMapping, FrontPageUpload
 from app.frontpage.reader import Table, UnreadableFile, read_table
@@ -16,6 +17,7 @@ from app.projects.models import Project
 from app.records.models import Record
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+STAGED_HOURS = 24  # a staged upload not imported within this time is removed
 _CHUNK = 500
 
 
@@ -71,6 +73,11 @@ def stage_upload(session: Session, project: Project, *, filename: str, data: byt
     table = _read(filename, data)
     if not table.rows:
         raise BadFile("the file has headings but no rows")
+    stale = utcnow() - timedelta(hours=STAGED_HOURS)
+    for old in session.exec(
+        select(FrontPageUpload).where(FrontPageUpload.project_id == project.id, FrontPageUpload.uploaded_at < stale)
+    ):
+        session.delete(old)  # uploads never imported (refused, or left half-way)
     upload = FrontPageUpload(
         project_id=project.id,
         filename=filename[-200:] or "upload",
