@@ -12,6 +12,7 @@ from app.acceptance.review import FIELD_COLUMNS
 from app.acceptance.rules import DEFECT_CODES, THIRD_NAMES
 from app.acceptance.screens import report
 from app.core.clock import utcnow
+from app.core.errors import AppError
 from app.core.templates import APP_DIR, environment
 from app.projects.models import Project
 
@@ -21,6 +22,11 @@ _CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-network
 
 class PdfUnavailable(RuntimeError):
     """Chromium or Playwright is missing, so no PDF can be printed."""
+
+
+class ReportPdfUnavailable(AppError):
+    status = 503
+    code = "pdf_unavailable"
 
 
 def report_html(session: Session, lot: Lot, rnd: ReviewRound, project: Project, today: date, language: str) -> str:
@@ -64,3 +70,17 @@ def html_to_pdf(html: str, out: Path) -> None:
             )
         finally:
             browser.close()
+
+
+def report_pdf(session: Session, lot: Lot, rnd: ReviewRound, project: Project, today: date, language: str) -> bytes:
+    """The report of a round as PDF bytes; 503 pdf_unavailable when the server has no chromium."""
+    import tempfile
+
+    html = report_html(session, lot, rnd, project, today, language)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "report.pdf"
+        try:
+            html_to_pdf(html, out)
+        except PdfUnavailable as exc:
+            raise ReportPdfUnavailable(f"{exc}: print the report from the browser instead") from exc
+        return out.read_bytes()

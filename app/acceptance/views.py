@@ -374,6 +374,24 @@ def report_page(
     return render(request, "acceptance/report.html", {**_common(project), "r": data, "printed": utcnow()})
 
 
+@router.get("/acceptance/lots/{lot_id}/rounds/{number}/report.pdf")
+def report_pdf_file(
+    request: Request, lot_id: int, number: int, principal: LotReader, session: SessionDep, project: CurrentProject
+):
+    """The acceptance report of a round as an A4 PDF, printed on the server by headless chromium."""
+    from app.acceptance.pdf import report_pdf
+
+    lot = get_lot(session, project.id, lot_id)
+    rnd = get_round(session, lot, number)
+    pdf = report_pdf(session, lot, rnd, project, _today(project), request_language(request))
+    name = f"{project.code}-lot{lot.number}-round{rnd.number}-report.pdf"
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"},
+    )
+
+
 @router.get("/acceptance/lots/{lot_id}/rounds/{number}/samples.csv")
 def samples_csv(
     request: Request, lot_id: int, number: int, principal: LotReader, session: SessionDep, project: CurrentProject

@@ -155,6 +155,8 @@ def test_a_lot_from_application_to_acceptance_over_http(client: TestClient, sess
 
     report = client.get(f"/acceptance/lots/{lot_id}/rounds/1/report")
     assert report.status_code == 200 and 'id="report-decision"' in report.text
+    pdf = client.get(f"/acceptance/lots/{lot_id}/rounds/1/report.pdf")
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     rows = list(
         csv.reader(io.StringIO(client.get(f"/acceptance/lots/{lot_id}/rounds/1/samples.csv").text.lstrip("\ufeff")))
     )
