@@ -84,10 +84,13 @@ def _totals_row(label: str, t: Totals) -> list[object]:
 
 
 def _notes(st: Statement) -> list[str]:
-    terms = sorted({(x.term_days, x.term_unit) for x in (*st.lines, *st.earlier)})
+    # Regular lots (working days) first, then termination lots (calendar days).
+    terms = sorted({(x.term_unit != TermUnit.working, x.term_days) for x in (*st.lines, *st.earlier)})
     term_text = "；".join(
-        f"验收日后 {days} 个工作日（国家法定节假日及调休安排）" if unit == TermUnit.working else f"验收日后 {days} 日"
-        for days, unit in terms
+        f"合同终止批次验收日后 {days} 日"
+        if calendar_days
+        else f"验收日后 {days} 个工作日（按国家法定节假日及调休安排）"
+        for calendar_days, days in terms
     )
     rates = sorted({x.late_rate_per_day for x in (*st.lines, *st.earlier)})
     notes = [

@@ -82,3 +82,47 @@ def D(text: str) -> date:  # noqa: N802
 def Y(text: str) -> Decimal:  # noqa: N802
     """An amount in yuan."""
     return Decimal(text)
+
+
+# A month with everything a statement shows, as of 2026-06-30 (hand-computed figures in the tests):
+#   lot 1  accepted 2026-01-30  300,000 pages  23,100.00  due 2026-05-06; 20,000.00 paid 05-01: 3,100.00 owed,
+#                                                          55 days late on 30 June -> 3,100 × 0.05% × 55 = 85.25
+#   lot 2  accepted 2026-05-08  250,001 pages  19,250.077 -> 19,250.08, invoiced; 5,000.00 paid 06-15
+#                                              (a mistaken 9,999.00 entry voided); due in August
+#   lot 3  deemed   2026-05-20        2 pages   0.154 -> 0.15, paid 05-25
+#   lot 4  accepted 2026-05-29    1,000 pages  77.00, termination: due 06-05 (7 calendar days), unpaid:
+#                                              25 days late -> 77 × 0.05% × 25 = 0.9625 -> 0.96
+#   lot 5  accepted 2026-06-02       10 pages   0.77 (June: not on May's statement)
+MAY = D("2026-05-01")
+MAY_AS_OF = D("2026-06-30")
+
+
+def may_scenario(session: Session, office: Office) -> dict[int, "object"]:
+    """Lots 1-5 above with their payables, invoice and payments; committed. Returns payables by lot number."""
+    from app.billing.service import record_invoice, record_payment, sync_payables, void_payment
+    from app.core.clock import utcnow
+
+    lot_row(session, office, 300_000, D("2026-01-30"))
+    lot_row(session, office, 250_001, D("2026-05-08"))
+    lot_row(session, office, 2, D("2026-05-20"), deemed=True)
+    lot_row(session, office, 1_000, D("2026-05-29"), kind=LotKind.termination)
+    lot_row(session, office, 10, D("2026-06-02"))
+    payables = sync_payables(session, office.project, today=D("2026-11-22"))
+    by_lot = {}
+    for p in payables:
+        by_lot[session.get(Lot, p.lot_id).number] = p
+
+    def pay(n: int, day: str, amount: str):  # noqa: ANN202
+        return record_payment(session, by_lot[n], paid_on=D(day), amount=Y(amount), reference=f"BANK-{n}-{day}",
+                              user_id=office.finance.id, actor=office.actor(), today=D("2026-11-22"))  # fmt: skip
+
+    pay(1, "2026-05-01", "20000.00")
+    wrong = pay(2, "2026-06-10", "9999.00")
+    void_payment(session, wrong, by_lot[2], reason="entered twice", user_id=office.finance.id, actor=office.actor(),
+                 now=utcnow())  # fmt: skip
+    pay(2, "2026-06-15", "5000.00")
+    pay(3, "2026-05-25", "0.15")
+    record_invoice(session, by_lot[2], number="26442000000000000002", invoice_date=D("2026-05-11"),
+                   actor=office.actor(), today=D("2026-11-22"))  # fmt: skip
+    session.commit()
+    return by_lot
