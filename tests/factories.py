@@ -91,3 +91,39 @@ def upload(
     return client.post(
         "/api/v1/pages", headers=auth.headers, data=form, files={"image": (filename, data, "application/octet-stream")}
     )
+
+
+def browser_sign_in(
+    client: TestClient,
+    username: str,
+    *,
+    password: str = PASSWORD,
+    totp_secret: str | None = None,
+) -> str:
+    """Sign in through the pages (and the second factor when a secret is given); returns the session's CSRF token."""
+    import re
+    import time
+
+    from app.accounts import totp
+
+    def csrf(html: str) -> str:
+        match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+        assert match, "no CSRF field on the page"
+        return match.group(1)
+
+    client.cookies.clear()
+    r = client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": csrf(client.get("/login").text)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    if totp_secret:
+        page = client.get("/login/second-factor")
+        r = client.post(
+            "/login/second-factor",
+            follow_redirects=False,
+            data={"code": totp.code_at(totp_secret, totp.step_of(time.time())), "csrf_token": csrf(page.text)},
+        )
+        assert r.status_code == 303, r.text
+    return csrf(client.get("/account").text)

@@ -273,17 +273,7 @@ def change_password(
     from app.accounts.service import check_password_strength
     from app.core.security import hash_password
 
-    if not verify_password(current, user.password_hash):
-        record_event(
-            session,
-            "account.password_change",
-            actor_user_id=user.id,
-            actor_role=user.role,
-            source_ip=source_ip,
-            outcome="failure",
-            detail={"reason": "reauthentication"},
-        )
-        raise BadCredentials("the current password is wrong", keep_writes=True)
+    reauthenticate(session, user, current, purpose="password_change", source_ip=source_ip)
     check_password_strength(new, user.username)
     user.password_hash, user.password_changed_at = hash_password(new), now
     session.add(user)

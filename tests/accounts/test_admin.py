@@ -1,17 +1,15 @@
 """Administration and four eyes: users, stations, and approvals that nobody can give themselves."""
 
 import re
-import time
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from app.accounts import totp
 from app.accounts.models import Approval, Role, User, WebSession
 from app.audit.models import AuditEvent
 from app.projects.models import Project
-from tests.factories import PASSWORD, make_project, make_user, page_jpeg, signed_in_station, upload
+from tests.factories import browser_sign_in, make_project, make_user, page_jpeg, signed_in_station, upload
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
@@ -21,23 +19,7 @@ def _csrf(html: str) -> str:
 
 
 def _sign_in(client: TestClient, username: str, mfa: bool = True) -> str:
-    client.cookies.clear()
-    page = client.get("/login")
-    r = client.post(
-        "/login",
-        data={"username": username, "password": PASSWORD, "csrf_token": _csrf(page.text)},
-        follow_redirects=False,
-    )
-    assert r.status_code == 303
-    if mfa:
-        page = client.get("/login/second-factor")
-        r = client.post(
-            "/login/second-factor",
-            follow_redirects=False,
-            data={"code": totp.code_at(SECRET, totp.step_of(time.time())), "csrf_token": _csrf(page.text)},
-        )
-        assert r.status_code == 303, r.text
-    return _csrf(client.get("/account").text)
+    return browser_sign_in(client, username, totp_secret=SECRET if mfa else None)
 
 
 def _people(session: Session) -> dict[str, User]:

@@ -26,6 +26,7 @@ SESSION_ONLY = {
     ("GET", "/account/second-factor/setup"),
     ("POST", "/account/second-factor/setup"),
     ("POST", "/logout"),
+    ("POST", "/account/password"),
     ("GET", "/account"),
     ("GET", "/"),
 }

@@ -1,33 +1,21 @@
 """Contract terms change only through an approval by another authorised person."""
 
-import re
-import time
 from decimal import Decimal
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from app.accounts import totp
 from app.accounts.models import Approval, Role
 from app.audit.models import AuditEvent
 from app.projects.models import Project
-from tests.factories import PASSWORD, make_project, make_user
+from tests.factories import browser_sign_in, make_project, make_user
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def _sign_in(client: TestClient, username: str) -> str:
-    client.cookies.clear()
-    page = client.get("/login")
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": csrf})
-    page = client.get("/login/second-factor")
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    client.post(
-        "/login/second-factor", data={"code": totp.code_at(SECRET, totp.step_of(time.time())), "csrf_token": csrf}
-    )
-    return csrf
+    return browser_sign_in(client, username, totp_secret=SECRET)
 
 
 def test_price_change_applies_only_after_finance_approves(client: TestClient, session: Session, db: Engine) -> None:
