@@ -2,12 +2,14 @@
 
 import csv
 import io
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from sqlmodel import Session, col, select
 
 from app.accounts.dependencies import require
 from app.accounts.models import User
@@ -16,122 +18,122 @@ from app.accounts.signin import WebPrincipal
 from app.audit.models import AuditEvent
 from app.audit.service import record_event, search_events
 from app.core.clock import utcnow
-from app.core.db import SessionDep, WriteSessionDep
+from app.core.db import DbIdQuery, SessionDep, WriteSessionDep
 from app.core.templates import render
 
 router = APIRouter(include_in_schema=False)
 Auditor = Annotated[WebPrincipal, Depends(require(Perm.view_audit))]
 PAGE = 100
 TZ = "Asia/Shanghai"
+CSV_COLUMNS = [
+    "id",
+    "at_utc",
+    "at_local",
+    "project_id",
+    "user",
+    "role",
+    "station_id",
+    "action",
+    "object_type",
+    "object_id",
+    "source_ip",
+    "outcome",
+    "detail",
+    "prev_hash",
+    "hash",
+]
 
 
-def _bounds(day_from: date | None, day_to: date | None) -> tuple[datetime | None, datetime | None]:
-    tz = ZoneInfo(TZ)
-    since = datetime.combine(day_from, time.min, tz) if day_from else None
-    until = datetime.combine(day_to + timedelta(days=1), time.min, tz) if day_to else None
-    return since, until
+@dataclass(frozen=True)
+class AuditFilters:
+    """The filters of the audit screen, as typed in its form."""
+
+    action: str | None
+    user: str | None
+    outcome: str | None
+    day_from: date | None
+    day_to: date | None
+
+    def query(self) -> dict[str, str]:
+        """The filters as URL query parameters (for links and the export)."""
+        values = {
+            "action": self.action,
+            "user": self.user,
+            "outcome": self.outcome,
+            "from": self.day_from and self.day_from.isoformat(),
+            "to": self.day_to and self.day_to.isoformat(),
+        }
+        return {k: v for k, v in values.items() if v}
+
+    def search(self, session: Session, *, before_id: int | None = None, limit: int) -> list[AuditEvent]:
+        """The matching events, newest first (none when the named user does not exist)."""
+        user_id = None
+        if self.user:
+            user_id = session.exec(select(User.id).where(User.username == self.user)).first()
+            if user_id is None:
+                return []
+        tz = ZoneInfo(TZ)
+        since = datetime.combine(self.day_from, time.min, tz) if self.day_from else None
+        until = datetime.combine(self.day_to + timedelta(days=1), time.min, tz) if self.day_to else None
+        return search_events(
+            session,
+            action=self.action,
+            user_id=user_id,
+            outcome=self.outcome,
+            since=since,
+            until=until,
+            before_id=before_id,
+            limit=limit,
+        )
 
 
-@router.get("/audit")
-def audit(
-    request: Request,
-    principal: Auditor,
-    session: SessionDep,
+def audit_filters(
     action: Annotated[str | None, Query(max_length=64)] = None,
     user: Annotated[str | None, Query(max_length=64)] = None,
     outcome: Annotated[str | None, Query(max_length=16)] = None,
     day_from: Annotated[date | None, Query(alias="from")] = None,
     day_to: Annotated[date | None, Query(alias="to")] = None,
-    before: int | None = None,
-):
+) -> AuditFilters:
+    """Read the filters from the query string."""
+    return AuditFilters(action or None, user or None, outcome or None, day_from, day_to)
+
+
+Filters = Annotated[AuditFilters, Depends(audit_filters)]
+
+
+def _names(session: Session, events: list[AuditEvent]) -> dict[int, str]:
+    ids = {e.actor_user_id for e in events if e.actor_user_id}
+    if not ids:
+        return {}
+    return {u.id: u.username for u in session.exec(select(User).where(col(User.id).in_(ids)))}
+
+
+@router.get("/audit")
+def audit(request: Request, principal: Auditor, session: SessionDep, filters: Filters, before: DbIdQuery = None):
     """The audit trail, newest first, with filters."""
-    user_id = _user_id(session, user)
-    since, until = _bounds(day_from, day_to)
-    events = (
-        search_events(
-            session,
-            action=action or None,
-            user_id=user_id,
-            outcome=outcome or None,
-            since=since,
-            until=until,
-            before_id=before,
-            limit=PAGE + 1,
-        )
-        if user_id != -1
-        else []
-    )
-    more = len(events) > PAGE
-    events = events[:PAGE]
-    names = _names(session, events)
-    query = {
-        k: v
-        for k, v in {
-            "action": action,
-            "user": user,
-            "outcome": outcome,
-            "from": day_from and day_from.isoformat(),
-            "to": day_to and day_to.isoformat(),
-        }.items()
-        if v
-    }
+    events = filters.search(session, before_id=before, limit=PAGE + 1)
+    more, events = len(events) > PAGE, events[:PAGE]
     return render(
         request,
         "audit/audit.html",
-        {"events": events, "names": names, "filters": query, "next_before": events[-1].id if more and events else None},
+        {
+            "events": events,
+            "names": _names(session, events),
+            "filters": filters.query(),
+            "next_before": events[-1].id if more and events else None,
+        },
     )
 
 
 @router.get("/audit.csv")
-def audit_csv(
-    request: Request,
-    principal: Auditor,
-    session: WriteSessionDep,
-    action: Annotated[str | None, Query(max_length=64)] = None,
-    user: Annotated[str | None, Query(max_length=64)] = None,
-    outcome: Annotated[str | None, Query(max_length=16)] = None,
-    day_from: Annotated[date | None, Query(alias="from")] = None,
-    day_to: Annotated[date | None, Query(alias="to")] = None,
-):
+def audit_csv(request: Request, principal: Auditor, session: WriteSessionDep, filters: Filters):
     """The filtered trail as CSV (UTF-8 with BOM, for Excel); the export itself is audited."""
-    user_id = _user_id(session, user)
-    since, until = _bounds(day_from, day_to)
-    events = (
-        search_events(
-            session,
-            action=action or None,
-            user_id=user_id,
-            outcome=outcome or None,
-            since=since,
-            until=until,
-            limit=1_000_000,
-        )
-        if user_id != -1
-        else []
-    )
+    events = filters.search(session, limit=10_000_000)
     names = _names(session, events)
+    tz = ZoneInfo(TZ)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(
-        [
-            "id",
-            "at_utc",
-            "at_local",
-            "project_id",
-            "user",
-            "role",
-            "station_id",
-            "action",
-            "object_type",
-            "object_id",
-            "source_ip",
-            "outcome",
-            "detail",
-            "prev_hash",
-            "hash",
-        ]
-    )
-    tz = ZoneInfo(TZ)
+    writer.writerow(CSV_COLUMNS)
     for e in reversed(events):
         writer.writerow(
             [
@@ -158,7 +160,7 @@ def audit_csv(
         actor_user_id=principal.user_id,
         actor_role=principal.role,
         source_ip=request.client.host if request.client else None,
-        detail={"rows": len(events)},
+        detail={"rows": len(events), **filters.query()},
     )
     stamp = utcnow().astimezone(tz).strftime("%Y%m%d-%H%M")
     return Response(
@@ -166,21 +168,3 @@ def audit_csv(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="folio-audit-{stamp}.csv"'},
     )
-
-
-def _user_id(session, username: str | None) -> int | None:  # noqa: ANN001
-    if not username:
-        return None
-    from sqlmodel import select
-
-    user = session.exec(select(User).where(User.username == username)).first()
-    return user.id if user else -1
-
-
-def _names(session, events: list[AuditEvent]) -> dict[int, str]:  # noqa: ANN001
-    from sqlmodel import col, select
-
-    ids = {e.actor_user_id for e in events if e.actor_user_id}
-    if not ids:
-        return {}
-    return {u.id: u.username for u in session.exec(select(User).where(col(User.id).in_(ids)))}
