@@ -218,7 +218,10 @@ def burn_up_chart(
     for d, label, css in ((today, label_today, "today-line"), (end, label_end, "end-line")):
         x = x_of(d)
         parts.append(f'<line class="{css}" x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{TOP + plot_h}"/>')
-        parts.append(f'<text class="marker" x="{x + 4:.1f}" y="{TOP + 12}">{escape(label)}</text>')
+        # Labels in the right half sit left of their line, so that none runs off the chart.
+        right = x > LEFT + plot_w / 2
+        anchor, lx = ("end", x - 4) if right else ("start", x + 4)
+        parts.append(f'<text class="marker" x="{lx:.1f}" y="{TOP + 12}" text-anchor="{anchor}">{escape(label)}</text>')
     parts.append(f'<line class="axis" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{TOP + plot_h}" y2="{TOP + plot_h}"/>')
     parts.extend(
         _legend(

@@ -23,11 +23,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 from app.core.workdays import CalendarNotCovered, is_working_day
 
 # A forecast further out than this many working days (about 20 years) is reported as "not in sight".
 FORECAST_HORIZON_WORKING_DAYS = 5000
+
+
+@lru_cache(maxsize=65536)
+def _official(day: date) -> bool | None:
+    """The official calendar's word on a day, None for a year it does not cover (cached: the package is slow)."""
+    try:
+        return is_working_day(day)
+    except CalendarNotCovered:
+        return None
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,12 @@ class WorkCalendar:
 
     def is_working(self, day: date) -> bool:
         """Whether `day` is a working day (an assumption for uncovered years, see `is_assumed`)."""
+        found = self.overrides.get(day)
+        if found is not None:
+            return bool(found)
+        official = _official(day)
+        if official is not None:
+            return official
         try:
             return is_working_day(day, self.overrides)
         except CalendarNotCovered:
@@ -53,6 +69,8 @@ class WorkCalendar:
 
     def is_assumed(self, day: date) -> bool:
         """True when the day's status is the Monday-Friday assumption, not the official calendar."""
+        if day in self.overrides or _official(day) is not None:
+            return False
         try:
             is_working_day(day, self.overrides)
         except CalendarNotCovered:

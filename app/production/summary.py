@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, insert
+from sqlalchemy import case, delete, func, insert
 from sqlmodel import Session, col, select
 
 from app.pages.models import Page, PageImage
@@ -30,6 +30,37 @@ class Counts:
     last_captured_at: datetime | None = None
 
 
+def _fixed_offset_minutes(zone: ZoneInfo, first: date, last: date) -> int | None:
+    """The zone's UTC offset in minutes when it is the same on the 1st and 15th of every month from first to last."""
+    offsets = set()
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        for day in (1, 15):
+            offset = datetime(year, month, day, 12, tzinfo=zone).utcoffset()
+            offsets.add(None if offset is None else int(offset.total_seconds() // 60))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return offsets.pop() if len(offsets) == 1 else None
+
+
+def _image_day(session: Session, project: Project):  # noqa: ANN202  (a SQL expression, or None)
+    """SQL for an image's local day, when the database can compute it; None means: compute it in Python."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return func.date(func.timezone(project.timezone, func.timezone("UTC", PageImage.captured_at)))
+    span = session.exec(
+        select(func.min(PageImage.captured_at), func.max(PageImage.captured_at))
+        .join(Page, col(Page.id) == PageImage.page_id)
+        .where(Page.project_id == project.id)
+    ).one()
+    if span[0] is None:
+        return None
+    offset = _fixed_offset_minutes(ZoneInfo(project.timezone), span[0].date(), span[1].date())
+    if offset is None:
+        return None
+    # SQLite keeps naive UTC text; shifting it by the zone's constant offset gives the local date.
+    return func.date(PageImage.captured_at, f"{offset:+d} minutes")
+
+
 def recount(session: Session, project: Project) -> dict[Key, Counts]:
     """Count good pages and uploads per local day, operator and station from the pages and images."""
     rows: dict[Key, list] = defaultdict(lambda: [0, 0, 0, 0, None])
@@ -40,6 +71,27 @@ def recount(session: Session, project: Project) -> dict[Key, Counts]:
     )
     for day, operator_id, station_id, n in good:
         rows[(day, operator_id, station_id)][0] = n
+    day_sql = _image_day(session, project)
+    in_project = (col(Page.id) == PageImage.page_id, Page.project_id == project.id)
+    if day_sql is not None:
+        aggregated = session.exec(
+            select(
+                day_sql,
+                PageImage.operator_id,
+                PageImage.station_id,
+                func.count(),
+                func.sum(case((col(PageImage.qc_passed).is_(False), 1), else_=0)),
+                func.sum(case((col(PageImage.supersedes_id).is_not(None), 1), else_=0)),
+                func.max(PageImage.captured_at),
+            )
+            .join(Page, in_project[0])
+            .where(in_project[1])
+            .group_by(day_sql, PageImage.operator_id, PageImage.station_id)
+        )
+        for day, operator_id, station_id, n, failed, reshoots, last in aggregated:
+            day = day if isinstance(day, date) else date.fromisoformat(str(day))
+            rows[(day, operator_id, station_id)][1:] = [n, int(failed or 0), int(reshoots or 0), last]
+        return {k: Counts(*v) for k, v in rows.items()}
     zone = ZoneInfo(project.timezone)
     images = session.exec(
         select(
@@ -49,8 +101,8 @@ def recount(session: Session, project: Project) -> dict[Key, Counts]:
             PageImage.qc_passed,
             col(PageImage.supersedes_id).is_not(None),
         )
-        .join(Page, col(Page.id) == PageImage.page_id)
-        .where(Page.project_id == project.id)
+        .join(Page, in_project[0])
+        .where(in_project[1])
         .execution_options(yield_per=20_000)
     )
     day_of: dict[datetime, date] = {}  # every zone's offset is a whole number of minutes

@@ -245,3 +245,27 @@ def test_overrides_feed_the_calendar_and_are_audited(session: Session) -> None:
 
     actions = [e.action for e in session.exec(select(AuditEvent).order_by(col(AuditEvent.id)))]
     assert actions.count("calendar.override_set") == 3 and actions.count("calendar.override_delete") == 1
+
+
+def test_recount_in_a_zone_with_summer_time(session: Session) -> None:
+    """SQLite cannot shift by a changing offset: the recount dates such images in Python, and still agrees."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from app.accounts.service import create_station
+
+    project = make_project(session, timezone="Europe/Berlin")
+    op = make_user(session, project)
+    station, _ = create_station(session, project_id=project.id, name="s")
+    rec = record_of(session, project, "300")
+    berlin = ZoneInfo("Europe/Berlin")
+    shots = [
+        datetime(2026, 1, 15, 0, 30, tzinfo=berlin),
+        datetime(2026, 7, 15, 0, 30, tzinfo=berlin),
+    ]  # UTC: the day before
+    for n, when in enumerate(shots, start=1):
+        add_shot(session, project, rec, n, operator_id=op.id, station_id=station.id, when=when)
+    session.commit()
+    counts = summary.recount(session, project)
+    assert sorted(k[0] for k in counts) == [date(2026, 1, 15), date(2026, 7, 15)]
+    assert summary.mismatches(session, project) == {}
