@@ -517,6 +517,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--project", required=True)
     p.add_argument("--scheme", required=True, choices=["flat", "iso2859"])
     p.add_argument("--aql", help="acceptance quality limit in percent, for iso2859: 0.10 … 6.5")
+    from app.delivery.cli import add_commands as add_delivery_commands
+
+    add_delivery_commands(sub, add)
     billing = sub.add_parser("billing", help="billing").add_subparsers(dest="billing_command", required=True)
     p = add(
         billing,

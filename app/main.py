@@ -22,6 +22,8 @@ from app.core.storage import LocalImageStore
 from app.core.templates import APP_DIR
 from app.core.web import SecurityHeaders, install_html_errors
 from app.custody.views import router as custody_views
+from app.delivery.segment_views import router as segment_views
+from app.delivery.views import router as delivery_views
 from app.frontpage.views import router as frontpage_views
 from app.pages.api import router as pages_router
 from app.pages.service import UploadLimits
@@ -76,6 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(acceptance_views)
     app.include_router(custody_views)
     app.include_router(frontpage_views)
+    app.include_router(delivery_views)
+    app.include_router(segment_views)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

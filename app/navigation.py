@@ -111,6 +111,7 @@ NAV = (
     NavItem("/custody", N_("Custody"), (Perm.view_records,)),
     NavItem("/custody/pack", N_("Packing"), (Perm.pack_records,)),
     NavItem("/frontpage", N_("Front pages"), (Perm.view_records,)),
+    NavItem("/delivery", N_("Delivery"), (Perm.view_records,)),
     NavItem("/audit", N_("Audit trail"), (Perm.view_audit,)),
     NavItem("/admin/project", N_("Contract terms"), (Perm.manage_settings,)),
 )

@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col, select
 
+import app.models  # noqa: F401  (every table: the worker may run in a CLI process that imported none)
 from app.acceptance.models import LotPage
 from app.audit.service import record_event
 from app.core.clock import utcnow

@@ -1,0 +1,199 @@
+"""HTML routes of the delivery package: what is ready, asking for approval, starting, progress, resuming."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import JSONResponse, Response
+
+from app.accounts.dependencies import CsrfChecked, require
+from app.accounts.models import Approval
+from app.accounts.permissions import Perm, allowed
+from app.accounts.signin import WebPrincipal
+from app.core.clock import local_date, utcnow
+from app.core.db import SessionDep
+from app.core.i18n import translations
+from app.core.templates import redirect, render, request_language
+from app.delivery import runner
+from app.delivery.exceptions import ExportRefused, ExportStateError
+from app.delivery.labels import export_status_label
+from app.delivery.service import (
+    effective_status,
+    get_export,
+    list_exports,
+    preflight,
+    request_export,
+    resumable,
+    start_export,
+)
+from app.projects.dependencies import CurrentProject
+
+router = APIRouter(include_in_schema=False)
+
+Viewer = Annotated[WebPrincipal, Depends(require(Perm.view_records))]
+Exporter = Annotated[WebPrincipal, Depends(require(Perm.export_delivery))]
+
+
+def _t(request: Request, message: str) -> str:
+    return translations(request_language(request)).gettext(message)
+
+
+def _actor(request: Request, principal: WebPrincipal) -> dict:
+    return {
+        "actor_user_id": principal.user_id,
+        "actor_role": principal.role,
+        "source_ip": request.client.host if request.client else None,
+    }
+
+
+def _default_target(request: Request, project) -> str:  # noqa: ANN001
+    store = request.app.state.settings.image_store.resolve()
+    return str(store.parent / "delivery" / f"{project.code}-{local_date(utcnow(), project.timezone).isoformat()}")
+
+
+def _rows(session, exports, now):  # noqa: ANN001, ANN202
+    from app.accounts.approvals import status_of
+
+    rows = []
+    for export in exports:
+        approval = session.get(Approval, export.approval_id) if export.approval_id else None
+        rows.append(
+            {
+                "e": export,
+                "status": effective_status(export, now),
+                "approval": status_of(approval, now) if approval else None,
+                "resumable": resumable(export, now),
+            }
+        )
+    return rows
+
+
+def _home(request: Request, session, project, principal, *, error=None, form=None, status_code=200):  # noqa: ANN001, ANN202
+    now = utcnow()
+    return render(
+        request,
+        "delivery/home.html",
+        {
+            "export_status_label": export_status_label,
+            "project": project,
+            "ready": preflight(session, project, local_date(now, project.timezone)),
+            "rows": _rows(session, list_exports(session, project.id), now),
+            "can_export": allowed(principal.role, Perm.export_delivery),
+            "error": error,
+            "form": form or {"target": _default_target(request, project), "reason": ""},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/delivery")
+def delivery_home(request: Request, session: SessionDep, project: CurrentProject, principal: Viewer):
+    """Accepted work ready for delivery, what stops it, and the exports so far."""
+    return _home(request, session, project, principal)
+
+
+@router.post("/delivery/exports", dependencies=[CsrfChecked])
+def export_request(
+    request: Request,
+    session: SessionDep,
+    project: CurrentProject,
+    principal: Exporter,
+    target: Annotated[str, Form(max_length=500)] = "",
+    reason: Annotated[str, Form(max_length=500)] = "",
+):
+    """Ask for a delivery package to a folder on the server; the records custodian approves it."""
+    try:
+        export = request_export(
+            session,
+            project,
+            principal,
+            target=target,
+            reason=reason,
+            image_store=request.app.state.settings.image_store,
+            now=utcnow(),
+        )
+    except ExportRefused as exc:
+        session.rollback()
+        return _home(
+            request,
+            session,
+            project,
+            principal,
+            error=exc.detail,
+            form={"target": target, "reason": reason},
+            status_code=422,
+        )
+    return redirect(
+        f"/delivery/exports/{export.id}",
+        flash=_t(request, "Export requested: the records custodian approves it under Approvals."),
+    )
+
+
+@router.get("/delivery/exports/{export_id}")
+def export_page(export_id: int, request: Request, session: SessionDep, project: CurrentProject, principal: Viewer):
+    """One export: its approval, its progress (updated live), where the package is and how to verify it."""
+    export = get_export(session, project.id, export_id)
+    [row] = _rows(session, [export], utcnow())
+    return render(
+        request,
+        "delivery/export.html",
+        {
+            "project": project,
+            "row": row,
+            "e": export,
+            "export_status_label": export_status_label,
+            "can_export": allowed(principal.role, Perm.export_delivery),
+        },
+    )
+
+
+@router.get("/delivery/exports/{export_id}/progress")
+def export_progress(export_id: int, session: SessionDep, project: CurrentProject, principal: Viewer):
+    """The export's progress as JSON, for the progress bar."""
+    export = get_export(session, project.id, export_id)
+    return JSONResponse(
+        {
+            "status": effective_status(export, utcnow()),
+            "records_done": export.records_done,
+            "record_count": export.record_count,
+            "pages_done": export.pages_done,
+            "page_count": export.page_count,
+            "bytes_done": export.bytes_done,
+            "error": export.error,
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def _launch(request: Request, export_id: int) -> None:
+    runner.start_in_background(request.app.state.engine, request.app.state.store, export_id)
+
+
+@router.post("/delivery/exports/{export_id}/start", dependencies=[CsrfChecked])
+def export_start(
+    export_id: int, request: Request, session: SessionDep, project: CurrentProject, principal: Exporter
+) -> Response:
+    """Spend the approval and start writing the package in the background."""
+    export = get_export(session, project.id, export_id)
+    try:
+        start_export(session, project, export, actor=_actor(request, principal), now=utcnow())
+    except (ExportRefused, ExportStateError) as exc:
+        session.rollback()
+        return redirect(f"/delivery/exports/{export_id}", flash=exc.detail, kind="error")
+    session.commit()  # the worker thread must see the export queued
+    _launch(request, export_id)
+    return redirect(f"/delivery/exports/{export_id}", flash=_t(request, "Export started."))
+
+
+@router.post("/delivery/exports/{export_id}/resume", dependencies=[CsrfChecked])
+def export_resume(
+    export_id: int, request: Request, session: SessionDep, project: CurrentProject, principal: Exporter
+) -> Response:
+    """Take up an interrupted or failed export where it stopped."""
+    export = get_export(session, project.id, export_id)
+    if not resumable(export, utcnow()):
+        return redirect(
+            f"/delivery/exports/{export_id}", flash=_t(request, "This export cannot be resumed now."), kind="error"
+        )
+    session.commit()
+    _launch(request, export_id)
+    return redirect(f"/delivery/exports/{export_id}", flash=_t(request, "Export resumed."))
