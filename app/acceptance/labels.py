@@ -43,6 +43,7 @@ ERROR_MESSAGES = {
     "review_incomplete": N_("The review is not finished: every sampled page and record must be checked first."),
     "records_not_ready": N_("Some records of the lot are not finished or still have pages failing QC:"),
     "bad_seed": N_("The seed must be 1 to 200 characters."),
+    "bad_period": N_("The period must end today or earlier."),
     "bad_verdict": N_("The verdict is incomplete:"),
 }
 

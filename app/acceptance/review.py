@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, func, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.acceptance.exceptions import BadVerdict, LotStateError, ReviewIncomplete
@@ -215,24 +216,27 @@ def check_record(
     note = (note or "").strip() or None
     if note and len(note) > NOTE_MAX:
         raise BadVerdict(f"the note is longer than {NOTE_MAX} characters")
-    check = get_check(session, rnd, record_id) or RecordFieldCheck(
-        round_id=rnd.id,
-        record_id=record_id,
-        name_ok=True,
-        mrn_ok=True,
-        discharge_date_ok=True,
-        diagnosis_ok=True,
-        operation_ok=True,
-        paper_pages=0,
-        captured_pages=0,
+    values = {name: bool(value) for name, value in fields_ok.items()}
+    values.update(
+        paper_pages=paper_pages,
+        captured_pages=captured_pages(session, rnd, record_id),
+        note=note,
         reviewer_id=actor.user_id,
         checked_at=now,
     )
-    for name, value in fields_ok.items():
-        setattr(check, name, bool(value))
-    check.paper_pages = paper_pages
-    check.captured_pages = captured_pages(session, rnd, record_id)
-    check.note, check.reviewer_id, check.checked_at = note, actor.user_id, now
+    check = get_check(session, rnd, record_id)
+    if check is None:
+        try:
+            # Two reviewers may save the same record at the same moment: the later save updates the first.
+            with session.begin_nested():
+                check = RecordFieldCheck(round_id=rnd.id, record_id=record_id, **values)
+                session.add(check)
+                session.flush()
+        except IntegrityError:
+            check = get_check(session, rnd, record_id)
+            assert check is not None
+    for name, value in values.items():
+        setattr(check, name, value)
     session.add(check)
     session.flush()
     record_event(

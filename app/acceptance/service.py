@@ -338,7 +338,7 @@ def apply_for_acceptance(
     if kind == LotKind.termination:
         period_end = today
     if period_end is None or period_end > today:
-        raise LotStateError("the period must end today or earlier")
+        raise LotStateError("the period must end today or earlier", code="bad_period", status=422)
     _lock_project(session, project)
     start = default_period_start(session, project)
     cutoff = _local_midnight_utc(period_end + timedelta(days=1), project.timezone)

@@ -374,3 +374,49 @@ def test_review_after_the_deadline_is_refused(session: Session) -> None:
             today=day("2026-02-13"),
             now=T0,
         )
+
+
+def test_two_reviewers_taking_pages_at_the_same_moment_never_get_the_same_one(session: Session, db) -> None:  # noqa: ANN001
+    from concurrent.futures import ThreadPoolExecutor
+
+    from app.core.db import writing
+
+    shop = make_shop(session, sample_rate=Decimal("0.5"))
+    lot = _lot_with(session, shop, (10, 10))
+    rnd = fix_seed(session, lot, "race", actor=shop.actor(shop.reviewer), today=day("2026-02-03"), now=T0)
+    session.commit()
+    assert rnd.sample_size == 10
+
+    def take(user_id: int) -> list[int]:
+        got = []
+        while True:
+            with Session(writing(db)) as s:
+                work = next_work(s, s.get(type(rnd), rnd.id), user_id, T0)
+                s.commit()
+            if work is None:
+                return got
+            with Session(writing(db)) as s:  # judge it (or check the record), so that the next call moves on
+                if work.kind == "item":
+                    got.append(work.id)
+                    item = s.get(SampleItem, work.id)
+                    item.verdict, item.reviewed_by = "pass", user_id
+                    s.add(item)
+                else:  # both may be handed the last record: the second save updates the first
+                    who = shop.reviewer if user_id == shop.reviewer.id else shop.reviewer2
+                    check_record(
+                        s,
+                        s.get(type(lot), lot.id),
+                        s.get(type(rnd), rnd.id),
+                        work.id,
+                        fields_ok=ALL_RIGHT,
+                        paper_pages=10,
+                        note=None,
+                        actor=shop.actor(who),
+                        today=day("2026-02-03"),
+                        now=T0,
+                    )
+                s.commit()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        a, b = pool.map(take, [shop.reviewer.id, shop.reviewer2.id])
+    assert len(set(a) | set(b)) == 10 and not set(a) & set(b)

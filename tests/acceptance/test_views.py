@@ -234,4 +234,10 @@ def test_screens_in_english_and_the_termination_application(client: TestClient, 
     )
     assert again.status_code == 303 and again.headers["location"] == "/acceptance"
     assert "No finished record with every page passing QC" in client.get("/acceptance").text
+    client.post(
+        "/acceptance/lots",
+        data={"csrf_token": _csrf(page.text), "kind": "regular", "period_end": "2999-01-01"},
+        follow_redirects=False,
+    )
+    assert "The period must end today or earlier." in client.get("/acceptance").text
     client.cookies.clear()
