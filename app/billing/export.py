@@ -6,11 +6,13 @@ Every figure is written as a value (not a formula), exactly as the screen shows 
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from copy import copy
 from datetime import date
 from decimal import Decimal
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -117,61 +119,77 @@ _THIN = Side(style="thin", color="999999")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEAD_FILL = PatternFill("solid", fgColor="E3E8EF")
 _BOLD = Font(bold=True)
+_HEAD_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
-def _table(ws: Worksheet, top: int, lines: Sequence[Line], total_label: str, totals: Totals) -> int:
+class _Styles:
+    """A workbook's cell styles, made once and copied onto cells: openpyxl re-hashes a Font or Border on every
+    assignment, which was most of the time spent writing a statement."""
+
+    def __init__(self) -> None:
+        self._made: dict[tuple, object] = {}
+
+    def __call__(self, cell: Cell, *, fmt: str | None = None, bold: bool = False, head: bool = False) -> None:
+        key = (fmt, bold, head)
+        made = self._made.get(key)
+        if made is not None:
+            cell._style = copy(made)  # noqa: SLF001  (a StyleArray of indices into the workbook's style lists)
+            return
+        cell.border = _BOX
+        if bold or head:
+            cell.font = _BOLD
+        if head:
+            cell.fill = _HEAD_FILL
+            cell.alignment = _HEAD_ALIGN
+        if fmt:
+            cell.number_format = fmt
+        self._made[key] = copy(cell._style)  # noqa: SLF001
+
+
+def _table(ws: Worksheet, style: _Styles, top: int, lines: Sequence[Line], total_label: str, totals: Totals) -> int:
     """Write a header, the lines and a totals row from row `top`; return the next free row."""
     for c, (name, _w, _f) in enumerate(COLUMNS, start=1):
-        cell = ws.cell(row=top, column=c, value=name)
-        cell.font, cell.fill, cell.border = _BOLD, _HEAD_FILL, _BOX
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        style(ws.cell(row=top, column=c, value=name), head=True)
     r = top + 1
     for x in lines:
         for c, value in enumerate(_row(x), start=1):
-            cell = ws.cell(row=r, column=c, value=value)
-            cell.border = _BOX
             fmt = COLUMNS[c - 1][2]
-            if fmt and value is not None and value != UNKNOWN:
-                cell.number_format = fmt
+            style(ws.cell(row=r, column=c, value=value), fmt=fmt if value is not None and value != UNKNOWN else None)
         r += 1
     for c, value in enumerate(_totals_row(total_label, totals), start=1):
-        cell = ws.cell(row=r, column=c, value=value)
-        cell.font, cell.border = _BOLD, _BOX
-        fmt = COLUMNS[c - 1][2]
-        if fmt and isinstance(value, (int, Decimal)) and c > 1:
-            cell.number_format = fmt
+        fmt = COLUMNS[c - 1][2] if c > 1 and isinstance(value, (int, Decimal)) else None
+        style(ws.cell(row=r, column=c, value=value), fmt=fmt, bold=True)
     return r + 1
 
 
-def _payments_sheet(ws: Worksheet, lines: Sequence[Line]) -> None:
-    ws.append(["批次号", "付款日期", "金额（元）", "凭证号/备注"])
-    for cell in ws[1]:
-        cell.font, cell.fill, cell.border = _BOLD, _HEAD_FILL, _BOX
-    for x in lines:
-        for p in x.payments:
-            ws.append([x.lot_number, p.paid_on, p.amount, p.reference])
-            ws.cell(row=ws.max_row, column=2).number_format = "yyyy-mm-dd"
-            ws.cell(row=ws.max_row, column=3).number_format = "#,##0.00"
-    for col, width in zip("ABCD", (8, 12, 14, 40), strict=True):
-        ws.column_dimensions[col].width = width
+def _sheet(ws: Worksheet, style: _Styles, header: Sequence[str], rows: Iterable[Sequence[object]],
+           formats: Sequence[str | None], widths: Sequence[int]) -> None:  # fmt: skip
+    """A plain table: a header row, then rows with a number format per column."""
+    for c, name in enumerate(header, start=1):
+        style(ws.cell(row=1, column=c, value=name), head=True)
+    for r, row in enumerate(rows, start=2):
+        for c, (value, fmt) in enumerate(zip(row, formats, strict=True), start=1):
+            style(ws.cell(row=r, column=c, value=value), fmt=fmt)
+    for c, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(c)].width = width
 
 
-def _late_sheet(ws: Worksheet, lines: Sequence[Line]) -> None:
-    ws.append(["批次号", "逾期未付金额（元）", "自（不含）", "至（含）", "天数", "日费率", "滞纳金精确值（元）"])
-    for cell in ws[1]:
-        cell.font, cell.fill, cell.border = _BOLD, _HEAD_FILL, _BOX
-    formats = (None, "#,##0.00", "yyyy-mm-dd", "yyyy-mm-dd", "0", "0.0000%", "#,##0.000000")
-    for x in lines:
-        if x.late is None:
-            continue
-        for period in x.late.periods:
-            ws.append([x.lot_number, period.unpaid, period.after, period.through, period.days,
-                       x.late_rate_per_day, period.exact])  # fmt: skip
-            for c, fmt in enumerate(formats, start=1):
-                if fmt:
-                    ws.cell(row=ws.max_row, column=c).number_format = fmt
-    for col, width in zip("ABCDEFG", (8, 18, 12, 12, 8, 10, 20), strict=True):
-        ws.column_dimensions[col].width = width
+def _payments_sheet(ws: Worksheet, style: _Styles, lines: Sequence[Line]) -> None:
+    rows = [(x.lot_number, p.paid_on, p.amount, p.reference) for x in lines for p in x.payments]
+    _sheet(ws, style, ("批次号", "付款日期", "金额（元）", "凭证号/备注"), rows,
+           ("0", "yyyy-mm-dd", "#,##0.00", None), (8, 12, 14, 40))  # fmt: skip
+
+
+def _late_sheet(ws: Worksheet, style: _Styles, lines: Sequence[Line]) -> None:
+    rows = [
+        (x.lot_number, period.unpaid, period.after, period.through, period.days, x.late_rate_per_day, period.exact)
+        for x in lines
+        if x.late is not None
+        for period in x.late.periods
+    ]
+    header = ("批次号", "逾期未付金额（元）", "自（不含）", "至（含）", "天数", "日费率", "滞纳金精确值（元）")
+    formats = ("0", "#,##0.00", "yyyy-mm-dd", "yyyy-mm-dd", "0", "0.0000%", "#,##0.000000")
+    _sheet(ws, style, header, rows, formats, (8, 18, 12, 12, 8, 10, 20))
 
 
 def statement_xlsx(st: Statement) -> bytes:
@@ -179,6 +197,7 @@ def statement_xlsx(st: Statement) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "结算单"
+    style = _Styles()
     last_col = get_column_letter(len(COLUMNS))
     ws.append([f"{st.project_name} 病案数字化服务结算单"])
     ws.merge_cells(f"A1:{last_col}1")
@@ -207,12 +226,12 @@ def statement_xlsx(st: Statement) -> bytes:
             cell.number_format = fmt
     r = 7
     ws.cell(row=r, column=1, value="一、本月验收的批次").font = Font(bold=True, size=12)
-    r = _table(ws, r + 1, st.lines, TOTAL_LABEL, st.totals)
+    r = _table(ws, style, r + 1, st.lines, TOTAL_LABEL, st.totals)
     header_row = 8
     if st.earlier:
         r += 1
         ws.cell(row=r, column=1, value="二、以前月份验收、尚未付清的批次").font = Font(bold=True, size=12)
-        r = _table(ws, r + 1, st.earlier, EARLIER_TOTAL_LABEL, st.earlier_totals)
+        r = _table(ws, style, r + 1, st.earlier, EARLIER_TOTAL_LABEL, st.earlier_totals)
     r += 1
     owed = st.totals.outstanding + st.earlier_totals.outstanding
     late = st.totals.late_charge + st.earlier_totals.late_charge
@@ -249,8 +268,8 @@ def statement_xlsx(st: Statement) -> bytes:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = f"{header_row}:{header_row}"
     everything = (*st.lines, *st.earlier)
-    _payments_sheet(wb.create_sheet("付款明细"), everything)
-    _late_sheet(wb.create_sheet("滞纳金计算"), everything)
+    _payments_sheet(wb.create_sheet("付款明细"), style, everything)
+    _late_sheet(wb.create_sheet("滞纳金计算"), style, everything)
     wb.properties.title = f"结算单 {st.project_code} {st.label}"
     wb.properties.creator = "Folio"
     out = io.BytesIO()

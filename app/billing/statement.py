@@ -6,14 +6,15 @@ the CSV are three views of one `Statement`).
 """
 
 import calendar
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 from app.billing import rules
 from app.billing.models import Payable, Payment, TermUnit
-from app.core.workdays import CalendarNotCovered
+from app.core.workdays import CalendarNotCovered, is_working_day
 
 ZERO = Decimal("0.00")
 
@@ -22,6 +23,39 @@ def month_bounds(month: date) -> tuple[date, date]:
     """The first and last day of the month `month` falls in."""
     first = month.replace(day=1)
     return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+@lru_cache(maxsize=8192)
+def _official(day: date) -> bool | None:
+    """The official calendar's word on a day (None for a year it does not cover); it never changes in a process."""
+    try:
+        return is_working_day(day)
+    except CalendarNotCovered:
+        return None
+
+
+class WorkingDays(Mapping[date, bool]):
+    """The project's overrides, answering for every officially known day too (cached), so that a statement's
+    dozens of due dates do not ask the chinesecalendar package thousands of times. It answers exactly what
+    `is_working_day(day, overrides)` would: iterating it yields only the real overrides, which is what decides
+    whether a year the package does not cover has been entered."""
+
+    def __init__(self, overrides: Mapping[date, bool]) -> None:
+        self._overrides = overrides
+
+    def __getitem__(self, day: date) -> bool:
+        if day in self._overrides:
+            return self._overrides[day]
+        official = _official(day)
+        if official is None:
+            raise KeyError(day)
+        return official
+
+    def __iter__(self) -> Iterator[date]:
+        return iter(self._overrides)
+
+    def __len__(self) -> int:
+        return len(self._overrides)
 
 
 def due_date(payable: Payable, overrides: Mapping[date, bool]) -> date:
@@ -247,6 +281,7 @@ def build_statement(
     """The statement of `month` as of `as_of` from every payable of the project (in the order they were billed)."""
     first, last = month_bounds(month)
     end = min(last, as_of)
+    overrides = WorkingDays(overrides)
     by_payable: dict[int, list[PaymentRow]] = {}
     for pay in sorted(payments, key=lambda x: (x.paid_on, x.id or 0)):
         if pay.voided_at is None:
@@ -308,4 +343,4 @@ def payable_line(
         for x in sorted(payments, key=lambda x: (x.paid_on, x.id or 0))
         if x.voided_at is None
     ]
-    return _line(payable, lot_number, rows, cumulative, cap, as_of, overrides)
+    return _line(payable, lot_number, rows, cumulative, cap, as_of, WorkingDays(overrides))
