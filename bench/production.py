@@ -41,7 +41,13 @@ from app.pages.models import Page  # noqa: E402
 from app.production import summary  # noqa: E402
 from app.production.calendar import calendar_for  # noqa: E402
 from app.production.models import ProductionDay  # noqa: E402
-from app.production.service import production_csv, production_report, progress_report, today_board  # noqa: E402
+from app.production.service import (  # noqa: E402
+    operator_detail,
+    production_csv,
+    production_report,
+    progress_report,
+    today_board,
+)
 from app.projects.models import Project  # noqa: E402
 from app.projects.service import add_years, create_project  # noqa: E402
 from app.records.browse import page_view, record_tiles, search_records  # noqa: E402
@@ -114,6 +120,8 @@ def seed(db_path: Path, pages: int, seed_value: int = 2026) -> dict:
     # reaches the target over the three years (today's count is a morning's worth).
     level = pages / (n_work * 0.92 * len(ids["operators"]) + 20)
     conn = sqlite3.connect(db_path, isolation_level=None)
+    # A throwaway bulk load: no journal, no fsync (WAL comes back on after it).
+    conn.execute("PRAGMA journal_mode=OFF")
     conn.execute("PRAGMA synchronous=OFF")
     conn.execute("PRAGMA cache_size=-400000")
     conn.execute("BEGIN")
@@ -217,6 +225,7 @@ def seed(db_path: Path, pages: int, seed_value: int = 2026) -> dict:
         conn.execute(ddl)
     conn.execute("COMMIT")
     conn.execute("ANALYZE")
+    conn.execute("PRAGMA journal_mode=WAL")
     conn.close()
     t_sum = time.perf_counter()
     engine = make_engine(url)
@@ -340,6 +349,7 @@ def measure(url: str, project_id: int, runs: int) -> list[tuple[str, tuple, tupl
         record_id, mrn, barcode = some.id, some.mrn, some.barcode
         name = (some.patient_name or "王")[:2]
         page_id = s.exec(select(Page.id).where(Page.record_id == record_id).order_by(col(Page.page_number))).first()
+        operator_id = s.exec(select(Page.operator_id).where(Page.id == page_id)).one()
     today = local_date(utcnow(), project.timezone)
     last_30 = (today - timedelta(days=29), today)
     whole = (project.start_date, today)
@@ -360,6 +370,9 @@ def measure(url: str, project_id: int, runs: int) -> list[tuple[str, tuple, tupl
                 production_report(s, project, *whole, calendar_for(s, project)), calendar_for(s, project)
             )
         ),
+        "Operator, whole project": svc(
+            lambda s: operator_detail(s, project, operator_id, *whole, calendar_for(s, project))
+        ),
         "Progress": svc(lambda s: progress_report(s, project, today, calendar_for(s, project))),
         "Records, newest": svc(lambda s: search_records(s, project, "", 1)),
         "Records, page 5000": svc(lambda s: search_records(s, project, "", 5000)),
@@ -374,6 +387,7 @@ def measure(url: str, project_id: int, runs: int) -> list[tuple[str, tuple, tupl
         "Production, last 30 days": "/production",
         "Production, whole project": f"/production?start={whole[0]}&end={whole[1]}",
         "CSV export, whole project": f"/production/export.csv?start={whole[0]}&end={whole[1]}",
+        "Operator, whole project": f"/production/operators/{operator_id}?start={whole[0]}&end={whole[1]}",
         "Progress": "/progress",
         "Records, newest": "/records",
         "Records, page 5000": "/records?page=5000",

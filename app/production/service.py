@@ -28,6 +28,7 @@ from app.production.rules import (
     operator_period,
     percent_of,
     required_pace,
+    running_average,
 )
 from app.projects.models import Project
 
@@ -364,6 +365,40 @@ def production_report(
         calendar.assumed_years(first, last),
         daily,
     )
+
+
+@dataclass(frozen=True)
+class OperatorDayLine:
+    """One day of an operator's record: figures, quota status and the average to date."""
+
+    figures: OperatorDayFigures
+    quota: DayQuota
+    running_average: float | None
+
+
+@dataclass(frozen=True)
+class OperatorDetail:
+    """An operator's days over a period, against the quota."""
+
+    user_id: int
+    name: str
+    period: OperatorPeriod
+    lines: list[OperatorDayLine]
+
+
+def operator_detail(
+    session: Session, project: Project, user_id: int, first: date, last: date, calendar: WorkCalendar
+) -> OperatorDetail:
+    """Every day the operator produced in the period, with its quota status and the running average after it."""
+    report = production_report(session, project, first, last, calendar, only_user_id=user_id)
+    days = [f for f, uid, _ in report.daily if uid == user_id]
+    averages = dict(running_average(days, calendar))
+    lines, last_avg = [], None
+    for f in days:
+        last_avg = averages.get(f.day, last_avg)
+        lines.append(OperatorDayLine(f, day_quota(f.day, f.good_pages, project.daily_quota, calendar), last_avg))
+    name = user_names(session, [user_id]).get(user_id, str(user_id))
+    return OperatorDetail(user_id, name, operator_period(days, project.daily_quota, calendar), lines)
 
 
 CSV_HEADER = (

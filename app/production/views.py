@@ -11,12 +11,20 @@ from app.accounts.permissions import Perm, allowed
 from app.accounts.signin import WebPrincipal
 from app.core.clock import local_date, utcnow
 from app.core.db import SessionDep
+from app.core.errors import Forbidden
 from app.core.i18n import translations
 from app.core.templates import redirect, render, request_language
 from app.navigation import N_
 from app.production import charts
 from app.production.calendar import calendar_for, coverage, delete_override, list_overrides, set_override
-from app.production.service import MAX_PERIOD_DAYS, production_csv, production_report, progress_report, today_board
+from app.production.service import (
+    MAX_PERIOD_DAYS,
+    operator_detail,
+    production_csv,
+    production_report,
+    progress_report,
+    today_board,
+)
 from app.projects.dependencies import CurrentProject
 
 router = APIRouter(include_in_schema=False)
@@ -140,6 +148,46 @@ def production(
             "presets": presets,
             "own_only": _only(principal) is not None,
         },
+        status_code=422 if errors else 200,
+    )
+
+
+@router.get("/production/operators/{user_id}")
+def production_operator(
+    user_id: int,
+    request: Request,
+    session: SessionDep,
+    project: CurrentProject,
+    principal: ProductionViewer,
+    start: str | None = None,
+    end: str | None = None,
+):
+    """One operator's days in a period: good pages against the quota, and the running average."""
+    only = _only(principal)
+    if only is not None and only != user_id:
+        raise Forbidden("you may see your own production only", code="forbidden")
+    first, last, errors = _period(start, end, local_date(utcnow(), project.timezone))
+    calendar = calendar_for(session, project)
+    detail = operator_detail(session, project, user_id, first, last, calendar)
+    _ = _gettext(request)
+    bars = [
+        charts.Bar(line.figures.day, line.figures.day, line.figures.good_pages, line.quota.status.value != "day_off",
+                   project.daily_quota if line.quota.status.value != "day_off" else None)
+        for line in detail.lines
+    ]  # fmt: skip
+    chart = charts.bar_chart(
+        bars,
+        title=_("Good pages of %(name)s per day worked") % {"name": detail.name},
+        desc=_("%(n)s days worked.") % {"n": len(bars)},
+        legend_value=_("Good pages"),
+        legend_day_off=_("Day off"),
+        legend_reference=_("Quota"),
+        chart_id="operator-chart",
+    )
+    return render(
+        request,
+        "production/operator.html",
+        {"project": project, "detail": detail, "chart": chart, "first": first, "last": last, "errors": errors},
         status_code=422 if errors else 200,
     )
 

@@ -12,6 +12,7 @@ from app.production.calendar import calendar_for, coverage, delete_override, ove
 from app.production.models import ProductionDay
 from app.production.rules import QuotaStatus, WorkCalendar
 from app.production.service import (
+    operator_detail,
     production_csv,
     production_report,
     progress_report,
@@ -182,6 +183,30 @@ def test_production_report_over_the_festival(session: Session) -> None:
     )
     only = production_report(session, project, date(2026, 2, 9), date(2026, 3, 1), cal, only_user_id=op2)
     assert [o.user_id for o in only.operators] == [op2] and only.team.good_pages == 6
+
+
+def test_operator_detail_gives_the_running_average(session: Session) -> None:
+    project, op1, _, _ = _festival_project(session)
+    detail = operator_detail(session, project, op1, date(2026, 2, 9), date(2026, 3, 1), calendar_for(session, project))
+    got = [
+        (ln.figures.day.day, ln.figures.good_pages, ln.quota.status.value, ln.quota.shortfall) for ln in detail.lines
+    ]
+    assert got == [
+        (12, 3, "met", 0),
+        (13, 2, "short", 1),
+        (14, 3, "met", 0),
+        (16, 1, "day_off", 0),
+        (24, 2, "short", 1),
+    ]
+    averages = [round(ln.running_average, 3) for ln in detail.lines]
+    assert averages == [
+        3.0,
+        2.5,
+        2.667,
+        2.667,
+        2.75,
+    ]  # the holiday's page lifts the average only on the next working day
+    assert detail.period.average == 2.75 and detail.name == "op1"
 
 
 def test_production_csv_is_utf8_with_bom_and_one_line_per_operator_day(session: Session) -> None:

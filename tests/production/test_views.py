@@ -114,6 +114,28 @@ def test_operator_sees_only_their_own_lines(web: TestClient, session: Session) -
     assert 'href="/production"' in nav and 'href="/progress"' not in nav and 'href="/records"' not in nav
 
 
+def test_operator_page_and_who_may_open_it(web: TestClient, session: Session) -> None:
+    project, op1, op2 = _project_with_production(session)
+    web_user(session, project, "qc1", Role.vendor_qc)
+    sign_in(web, "qc1")
+    today = local_date(utcnow(), project.timezone)
+    r = web.get(f"/production/operators/{op2}")
+    assert r.status_code == 200 and "李强" in r.text and 'id="operator-chart"' in r.text
+    days = re.findall(r'<tr data-day="([\d-]+)">\s*<td>[\d-]+</td>\s*<td class="num good">(\d+)<', r.text)
+    with_pages = session.exec(
+        select(Page.capture_date, func.count())
+        .where(
+            Page.operator_id == op2, col(Page.qc_passed).is_(True), col(Page.capture_date) >= today - timedelta(days=29)
+        )
+        .group_by(Page.capture_date)
+    ).all()
+    session.rollback()
+    assert {d: int(n) for d, n in days if int(n)} == {d.isoformat(): n for d, n in with_pages}
+    sign_in(web, "op1")
+    assert web.get(f"/production/operators/{op1}").status_code == 200
+    assert web.get(f"/production/operators/{op2}").status_code == 403  # an operator sees only their own days
+
+
 def test_bad_dates_are_shown_next_to_their_fields(web: TestClient, session: Session) -> None:
     project, *_ = _project_with_production(session)
     web_user(session, project, "qc1", Role.vendor_qc)
