@@ -25,7 +25,12 @@ def _actor(ctx: CurrentStation) -> dict:
     return {"actor_user_id": p.user_id, "actor_station_id": p.station_id, "actor_role": p.role}
 
 
-@router.post("", response_model=RecordPublic, responses={200: {"model": RecordPublic}})
+@router.post(
+    "",
+    response_model=RecordPublic,
+    status_code=201,
+    responses={200: {"model": RecordPublic, "description": "the record existed already"}},
+)
 def open_record(body: RecordCreate, ctx: CurrentStation, session: SessionDep, response: Response):
     """Find the record by barcode or MRN + visit, creating it when new (201) or returning it (200)."""
     record, created = get_or_create_record(
