@@ -59,7 +59,14 @@ def cmd_project_create(args: argparse.Namespace, settings: Settings) -> None:
 
     with _session(settings) as session:
         project = create_project(session, code=args.code, name=args.name, start_date=args.start, years=args.years)
+        # Custody (issue 9): a new project captures only records checked out of the records room.
+        from app.core.clock import utcnow
+        from app.custody.service import save_policy
+
+        save_policy(session, project.id, require_checkout=True, overdue_days=14, actor={"actor_role": "cli"},
+                    now=utcnow())
         print(f"project {project.code} created (id {project.id}), {project.start_date} .. {project.end_date}")
+        print("capture needs a confirmed check-out of each record (custodian: Custody > Settings to change it)")
 
 
 def _read_password(args: argparse.Namespace) -> str:

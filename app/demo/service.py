@@ -15,6 +15,7 @@ from app.accounts.permissions import MFA_REQUIRED
 from app.accounts.service import create_station, create_user, open_station_session
 from app.core.qcpool import run_check
 from app.core.storage import ImageStore, sha256_hex
+from app.demo import paper
 from app.demo.pages import demo_page
 from app.pages.service import PageUpload, UploadLimits, ingest_page
 from app.projects.models import Project
@@ -135,6 +136,10 @@ def seed_demo(
     with ProcessPoolExecutor(max_workers=workers) as pool:
         rendered = list(pool.map(_render_and_check, plan, chunksize=8))
     reports = {sha256_hex(data): report for data, report in rendered}
+    # Paper first (issue 9): the records room checks every planned record out to the vendor before capture.
+    users = {u.username: u for u in session.exec(select(User).where(User.project_id == project.id))}
+    keys = list(dict.fromkeys((item["mrn"], item["visit"]) for item in plan))
+    paper.check_out_all(session, project, users["cust_zhou"], users["mgr_zhao"], keys, now)
     for item, (data, _) in zip(plan, rendered, strict=True):
         upload = PageUpload(
             data=data,
@@ -142,6 +147,7 @@ def seed_demo(
             page_number=item["page"],
             mrn=item["mrn"],
             visit=item["visit"],
+            segment=paper.SEGMENT_MARKS.get(item["page"]),
             captured_at=item["captured_at"],
         )
         res = ingest_page(
@@ -158,6 +164,8 @@ def seed_demo(
         result.failed_pages += 0 if res.image.qc_passed else 1
         if item["page"] == item["count"] and res.created:
             finish_record(session, res.record, paper_page_count=item["count"], now=now)
+    paper.box_shelve_return(session, project, users["cust_zhou"], users["mgr_zhao"], now)
+    paper.front_pages(session, project, users["mgr_zhao"], today, seed=2026)
     return result
 
 

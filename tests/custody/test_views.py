@@ -45,7 +45,7 @@ def test_checkout_written_confirmed_and_printed(client: TestClient, session: Ses
 
     # The sheet has both signature lines and every record.
     sheet = client.get(done.headers["location"] + "/sheet")
-    assert sheet.status_code == 200 and sheet.text.count('class="sign-line"') == 4
+    assert sheet.status_code == 200 and sheet.text.count('class="hs-line"') == 4
     assert "00012346" in sheet.text and 'id="sheet-count">3<' in sheet.text
 
     # The vendor's manager confirms, acknowledging the damaged record.
