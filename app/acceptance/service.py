@@ -272,8 +272,12 @@ def _plan_for_round(rnd: ReviewRound, size: int) -> LotPlan:
     )
 
 
-def _new_round(lot: Lot, project: Project, number: int, actor: Actor, today: date, now: datetime) -> ReviewRound:
-    days = project.termination_review_days if lot.kind == LotKind.termination else project.review_deadline_days
+def _new_round(
+    lot: Lot, project: Project, number: int, actor: Actor, today: date, now: datetime, *, terminated: bool = False
+) -> ReviewRound:
+    # After termination every review, a correction's new round included, has the termination deadline.
+    short = terminated or lot.kind == LotKind.termination
+    days = project.termination_review_days if short else project.review_deadline_days
     return ReviewRound(
         lot_id=lot.id,
         number=number,
@@ -372,6 +376,7 @@ def apply_for_acceptance(
     _copy_round_to_lot(lot, rnd)
     session.add(lot)
     session.flush()
+    shortened = _shorten_open_reviews(session, project, lot) if kind == LotKind.termination else []
     record_event(
         session,
         "lot.apply",
@@ -385,10 +390,39 @@ def apply_for_acceptance(
             "pages": rnd.page_count,
             "records": rnd.record_count,
             "manifest_hash": rnd.manifest_hash,
+            "shortened": shortened,
         },
         **actor.audit(),
     )
     return lot
+
+
+def _terminated(session: Session, project: Project) -> bool:
+    """Whether the contract was terminated: a termination lot exists."""
+    return (
+        session.exec(select(Lot.id).where(Lot.project_id == project.id, Lot.kind == LotKind.termination)).first()
+        is not None
+    )
+
+
+def _shorten_open_reviews(session: Session, project: Project, termination: Lot) -> list[int]:
+    """On termination every unaccepted lot under review must be decided by the termination deadline too."""
+    deadline = termination.review_deadline
+    open_lots = session.exec(
+        select(Lot).where(
+            Lot.project_id == project.id,
+            Lot.id != termination.id,
+            col(Lot.status).in_([LotStatus.applied, LotStatus.in_review]),
+            col(Lot.review_deadline) > deadline,
+        )
+    ).all()
+    for other in open_lots:
+        rnd = current_round(session, other)
+        other.review_deadline = rnd.review_deadline = deadline
+        rnd.review_days = (deadline - rnd.applied_on).days
+        session.add_all([other, rnd])
+    session.flush()
+    return [other.number for other in open_lots]
 
 
 def _not_ready_records(session: Session, lot: Lot) -> list[str]:
@@ -419,7 +453,7 @@ def reapply(session: Session, lot: Lot, project: Project, *, actor: Actor, today
         raise RecordsNotReady(
             "finish these records and re-shoot their failing pages first: " + ", ".join(not_ready[:10]) + more
         )
-    rnd = _new_round(lot, project, lot.round_number + 1, actor, today, now)
+    rnd = _new_round(lot, project, lot.round_number + 1, actor, today, now, terminated=_terminated(session, project))
     session.add(rnd)
     session.flush()
     _freeze_manifest(session, rnd, lot)

@@ -420,3 +420,37 @@ def test_two_reviewers_taking_pages_at_the_same_moment_never_get_the_same_one(se
     with ThreadPoolExecutor(max_workers=2) as pool:
         a, b = pool.map(take, [shop.reviewer.id, shop.reviewer2.id])
     assert len(set(a) | set(b)) == 10 and not set(a) & set(b)
+
+
+def test_termination_brings_open_reviews_and_later_corrections_to_its_deadline(session: Session) -> None:
+    shop = make_shop(session, sample_rate=Decimal("0.2"))
+    open_lot = _lot_with(session, shop, (10,))  # applied 2026-02-02, deadline 2026-02-12
+    add_record(session, shop, "LATE", 6, T0 + timedelta(days=30))
+    session.commit()
+    term = apply_for_acceptance(
+        session,
+        shop.project,
+        period_end=None,
+        kind="termination",
+        actor=shop.actor(shop.manager),
+        today=day("2026-02-05"),
+        now=T0 + timedelta(days=31),
+    )
+    session.commit()
+    assert term.review_deadline == day("2026-02-08")
+    session.refresh(open_lot)
+    assert open_lot.review_deadline == day("2026-02-08") == current_round(session, open_lot).review_deadline
+    assert effective_status(open_lot, day("2026-02-09")) == "deemed_accepted"
+    event = session.exec(
+        select(AuditEvent).where(AuditEvent.action == "lot.apply", AuditEvent.object_id == str(term.id))
+    ).one()
+    assert event.detail["shortened"] == [open_lot.number]
+
+    # a lot rejected after termination gets the short deadline for its next round too
+    fix_seed(session, open_lot, "t", actor=shop.actor(shop.reviewer), today=day("2026-02-06"), now=T0)
+    session.commit()
+    _review_all(session, shop, open_lot, fail=1, today=day("2026-02-06"))
+    decide_lot(session, open_lot, shop.project, actor=shop.actor(shop.reviewer), today=day("2026-02-06"), now=T0)
+    session.commit()
+    again = reapply(session, open_lot, shop.project, actor=shop.actor(shop.manager), today=day("2026-02-07"), now=T0)
+    assert again.review_deadline == day("2026-02-10")
