@@ -20,7 +20,14 @@ from sqlmodel import Session  # noqa: E402
 from app.acceptance.models import SampleItem  # noqa: E402
 from app.acceptance.review import next_work, progress  # noqa: E402
 from app.acceptance.screens import item_screen, round_views  # noqa: E402
-from app.acceptance.service import Actor, apply_for_acceptance, current_round, fix_seed, verify_round  # noqa: E402
+from app.acceptance.service import (  # noqa: E402
+    Actor,
+    apply_for_acceptance,
+    candidates,
+    current_round,
+    fix_seed,
+    verify_round,
+)
 from app.accounts.models import Role  # noqa: E402
 from app.accounts.service import create_station, create_user  # noqa: E402
 from app.core.db import make_engine, writing  # noqa: E402
@@ -130,6 +137,10 @@ def main() -> None:
             )
             today = date(2027, 1, 4)
             now = datetime(2027, 1, 4, 2, tzinfo=UTC)
+            timed(
+                "lots page: what an application would take",
+                lambda: candidates(session, project, today, today=today),
+            )
             lot = timed(
                 "apply: freeze the manifest and hash it",
                 lambda: apply_for_acceptance(session, project, period_end=today, actor=mgr, today=today, now=now),

@@ -108,8 +108,8 @@ def lots_page(request: Request, principal: LotReader, session: SessionDep, proje
         "can_apply": allowed(principal.role, Perm.manage_lots),
     }
     if ctx["can_apply"]:
-        ctx["preview"] = candidates(session, project, min(due, today), today=today)
         ctx["preview_all"] = candidates(session, project, None, today=today)
+        ctx["preview"] = ctx["preview_all"] if due >= today else candidates(session, project, due, today=today)
     return render(request, "acceptance/lots.html", ctx)
 
 
