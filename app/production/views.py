@@ -11,7 +11,7 @@ from app.accounts.permissions import Perm, allowed
 from app.accounts.signin import WebPrincipal
 from app.core.clock import local_date, utcnow
 from app.core.db import SessionDep
-from app.core.errors import Forbidden
+from app.core.errors import NotFound
 from app.core.i18n import translations
 from app.core.templates import redirect, render, request_language
 from app.navigation import N_
@@ -165,7 +165,8 @@ def production_operator(
     """One operator's days in a period: good pages against the quota, and the running average."""
     only = _only(principal)
     if only is not None and only != user_id:
-        raise Forbidden("you may see your own production only", code="forbidden")
+        # Someone who may see only their own figures learns nothing about other operators, not even that they exist.
+        raise NotFound(f"operator {user_id} not found", code="operator_not_found")
     first, last, errors = _period(start, end, local_date(utcnow(), project.timezone))
     calendar = calendar_for(session, project)
     detail = operator_detail(session, project, user_id, first, last, calendar)

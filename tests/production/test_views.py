@@ -133,7 +133,7 @@ def test_operator_page_and_who_may_open_it(web: TestClient, session: Session) ->
     assert {d: int(n) for d, n in days if int(n)} == {d.isoformat(): n for d, n in with_pages}
     sign_in(web, "op1")
     assert web.get(f"/production/operators/{op1}").status_code == 200
-    assert web.get(f"/production/operators/{op2}").status_code == 403  # an operator sees only their own days
+    assert web.get(f"/production/operators/{op2}").status_code == 404  # an operator sees only their own days
 
 
 def test_bad_dates_are_shown_next_to_their_fields(web: TestClient, session: Session) -> None:
