@@ -149,6 +149,12 @@ def test_every_screen_in_both_languages_against_the_database(production_server: 
         assert page.locator("#operator-table th[aria-sort]").count() == 1
         assert page.locator("#export-csv").get_attribute("href").startswith("/production/export.csv?start=")
         shot(page, f"production-production-{lang}")
+        page.locator("#operator-table tbody tr[data-operator] a").click()
+        page.wait_for_url(re.compile(r".*/production/operators/\d+\?.*"))
+        days = _scalar(server, "SELECT count(DISTINCT capture_date) FROM page WHERE deleted_at IS NULL")
+        assert page.locator("#operator-days tbody tr[data-day]").count() == days
+        assert _kpi(page, "good") == str(total)
+        shot(page, f"production-operator-{lang}")
 
         # Progress: burn-up chart, pace, forecast
         page.click("nav.mainnav a[href='/progress']")
