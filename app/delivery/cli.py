@@ -1,6 +1,7 @@
 """`folio delivery ...`: write or resume an approved delivery package with a progress bar; verify a package."""
 
 import argparse
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -181,7 +182,12 @@ def add_commands(sub: argparse._SubParsersAction, add: Callable) -> None:
         "folio delivery export 3",
     )
     p.add_argument("export_id", type=int, help="the export's number, as the Delivery screen shows it")
-    p.add_argument("--threads", type=int, default=4, help="records written at once (default 4)")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=min(4, os.cpu_count() or 1),
+        help="records written at once (default: the CPUs, at most 4)",
+    )
     p = add(
         delivery,
         "list",
