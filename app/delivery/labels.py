@@ -6,7 +6,7 @@ EXPORT_STATUS = {
     "awaiting_approval": N_("Waiting for approval"),
     "queued": N_("Queued"),
     "running": N_("Writing"),
-    "done": N_("Done"),
+    "done": N_("Export complete"),
     "failed": N_("Failed"),
     "interrupted": N_("Interrupted"),
 }
