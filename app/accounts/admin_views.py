@@ -19,7 +19,7 @@ from app.accounts.service import (
 )
 from app.accounts.signin import WebPrincipal
 from app.core.clock import utcnow
-from app.core.db import SessionDep
+from app.core.db import DbId, SessionDep
 from app.core.i18n import translations
 from app.core.templates import redirect, render, request_language
 from app.projects.dependencies import CurrentProject
@@ -34,11 +34,20 @@ def _t(request: Request, message: str) -> str:
     return translations(request_language(request)).gettext(message)
 
 
-def _users_page(request: Request, session, project, errors: dict | None = None, form: dict | None = None,  # noqa: ANN001
-                status_code: int = 200):
-    return render(request, "accounts/users.html", {"users": project_users(session, project.id), "roles": list(Role),
-                                                   "errors": errors or {}, "form": form or {}},
-                  status_code=status_code)
+def _users_page(
+    request: Request,
+    session,
+    project,
+    errors: dict | None = None,
+    form: dict | None = None,  # noqa: ANN001
+    status_code: int = 200,
+):
+    return render(
+        request,
+        "accounts/users.html",
+        {"users": project_users(session, project.id), "roles": list(Role), "errors": errors or {}, "form": form or {}},
+        status_code=status_code,
+    )
 
 
 @router.get("/admin/users")
@@ -48,43 +57,75 @@ def users(request: Request, principal: UserAdmin, session: SessionDep, project: 
 
 
 @router.post("/admin/users", dependencies=[CsrfChecked])
-def add_user(request: Request, principal: UserAdmin, session: SessionDep, project: CurrentProject,
-             username: Annotated[str, Form(max_length=64)], display_name: Annotated[str, Form(max_length=120)],
-             role: Annotated[Role, Form()], password: Annotated[str, Form(max_length=256)]):
+def add_user(
+    request: Request,
+    principal: UserAdmin,
+    session: SessionDep,
+    project: CurrentProject,
+    username: Annotated[str, Form(max_length=64)],
+    display_name: Annotated[str, Form(max_length=120)],
+    role: Annotated[Role, Form()],
+    password: Annotated[str, Form(max_length=256)],
+):
     """Add a user; a weak password or a taken name is shown next to its field."""
     form = {"username": username, "display_name": display_name, "role": role.value}
     if not username.strip() or not username.replace("_", "").replace(".", "").isalnum():
-        return _users_page(request, session, project, {"username": _t(request, "Use letters, digits, _ and . only.")},
-                           form, 422)
+        return _users_page(
+            request, session, project, {"username": _t(request, "Use letters, digits, _ and . only.")}, form, 422
+        )
     try:
-        create_user(session, username=username.strip(), password=password, role=role,
-                    display_name=display_name.strip() or username, project_id=project.id)
+        create_user(
+            session,
+            username=username.strip(),
+            password=password,
+            role=role,
+            display_name=display_name.strip() or username,
+            project_id=project.id,
+        )
     except UsernameTaken:
-        return _users_page(request, session, project, {"username": _t(request, "This user name is taken.")}, form,
-                           409)
+        return _users_page(request, session, project, {"username": _t(request, "This user name is taken.")}, form, 409)
     except WeakPassword as exc:
         return _users_page(request, session, project, {"password": _t(request, "Too weak: ") + exc.detail}, form, 422)
     return redirect("/admin/users", flash=_t(request, "User added."))
 
 
 @router.post("/admin/users/{user_id}/active", dependencies=[CsrfChecked])
-def user_active(request: Request, user_id: int, principal: UserAdmin, session: SessionDep, project: CurrentProject,
-                active: Annotated[bool, Form()]):
+def user_active(
+    request: Request,
+    user_id: DbId,
+    principal: UserAdmin,
+    session: SessionDep,
+    project: CurrentProject,
+    active: Annotated[bool, Form()],
+):
     """Enable or disable a user (disabling ends all their sessions at once)."""
     set_user_active(session, user_id, active, actor_id=principal.user_id, now=utcnow(), project_id=project.id)
     return redirect("/admin/users", flash=_t(request, "Saved."))
 
 
 @router.post("/admin/users/{user_id}/role", dependencies=[CsrfChecked])
-def user_role(request: Request, user_id: int, principal: UserAdmin, session: SessionDep, project: CurrentProject,
-              role: Annotated[Role, Form()], reason: Annotated[str, Form(max_length=500)] = ""):
+def user_role(
+    request: Request,
+    user_id: DbId,
+    principal: UserAdmin,
+    session: SessionDep,
+    project: CurrentProject,
+    role: Annotated[Role, Form()],
+    reason: Annotated[str, Form(max_length=500)] = "",
+):
     """Ask for a role change; it takes effect when another authorised person approves it."""
     user = session.get(User, user_id)
     if user is None or user.project_id not in (None, project.id):
         return redirect("/admin/users", flash=_t(request, "No such user."), kind="error")
-    request_approval(session, ApprovalKind.role_change, {"user_id": user.id, "role": role.value,
-                                                         "username": user.username}, principal,
-                     project_id=project.id, reason=reason, now=utcnow())
+    request_approval(
+        session,
+        ApprovalKind.role_change,
+        {"user_id": user.id, "role": role.value, "username": user.username},
+        principal,
+        project_id=project.id,
+        reason=reason,
+        now=utcnow(),
+    )
     return redirect("/admin/users", flash=_t(request, "Role change requested: it needs another person's approval."))
 
 
@@ -95,17 +136,26 @@ def stations(request: Request, principal: StationAdmin, session: SessionDep, pro
 
 
 @router.post("/admin/stations", dependencies=[CsrfChecked])
-def add_station(request: Request, principal: StationAdmin, session: SessionDep, project: CurrentProject,
-                name: Annotated[str, Form(min_length=1, max_length=80)]):
+def add_station(
+    request: Request,
+    principal: StationAdmin,
+    session: SessionDep,
+    project: CurrentProject,
+    name: Annotated[str, Form(min_length=1, max_length=80)],
+):
     """Register a station and show its token once."""
     station, token = create_station(session, project_id=project.id, name=name.strip())
-    return render(request, "accounts/stations.html", {"stations": project_stations(session, project.id),
-                                                      "new_station": station, "new_token": token})
+    return render(
+        request,
+        "accounts/stations.html",
+        {"stations": project_stations(session, project.id), "new_station": station, "new_token": token},
+    )
 
 
 @router.post("/admin/stations/{station_id}/revoke", dependencies=[CsrfChecked])
-def station_revoke(request: Request, station_id: int, principal: StationAdmin, session: SessionDep,
-                   project: CurrentProject):
+def station_revoke(
+    request: Request, station_id: DbId, principal: StationAdmin, session: SessionDep, project: CurrentProject
+):
     """Revoke a station's token (its operators are signed out)."""
     revoke_station(session, station_id, project_id=project.id, actor_id=principal.user_id, now=utcnow())
     return redirect("/admin/stations", flash=_t(request, "Station revoked."))
@@ -116,14 +166,22 @@ def approvals(request: Request, principal: Approver, session: SessionDep):
     """Requests waiting for me, and my own requests."""
     now = utcnow()
     to_decide, mine = approvals_for(session, principal, now)
-    return render(request, "accounts/approvals.html", {"to_decide": to_decide, "mine": mine,
-                                                       "status_of": lambda a: status_of(a, now)})
+    return render(
+        request,
+        "accounts/approvals.html",
+        {"to_decide": to_decide, "mine": mine, "status_of": lambda a: status_of(a, now)},
+    )
 
 
 @router.post("/approvals/{approval_id}", dependencies=[CsrfChecked])
-def decide_approval(request: Request, approval_id: int, principal: Approver, session: SessionDep,
-                    decision: Annotated[str, Form(pattern="^(approve|reject)$")],
-                    note: Annotated[str, Form(max_length=500)] = ""):
+def decide_approval(
+    request: Request,
+    approval_id: DbId,
+    principal: Approver,
+    session: SessionDep,
+    decision: Annotated[str, Form(pattern="^(approve|reject)$")],
+    note: Annotated[str, Form(max_length=500)] = "",
+):
     """Approve or reject a request (never one's own)."""
     decide(session, approval_id, principal, approve=decision == "approve", note=note, now=utcnow())
     return redirect("/approvals", flash=_t(request, "Decision recorded."))

@@ -80,34 +80,63 @@ def _effective_status(approval: Approval, now: datetime) -> str:
     return approval.status
 
 
-def request_approval(session: Session, kind: ApprovalKind, payload: dict, requester: WebPrincipal, *,
-                     project_id: int | None, reason: str, now: datetime) -> Approval:
+def request_approval(
+    session: Session,
+    kind: ApprovalKind,
+    payload: dict,
+    requester: WebPrincipal,
+    *,
+    project_id: int | None,
+    reason: str,
+    now: datetime,
+) -> Approval:
     """File a request; nothing runs until someone else approves it."""
     if requester.role not in REQUESTERS[kind]:
         raise ApprovalRefused(f"your role may not ask for {kind.value}")
-    approval = Approval(project_id=project_id, kind=kind.value, payload=payload, reason=reason[:500],
-                        requested_by=requester.user_id, requested_at=now,
-                        expires_at=now + timedelta(hours=PENDING_HOURS))
+    approval = Approval(
+        project_id=project_id,
+        kind=kind.value,
+        payload=payload,
+        reason=reason[:500],
+        requested_by=requester.user_id,
+        requested_at=now,
+        expires_at=now + timedelta(hours=PENDING_HOURS),
+    )
     session.add(approval)
     session.flush()
-    record_event(session, "approval.request", project_id=project_id, actor_user_id=requester.user_id,
-                 actor_role=requester.role, object_type="approval", object_id=approval.id,
-                 detail={"kind": kind.value})
+    record_event(
+        session,
+        "approval.request",
+        project_id=project_id,
+        actor_user_id=requester.user_id,
+        actor_role=requester.role,
+        object_type="approval",
+        object_id=approval.id,
+        detail={"kind": kind.value},
+    )
     return approval
 
 
-def decide(session: Session, approval_id: int, approver: WebPrincipal, *, approve: bool, note: str,
-           now: datetime) -> Approval:
+def decide(
+    session: Session, approval_id: int, approver: WebPrincipal, *, approve: bool, note: str, now: datetime
+) -> Approval:
     """Approve or reject: never by the requester, only by a role of the right side, only while pending."""
     approval = session.get(Approval, approval_id)
-    if approval is None or (approval.project_id not in (None, approver.project_id)
-                            and approver.project_id is not None):
+    if approval is None or (approval.project_id not in (None, approver.project_id) and approver.project_id is not None):
         raise NotFound(f"approval {approval_id} does not exist", code="approval_not_found")
     kind = ApprovalKind(approval.kind)
     if approval.requested_by == approver.user_id:
-        record_event(session, "approval.decide", project_id=approval.project_id, actor_user_id=approver.user_id,
-                     actor_role=approver.role, object_type="approval", object_id=approval.id, outcome="denied",
-                     detail={"reason": "requester"})
+        record_event(
+            session,
+            "approval.decide",
+            project_id=approval.project_id,
+            actor_user_id=approver.user_id,
+            actor_role=approver.role,
+            object_type="approval",
+            object_id=approval.id,
+            outcome="denied",
+            detail={"reason": "requester"},
+        )
         raise ApprovalRefused("you asked for this yourself: another person must approve it", keep_writes=True)
     if approver.role not in APPROVERS[kind]:
         raise ApprovalRefused(f"your role may not approve {kind.value}")
@@ -119,9 +148,17 @@ def decide(session: Session, approval_id: int, approver: WebPrincipal, *, approv
     if approve:
         approval.expires_at = now + timedelta(hours=USE_WITHIN_HOURS)
     session.add(approval)
-    record_event(session, "approval.decide", project_id=approval.project_id, actor_user_id=approver.user_id,
-                 actor_role=approver.role, object_type="approval", object_id=approval.id,
-                 outcome=approval.status, detail={"kind": kind.value})
+    record_event(
+        session,
+        "approval.decide",
+        project_id=approval.project_id,
+        actor_user_id=approver.user_id,
+        actor_role=approver.role,
+        object_type="approval",
+        object_id=approval.id,
+        outcome=approval.status,
+        detail={"kind": kind.value},
+    )
     if approve and kind in _RUN_ON_APPROVAL:
         _RUN_ON_APPROVAL[kind](session, approval, now)
         approval.status, approval.used_at = "used", now
@@ -130,8 +167,9 @@ def decide(session: Session, approval_id: int, approver: WebPrincipal, *, approv
     return approval
 
 
-def use_approval(session: Session, approval_id: int, kind: ApprovalKind, *, project_id: int | None,
-                 now: datetime) -> dict:
+def use_approval(
+    session: Session, approval_id: int, kind: ApprovalKind, *, project_id: int | None, now: datetime
+) -> dict:
     """Spend an approved request of this kind (once, before it expires); returns its payload."""
     approval = session.get(Approval, approval_id)
     if approval is None or approval.kind != kind.value or approval.project_id != project_id:
@@ -141,18 +179,32 @@ def use_approval(session: Session, approval_id: int, kind: ApprovalKind, *, proj
         raise ApprovalNotUsable(f"approval {approval_id} is {status}; it must be approved and unused")
     approval.status, approval.used_at = "used", now
     session.add(approval)
-    record_event(session, "approval.use", project_id=project_id, object_type="approval", object_id=approval.id,
-                 detail={"kind": kind.value})
+    record_event(
+        session,
+        "approval.use",
+        project_id=project_id,
+        object_type="approval",
+        object_id=approval.id,
+        detail={"kind": kind.value},
+    )
     return dict(approval.payload)
 
 
 def approvals_for(session: Session, principal: WebPrincipal, now: datetime) -> tuple[list[Approval], list[Approval]]:
     """Requests this user may decide now, and this user's own recent requests."""
-    rows = session.exec(select(Approval).where(
-        col(Approval.project_id).is_(None) | (Approval.project_id == principal.project_id)
-    ).order_by(col(Approval.id).desc()).limit(200)).all()
-    to_decide = [a for a in rows if _effective_status(a, now) == "pending" and a.requested_by != principal.user_id
-                 and principal.role in APPROVERS[ApprovalKind(a.kind)]]
+    rows = session.exec(
+        select(Approval)
+        .where(col(Approval.project_id).is_(None) | (Approval.project_id == principal.project_id))
+        .order_by(col(Approval.id).desc())
+        .limit(200)
+    ).all()
+    to_decide = [
+        a
+        for a in rows
+        if _effective_status(a, now) == "pending"
+        and a.requested_by != principal.user_id
+        and principal.role in APPROVERS[ApprovalKind(a.kind)]
+    ]
     mine = [a for a in rows if a.requested_by == principal.user_id]
     return to_decide, mine
 
@@ -173,6 +225,12 @@ def _apply_role_change(session: Session, approval: Approval, now: datetime) -> N
     user.role = Role(approval.payload["role"]).value
     session.add(user)
     end_all_sessions(session, user.id, now=now)  # new rights start with a new sign-in
-    record_event(session, "user.role_change", project_id=user.project_id, actor_user_id=approval.decided_by,
-                 object_type="user", object_id=user.id, detail={"from": old, "to": user.role,
-                                                                "approval_id": approval.id})
+    record_event(
+        session,
+        "user.role_change",
+        project_id=user.project_id,
+        actor_user_id=approval.decided_by,
+        object_type="user",
+        object_id=user.id,
+        detail={"from": old, "to": user.role, "approval_id": approval.id},
+    )

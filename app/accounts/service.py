@@ -215,8 +215,9 @@ def project_users(session: Session, project_id: int | None) -> list[User]:
     return list(session.exec(query))
 
 
-def set_user_active(session: Session, user_id: int, active: bool, *, actor_id: int, now: datetime,
-                    project_id: int | None) -> User:
+def set_user_active(
+    session: Session, user_id: int, active: bool, *, actor_id: int, now: datetime, project_id: int | None
+) -> User:
     """Enable or disable a user; disabling ends every session they have, browser and station."""
     from app.accounts.signin import end_all_sessions
 
@@ -229,11 +230,19 @@ def set_user_active(session: Session, user_id: int, active: bool, *, actor_id: i
     session.add(user)
     if not active:
         end_all_sessions(session, user.id, now=now)
-        session.execute(update(StationSession).where(StationSession.user_id == user.id,
-                                                     StationSession.ended_at.is_(None))  # type: ignore[union-attr]
-                        .values(ended_at=now))
-    record_event(session, "user.enable" if active else "user.disable", project_id=user.project_id,
-                 actor_user_id=actor_id, object_type="user", object_id=user.id)
+        session.execute(
+            update(StationSession)
+            .where(StationSession.user_id == user.id, StationSession.ended_at.is_(None))  # type: ignore[union-attr]
+            .values(ended_at=now)
+        )
+    record_event(
+        session,
+        "user.enable" if active else "user.disable",
+        project_id=user.project_id,
+        actor_user_id=actor_id,
+        object_type="user",
+        object_id=user.id,
+    )
     return user
 
 
@@ -249,9 +258,17 @@ def revoke_station(session: Session, station_id: int, *, project_id: int, actor_
         raise UserNotFound(f"station {station_id} does not exist")
     station.active, station.revoked_at = False, now
     session.add(station)
-    session.execute(update(StationSession).where(StationSession.station_id == station.id,
-                                                 StationSession.ended_at.is_(None))  # type: ignore[union-attr]
-                    .values(ended_at=now))
-    record_event(session, "station.revoke", project_id=project_id, actor_user_id=actor_id, object_type="station",
-                 object_id=station.id)
+    session.execute(
+        update(StationSession)
+        .where(StationSession.station_id == station.id, StationSession.ended_at.is_(None))  # type: ignore[union-attr]
+        .values(ended_at=now)
+    )
+    record_event(
+        session,
+        "station.revoke",
+        project_id=project_id,
+        actor_user_id=actor_id,
+        object_type="station",
+        object_id=station.id,
+    )
     return station
