@@ -412,10 +412,18 @@ def boxes_add(
 def where(request: Request, session: SessionDep, project: CurrentProject, principal: Finder, q: str = ""):
     """Where a record's paper is: in the records room, out (for how long), in which box on which shelf."""
     found = loc.where_is(session, project, q[:64], now=utcnow()) if q.strip() else []
+    # Packers who may not see records (operators) get the place of the paper, not the patient's name.
+    show_names = allowed(principal.role, Perm.view_records)
     return _page(
         request,
         "custody/where.html",
-        {"project": project, "q": q, "found": found, "policy": service.policy(session, project.id)},
+        {
+            "project": project,
+            "q": q,
+            "found": found,
+            "show_names": show_names,
+            "policy": service.policy(session, project.id),
+        },
     )
 
 

@@ -47,6 +47,7 @@ from app.records.models import Record
 
 log = logging.getLogger(__name__)
 BATCH = 16
+HEARTBEAT_SECONDS = 10  # well under service.STALE_SECONDS, after which a silent worker counts as gone
 DEFAULT_THREADS = min(4, os.cpu_count() or 1)  # records written at once; the disk is the limit beyond a few
 
 
@@ -65,6 +66,10 @@ class Progress:
 
 class Interrupted(Exception):
     """The export was asked to stop; it is left queued, to be resumed."""
+
+
+class TakenOver(Exception):
+    """Another worker holds the export now: this one stops without touching it."""
 
 
 def worker_name() -> str:
@@ -157,6 +162,14 @@ def run_export(
     worker = worker_name()
     if not claim(engine, export_id, worker, utcnow()):
         return progress_of(engine, export_id)
+    beating = threading.Event()
+    heart = threading.Thread(
+        target=_heartbeat,
+        args=(engine, export_id, worker, beating),
+        daemon=True,
+        name=f"delivery-{export_id}-heartbeat",
+    )
+    heart.start()
     try:
         with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
             while True:
@@ -185,7 +198,9 @@ def run_export(
                     on_progress(progress_of(engine, export_id))
         _finish(engine, export_id)
     except Interrupted:
-        _set(engine, export_id, status=ExportStatus.queued, error="interrupted; resume to go on", worker=None)
+        _release(engine, export_id, worker)
+    except TakenOver:
+        log.warning("delivery export %s: taken over by another worker; %s stops", export_id, worker)
     except (PackageError, OSError) as exc:
         log.warning("delivery export %s failed: %s", export_id, exc)
         _fail(engine, export_id, str(exc))
@@ -193,10 +208,28 @@ def run_export(
         log.exception("delivery export %s crashed", export_id)
         _fail(engine, export_id, f"unexpected error: {exc}")
         raise
+    finally:
+        beating.set()
+        heart.join()
     result = progress_of(engine, export_id)
     if on_progress:
         on_progress(result)
     return result
+
+
+def _heartbeat(engine: Engine, export_id: int, worker: str, done: threading.Event) -> None:
+    """Tell the database every few seconds that this worker is alive, however long a batch of records takes."""
+    while not done.wait(HEARTBEAT_SECONDS):
+        try:
+            with Session(writing(engine)) as session:
+                session.execute(
+                    update(DeliveryExport)
+                    .where(col(DeliveryExport.id) == export_id, col(DeliveryExport.worker) == worker)
+                    .values(heartbeat_at=utcnow())
+                )
+                session.commit()
+        except Exception:  # noqa: BLE001 - a missed beat is retried; the export itself reports real failures
+            log.warning("delivery export %s: heartbeat not written", export_id, exc_info=True)
 
 
 def _mark_done(
@@ -212,7 +245,7 @@ def _mark_done(
         export = session.get(DeliveryExport, export_id)
         assert export is not None
         if export.worker != worker:
-            raise Interrupted()  # another worker took the export over while this one was silent
+            raise TakenOver()  # another worker took the export over while this one was silent
         for item, plan, result in zip(items, plans, written, strict=True):
             row = session.get(DeliveryRecord, item.id)
             assert row is not None
@@ -309,9 +342,14 @@ def _finish(engine: Engine, export_id: int) -> None:
         session.commit()
 
 
-def _set(engine: Engine, export_id: int, **values: object) -> None:
+def _release(engine: Engine, export_id: int, worker: str) -> None:
+    """Leave a stopped export queued, to be resumed (unless another worker holds it by now)."""
     with Session(writing(engine)) as session:
-        session.execute(update(DeliveryExport).where(col(DeliveryExport.id) == export_id).values(**values))
+        session.execute(
+            update(DeliveryExport)
+            .where(col(DeliveryExport.id) == export_id, col(DeliveryExport.worker) == worker)
+            .values(status=ExportStatus.queued, error="interrupted; resume to go on", worker=None)
+        )
         session.commit()
 
 

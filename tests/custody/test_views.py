@@ -82,6 +82,12 @@ def test_packing_shelving_and_where_is(client: TestClient, session: Session) -> 
     operator = make_user(session, project, "op_pack", Role.operator)
     session.commit()
     check_out(session, project, people, ["00000001-1", "00000002-1"])
+    from app.records.models import Record as _Record
+
+    named = session.exec(select(_Record).where(_Record.mrn == "00000001")).one()
+    named.patient_name = "赵六"
+    session.add(named)
+    session.commit()
     token = sign_in(client, people.manager)
     r = client.post(
         "/custody/boxes",
@@ -108,6 +114,9 @@ def test_packing_shelving_and_where_is(client: TestClient, session: Session) -> 
     assert 'data-result="shelved"' in page.text
     where = client.get("/custody/where", params={"q": "00000001-1"})
     assert 'class="where-box">BX0002<' in where.text and 'class="where-shelf">SH-A1<' in where.text
+    assert "赵六" not in where.text  # an operator sees where the paper is, not whose it is
+    sign_in(client, people.custodian)
+    assert "赵六" in client.get("/custody/where", params={"q": "00000001-1"}).text
     assert client.get("/custody/where", params={"q": "zzz"}).text.count('id="not-found"') == 1
 
 
