@@ -25,6 +25,7 @@ from app.core.web import SecurityHeaders, install_html_errors
 from app.custody.views import router as custody_views
 from app.delivery.segment_views import router as segment_views
 from app.delivery.views import router as delivery_views
+from app.erasure.views import router as erasure_views
 from app.frontpage.views import router as frontpage_views
 from app.pages.api import router as pages_router
 from app.pages.service import UploadLimits
@@ -73,7 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders, hsts=settings.cookie_secure)
     app.mount("/static", StaticFiles(directory=APP_DIR / "static"), name="static")
     for router in (station_router, records_router, pages_router, accounts_views, admin_views, audit_views,
-                   production_views, projects_views):
+                   production_views, projects_views, erasure_views):
         app.include_router(router)
     app.include_router(records_views)
     app.include_router(billing_views)

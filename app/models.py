@@ -7,6 +7,7 @@ from app.billing.models import Payable, Payment
 from app.core.schema import metadata
 from app.custody.models import Box, CustodyMove, CustodySettings, Handover, HandoverItem, RecordCustody, Shelf
 from app.delivery.models import DeliveryExport, DeliveryRecord, NamingScheme
+from app.erasure.models import DeliveryReceipt, ErasureCertificate
 from app.frontpage.models import FrontPage, FrontPageImport, FrontPageMapping, FrontPageUpload
 from app.pages.models import Page, PageImage, RecordOperation
 from app.production.models import ProductionDay, WorkdayOverride
@@ -14,6 +15,8 @@ from app.projects.models import Project
 from app.records.models import Record
 
 __all__ = [
+    "DeliveryReceipt",
+    "ErasureCertificate",
     "Box",
     "CustodyMove",
     "CustodySettings",

@@ -42,6 +42,7 @@ PERM_LABELS = {
     Perm.correct_segments: N_("Correct the segments of pages"),
     Perm.export_delivery: N_("Export the delivery package"),
     Perm.approvals: N_("Ask for and approve sensitive operations"),
+    Perm.erasure: N_("Confirm the delivery and erase at the end of the project"),
 }
 
 APPROVAL_LABELS = {
@@ -114,6 +115,7 @@ NAV = (
     NavItem("/delivery", N_("Delivery"), (Perm.view_records,)),
     NavItem("/audit", N_("Audit trail"), (Perm.view_audit,)),
     NavItem("/admin/project", N_("Contract terms"), (Perm.manage_settings,)),
+    NavItem("/erasure", N_("End of project"), (Perm.erasure,)),
 )
 
 NAV += (NavItem("/acceptance", N_("Acceptance"), (Perm.manage_lots, Perm.review_samples)),)

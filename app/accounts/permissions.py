@@ -28,6 +28,7 @@ class Perm(StrEnum):
     correct_segments = "correct_segments"
     export_delivery = "export_delivery"
     approvals = "approvals"
+    erasure = "erasure"
 
 
 R = Role
@@ -52,6 +53,7 @@ MATRIX: dict[Perm, frozenset[Role]] = {
     Perm.correct_segments: frozenset({R.vendor_qc, R.vendor_manager}),
     Perm.export_delivery: frozenset({R.vendor_manager}),
     Perm.approvals: frozenset({R.vendor_manager, R.reviewer, R.custodian, R.finance, R.sysadmin}),
+    Perm.erasure: frozenset({R.vendor_manager, R.sysadmin, R.custodian}),
 }
 
 # Roles that must pass a second factor (TOTP) at every browser sign-in.

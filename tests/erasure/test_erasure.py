@@ -1,0 +1,93 @@
+"""Verified erasure at the end: receipt confirmed by the hospital, erasure approved by the custodian, certificate."""
+
+import hashlib
+import re
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from app.accounts.models import Approval, Role
+from app.audit.models import AuditEvent
+from app.delivery.models import DeliveryExport
+from app.erasure.models import ErasureCertificate
+from app.pages.models import PageImage
+from app.projects.models import Project
+from app.records.models import Record
+from tests.factories import browser_sign_in, make_user, page_jpeg, signed_in_station, upload
+
+SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def test_erasure_runs_only_after_receipt_and_approval(
+    client: TestClient, session: Session, db: Engine, image_store: Path
+) -> None:
+    auth = signed_in_station(client, session)
+    shas = [upload(client, auth, page_jpeg(200 + n), page=n, mrn="9911").json()["sha256"] for n in (1, 2, 3)]
+    project = session.get(Project, auth.project_id)
+    manager = make_user(session, project, username="mgr", role=Role.vendor_manager)
+    manager.totp_secret = SECRET
+    make_user(session, project, username="keeper", role=Role.custodian)
+    record = session.exec(select(Record).where(Record.mrn == "9911")).one()
+    record.patient_name = "张三"
+    export = DeliveryExport(
+        project_id=project.id, status="done", target="/tmp/delivery-1", record_count=1, page_count=3
+    )
+    session.add_all([manager, record, export])
+    session.commit()
+    thumbs = image_store / ".thumbs"
+    thumbs.mkdir(exist_ok=True)
+    (thumbs / "x.jpg").write_bytes(b"thumb")
+
+    mgr, keeper = TestClient(client.app), TestClient(client.app)  # one browser each: a TOTP code works once
+    mgr_csrf = browser_sign_in(mgr, "mgr", totp_secret=SECRET)
+    keeper_csrf = browser_sign_in(keeper, "keeper")
+    early = mgr.post("/erasure/request", data={"csrf_token": mgr_csrf})
+    assert early.status_code == 409 and "erasure_refused" in early.text
+
+    assert (
+        keeper.post(
+            f"/erasure/receipts/{export.id}", data={"csrf_token": keeper_csrf}, follow_redirects=False
+        ).status_code
+        == 303
+    )
+    assert keeper.post(f"/erasure/receipts/{export.id}", data={"csrf_token": keeper_csrf}).status_code == 409
+
+    assert (
+        mgr.post(
+            "/erasure/request", data={"reason": "project closed", "csrf_token": mgr_csrf}, follow_redirects=False
+        ).status_code
+        == 303
+    )
+    with Session(db) as s:
+        approval = s.exec(select(Approval).where(Approval.kind == "erasure")).one()
+    assert mgr.post(f"/erasure/run/{approval.id}", data={"csrf_token": mgr_csrf}).status_code == 409  # not approved
+    assert (
+        mgr.post(f"/approvals/{approval.id}", data={"decision": "approve", "csrf_token": mgr_csrf}).status_code == 403
+    )
+
+    assert (
+        keeper.post(
+            f"/approvals/{approval.id}", data={"decision": "approve", "csrf_token": keeper_csrf}, follow_redirects=False
+        ).status_code
+        == 303
+    )
+    assert keeper.post(f"/erasure/run/{approval.id}", data={"csrf_token": keeper_csrf}).status_code == 403
+
+    done = mgr.post(f"/erasure/run/{approval.id}", data={"csrf_token": mgr_csrf}, follow_redirects=False)
+    assert done.status_code == 303
+    cert_page = mgr.get(done.headers["location"])
+    assert cert_page.status_code == 200 and "删除证明" in cert_page.text
+    with Session(db) as s:
+        cert = s.exec(select(ErasureCertificate)).one()
+        assert (cert.images_erased, cert.names_erased, cert.thumbnails_erased, cert.verified) == (3, 1, 1, True)
+        assert cert.image_list_sha256 == hashlib.sha256("".join(f"{h}\n" for h in sorted(shas)).encode()).hexdigest()
+        assert s.exec(select(Record).where(Record.mrn == "9911")).one().patient_name is None
+        assert len(s.exec(select(PageImage)).all()) == 3  # rows, hashes and counts stay
+        assert s.exec(select(AuditEvent).where(AuditEvent.action == "erasure.run")).one().outcome == "success"
+    assert not any((image_store / h[:2] / h[2:4] / h).exists() for h in shas) and not thumbs.exists()
+    again = mgr.post(f"/erasure/run/{approval.id}", data={"csrf_token": mgr_csrf})
+    assert again.status_code == 409  # an approval is used once
+    assert re.search(r"3\s*</dd>", cert_page.text)
+    client.cookies.clear()
