@@ -26,7 +26,7 @@ UNKNOWN = "待定"
 # (header, width, number format) of the main table; the order is the order of `_row`.
 COLUMNS: tuple[tuple[str, int, str | None], ...] = (
     ("批次号", 8, "0"),
-    ("类型", 6, None),
+    ("类型", 12, None),
     ("验收日期", 12, "yyyy-mm-dd"),
     ("验收页数", 12, "#,##0"),
     ("计费页数", 12, "#,##0"),
@@ -57,7 +57,7 @@ def _or_unknown(value: object) -> object:
 def _row(x: Line) -> list[object]:
     return [
         x.lot_number,
-        KIND_LABELS.get(x.kind, x.kind),
+        KIND_LABELS.get(x.kind, x.kind) + ("（视为验收）" if x.deemed else ""),
         x.accepted_on,
         x.pages,
         x.billable_pages,
@@ -107,6 +107,8 @@ def _notes(st: Statement) -> list[str]:
             + "、".join(f"{(r * 100).normalize()}%" for r in rates)
             + f" 计收滞纳金，按日历日计至 {st.as_of.isoformat()}（含），每行四舍五入至 0.01 元。"
         )
+    if any(x.deemed for x in (*st.lines, *st.earlier)):
+        notes.append("“视为验收”：甲方未在审核期限内作出验收结论，按合同自期限届满次日起视为验收合格。")
     if st.missing_years:
         years = "、".join(str(y) for y in st.missing_years)
         notes.append(f"“{UNKNOWN}”：工作日日历尚未录入 {years} 年的节假日安排，付款期限暂无法确定。")

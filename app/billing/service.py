@@ -131,9 +131,10 @@ def _payables(session: Session, project: Project) -> list[Payable]:
     return list(session.exec(select(Payable).where(Payable.project_id == project.id).order_by(col(Payable.id))))
 
 
-def _lot_numbers(session: Session, project: Project) -> dict[int, int]:
-    rows = session.exec(select(Lot.id, Lot.number).where(Lot.project_id == project.id)).all()
-    return {lot_id: number for lot_id, number in rows if lot_id is not None}
+def _lots(session: Session, project: Project) -> dict[int, tuple[int, bool]]:
+    """Lot id -> (number, deemed accepted); a billed lot not accepted by decision was deemed accepted."""
+    rows = session.exec(select(Lot.id, Lot.number, Lot.status).where(Lot.project_id == project.id)).all()
+    return {lot_id: (number, status != LotStatus.accepted) for lot_id, number, status in rows if lot_id is not None}
 
 
 def _payments_of(session: Session, payable_ids: list[int]) -> list[Payment]:
@@ -315,7 +316,7 @@ def statement(session: Session, project: Project, month: date, *, as_of: date, t
         month=month,
         as_of=as_of,
         payables=payables,
-        lot_numbers=_lot_numbers(session, project),
+        lots=_lots(session, project),
         payments=_payments_of(session, [p.id for p in payables if p.id is not None]),
         overrides=overrides_of(session, project.id),
     )
@@ -344,7 +345,7 @@ def payable_detail(session: Session, project: Project, payable: Payable, *, as_o
     )
     line = payable_line(
         payable,
-        _lot_numbers(session, project)[payable.lot_id],
+        _lots(session, project)[payable.lot_id],
         _payables(session, project),
         payments,
         project.price_cap,

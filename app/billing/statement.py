@@ -86,6 +86,7 @@ class Line:
     payable_id: int
     lot_id: int
     lot_number: int
+    deemed: bool  # accepted because the review deadline passed without a decision
     kind: str
     accepted_on: date
     pages: int
@@ -137,7 +138,7 @@ class Line:
 
 def _line(
     p: Payable,
-    lot_number: int,
+    lot: tuple[int, bool],
     payments: Sequence[PaymentRow],
     cumulative: Decimal,
     cap: Decimal,
@@ -164,7 +165,8 @@ def _line(
     return Line(
         payable_id=p.id or 0,
         lot_id=p.lot_id,
-        lot_number=lot_number,
+        lot_number=lot[0],
+        deemed=lot[1],
         kind=p.kind,
         accepted_on=p.accepted_on,
         pages=p.pages,
@@ -274,7 +276,7 @@ def build_statement(
     month: date,
     as_of: date,
     payables: Sequence[Payable],
-    lot_numbers: Mapping[int, int],
+    lots: Mapping[int, tuple[int, bool]],
     payments: Iterable[Payment],
     overrides: Mapping[date, bool],
 ) -> Statement:
@@ -301,7 +303,7 @@ def build_statement(
             billed_through += p.amount
         if p.accepted_on > end:
             continue
-        line = _line(p, lot_numbers[p.lot_id], by_payable.get(p.id or 0, []), cumulative, cap, as_of, overrides)
+        line = _line(p, lots[p.lot_id], by_payable.get(p.id or 0, []), cumulative, cap, as_of, overrides)
         if p.accepted_on >= first:
             lines.append(line)
         elif line.outstanding > 0:
@@ -329,7 +331,7 @@ def build_statement(
 
 def payable_line(
     payable: Payable,
-    lot_number: int,
+    lot: tuple[int, bool],
     all_payables: Sequence[Payable],
     payments: Iterable[Payment],
     cap: Decimal,
@@ -343,4 +345,4 @@ def payable_line(
         for x in sorted(payments, key=lambda x: (x.paid_on, x.id or 0))
         if x.voided_at is None
     ]
-    return _line(payable, lot_number, rows, cumulative, cap, as_of, WorkingDays(overrides))
+    return _line(payable, lot, rows, cumulative, cap, as_of, WorkingDays(overrides))

@@ -109,6 +109,7 @@ def test_xlsx_totals_match_the_database(session: Session) -> None:
     by_lot = {cell(r, "批次号"): r for r in lines}
     assert cell(by_lot[4], "付款期限") == date(2026, 6, 5) or cell(by_lot[4], "付款期限").date() == date(2026, 6, 5)
     assert cell(by_lot[4], "逾期天数") == 25
+    assert [cell(by_lot[n], "类型") for n in (2, 3, 4)] == ["常规", "常规（视为验收）", "终止"]
     assert Decimal(repr(cell(by_lot[2], "精确金额（元）"))) == Y("19250.077")
     # Cumulative and cap remaining against every payable billed up to each line.
     every = session.exec(select(Payable).order_by(col(Payable.id))).all()

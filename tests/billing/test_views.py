@@ -66,6 +66,8 @@ def test_finance_sees_the_month_with_lines_totals_and_earlier_debts(web: TestCli
     assert "2026-05" in html and "结算" in html
     month = html.split('id="month-lines"')[1].split("</table>")[0]
     assert re.findall(r'data-lot="(\d+)"', month) == ["2", "3", "4"]
+    lot3 = month.split('data-lot="3"')[1].split("</tr>")[0]
+    assert "视为验收" in lot3 and "视为验收" not in month.split('data-lot="3"')[0]
     assert 'data-total="amount">19,327.23<' in month
     assert 'data-total="paid">5,000.15<' in month and 'data-total="outstanding">14,327.08<' in month
     assert 'data-total="late">0.96<' in month
