@@ -16,6 +16,17 @@ from app.pages.service import PageUpload, get_page, ingest_page, page_images, re
 router = APIRouter(prefix="/api/v1/pages", tags=["pages"])
 
 
+def safe_filename(name: str) -> bool:
+    """A plain file name: no folder separators, no '..', no control characters, at most 255 characters."""
+    return (
+        0 < len(name) <= 255
+        and "/" not in name
+        and "\\" not in name
+        and ".." not in name
+        and not any(ord(c) < 32 for c in name)
+    )
+
+
 def _read_limited(upload: UploadFile, limit: int) -> bytes:
     data = upload.file.read(limit + 1)
     if len(data) > limit:
@@ -49,6 +60,10 @@ def upload_page(
         raise Unprocessable("an idempotency key of 8-80 characters is required", code="idempotency_key_required")
     if captured_at is not None and captured_at.tzinfo is None:
         raise Unprocessable("captured_at needs a time zone, e.g. 2026-11-22T10:00:00+08:00", code="invalid")
+    if image.filename and not safe_filename(image.filename):
+        # The name is never used for storage (files live under their hash), but a name that tries to climb out
+        # of a folder is not what a camera writes: refuse it plainly rather than keep it in the records.
+        raise Unprocessable("the file name must be a plain name, without folders", code="bad_filename")
     settings = request.app.state.settings
     data = _read_limited(image, settings.max_upload_bytes)
     result = ingest_page(

@@ -155,7 +155,7 @@ def test_png_named_jpg_is_judged_by_content(client: TestClient, session: Session
     auth = signed_in_station(client, session)
     buf = io.BytesIO()
     Image.open(io.BytesIO(page_jpeg(10))).save(buf, "PNG")
-    r = upload(client, auth, buf.getvalue(), filename="../../evil.jpg")
+    r = upload(client, auth, buf.getvalue(), filename="IMG_0001.jpg")
     assert r.status_code == 201, r.text
     with Session(db) as s:
         assert s.get(PageImage, r.json()["image_id"]).media_type == "image/png"
@@ -229,3 +229,14 @@ def test_malformed_multipart_body_is_400(client: TestClient, session: Session, d
     )
     assert r.status_code == 400 and r.json()["error"] == "bad_request"
     assert _counts(db) == (0, 0, 0)
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd.jpg", "..\\..\\win.ini.jpg", "a/b.jpg", ".."])
+def test_path_traversal_name_is_refused_and_writes_nothing(
+    client: TestClient, session: Session, db: Engine, image_store: Path, name: str
+) -> None:
+    auth = signed_in_station(client, session)
+    before = _stored_files(image_store)
+    r = upload(client, auth, page_jpeg(12), filename=name)
+    assert r.status_code == 422 and r.json()["error"] == "bad_filename"
+    assert _counts(db) == (0, 0, 0) and _stored_files(image_store) == before
