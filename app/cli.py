@@ -250,26 +250,6 @@ def cmd_store_gc(args: argparse.Namespace, settings: Settings) -> None:
     )
 
 
-def cmd_project_sampling(args: argparse.Namespace, settings: Settings) -> None:
-    """Choose how lots applied from now on are sampled: the flat rate, or ISO 2859-1 level II at an AQL."""
-    from decimal import Decimal, InvalidOperation
-
-    from app.acceptance.service import set_sampling_scheme
-    from app.projects.service import project_by_code
-
-    try:
-        aql = Decimal(args.aql) if args.aql else None
-    except InvalidOperation as exc:
-        raise CLIError(f"not a number: {args.aql}") from exc
-    with _session(settings) as session:
-        project = set_sampling_scheme(session, project_by_code(session, args.project), scheme=args.scheme, aql=aql)
-        if project.sampling_scheme == "iso2859":
-            plan = f"ISO 2859-1, level II, AQL {project.aql}"
-        else:
-            plan = f"flat {project.sample_rate * 100:g}% of each lot"
-        print(f"project {project.code}: lots applied from now on are sampled by {plan}")
-
-
 def _lot_and_round(session: Session, args: argparse.Namespace):  # noqa: ANN202
     from app.acceptance.service import current_round, get_round, lot_by_number
     from app.projects.models import Project
@@ -514,16 +494,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--project", help="project code (needed when there are several)")
     p.add_argument("--output", required=True, help="file to write; .pdf prints a PDF, anything else HTML")
     p.add_argument("--lang", default="zh_CN", choices=["zh_CN", "en"], help="language of the report (default zh_CN)")
-    p = add(
-        project,
-        "sampling",
-        cmd_project_sampling,
-        "choose the sampling plan of future lots: flat (the contract's rate) or iso2859 (ISO 2859-1 level II)",
-        "folio project sampling --project SZH2026 --scheme iso2859 --aql 2.5",
-    )
-    p.add_argument("--project", required=True)
-    p.add_argument("--scheme", required=True, choices=["flat", "iso2859"])
-    p.add_argument("--aql", help="acceptance quality limit in percent, for iso2859: 0.10 … 6.5")
     from app.delivery.cli import add_commands as add_delivery_commands
 
     add_delivery_commands(sub, add)

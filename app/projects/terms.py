@@ -43,6 +43,15 @@ def _dec(lo: str, hi: str, places: int) -> Callable[[str], Decimal]:
     return parse
 
 
+def _aql(text: str) -> Decimal:
+    from app.acceptance.iso2859 import AQLS
+
+    value = Decimal(text.strip())
+    if value not in AQLS:
+        raise ValueError("one of " + ", ".join(str(a) for a in AQLS))
+    return value
+
+
 def _scheme(text: str) -> str:
     if text not in ("flat", "iso2859"):
         raise ValueError("flat or iso2859")
@@ -59,7 +68,7 @@ TERMS: dict[str, Callable[[str], object]] = {
     "acceptance_cycle_months": _int(1, 36),
     "sampling_scheme": _scheme,
     "sample_rate": _dec("0.0001", "1", 4),
-    "aql": _dec("0.01", "100", 2),
+    "aql": _aql,
     "pass_rate": _dec("0", "1", 4),
     "field_error_rate": _dec("0", "1", 4),
     "review_deadline_days": _int(1, 365),

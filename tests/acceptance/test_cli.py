@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from app.acceptance.models import LotPage
 from app.acceptance.service import apply_for_acceptance, current_round, fix_seed
@@ -80,20 +80,3 @@ def test_report_as_html_and_pdf(lot_db, tmp_path: Path) -> None:
     r = _folio(url, "lot", "report", "1", "--output", str(pdf))
     assert r.returncode == 0, r.stderr
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 5000
-
-
-def test_project_sampling_scheme_is_set_and_audited(lot_db) -> None:
-    from app.audit.models import AuditEvent
-    from app.projects.models import Project
-
-    url, engine, _ = lot_db
-    r = _folio(url, "project", "sampling", "--project", "P1", "--scheme", "iso2859", "--aql", "1.0")
-    assert r.returncode == 0, r.stderr
-    assert "ISO 2859-1, level II, AQL 1.0" in r.stdout
-    bad = _folio(url, "project", "sampling", "--project", "P1", "--scheme", "iso2859", "--aql", "3")
-    assert bad.returncode == 2 and "needs an AQL" in bad.stderr
-    with Session(engine) as session:
-        project = session.exec(select(Project)).one()
-        assert (project.sampling_scheme, project.aql) == ("iso2859", Decimal("1.00"))
-        event = session.exec(select(AuditEvent).where(AuditEvent.action == "project.sampling")).one()
-        assert event.detail["before"]["scheme"] == "flat"

@@ -49,3 +49,21 @@ def test_price_change_applies_only_after_finance_approves(client: TestClient, se
         event = s.exec(select(AuditEvent).where(AuditEvent.action == "project.terms_change")).one()
         assert event.detail["changes"] == {"unit_price": "0.080"}
     client.cookies.clear()
+
+
+def test_iso_sampling_needs_a_tabulated_aql(client: TestClient, session: Session, db: Engine) -> None:
+    project = make_project(session)
+    u = make_user(session, project, username="root2", role=Role.sysadmin)
+    u.totp_secret = SECRET
+    session.add(u)
+    session.commit()
+    csrf = _sign_in(client, "root2")
+    bad = client.post("/admin/project", data={"sampling_scheme": "iso2859", "aql": "3", "csrf_token": csrf})
+    assert bad.status_code == 422 and 'id="e-aql"' in bad.text
+    ok = client.post(
+        "/admin/project", data={"sampling_scheme": "iso2859", "aql": "1.0", "csrf_token": csrf}, follow_redirects=False
+    )
+    assert ok.status_code == 303
+    with Session(db) as s:
+        assert s.exec(select(Approval)).one().payload["changes"] == {"sampling_scheme": "iso2859", "aql": "1.0"}
+    client.cookies.clear()
