@@ -38,7 +38,6 @@ from app.acceptance.service import (
     manifest_lines,
     reapply,
 )
-from app.acceptance.thumbs import BROWSER_TYPES, rendition, thumbnail
 from app.accounts.dependencies import CsrfChecked, require
 from app.accounts.permissions import Perm, allowed
 from app.accounts.signin import WebPrincipal
@@ -48,7 +47,6 @@ from app.core.errors import AppError
 from app.core.i18n import translations
 from app.core.templates import redirect, render, request_language
 from app.navigation import N_
-from app.pages.service import get_page, read_image
 from app.projects.dependencies import CurrentProject
 from app.projects.models import Project
 
@@ -464,34 +462,3 @@ def manifest(lot_id: int, number: int, principal: LotReader, session: SessionDep
         media_type="text/plain; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
-
-
-@router.get("/acceptance/pages/{page_id}/image")
-def page_image(
-    request: Request,
-    page_id: int,
-    principal: ImageViewer,
-    session: WriteSessionDep,
-    project: CurrentProject,
-    image_id: int | None = None,
-    size: str = "full",
-):
-    """A page image of the user's project for the browser (?size=thumb for a small copy); every view is audited."""
-    page = get_page(session, project.id, page_id)
-    image, data = read_image(
-        session,
-        request.app.state.store,
-        page,
-        image_id=image_id,
-        actor={
-            "actor_user_id": principal.user_id,
-            "actor_role": principal.role,
-            "source_ip": request.client.host if request.client else None,
-        },
-    )
-    media_type = image.media_type
-    if size == "thumb":
-        data, media_type = thumbnail(data), "image/jpeg"
-    elif media_type not in BROWSER_TYPES:  # a TIFF: browsers show a JPEG rendition of it
-        data, media_type = rendition(data), "image/jpeg"
-    return Response(data, media_type=media_type, headers={"Cache-Control": "private, no-store"})

@@ -2,9 +2,10 @@
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.errors import AppError, error_body
+from app.core.errors import AppError, NotFound, error_body
 
 CSP = (
     "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
@@ -55,6 +56,12 @@ def is_api(request: Request) -> bool:
 def install_html_errors(app: FastAPI) -> None:
     """Outside /api: 401 sends the browser to the sign-in page; other errors render the error page."""
     from app.core.templates import render
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(request: Request, exc: Exception) -> Response:
+        # An id no integer column can hold (a huge number in a URL) names nothing: not found, not a crash.
+        return await _app_error(request, NotFound("no such object"))
 
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> Response:

@@ -10,7 +10,7 @@ from app.accounts.dependencies import require
 from app.accounts.permissions import Perm, allowed
 from app.accounts.signin import WebPrincipal
 from app.audit.service import record_event
-from app.core.db import SessionDep, WriteSessionDep
+from app.core.db import DbId, DbIdQuery, SessionDep, WriteSessionDep
 from app.core.templates import render, request_language
 from app.pages.exceptions import ImageMissing
 from app.pages.service import reason_messages
@@ -85,13 +85,13 @@ def record_detail(
 
 @router.get("/records/{record_id}/pages/{page_id}")
 def page_detail(
-    record_id: int,
-    page_id: int,
+    record_id: DbId,
+    page_id: DbId,
     request: Request,
     session: SessionDep,
     project: CurrentProject,
     principal: ImageViewer,
-    image_id: int | None = None,
+    image_id: DbIdQuery = None,
 ):
     """One page full size, with zoom, its verdict and every image shot for it."""
     view = page_view(session, project, record_id, page_id, image_id)
@@ -102,13 +102,13 @@ def page_detail(
 
 @router.get("/pages/{page_id}/thumb.jpg", response_class=Response)
 def page_thumbnail(
-    page_id: int,
+    page_id: DbId,
     request: Request,
     session: WriteSessionDep,
     project: CurrentProject,
     principal: ImageViewer,
     cache: Renditions,
-    image_id: int | None = None,
+    image_id: DbIdQuery = None,
 ):
     """A small JPEG of the page's current image (or an earlier one), metadata stripped; every view is audited."""
     page, image = image_of_project(session, project.id, page_id, image_id)
@@ -129,13 +129,13 @@ def page_thumbnail(
 
 @router.get("/pages/{page_id}/image", response_class=Response)
 def page_image(
-    page_id: int,
+    page_id: DbId,
     request: Request,
     session: WriteSessionDep,
     project: CurrentProject,
     principal: ImageViewer,
     cache: Renditions,
-    image_id: int | None = None,
+    image_id: DbIdQuery = None,
 ):
     """The page image at full size (TIFF as a JPEG rendition); every view is audited."""
     page, image = image_of_project(session, project.id, page_id, image_id)

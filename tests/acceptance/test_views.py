@@ -205,11 +205,11 @@ def test_page_images_of_another_project_are_not_found(client: TestClient, sessio
     session.commit()
     sign_in(client, "rev_other")
     page_id = next(iter(images))
-    assert client.get(f"/acceptance/pages/{page_id}/image").status_code == 404
+    assert client.get(f"/pages/{page_id}/image").status_code == 404
     sign_in(client, "rev")
-    assert client.get(f"/acceptance/pages/{page_id}/image").content == images[page_id]
+    assert client.get(f"/pages/{page_id}/image").content == images[page_id]
     client.cookies.clear()
-    assert client.get(f"/acceptance/pages/{page_id}/image", follow_redirects=False).status_code == 303
+    assert client.get(f"/pages/{page_id}/image", follow_redirects=False).status_code == 303
 
 
 def test_screens_in_english_and_the_termination_application(client: TestClient, session: Session, shop) -> None:

@@ -240,3 +240,21 @@ def test_path_traversal_name_is_refused_and_writes_nothing(
     r = upload(client, auth, page_jpeg(12), filename=name)
     assert r.status_code == 422 and r.json()["error"] == "bad_filename"
     assert _counts(db) == (0, 0, 0) and _stored_files(image_store) == before
+
+
+def test_ids_beyond_any_integer_column_are_not_found(client: TestClient, session: Session) -> None:
+    from app.accounts.models import Role
+    from app.projects.models import Project
+    from tests.factories import browser_sign_in, make_user
+
+    auth = signed_in_station(client, session)
+    huge = 2**70
+    assert client.get(f"/api/v1/pages/{huge}/images", headers=auth.headers).status_code == 422  # bounded in the API
+    manager = make_user(session, session.get(Project, auth.project_id), username="mgr_huge", role=Role.vendor_manager)
+    manager.totp_secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    session.add(manager)
+    session.commit()
+    browser_sign_in(client, "mgr_huge", totp_secret=manager.totp_secret)
+    r = client.get(f"/acceptance/lots/{huge}")  # a page route: not found, never a server error
+    assert r.status_code == 404
+    client.cookies.clear()
