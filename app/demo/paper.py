@@ -63,7 +63,8 @@ def check_out_all(
 
 
 def box_shelve_return(session: Session, project: Project, custodian: User, manager: User, now: datetime) -> None:
-    """Pack finished records ten to a box on two shelves; the first box goes back to the records room."""
+    """Pack finished records ten to a box on two shelves; the last box goes back to the records room (the first
+    boxes hold records out for 20 days: the outstanding list warns about them)."""
     finished = list(
         session.exec(
             select(Record)
@@ -82,10 +83,10 @@ def box_shelve_return(session: Session, project: Project, custodian: User, manag
         pack(session, project, box, record, user_id=manager.id, actor=_actor(manager), now=now)
     for i, box in enumerate(boxes):
         shelve(session, project, shelves[i % 2], box, user_id=manager.id, actor=_actor(manager), now=now)
-    back = [b.barcode for b in boxes[:1] if finished]
+    back = [b.barcode for b in boxes[-1:] if finished]
     if back:
         lines = [ScanLine(code) for code in back]
-        records = min(len(finished), 10)
+        records = len(finished) - 10 * (len(boxes) - 1)
         handover = create_handover(
             session,
             project,
