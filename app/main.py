@@ -9,8 +9,8 @@ from fastapi.staticfiles import StaticFiles
 
 from app.acceptance.api import router as acceptance_api
 from app.acceptance.views import router as acceptance_views
-from app.accounts.api import router as station_router
 from app.accounts.admin_views import router as admin_views
+from app.accounts.api import router as station_router
 from app.accounts.views import router as accounts_views
 from app.audit.views import router as audit_views
 from app.billing.views import router as billing_views
