@@ -116,7 +116,7 @@ def test_request_approve_start_and_watch_the_export(live_server: LiveServer, bro
     cust_ctx, cust = _sign_in(browser, live_server, "cust", second_factor=False)
     cust.goto(f"{live_server.base_url}/approvals")
     shown = cust.inner_text("main")
-    assert str(target) in shown and '"records": 3' in shown  # she sees the folder and what she approves
+    assert str(target) in shown and "records 3" in shown  # she sees the folder and what she approves
     cust.click("main form[action^='/approvals/'] button[value=approve]")
     cust.wait_for_load_state()
 
