@@ -63,8 +63,9 @@ def cmd_project_create(args: argparse.Namespace, settings: Settings) -> None:
         from app.core.clock import utcnow
         from app.custody.service import save_policy
 
-        save_policy(session, project.id, require_checkout=True, overdue_days=14, actor={"actor_role": "cli"},
-                    now=utcnow())
+        save_policy(
+            session, project.id, require_checkout=True, overdue_days=14, actor={"actor_role": "cli"}, now=utcnow()
+        )
         print(f"project {project.code} created (id {project.id}), {project.start_date} .. {project.end_date}")
         print("capture needs a confirmed check-out of each record (custodian: Custody > Settings to change it)")
 
@@ -289,8 +290,9 @@ def cmd_lot_verify_sample(args: argparse.Namespace, settings: Settings) -> None:
 
 def cmd_lot_report(args: argparse.Namespace, settings: Settings) -> None:
     """Write a review round's acceptance report as HTML, or as PDF (printed by chromium)."""
-    from app.acceptance.pdf import PdfUnavailable, html_to_pdf, report_html
+    from app.acceptance.pdf import report_html
     from app.core.clock import local_date, utcnow
+    from app.core.pdf import PdfUnavailable, html_to_pdf
 
     with _session(settings) as session:
         project, lot, rnd = _lot_and_round(session, args)
@@ -449,11 +451,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("username")
 
     audit = sub.add_parser("audit", help="the audit trail").add_subparsers(dest="audit_command", required=True)
-    p = add(audit, "verify", cmd_audit_verify, "check that no audit event was edited, deleted or reordered",
-            "folio audit verify --head /mnt/usb/audit-head-2026-11-21.json")
+    p = add(
+        audit,
+        "verify",
+        cmd_audit_verify,
+        "check that no audit event was edited, deleted or reordered",
+        "folio audit verify --head /mnt/usb/audit-head-2026-11-21.json",
+    )
     p.add_argument("--head", help="a head file written by 'folio audit export-head': the chain must still reach it")
-    p = add(audit, "export-head", cmd_audit_export_head, "write the chain's head to a file kept off the server",
-            "folio audit export-head --out /mnt/usb/folio-audit")
+    p = add(
+        audit,
+        "export-head",
+        cmd_audit_export_head,
+        "write the chain's head to a file kept off the server",
+        "folio audit export-head --out /mnt/usb/folio-audit",
+    )
     p.add_argument("--out", required=True, help="folder for audit-head-YYYY-MM-DD.json")
 
     store = sub.add_parser("store", help="the image store").add_subparsers(dest="store_command", required=True)

@@ -1,6 +1,5 @@
 """The acceptance report as a standalone HTML document, and as PDF printed by Debian's chromium (Playwright)."""
 
-import os
 from datetime import date
 from pathlib import Path
 
@@ -13,15 +12,9 @@ from app.acceptance.rules import DEFECT_CODES, THIRD_NAMES
 from app.acceptance.screens import report
 from app.core.clock import utcnow
 from app.core.errors import AppError
+from app.core.pdf import PdfUnavailable, html_to_pdf
 from app.core.templates import APP_DIR, environment
 from app.projects.models import Project
-
-CHROMIUM = os.environ.get("FOLIO_CHROMIUM", "/usr/bin/chromium")
-_CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-
-
-class PdfUnavailable(RuntimeError):
-    """Chromium or Playwright is missing, so no PDF can be printed."""
 
 
 class ReportPdfUnavailable(AppError):
@@ -46,30 +39,6 @@ def report_html(session: Session, lot: Lot, rnd: ReviewRound, project: Project, 
     html = environment(language).get_template("acceptance/report.html").render(ctx)
     css = (APP_DIR / "static" / "folio.css").read_text(encoding="utf-8")
     return html.replace('<link rel="stylesheet" href="/static/folio.css">', f"<style>{css}</style>", 1)
-
-
-def html_to_pdf(html: str, out: Path) -> None:
-    """Print an HTML document to an A4 PDF with headless chromium."""
-    if not Path(CHROMIUM).exists():
-        raise PdfUnavailable(f"chromium is not installed at {CHROMIUM} (set FOLIO_CHROMIUM, or install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:  # pragma: no cover - playwright is a dependency of the test and PDF extras
-        raise PdfUnavailable("the playwright package is not installed") from exc
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=_CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.set_content(html, wait_until="load")
-            page.emulate_media(media="print")
-            page.pdf(
-                path=str(out),
-                format="A4",
-                print_background=True,
-                margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"},
-            )
-        finally:
-            browser.close()
 
 
 def report_pdf(session: Session, lot: Lot, rnd: ReviewRound, project: Project, today: date, language: str) -> bytes:

@@ -24,7 +24,7 @@ def sheet_pdf(context: dict, language: str) -> bytes:
     import tempfile
     from pathlib import Path
 
-    from app.acceptance.pdf import PdfUnavailable, html_to_pdf
+    from app.core.pdf import PdfUnavailable, html_to_pdf
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "sheet.pdf"

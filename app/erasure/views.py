@@ -85,7 +85,7 @@ def certificate_pdf(request: Request, cert_id: DbId, principal: EndUser, session
     import tempfile
     from pathlib import Path
 
-    from app.acceptance.pdf import PdfUnavailable, html_to_pdf
+    from app.core.pdf import PdfUnavailable, html_to_pdf
     from app.core.templates import APP_DIR
 
     language = request_language(request)

@@ -1,0 +1,35 @@
+"""PDF for printable documents (reports, handover sheets, certificates): Debian's chromium prints the HTML."""
+
+import os
+from pathlib import Path
+
+CHROMIUM = os.environ.get("FOLIO_CHROMIUM", "/usr/bin/chromium")
+_CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+
+
+class PdfUnavailable(RuntimeError):
+    """Chromium or Playwright is missing, so no PDF can be printed."""
+
+
+def html_to_pdf(html: str, out: Path) -> None:
+    """Print an HTML document to an A4 PDF with headless chromium."""
+    if not Path(CHROMIUM).exists():
+        raise PdfUnavailable(f"chromium is not installed at {CHROMIUM} (set FOLIO_CHROMIUM, or install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:  # pragma: no cover - playwright is a dependency of the test and PDF extras
+        raise PdfUnavailable("the playwright package is not installed") from exc
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=_CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.set_content(html, wait_until="load")
+            page.emulate_media(media="print")
+            page.pdf(
+                path=str(out),
+                format="A4",
+                print_background=True,
+                margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"},
+            )
+        finally:
+            browser.close()
