@@ -1,4 +1,4 @@
-"""qc on the twelve real photographed and scanned pages in shared/samples/real."""
+"""qc on the thirteen real photographed and scanned pages in shared/samples/real."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def _rows(real_dir):  # type: ignore[no-untyped-def]
 
 def test_every_sample_is_checked(real_dir) -> None:
     rows = _rows(real_dir)
-    assert len(rows) == 12
+    assert len(rows) == 13
     for row in rows:
         rep = qc.check(real_dir / row["file"])
         assert rep.verdict in ("pass", "fail") and rep.width > 0
@@ -83,3 +83,10 @@ def test_scans_without_mat_are_not_cut_off_and_resolution_not_guessed(real_dir) 
 def test_skewed_book_photo(real_dir) -> None:
     rep = qc.check(real_dir / "photo_lept_cat_007.jpg")
     assert 3.5 <= abs(rep.skew_deg or 0.0) <= 5.5 and "skew" in rep.reasons
+
+
+def test_cut_off_petrol_bill_fails_cut_off(real_dir) -> None:
+    """The top line of print is outside the frame (SOURCES.csv): the page is incomplete, not blurred."""
+    rep = qc.check(real_dir / "cutoff_cvrecipes_petrol_bill.jpg")
+    assert rep.verdict == "fail"
+    assert "cut_off" in rep.reasons and "blur" not in rep.reasons, rep.metrics
