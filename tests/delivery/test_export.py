@@ -22,7 +22,7 @@ from app.delivery import runner
 from app.delivery.exceptions import ExportRefused
 from app.delivery.models import DeliveryExport, DeliveryRecord
 from app.delivery.service import effective_status, preflight, request_export, start_export
-from app.delivery.verify import NOT_HASHED, verify_package
+from app.delivery.verify import verify_package
 from app.frontpage.service import enter_front_page
 from app.records.models import Record
 from tests.delivery.helpers import Accepted, accepted_records, approved_export
