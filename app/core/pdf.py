@@ -11,8 +11,9 @@ class PdfUnavailable(RuntimeError):
     """Chromium or Playwright is missing, so no PDF can be printed."""
 
 
-def html_to_pdf(html: str, out: Path) -> None:
-    """Print an HTML document to an A4 PDF with headless chromium."""
+def html_to_pdf(html: str, out: Path, *, css_page_size: bool = False) -> None:
+    """Print an HTML document to a PDF with headless chromium: A4 with margins, or (css_page_size=True) the page
+    size and margins of the document's own @page rules (label sheets and rolls)."""
     if not Path(CHROMIUM).exists():
         raise PdfUnavailable(f"chromium is not installed at {CHROMIUM} (set FOLIO_CHROMIUM, or install chromium)")
     try:
@@ -25,11 +26,14 @@ def html_to_pdf(html: str, out: Path) -> None:
             page = browser.new_page()
             page.set_content(html, wait_until="load")
             page.emulate_media(media="print")
-            page.pdf(
-                path=str(out),
-                format="A4",
-                print_background=True,
-                margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"},
-            )
+            if css_page_size:
+                page.pdf(path=str(out), prefer_css_page_size=True, print_background=True)
+            else:
+                page.pdf(
+                    path=str(out),
+                    format="A4",
+                    print_background=True,
+                    margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"},
+                )
         finally:
             browser.close()

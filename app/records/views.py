@@ -79,6 +79,8 @@ def record_detail(
             "reasons": reasons,
             "good": sum(1 for t in tiles if t.qc_passed),
             "can_see_images": allowed(principal.role, Perm.view_images),
+            "can_print_slip": allowed(principal.role, Perm.manage_custody)
+            or allowed(principal.role, Perm.manage_records),
         },
     )
 
