@@ -1,6 +1,7 @@
 """HTML routes of label printing: choose what to label, print sheets (browser or PDF), a record's routing slip."""
 
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -21,6 +22,7 @@ from app.labels import service
 from app.labels.exceptions import LabelPdfUnavailable
 from app.labels.rules import LAYOUTS, part_size
 from app.projects.dependencies import CurrentProject
+from app.projects.models import Project
 from app.records.service import get_record
 
 router = APIRouter(include_in_schema=False)
@@ -81,14 +83,6 @@ def labels_home(
     )
 
 
-def _sheet_context(session, project, kind, source, handover, layout, symbology, part) -> dict:  # noqa: ANN001
-    chosen = LAYOUTS[layout]
-    sel = service.Selection(kind, source, handover)
-    labels, count = service.labels_part(session, project, sel, chosen, symbology, part)
-    sheets = [labels[i : i + chosen.per_page] for i in range(0, len(labels), chosen.per_page)]
-    return {"sheets": sheets, "layout": chosen, "part": part, "parts": count, "kind": kind, "symbology": symbology}
-
-
 def _standalone(template: str, context: dict, language: str) -> str:
     """A printable page with its stylesheets inlined, for chromium to print without the server."""
     html = environment(language).get_template(template).render({**context, "standalone": True, "lang": language})
@@ -115,42 +109,49 @@ def _pdf(html: str, filename: str) -> Response:
     )
 
 
+@dataclass(frozen=True)
+class SheetQuery:
+    """The query of a label sheet: what to label, on which stock, with which symbol, which part."""
+
+    kind: Kind = "records"
+    source: Source = "no_barcode"
+    handover: HandoverId = None
+    layout: LayoutKey = "a4_3x8"
+    symbology: Symbology = "code128"
+    part: Part = 1
+
+
+Sheet = Annotated[SheetQuery, Depends()]
+
+
+def _sheet_context(session: SessionDep, project: Project, q: SheetQuery) -> dict:
+    chosen = LAYOUTS[q.layout]
+    sel = service.Selection(q.kind, q.source, q.handover)
+    labels, count = service.labels_part(session, project, sel, chosen, q.symbology, q.part)
+    sheets = [labels[i : i + chosen.per_page] for i in range(0, len(labels), chosen.per_page)]
+    return {
+        "sheets": sheets,
+        "layout": chosen,
+        "part": q.part,
+        "parts": count,
+        "kind": q.kind,
+        "symbology": q.symbology,
+        "project": project,
+    }
+
+
 @router.get("/labels/print")
-def labels_print(
-    request: Request,
-    session: SessionDep,
-    project: CurrentProject,
-    principal: Registrar,
-    kind: Kind = "records",
-    source: Source = "no_barcode",
-    handover: HandoverId = None,
-    layout: LayoutKey = "a4_3x8",
-    symbology: Symbology = "code128",
-    part: Part = 1,
-):
+def labels_print(request: Request, session: SessionDep, project: CurrentProject, principal: Registrar, q: Sheet):
     """One part of a label selection as sheets to print from the browser (one page a sheet, sized in mm)."""
-    ctx = _sheet_context(session, project, kind, source, handover, layout, symbology, part)
-    return render(request, "labels/sheet.html", {**ctx, "standalone": False})
+    return render(request, "labels/sheet.html", {**_sheet_context(session, project, q), "standalone": False})
 
 
 @router.get("/labels/print.pdf")
-def labels_pdf(
-    request: Request,
-    session: SessionDep,
-    project: CurrentProject,
-    principal: Registrar,
-    kind: Kind = "records",
-    source: Source = "no_barcode",
-    handover: HandoverId = None,
-    layout: LayoutKey = "a4_3x8",
-    symbology: Symbology = "code128",
-    part: Part = 1,
-):
+def labels_pdf(request: Request, session: SessionDep, project: CurrentProject, principal: Registrar, q: Sheet):
     """One part of a label selection as a PDF printed on the server by headless chromium."""
-    ctx = _sheet_context(session, project, kind, source, handover, layout, symbology, part)
-    ctx = {**ctx, "request": request, "user": None, "project": project}
+    ctx = {**_sheet_context(session, project, q), "request": request, "user": None}
     html = _standalone("labels/sheet.html", ctx, request_language(request))
-    return _pdf(html, f"labels-{project.code}-{kind}-{part}.pdf")
+    return _pdf(html, f"labels-{project.code}-{q.kind}-{q.part}.pdf")
 
 
 def _slip_context(session, project, record_id: int) -> dict:  # noqa: ANN001
