@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from app import __version__
 from app.acceptance.api import router as acceptance_api
 from app.acceptance.views import router as acceptance_views
 from app.accounts.admin_views import router as admin_views
@@ -26,6 +27,8 @@ from app.custody.views import router as custody_views
 from app.delivery.segment_views import router as segment_views
 from app.delivery.views import router as delivery_views
 from app.erasure.views import router as erasure_views
+from app.fleet.api import router as fleet_api
+from app.fleet.views import router as fleet_views
 from app.frontpage.views import router as frontpage_views
 from app.labels.views import router as labels_views
 from app.pages.api import router as pages_router
@@ -59,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="Folio",
         summary="Production tracker for page-digitization projects",
-        version="0.1.0",
+        version=__version__,
         lifespan=lifespan,
         responses=ERROR_RESPONSES,
     )
@@ -96,6 +99,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(delivery_views)
     app.include_router(segment_views)
     app.include_router(labels_views)
+    app.include_router(fleet_api)
+    app.include_router(fleet_views)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

@@ -8,6 +8,7 @@ from app.core.schema import metadata
 from app.custody.models import Box, CustodyMove, CustodySettings, Handover, HandoverItem, RecordCustody, Shelf
 from app.delivery.models import DeliveryExport, DeliveryRecord, NamingScheme
 from app.erasure.models import DeliveryReceipt, ErasureCertificate
+from app.fleet.models import StationStatus
 from app.frontpage.models import FrontPage, FrontPageImport, FrontPageMapping, FrontPageUpload
 from app.pages.models import Page, PageImage, RecordOperation
 from app.production.models import ProductionDay, WorkdayOverride
@@ -52,6 +53,7 @@ __all__ = [
     "RecordOperation",
     "Station",
     "StationSession",
+    "StationStatus",
     "User",
     "WorkdayOverride",
     "metadata",

@@ -17,6 +17,7 @@ from capture_station.config import Paths, StationConfig, load_session
 from capture_station.events import EventBus, JsonLines
 from capture_station.faults import crash_point
 from capture_station.fsutil import LockBusy, ProcessLock
+from capture_station.heartbeat import HeartbeatSender
 from capture_station.keys import LineInput, TerminalKeys
 from capture_station.messages import t
 from capture_station.screen import LiveScreen, PlainLog, ScreenState
@@ -89,6 +90,7 @@ def run_station(paths: Paths, cfg: StationConfig, *, plain: bool = False, events
     uploader, poller = Uploader(station, stop), TodayPoller(station, stop)
     uploader.start()
     poller.start()
+    HeartbeatSender(station, stop, lambda: _source_state(source)).start()
     keys: LineInput = TerminalKeys() if interactive else LineInput(stdin or sys.stdin)
     previous_term = _install_sigterm(station)
     bus.emit("ready", "info", "", queued=counts["queued"], rejected=counts["rejected"], record=station.flow.label,
@@ -132,6 +134,13 @@ def run_station(paths: Paths, cfg: StationConfig, *, plain: bool = False, events
         _restore_sigterm(previous_term)
         lock.release()
     return 0
+
+
+def _source_state(source: HotFolder | CameraSource) -> str:
+    """'ok', or why the image source cannot deliver shots (for the heartbeat)."""
+    if isinstance(source, HotFolder):
+        return "hot_folder_problem" if source.check() else "ok"
+    return "ok" if getattr(source, "ok", True) else "camera_problem"
 
 
 def _loop(station: Station, source: HotFolder | CameraSource, keys: LineInput, state: ScreenState) -> None:

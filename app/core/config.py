@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     qc_timeout_seconds: float = 60.0
 
     operator_session_hours: int = 12
+    # Station fleet: stations send a heartbeat this often; one missing this long is offline; beats closer than
+    # heartbeat_min_seconds to the last accepted one are refused (429) and not written.
+    heartbeat_every_seconds: int = 60
+    station_offline_seconds: int = 180
+    heartbeat_min_seconds: float = 10.0
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
     cookie_secure: bool = False  # True behind HTTPS: cookies are then sent only over TLS

@@ -14,6 +14,8 @@ from app.core.db import SessionDep
 from app.core.errors import NotFound
 from app.core.i18n import translations
 from app.core.templates import redirect, render, request_language
+from app.fleet import service as fleet
+from app.fleet.api import server_version, thresholds
 from app.navigation import N_
 from app.production import charts
 from app.production.calendar import calendar_for, coverage, delete_override, list_overrides, set_override
@@ -61,6 +63,13 @@ def today(request: Request, session: SessionDep, project: CurrentProject, princi
     now = utcnow()
     day = local_date(now, project.timezone)
     board = today_board(session, project, day, calendar_for(session, project), only_user_id=_only(principal))
+    stations_in_trouble = (
+        fleet.stations_in_trouble(
+            fleet.fleet(session, project, now=now, server_version=server_version(), limits=thresholds())
+        )
+        if allowed(principal.role, Perm.manage_records) or allowed(principal.role, Perm.manage_stations)
+        else 0
+    )
     return render(
         request,
         "production/today.html",
@@ -71,6 +80,7 @@ def today(request: Request, session: SessionDep, project: CurrentProject, princi
             "board": board,
             "totals": board.totals,
             "refresh_seconds": REFRESH_SECONDS,
+            "stations_in_trouble": stations_in_trouble,
         },
     )
 
