@@ -24,7 +24,7 @@ def html_to_pdf(html: str, out: Path, *, css_page_size: bool = False) -> None:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=_CHROMIUM_ARGS)
         try:
             page = browser.new_page()
-            page.set_content(html, wait_until="load")
+            page.set_content(html, wait_until="load", timeout=120_000)  # a thousand labels on a busy server
             page.emulate_media(media="print")
             if css_page_size:
                 page.pdf(path=str(out), prefer_css_page_size=True, print_background=True)
