@@ -21,7 +21,7 @@ def _lot_and_round(session: Session, args: argparse.Namespace):  # noqa: ANN202
 
 def cmd_lot_verify_sample(args: argparse.Namespace, settings: Settings) -> None:
     """Recompute a lot's manifest hash and sample from the stored manifest and seed; exit 1 unless both match."""
-    from app.acceptance.service import verify_round
+    from app.acceptance.seeding import verify_round
 
     with session_for(settings) as session:
         project, lot, rnd = _lot_and_round(session, args)
