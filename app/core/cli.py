@@ -16,7 +16,12 @@ class CLIError(Exception):
 
 @contextmanager
 def session_for(settings: Settings) -> Iterator[Session]:
-    """A writing session on the configured database, committed when the block ends without an error."""
+    """A writing session on the configured database, committed when the block ends without an error.
+
+    Every feature's tables are registered first, so that a flush resolves each foreign key whichever modules the
+    command happened to import.
+    """
+    import app.models  # noqa: F401
     from app.core.db import make_engine, writing
 
     engine = make_engine(settings.database_url)
