@@ -16,7 +16,7 @@ from app.custody.exceptions import LocationError
 from app.custody.labels import SCAN_MESSAGES
 from app.custody.policy import policy
 from app.custody.rules import expand_box_range
-from app.custody.web import Finder, Packer, Registrar, actor_of, custody_page, translate
+from app.custody.web import Finder, Packer, Registrar, _t, actor_of, custody_page
 from app.projects.dependencies import CurrentProject
 
 router = APIRouter(include_in_schema=False)
@@ -113,9 +113,7 @@ def shelf_add(
     except LocationError as exc:
         session.rollback()
         return _locations(request, session, project, principal, exc.detail, {"barcode": barcode, "place": place})
-    return redirect(
-        "/custody/locations", flash=translate(request, "Shelf %(code)s registered.") % {"code": shelf.barcode}
-    )
+    return redirect("/custody/locations", flash=_t(request, "Shelf %(code)s registered.") % {"code": shelf.barcode})
 
 
 @router.post("/custody/boxes", dependencies=[CsrfChecked])
@@ -141,7 +139,7 @@ def boxes_add(
         return _locations(request, session, project, principal, getattr(exc, "detail", str(exc)), form)
     return redirect(
         "/custody/locations",
-        flash=translate(request, "%(n)s boxes registered: %(first)s to %(last)s.")
+        flash=_t(request, "%(n)s boxes registered: %(first)s to %(last)s.")
         % {"n": len(boxes), "first": boxes[0].barcode, "last": boxes[-1].barcode},
     )
 

@@ -20,7 +20,7 @@ from app.custody.location_views import router as location_router
 from app.custody.outstanding import outstanding
 from app.custody.policy import policy, save_policy
 from app.custody.rules import ScanLine, handover_label
-from app.custody.web import KINDS, Custodian, VendorSide, Viewer, actor_of, custody_page, translate
+from app.custody.web import KINDS, Custodian, VendorSide, Viewer, _t, actor_of, custody_page
 from app.projects.dependencies import CurrentProject
 
 router = APIRouter(include_in_schema=False)
@@ -132,7 +132,7 @@ def handover_create(
     label = handover_label(handover.kind, handover.number)
     return redirect(
         f"/custody/handovers/{handover.id}",
-        flash=translate(request, "Batch %(label)s written: %(n)s records. The vendor's person confirms it next.")
+        flash=_t(request, "Batch %(label)s written: %(n)s records. The vendor's person confirms it next.")
         % {"label": label, "n": handover.item_count},
     )
 
@@ -148,7 +148,7 @@ def lookup(
 ):
     """What a scanned code is and whether this kind of batch would take it (JSON for the scanning form)."""
     found = scans.lookup(session, project, code[:64], kind if kind in KINDS else "checkout")
-    problem = translate(request, PROBLEM_LABELS[found.problem]) if found.problem else None
+    problem = _t(request, PROBLEM_LABELS[found.problem]) if found.problem else None
     return JSONResponse(
         {
             "code": found.code,
@@ -242,7 +242,7 @@ def handover_confirm(
             {**ctx, "error": exc.detail, "unconfirmed": {p.code for p in exc.problems}},
             status_code=422,
         )
-    return redirect(f"/custody/handovers/{handover_id}", flash=translate(request, "Batch confirmed."))
+    return redirect(f"/custody/handovers/{handover_id}", flash=_t(request, "Batch confirmed."))
 
 
 @router.post("/custody/handovers/{handover_id}/cancel", dependencies=[CsrfChecked])
@@ -254,7 +254,7 @@ def handover_cancel(
     handover_service.cancel_handover(
         session, handover, user_id=principal.user_id, actor=actor_of(request, principal), now=utcnow()
     )
-    return redirect(f"/custody/handovers/{handover_id}", flash=translate(request, "Batch withdrawn."))
+    return redirect(f"/custody/handovers/{handover_id}", flash=_t(request, "Batch withdrawn."))
 
 
 # --- settings ----------------------------------------------------------------------------------
@@ -298,7 +298,7 @@ def settings_save(
             {"project": project, "policy": policy(session, project.id), "error": exc.detail},
             status_code=422,
         )
-    return redirect("/custody/settings", flash=translate(request, "Saved."))
+    return redirect("/custody/settings", flash=_t(request, "Saved."))
 
 
 router.include_router(location_router)

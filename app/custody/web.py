@@ -34,8 +34,8 @@ def custody_page(request: Request, template: str, context: dict, status_code: in
     )
 
 
-def translate(request: Request, message: str) -> str:
-    """The message in the request's language."""
+def _t(request: Request, message: str) -> str:
+    """The message in the request's language (named `_t`: scripts/i18n.sh extracts its second argument)."""
     return translations(request_language(request)).gettext(message)
 
 
