@@ -137,7 +137,12 @@ def routing_slip(session: Session, project: Project, record: Record) -> Slip:
         .order_by(col(Page.page_number))
     ).all()
     custody = session.exec(select(RecordCustody).where(RecordCustody.record_id == record.id)).first()
-    checkout = session.get(Handover, custody.checkout_id) if custody and custody.checkout_id else None
+    checkout = session.exec(  # the latest check-out batch the record was scanned into (not a withdrawn one)
+        select(Handover)
+        .join(HandoverItem, col(HandoverItem.handover_id) == col(Handover.id))
+        .where(HandoverItem.record_id == record.id, Handover.kind == "checkout", Handover.status != "cancelled")
+        .order_by(col(Handover.id).desc())
+    ).first()
     box = session.get(Box, custody.box_id) if custody and custody.box_id else None
     code = record_code(record.mrn, record.visit, record.barcode)
     return Slip(
