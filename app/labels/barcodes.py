@@ -11,6 +11,16 @@ import barcode
 import segno
 
 
+def code128_modules(value: str) -> str | None:
+    """The module pattern ('1' bar, '0' space) of a Code 128 symbol, or None when Code 128 cannot carry the value."""
+    if not value.isascii() or not value.isprintable():
+        return None
+    return barcode.get("code128", value).build()[0]
+
+
+QUIET = 10  # modules of quiet zone each side
+
+
 def code128_svg(value: str, *, module_mm: float = 0.33, height_mm: float = 12.0) -> str:
     """A Code 128 symbol of `value` (ASCII) as an <svg> element, natural size in mm, no human-readable text.
 
@@ -19,10 +29,10 @@ def code128_svg(value: str, *, module_mm: float = 0.33, height_mm: float = 12.0)
     wide (0.33 mm reads on any handheld scanner); the quiet zone is 10 modules each side.
     Raises ValueError for characters Code 128 cannot carry (outside ASCII).
     """
-    if not value.isascii():
-        raise ValueError("Code 128 carries ASCII only")
-    modules = barcode.get("code128", value).build()[0]
-    quiet = 10
+    modules = code128_modules(value)
+    if modules is None:
+        raise ValueError("Code 128 carries printable ASCII only")
+    quiet = QUIET
     bars = [(m.start(), len(m.group(0))) for m in re.finditer("1+", modules)]
     path = "".join(f"M{x + quiet} 0h{w}v1h-{w}z" for x, w in bars)
     total = len(modules) + 2 * quiet

@@ -1,5 +1,6 @@
 """Label sheets and what a label may show: pure rules, no database, no clock."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -52,18 +53,34 @@ def parts(total: int, layout: Layout) -> int:
     return (total + size - 1) // size
 
 
-def patient_initials(name: str | None) -> str:
+MIN_MODULE_MM = 0.25  # narrowest Code 128 bar still read reliably by handheld scanners from a label printer
+LABEL_PADDING_MM = 6.0  # left + right padding inside a label (app/static/labels.css)
+
+
+def code128_fits(modules: int, layout: Layout) -> bool:
+    """Whether a Code 128 symbol of `modules` modules (quiet zones included) fits the label at MIN_MODULE_MM."""
+    return modules * MIN_MODULE_MM <= layout.label_w - LABEL_PADDING_MM
+
+
+def module_mm(modules: int, layout: Layout) -> float:
+    """The bar width to print with: 0.33 mm, narrower (down to MIN_MODULE_MM) when the symbol would not fit."""
+    return max(MIN_MODULE_MM, min(0.33, (layout.label_w - LABEL_PADDING_MM) / modules))
+
+
+def patient_initials(name: str | None, printable: Callable[[str], bool] | None = None) -> str:
     """What a label that travels through the building may show of the patient: initials, never the full name.
 
     Chinese names keep the surname character and mask the rest ("张三丰" → "张*"); Latin names give their initials
-    ("Anna Maria Li" → "A.M.L."). Empty or missing → "".
+    ("Anna Maria Li" → "A.M.L."). Empty or missing → "". A character the label font cannot draw (`printable` says
+    False, e.g. a CJK Extension B surname outside Noto Sans CJK) is masked too ("*"), never printed as a tofu box.
     """
     text = " ".join((name or "").split())
     if not text:
         return ""
     if text.isascii():
         return "".join(f"{w[0].upper()}." for w in text.replace("-", " ").split() if w[0].isalnum())
-    return text[0] + "*"
+    first = text[0]
+    return (first if printable is None or printable(first) else "") + "*"
 
 
 def record_code(mrn: str, visit: int, barcode: str | None) -> str:

@@ -26,6 +26,7 @@ NOTO = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 def test_patient_initials_never_show_the_full_name() -> None:
     assert patient_initials("张三丰") == "张*"
     assert patient_initials("𠮷野家") == "𠮷*"
+    assert patient_initials("𠀀𠀁", lambda ch: ch != "𠀀") == "*"  # a glyph the label font lacks is masked
     assert patient_initials("  Anna Maria  Li ") == "A.M.L."
     assert patient_initials("O'Brien-Smith") == "O.S."
     assert patient_initials(None) == patient_initials("  ") == ""
@@ -161,18 +162,49 @@ def test_routing_slip_carries_what_travels_with_the_paper(client: TestClient, la
 
 def test_bad_requests_are_clear_and_never_500(client: TestClient, labelled, session: Session) -> None:
     project, records, batch = labelled
-    assert client.get("/labels/print.pdf?kind=people").status_code == 422
-    assert client.get("/labels/print?part=0").status_code == 422
-    assert client.get("/labels/print?kind=records&source=handover").status_code == 422
-    assert 'class="error"' in client.get("/labels?kind=records&source=handover").text
-    missing = client.get("/labels/print?kind=records&source=no_barcode&part=2", headers={"accept": "application/json"})
-    assert missing.status_code == 404
+    for query in (
+        "kind=people",
+        "part=0",
+        "part=abc",
+        "layout=zzz",
+        "symbology=ean",
+        "handover=-5",
+        "kind=" + "x" * 10_000,
+    ):
+        r = client.get(f"/labels/print.pdf?{query}")
+        assert r.status_code == 422 and "从列表中选择" in r.text, query  # the labels page, its message in Chinese
+    r = client.get("/labels/print?kind=records&source=handover")
+    assert r.status_code == 422 and "请选择要打印标签的交接批次" in r.text
+    r = client.get("/labels/print?kind=records&source=no_barcode&part=2")
+    assert r.status_code == 422 and "该份不存在" in r.text
     other = make_project(session, code="P2")
     foreign = Record(project_id=other.id, mrn="999", visit=1)
     session.add(foreign)
     session.commit()
     assert client.get(f"/records/{foreign.id}/slip").status_code == 404
     assert client.get("/records/99999999999/slip").status_code in (404, 422)
+
+
+def test_one_unprintable_code_never_stops_the_rest(client: TestClient, labelled, session: Session) -> None:
+    project, records, batch = labelled
+    long_mrn = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"  # 32 characters: the default pattern allows it
+    session.add(Record(project_id=project.id, mrn=long_mrn, visit=1, patient_name="𠀀𠀁𠀂"))  # not in Noto CJK
+    session.add(Record(project_id=project.id, mrn="Z9", visit=1000))  # the default pattern reads 1-3 digit visits
+    session.add(Record(project_id=project.id, mrn="B77", visit=1, barcode="病案-8"))  # a custom pattern's barcode
+    session.commit()
+    r = client.get("/labels/print?kind=records&source=all&layout=roll_60x40")
+    assert r.status_code == 200
+    assert r.text.count('data-problem="too_long"') == 1 and r.text.count('data-problem="pattern"') == 1
+    assert r.text.count('data-problem="not_code128"') == 1
+    assert "𠀀" not in r.text and "<span>*</span>" in r.text  # no tofu: an undrawable surname is masked
+    pdf = client.get("/labels/print.pdf?kind=records&source=all&layout=roll_60x40")
+    decoded = _decoded(pdf.content)[0]
+    assert sorted(decoded) == sorted(["00012345-1", "ZY-00012346-2", "A7781-1"])  # every printable one decodes
+    qr = client.get("/labels/print.pdf?kind=records&source=all&layout=a4_3x8&symbology=qr")
+    assert sorted(_decoded(qr.content)[0]) == sorted(
+        ["00012345-1", "ZY-00012346-2", "A7781-1", f"{long_mrn}-1", "病案-8"]
+    )
+    assert client.get(f"/records/{records[0].id}/slip").status_code == 200
 
 
 def test_a_hundred_thousand_labels_are_printed_in_parts(client: TestClient, labelled, session: Session) -> None:
@@ -195,4 +227,4 @@ def test_a_hundred_thousand_labels_are_printed_in_parts(client: TestClient, labe
     assert "100,002" in home.text and home.text.count('class="pdf-link"') == 102
     last = client.get("/labels/print?kind=records&source=no_barcode&part=102")
     assert last.status_code == 200 and last.text.count('class="label code128"') == 100_002 - 101 * 984
-    assert client.get("/labels/print?kind=records&source=no_barcode&part=103").status_code == 404
+    assert client.get("/labels/print?kind=records&source=no_barcode&part=103").status_code == 422
