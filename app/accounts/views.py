@@ -138,7 +138,7 @@ def second_factor(
     request: Request,
     principal: PendingUser,
     session: SessionDep,
-    code: Annotated[str, Form(max_length=32)],
+    code: Annotated[str, Form()],  # any length: a wrong code is answered on the page, never as JSON
     next: Annotated[str, Form()] = "/",
 ):  # noqa: A002
     """Check a TOTP code (each code once) or a recovery code."""
@@ -193,7 +193,7 @@ def totp_setup(
     principal: PendingUser,
     session: SessionDep,
     secret: Annotated[str, Form(min_length=16, max_length=64)],
-    code: Annotated[str, Form(max_length=8)],
+    code: Annotated[str, Form()],  # "413 139", full-width digits...: normalised by totp.normalise_code
     next: Annotated[str, Form()] = "/",  # noqa: A002
     password: Annotated[str, Form(max_length=256)] = "",
 ):

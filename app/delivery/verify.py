@@ -74,23 +74,33 @@ def verify_package(
     stage("bag", 0, 1)
     try:
         bag = bagit.Bag(str(root))
-    except bagit.BagError as exc:
+    except (bagit.BagError, UnicodeDecodeError) as exc:  # bagit reads its tag files as UTF-8 and may not
         report.problems.append(f"not a valid BagIt bag: {exc}")
         return report
     entries = {rel.replace(os.sep, "/"): hashes.get("sha256", "") for rel, hashes in bag.payload_entries().items()}
     only_in_manifest, only_on_disk = bag.compare_manifests_with_fs()
     report.problems += [f"{rel} is missing" for rel in sorted(only_in_manifest)]
     report.problems += [f"{rel} is not in the manifest" for rel in sorted(only_on_disk)]
+    listed_right = not only_in_manifest and not only_on_disk
     try:
         bag.validate(processes=max(1, threads), fast=fast)
     except bagit.BagValidationError as exc:
         found = [_problem(d) for d in exc.details] or [exc.message]
         report.problems += [p for p in found if p not in report.problems]
         hashed = any(isinstance(d, bagit.ChecksumMismatch) for d in exc.details)
+        if not fast and not hashed and listed_right and "Payload-Oxum" in bag.info:
+            # The file list is right but the byte count is not: a file changed size. bagit stops at Payload-Oxum
+            # before hashing; hash without it to name the file.
+            del bag.info["Payload-Oxum"]
+            try:
+                bag.validate(processes=max(1, threads))
+            except bagit.BagValidationError as again:
+                report.problems += [_problem(d) for d in again.details if isinstance(d, bagit.ChecksumMismatch)]
+            hashed = True
         if not fast and not hashed:  # bagit stops at a wrong file list before it hashes anything
             report.problems.append(NOT_HASHED)
-    except bagit.BagError as exc:
-        report.problems.append(str(exc))
+    except (bagit.BagError, UnicodeDecodeError, OSError) as exc:
+        report.problems.append(f"the bag cannot be read: {exc}")
     present = [rel for rel in entries if (root / rel).is_file()]
     report.files = len(present)
     report.bytes = sum((root / rel).stat().st_size for rel in present)
@@ -100,7 +110,11 @@ def verify_package(
 
 
 def _rows(path: Path) -> list[list[str]]:
-    text = path.read_text(encoding="utf-8-sig")
+    """The data lines of an index CSV (UTF-8); a file that is not UTF-8 reads as one line naming the problem."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        return [[f"{path.name} is not UTF-8 text"]]
     return list(csv.reader(io.StringIO(text, newline="")))[1:]
 
 
@@ -149,7 +163,9 @@ def _check_indexes(
             report.problems.append(f"record {label}: its PDF {pdf or '(none)'} is not in the package")
         elif check_pdfs and (data / pdf).is_file():
             pdf_pages = pdf_page_count(data / pdf)
-            if str(pdf_pages) != count:
+            if pdf_pages < 0:
+                report.problems.append(f"record {label}: the PDF {pdf} cannot be read")
+            elif str(pdf_pages) != count:
                 report.problems.append(f"record {label}: the PDF has {pdf_pages} pages, the index says {count}")
 
 

@@ -43,13 +43,24 @@ def reported_conditions(beat: Reported, *, server_version: str, profile: str, li
         found.append(BEHIND)
     if beat.disk_free_bytes is not None and beat.disk_free_bytes < limits.low_disk_bytes:
         found.append(LOW_DISK)
-    if beat.version != server_version:
+    if _version(beat.version) < _version(server_version):
         found.append(OLD_VERSION)
     if beat.qc_profile is not None and beat.qc_profile != profile:
         found.append(OLD_PROFILE)
     if beat.source != "ok":
         found.append(SOURCE)
     return found
+
+
+def _version(text: str) -> tuple[int, ...]:
+    """'0.1.10' → (0, 1, 10); anything that is not dotted numbers reads as (0,), i.e. older than any release."""
+    parts = text.split(".")
+    return tuple(int(p) for p in parts) if all(p.isdigit() and len(p) < 9 for p in parts) else (0,)
+
+
+def offline_since(reported_at: datetime, limits: Thresholds) -> datetime:
+    """When a station that has sent nothing since `reported_at` counts as offline."""
+    return reported_at + limits.offline_after
 
 
 def carry_since(previous: dict[str, str], now_conditions: list[str], now_iso: str) -> dict[str, str]:

@@ -2,13 +2,15 @@
 
 from datetime import UTC, datetime
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
 
 
 class Heartbeat(BaseModel):
     """A station's state: software and QC profile, who is signed in, the upload queue, disk, last shot, source."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     version: str = Field(min_length=1, max_length=40)
     qc_profile: str | None = Field(default=None, max_length=64, description="profile fingerprint in use")
@@ -24,7 +26,10 @@ class Heartbeat(BaseModel):
     def _plausible(cls, value: datetime | None) -> datetime | None:
         if value is None:
             return None
-        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        try:
+            value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        except (OverflowError, ValueError):  # e.g. 9999-12-31T23:59:59-12:00 has no UTC time
+            raise ValueError("last_shot_at must lie between 2000 and 2100") from None
         if not EARLIEST <= value <= LATEST:
             raise ValueError("last_shot_at must lie between 2000 and 2100")
         return value

@@ -103,7 +103,8 @@ def fleet(session: Session, project: Project, *, now: datetime, server_version: 
         status = statuses.get(station.id)
         conditions: list[tuple[str, datetime]] = []
         if status is None or rules.is_offline(status.reported_at, now, limits):
-            conditions.append((rules.OFFLINE, status.reported_at if status else station.created_at))
+            since = rules.offline_since(status.reported_at, limits) if status else station.created_at
+            conditions.append((rules.OFFLINE, since))
         if status is not None:
             for code in rules.CONDITIONS:
                 if code in status.since:

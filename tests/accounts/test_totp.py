@@ -94,3 +94,34 @@ def test_full_width_code_signs_in_instead_of_500(client: TestClient, session: Se
         follow_redirects=False,
     )
     assert ok.status_code == 303 and ok.headers["location"] == "/today"
+
+
+def test_enrolment_takes_a_spaced_full_width_code_and_a_huge_one_is_a_wrong_code(
+    client: TestClient, session: Session
+) -> None:
+    client.cookies.clear()
+    project = make_project(session)
+    make_user(session, project, username="fin_fw", role=Role.finance)
+    session.commit()
+
+    def csrf(html: str) -> str:
+        return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+    form = client.get("/login")
+    client.post(
+        "/login",
+        data={"username": "fin_fw", "password": PASSWORD, "csrf_token": csrf(form.text)},
+        follow_redirects=False,
+    )
+    setup = client.get("/account/second-factor/setup")
+    secret = re.search(r'name="secret" value="([A-Z2-7]+)"', setup.text).group(1)
+    huge = client.post(
+        "/account/second-factor/setup", data={"secret": secret, "code": "9" * 10_000, "csrf_token": csrf(setup.text)}
+    )
+    assert huge.status_code == 422 and huge.headers["content-type"].startswith("text/html")  # the form again, not JSON
+    code = totp.code_at(secret, totp.step_of(time.time())).translate(FULL_WIDTH)
+    done = client.post(
+        "/account/second-factor/setup",
+        data={"secret": secret, "code": f" {code[:3]} {code[3:]} ", "csrf_token": csrf(setup.text)},
+    )
+    assert done.status_code == 200 and len(re.findall(r"<code>([0-9a-f]{6}-[0-9a-f]{6})</code>", done.text)) == 10

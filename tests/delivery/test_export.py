@@ -157,6 +157,25 @@ def test_verify_finds_altered_missing_and_extra_files(
         bagit.Bag(str(target)).validate()
 
 
+def test_verify_names_a_file_that_changed_size_and_survives_bytes_that_are_not_utf8(
+    client: TestClient, session: Session, db, image_store: Path, tmp_path: Path
+) -> None:
+    acc = accepted_records(client, session, records=[("00012345", 2, {1: "首页"})])
+    target = tmp_path / "pkg"
+    export = approved_export(session, acc, target)
+    assert _run(db, image_store, export.id).status == "done"
+    page = target / "data/images/00012345_1/01_首页/00012345_1_0002.jpg"
+    page.write_bytes(page.read_bytes() + b"x")  # one byte more: Payload-Oxum fails first, the file is still named
+    problems = verify_package(target).problems
+    assert any("00012345_1_0002.jpg does not match its SHA-256" in p for p in problems), problems
+    assert not any("SHA-256 not checked" in p for p in problems)
+    (target / "data/index/pages.csv").write_bytes(b"\xff\xfe\x00bad")
+    assert any("pages.csv" in p for p in verify_package(target).problems)  # named, no UnicodeDecodeError
+    with open(target / "manifest-sha256.txt", "ab") as fh:
+        fh.write(b"\xff\xfe bad line\n")
+    assert not verify_package(target).ok  # bagit's own reading fails: reported, never raised
+
+
 def test_verify_says_what_is_wrong_with_a_folder_that_is_no_bag(tmp_path: Path) -> None:
     (tmp_path / "data").mkdir()
     report = verify_package(tmp_path)

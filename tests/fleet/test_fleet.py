@@ -40,6 +40,9 @@ def test_conditions_from_a_heartbeat() -> None:
         "old_profile",
         "source_problem",
     ]
+    newer = rules.Reported("0.10.0", "abc", None, None, "ok")  # a station newer than the server is not "old"
+    assert rules.reported_conditions(newer, server_version="0.9.1", profile="abc", limits=limits) == []
+    assert rules.offline_since(now := datetime(2026, 11, 30, tzinfo=UTC), limits) == now + timedelta(minutes=3)
     assert rules.carry_since({"behind": "t0"}, ["behind", "low_disk"], "t1") == {"behind": "t0", "low_disk": "t1"}
     now = datetime(2026, 11, 30, 8, tzinfo=UTC)
     assert rules.is_offline(now - timedelta(minutes=3, seconds=1), now, limits)
@@ -86,6 +89,9 @@ def test_heartbeat_is_stored_once_audited_on_change_and_flood_refused(client: Te
         _beat(version="x" * 10_000),
         _beat(source="BAD!!"),
         _beat(last_shot_at="0001-01-01T00:00:00Z"),
+        _beat(last_shot_at="9999-12-31T23:59:59-12:00"),
+        _beat(last_shot_at="0001-01-01T00:00:00+14:00"),
+        _beat(unknown_field="x" * 1000),
         _beat(disk_free_bytes="lots"),
         {"outbox_depth": 1},
     ],
