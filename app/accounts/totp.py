@@ -7,6 +7,8 @@ import secrets
 import struct
 from urllib.parse import quote, urlencode
 
+from app.core.typed import typed_text
+
 STEP_SECONDS = 30
 DIGITS = 6
 TOLERANCE_STEPS = 1
@@ -37,8 +39,8 @@ def step_of(unix_time: float) -> int:
 
 def matching_step(secret: str, code: str, unix_time: float, last_used_step: int | None) -> int | None:
     """The step the code belongs to (now, or one step either side), if not older than or equal to the last used."""
-    code = code.strip().replace(" ", "")
-    if len(code) != DIGITS or not code.isdigit():
+    code = typed_text(code).replace(" ", "")  # full-width digits from a Chinese input method count as digits
+    if len(code) != DIGITS or not (code.isascii() and code.isdigit()):  # compare_digest takes ASCII only
         return None
     now = step_of(unix_time)
     for step in range(now - TOLERANCE_STEPS, now + TOLERANCE_STEPS + 1):
