@@ -88,7 +88,12 @@ def import_upload(
             session, project, filename=file.filename or "upload", data=data, user_id=principal.user_id
         )
     except (BadFile, FileTooLarge) as exc:
-        return _page(request, "frontpage/upload.html", {"project": project, "error": exc.detail}, status_code=422)
+        return _page(
+            request,
+            "frontpage/upload.html",
+            {"project": project, "error": exc.detail, "error_code": exc.code},
+            status_code=exc.status,
+        )
     return redirect(f"/frontpage/import/{upload.id}")
 
 
