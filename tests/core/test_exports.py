@@ -24,7 +24,7 @@ from app.frontpage.service import enter_front_page
 from app.projects.models import Project
 from tests.billing.helpers import MAY, MAY_AS_OF, make_office, may_scenario
 from tests.delivery.helpers import accepted_records, approved_export
-from tests.factories import browser_sign_in, make_project, make_user
+from tests.factories import make_project, signed_in_web_user
 
 # OWASP "CSV Injection" (formula injection) examples, plus full-width forms that input methods type.
 PAYLOADS = [
@@ -119,12 +119,7 @@ def test_delivery_front_page_index_and_pages_csv(
 
 
 def test_audit_csv(client: TestClient, session: Session) -> None:
-    project = make_project(session)
-    auditor = make_user(session, project, "aud", Role.audit_admin)
-    auditor.totp_secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-    session.add(auditor)
-    session.commit()
-    browser_sign_in(client, "aud", totp_secret=auditor.totp_secret)  # signing in writes audit events by this user
+    auditor, _ = signed_in_web_user(client, session, make_project(session), "aud", Role.audit_admin)  # audited
     # Whatever the database holds (a user name from an import or an older version): the export stays inert.
     session.execute(update(User).where(col(User.id) == auditor.id).values(username=PAYLOADS[2]))
     session.commit()

@@ -23,7 +23,7 @@ from app.frontpage.models import FrontPageUpload
 from app.frontpage.reader import read_table
 from app.frontpage.service import import_upload, preview, stage_upload, suggested_mapping
 from app.records.models import Record
-from tests.factories import make_project, make_user
+from tests.factories import make_project, signed_in_web_user
 
 TODAY = date(2026, 11, 22)
 HEAD = ["病案号", "住院次数", "姓名", "出院日期", "主要诊断", "主要诊断编码", "主要手术", "主要手术编码"]
@@ -303,14 +303,7 @@ def test_refused_workbooks_have_their_code_and_stage_nothing(session: Session, c
 
 
 def test_the_upload_page_answers_422_with_the_code(client: TestClient, session: Session) -> None:
-    from tests.factories import browser_sign_in
-
-    project = make_project(session)
-    clerk = make_user(session, project, "clerk", Role.vendor_manager)
-    clerk.totp_secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-    session.add(clerk)
-    session.commit()
-    csrf = browser_sign_in(client, "clerk", totp_secret=clerk.totp_secret)
+    _, csrf = signed_in_web_user(client, session, make_project(session), "clerk", Role.vendor_manager)
     data = _replace_part(_xlsxwriter([["x", 1, *REST]]), "xl/sharedStrings.xml", LAUGHS)
     r = client.post(
         "/frontpage/import",
