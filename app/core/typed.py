@@ -55,4 +55,6 @@ def typed_values(values: Any) -> Any:
 # Annotated types for form parameters and API schemas: the value is normalised before any other validation
 # (length, pattern, int/date/Decimal parsing), e.g. ``code: Annotated[Typed, Form(max_length=8)]``.
 Typed = Annotated[str, BeforeValidator(typed_value)]
+# For optional API fields: the validator on the whole union keeps the field's pattern in the OpenAPI schema.
+TypedOrNone = Annotated[str | None, BeforeValidator(typed_value)]
 TypedInt = Annotated[int, BeforeValidator(typed_value)]

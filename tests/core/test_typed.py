@@ -12,7 +12,7 @@ from app.accounts import totp
 from app.accounts.models import Role
 from app.core.typed import typed_text
 from app.records.rules import RecordKey, parse_barcode
-from tests.factories import PASSWORD, make_project, make_user
+from tests.factories import PASSWORD, make_project, make_user, signed_in_station
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 FULL_WIDTH = str.maketrans("0123456789-", "０１２３４５６７８９－")
@@ -84,3 +84,14 @@ def test_second_factor_typed_with_full_width_digits_signs_in(client: TestClient,
     )
     assert r.status_code == 303 and r.headers["location"] == "/today"
     client.cookies.clear()
+
+
+def test_api_opens_the_same_record_for_a_full_width_mrn_or_barcode(client: TestClient, session: Session) -> None:
+    auth = signed_in_station(client, session)
+    first = client.post("/api/v1/records", json={"mrn": "00123456", "visit": 2}, headers=auth.headers)
+    assert first.status_code in (200, 201), first.text
+    for body in ({"mrn": "００１２３４５６", "visit": 2}, {"mrn": " 00123456\u200f", "visit": 2}):
+        again = client.post("/api/v1/records", json=body, headers=auth.headers)
+        assert again.status_code in (200, 201) and again.json()["id"] == first.json()["id"], again.text
+    refused = client.post("/api/v1/records", json={"mrn": "001\u200b23456", "visit": 2}, headers=auth.headers)
+    assert refused.status_code == 422  # a mark inside the code is refused, never silently dropped
