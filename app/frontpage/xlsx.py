@@ -11,6 +11,7 @@ Before anything is parsed, the zip's entry count and declared uncompressed sizes
 is searched for a document type declaration: an XLSX never has one.
 """
 
+import functools
 import io
 import re
 import zipfile
@@ -174,8 +175,7 @@ def _shown(cell: dict, book) -> object:  # noqa: ANN001
     if kind == "b":
         return "TRUE" if value else "FALSE"
     if kind == "n" and isinstance(value, int | float):
-        style = book._cell_styles[cell["style_id"] or 0]  # noqa: SLF001
-        return shown_number(value, _format_of(book, style.numFmtId))
+        return shown_number(value, _format_of(book, book._cell_styles[cell["style_id"] or 0].numFmtId))  # noqa: SLF001
     return value  # text, or a date/time from a date format (read in the workbook's date system)
 
 
@@ -203,14 +203,13 @@ def shown_number(value: int | float, number_format: str) -> str | CellIssue:
     if abs(value) >= 1e15:
         return CellIssue("digits_lost", repr(value))
     sections = _sections(number_format)
-    section = sections[0]
-    negative = value < 0
+    index, negative = 0, value < 0
     if negative and len(sections) > 1:
-        section, negative = sections[1], False  # the second section shows negatives (its own sign, if any)
+        index, negative = 1, False  # the second section shows negatives (its own sign, if any)
     elif value == 0 and len(sections) > 2:
-        section = sections[2]
-    bare = _LITERAL.sub("", section).strip()
-    if bare.lower() in ("general", "@", ""):
+        index = 2
+    section, bare = sections[index]
+    if bare.lower() in ("general", "@"):
         return _general(value)
     if re.search(r"[eE][+-]", bare):
         return CellIssue("scientific", _general_text(value))
@@ -219,7 +218,9 @@ def shown_number(value: int | float, number_format: str) -> str | CellIssue:
     return _render(abs(value) if len(sections) > 1 else value, section, negative)
 
 
-def _sections(number_format: str) -> list[str]:
+@functools.lru_cache(maxsize=256)
+def _sections(number_format: str) -> tuple[tuple[str, str], ...]:
+    """The format's sections, each with its placeholders alone (literals, padding and [tags] removed)."""
     parts, current, i = [], "", 0
     while i < len(number_format):
         m = _LITERAL.match(number_format, i)
@@ -232,7 +233,7 @@ def _sections(number_format: str) -> list[str]:
         else:
             current += number_format[i]
             i += 1
-    return [*parts, current]
+    return tuple((part, _LITERAL.sub("", part).strip()) for part in [*parts, current])
 
 
 def _general_text(value: int | float) -> str:

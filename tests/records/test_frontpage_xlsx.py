@@ -22,6 +22,7 @@ from app.frontpage.exceptions import BadFile
 from app.frontpage.models import FrontPageUpload
 from app.frontpage.reader import read_table
 from app.frontpage.service import import_upload, preview, stage_upload, suggested_mapping
+from app.frontpage.xlsx import CellIssue, shown_number
 from app.records.models import Record
 from tests.factories import make_project, signed_in_web_user
 
@@ -313,3 +314,25 @@ def test_the_upload_page_answers_422_with_the_code(client: TestClient, session: 
     )
     assert r.status_code == 422 and 'data-code="frontpage_xlsx_unsafe"' in r.text
     assert session.exec(select(func.count()).select_from(FrontPageUpload)).one() == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "fmt", "shown"),
+    [
+        (7919, "00000000", "00007919"),
+        (7919.0, "0_ ", "7919"),  # WPS pads with a space's width
+        (47.1, "0.00", "47.10"),
+        (47.09, "General", "47.09"),
+        (7919, "#,##0", "7,919"),
+        (-5, "0;(0)", "(5)"),
+        (0, '0;-0;"zero"', "zero"),
+        (0.5, "0%", "50%"),
+        (7919, "[Red]000000", "007919"),
+        (123456789012, "General", CellIssue("scientific", "1.23457E+11")),
+        (7919, "0.00E+00", CellIssue("scientific", "7919")),
+        (110101199001011234, "@", CellIssue("digits_lost", "110101199001011234")),
+        (45000, "yyyy/mm/dd", CellIssue("number_format", "45000")),
+    ],
+)
+def test_numbers_are_shown_through_their_format(value: float, fmt: str, shown: object) -> None:
+    assert shown_number(value, fmt) == shown
