@@ -42,6 +42,9 @@ print(json.dumps({{"seconds": time.perf_counter() - t0, "peak_kb": resource.getr
 """
 
 
+HEADINGS = ["病案号", "住院次数", "姓名", "出院日期", "主要诊断", "主要诊断编码", "主要手术", "主要手术编码"]
+
+
 def export(rows: int) -> bytes:
     """A hospital-like export written with XlsxWriter (constant memory): 8 columns, MRN numbers as 00000000."""
     import xlsxwriter
@@ -50,7 +53,7 @@ def export(rows: int) -> bytes:
     book = xlsxwriter.Workbook(out, {"in_memory": True, "constant_memory": True})
     sheet = book.add_worksheet()
     mrn, day = book.add_format({"num_format": "00000000"}), book.add_format({"num_format": "yyyy-mm-dd"})
-    sheet.write_row(0, 0, ["病案号", "住院次数", "姓名", "出院日期", "主要诊断", "主要诊断编码", "主要手术", "手术编码"])
+    sheet.write_row(0, 0, HEADINGS)
     start = datetime(2024, 1, 1)
     for r in range(1, rows + 1):
         sheet.write_number(r, 0, 7919 + r, mrn)
