@@ -10,6 +10,7 @@ be below 500. The examples are bounded and derandomized (tests/conftest.py's hyp
 import re
 from html.parser import HTMLParser
 
+import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
@@ -25,6 +26,7 @@ from tests.factories import browser_sign_in, make_project, make_user
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 SKIPPED = {"/logout"}  # signing out would end the fuzzing session itself
 EXAMPLES_PER_ROUTE = 12
+GET_CHARS = 2_000
 
 _ASCII = "0123456789-.:/ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _FULL = str.maketrans({**{c: chr(ord(c) + 0xFEE0) for c in _ASCII}, " ": "\u3000"})  # the full-width forms
@@ -105,7 +107,7 @@ def _form_fields(route: APIRoute, client: TestClient, url: str) -> dict[str, str
     return fields
 
 
-def _fuzz(caller: TestClient, csrf: str, url: str, fields: dict[str, str]) -> None:
+def _fuzz(caller: TestClient, csrf: str, url: str, fields: dict[str, str], method: str) -> None:
     names = sorted(fields)
 
     @settings(
@@ -115,13 +117,18 @@ def _fuzz(caller: TestClient, csrf: str, url: str, fields: dict[str, str]) -> No
     @given(field=st.sampled_from(names), value=FUZZ, everywhere=st.booleans())
     def post(field: str, value: str, everywhere: bool) -> None:
         data = {n: (value if everywhere or n == field else fields[n]) for n in names}
-        r = caller.post(url, data={**data, "csrf_token": csrf}, follow_redirects=False)
+        if method == "GET":  # a URL carries at most some kB (httpx refuses a query over 64 kB; proxies cut at 8 kB)
+            r = caller.get(url, params={n: v[:GET_CHARS] for n, v in data.items()}, follow_redirects=False)
+        else:
+            r = caller.post(url, data={**data, "csrf_token": csrf}, follow_redirects=False)
         assert r.status_code < 500, f"{url} {field}={value[:80]!r}: {r.status_code} {r.text[:300]}"
 
     post()
 
 
-def test_no_html_form_field_answers_500(client: TestClient, session: Session) -> None:
+@pytest.mark.parametrize(("method", "at_least"), [("POST", 20), ("GET", 5)])
+def test_no_html_form_field_answers_500(client: TestClient, session: Session, method: str, at_least: int) -> None:
+    """POST: every field of every form; GET: every query parameter of every page (search and filter forms)."""
     project = make_project(session)
     users = [make_user(session, project, username=f"f_{role.value}", role=role) for role in Role]
     for user in users:
@@ -134,20 +141,23 @@ def test_no_html_form_field_answers_500(client: TestClient, session: Session) ->
     routes = [
         r
         for r in api_routes(client.app)
-        if "POST" in r.methods and not r.include_in_schema and r.path not in SKIPPED and access_rule(r) != "station"
+        if method in r.methods and not r.include_in_schema and r.path not in SKIPPED and access_rule(r) != "station"
     ]
-    assert len(routes) > 20, "fewer HTML form routes than expected: is the route walk broken?"
+    assert len(routes) > at_least, "fewer HTML routes than expected: is the route walk broken?"
     tried, failures = 0, []
     for route in routes:
         url = re.sub(r"\{([^}]+)\}", lambda m: str(record.id if m.group(1) == "record_id" else 1), route.path)
         caller, csrf = _caller(route, clients)
-        fields = _form_fields(route, caller, url)
+        if method == "GET":
+            fields = {p.alias: "" for p in route.dependant.query_params}
+        else:
+            fields = _form_fields(route, caller, url)
         if fields:
             tried += 1
             try:
-                _fuzz(caller, csrf, url, fields)
+                _fuzz(caller, csrf, url, fields, method)
             except Exception as exc:  # noqa: BLE001 - every route's shrunk failure is listed, not only the first
                 notes = "; ".join(getattr(exc, "__notes__", []))
                 failures.append(f"{route.path}: {type(exc).__name__}: {str(exc)[:300]} [{notes[:400]}]")
-    assert tried > 20
+    assert tried > at_least
     assert failures == [], "\n".join(failures)
