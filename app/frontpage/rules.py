@@ -231,7 +231,7 @@ def check_rows(rows: list[tuple[int, dict[str, object]]], today: date) -> list[C
 
 
 def _norm_header(header: str) -> str:
-    return re.sub(r"[\s_（）()]+", "", header).lower()
+    return re.sub(r"[\s_()]+", "", typed_text(header)).lower()  # NFKC: （） and ＭＲＮ are () and MRN
 
 
 def guess_mapping(headers: list[str]) -> dict[str, str]:

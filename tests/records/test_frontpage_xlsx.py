@@ -336,3 +336,15 @@ def test_the_upload_page_answers_422_with_the_code(client: TestClient, session: 
 )
 def test_numbers_are_shown_through_their_format(value: float, fmt: str, shown: object) -> None:
     assert shown_number(value, fmt) == shown
+
+
+def test_full_width_headings_and_codes_in_a_csv_are_read_as_typed() -> None:
+    from app.frontpage.rules import check_row, guess_mapping
+
+    headers = ["ＭＲＮ", "住院次数", "姓名（患者）", "出院日期", "主要诊断", "主要诊断编码"]
+    assert guess_mapping(headers)["mrn"] == "ＭＲＮ"
+    raw = {"mrn": "００００７９１９", "visit": "１", "name": "张三", "discharge_date": "２０２４－０３－１５"}
+    checked = check_row(2, {**raw, "diagnosis": "急性阑尾炎", "diagnosis_code": "Ｋ３５．８００"}, TODAY)
+    assert checked.row is not None, checked.problems
+    assert (checked.row.mrn, checked.row.visit, checked.row.diagnosis_code) == ("00007919", 1, "K35.800")
+    assert checked.row.discharge_date == date(2024, 3, 15)
