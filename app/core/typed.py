@@ -47,9 +47,13 @@ def typed_value(value: Any) -> Any:
     return typed_text(value) if isinstance(value, str) else value
 
 
-def typed_values(values: Any) -> Any:
-    """``typed_text`` for every string of a list (repeated form fields such as scanned codes)."""
-    return [typed_value(v) for v in values] if isinstance(values, list | tuple) else typed_value(values)
+def typed_int(value: str, max_digits: int = 9) -> int | None:
+    """A typed whole number (normalised as a typed code) as an int, or None unless 1 to max_digits ASCII digits.
+
+    ``"１２"`` → 12; ``" 7 "`` → 7; ``"²"`` → 2 (NFKC); ``"-1"``, ``"1.5"``, ``"٣"`` and 10,000 digits → None.
+    """
+    text = typed_text(value)
+    return int(text) if 0 < len(text) <= max_digits and text.isascii() and text.isdigit() else None
 
 
 # Annotated types for form parameters and API schemas: the value is normalised before any other validation

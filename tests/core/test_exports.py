@@ -4,6 +4,7 @@ must be text with the quote prefix, never a formula. The payload itself is kept 
 
 import csv
 import io
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,9 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import update
 from sqlmodel import Session, col
 
+from app.acceptance.applying import apply_for_acceptance
+from app.acceptance.models import SampleItem
+from app.acceptance.seeding import fix_seed
 from app.accounts.models import Role, User
 from app.billing.models import Payable, Payment
 from app.billing.service import export_statement
@@ -22,6 +26,7 @@ from app.delivery import runner
 from app.delivery.package import FRONTPAGE_CSV, FRONTPAGE_XLSX, INDEX_DIR, PAGES_CSV
 from app.frontpage.service import enter_front_page
 from app.projects.models import Project
+from tests.acceptance.helpers import T0, add_record, day, make_shop
 from tests.billing.helpers import MAY, MAY_AS_OF, make_office, may_scenario
 from tests.delivery.helpers import accepted_records, approved_export
 from tests.factories import make_project, signed_in_web_user
@@ -126,3 +131,26 @@ def test_audit_csv(client: TestClient, session: Session) -> None:
     r = client.get("/audit.csv")
     assert r.status_code == 200 and "'" + PAYLOADS[2] in r.text
     assert unsafe_csv_cells(r.content) == []
+
+
+def test_samples_csv_and_production_csv(client: TestClient, session: Session) -> None:
+    shop = make_shop(session)
+    session.execute(update(User).where(col(User.id) == shop.operator.id).values(display_name=PAYLOADS[6]))
+    for n in range(3):
+        add_record(session, shop, f"M{n:04d}", 12, T0 + timedelta(hours=n))
+    session.commit()
+    lot = apply_for_acceptance(
+        session, shop.project, period_end=day("2026-01-31"), actor=shop.actor(shop.manager),
+        today=day("2026-02-02"), now=T0 + timedelta(days=28),
+    )  # fmt: skip
+    rnd = fix_seed(session, lot, "seed", actor=shop.actor(shop.reviewer), today=day("2026-02-03"), now=T0)
+    session.execute(update(SampleItem).where(col(SampleItem.round_id) == rnd.id).values(note=PAYLOADS[5]))
+    session.commit()
+    signed_in_web_user(client, session, shop.project, "boss", Role.vendor_manager)
+    samples = client.get(f"/acceptance/lots/{lot.id}/rounds/{rnd.number}/samples.csv")
+    assert samples.status_code == 200 and "'" + PAYLOADS[5] in samples.text
+    assert unsafe_csv_cells(samples.content) == []
+    first = T0.date() - timedelta(days=1)
+    production = client.get(f"/production/export.csv?start={first.isoformat()}&end={day('2026-01-31').isoformat()}")
+    assert production.status_code == 200 and "'" + PAYLOADS[6] in production.text
+    assert unsafe_csv_cells(production.content) == []
