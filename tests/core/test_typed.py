@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app.accounts import totp
 from app.accounts.models import Role
-from app.core.typed import typed_text
+from app.core.typed import typed_int, typed_text
 from app.records.rules import RecordKey, parse_barcode
 from tests.factories import PASSWORD, make_project, make_user, signed_in_station
 
@@ -95,3 +95,21 @@ def test_api_opens_the_same_record_for_a_full_width_mrn_or_barcode(client: TestC
         assert again.status_code in (200, 201) and again.json()["id"] == first.json()["id"], again.text
     refused = client.post("/api/v1/records", json={"mrn": "001\u200b23456", "visit": 2}, headers=auth.headers)
     assert refused.status_code == 422  # a mark inside the code is refused, never silently dropped
+
+
+@pytest.mark.parametrize(
+    ("typed", "number"),
+    [
+        ("１２", 12),
+        (" 7 ", 7),
+        ("²", 2),
+        ("0", 0),
+        ("-1", None),
+        ("1.5", None),
+        ("٣", None),
+        ("9" * 10_000, None),
+        ("", None),
+    ],
+)
+def test_typed_whole_numbers(typed: str, number: int | None) -> None:
+    assert typed_int(typed) == number
