@@ -40,6 +40,8 @@ from capture_station.run import run_station  # noqa: E402
 from capture_station.sources import Shot  # noqa: E402
 from capture_station.station import Station  # noqa: E402
 
+LOCAL_CHECK_BUDGET_S = 1.0  # from taking a shot to its OK / re-shoot verdict on the station's screen
+
 
 def twelve_mp_jpeg(seed: int, blur: float = 0.0) -> bytes:
     """A photographed page at 4032 x 3024 (12.2 MP) with a camera sensor's noise, saved at quality 92.
@@ -102,6 +104,11 @@ def per_shot(files: list[bytes], home: Path) -> None:
     print(f"  hash + outbox write (fsync) {ms(outbox_t)}")
     print(f"  station total per shot      {ms(total_t)}")
     print(f"  station total / bare decode (OpenCV): {statistics.median(total_t) / statistics.median(dec_cv):.2f}x")
+    # The operator's budget for the local verdict (tests/capture_station/test_e2e.py once asserted it and failed
+    # on a loaded CI machine at 2,306 ms): a figure for this machine, never an assertion in the suite.
+    within = sum(1 for t in total_t if t < LOCAL_CHECK_BUDGET_S)
+    print(f"  within the {LOCAL_CHECK_BUDGET_S * 1000:.0f} ms local-check budget: {within}/{len(total_t)} shots; "
+          f"budget / median station total: {LOCAL_CHECK_BUDGET_S / statistics.median(total_t):.2f}x")
 
 
 def sustained(files: list[bytes], home: Path, shots: int, interval: float, with_server: bool) -> bool:

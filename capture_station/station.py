@@ -11,6 +11,7 @@ import json
 import re
 import threading
 import time
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -189,7 +190,7 @@ class Station:
     # -- commands
     def handle_line(self, line: str) -> None:
         """One line typed (or scanned) by the operator."""
-        text = line.strip()
+        text = line.strip() if _CMD_LOGIN.match(line.strip()) else unicodedata.normalize("NFKC", line).strip()
         if not text:
             return
         low = text.lower()

@@ -127,3 +127,20 @@ def browser_sign_in(
         )
         assert r.status_code == 303, r.text
     return csrf(client.get("/account").text)
+
+
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def signed_in_web_user(
+    client: TestClient, session: Session, project: Project, username: str, role: Role
+) -> tuple[User, str]:
+    """A committed user of the role (with a second factor when the role needs one), signed in through the pages;
+    (the user, the session's CSRF token)."""
+    from app.accounts.permissions import MFA_REQUIRED
+
+    user = make_user(session, project, username, role)
+    user.totp_secret = TOTP_SECRET if role in MFA_REQUIRED else None
+    session.add(user)
+    session.commit()
+    return user, browser_sign_in(client, username, totp_secret=user.totp_secret)

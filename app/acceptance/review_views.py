@@ -21,6 +21,7 @@ from app.core.db import SessionDep, WriteSessionDep
 from app.core.errors import AppError
 from app.core.i18n import translations
 from app.core.templates import redirect, render, request_language
+from app.core.typed import TypedInt
 from app.navigation import N_
 from app.projects.dependencies import CurrentProject
 
@@ -140,7 +141,7 @@ def record_check(
     principal: Reviewer,
     session: SessionDep,
     project: CurrentProject,
-    paper_pages: Annotated[int, Form(ge=0, le=100_000)],
+    paper_pages: Annotated[TypedInt, Form(ge=0, le=100_000)],
     wrong: Annotated[list[str], Form()] = [],  # noqa: B006
     note: Annotated[str, Form(max_length=1000)] = "",
 ):

@@ -2,15 +2,19 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
+
+from app.core.typed import typed_value
 
 
 class LotApply(BaseModel):
     """An application for acceptance."""
 
-    period_end: date | None = Field(default=None, description="last day of the period (default: today)")
+    period_end: Annotated[date | None, BeforeValidator(typed_value)] = Field(
+        default=None, description="last day of the period (default: today)"
+    )
     kind: Literal["regular", "termination"] = "regular"
 
 

@@ -2,13 +2,13 @@
 
 The review screens and the decision are in `app.acceptance.review_views` (included here)."""
 
-import csv
 import io
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response, StreamingResponse
+from pydantic import BeforeValidator
 from sqlmodel import Session
 
 from app.acceptance.applying import apply_for_acceptance, reapply
@@ -40,8 +40,10 @@ from app.accounts.permissions import Perm, allowed
 from app.core.clock import utcnow
 from app.core.db import SessionDep
 from app.core.errors import AppError
+from app.core.exports import csv_writer
 from app.core.i18n import translations
 from app.core.templates import redirect, render, request_language
+from app.core.typed import typed_value
 from app.navigation import N_
 from app.projects.dependencies import CurrentProject
 
@@ -74,7 +76,7 @@ def apply(
     principal: Manager,
     session: SessionDep,
     project: CurrentProject,
-    period_end: Annotated[date | None, Form()] = None,
+    period_end: Annotated[date | None, BeforeValidator(typed_value), Form()] = None,
     kind: Annotated[str, Form(max_length=16)] = "regular",
 ):
     """Apply for acceptance: freeze a lot of every finished record of the period (or, on termination, all)."""
@@ -205,7 +207,7 @@ def samples_csv(
     rnd = get_round(session, lot, number)
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.writer(out)
+    writer = csv_writer(out)  # reviewers' notes are text, never formulas
     writer.writerow(sample_csv_header())
     for row in sample_csv_rows(session, rnd):
         writer.writerow(row)

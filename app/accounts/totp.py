@@ -7,10 +7,10 @@ accepted once (the caller stores the step returned and passes it back as `last_u
 the sign-in policy (`app.accounts.signin`), not here.
 """
 
-import unicodedata
-
 import pyotp
 from pyotp.utils import strings_equal
+
+from app.core.typed import typed_text
 
 STEP_SECONDS = 30
 DIGITS = 6
@@ -38,7 +38,7 @@ def normalise_code(typed: str) -> str | None:
     NFKC folds full-width digits (０-９) and ideographic spaces to ASCII; inner spaces and hyphens that apps show
     ("123 456") are dropped. Digits of other scripts (e.g. Arabic-Indic) are not codes and give None.
     """
-    text = unicodedata.normalize("NFKC", typed).strip().replace(" ", "").replace("-", "")
+    text = typed_text(typed).replace(" ", "").replace("-", "")  # the shared normaliser of typed codes
     if len(text) != DIGITS or not (text.isascii() and text.isdigit()):
         return None
     return text

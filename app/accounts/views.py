@@ -29,6 +29,7 @@ from app.core.errors import AppError
 from app.core.i18n import LANG_COOKIE, LANGUAGES, translations
 from app.core.security import same
 from app.core.templates import redirect, render, request_language
+from app.core.typed import Typed
 
 router = APIRouter(include_in_schema=False)
 LOGIN_CSRF_COOKIE = "folio_login_csrf"
@@ -138,7 +139,7 @@ def second_factor(
     request: Request,
     principal: PendingUser,
     session: SessionDep,
-    code: Annotated[str, Form()],  # any length: a wrong code is answered on the page, never as JSON
+    code: Annotated[Typed, Form()],  # any length: a wrong code is answered on the page, never as JSON
     next: Annotated[str, Form()] = "/",
 ):  # noqa: A002
     """Check a TOTP code (each code once) or a recovery code."""
@@ -192,8 +193,8 @@ def totp_setup(
     request: Request,
     principal: PendingUser,
     session: SessionDep,
-    secret: Annotated[str, Form(min_length=16, max_length=64)],
-    code: Annotated[str, Form()],  # "413 139", full-width digits...: normalised by totp.normalise_code
+    secret: Annotated[Typed, Form(min_length=16, max_length=64)],
+    code: Annotated[Typed, Form()],  # any length: "413 139", full-width digits are normalised
     next: Annotated[str, Form()] = "/",  # noqa: A002
     password: Annotated[str, Form(max_length=256)] = "",
 ):

@@ -1,6 +1,5 @@
 """The audit screen (audit administrator only): filter the trail, page through it, export it."""
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -19,6 +18,7 @@ from app.audit.models import AuditEvent
 from app.audit.service import record_event, search_events
 from app.core.clock import utcnow
 from app.core.db import DbIdQuery, SessionDep, WriteSessionDep
+from app.core.exports import csv_writer
 from app.core.templates import render
 
 router = APIRouter(include_in_schema=False)
@@ -132,7 +132,7 @@ def audit_csv(request: Request, principal: Auditor, session: WriteSessionDep, fi
     names = _names(session, events)
     tz = ZoneInfo(TZ)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(CSV_COLUMNS)
     for e in reversed(events):
         writer.writerow(

@@ -4,7 +4,6 @@ Headers are Chinese whatever the screen's language: the file is the document bot
 Every figure is written as a value (not a formula), exactly as the screen shows it.
 """
 
-import csv
 import io
 from collections.abc import Iterable, Sequence
 from copy import copy
@@ -19,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from app.billing.models import TermUnit
 from app.billing.statement import Line, Statement, Totals
+from app.core.exports import csv_writer, text_only
 
 KIND_LABELS = {"regular": "常规", "termination": "终止"}
 UNKNOWN = "待定"
@@ -274,6 +274,7 @@ def statement_xlsx(st: Statement) -> bytes:
     _late_sheet(wb.create_sheet("滞纳金计算"), style, everything)
     wb.properties.title = f"结算单 {st.project_code} {st.label}"
     wb.properties.creator = "Folio"
+    text_only(wb)  # names, invoice numbers and references are text, never formulas
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -295,7 +296,7 @@ def _csv_value(value: object) -> str:
 def statement_csv(st: Statement) -> bytes:
     """The statement as CSV: a section column, the same columns as the XLSX, totals rows; UTF-8 with BOM."""
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\r\n")
+    w = csv_writer(out, lineterminator="\r\n")
     w.writerow(["区段", *HEADERS])
     for section, lines, label, t in (
         (f"{st.label} 验收", st.lines, TOTAL_LABEL, st.totals),

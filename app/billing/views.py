@@ -27,6 +27,7 @@ from app.core.clock import local_date, utcnow
 from app.core.db import SessionDep, WriteSessionDep
 from app.core.i18n import translations
 from app.core.templates import redirect, render, request_language
+from app.core.typed import Typed
 from app.navigation import N_
 from app.projects.dependencies import CurrentProject
 from app.projects.models import Project
@@ -210,8 +211,8 @@ def payable_invoice(
     session: SessionDep,
     project: CurrentProject,
     principal: BillingManager,
-    invoice_number: Annotated[str, Form(max_length=100)] = "",
-    invoice_date: Annotated[str, Form(max_length=20)] = "",
+    invoice_number: Annotated[Typed, Form(max_length=100)] = "",
+    invoice_date: Annotated[Typed, Form(max_length=20)] = "",
 ):
     """Enter or correct the invoice number and date of a lot's payable."""
     payable = get_payable(session, project, payable_id)
@@ -257,8 +258,8 @@ def payable_payment(
     session: SessionDep,
     project: CurrentProject,
     principal: BillingManager,
-    paid_on: Annotated[str, Form(max_length=20)] = "",
-    amount: Annotated[str, Form(max_length=40)] = "",
+    paid_on: Annotated[Typed, Form(max_length=20)] = "",
+    amount: Annotated[Typed, Form(max_length=40)] = "",
     reference: Annotated[str, Form(max_length=200)] = "",
 ):
     """Record a payment received against a lot's payable (partial payments allowed)."""

@@ -10,6 +10,7 @@ from app.accounts.permissions import Perm, allowed
 from app.core.clock import utcnow
 from app.core.db import SessionDep
 from app.core.templates import redirect
+from app.core.typed import typed_int, typed_text
 from app.custody import locations as loc
 from app.custody import scans
 from app.custody.exceptions import LocationError
@@ -130,9 +131,10 @@ def boxes_add(
     """Register a run of box labels: PREFIX + numbers from first to last, zero-padded."""
     form = {"prefix": prefix, "first": first, "last": last, "width": width}
     try:
-        if not (first.isdigit() and last.isdigit() and width.isdigit() and 1 <= int(width) <= 8):
+        numbers = typed_int(first), typed_int(last), typed_int(width, max_digits=1)
+        if None in numbers or not 1 <= numbers[2] <= 8:  # type: ignore[operator]
             raise LocationError("give the first and last numbers and a width from 1 to 8")
-        codes = expand_box_range(prefix.strip(), int(first), int(last), int(width))
+        codes = expand_box_range(typed_text(prefix), *numbers)  # type: ignore[arg-type]
         boxes = loc.add_boxes(session, project, barcodes=codes, actor=actor_of(request, principal))
     except (LocationError, ValueError) as exc:
         session.rollback()

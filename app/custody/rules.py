@@ -4,14 +4,15 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from app.core.typed import typed_text
 from app.records.rules import MRN_PATTERN, RecordKey
 
 CODE_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z\-_/. ]{0,63}$")
 
 
 def clean_code(raw: str) -> str:
-    """A scanned code without the scanner's surrounding whitespace and control characters."""
-    return re.sub(r"[\x00-\x1f\x7f]", "", raw).strip()
+    """A scanned code without control characters, normalised as a typed code (NFKC, surrounding blanks)."""
+    return typed_text(re.sub(r"[\x00-\x1f\x7f]", "", raw))
 
 
 def typed_key(code: str) -> RecordKey | None:

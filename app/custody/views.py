@@ -12,6 +12,7 @@ from app.accounts.signin import WebPrincipal
 from app.core.clock import utcnow
 from app.core.db import SessionDep
 from app.core.templates import redirect, request_language
+from app.core.typed import typed_int
 from app.custody import handovers as handover_service
 from app.custody import listing, scans
 from app.custody.exceptions import HandoverRefused
@@ -102,7 +103,7 @@ def handover_create(
         if code.strip()
     ]
     lines += [ScanLine(code) for code in codes_text.splitlines() if code.strip()]  # typed or pasted without script
-    count = int(declared_count) if declared_count.strip().isdigit() else None
+    count = typed_int(declared_count)
     form = {"declared_count": declared_count, "counterpart_id": counterpart_id, "note": note}
     try:
         handover = handover_service.create_handover(
@@ -111,7 +112,7 @@ def handover_create(
             kind=kind,
             lines=lines,
             declared_count=count,
-            counterpart_id=int(counterpart_id) if counterpart_id.isdigit() else None,
+            counterpart_id=typed_int(counterpart_id),
             note=note,
             user_id=principal.user_id,
             actor=actor_of(request, principal),
@@ -280,7 +281,7 @@ def settings_save(
     overdue_days: Annotated[str, Form()] = "",
 ):
     """Save the custody rules (audited)."""
-    days = int(overdue_days) if overdue_days.strip().isdigit() else 0
+    days = typed_int(overdue_days, max_digits=4) or 0
     try:
         save_policy(
             session,

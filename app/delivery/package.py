@@ -15,6 +15,8 @@ from pathlib import Path
 
 import img2pdf
 
+from app.core.exports import export_row
+
 BAGIT_TXT = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 MANIFEST = "manifest-sha256.txt"
 TAGMANIFEST = "tagmanifest-sha256.txt"
@@ -191,7 +193,7 @@ class PageIndex:
 
 def _csv_line(values: Iterable[object]) -> str:
     out = io.StringIO(newline="")
-    csv.writer(out).writerow([_cell(v) for v in values])
+    csv.writer(out).writerow(export_row(_cell(v) for v in values))
     return out.getvalue()
 
 
@@ -204,7 +206,7 @@ def write_front_page_index(root: Path, rows: list[IndexRow]) -> list[tuple[str, 
     sheet = book.create_sheet("首页 Front pages")
     sheet.append(list(FRONTPAGE_COLUMNS))
     for r in rows:
-        sheet.append(r.cells())
+        sheet.append(export_row(r.cells(), sheet))
     buffer = io.BytesIO()
     book.save(buffer)
     written = []

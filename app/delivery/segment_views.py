@@ -11,6 +11,7 @@ from app.core.clock import utcnow
 from app.core.db import SessionDep
 from app.core.i18n import translations
 from app.core.templates import redirect, render, request_language
+from app.core.typed import Typed, typed_int
 from app.delivery.exceptions import BadNaming, BadSegment
 from app.delivery.naming import TEMPLATE_FIELDS, page_path
 from app.delivery.segments import assign_range, incomplete_records, record_segments, save_scheme, scheme
@@ -142,14 +143,14 @@ def record_segments_assign(
     session: SessionDep,
     project: CurrentProject,
     principal: Corrector,
-    first: Annotated[str, Form()] = "",
-    last: Annotated[str, Form()] = "",
-    segment: Annotated[str, Form(max_length=40)] = "",
+    first: Annotated[Typed, Form(max_length=6)] = "",
+    last: Annotated[Typed, Form(max_length=6)] = "",
+    segment: Annotated[Typed, Form(max_length=40)] = "",
 ):
     """Put a range of pages into a segment (the pages after the range keep theirs)."""
     record = get_record(session, project.id, record_id)
     try:
-        if not (first.isdigit() and last.isdigit()):
+        if typed_int(first) is None or typed_int(last) is None:
             raise BadSegment("give the first and last page numbers")
         n = assign_range(
             session,

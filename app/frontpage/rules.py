@@ -4,6 +4,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from app.core.typed import typed_text
+from app.frontpage.xlsx import CellIssue
 from app.navigation import N_
 from app.records.rules import MRN_PATTERN
 
@@ -64,7 +66,17 @@ PROBLEMS = {
     "bad_icd9": N_("%(field)s is not an ICD-9-CM-3 code (like 47.09 or 47.0901)"),
     "pair": N_("give both the operation and its code, or neither"),
     "duplicate": N_("the same MRN and visit as row %(row)s"),
+    # A cell that cannot be read exactly as the workbook shows it (app/frontpage/xlsx.py): never guessed.
+    "formula_uncached": N_("%(field)s is a formula without a saved value: open and save the file in Excel or WPS"),
+    "cell_error": N_("%(field)s shows an error value (such as #N/A or #REF!)"),
+    "scientific": N_("%(field)s is a long number shown in scientific notation: format the column as text"),
+    "digits_lost": N_("%(field)s has more digits than a spreadsheet number keeps: format the column as text"),
+    "number_format": N_("%(field)s has a number format that cannot be read exactly: format the column as text"),
+    "date_serial": N_("%(field)s is a number, not a date: format the column as a date"),
+    "hidden_row": N_("the row is hidden in the workbook: show it or delete it"),
 }
+# Fields that identify or code something: normalised as typed codes (NFKC, surrounding blanks) before the check.
+CODE_FIELDS = ("mrn", "visit", "discharge_date", "diagnosis_code", "operation_code")
 
 
 @dataclass(frozen=True)
@@ -104,6 +116,8 @@ def text(value: object) -> str:
     """A cell as trimmed text: whole-number floats lose their '.0', dates become YYYY-MM-DD."""
     if value is None:
         return ""
+    if isinstance(value, CellIssue):
+        return value.shown
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, datetime):
@@ -122,7 +136,7 @@ def parse_date(value: object) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    raw = text(value)
+    raw = typed_text(text(value))
     if re.fullmatch(r"\d{8}", raw):
         parts = (raw[:4], raw[4:6], raw[6:])
     else:
@@ -144,14 +158,17 @@ def normalise_code(raw: str) -> str:
 
 def check_row(row_number: int, raw: dict[str, object], today: date) -> Checked:
     """Check one row of mapped values; every problem of the row is listed, not just the first."""
-    values = {f: text(raw.get(f)) for f in FIELDS}
+    values = {f: typed_text(text(raw.get(f))) if f in CODE_FIELDS else text(raw.get(f)) for f in FIELDS}
     out = Checked(row_number, values)
     problems = out.problems
+    unreadable = {f for f in FIELDS if isinstance(raw.get(f), CellIssue)}
+    for name in sorted(unreadable, key=FIELDS.index):
+        problems.append(Problem(raw[name].code, name))  # type: ignore[union-attr]
     for name in REQUIRED:
         if not values[name]:
             problems.append(Problem("required", name))
     mrn = values["mrn"]
-    if mrn and not MRN_PATTERN.match(mrn):
+    if mrn and "mrn" not in unreadable and not MRN_PATTERN.match(mrn):
         problems.append(Problem("bad_mrn", "mrn"))
     visit = None
     if values["visit"]:
@@ -163,7 +180,9 @@ def check_row(row_number: int, raw: dict[str, object], today: date) -> Checked:
     if values["discharge_date"]:
         discharge = parse_date(raw.get("discharge_date"))
         if discharge is None:
-            problems.append(Problem("bad_date", "discharge_date"))
+            if "discharge_date" not in unreadable:  # a bare 5-digit number is a date serial without a date format
+                serial = re.fullmatch(r"\d{5}(\.\d+)?", values["discharge_date"])
+                problems.append(Problem("date_serial" if serial else "bad_date", "discharge_date"))
         elif not EARLIEST <= discharge <= today:
             problems.append(Problem("date_range", "discharge_date"))
             discharge = None
@@ -212,7 +231,7 @@ def check_rows(rows: list[tuple[int, dict[str, object]]], today: date) -> list[C
 
 
 def _norm_header(header: str) -> str:
-    return re.sub(r"[\s_（）()]+", "", header).lower()
+    return re.sub(r"[\s_()]+", "", typed_text(header)).lower()  # NFKC: （） and ＭＲＮ are () and MRN
 
 
 def guess_mapping(headers: list[str]) -> dict[str, str]:

@@ -12,7 +12,16 @@ from app.core.clock import utcnow
 from app.frontpage.exceptions import BadFile, FileTooLarge, ImportRefused, UploadNotFound
 from app.frontpage.models import FrontPage, FrontPageImport, FrontPageMapping, FrontPageUpload
 from app.frontpage.reader import Table, UnreadableFile, read_table
-from app.frontpage.rules import FIELDS, Checked, FrontPageRow, check_row, check_rows, guess_mapping, mapping_problems
+from app.frontpage.rules import (
+    FIELDS,
+    Checked,
+    FrontPageRow,
+    Problem,
+    check_row,
+    check_rows,
+    guess_mapping,
+    mapping_problems,
+)
 from app.projects.models import Project
 from app.records.models import Record
 
@@ -102,7 +111,7 @@ def _read(filename: str, data: bytes) -> Table:
     try:
         return read_table(filename, data)
     except UnreadableFile as exc:
-        raise BadFile(str(exc)) from exc
+        raise BadFile(str(exc), code=exc.code) from exc
 
 
 def suggested_mapping(session: Session, project_id: int, headers: list[str]) -> dict[str, str]:
@@ -121,6 +130,9 @@ def preview(upload: FrontPageUpload, mapping: dict[str, str], today: date) -> Pr
         return result
     rows = [(n, {f: cells.get(h) for f, h in mapping.items() if h}) for n, cells in table.rows]
     for checked in check_rows(rows, today):
+        if checked.row_number in table.hidden_rows:  # nobody saw it in Excel or WPS: refused, never imported
+            checked.problems.insert(0, Problem("hidden_row"))
+            checked.row = None
         if checked.row is None:
             result.refused.append(checked)
         else:

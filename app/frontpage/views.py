@@ -13,6 +13,7 @@ from app.core.clock import local_date, utcnow
 from app.core.db import SessionDep
 from app.core.i18n import translations
 from app.core.templates import redirect, render, request_language
+from app.core.typed import Typed, typed_text
 from app.frontpage import service
 from app.frontpage.exceptions import BadFile, FileTooLarge, ImportRefused
 from app.frontpage.rules import FIELD_LABELS, FIELDS, PROBLEMS, REQUIRED
@@ -58,7 +59,7 @@ def _actor(request: Request, principal: WebPrincipal) -> dict:
 @router.get("/frontpage")
 def frontpage_home(request: Request, session: SessionDep, project: CurrentProject, principal: Viewer, q: str = ""):
     """How many records have their front page; find a record; the records still without one; the last imports."""
-    found = service.search_records(session, project.id, q[:64]) if q.strip() else []
+    found = service.search_records(session, project.id, typed_text(q[:64]))
     return _page(
         request,
         "frontpage/home.html",
@@ -87,7 +88,12 @@ def import_upload(
             session, project, filename=file.filename or "upload", data=data, user_id=principal.user_id
         )
     except (BadFile, FileTooLarge) as exc:
-        return _page(request, "frontpage/upload.html", {"project": project, "error": exc.detail}, status_code=422)
+        return _page(
+            request,
+            "frontpage/upload.html",
+            {"project": project, "error": exc.detail, "error_code": exc.code},
+            status_code=exc.status,
+        )
     return redirect(f"/frontpage/import/{upload.id}")
 
 
@@ -176,11 +182,11 @@ def record_save(
     project: CurrentProject,
     principal: Editor,
     name: Annotated[str, Form(max_length=200)] = "",
-    discharge_date: Annotated[str, Form(max_length=40)] = "",
+    discharge_date: Annotated[Typed, Form(max_length=40)] = "",
     diagnosis: Annotated[str, Form(max_length=400)] = "",
-    diagnosis_code: Annotated[str, Form(max_length=40)] = "",
+    diagnosis_code: Annotated[Typed, Form(max_length=40)] = "",
     operation: Annotated[str, Form(max_length=400)] = "",
-    operation_code: Annotated[str, Form(max_length=40)] = "",
+    operation_code: Annotated[Typed, Form(max_length=40)] = "",
 ):
     """Enter or correct the record's front page; refused fields are shown next to their inputs."""
     record = get_record(session, project.id, record_id)

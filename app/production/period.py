@@ -1,7 +1,6 @@
 """Production over a period: each day's totals, each operator's figures against the quota, one operator's days,
 and the CSV export."""
 
-import csv
 import io
 from collections import defaultdict
 from collections.abc import Iterable
@@ -10,6 +9,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session
 
+from app.core.exports import csv_writer
 from app.production.rules import (
     DayQuota,
     OperatorDayFigures,
@@ -185,18 +185,11 @@ CSV_HEADER = (
 )
 
 
-def _cell(value: object) -> object:
-    # A spreadsheet runs a cell that starts with = + - @ as a formula: names are data, never formulas.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def production_csv(report: ProductionReport, calendar: WorkCalendar, header: Iterable[str] = CSV_HEADER) -> str:
     """One line per operator and day of the report, UTF-8 with a byte-order mark (Excel opens it as UTF-8)."""
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_writer(out, lineterminator="\r\n")  # operators' names are text, never formulas
     writer.writerow(list(header))
     for f, _uid, name in report.daily:
         q = day_quota(f.day, f.good_pages, report.quota, calendar)
@@ -205,7 +198,7 @@ def production_csv(report: ProductionReport, calendar: WorkCalendar, header: Ite
             [
                 f.day.isoformat(),
                 "1" if working else "0",
-                _cell(name),
+                name,
                 f.good_pages,
                 report.quota if working else 0,
                 q.status.value,

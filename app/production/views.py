@@ -14,6 +14,7 @@ from app.core.db import SessionDep
 from app.core.errors import NotFound
 from app.core.i18n import translations
 from app.core.templates import redirect, render, request_language
+from app.core.typed import Typed
 from app.fleet import service as fleet
 from app.fleet.api import server_version, thresholds
 from app.navigation import N_
@@ -282,7 +283,7 @@ def calendar_add(
     session: SessionDep,
     project: CurrentProject,
     principal: CalendarEditor,
-    calendar_date: Annotated[str, Form()] = "",
+    calendar_date: Annotated[Typed, Form(max_length=40)] = "",
     kind: Annotated[str, Form()] = "",
     note: Annotated[str, Form(max_length=200)] = "",
 ):

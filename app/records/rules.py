@@ -3,6 +3,8 @@
 import re
 from dataclasses import dataclass
 
+from app.core.typed import typed_text
+
 
 @dataclass(frozen=True)
 class RecordKey:
@@ -17,7 +19,7 @@ MRN_PATTERN = re.compile(r"^[0-9A-Za-z]{1,32}$")
 
 def parse_barcode(barcode: str, pattern: str) -> RecordKey | None:
     """MRN and visit read from a record's barcode with the project's pattern, or None when it does not fit."""
-    match = re.fullmatch(pattern, barcode.strip())
+    match = re.fullmatch(pattern, typed_text(barcode))
     if not match:
         return None
     try:

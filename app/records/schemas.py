@@ -5,6 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
+from app.core.typed import TypedOrNone
+
 
 class RecordCreate(BaseModel):
     """Identify a record by MRN + visit, or by its barcode alone."""
@@ -13,9 +15,9 @@ class RecordCreate(BaseModel):
         extra="forbid", json_schema_extra={"anyOf": [{"required": ["mrn", "visit"]}, {"required": ["barcode"]}]}
     )
 
-    mrn: str | None = Field(default=None, max_length=32, pattern=r"^[0-9A-Za-z]{1,32}$", examples=["00123456"])
+    mrn: TypedOrNone = Field(default=None, max_length=32, pattern=r"^[0-9A-Za-z]{1,32}$", examples=["00123456"])
     visit: StrictInt | None = Field(default=None, ge=1, le=999, examples=[2])
-    barcode: str | None = Field(default=None, max_length=64, examples=["00123456-2"])
+    barcode: TypedOrNone = Field(default=None, max_length=64, examples=["00123456-2"])
 
 
 class RecordPublic(BaseModel):

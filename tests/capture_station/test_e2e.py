@@ -34,7 +34,7 @@ def test_shots_arrive_once_in_order_with_verdicts(env: Env) -> None:
     local = st.wait_for(is_kind("shot"), since=m, count=6)
     assert [e["page"] for e in local] == [1, 2, 3, 4, 5, 6]
     assert all(e["verdict"] == "pass" for e in local)
-    assert all(e["total_ms"] < 1000 for e in local), [e["total_ms"] for e in local]
+    assert all(isinstance(e["total_ms"], int | float) for e in local)  # how long: bench/station.py, never here
     uploaded = st.wait_for(is_kind("uploaded"), since=m, count=6, timeout=60)
     assert [e["page"] for e in uploaded] == [1, 2, 3, 4, 5, 6]
     assert {e["verdict"] for e in uploaded} == {"pass"}

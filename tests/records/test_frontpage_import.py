@@ -7,7 +7,6 @@ import pytest
 from openpyxl import Workbook
 from sqlmodel import Session, select
 
-from app.accounts.models import Role
 from app.audit.models import AuditEvent
 from app.core.clock import utcnow
 from app.frontpage.exceptions import BadFile, ImportRefused
@@ -21,7 +20,6 @@ from app.frontpage.service import (
     suggested_mapping,
 )
 from app.records.models import Record
-from tests.factories import make_project, make_user
 
 TODAY = date(2026, 11, 22)
 HEAD = ["病案号", "住院次数", "姓名", "出院日期", "主要诊断", "主要诊断编码", "主要手术", "主要手术编码"]
@@ -46,14 +44,6 @@ def _xlsx(rows: list[list[object]]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-@pytest.fixture
-def ctx(session: Session):
-    project = make_project(session)
-    user = make_user(session, project, "mgr", Role.vendor_manager)
-    session.commit()
-    return project, user
 
 
 def _import(session, project, user, upload, mapping):
