@@ -44,7 +44,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.qc = QCPool(settings.qc_workers, settings.max_image_pixels, settings.qc_timeout_seconds)
+        app.state.qc = QCPool(
+            settings.qc_workers, settings.max_image_pixels, settings.qc_timeout_seconds, settings.max_decoded_bytes
+        )
         app.state.qc.warm_up()
         # What start-up made lives as long as the process: keeping it out of full garbage collections
         # removes their pauses from requests (the p95 of the big production screens; bench/production.py).
@@ -66,15 +68,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.database_url)
     app.state.store = LocalImageStore(settings.image_store)
     app.state.upload_limits = UploadLimits(
-        settings.max_upload_bytes, settings.max_image_pixels, settings.max_image_side
+        settings.max_upload_bytes, settings.max_image_pixels, settings.max_image_side, settings.max_decoded_bytes
     )
     install_error_handlers(app)
     install_html_errors(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + _FORM_OVERHEAD)
     app.add_middleware(SecurityHeaders, hsts=settings.cookie_secure)
     app.mount("/static", StaticFiles(directory=APP_DIR / "static"), name="static")
-    for router in (station_router, records_router, pages_router, accounts_views, admin_views, audit_views,
-                   production_views, projects_views, erasure_views):
+    for router in (
+        station_router,
+        records_router,
+        pages_router,
+        accounts_views,
+        admin_views,
+        audit_views,
+        production_views,
+        projects_views,
+        erasure_views,
+    ):
         app.include_router(router)
     app.include_router(records_views)
     app.include_router(billing_views)
