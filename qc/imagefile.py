@@ -148,6 +148,17 @@ def _other_format(data: bytes) -> str | None:
         return None
 
 
+def _stored_size(im: Image.Image) -> tuple[int, int]:
+    """(width, height) as stored: recent Pillow reports a TIFF's size already turned by its Orientation tag."""
+    if im.format == "TIFF":
+        tags = getattr(im, "tag_v2", {})
+        try:
+            return int(tags[256]), int(tags[257])
+        except (KeyError, TypeError, ValueError):
+            pass
+    return im.size
+
+
 def _orientation(im: Image.Image) -> tuple[int, object]:
     try:
         raw = im.getexif().get(0x0112)
@@ -189,7 +200,7 @@ def probe(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ImageFacts:
     if ends.state == "malformed":
         raise QCInputError("corrupt", "the image's structure is damaged")
     with _open(data) as im:
-        fmt, (w, h), mode = im.format or "", im.size, im.mode
+        fmt, (w, h), mode = im.format or "", _stored_size(im), im.mode
         if fmt not in ACCEPTED_FORMATS:
             raise QCInputError("unsupported_format", f"{fmt} images are not accepted; send JPEG, PNG or TIFF")
         if w < 1 or h < 1 or w * h > limits.max_pixels or max(w, h) > limits.max_side:
@@ -330,7 +341,9 @@ def read(
             draft_mode = "L" if mode == "L" and im.mode in ("RGB", "L") else im.mode
             im.draft(draft_mode, (max(1, w // factor), max(1, h // factor)))
         im.load()
-        rest = max(1, round(im.size[0] / max(1, w // factor)))
+        # Recent Pillow turns a TIFF upright while loading it (and drops the tag): never turn it twice.
+        turned_by_pillow = facts.format == "TIFF" and 0x0112 not in getattr(im, "tag_v2", {})
+        rest = max(1, round(max(im.size) / max(1, max(w, h) // factor)))
         array = _convert(im, mode, rest)
     except QCInputError:
         raise
@@ -338,7 +351,8 @@ def read(
         raise QCInputError("corrupt", f"the image data is damaged ({e})") from None
     finally:
         im.close()
-    array = upright(array, facts.orientation)
+    if not turned_by_pillow:
+        array = upright(array, facts.orientation)
     uw = facts.upright_size[0]
     return Pixels(array, facts, uw / array.shape[1])
 
@@ -384,7 +398,8 @@ def pdf_image(data: bytes, limits: Limits = DEFAULT_LIMITS) -> bytes:
     odd modes) becomes a lossless 8-bit PNG of its upright pixels, keeping the stated resolution.
     """
     facts = probe(data, limits)
-    if facts.format in ("JPEG", "MPO") and not facts.mirrored:
+    readable_tag = facts.exif_orientation is None or isinstance(facts.exif_orientation, int)  # img2pdf needs a number
+    if facts.format in ("JPEG", "MPO") and not facts.mirrored and readable_tag:
         state, end, mpf = jpeg_main_end(data)
         if state != "complete":
             return data
