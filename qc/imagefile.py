@@ -159,9 +159,15 @@ def _stored_size(im: Image.Image) -> tuple[int, int]:
     return im.size
 
 
-def _orientation(im: Image.Image) -> tuple[int, object]:
+def _orientation(im: Image.Image, png_exif: bytes | None = None) -> tuple[int, object]:
     try:
-        raw = im.getexif().get(0x0112)
+        if im.format == "PNG":  # Pillow's PNG getexif() decodes every pixel to look past IDAT: read the chunk
+            exif = Image.Exif()
+            if png_exif:
+                exif.load(b"Exif\x00\x00" + png_exif)
+            raw = exif.get(0x0112)
+        else:
+            raw = im.getexif().get(0x0112)
     except Exception:  # noqa: BLE001 - a damaged EXIF block never makes an image unreadable: it is upright
         return 1, "unreadable"
     if isinstance(raw, tuple | list) and len(raw) == 1:
@@ -222,7 +228,8 @@ def probe(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ImageFacts:
                 "decoded_too_large",
                 f"decoded, the image needs {decoded:,} bytes; the limit is {limits.max_decoded_bytes:,}",
             )
-        orientation, raw = _orientation(im)
+        png_exif = data[ends.exif_chunk[0] : sum(ends.exif_chunk)] if ends.exif_chunk else None
+        orientation, raw = _orientation(im, png_exif)
         alpha = mode in _ALPHA_MODES or (mode == "P" and "transparency" in im.info)
         return ImageFacts(
             format=fmt,

@@ -39,6 +39,7 @@ class StreamEnd:
     frames: int = 1
     extra_images: int = 0
     bit_depth: int = 8  # PNG IHDR bit depth / largest TIFF BitsPerSample; 8 for JPEG
+    exif_chunk: tuple[int, int] | None = None  # PNG: (offset, length) of the eXIf chunk's data
 
     @property
     def complete(self) -> bool:
@@ -156,7 +157,7 @@ def _jpeg(data: bytes) -> StreamEnd:
 
 
 def _png(data: bytes) -> StreamEnd:
-    i, n, frames, depth = 8, len(data), 1, 8
+    i, n, frames, depth, exif = 8, len(data), 1, 8, None
     while True:
         if i + 8 > n:
             return StreamEnd("incomplete")
@@ -171,8 +172,10 @@ def _png(data: bytes) -> StreamEnd:
             depth = data[i + 16]
         elif ctype == b"acTL":
             (frames,) = struct.unpack_from(">I", data, i + 8)
+        elif ctype == b"eXIf":
+            exif = (i + 8, length)
         elif ctype == b"IEND":
-            return StreamEnd("complete", end, end, max(1, frames), 0, depth)
+            return StreamEnd("complete", end, end, max(1, frames), 0, depth, exif)
         i = end
 
 

@@ -39,15 +39,20 @@ def _stored_path(db, image_store: Path, mrn: str, page_number: int) -> Path:
     return LocalImageStore(image_store).path_of(sha256)
 
 
+def _export_and_image(client, session, db, image_store: Path, tmp_path: Path, mrn: str, page_number: int):  # noqa: ANN202
+    """Accepted records, an approved export, and the stored file (with its bytes) of one page."""
+    acc = accepted_records(client, session)
+    target = tmp_path / "package"
+    export = approved_export(session, acc, target)
+    path = _stored_path(db, image_store, mrn, page_number)
+    return acc, export, target, path, path.read_bytes()
+
+
 @pytest.mark.parametrize("damage", ["altered", "missing"])
 def test_one_bad_record_is_left_out_and_the_rest_exported(
     client: TestClient, session: Session, db, image_store: Path, tmp_path: Path, damage: str
 ) -> None:
-    acc = accepted_records(client, session)
-    target = tmp_path / "package"
-    export = approved_export(session, acc, target)
-    path = _stored_path(db, image_store, "00012346", 2)
-    original = path.read_bytes()
+    acc, export, target, path, original = _export_and_image(client, session, db, image_store, tmp_path, "00012346", 2)
     if damage == "altered":
         path.write_bytes(original[:-10] + b"\x00" * 10)
     else:
@@ -97,11 +102,7 @@ def test_one_bad_record_is_left_out_and_the_rest_exported(
 def test_manager_sees_the_left_out_records_and_reruns_them(
     client: TestClient, session: Session, db, image_store: Path, tmp_path: Path
 ) -> None:
-    acc = accepted_records(client, session)
-    target = tmp_path / "package"
-    export = approved_export(session, acc, target)
-    path = _stored_path(db, image_store, "00012347", 1)
-    original = path.read_bytes()
+    acc, export, target, path, original = _export_and_image(client, session, db, image_store, tmp_path, "00012347", 1)
     path.unlink()
     runner.run_export(db, LocalImageStore(image_store), export.id)
     session.rollback()
