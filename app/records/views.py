@@ -20,6 +20,10 @@ from app.records.thumbnails import RenditionCache
 
 router = APIRouter(include_in_schema=False)
 
+# Rendition cache keys; "v2": made under the image policy (qc.imagefile). Renditions cached before it (white
+# 16-bit pages, mirrored or unturned pages) are never served again.
+THUMB_KEY, DISPLAY_KEY = "thumbv2", "displayv2"
+
 RecordViewer = Annotated[WebPrincipal, Depends(require(Perm.view_records))]
 ImageViewer = Annotated[WebPrincipal, Depends(require(Perm.view_images))]
 
@@ -113,7 +117,7 @@ def page_thumbnail(
     store = request.app.state.store
     if not store.exists(image.sha256):
         raise ImageMissing(f"the file of image {image.id} is missing from the store")
-    data = cache.get(image.sha256, "thumb", lambda: _render(request, "thumb", store.get(image.sha256)))
+    data = cache.get(image.sha256, THUMB_KEY, lambda: _render(request, "thumb", store.get(image.sha256)))
     record_event(
         session,
         "image.thumbnail",
@@ -150,7 +154,7 @@ def page_image(
     )
     # b"" from the rendition cache: a browser shows the file itself as the image policy reads it.
     data, media_type = (
-        cache.get(image.sha256, "display", lambda: _render(request, "display", store.get(image.sha256))),
+        cache.get(image.sha256, DISPLAY_KEY, lambda: _render(request, "display", store.get(image.sha256))),
         "image/jpeg",
     )
     if not data:
