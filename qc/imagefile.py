@@ -400,7 +400,7 @@ def pdf_image(data: bytes, limits: Limits = DEFAULT_LIMITS) -> bytes:
     A JPEG's main stream is embedded as it is (its trailing bytes, MPF index and MPF images cut off) unless its
     EXIF orientation mirrors it: img2pdf rotates the page by a rotation-only orientation and must be called with
     `rotation=img2pdf.Rotation.ifvalid` (an invalid value is upright, as everywhere). A plain 8-bit opaque PNG
-    without orientation is embedded as it is.
+    without orientation is embedded as it is (up to its IEND chunk).
     Every other accepted image (mirrored or otherwise oriented PNG/TIFF, 16-bit, alpha, TIFF, CMYK-less
     odd modes) becomes a lossless 8-bit PNG of its upright pixels, keeping the stated resolution.
     """
@@ -414,7 +414,7 @@ def pdf_image(data: bytes, limits: Limits = DEFAULT_LIMITS) -> bytes:
             return data[: mpf[0] - 8] + data[mpf[0] + mpf[1] : end]
         return data[:end]
     if facts.format == "PNG" and facts.browser_safe and facts.mode in ("L", "RGB", "P"):
-        return data
+        return data[: facts.main_end]  # img2pdf reads chunks to the end of the bytes: bytes after IEND are cut
     px = read(data, "L" if _is_grey(facts) else "RGB", limits=limits, facts=facts)
     return _encode(px.array, "PNG", **_dpi_kw(facts))
 

@@ -138,6 +138,20 @@ def test_invalid_orientation_values_read_upright() -> None:
         assert len(pdf_pages(_pdf_of(data))) == 1
 
 
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "TIFF"])
+@pytest.mark.parametrize("trailing", [b"\x00" * 512, b"TRAILER" * 9, b"\xff\xd8\xff\xe0junk"])
+def test_bytes_after_the_end_are_ignored_everywhere(fmt: str, trailing: bytes) -> None:
+    data, want = encode(Variant(fmt, "RGB", trailing=trailing))
+    assert imagefile.probe(data).main_end <= len(data) - len(trailing)
+    for name, got in (
+        ("read", imagefile.read(data).array),
+        ("thumbnail", rgb_of(imagefile.thumbnail_jpeg(data))),
+        ("pdf", pdf_pages(_pdf_of(data))[0]),
+    ):
+        ok, why = same_picture(got, want)
+        assert ok, f"{name}: {why}"
+
+
 def test_same_picture_can_fail() -> None:
     """The pixel check tells a mirrored, turned or blank page from the right one."""
     _, want = encode(Variant("PNG", "RGB"))
