@@ -63,6 +63,11 @@ def stream_end(data: bytes) -> StreamEnd:
     return StreamEnd("unknown")
 
 
+def _zeros(data: bytes, start: int) -> bool:
+    """Only zero bytes from `start` on: space a writer allocated and has not filled yet (or a cut file padded)."""
+    return data.count(0, start) == len(data) - start
+
+
 # ---- JPEG -------------------------------------------------------------------------------------------------------
 
 _STANDALONE = {0x01, *range(0xD0, 0xD8)}  # TEM and RSTn carry no length
@@ -78,7 +83,7 @@ def jpeg_main_end(data: bytes, start: int = 0) -> tuple[State, int, tuple[int, i
         if i >= n:
             return "incomplete", 0, mpf
         if data[i] != 0xFF:
-            return "malformed", 0, mpf
+            return ("incomplete" if _zeros(data, i) else "malformed"), 0, mpf
         while i < n and data[i] == 0xFF:  # fill bytes before a marker
             i += 1
         if i >= n:
@@ -164,7 +169,7 @@ def _png(data: bytes) -> StreamEnd:
         (length,) = struct.unpack_from(">I", data, i)
         ctype = data[i + 4 : i + 8]
         if length > 0x7FFFFFFF or not ctype.isalpha():
-            return StreamEnd("malformed")
+            return StreamEnd("incomplete" if _zeros(data, i) else "malformed")
         end = i + 12 + length
         if end > n:
             return StreamEnd("incomplete")

@@ -172,6 +172,7 @@ REFUSED = [
     (lambda: encode(Variant("PNG", "RGB", frames=2))[0], 422, "multi_page_image"),
     (lambda: encode(Variant("JPEG", "RGB", cut=True))[0], 422, "image_truncated"),
     (lambda: encode(Variant("PNG", "RGB", cut=True))[0], 422, "image_truncated"),
+    (lambda: encode(Variant("PNG", "RGB", cut=True, trailing=b"\x00" * 64))[0], 422, "image_truncated"),
     (lambda: _gif(), 415, "unsupported_media_type"),
     (lambda: _float_tiff(), 415, "unsupported_image_variant"),
     (lambda: _deep_png(7500, 7500), 413, "decoded_too_large"),
