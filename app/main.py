@@ -48,7 +48,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.qc = QCPool(settings.qc_workers, settings.max_image_pixels, settings.qc_timeout_seconds)
+        app.state.qc = QCPool(
+            settings.qc_workers, settings.max_image_pixels, settings.qc_timeout_seconds, settings.max_decoded_bytes
+        )
         app.state.qc.warm_up()
         # What start-up made lives as long as the process: keeping it out of full garbage collections
         # removes their pauses from requests (the p95 of the big production screens; bench/production.py).
@@ -70,7 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.database_url)
     app.state.store = LocalImageStore(settings.image_store)
     app.state.upload_limits = UploadLimits(
-        settings.max_upload_bytes, settings.max_image_pixels, settings.max_image_side
+        settings.max_upload_bytes, settings.max_image_pixels, settings.max_image_side, settings.max_decoded_bytes
     )
     install_error_handlers(app)
     install_html_errors(app)

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-INPUT_ERROR_CODES = ("empty", "corrupt", "unsupported_format", "too_many_pixels")
+INPUT_ERROR_CODES = (
+    "empty",
+    "truncated",
+    "corrupt",
+    "unsupported_format",
+    "unsupported_variant",
+    "multi_page",
+    "too_many_pixels",
+    "decoded_too_large",
+)
 
 
 class QCInputError(ValueError):

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 60 * 1024 * 1024
     max_image_pixels: int = 80_000_000
     max_image_side: int = 20_000
+    # Decoded size (width x height x channels x bytes per channel) of an accepted image: bounds a worker's memory.
+    max_decoded_bytes: int = 400 * 1024 * 1024
 
     qc_workers: int = 2
     qc_timeout_seconds: float = 60.0

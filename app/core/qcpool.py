@@ -27,11 +27,20 @@ def run_check(data: bytes, profile: dict | None, intentionally_blank: bool) -> d
     return report.to_dict()
 
 
-class QCPool:
-    """A process pool for qc.check, sized by the settings."""
+def run_render(kind: str, data: bytes, max_pixels: int, max_decoded_bytes: int) -> bytes:
+    """Make a rendition in a worker (see app.records.thumbnails.render); b"" when the file itself is shown."""
+    from app.records.thumbnails import render
 
-    def __init__(self, workers: int, max_pixels: int, timeout: float) -> None:
+    return render(kind, data, max_pixels=max_pixels, max_decoded_bytes=max_decoded_bytes)
+
+
+class QCPool:
+    """A process pool for qc.check and image renditions, sized by the settings: pixels are decoded here, never in
+    the web process."""
+
+    def __init__(self, workers: int, max_pixels: int, timeout: float, max_decoded_bytes: int = 400 << 20) -> None:
         self.timeout = timeout
+        self.max_pixels, self.max_decoded_bytes = max_pixels, max_decoded_bytes
         self._executor = ProcessPoolExecutor(
             max_workers=max(1, workers),
             mp_context=multiprocessing.get_context("spawn"),
@@ -42,6 +51,12 @@ class QCPool:
     def check(self, data: bytes, profile: dict | None, intentionally_blank: bool = False) -> dict[str, Any]:
         """Run qc.check in a worker and wait for its result."""
         return self._executor.submit(run_check, data, profile, intentionally_blank).result(self.timeout)
+
+    def render(self, kind: str, data: bytes) -> bytes:
+        """A rendition ("thumb" or "display") made in a worker; raises QCInputError for an unreadable image."""
+        return self._executor.submit(run_render, kind, data, self.max_pixels, self.max_decoded_bytes).result(
+            self.timeout
+        )
 
     def warm_up(self) -> None:
         """Start the workers now (importing OpenCV takes a while), not on the first upload."""

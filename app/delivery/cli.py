@@ -91,7 +91,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> None:
         elapsed = time.monotonic() - started
         if final.status == ExportStatus.done:
             print(
-                f"delivery export {export.id} done: {final.record_count:,} records, {final.page_count:,} pages, "
+                f"delivery export {export.id} done: {final.records_done:,} records, {final.pages_done:,} pages, "
                 f"{final.bytes_done / 1e9:,.2f} GB in {export.target}"
             )
             print(
@@ -99,6 +99,15 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> None:
                 f"manifest SHA-256 {export.payload_sha256}"
             )
             print(f"check it with: folio delivery verify {export.target}")
+            if export.records_failed:
+                from app.delivery.retry import left_out_records
+
+                with Session(engine) as session:
+                    left = left_out_records(session, export.id)
+                print(f"{len(left)} records left out of the package (the rest is complete):")
+                for r in left:
+                    print(f"  {r.mrn} visit {r.visit}: {r.reason}")
+                print("fix the cause, then write them again on the export's page (Delivery)")
         elif final.status == ExportStatus.queued:
             raise _error(
                 f"export {export.id} stopped at {final.records_done} of {final.record_count} records: "

@@ -52,6 +52,7 @@ class DeliveryExport(SQLModel, table=True):
     record_count: int = 0
     page_count: int = 0
     records_done: int = 0
+    records_failed: int = Field(default=0, sa_column_kwargs={"server_default": "0"})  # see DeliveryRecord.error
     pages_done: int = 0
     bytes_done: int = 0
     started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -82,3 +83,6 @@ class DeliveryRecord(SQLModel, table=True):
     image_bytes: int | None = None
     # Each payload file written for the record: [path under data/, sha256, bytes, page number or null, segment].
     files: list | None = Field(default=None, sa_type=JSON)
+    # Why the record's files could not be written (missing or altered image, PDF not buildable): the record is
+    # left out of the package, listed for the manager, and written when the export's failed records are re-run.
+    error: str | None = Field(default=None, max_length=500)

@@ -16,6 +16,8 @@ from pathlib import Path
 import img2pdf
 
 from app.core.exports import export_row
+from qc.errors import QCInputError
+from qc.imagefile import pdf_image
 
 BAGIT_TXT = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 MANIFEST = "manifest-sha256.txt"
@@ -75,29 +77,46 @@ def write_atomic(path: Path, data: bytes, *, fsync: bool = True) -> None:
 
 
 def write_record(root: Path, plan: PlannedRecord, *, fsync: bool = True) -> WrittenRecord:
-    """Copy the record's images (checking each digest) and write its multi-page PDF from the same bytes."""
-    data_dir = root / "data"
+    """Copy the record's images (checking each digest) and write its multi-page PDF from the same bytes.
+
+    Everything is read and the PDF built before the first file is written: a record that fails (PackageError)
+    leaves nothing of itself in the package.
+    """
     blobs: list[bytes] = []
-    files: list[tuple[str, str, int]] = []
     for image in plan.images:
         try:
             blob = image.source.read_bytes()
         except OSError as exc:
             raise PackageError(f"record {plan.label} page {image.page_number}: image file missing ({exc})") from exc
-        digest = hashlib.sha256(blob).hexdigest()
-        if digest != image.sha256:
+        if hashlib.sha256(blob).hexdigest() != image.sha256:
             raise PackageError(f"record {plan.label} page {image.page_number}: stored image does not match its digest")
-        write_atomic(data_dir / image.path, blob, fsync=fsync)
-        files.append((image.path, digest, len(blob)))
         blobs.append(blob)
-    try:
-        pdf = img2pdf.convert(blobs, title=plan.label, producer="Folio", nodate=True)
-    except Exception as exc:  # noqa: BLE001 - img2pdf raises several types; each one means "not embeddable"
-        raise PackageError(f"record {plan.label}: the images cannot be put in a lossless PDF ({exc})") from exc
+    pdf = record_pdf(plan, blobs)
+    data_dir = root / "data"
+    files: list[tuple[str, str, int]] = []
+    for image, blob in zip(plan.images, blobs, strict=True):
+        write_atomic(data_dir / image.path, blob, fsync=fsync)
+        files.append((image.path, image.sha256, len(blob)))
     pdf_digest = hashlib.sha256(pdf).hexdigest()
     write_atomic(data_dir / plan.pdf_path, pdf, fsync=fsync)
     files.append((plan.pdf_path, pdf_digest, len(pdf)))
     return WrittenRecord(plan.record_id, files, pdf_digest, len(pdf), sum(len(b) for b in blobs))
+
+
+def record_pdf(plan: PlannedRecord, blobs: list[bytes]) -> bytes:
+    """One PDF page per image, upright, from what the image policy (qc.imagefile.pdf_image) says to embed."""
+    pages = []
+    for image, blob in zip(plan.images, blobs, strict=True):
+        try:
+            pages.append(pdf_image(blob))
+        except QCInputError as exc:
+            raise PackageError(f"record {plan.label} page {image.page_number}: {exc.code}: {exc.message}") from exc
+    try:
+        return img2pdf.convert(
+            pages, title=plan.label, producer="Folio", nodate=True, rotation=img2pdf.Rotation.ifvalid
+        )
+    except Exception as exc:  # noqa: BLE001 - img2pdf raises several types; each one means "not embeddable"
+        raise PackageError(f"record {plan.label}: the images cannot be put in a PDF ({exc})") from exc
 
 
 FRONTPAGE_COLUMNS = (

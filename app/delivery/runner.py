@@ -133,6 +133,36 @@ def _plan(session: Session, export: DeliveryExport, item: DeliveryRecord, store:
     return PlannedRecord(record.id, label, images, f"{PDF_DIR}/{label}.pdf")
 
 
+@dataclass(frozen=True)
+class RecordFailure:
+    """A record whose files cannot be written: it is left out of the package with its reason."""
+
+    record_id: int
+    reason: str
+
+
+def _plan_or_failure(
+    session: Session, export: DeliveryExport, item: DeliveryRecord, store: LocalImageStore
+) -> PlannedRecord | RecordFailure:
+    try:
+        return _plan(session, export, item, store)
+    except PackageError as exc:
+        return RecordFailure(item.record_id, str(exc))
+
+
+def _write_or_failure(root: Path, plan: PlannedRecord | RecordFailure) -> WrittenRecord | RecordFailure:
+    """The record written, or why it could not be: one record's bad page never stops the others."""
+    if isinstance(plan, RecordFailure):
+        return plan
+    try:
+        return write_record(root, plan, fsync=False)
+    except PackageError as exc:
+        log.warning("delivery: record %s left out: %s", plan.record_id, exc)
+        for rel in [*(i.path for i in plan.images), plan.pdf_path]:  # what an earlier, killed attempt wrote
+            (root / "data" / rel).unlink(missing_ok=True)
+        return RecordFailure(plan.record_id, str(exc))
+
+
 def _files(plan: PlannedRecord, written: WrittenRecord) -> list[list]:
     by_path = {i.path: i for i in plan.images}
     return [
@@ -181,16 +211,20 @@ def run_export(
                     root = Path(export.target)
                     items = session.exec(
                         select(DeliveryRecord)
-                        .where(DeliveryRecord.export_id == export_id, col(DeliveryRecord.done).is_(False))
+                        .where(
+                            DeliveryRecord.export_id == export_id,
+                            col(DeliveryRecord.done).is_(False),
+                            col(DeliveryRecord.error).is_(None),
+                        )
                         .order_by(col(DeliveryRecord.id))
                         .limit(BATCH)
                     ).all()
-                    plans = [_plan(session, export, item, store) for item in items]
+                    plans = [_plan_or_failure(session, export, item, store) for item in items]
                 if not plans:
                     break
                 # Files are written without an fsync each; one sync of the disks before the database says
                 # "done" makes the whole batch durable at once (a record not marked done is rewritten on resume).
-                written = list(pool.map(partial(write_record, root, fsync=False), plans))
+                written = list(pool.map(partial(_write_or_failure, root), plans))
                 if fsync:
                     os.sync()
                 _mark_done(engine, export_id, items, plans, written, worker)
@@ -236,8 +270,8 @@ def _mark_done(
     engine: Engine,
     export_id: int,
     items: list[DeliveryRecord],
-    plans: list[PlannedRecord],
-    written: list[WrittenRecord],
+    plans: list[PlannedRecord | RecordFailure],
+    written: list[WrittenRecord | RecordFailure],
     worker: str,
 ) -> None:
     now = utcnow()
@@ -249,6 +283,21 @@ def _mark_done(
         for item, plan, result in zip(items, plans, written, strict=True):
             row = session.get(DeliveryRecord, item.id)
             assert row is not None
+            if isinstance(result, RecordFailure) or isinstance(plan, RecordFailure):
+                reason = result.reason if isinstance(result, RecordFailure) else str(plan)
+                row.error = reason[:500]
+                session.add(row)
+                export.records_failed += 1
+                record_event(
+                    session,
+                    "delivery.record_failed",
+                    project_id=export.project_id,
+                    object_type="delivery_export",
+                    object_id=export.id,
+                    outcome="failure",
+                    detail={"record_id": row.record_id, "error": reason[:500]},
+                )
+                continue
             row.done, row.pdf_sha256, row.pdf_bytes, row.image_bytes = (
                 True,
                 result.pdf_sha256,
@@ -282,7 +331,7 @@ def _finish(engine: Engine, export_id: int) -> None:
             select(DeliveryRecord, Record, FrontPage)
             .join(Record, col(Record.id) == col(DeliveryRecord.record_id))
             .outerjoin(FrontPage, col(FrontPage.record_id) == col(DeliveryRecord.record_id))
-            .where(DeliveryRecord.export_id == export_id)
+            .where(DeliveryRecord.export_id == export_id, col(DeliveryRecord.done).is_(True))
             .order_by(col(Record.mrn), col(Record.visit))
             .execution_options(yield_per=500)
         )
@@ -319,8 +368,9 @@ def _finish(engine: Engine, export_id: int) -> None:
                 "External-Identifier": f"{project.code}-delivery-{export.id}",
                 "Bagging-Date": now.date().isoformat(),
                 "Bag-Software-Agent": "Folio",
-                "Folio-Records": str(export.record_count),
-                "Folio-Pages": str(export.page_count),
+                "Folio-Records": str(export.records_done),
+                "Folio-Pages": str(export.pages_done),
+                **({"Folio-Records-Left-Out": str(export.records_failed)} if export.records_failed else {}),
             }
         )
         export.status, export.finished_at, export.heartbeat_at = ExportStatus.done, now, now
@@ -333,8 +383,9 @@ def _finish(engine: Engine, export_id: int) -> None:
             object_type="delivery_export",
             object_id=export.id,
             detail={
-                "records": export.record_count,
-                "pages": export.page_count,
+                "records": export.records_done,
+                "pages": export.pages_done,
+                "records_failed": export.records_failed,
                 "manifest_sha256": fingerprint,
                 "target": export.target,
             },

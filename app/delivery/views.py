@@ -16,6 +16,7 @@ from app.core.templates import redirect, render, request_language
 from app.delivery import runner
 from app.delivery.exceptions import ExportRefused, ExportStateError
 from app.delivery.labels import export_status_label
+from app.delivery.retry import left_out_records, retry_left_out
 from app.delivery.service import (
     effective_status,
     get_export,
@@ -142,6 +143,7 @@ def export_page(export_id: int, request: Request, session: SessionDep, project: 
             "e": export,
             "export_status_label": export_status_label,
             "can_export": allowed(principal.role, Perm.export_delivery),
+            "left_out": left_out_records(session, export.id) if export.records_failed else [],
         },
     )
 
@@ -158,6 +160,7 @@ def export_progress(export_id: int, session: SessionDep, project: CurrentProject
             "pages_done": export.pages_done,
             "page_count": export.page_count,
             "bytes_done": export.bytes_done,
+            "records_failed": export.records_failed,
             "error": export.error,
         },
         headers={"Cache-Control": "no-store"},
@@ -197,3 +200,20 @@ def export_resume(
     session.commit()
     _launch(request, export_id)
     return redirect(f"/delivery/exports/{export_id}", flash=_t(request, "Export resumed."))
+
+
+@router.post("/delivery/exports/{export_id}/retry", dependencies=[CsrfChecked])
+def export_retry(
+    export_id: int, request: Request, session: SessionDep, project: CurrentProject, principal: Exporter
+) -> Response:
+    """Write the records an export left out again (after their cause was fixed), then its indexes and BagIt files."""
+    export = get_export(session, project.id, export_id)
+    try:
+        retry_left_out(session, export, actor=_actor(request, principal), now=utcnow())
+    except ExportStateError as exc:
+        session.rollback()
+        return redirect(f"/delivery/exports/{export_id}", flash=exc.detail, kind="error")
+    session.commit()  # the worker thread must see the export queued
+    _launch(request, export_id)
+    flash = _t(request, "The left-out records are being written again.")
+    return redirect(f"/delivery/exports/{export_id}", flash=flash)

@@ -33,3 +33,19 @@ class PageNotFound(NotFound):
 
 class ImageMissing(NotFound):
     code = "image_missing"
+
+
+class TruncatedImage(Unprocessable):
+    code = "image_truncated"
+
+
+class UnsupportedImageVariant(UnsupportedMedia):
+    code = "unsupported_image_variant"
+
+
+class MultiPageImage(Unprocessable):
+    code = "multi_page_image"
+
+
+class DecodedTooLarge(PayloadTooLarge):
+    code = "decoded_too_large"

@@ -13,22 +13,29 @@ from app.audit.service import record_event
 from app.core.clock import local_date
 from app.core.storage import ImageStore, sha256_hex
 from app.pages.exceptions import IdempotencyMismatch, ImageMissing, PageNotFound, UndecodableImage
-from app.pages.imaging import ImageInfo, inspect_upload
+from app.pages.imaging import REFUSALS, ImageInfo, inspect_upload
 from app.pages.models import Page, PageImage
 from app.projects.models import Project
 from app.records.models import Record, RecordStatus
 from app.records.service import get_or_create_record, resolve_key
+from qc.imagefile import MAX_DECODED_BYTES, Limits
 
 QCRunner = Callable[[bytes, dict | None, bool], dict[str, Any]]
 
 
 @dataclass(frozen=True)
 class UploadLimits:
-    """Byte and pixel limits of an upload (from the settings)."""
+    """Byte, pixel and decoded-byte limits of an upload (from the settings)."""
 
     max_bytes: int
     max_pixels: int
     max_side: int
+    max_decoded_bytes: int = MAX_DECODED_BYTES
+
+    @property
+    def image(self) -> Limits:
+        """The limits as the image policy (qc.imagefile) takes them."""
+        return Limits(self.max_pixels, self.max_side, self.max_decoded_bytes)
 
 
 @dataclass(frozen=True)
@@ -86,14 +93,12 @@ def ingest_page(
     write, after the record is known, and before the rows are committed: no row ever lacks its file,
     and a refused upload leaves no file behind.
     """
-    info = inspect_upload(
-        upload.data, max_bytes=limits.max_bytes, max_pixels=limits.max_pixels, max_side=limits.max_side
-    )
+    info = inspect_upload(upload.data, max_bytes=limits.max_bytes, limits=limits.image)
     if upload.mrn is not None or upload.visit is not None:
         resolve_key(project, mrn=upload.mrn, visit=upload.visit, barcode=upload.barcode)
     report = qc_runner(upload.data, project.qc_profile, upload.intentionally_blank)
     if "error" in report:
-        raise UndecodableImage(f"the image cannot be decoded: {report['detail']}")
+        raise REFUSALS.get(report["error"], UndecodableImage)(f"the image cannot be read: {report['detail']}")
     checked = _Checked(info, sha256_hex(upload.data), report, min(upload.captured_at or now, now))
 
     actor = {

@@ -1,15 +1,15 @@
 """Small JPEG renditions of page images for the browser, made once and cached.
 
-A thumbnail is decoded at reduced scale (JPEG draft mode), turned upright by its EXIF orientation,
-and written as a fresh baseline JPEG: no EXIF, no ICC profile, no comments, nothing of the camera's
-metadata. TIFF pages, which browsers cannot show, get a full-size JPEG rendition the same way.
+Pixels are read under the image policy (qc.imagefile): decoded at reduced scale, upright by the EXIF
+orientation, brought to 8 bits and written as a fresh baseline JPEG: no EXIF, no ICC profile, no comments,
+nothing of the camera's metadata. A page a browser would not show as the policy reads it (TIFF, 16-bit,
+alpha, an EXIF orientation) gets a full-size JPEG rendition the same way. Both are made in the worker pool.
 
 The cache sits inside the image store's folder (`<store>/.thumbs/ab/<sha256>-<kind>.jpg`), so that it
 goes wherever the images go (backup, erasure) and `store verify`/`gc` ignore it (they read only the
 two-letter blob folders). A store without a folder keeps a small in-memory cache instead.
 """
 
-import io
 import os
 import threading
 import uuid
@@ -17,44 +17,33 @@ from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
-from PIL import Image, ImageOps
+from qc import imagefile
 
 THUMB_SIDE = 320  # longest side in pixels: a 2x-sharp tile of 160 CSS pixels
 THUMB_QUALITY = 78
 DISPLAY_QUALITY = 90
 
 
-def _open(data: bytes, longest: int | None) -> Image.Image:
-    img = Image.open(io.BytesIO(data))
-    if longest and img.format == "JPEG":
-        # Decode at 1/2, 1/4 or 1/8 scale straight from the DCT: ten times faster on a 12-MP page.
-        img.draft("RGB", (longest, longest))
-    img.load()
-    img = ImageOps.exif_transpose(img) or img
-    if img.mode not in ("RGB", "L"):
-        img = img.convert("RGB")
-    return img
+def make_thumbnail(data: bytes, side: int = THUMB_SIDE, limits: imagefile.Limits = imagefile.DEFAULT_LIMITS) -> bytes:
+    """A JPEG no larger than side x side, upright, 8-bit, without metadata (qc.imagefile's policy)."""
+    return imagefile.thumbnail_jpeg(data, side, THUMB_QUALITY, limits)
 
 
-def _jpeg(img: Image.Image, quality: int) -> bytes:
-    # A fresh image carries no info dict: nothing of the source's EXIF, ICC or comments is written.
-    clean = Image.new(img.mode, img.size)
-    clean.paste(img)
-    out = io.BytesIO()
-    clean.save(out, "JPEG", quality=quality, optimize=True, progressive=False)
-    return out.getvalue()
+def make_display(data: bytes, limits: imagefile.Limits = imagefile.DEFAULT_LIMITS) -> bytes:
+    """b"" when a browser shows the file itself as the policy reads it; else a full-size upright JPEG."""
+    if imagefile.probe(data, limits).browser_safe:
+        return b""
+    return imagefile.display_jpeg(data, DISPLAY_QUALITY, limits)
 
 
-def make_thumbnail(data: bytes, side: int = THUMB_SIDE) -> bytes:
-    """A JPEG no larger than side x side, upright, without metadata."""
-    img = _open(data, side)
-    img.thumbnail((side, side), Image.Resampling.LANCZOS)
-    return _jpeg(img, THUMB_QUALITY)
-
-
-def make_display(data: bytes) -> bytes:
-    """A full-size JPEG of an image a browser cannot show (TIFF), upright, without metadata."""
-    return _jpeg(_open(data, None), DISPLAY_QUALITY)
+def render(kind: str, data: bytes, *, max_pixels: int, max_decoded_bytes: int) -> bytes:
+    """The rendition `kind` ("thumb" or "display") of a stored image; runs in the worker pool."""
+    limits = imagefile.Limits(max_pixels=max_pixels, max_decoded_bytes=max_decoded_bytes)
+    if kind == "thumb":
+        return make_thumbnail(data, limits=limits)
+    if kind == "display":
+        return make_display(data, limits)
+    raise ValueError(f"unknown rendition {kind!r}")
 
 
 class RenditionCache:

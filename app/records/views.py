@@ -16,14 +16,16 @@ from app.pages.exceptions import ImageMissing
 from app.pages.service import reason_messages
 from app.projects.dependencies import CurrentProject
 from app.records.browse import image_of_project, page_view, search_records, view_record
-from app.records.thumbnails import RenditionCache, make_display, make_thumbnail
+from app.records.thumbnails import RenditionCache
 
 router = APIRouter(include_in_schema=False)
 
+# Rendition cache keys; "v2": made under the image policy (qc.imagefile). Renditions cached before it (white
+# 16-bit pages, mirrored or unturned pages) are never served again.
+THUMB_KEY, DISPLAY_KEY = "thumbv2", "displayv2"
+
 RecordViewer = Annotated[WebPrincipal, Depends(require(Perm.view_records))]
 ImageViewer = Annotated[WebPrincipal, Depends(require(Perm.view_images))]
-
-BROWSER_TYPES = {"image/jpeg", "image/png"}
 
 
 def _actor(request: Request, principal: WebPrincipal) -> dict:
@@ -117,7 +119,7 @@ def page_thumbnail(
     store = request.app.state.store
     if not store.exists(image.sha256):
         raise ImageMissing(f"the file of image {image.id} is missing from the store")
-    data = cache.get(image.sha256, "thumb", lambda: make_thumbnail(store.get(image.sha256)))
+    data = cache.get(image.sha256, THUMB_KEY, lambda: _render(request, "thumb", store.get(image.sha256)))
     record_event(
         session,
         "image.thumbnail",
@@ -152,11 +154,21 @@ def page_image(
         object_id=image.id,
         **_actor(request, principal),
     )
-    if image.media_type in BROWSER_TYPES:
+    # b"" from the rendition cache: a browser shows the file itself as the image policy reads it.
+    data, media_type = (
+        cache.get(image.sha256, DISPLAY_KEY, lambda: _render(request, "display", store.get(image.sha256))),
+        "image/jpeg",
+    )
+    if not data:
         data, media_type = store.get(image.sha256), image.media_type
-    else:
-        data, media_type = (
-            cache.get(image.sha256, "display", lambda: make_display(store.get(image.sha256))),
-            "image/jpeg",
-        )
     return Response(data, media_type=media_type, headers={"Cache-Control": "private, no-store"})
+
+
+def _render(request: Request, kind: str, data: bytes) -> bytes:
+    """A rendition made in the worker pool (never in the web process); an image the policy refuses is missing."""
+    from qc.errors import QCInputError
+
+    try:
+        return request.app.state.qc.render(kind, data)
+    except QCInputError as exc:
+        raise ImageMissing(f"the stored image cannot be shown ({exc.code})") from exc

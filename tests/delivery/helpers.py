@@ -40,15 +40,20 @@ class Accepted:
         return WebPrincipal(user.id, user.username, user.display_name, user.role, user.project_id, 0, "", True, True)
 
 
-def accepted_records(client: TestClient, session: Session, records=RECORDS, *, extra_unaccepted: bool = False):
-    """Upload, finish and (by the lapse of the review deadline) accept the records; committed."""
+def accepted_records(
+    client: TestClient, session: Session, records=RECORDS, *, extra_unaccepted: bool = False, images=None
+):
+    """Upload, finish and (by the lapse of the review deadline) accept the records; committed.
+
+    images: {(mrn, page number): bytes} to upload instead of the generated page photo."""
     auth = signed_in_station(client, session)
     seed = 0
     for mrn, pages, marks in records:
         for n in range(1, pages + 1):
             seed += 1
             fields = {"segment": marks[n]} if n in marks else {}
-            r = upload(client, auth, page_jpeg(seed), page=n, mrn=mrn, visit=1, **fields)
+            data = (images or {}).get((mrn, n)) or page_jpeg(seed)
+            r = upload(client, auth, data, page=n, mrn=mrn, visit=1, **fields)
             assert r.status_code == 201, r.text
         rec = client.post("/api/v1/records", json={"mrn": mrn, "visit": 1}, headers=auth.headers).json()
         done = client.post(

@@ -117,7 +117,7 @@ def test_thumbnail_is_a_small_jpeg_without_metadata_cached_and_audited(
     assert thumb.format == "JPEG" and max(thumb.size) <= 320 and len(r.content) < 40_000
     assert "exif" not in thumb.info and "icc_profile" not in thumb.info and "comment" not in thumb.info
     assert b"CameraMaker" not in r.content and b"patient" not in r.content
-    cached = image_store / ".thumbs" / res["sha256"][:2] / f"{res['sha256']}-thumb.jpg"
+    cached = image_store / ".thumbs" / res["sha256"][:2] / f"{res['sha256']}-thumbv2.jpg"
     assert cached.read_bytes() == r.content
     assert web.get(f"/pages/{res['page_id']}/thumb.jpg").content == r.content  # from the cache
     events = _events(session, "image.thumbnail")
