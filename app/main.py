@@ -27,6 +27,8 @@ from app.delivery.segment_views import router as segment_views
 from app.delivery.views import router as delivery_views
 from app.erasure.views import router as erasure_views
 from app.frontpage.views import router as frontpage_views
+from app.inspection.api import router as inspection_api
+from app.inspection.views import router as inspection_views
 from app.pages.api import router as pages_router
 from app.pages.service import UploadLimits
 from app.production.views import router as production_views
@@ -73,8 +75,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + _FORM_OVERHEAD)
     app.add_middleware(SecurityHeaders, hsts=settings.cookie_secure)
     app.mount("/static", StaticFiles(directory=APP_DIR / "static"), name="static")
-    for router in (station_router, records_router, pages_router, accounts_views, admin_views, audit_views,
-                   production_views, projects_views, erasure_views):
+    for router in (
+        station_router,
+        records_router,
+        pages_router,
+        accounts_views,
+        admin_views,
+        audit_views,
+        production_views,
+        projects_views,
+        erasure_views,
+    ):
         app.include_router(router)
     app.include_router(records_views)
     app.include_router(billing_views)
@@ -85,6 +96,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(frontpage_views)
     app.include_router(delivery_views)
     app.include_router(segment_views)
+    app.include_router(inspection_api)
+    app.include_router(inspection_views)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

@@ -9,6 +9,7 @@ from app.custody.models import Box, CustodyMove, CustodySettings, Handover, Hand
 from app.delivery.models import DeliveryExport, DeliveryRecord, NamingScheme
 from app.erasure.models import DeliveryReceipt, ErasureCertificate
 from app.frontpage.models import FrontPage, FrontPageImport, FrontPageMapping, FrontPageUpload
+from app.inspection.models import InspectionItem, InspectionRate, PageHash, ReshootTask
 from app.pages.models import Page, PageImage, RecordOperation
 from app.production.models import ProductionDay, WorkdayOverride
 from app.projects.models import Project
@@ -27,6 +28,10 @@ __all__ = [
     "FrontPageMapping",
     "FrontPageUpload",
     "Handover",
+    "InspectionItem",
+    "InspectionRate",
+    "PageHash",
+    "ReshootTask",
     "HandoverItem",
     "NamingScheme",
     "RecordCustody",

@@ -1,0 +1,224 @@
+"""HTML routes of the vendor's QC: the inspection queue and screen, re-shoot tasks, rates, paper to fetch."""
+
+from datetime import date, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from sqlmodel import Session
+
+from app.acceptance.labels import defect_label
+from app.acceptance.rules import DEFECT_CODES
+from app.accounts.dependencies import CsrfChecked, require
+from app.accounts.permissions import Perm, allowed
+from app.accounts.signin import WebPrincipal
+from app.core.clock import local_date, utcnow
+from app.core.db import DbId, SessionDep, WriteSessionDep
+from app.core.errors import AppError
+from app.core.i18n import translations
+from app.core.templates import redirect, render, request_language
+from app.inspection import labels
+from app.inspection.screens import item_screen, progress_by_day, progress_by_operator, queue_counts
+from app.inspection.service import (
+    cancel_task,
+    get_item,
+    get_task,
+    judge,
+    next_item,
+    operators_of,
+    paper_needed,
+    project_tasks,
+    rate_rows,
+    set_rate,
+)
+from app.navigation import N_
+from app.projects.dependencies import CurrentProject
+from app.projects.models import Project
+
+router = APIRouter(include_in_schema=False)
+
+Inspector = Annotated[WebPrincipal, Depends(require(Perm.flag_reshoot))]
+QCReader = Annotated[WebPrincipal, Depends(require(Perm.flag_reshoot, Perm.set_inspection_rates))]
+RateSetter = Annotated[WebPrincipal, Depends(require(Perm.set_inspection_rates))]
+PaperReader = Annotated[WebPrincipal, Depends(require(Perm.manage_custody, Perm.flag_reshoot))]
+
+
+def _today(project: Project) -> date:
+    return local_date(utcnow(), project.timezone)
+
+
+def _actor(principal: WebPrincipal, request: Request) -> dict:
+    return {
+        "actor_user_id": principal.user_id,
+        "actor_role": principal.role,
+        "source_ip": request.client.host if request.client else None,
+    }
+
+
+def _common(project: Project) -> dict:
+    return {"project": project, "labels": labels, "labels_defect": defect_label}
+
+
+def _failure(request: Request, session: Session, exc: AppError, url: str):  # noqa: ANN202
+    """Undo what the refused action wrote and go back with the reason in the user's language."""
+    session.rollback()
+    t = translations(request_language(request)).gettext
+    message = labels.ERROR_MESSAGES.get(exc.code)
+    return redirect(url, flash=t(message) if message else exc.detail, kind="error")
+
+
+@router.get("/inspection")
+def overview(request: Request, principal: QCReader, session: SessionDep, project: CurrentProject):
+    """The queue's size, progress per day and per operator, and where to start."""
+    today = _today(project)
+    return render(
+        request,
+        "inspection/overview.html",
+        {
+            "project": project,
+            "counts": queue_counts(session, project.id),
+            "by_day": progress_by_day(session, project.id, today),
+            "by_operator": progress_by_operator(session, project.id, today - timedelta(days=29), today),
+            "can_inspect": allowed(principal.role, Perm.flag_reshoot),
+            "can_set_rates": allowed(principal.role, Perm.set_inspection_rates),
+        },
+    )
+
+
+@router.get("/inspection/next")
+def take_next(request: Request, principal: Inspector, session: WriteSessionDep, project: CurrentProject):
+    """Take the next page of the queue (never one a colleague holds) and open it, or go back when it is empty."""
+    item = next_item(session, project.id, principal.user_id, utcnow())
+    if item is None:
+        t = translations(request_language(request)).gettext
+        return redirect("/inspection", flash=t(N_("No page is waiting for inspection.")))
+    return redirect(f"/inspection/items/{item.id}")
+
+
+@router.get("/inspection/items/{item_id}")
+def item_page(request: Request, item_id: DbId, principal: Inspector, session: SessionDep, project: CurrentProject):
+    """The inspection screen: the page large, its record's captured and declared page counts, the verdict keys."""
+    item = get_item(session, project.id, item_id)
+    return render(
+        request,
+        "inspection/item.html",
+        {
+            **_common(project),
+            "s": item_screen(session, item),
+            "defect_codes": DEFECT_CODES,
+            "mine": item.inspector_id in (None, principal.user_id),
+        },
+    )
+
+
+@router.post("/inspection/items/{item_id}", dependencies=[CsrfChecked])
+def item_verdict(
+    request: Request,
+    item_id: DbId,
+    principal: Inspector,
+    session: SessionDep,
+    project: CurrentProject,
+    verdict: Annotated[str, Form(max_length=8)],
+    defects: Annotated[list[str], Form()] = [],  # noqa: B006  (FastAPI reads the default, never mutates it)
+    note: Annotated[str, Form(max_length=1000)] = "",
+):
+    """Pass the page, or flag it with one defect and a note (a re-shoot task); then the next page."""
+    item = get_item(session, project.id, item_id)
+    if verdict == "fail":  # the keyboard's F key of the shared review script
+        verdict = "flag"
+    try:
+        judge(
+            session,
+            project,
+            item,
+            verdict=verdict,
+            defect=defects[0] if len(defects) == 1 else ("" if verdict == "flag" else None),
+            note=note,
+            user_id=principal.user_id,
+            actor=_actor(principal, request),
+            now=utcnow(),
+        )
+    except AppError as exc:
+        return _failure(request, session, exc, f"/inspection/items/{item_id}")
+    return redirect("/inspection/next")
+
+
+@router.get("/inspection/tasks")
+def tasks_page(
+    request: Request, principal: QCReader, session: SessionDep, project: CurrentProject, status: str = "open"
+):
+    """Re-shoot tasks of the project: open ones (default), re-shot or withdrawn ones."""
+    status = status if status in labels.TASK_STATUS_LABELS else "open"
+    return render(
+        request,
+        "inspection/tasks.html",
+        {
+            **_common(project),
+            "status": status,
+            "tasks": project_tasks(session, project.id, status=status),
+            "can_cancel": allowed(principal.role, Perm.flag_reshoot),
+        },
+    )
+
+
+@router.post("/inspection/tasks/{task_id}/cancel", dependencies=[CsrfChecked])
+def cancel(request: Request, task_id: DbId, principal: Inspector, session: SessionDep, project: CurrentProject):
+    """Withdraw an open re-shoot task that was flagged by mistake."""
+    task = get_task(session, project.id, task_id)
+    try:
+        cancel_task(session, task, user_id=principal.user_id, actor=_actor(principal, request), now=utcnow())
+    except AppError as exc:
+        return _failure(request, session, exc, "/inspection/tasks")
+    t = translations(request_language(request)).gettext
+    return redirect("/inspection/tasks", flash=t(N_("The task was withdrawn.")))
+
+
+@router.get("/inspection/rates")
+def rates_page(request: Request, principal: RateSetter, session: SessionDep, project: CurrentProject):
+    """The inspection rate schedule: the project default and each operator's steps."""
+    return render(
+        request,
+        "inspection/rates.html",
+        {
+            "project": project,
+            "rows": rate_rows(session, project.id),
+            "operators": operators_of(session, project.id),
+            "today": _today(project),
+        },
+    )
+
+
+@router.post("/inspection/rates", dependencies=[CsrfChecked])
+def rates_save(
+    request: Request,
+    principal: RateSetter,
+    session: SessionDep,
+    project: CurrentProject,
+    percent: Annotated[str, Form(max_length=12)],
+    from_date: Annotated[date, Form()],
+    operator_id: Annotated[str, Form(max_length=12)] = "",
+):
+    """Set a step of the schedule: from a day on, this share of an operator's (or everyone's) pages."""
+    try:
+        who = int(operator_id) if operator_id.strip() else None
+        set_rate(
+            session,
+            project,
+            operator_id=who,
+            percent=percent,
+            from_date=from_date,
+            user_id=principal.user_id,
+            actor=_actor(principal, request),
+            now=utcnow(),
+        )
+    except ValueError:
+        return _failure(request, session, AppError("bad operator", code="operator_not_found"), "/inspection/rates")
+    except AppError as exc:
+        return _failure(request, session, exc, "/inspection/rates")
+    t = translations(request_language(request)).gettext
+    return redirect("/inspection/rates", flash=t(N_("The rate was saved.")))
+
+
+@router.get("/inspection/paper")
+def paper_page(request: Request, principal: PaperReader, session: SessionDep, project: CurrentProject):
+    """Records with open re-shoot tasks and where their paper is: back in the records room means a check-out."""
+    return render(request, "inspection/paper.html", {"project": project, "rows": paper_needed(session, project.id)})
