@@ -9,6 +9,7 @@ hashed as ingest does (app.inspection.phash in the QC pool) and each record is c
 measured in the same run.
 
     .venv/bin/python bench/duplicates.py                     # 16 records of 25 pages, 1600x1200 frames
+    .venv/bin/python bench/duplicates.py --frame 1200x900 --records 12   # quicker
     .venv/bin/python bench/duplicates.py --records 40 --pages 30 --frame 4000x3000
 """
 

@@ -3,7 +3,8 @@
 from datetime import date, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import Response
 from sqlmodel import Session
 
 from app.acceptance.labels import defect_label
@@ -17,9 +18,11 @@ from app.core.errors import AppError
 from app.core.i18n import translations
 from app.core.templates import redirect, render, request_language
 from app.inspection import labels
+from app.inspection.repeats import finished_with_repeats, record_repeats
 from app.inspection.screens import item_screen, progress_by_day, progress_by_operator, queue_counts
 from app.inspection.service import (
     cancel_task,
+    flag_page,
     get_item,
     get_task,
     judge,
@@ -30,6 +33,7 @@ from app.inspection.service import (
     rate_rows,
     set_rate,
 )
+from app.inspection.sources import DIMENSIONS, sources_csv, sources_report
 from app.navigation import N_
 from app.projects.dependencies import CurrentProject
 from app.projects.models import Project
@@ -39,6 +43,8 @@ router = APIRouter(include_in_schema=False)
 Inspector = Annotated[WebPrincipal, Depends(require(Perm.flag_reshoot))]
 QCReader = Annotated[WebPrincipal, Depends(require(Perm.flag_reshoot, Perm.set_inspection_rates))]
 RateSetter = Annotated[WebPrincipal, Depends(require(Perm.set_inspection_rates))]
+ImageViewer = Annotated[WebPrincipal, Depends(require(Perm.view_images))]
+SourcesReader = Annotated[WebPrincipal, Depends(require(Perm.view_production, Perm.view_own_production))]
 PaperReader = Annotated[WebPrincipal, Depends(require(Perm.manage_custody, Perm.flag_reshoot))]
 
 
@@ -222,3 +228,131 @@ def rates_save(
 def paper_page(request: Request, principal: PaperReader, session: SessionDep, project: CurrentProject):
     """Records with open re-shoot tasks and where their paper is: back in the records room means a check-out."""
     return render(request, "inspection/paper.html", {"project": project, "rows": paper_needed(session, project.id)})
+
+
+@router.get("/inspection/repeats")
+def repeats_page(request: Request, principal: ImageViewer, session: SessionDep, project: CurrentProject):
+    """Finished records, not yet in a lot, with suspected repeated pages."""
+    return render(
+        request, "inspection/repeats.html", {**_common(project), "found": finished_with_repeats(session, project.id)}
+    )
+
+
+@router.get("/inspection/records/{record_id}/repeats")
+def record_repeats_page(
+    request: Request, record_id: DbId, principal: ImageViewer, session: SessionDep, project: CurrentProject
+):
+    """A record's suspected repeats with both images side by side; an inspector can flag the later page."""
+    from app.records.service import get_record
+
+    record = get_record(session, project.id, record_id)
+    return render(
+        request,
+        "inspection/record_repeats.html",
+        {
+            **_common(project),
+            "record": record,
+            "repeats": record_repeats(session, record),
+            "can_flag": allowed(principal.role, Perm.flag_reshoot),
+        },
+    )
+
+
+@router.post("/inspection/pages/{page_id}/flag", dependencies=[CsrfChecked])
+def flag_page_form(
+    request: Request,
+    page_id: DbId,
+    principal: Inspector,
+    session: SessionDep,
+    project: CurrentProject,
+    image_id: Annotated[int, Form(ge=1, le=2_147_483_647)],
+    defect: Annotated[str, Form(max_length=32)] = "extra_page",
+    note: Annotated[str, Form(max_length=1000)] = "",
+    back: Annotated[str, Form(max_length=200, pattern=r"^/inspection/[a-z0-9/]*$")] = "/inspection",
+):
+    """Flag a page (its current image) for re-shooting from outside the queue, e.g. a suspected repeat."""
+    try:
+        flag_page(
+            session,
+            project,
+            page_id,
+            image_id,
+            defect=defect,
+            note=note,
+            user_id=principal.user_id,
+            actor=_actor(principal, request),
+            now=utcnow(),
+        )
+    except AppError as exc:
+        if exc.status == 404:
+            raise
+        return _failure(request, session, exc, back)
+    t = translations(request_language(request)).gettext
+    return redirect(back, flash=t(N_("The page was flagged for re-shooting.")))
+
+
+def _sources(session: Session, project: Project, principal: WebPrincipal, start: str, end: str, by: str):  # noqa: ANN202
+    """The defects-by-source report the user may see: an operator his own line only; bad dates fall back."""
+    today = _today(project)
+    try:
+        last = date.fromisoformat(end) if end else today
+        first = date.fromisoformat(start) if start else last - timedelta(weeks=12) + timedelta(days=1)
+    except ValueError:
+        first, last = today - timedelta(weeks=12) + timedelta(days=1), today
+    if last < first:
+        first, last = last, first
+    first = max(first, last - timedelta(days=3 * 366))
+    own = not allowed(principal.role, Perm.view_production)
+    return sources_report(
+        session,
+        project.id,
+        project.timezone,
+        first,
+        last,
+        dimension="operator" if own or by not in DIMENSIONS else by,
+        only_user_id=principal.user_id if own else None,
+    )
+
+
+@router.get("/production/defects")
+def defects_page(
+    request: Request,
+    principal: SourcesReader,
+    session: SessionDep,
+    project: CurrentProject,
+    start: Annotated[str, Query(max_length=10)] = "",
+    end: Annotated[str, Query(max_length=10)] = "",
+    by: Annotated[str, Query(max_length=10)] = "operator",
+):
+    """Defects traced to their source: per operator or station, pages, first-pass yield, re-shoots, flags, trend."""
+    report = _sources(session, project, principal, start, end, by)
+    return render(
+        request,
+        "inspection/defects.html",
+        {
+            **_common(project),
+            "r": report,
+            "codes": DEFECT_CODES,
+            "own": not allowed(principal.role, Perm.view_production),
+        },
+    )
+
+
+@router.get("/production/defects.csv")
+def defects_csv(
+    request: Request,
+    principal: SourcesReader,
+    session: SessionDep,
+    project: CurrentProject,
+    start: Annotated[str, Query(max_length=10)] = "",
+    end: Annotated[str, Query(max_length=10)] = "",
+    by: Annotated[str, Query(max_length=10)] = "operator",
+):
+    """The same figures as CSV (UTF-8 with BOM)."""
+    report = _sources(session, project, principal, start, end, by)
+    name = f"defects-{report.dimension}-{report.first.isoformat()}-{report.last.isoformat()}.csv"
+    return Response(
+        sources_csv(report),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
