@@ -181,3 +181,39 @@ def test_the_rate_form_refuses_bad_input_and_writes_nothing(client: TestClient, 
         data={"from_date": "2026-11-30", "percent": "5", "operator_id": str(auth.user_id), "csrf_token": csrf},
     )
     assert r.status_code == 200 and re.search(r"5\.00 %", r.text)
+
+
+def test_a_repeated_page_is_listed_with_both_images_and_can_be_flagged(client: TestClient, session: Session) -> None:
+    auth, project = _setup(client, session)  # pages 1 and 2: distinct papers
+    again = upload(client, auth, page_jpeg(1), page=3, mrn="00012345")  # page 1 shot again as page 3
+    assert again.status_code == 201
+    r = client.post(
+        f"/api/v1/records/{again.json()['record_id']}/finish", json={"paper_page_count": 3}, headers=auth.headers
+    )
+    assert r.status_code == 200 and r.json()["complete"]
+    record_id = again.json()["record_id"]
+    csrf = browser_sign_in(client, "qc1")
+    page = client.get(f"/inspection/records/{record_id}/repeats")
+    assert page.status_code == 200
+    assert re.findall(r'data-later="(\d+)"', page.text) == ["3"]
+    assert f"/pages/{again.json()['page_id']}/thumb.jpg?image_id={again.json()['image_id']}" in page.text
+    listing = client.get("/inspection/repeats")
+    assert "00012345" in listing.text and "1 ↔ 3" in listing.text
+    r = client.post(
+        f"/inspection/pages/{again.json()['page_id']}/flag",
+        data={
+            "image_id": again.json()["image_id"],
+            "defect": "extra_page",
+            "csrf_token": csrf,
+            "back": f"/inspection/records/{record_id}/repeats",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    task = session.exec(select(ReshootTask)).one()
+    assert (task.page_number, task.reason) == (3, "extra_page")
+    session.commit()
+    # the inspection screen shows the declared paper count against the captured pages
+    item_url = client.get("/inspection/next", follow_redirects=False).headers["location"]
+    screen = client.get(item_url).text
+    assert 'id="paper-count">3' in screen and "count-mismatch" not in screen
