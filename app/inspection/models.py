@@ -91,6 +91,7 @@ class ReshootTask(SQLModel, table=True):
         ),
         Index("ix_reshoot_task_record_status", "record_id", "status"),
         Index("ix_reshoot_task_project_status", "project_id", "status"),
+        Index("ix_reshoot_task_image", "image_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

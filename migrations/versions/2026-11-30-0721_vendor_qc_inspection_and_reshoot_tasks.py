@@ -133,6 +133,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_reshoot_task")),
     )
     with op.batch_alter_table("reshoot_task", schema=None) as batch_op:
+        batch_op.create_index("ix_reshoot_task_image", ["image_id"], unique=False)
         batch_op.create_index("ix_reshoot_task_project_status", ["project_id", "status"], unique=False)
         batch_op.create_index("ix_reshoot_task_record_status", ["record_id", "status"], unique=False)
         batch_op.create_index(
@@ -153,6 +154,7 @@ def downgrade() -> None:
         )
         batch_op.drop_index("ix_reshoot_task_record_status")
         batch_op.drop_index("ix_reshoot_task_project_status")
+        batch_op.drop_index("ix_reshoot_task_image")
 
     op.drop_table("reshoot_task")
     with op.batch_alter_table("page_hash", schema=None) as batch_op:
