@@ -578,3 +578,30 @@ def paper_needed(session: Session, project_id: int, *, limit: int = 1000) -> lis
     ).all()
     found = [PaperNeeded(r, n, state, state == CustodyState.inside) for r, n, state in rows]
     return sorted(found, key=lambda p: not p.needs_checkout)
+
+
+def held_back_text(held: list[HeldBack], gettext, defect_words) -> str:  # noqa: ANN001
+    """One line for the lot application: which records were held back for open re-shoot tasks, which pages, why.
+
+    gettext: the user's translation function; defect_words: code -> msgid of a defect."""
+    if not held:
+        return ""
+    parts = []
+    for h in held[:20]:
+        pages = ", ".join(
+            gettext("page %(n)s (%(why)s)") % {"n": n, "why": gettext(defect_words(code))} for n, code in h.pages
+        )
+        parts.append(f"{h.mrn}/{h.visit}: {pages}")
+    more = " …" if len(held) > 20 else ""
+    return gettext("Held back for open re-shoot tasks:") + " " + "; ".join(parts) + more
+
+
+def lot_application_notes(session: Session, project_id: int) -> dict:
+    """What the lot application page shows from vendor QC: records held back by open re-shoot tasks (with pages
+    and reasons) and finished records with suspected repeated pages."""
+    from app.inspection.repeats import finished_with_repeats
+
+    return {
+        "qc_held_back": held_back_records(session, project_id),
+        "qc_repeats": finished_with_repeats(session, project_id),
+    }
