@@ -478,7 +478,7 @@ def record_tasks(session: Session, record: Record, *, only_open: bool = True) ->
         .where(ReshootTask.record_id == record.id)
     )
     if only_open:
-        query = query.where(ReshootTask.status == TaskStatus.open)
+        query = query.where(ReshootTask.status == TaskStatus.open, col(Page.deleted_at).is_(None))
     rows = session.exec(query.order_by(col(Page.page_number), col(ReshootTask.id))).all()
     return [TaskView(task, page.page_number, _name(session, task.flagged_by), record) for task, page in rows]
 
@@ -502,7 +502,12 @@ def open_task_exists(record_id_column):  # noqa: ANN001, ANN201  (a column, an E
     """EXISTS (an open re-shoot task of the record): what keeps a record out of an acceptance lot."""
     from sqlalchemy import exists
 
-    return exists().where(ReshootTask.record_id == record_id_column, ReshootTask.status == TaskStatus.open)
+    return exists().where(
+        ReshootTask.record_id == record_id_column,
+        ReshootTask.status == TaskStatus.open,
+        col(Page.id) == col(ReshootTask.page_id),
+        col(Page.deleted_at).is_(None),  # a withdrawn page's task holds nothing back
+    )
 
 
 @dataclass(frozen=True)
@@ -527,6 +532,7 @@ def held_back_records(session: Session, project_id: int, *, limit: int = 200) ->
         .where(
             Record.project_id == project_id,
             ReshootTask.status == TaskStatus.open,
+            col(Page.deleted_at).is_(None),
             Record.status == RecordStatus.finished,
             col(Record.id).not_in(select(LotRecord.record_id)),
         )
@@ -570,8 +576,9 @@ def paper_needed(session: Session, project_id: int, *, limit: int = 1000) -> lis
     rows = session.exec(
         select(Record, func.count(col(ReshootTask.id)), RecordCustody.state)
         .join(ReshootTask, col(ReshootTask.record_id) == col(Record.id))
+        .join(Page, col(Page.id) == col(ReshootTask.page_id))
         .outerjoin(RecordCustody, col(RecordCustody.record_id) == col(Record.id))
-        .where(Record.project_id == project_id, ReshootTask.status == TaskStatus.open)
+        .where(Record.project_id == project_id, ReshootTask.status == TaskStatus.open, col(Page.deleted_at).is_(None))
         .group_by(col(Record.id), col(RecordCustody.state))
         .order_by(col(Record.mrn), col(Record.visit))
         .limit(limit)

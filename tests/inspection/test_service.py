@@ -433,3 +433,35 @@ def test_the_rate_default_row_uses_decimal_percent(session: Session) -> None:
         now=NOW,
     )
     assert row.percent == Decimal("12.50")
+
+
+def test_a_withdrawn_pages_task_holds_nothing_back(session: Session) -> None:
+    from app.records.service import renumber
+
+    qs = make_qc_shop(session)
+    record = add_record(session, qs.shop, "W1", 3, T0)
+    items = ingest_hook(session, qs, record)
+    judge(
+        session,
+        qs.shop.project,
+        items[2],
+        verdict="flag",
+        defect="extra_page",
+        note=None,
+        user_id=qs.inspector.id,
+        actor=actor(qs.inspector),
+        now=NOW,
+    )
+    assert [h.mrn for h in held_back_records(session, qs.shop.project.id)] == ["W1"]
+    renumber(
+        session,
+        record,
+        key="withdraw-3",
+        op="delete",
+        page_number=3,
+        station_id=qs.shop.station_id,
+        user_id=qs.shop.operator.id,
+        now=NOW,
+    )
+    assert held_back_records(session, qs.shop.project.id) == []
+    assert record_tasks(session, record) == [] and paper_needed(session, qs.shop.project.id) == []
