@@ -217,3 +217,40 @@ def test_a_repeated_page_is_listed_with_both_images_and_can_be_flagged(client: T
     item_url = client.get("/inspection/next", follow_redirects=False).headers["location"]
     screen = client.get(item_url).text
     assert 'id="paper-count">3' in screen and "count-mismatch" not in screen
+
+
+def test_odd_input_on_every_inspection_route_is_never_a_server_error(client: TestClient, session: Session) -> None:
+    auth, project = _setup(client, session)
+    csrf = browser_sign_in(client, "qc1")
+    item = session.exec(select(InspectionItem)).first()
+    session.commit()
+    answers = [
+        client.get("/inspection/items/2147483647"),
+        client.get("/inspection/items/0"),
+        client.get("/inspection/items/abc"),
+        client.get("/inspection/tasks?status=<script>"),
+        client.get("/inspection/records/99999/repeats"),
+        client.get("/production/defects?start=0000-00-00&end=9999-99-99&by=../../x"),
+        client.get("/production/defects?start=2026-01-01&end=1990-01-01"),
+        client.get("/production/defects.csv?by=station"),
+        client.post(f"/inspection/items/{item.id}", data={"verdict": "x" * 9, "csrf_token": csrf}),
+        client.post(
+            f"/inspection/items/{item.id}",
+            data={"verdict": "flag", "defects": "blurred", "note": "n" * 1001, "csrf_token": csrf},
+        ),
+        client.post(f"/inspection/pages/{item.page_id}/flag", data={"image_id": "-1", "csrf_token": csrf}),
+        client.post(
+            f"/inspection/pages/{item.page_id}/flag",
+            data={"image_id": str(item.image_id), "back": "https://evil.example/", "csrf_token": csrf},
+        ),
+        client.post(
+            f"/inspection/pages/{item.page_id}/flag",
+            data={"image_id": "2147483647", "defect": "blurred", "csrf_token": csrf},
+        ),
+        client.post("/inspection/tasks/2147483647/cancel", data={"csrf_token": csrf}),
+        client.post(f"/inspection/items/{item.id}", data={"verdict": "pass"}),  # no CSRF token
+    ]
+    statuses = [r.status_code for r in answers]
+    assert all(s < 500 for s in statuses), statuses
+    assert statuses[0] == 404 and statuses[4] == 404 and statuses[-1] in (400, 403)
+    assert session.exec(select(ReshootTask)).all() == []
