@@ -8,7 +8,7 @@ from app.audit.service import record_event
 from app.core.db import DbId, SessionDep, WriteSessionDep
 from app.inspection.labels import REASON_WORDS
 from app.inspection.schemas import ReshootTaskPublic
-from app.inspection.service import TaskView, get_task, record_tasks
+from app.inspection.tasks import TaskView, get_task, record_tasks
 from app.pages.exceptions import ImageMissing
 from app.pages.models import PageImage
 from app.records.models import Record

@@ -3,40 +3,34 @@
 Every flag and every task change writes an audit event in the same transaction.
 """
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.accounts.models import User
 from app.audit.service import record_event
 from app.core.clock import local_date
 from app.inspection.exceptions import (
     AlreadyFlagged,
     AlreadyInspected,
     BadFlag,
-    BadRate,
     ClaimedByOther,
     ImageSuperseded,
     ItemNotFound,
-    OperatorNotFound,
-    TaskNotFound,
 )
 from app.inspection.models import (
     InspectionItem,
-    InspectionRate,
     InspectionVerdict,
     PageHash,
     ReshootTask,
     TaskStatus,
 )
-from app.inspection.rules import RateStep, drawn, flag_problem, near_threshold, rate_on
+from app.inspection.rates import rate_schedule
+from app.inspection.rules import drawn, flag_problem, near_threshold, rate_on
+from app.inspection.tasks import open_task_of_page, user_name
 from app.pages.models import Page, PageImage
 from app.projects.models import Project
-from app.records.models import Record
 
 # A page taken by an inspector who then went quiet is offered to others after this long.
 STALE_CLAIM = timedelta(minutes=10)
@@ -47,75 +41,6 @@ def profile_thresholds(project: Project) -> dict:
     import qc
 
     return qc.load_profile(project.qc_profile or {}).to_dict()
-
-
-# --- rates ------------------------------------------------------------------------------------
-
-
-def rate_schedule(session: Session, project_id: int) -> list[RateStep]:
-    """Every step of the project's rate schedule."""
-    rows = session.exec(select(InspectionRate).where(InspectionRate.project_id == project_id)).all()
-    return [RateStep(r.operator_id, r.from_date, r.percent) for r in rows]
-
-
-def rate_rows(session: Session, project_id: int) -> list[InspectionRate]:
-    """The schedule's rows for the manager's screen: default first, then by operator and day."""
-    rows = session.exec(select(InspectionRate).where(InspectionRate.project_id == project_id)).all()
-    return sorted(rows, key=lambda r: (r.operator_id or 0, r.from_date, r.id or 0))
-
-
-def set_rate(
-    session: Session,
-    project: Project,
-    *,
-    operator_id: int | None,
-    percent: str | Decimal,
-    from_date: date,
-    user_id: int,
-    actor: dict,
-    now: datetime,
-) -> InspectionRate:
-    """From `from_date` on, inspect `percent` (0-100) of the operator's pages (None: the project default).
-
-    Raises BadRate (422) for a percent outside 0-100, OperatorNotFound (404) for a user who is not an
-    operator of the project. A later row for the same operator and day replaces the earlier one."""
-    try:
-        value = Decimal(str(percent).strip().rstrip("%"))
-    except InvalidOperation:
-        raise BadRate(f"the rate must be a number from 0 to 100, not {percent!r}") from None
-    if not value.is_finite() or not 0 <= value <= 100:
-        raise BadRate("the rate must be a number from 0 to 100")
-    value = value.quantize(Decimal("0.01"))
-    if operator_id is not None:
-        user = session.get(User, operator_id)
-        if user is None or user.project_id != project.id or user.role != "operator":
-            raise OperatorNotFound(f"operator {operator_id} does not exist")
-    same_day = session.exec(
-        select(InspectionRate).where(
-            InspectionRate.project_id == project.id,
-            InspectionRate.from_date == from_date,
-            InspectionRate.operator_id == operator_id
-            if operator_id is not None
-            else col(InspectionRate.operator_id).is_(None),
-        )
-    ).first()
-    row = same_day or InspectionRate(
-        project_id=project.id, operator_id=operator_id, from_date=from_date, percent=value, set_by=user_id
-    )
-    before = str(row.percent) if same_day else None
-    row.percent, row.set_by, row.set_at = value, user_id, now
-    session.add(row)
-    session.flush()
-    record_event(
-        session,
-        "inspection.rate",
-        project_id=project.id,
-        object_type="inspection_rate",
-        object_id=row.id,
-        detail={"operator_id": operator_id, "from": from_date.isoformat(), "percent": str(value), "before": before},
-        **actor,
-    )
-    return row
 
 
 # --- at ingest --------------------------------------------------------------------------------
@@ -273,11 +198,6 @@ def _current_page(session: Session, project_id: int, page_id: int, image_id: int
     return page
 
 
-def _name(session: Session, user_id: int | None) -> str:
-    user = session.get(User, user_id) if user_id else None
-    return (user.display_name or user.username) if user else "?"
-
-
 def judge(
     session: Session,
     project: Project,
@@ -307,7 +227,7 @@ def judge(
     _current_page(session, project.id, item.page_id, item.image_id)
     if item.inspector_id not in (None, user_id) and item.claimed_at and item.claimed_at >= now - STALE_CLAIM:
         if item.verdict is None:
-            raise ClaimedByOther(f"{_name(session, item.inspector_id)} is inspecting this page")
+            raise ClaimedByOther(f"{user_name(session, item.inspector_id)} is inspecting this page")
     done = session.execute(
         update(InspectionItem)
         .where(col(InspectionItem.id) == item.id, col(InspectionItem.verdict).is_(None))
@@ -324,7 +244,7 @@ def judge(
     )
     if done.rowcount != 1:
         session.refresh(item)
-        raise AlreadyInspected(f"{_name(session, item.inspected_by)} has already judged this page ({item.verdict})")
+        raise AlreadyInspected(f"{user_name(session, item.inspected_by)} has already judged this page ({item.verdict})")
     session.refresh(item)
     if verdict == InspectionVerdict.passed:
         record_event(
@@ -377,7 +297,7 @@ def flag_page(
     assert image is not None
     existing = open_task_of_page(session, page.id)
     if existing is not None:
-        raise AlreadyFlagged(f"{_name(session, existing.flagged_by)} has already flagged this page")
+        raise AlreadyFlagged(f"{user_name(session, existing.flagged_by)} has already flagged this page")
     task = ReshootTask(
         project_id=project.id,
         record_id=page.record_id,
@@ -398,7 +318,7 @@ def flag_page(
     except IntegrityError:
         # A colleague's flag on the same page committed between our look and our write (the unique open task).
         winner = open_task_of_page(session, page.id)
-        who = _name(session, winner.flagged_by) if winner else "?"
+        who = user_name(session, winner.flagged_by) if winner else "?"
         raise AlreadyFlagged(f"{who} has already flagged this page") from None
     record_event(
         session,
@@ -418,197 +338,3 @@ def flag_page(
         **actor,
     )
     return task
-
-
-def open_task_of_page(session: Session, page_id: int) -> ReshootTask | None:
-    """The page's open re-shoot task, if any."""
-    return session.exec(
-        select(ReshootTask).where(ReshootTask.page_id == page_id, ReshootTask.status == TaskStatus.open)
-    ).first()
-
-
-def get_task(session: Session, project_id: int, task_id: int) -> ReshootTask:
-    """A re-shoot task of the project, or a 404."""
-    task = session.get(ReshootTask, task_id)
-    if task is None or task.project_id != project_id:
-        raise TaskNotFound(f"re-shoot task {task_id} does not exist")
-    return task
-
-
-def cancel_task(session: Session, task: ReshootTask, *, user_id: int, actor: dict, now: datetime) -> ReshootTask:
-    """Withdraw an open task (flagged by mistake); a closed or cancelled task stays as it is (409)."""
-    done = session.execute(
-        update(ReshootTask)
-        .where(col(ReshootTask.id) == task.id, col(ReshootTask.status) == TaskStatus.open)
-        .values(status=TaskStatus.cancelled, closed_at=now)
-    )
-    if done.rowcount != 1:
-        raise AlreadyInspected("this task is no longer open", code="task_not_open")
-    session.refresh(task)
-    record_event(
-        session,
-        "reshoot_task.cancel",
-        project_id=task.project_id,
-        object_type="reshoot_task",
-        object_id=task.id,
-        detail={"page_id": task.page_id, "by": user_id},
-        **actor,
-    )
-    return task
-
-
-# --- reading ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TaskView:
-    """A re-shoot task as a station or a screen shows it: the page's number today and who flagged it."""
-
-    task: ReshootTask
-    page_number: int
-    flagged_by_name: str
-    record: Record
-
-
-def record_tasks(session: Session, record: Record, *, only_open: bool = True) -> list[TaskView]:
-    """The record's re-shoot tasks (open ones by default) in page order."""
-    query = (
-        select(ReshootTask, Page)
-        .join(Page, col(Page.id) == col(ReshootTask.page_id))
-        .where(ReshootTask.record_id == record.id)
-    )
-    if only_open:
-        query = query.where(ReshootTask.status == TaskStatus.open, col(Page.deleted_at).is_(None))
-    rows = session.exec(query.order_by(col(Page.page_number), col(ReshootTask.id))).all()
-    return [TaskView(task, page.page_number, _name(session, task.flagged_by), record) for task, page in rows]
-
-
-def project_tasks(
-    session: Session, project_id: int, *, status: str = TaskStatus.open, limit: int = 500
-) -> list[TaskView]:
-    """The project's tasks with a status, oldest first (at most `limit`)."""
-    rows = session.exec(
-        select(ReshootTask, Page, Record)
-        .join(Page, col(Page.id) == col(ReshootTask.page_id))
-        .join(Record, col(Record.id) == col(ReshootTask.record_id))
-        .where(ReshootTask.project_id == project_id, ReshootTask.status == status)
-        .order_by(col(ReshootTask.id))
-        .limit(limit)
-    ).all()
-    return [TaskView(task, page.page_number, _name(session, task.flagged_by), record) for task, page, record in rows]
-
-
-def open_task_exists(record_id_column):  # noqa: ANN001, ANN201  (a column, an EXISTS clause)
-    """EXISTS (an open re-shoot task of the record): what keeps a record out of an acceptance lot."""
-    from sqlalchemy import exists
-
-    return exists().where(
-        ReshootTask.record_id == record_id_column,
-        ReshootTask.status == TaskStatus.open,
-        col(Page.id) == col(ReshootTask.page_id),
-        col(Page.deleted_at).is_(None),  # a withdrawn page's task holds nothing back
-    )
-
-
-@dataclass(frozen=True)
-class HeldBack:
-    """A record kept out of an acceptance lot because of open re-shoot tasks: which pages and why."""
-
-    record_id: int
-    mrn: str
-    visit: int
-    pages: list[tuple[int, str]]  # (page number, defect code)
-
-
-def held_back_records(session: Session, project_id: int, *, limit: int = 200) -> list[HeldBack]:
-    """Finished records not in a lot that have open re-shoot tasks, with their flagged pages and reasons."""
-    from app.acceptance.models import LotRecord
-    from app.records.models import RecordStatus
-
-    rows = session.exec(
-        select(Record, Page.page_number, ReshootTask.reason)
-        .join(ReshootTask, col(ReshootTask.record_id) == col(Record.id))
-        .join(Page, col(Page.id) == col(ReshootTask.page_id))
-        .where(
-            Record.project_id == project_id,
-            ReshootTask.status == TaskStatus.open,
-            col(Page.deleted_at).is_(None),
-            Record.status == RecordStatus.finished,
-            col(Record.id).not_in(select(LotRecord.record_id)),
-        )
-        .order_by(col(Record.mrn), col(Record.visit), col(Page.page_number))
-    ).all()
-    found: dict[int, HeldBack] = {}
-    for record, number, reason in rows:
-        if record.id not in found:
-            if len(found) >= limit:
-                break
-            found[record.id] = HeldBack(record.id, record.mrn, record.visit, [])
-        found[record.id].pages.append((number, reason))
-    return list(found.values())
-
-
-def operators_of(session: Session, project_id: int) -> list[User]:
-    """The project's operators, by name (for the rate form)."""
-    return list(
-        session.exec(
-            select(User).where(User.project_id == project_id, User.role == "operator").order_by(col(User.display_name))
-        )
-    )
-
-
-@dataclass(frozen=True)
-class PaperNeeded:
-    """A record with open re-shoot tasks and where its paper is now."""
-
-    record: Record
-    tasks: int
-    custody_state: str | None  # in | pending_out | out, None when custody was never recorded
-    needs_checkout: bool  # the paper is back in the records room: the custodian must hand it out again
-
-
-def paper_needed(session: Session, project_id: int, *, limit: int = 1000) -> list[PaperNeeded]:
-    """Records with open re-shoot tasks, those whose paper is back in the records room first."""
-    from sqlalchemy import func
-
-    from app.custody.models import CustodyState, RecordCustody
-
-    rows = session.exec(
-        select(Record, func.count(col(ReshootTask.id)), RecordCustody.state)
-        .join(ReshootTask, col(ReshootTask.record_id) == col(Record.id))
-        .join(Page, col(Page.id) == col(ReshootTask.page_id))
-        .outerjoin(RecordCustody, col(RecordCustody.record_id) == col(Record.id))
-        .where(Record.project_id == project_id, ReshootTask.status == TaskStatus.open, col(Page.deleted_at).is_(None))
-        .group_by(col(Record.id), col(RecordCustody.state))
-        .order_by(col(Record.mrn), col(Record.visit))
-        .limit(limit)
-    ).all()
-    found = [PaperNeeded(r, n, state, state == CustodyState.inside) for r, n, state in rows]
-    return sorted(found, key=lambda p: not p.needs_checkout)
-
-
-def held_back_text(held: list[HeldBack], gettext, defect_words) -> str:  # noqa: ANN001
-    """One line for the lot application: which records were held back for open re-shoot tasks, which pages, why.
-
-    gettext: the user's translation function; defect_words: code -> msgid of a defect."""
-    if not held:
-        return ""
-    parts = []
-    for h in held[:20]:
-        pages = ", ".join(
-            gettext("page %(n)s (%(why)s)") % {"n": n, "why": gettext(defect_words(code))} for n, code in h.pages
-        )
-        parts.append(f"{h.mrn}/{h.visit}: {pages}")
-    more = " …" if len(held) > 20 else ""
-    return gettext("Held back for open re-shoot tasks:") + " " + "; ".join(parts) + more
-
-
-def lot_application_notes(session: Session, project_id: int) -> dict:
-    """What the lot application page shows from vendor QC: records held back by open re-shoot tasks (with pages
-    and reasons) and finished records with suspected repeated pages."""
-    from app.inspection.repeats import finished_with_repeats
-
-    return {
-        "qc_held_back": held_back_records(session, project_id),
-        "qc_repeats": finished_with_repeats(session, project_id),
-    }

@@ -18,22 +18,12 @@ from app.core.errors import AppError
 from app.core.i18n import translations
 from app.core.templates import redirect, render, request_language
 from app.inspection import labels
+from app.inspection.rates import rate_rows, set_rate
 from app.inspection.repeats import finished_with_repeats, record_repeats
 from app.inspection.screens import item_screen, progress_by_day, progress_by_operator, queue_counts
-from app.inspection.service import (
-    cancel_task,
-    flag_page,
-    get_item,
-    get_task,
-    judge,
-    next_item,
-    operators_of,
-    paper_needed,
-    project_tasks,
-    rate_rows,
-    set_rate,
-)
+from app.inspection.service import flag_page, get_item, judge, next_item
 from app.inspection.sources import DIMENSIONS, sources_csv, sources_report
+from app.inspection.tasks import cancel_task, get_task, operators_of, paper_needed, project_tasks
 from app.navigation import N_
 from app.projects.dependencies import CurrentProject
 from app.projects.models import Project

@@ -12,7 +12,8 @@ from sqlmodel import Session, select
 from app.accounts.models import Role, User
 from app.core.db import writing
 from app.inspection.models import InspectionItem
-from app.inspection.service import after_ingest, set_rate
+from app.inspection.rates import set_rate
+from app.inspection.service import after_ingest
 from app.pages.models import Page, PageImage
 from app.records.models import Record
 from tests.acceptance.helpers import Shop, make_shop

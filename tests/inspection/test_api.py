@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from app.accounts.models import Role
 from app.audit.models import AuditEvent
 from app.inspection.models import InspectionItem, InspectionRate, ReshootTask
-from app.inspection.service import set_rate
+from app.inspection.rates import set_rate
 from app.pages.models import Page
 from app.projects.models import Project
 from tests.factories import browser_sign_in, make_user, page_jpeg, signed_in_station, upload

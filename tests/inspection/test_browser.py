@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from app.accounts import totp
 from app.core.db import make_engine, writing
-from app.inspection.service import set_rate
+from app.inspection.rates import set_rate
 from app.projects.models import Project
 from tests.conftest import shot
 from tests.factories import page_jpeg

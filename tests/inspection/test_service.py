@@ -17,18 +17,9 @@ from app.inspection.exceptions import (
     OperatorNotFound,
 )
 from app.inspection.models import InspectionItem, ReshootTask
-from app.inspection.service import (
-    after_ingest,
-    cancel_task,
-    flag_page,
-    get_task,
-    held_back_records,
-    judge,
-    next_item,
-    paper_needed,
-    record_tasks,
-    set_rate,
-)
+from app.inspection.rates import set_rate
+from app.inspection.service import after_ingest, flag_page, judge, next_item
+from app.inspection.tasks import cancel_task, get_task, held_back_records, paper_needed, record_tasks
 from app.pages.exceptions import PageNotFound
 from app.pages.models import Page, PageImage
 from app.pages.service import page_images
