@@ -10,6 +10,7 @@ from decimal import Decimal
 import httpx
 from sqlmodel import Session, select
 
+from app.acceptance.models import LotRecord
 from app.accounts import totp
 from app.core.db import make_engine, writing
 from app.inspection.rates import set_rate
@@ -128,6 +129,25 @@ def test_inspector_flags_two_pages_station_reshoots_one_lot_holds_the_other_back
     _upload(live_server, station, "880001", 1, 99)
     opened = httpx.post(f"{live_server.base_url}/api/v1/records", json={"mrn": "880001", "visit": 1}, headers=station)
     assert opened.json()["reshoot_tasks"] == []
+
+    # The manager applies for acceptance: the lot takes the re-shot record and holds the other back, saying why.
+    context, pg = _sign_in(browser, live_server, "mgr_live", second_factor=True)
+    pg.goto(f"{live_server.base_url}/acceptance")
+    held = pg.inner_text("#held-back-tasks")
+    assert "880002" in held and "880001" not in held and "残缺" in held  # cut off, in Chinese
+    shot(pg, "inspection-lot-application")
+    with pg.expect_navigation():
+        pg.click("#apply-form button[type=submit]")
+    flash = pg.inner_text(".flash")
+    assert "880002/1" in flash and "第 1 页" in flash, flash
+    assert "/acceptance/lots/" in pg.url
+    shot(pg, "inspection-lot-frozen")
+    context.close()
+    engine = make_engine(live_server.database_url)
+    with Session(engine) as s:
+        in_lot = s.exec(select(LotRecord.record_id)).all()
+    engine.dispose()
+    assert in_lot == [records["880001"]]
 
     # The operator's own page shows his first-pass yield: of 4 first shots, page 1 of each record was not first-pass.
     context, pg = _sign_in(browser, live_server, prov.username)
