@@ -254,3 +254,20 @@ def test_odd_input_on_every_inspection_route_is_never_a_server_error(client: Tes
     assert all(s < 500 for s in statuses), statuses
     assert statuses[0] == 404 and statuses[4] == 404 and statuses[-1] in (400, 403)
     assert session.exec(select(ReshootTask)).all() == []
+
+
+def test_the_custodian_sees_which_paper_needs_a_check_out_for_a_reshoot(client: TestClient, session: Session) -> None:
+    from app.custody.models import CustodyState, RecordCustody
+
+    _, project = _setup(client, session)
+    csrf = browser_sign_in(client, "qc1")
+    _flag_next(client, csrf, "blurred")
+    task = session.exec(select(ReshootTask)).one()
+    session.add(RecordCustody(project_id=project.id, record_id=task.record_id, state=CustodyState.inside))
+    make_user(session, project, "keeper", Role.custodian)
+    session.commit()
+    browser_sign_in(client, "keeper")
+    page = client.get("/inspection/paper")
+    assert page.status_code == 200 and "needs-checkout" in page.text and "00012345" in page.text
+    assert 'href="/inspection/paper"' in page.text  # in the custodian's navigation
+    assert client.get("/inspection").status_code == 403  # but not the inspection queue

@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from app.audit.models import AuditEvent
+from app.custody.models import CustodyState, RecordCustody
 from app.inspection.exceptions import (
     AlreadyFlagged,
     AlreadyInspected,
@@ -402,6 +403,10 @@ def test_open_tasks_hold_records_back_and_the_custodian_sees_their_paper(session
     assert [(h.mrn, h.pages) for h in back] == [("K1", [(2, "skewed"), (3, "blurred")])]
     paper = paper_needed(session, qs.shop.project.id)
     assert [(p.record.mrn, p.tasks, p.needs_checkout) for p in paper] == [("K1", 2, False)]
+    session.add(RecordCustody(project_id=qs.shop.project.id, record_id=held.id, state=CustodyState.inside))
+    session.flush()  # the paper went back to the records room: the custodian must hand it out again
+    paper = paper_needed(session, qs.shop.project.id)
+    assert [(p.record.mrn, p.custody_state, p.needs_checkout) for p in paper] == [("K1", "in", True)]
 
     task = session.exec(select(ReshootTask).where(ReshootTask.page_id == items[1].page_id)).one()
     cancel_task(session, task, user_id=qs.inspector.id, actor=actor(qs.inspector), now=NOW)
