@@ -75,17 +75,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + _FORM_OVERHEAD)
     app.add_middleware(SecurityHeaders, hsts=settings.cookie_secure)
     app.mount("/static", StaticFiles(directory=APP_DIR / "static"), name="static")
-    for router in (
-        station_router,
-        records_router,
-        pages_router,
-        accounts_views,
-        admin_views,
-        audit_views,
-        production_views,
-        projects_views,
-        erasure_views,
-    ):
+    for router in (station_router, records_router, pages_router, accounts_views, admin_views, audit_views,
+                   production_views, projects_views, erasure_views):
         app.include_router(router)
     app.include_router(records_views)
     app.include_router(billing_views)
