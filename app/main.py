@@ -30,6 +30,8 @@ from app.erasure.views import router as erasure_views
 from app.fleet.api import router as fleet_api
 from app.fleet.views import router as fleet_views
 from app.frontpage.views import router as frontpage_views
+from app.inspection.api import router as inspection_api
+from app.inspection.views import router as inspection_views
 from app.labels.views import router as labels_views
 from app.pages.api import router as pages_router
 from app.pages.service import UploadLimits
@@ -103,6 +105,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(labels_views)
     app.include_router(fleet_api)
     app.include_router(fleet_views)
+    app.include_router(inspection_api)
+    app.include_router(inspection_views)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

@@ -10,6 +10,7 @@ from app.delivery.models import DeliveryExport, DeliveryRecord, NamingScheme
 from app.erasure.models import DeliveryReceipt, ErasureCertificate
 from app.fleet.models import StationStatus
 from app.frontpage.models import FrontPage, FrontPageImport, FrontPageMapping, FrontPageUpload
+from app.inspection.models import InspectionItem, InspectionRate, PageHash, ReshootTask
 from app.pages.models import Page, PageImage, RecordOperation
 from app.production.models import ProductionDay, WorkdayOverride
 from app.projects.models import Project
@@ -28,6 +29,10 @@ __all__ = [
     "FrontPageMapping",
     "FrontPageUpload",
     "Handover",
+    "InspectionItem",
+    "InspectionRate",
+    "PageHash",
+    "ReshootTask",
     "HandoverItem",
     "NamingScheme",
     "RecordCustody",

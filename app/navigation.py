@@ -43,6 +43,7 @@ PERM_LABELS = {
     Perm.export_delivery: N_("Export the delivery package"),
     Perm.approvals: N_("Ask for and approve sensitive operations"),
     Perm.erasure: N_("Confirm the delivery and erase at the end of the project"),
+    Perm.set_inspection_rates: N_("Set the vendor QC's inspection rates"),
 }
 
 APPROVAL_LABELS = {
@@ -120,6 +121,11 @@ NAV = (
 )
 
 NAV += (NavItem("/acceptance", N_("Acceptance"), (Perm.manage_lots, Perm.review_samples)),)
+NAV += (
+    NavItem("/inspection", N_("Inspection"), (Perm.flag_reshoot, Perm.set_inspection_rates)),
+    NavItem("/production/defects", N_("Defects"), (Perm.view_production, Perm.view_own_production)),
+    NavItem("/inspection/paper", N_("Re-shoot paper"), (Perm.manage_custody,)),
+)
 
 
 def nav_items(role: str) -> list[NavItem]:

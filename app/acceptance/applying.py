@@ -20,6 +20,7 @@ from app.acceptance.rules import (
 from app.acceptance.sampling import manifest_hash
 from app.acceptance.service import Actor, current_round, default_period_start, local_midnight_utc, unlotted_records
 from app.audit.service import record_event
+from app.inspection.tasks import open_task_exists
 from app.pages.models import Page, PageImage
 from app.projects.models import Project
 from app.records.models import Record, RecordStatus
@@ -255,7 +256,8 @@ def _shorten_open_reviews(session: Session, project: Project, termination: Lot) 
 
 
 def _not_ready_records(session: Session, lot: Lot) -> list[str]:
-    """MRN/visit of the lot's records that are not finished or have a page without a passing image."""
+    """MRN/visit of the lot's records that are not finished, have a page without a passing image, or an open
+    re-shoot task."""
     bad_page = exists().where(
         Page.record_id == Record.id,
         col(Page.deleted_at).is_(None),
@@ -264,7 +266,10 @@ def _not_ready_records(session: Session, lot: Lot) -> list[str]:
     rows = session.exec(
         select(Record.mrn, Record.visit)
         .join(LotRecord, col(LotRecord.record_id) == col(Record.id))
-        .where(LotRecord.lot_id == lot.id, (Record.status != RecordStatus.finished) | bad_page)
+        .where(
+            LotRecord.lot_id == lot.id,
+            (Record.status != RecordStatus.finished) | bad_page | open_task_exists(Record.id),
+        )
         .order_by(Record.mrn, Record.visit)
         .limit(11)
     ).all()

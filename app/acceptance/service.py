@@ -24,6 +24,7 @@ from app.acceptance.rules import (
     next_application_due,
 )
 from app.audit.service import record_event
+from app.inspection.tasks import open_task_exists
 from app.pages.models import Page
 from app.projects.models import Project
 from app.records.models import Record, RecordStatus
@@ -114,7 +115,8 @@ def local_midnight_utc(day: date, tz: str) -> datetime:
 
 
 def unlotted_records(project: Project, cutoff: datetime | None):  # noqa: ANN202  (a select)
-    """Finished records not yet in any lot, every live page with a passing current image, finished before cutoff."""
+    """Finished records not yet in any lot, every live page with a passing current image and no open re-shoot task,
+    finished before cutoff."""
     bad_page = exists().where(
         Page.record_id == Record.id,
         col(Page.deleted_at).is_(None),
@@ -128,6 +130,7 @@ def unlotted_records(project: Project, cutoff: datetime | None):  # noqa: ANN202
         ~in_lot,
         any_page,
         ~bad_page,
+        ~open_task_exists(Record.id),  # vendor QC (issue 15): a record with an open re-shoot task waits
     ]
     if cutoff is not None:
         conditions.append(col(Record.finished_at) < cutoff)
@@ -142,7 +145,7 @@ class Candidates:
     period_end: date
     records: int
     pages: int
-    held_back: int  # finished records left out because a current page failed QC or has no image
+    held_back: int  # finished records left out: a current page failed QC or has no image, or an open re-shoot task
 
 
 def default_period_start(session: Session, project: Project) -> date:

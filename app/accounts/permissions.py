@@ -29,6 +29,7 @@ class Perm(StrEnum):
     export_delivery = "export_delivery"
     approvals = "approvals"
     erasure = "erasure"
+    set_inspection_rates = "set_inspection_rates"
 
 
 R = Role
@@ -54,6 +55,7 @@ MATRIX: dict[Perm, frozenset[Role]] = {
     Perm.export_delivery: frozenset({R.vendor_manager}),
     Perm.approvals: frozenset({R.vendor_manager, R.reviewer, R.custodian, R.finance, R.sysadmin}),
     Perm.erasure: frozenset({R.vendor_manager, R.sysadmin, R.custodian}),
+    Perm.set_inspection_rates: frozenset({R.vendor_manager}),
 }
 
 # Roles that must pass a second factor (TOTP) at every browser sign-in.

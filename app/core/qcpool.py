@@ -24,7 +24,12 @@ def run_check(data: bytes, profile: dict | None, intentionally_blank: bool) -> d
         report = qc.check(data, profile, intentionally_blank=intentionally_blank)
     except qc.QCInputError as exc:
         return {"error": getattr(exc, "code", "corrupt"), "detail": str(exc)}
-    return report.to_dict()
+    out = report.to_dict()
+    # Vendor QC (issue 15): the page's perceptual hash, for finding repeated pages of a record.
+    from app.inspection.phash import page_phash
+
+    out["phash"] = page_phash(data)
+    return out
 
 
 def run_render(kind: str, data: bytes, max_pixels: int, max_decoded_bytes: int) -> bytes:

@@ -12,6 +12,7 @@ from app.accounts.service import StationPrincipal
 from app.audit.service import record_event
 from app.core.clock import local_date
 from app.core.storage import ImageStore, sha256_hex
+from app.inspection.service import after_ingest
 from app.pages.exceptions import IdempotencyMismatch, ImageMissing, PageNotFound, UndecodableImage
 from app.pages.imaging import REFUSALS, ImageInfo, inspect_upload
 from app.pages.models import Page, PageImage
@@ -216,6 +217,16 @@ def _write(
             "superseded_image_id": previous_id,
         },
         **actor,
+    )
+    # Vendor QC (issue 15): the image's hash, closing the page's re-shoot task, the inspection queue.
+    after_ingest(
+        session,
+        project=project,
+        page=page,
+        image=image,
+        previous_image_id=previous_id,
+        report=checked.report,
+        actor=actor,
     )
     return IngestResult(page, image, record, created=True, superseded_image_id=previous_id)
 

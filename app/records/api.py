@@ -5,6 +5,7 @@ from fastapi import APIRouter, Query, Response
 from app.accounts.dependencies import CurrentStation
 from app.core.clock import utcnow
 from app.core.db import DbId, SessionDep
+from app.inspection.api import open_tasks_public
 from app.pages.schemas import PagePublic
 from app.records.exceptions import RecordNotFound
 from app.records.schemas import (
@@ -37,7 +38,9 @@ def open_record(body: RecordCreate, ctx: CurrentStation, session: SessionDep, re
         session, ctx.project, mrn=body.mrn, visit=body.visit, barcode=body.barcode, actor=_actor(ctx)
     )
     response.status_code = 201 if created else 200
-    return RecordPublic.model_validate(record, from_attributes=True)
+    public = RecordPublic.model_validate(record, from_attributes=True)
+    public.reshoot_tasks = open_tasks_public(session, record)  # vendor QC (issue 15)
+    return public
 
 
 @router.get("/lookup", response_model=RecordPublic)

@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from app.core.typed import TypedOrNone
+from app.inspection.schemas import ReshootTaskPublic
 
 
 class RecordCreate(BaseModel):
@@ -30,6 +31,8 @@ class RecordPublic(BaseModel):
     status: str
     paper_page_count: int | None
     discharge_date: date | None = None
+    # Vendor QC (issue 15): pages flagged for re-shooting, shown first when a station opens the record.
+    reshoot_tasks: list[ReshootTaskPublic] = []
 
 
 class RecordFinish(BaseModel):

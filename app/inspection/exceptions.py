@@ -1,0 +1,39 @@
+"""Errors of the vendor's QC (stable codes; the views translate them)."""
+
+from app.core.errors import Conflict, NotFound, Unprocessable
+
+
+class ItemNotFound(NotFound):
+    code = "inspection_item_not_found"
+
+
+class TaskNotFound(NotFound):
+    code = "reshoot_task_not_found"
+
+
+class OperatorNotFound(NotFound):
+    code = "operator_not_found"
+
+
+class BadFlag(Unprocessable):
+    code = "bad_defect"
+
+
+class BadRate(Unprocessable):
+    code = "bad_rate"
+
+
+class ImageSuperseded(Conflict):
+    code = "image_superseded"
+
+
+class AlreadyInspected(Conflict):
+    code = "already_inspected"
+
+
+class AlreadyFlagged(Conflict):
+    code = "already_flagged"
+
+
+class ClaimedByOther(Conflict):
+    code = "claimed_by_other"
