@@ -1,7 +1,7 @@
 """station status: each capture station's last heartbeat and since when its trouble conditions hold
 
 Revision ID: 5e1f1ee7a19a
-Revises: c8f9885bf82e
+Revises: cec2aeb6aab5
 Create Date: 2026-11-30 08:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import app.core.schema
 
 revision: str = "5e1f1ee7a19a"
-down_revision: str | None = "c8f9885bf82e"
+down_revision: str | None = "cec2aeb6aab5"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """Delivery never dies for one page: a record whose files cannot be written keeps its reason; the export counts them.
 
 Revision ID: 5d1e7a3c9b20
-Revises: c8f9885bf82e
+Revises: 5e1f1ee7a19a
 Create Date: 2026-11-30 08:10:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "5d1e7a3c9b20"
-down_revision: str | None = "c8f9885bf82e"
+down_revision: str | None = "5e1f1ee7a19a"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
