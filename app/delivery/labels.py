@@ -1,4 +1,4 @@
-"""What the delivery screens call an export's status (gettext msgids)."""
+"""What the delivery screens call an export's status and why an export is refused (gettext msgids)."""
 
 from app.navigation import N_
 
@@ -15,3 +15,29 @@ EXPORT_STATUS = {
 def export_status_label(status: str) -> str:
     """The msgid of an export status."""
     return EXPORT_STATUS.get(status, status)
+
+
+# ExportRefused codes (app/delivery/service.py); %(path)s is the folder the reason is about.
+REFUSAL_MESSAGES = {
+    "target_not_absolute": N_("Give the package folder as an absolute path on the server, e.g. /mnt/delivery/2026-12."),
+    "target_in_image_store": N_(
+        "The package cannot be written inside the image store (%(path)s): choose a folder outside it."
+    ),
+    "target_not_empty": N_("%(path)s exists and is not an empty folder: choose a new folder."),
+    "target_parent_missing": N_(
+        "The folder %(path)s does not exist on the server: create it or mount the delivery disk there first, "
+        "or choose another folder."
+    ),
+    "target_not_writable": N_(
+        "The server may not write into %(path)s: give the Folio service write access, or choose another folder."
+    ),
+    "nothing_accepted": N_("No record is accepted yet: a delivery holds accepted records only."),
+    "unsegmented_pages": N_("Some accepted records have pages without a segment: complete them before the export."),
+}
+
+
+def refusal_message(gettext, code: str, detail: str, path: str | None) -> str:  # noqa: ANN001
+    """A refused export explained in the reader's language, with its error code (the English detail if unknown)."""
+    message = REFUSAL_MESSAGES.get(code)
+    text = gettext(message) % {"path": path or ""} if message else detail
+    return f"{text} ({gettext('Error code')}: {code})"

@@ -15,8 +15,9 @@ from app.core.i18n import translations
 from app.core.templates import redirect, render, request_language
 from app.delivery import runner
 from app.delivery.exceptions import ExportRefused, ExportStateError
-from app.delivery.labels import export_status_label
+from app.delivery.labels import export_status_label, refusal_message
 from app.delivery.service import (
+    delivery_root,
     effective_status,
     get_export,
     list_exports,
@@ -46,8 +47,12 @@ def _actor(request: Request, principal: WebPrincipal) -> dict:
 
 
 def _default_target(request: Request, project) -> str:  # noqa: ANN001
-    store = request.app.state.settings.image_store.resolve()
-    return str(store.parent / "delivery" / f"{project.code}-{local_date(utcnow(), project.timezone).isoformat()}")
+    root = delivery_root(request.app.state.settings.image_store)
+    return str(root / f"{project.code}-{local_date(utcnow(), project.timezone).isoformat()}")
+
+
+def _refusal(request: Request, exc: ExportRefused) -> str:
+    return refusal_message(translations(request_language(request)).gettext, exc.code, exc.detail, exc.path)
 
 
 def _rows(session, exports, now):  # noqa: ANN001, ANN202
@@ -118,7 +123,7 @@ def export_request(
             session,
             project,
             principal,
-            error=exc.detail,
+            error=_refusal(request, exc),
             form={"target": target, "reason": reason},
             status_code=422,
         )
@@ -178,7 +183,8 @@ def export_start(
         start_export(session, project, export, actor=_actor(request, principal), now=utcnow())
     except (ExportRefused, ExportStateError) as exc:
         session.rollback()
-        return redirect(f"/delivery/exports/{export_id}", flash=exc.detail, kind="error")
+        text = _refusal(request, exc) if isinstance(exc, ExportRefused) else exc.detail
+        return redirect(f"/delivery/exports/{export_id}", flash=text, kind="error")
     session.commit()  # the worker thread must see the export queued
     _launch(request, export_id)
     return redirect(f"/delivery/exports/{export_id}", flash=_t(request, "Export started."))
