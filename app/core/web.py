@@ -77,4 +77,5 @@ def install_html_errors(app: FastAPI) -> None:
             target = "/login/second-factor" if exc.code == "second_factor_required" else "/login"
             nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"{target}?next={nxt}" if nxt not in ("/", "/login") else target, 303)
-        return render(request, "error.html", {"code": exc.code, "detail": exc.detail}, status_code=exc.status)
+        context = {"code": exc.code, "detail": exc.detail, "status": exc.status}
+        return render(request, "error.html", context, status_code=exc.status)

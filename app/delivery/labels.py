@@ -1,15 +1,27 @@
 """What the delivery screens call an export's status and why an export is refused (gettext msgids)."""
 
-from app.navigation import N_
+from app.navigation import N_, NC_
 
 EXPORT_STATUS = {
     "awaiting_approval": N_("Waiting for approval"),
     "queued": N_("Queued"),
     "running": N_("Writing"),
     "done": N_("Export complete"),
-    "failed": N_("Failed"),
+    "failed": NC_("export status", "Failed"),
     "interrupted": N_("Interrupted"),
+    # awaiting_approval as the approval has it (display_status)
+    "approved": N_("Approved: ready to start"),
+    "approval_rejected": N_("Approval rejected"),
+    "approval_expired": N_("Approval expired"),
 }
+
+
+def display_status(status: str, approval: str | None) -> str:
+    """What an export's status reads as: an export still awaiting approval says how its approval stands, so the
+    heading never says "waiting for approval" beside an approved request."""
+    if status == "awaiting_approval" and approval in ("approved", "rejected", "expired"):
+        return "approved" if approval == "approved" else f"approval_{approval}"
+    return status
 
 
 def export_status_label(status: str) -> str:

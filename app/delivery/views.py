@@ -15,7 +15,7 @@ from app.core.i18n import translations
 from app.core.templates import redirect, render, request_language
 from app.delivery import runner
 from app.delivery.exceptions import ExportRefused, ExportStateError
-from app.delivery.labels import export_status_label, refusal_message
+from app.delivery.labels import display_status, export_status_label, refusal_message
 from app.delivery.service import (
     delivery_root,
     effective_status,
@@ -79,6 +79,7 @@ def _home(request: Request, session, project, principal, *, error=None, form=Non
         "delivery/home.html",
         {
             "export_status_label": export_status_label,
+            "display_status": display_status,
             "project": project,
             "ready": preflight(session, project, local_date(now, project.timezone)),
             "rows": _rows(session, list_exports(session, project.id), now),
@@ -146,6 +147,7 @@ def export_page(export_id: int, request: Request, session: SessionDep, project: 
             "row": row,
             "e": export,
             "export_status_label": export_status_label,
+            "display_status": display_status,
             "can_export": allowed(principal.role, Perm.export_delivery),
         },
     )

@@ -24,6 +24,18 @@ RECORDS = ("880001", "880002", "880003")
 PAGES = 5
 
 
+
+def _confirm_next(pg) -> list[str]:  # noqa: ANN001
+    """Accept the next confirmation dialog (a lot application or decision asks first); returns its message."""
+    messages: list[str] = []
+
+    def accept(dialog) -> None:  # noqa: ANN001
+        messages.append(dialog.message)
+        dialog.accept()
+
+    pg.once("dialog", accept)
+    return messages
+
 def _station(server: LiveServer, prov) -> dict[str, str]:  # noqa: ANN001
     r = httpx.post(
         f"{server.base_url}/api/v1/station/sessions",
@@ -151,8 +163,10 @@ def test_a_lot_through_two_rounds_in_the_browser(live_server: LiveServer, browse
     mgr.goto(f"{live_server.base_url}/acceptance")
     assert mgr.is_visible("#apply-form")
     shot(mgr, "acceptance-01-lots-before-application")
+    asked = _confirm_next(mgr)
     with mgr.expect_navigation():
         mgr.click("#apply-form button[type=submit]")
+    assert "冻结" in asked[0]  # it asked before applying
     assert _status(mgr) == "applied"
     lot_url = mgr.url.replace(live_server.base_url, "").rstrip("/")
     assert "15" in mgr.inner_text(".facts")
@@ -173,8 +187,10 @@ def test_a_lot_through_two_rounds_in_the_browser(live_server: LiveServer, browse
     assert judged == 6 and checked >= 1
     assert rev.is_visible("#decide")
     shot(rev, "acceptance-05-figures-before-decision")
+    asked = _confirm_next(rev)
     with rev.expect_navigation():
         rev.click("#decide")
+    assert "驳回" in asked[0]  # it said the lot is rejected before recording it
     assert _status(rev) == "correcting"
     api = httpx.Client(base_url=live_server.base_url, cookies={c["name"]: c["value"] for c in rev_ctx.cookies()})
     verify = api.get(f"/api/v1/lots/{lot_url.rsplit('/', 1)[1]}/rounds/1/verify").json()
@@ -230,6 +246,7 @@ def test_a_lot_through_two_rounds_in_the_browser(live_server: LiveServer, browse
     if rev.is_visible("#start-review"):  # a record of rev1's page may still need its check
         _review_with_keyboard(rev, lot_url, fail_first=False, name="acceptance-08b")
     assert judged2 == 5
+    _confirm_next(rev)
     with rev.expect_navigation():
         rev.click("#decide")
     assert _status(rev) == "accepted"
@@ -243,6 +260,7 @@ def test_a_lot_through_two_rounds_in_the_browser(live_server: LiveServer, browse
     # a second lot, left alone past its review deadline, shows as deemed accepted
     _capture_record(live_server, headers, "880009", 9000)
     mgr.goto(f"{live_server.base_url}/acceptance")
+    _confirm_next(mgr)
     with mgr.expect_navigation():
         mgr.click("#apply-form button[type=submit]")
     assert _status(mgr) == "applied"
