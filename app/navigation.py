@@ -112,7 +112,10 @@ ERROR_EXPLANATIONS = {
     "csrf_failed": N_("The form was open too long or in another window. Reload the page and try again."),
     "not_found": N_("There is no such page or object, or it belongs to another project."),
     "too_many_attempts": N_("Too many failed attempts. Wait a few minutes and try again."),
-    "approval_refused": N_("You may not decide this request: nobody approves their own request."),
+    "approval_refused": N_(
+        "You may not ask for or decide this request: nobody approves their own request, and each kind of request has "
+        "its own approvers."
+    ),
     "approval_not_usable": N_("This approval has expired, was rejected or has been used already."),
 }
 
