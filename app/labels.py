@@ -151,6 +151,7 @@ ENUMS: dict[str, tuple[Iterable[str], dict[str, str]]] = {
     "sampling_scheme": (SAMPLING_SCHEME_LABELS, SAMPLING_SCHEME_LABELS),
     "audit_outcome": (AUDIT_OUTCOME_LABELS, AUDIT_OUTCOME_LABELS),
     "audit_action": (AUDIT_ACTION_LABELS, AUDIT_ACTION_LABELS),
+    "held_back_reason": (acceptance_labels.HELD_BACK_LABELS, acceptance_labels.HELD_BACK_LABELS),
 }
 
 # Enums of app/ that no screen or export shows as such (the test asks every other Enum to be in ENUMS).

@@ -40,6 +40,13 @@ THIRD_LABELS = {
 }
 THIRD_BY_INDEX = (THIRD_LABELS["front"], THIRD_LABELS["middle"], THIRD_LABELS["back"])
 
+HELD_BACK_LABELS = {
+    "failed_qc": N_("a current page failed QC: re-shoot it"),
+    "no_image": N_("a page has no image"),
+    "no_pages": N_("no page captured"),
+    "other": N_("held back by another check"),
+}
+
 ERROR_MESSAGES = {
     "nothing_to_accept": N_("No finished record with every page passing QC is waiting for acceptance."),
     "lot_state": N_("The lot is not at the step this action belongs to."),

@@ -12,6 +12,7 @@ from fastapi.responses import Response, StreamingResponse
 from sqlmodel import Session
 
 from app.acceptance.applying import apply_for_acceptance, reapply
+from app.acceptance.held_back import held_back_records, without_front_page
 from app.acceptance.review_views import router as review_router
 from app.acceptance.rules import THIRD_NAMES
 from app.acceptance.screens import check_rows, lot_rows, report, round_views, sample_rows
@@ -65,6 +66,8 @@ def lots_page(request: Request, principal: LotReader, session: SessionDep, proje
     if ctx["can_apply"]:
         ctx["preview_all"] = candidates(session, project, None, today=today)
         ctx["preview"] = ctx["preview_all"] if due >= today else candidates(session, project, due, today=today)
+        ctx["held_back_total"], ctx["held_back"] = held_back_records(session, project, limit=50)
+        ctx["without_front_page"] = without_front_page(session, project, ctx["preview"].period_end)
     return render(request, "acceptance/lots.html", ctx)
 
 

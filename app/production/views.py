@@ -14,6 +14,7 @@ from app.core.db import SessionDep
 from app.core.errors import NotFound
 from app.core.i18n import translations
 from app.core.templates import redirect, render, request_language
+from app.labels import label
 from app.navigation import N_
 from app.production import charts
 from app.production.calendar import calendar_for, coverage, delete_override, list_overrides, set_override
@@ -188,6 +189,10 @@ def production_operator(
     )
 
 
+# The working-day column of the CSV, in words (the quota status column uses the quota_status labels).
+_CSV_WORDS = {"working_day": N_("a working day"), "day_off": N_("a day off")}
+
+
 @router.get("/production/export.csv")
 def production_export(
     request: Request,
@@ -216,7 +221,9 @@ def production_export(
     ]
     name = f"production-{project.code}-{first.isoformat()}-{last.isoformat()}.csv"
     return Response(
-        production_csv(report, calendar, header).encode("utf-8"),
+        production_csv(
+            report, calendar, header, words=lambda code: _(_CSV_WORDS.get(code) or label("quota_status", code))
+        ).encode("utf-8"),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"},
     )

@@ -13,7 +13,9 @@ from sqlmodel import Session, col, select
 from app.acceptance.models import Lot, ReviewRound
 from app.accounts import totp
 from app.core.db import make_engine, writing
+from app.frontpage.models import FrontPage
 from app.projects.models import Project
+from app.records.models import Record
 from tests.conftest import shot
 from tests.factories import page_jpeg
 from tests.live import LiveServer, time_today
@@ -22,7 +24,6 @@ SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 PASSWORD = "live-password-1"
 RECORDS = ("880001", "880002", "880003")
 PAGES = 5
-
 
 
 def _confirm_next(pg) -> list[str]:  # noqa: ANN001
@@ -35,6 +36,7 @@ def _confirm_next(pg) -> list[str]:  # noqa: ANN001
 
     pg.once("dialog", accept)
     return messages
+
 
 def _station(server: LiveServer, prov) -> dict[str, str]:  # noqa: ANN001
     r = httpx.post(
@@ -133,6 +135,9 @@ def _review_with_keyboard(pg, lot_url: str, *, fail_first: bool, name: str) -> t
                 if fail_first:
                     pg.keyboard.press("2")  # the MRN on the front page is wrong
                     assert pg.is_checked("input[value=mrn_ok]")
+                # The recorded front page stands beside each field, to compare with the paper.
+                assert pg.inner_text("#recorded-fields .recorded[data-field=diagnosis]").startswith("急性阑尾炎")
+                assert not pg.is_visible("#no-front-page")
                 shot(pg, f"{name}-record-check")
             with pg.expect_navigation():
                 pg.keyboard.press("Enter")
@@ -157,6 +162,14 @@ def test_a_lot_through_two_rounds_in_the_browser(live_server: LiveServer, browse
     headers = _station(live_server, prov)
     for i, mrn in enumerate(RECORDS):
         _capture_record(live_server, headers, mrn, 1000 * (i + 1))
+    with Session(writing(engine)) as s:  # the hospital's front pages, imported (a record without one counts missing)
+        for record in s.exec(select(Record)):
+            s.add(
+                FrontPage(
+                    project_id=record.project_id, record_id=record.id, diagnosis="急性阑尾炎", diagnosis_code="K35.800"
+                )
+            )
+        s.commit()
 
     # the vendor applies
     mgr_ctx, mgr = _sign_in(browser, live_server, "mgr")
