@@ -67,7 +67,7 @@ def lots_page(request: Request, principal: LotReader, session: SessionDep, proje
         ctx["preview_all"] = candidates(session, project, None, today=today)
         ctx["preview"] = ctx["preview_all"] if due >= today else candidates(session, project, due, today=today)
         ctx["held_back_total"], ctx["held_back"] = held_back_records(session, project, limit=50)
-        ctx["without_front_page"] = without_front_page(session, project, ctx["preview"].period_end)
+        ctx["without_front_page"] = without_front_page(session, project)  # of everything a lot may take now
     return render(request, "acceptance/lots.html", ctx)
 
 

@@ -34,8 +34,8 @@ def test_a_record_without_front_page_is_shown_as_missing_and_counted_wrong(
     sign_in(client, "mgr")
     page = client.get("/acceptance")
     warning = re.search(r'id="without-front-page">([^<]+)<', page.text).group(1)
-    assert "1 份病案没有首页信息" in warning
-    assert "其中 1 份病案没有首页信息" in re.search(r'data-confirm="([^"]+)"', page.text).group(1)
+    assert "1 份待验收的已完成病案没有首页信息" in warning
+    assert "1 份已完成病案没有首页信息" in re.search(r'data-confirm="([^"]+)"', page.text).group(1)
     held = re.search(r'<details class="held-back".*?</details>', page.text, flags=re.S).group(0)
     assert 'href="/records/' in held and "779999" in held and "质检不合格" in held
     form = {"csrf_token": _csrf(page.text), "kind": "regular"}
@@ -46,7 +46,6 @@ def test_a_record_without_front_page_is_shown_as_missing_and_counted_wrong(
     lot_page = client.get(f"/acceptance/lots/{lot_id}")
     csrf = _csrf(lot_page.text)
     client.post(f"/acceptance/lots/{lot_id}/seed", data={"csrf_token": csrf, "seed": "1-2-3"})
-    without = session.exec(select(Record).where(Record.mrn == "770002")).one()
     screens = {}
     for _ in range(50):
         target = client.get(f"/acceptance/lots/{lot_id}/review", follow_redirects=False).headers["location"]
@@ -57,17 +56,19 @@ def test_a_record_without_front_page_is_shown_as_missing_and_counted_wrong(
             client.post(target, data={"csrf_token": csrf, "paper_pages": "4"})  # nothing ticked wrong
         else:
             break
-    assert without.id in screens and len(screens) == 3
-    missing = screens[without.id]
+    without_id = session.exec(select(Record.id).where(Record.mrn == "770002")).one()
+    session.rollback()  # end the read: the test's session must not hold SQLite's write lock
+    assert without_id in screens and len(screens) == 3
+    missing = screens[without_id]
     assert 'id="no-front-page"' in missing and "未记录" in missing
-    recorded = next(html for rid, html in screens.items() if rid != without.id)
+    recorded = next(html for rid, html in screens.items() if rid != without_id)
     assert 'data-field="diagnosis">肺炎 · J18.900<' in recorded and 'id="no-front-page"' not in recorded
     assert 'data-field="mrn">77' in recorded
 
-    session.rollback()
-    check = session.exec(select(RecordFieldCheck).where(RecordFieldCheck.record_id == without.id)).one()
+    check = session.exec(select(RecordFieldCheck).where(RecordFieldCheck.record_id == without_id)).one()
     assert (check.name_ok, check.discharge_date_ok, check.diagnosis_ok, check.operation_ok) == (False,) * 4
     assert check.mrn_ok  # the MRN is the record's own, ticked right
+    session.rollback()
     lot_page = client.get(f"/acceptance/lots/{lot_id}")
     rate = re.search(r'id="field-error-rate">([^<]+)<', lot_page.text).group(1)
     assert rate == "26.67%"  # 4 of 15 fields: the missing front page is not "0.00 %"
