@@ -15,6 +15,7 @@ from app.accounts.api import router as station_router
 from app.accounts.views import router as accounts_views
 from app.audit.views import router as audit_views
 from app.billing.views import router as billing_views
+from app.core.apidocs import install_api_docs
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine
 from app.core.errors import ERROR_RESPONSES, install_error_handlers
@@ -69,6 +70,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         lifespan=lifespan,
         responses=ERROR_RESPONSES,
+        docs_url=None,  # served by install_api_docs from Folio's own files, not a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
@@ -80,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_html_errors(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + _FORM_OVERHEAD)
     app.add_middleware(SecurityHeaders, hsts=settings.cookie_secure)
+    install_api_docs(app)
     app.mount("/static", StaticFiles(directory=APP_DIR / "static"), name="static")
     for router in (
         station_router,

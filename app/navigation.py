@@ -10,6 +10,21 @@ def N_(message: str) -> str:  # noqa: N802  (gettext's conventional name for "ma
     return message
 
 
+class NC_(str):  # noqa: N801  (gettext's naming: N_ with a context)
+    """A msgid with its msgctxt, for a word with two meanings ("Back": a link, or the back third of a lot).
+
+    It is the message text itself (a str), carrying `.context`; app.core.i18n.gettext_for translates it with
+    pgettext, so templates and code translate it like any label: `_(label)`.
+    """
+
+    context: str
+
+    def __new__(cls, context: str, message: str) -> "NC_":
+        obj = super().__new__(cls, message)
+        obj.context = context
+        return obj
+
+
 ROLE_LABELS = {
     "operator": N_("Operator"),
     "vendor_qc": N_("Vendor QC"),
@@ -68,7 +83,7 @@ TERM_LABELS = {
     "unit_price": N_("Unit price (yuan per page)"),
     "price_cap": N_("Price cap (yuan)"),
     "acceptance_cycle_months": N_("Acceptance cycle (months)"),
-    "sampling_scheme": N_("Sampling scheme (flat or iso2859)"),
+    "sampling_scheme": N_("Sampling scheme"),
     "sample_rate": N_("Sample rate"),
     "aql": N_("AQL (ISO 2859-1)"),
     "pass_rate": N_("Pass rate"),
@@ -88,6 +103,21 @@ ERROR_TITLES = {
     "too_many_attempts": N_("Too many attempts"),
     "approval_refused": N_("Not allowed"),
     "approval_not_usable": N_("This request cannot be used"),
+}
+
+
+# What an error page says, in the reader's language; the server's English detail is shown only for codes without one.
+ERROR_EXPLANATIONS = {
+    "forbidden": N_("Your role may not open this page or do this. Ask your administrator if you need it."),
+    "role_not_allowed": N_("Your role may not open this page or do this. Ask your administrator if you need it."),
+    "csrf_failed": N_("The form was open too long or in another window. Reload the page and try again."),
+    "not_found": N_("There is no such page or object, or it belongs to another project."),
+    "too_many_attempts": N_("Too many failed attempts. Wait a few minutes and try again."),
+    "approval_refused": N_(
+        "You may not ask for or decide this request: nobody approves their own request, and each kind of request has "
+        "its own approvers."
+    ),
+    "approval_not_usable": N_("This approval has expired, was rejected or has been used already."),
 }
 
 
@@ -158,6 +188,43 @@ def term_label(field: str) -> str:
     return TERM_LABELS.get(field, field)
 
 
+def error_explanation(code: str, status: int | None = None) -> str | None:
+    """The msgid explaining an error page, or None when only the server's detail says it."""
+    if code in ERROR_EXPLANATIONS:
+        return ERROR_EXPLANATIONS[code]
+    if status == 404:
+        return ERROR_EXPLANATIONS["not_found"]
+    if status == 403:
+        return ERROR_EXPLANATIONS["forbidden"]
+    return None
+
+
 def error_title(code: str) -> str:
     """The msgid of an error page's heading."""
     return ERROR_TITLES.get(code, N_("Something went wrong"))
+
+
+# Where each role lands after signing in: its work screen (production viewers keep Today).
+START_PAGES = {
+    "finance": "/billing",
+    "sysadmin": "/admin/users",
+    "audit_admin": "/audit",
+    "custodian": "/custody",
+    "reviewer": "/acceptance",
+}
+
+
+def can_open(role: str, url: str) -> bool:
+    """True when the role may open the screen of a navigation link (links to other screens are not shown)."""
+    return any(item.url == url for item in nav_items(role))
+
+
+def start_page(role: str) -> str:
+    """The screen a role starts on: Today for those who see production, else its work screen, else /account."""
+    if can_open(role, "/today"):
+        return "/today"
+    url = START_PAGES.get(role)
+    if url and can_open(role, url):
+        return url
+    items = nav_items(role)
+    return items[0].url if items else "/account"

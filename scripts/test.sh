@@ -13,17 +13,7 @@ PYTHON=${PYTHON:-python3}
 
 # Debian packages the tests use: Chinese fonts for rendered pages and screenshots, and the chromium that
 # Playwright drives (`playwright install` cannot download browsers here; tests launch /usr/bin/chromium).
-need=()
-for pkg in fonts-noto-cjk chromium; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
-done
-if [ ${#need[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-  else
-    echo "warning: missing Debian packages ${need[*]}; install them with sudo apt-get install ${need[*]}" >&2
-  fi
-fi
+./scripts/debian-packages.sh >&2 || echo "warning: install the missing Debian packages with sudo apt-get install" >&2
 
 # Start the local PostgreSQL if it is installed but not running (CI machines start it; laptops may not).
 if [[ ",${FOLIO_TEST_BACKENDS:-sqlite,postgresql}," == *",postgresql,"* ]] && command -v pg_isready >/dev/null; then

@@ -1,6 +1,6 @@
 """What acceptance shows for its codes: statuses, defects, front-page fields, thirds, errors (gettext msgids)."""
 
-from app.navigation import N_
+from app.navigation import N_, NC_
 
 STATUS_LABELS = {
     "applied": N_("Applied, waiting for the seed"),
@@ -33,8 +33,19 @@ FIELD_LABELS = {
 }
 FIELD_LABELS_SHORT = {k.removesuffix("_ok"): v for k, v in FIELD_LABELS.items()}
 
-THIRD_LABELS = {"front": N_("Front"), "middle": N_("Middle"), "back": N_("Back")}
+THIRD_LABELS = {
+    "front": NC_("sample third", "Front"),
+    "middle": NC_("sample third", "Middle"),
+    "back": NC_("sample third", "Back"),
+}
 THIRD_BY_INDEX = (THIRD_LABELS["front"], THIRD_LABELS["middle"], THIRD_LABELS["back"])
+
+HELD_BACK_LABELS = {
+    "failed_qc": N_("a current page failed QC: re-shoot it"),
+    "no_image": N_("a page has no image"),
+    "no_pages": N_("no page captured"),
+    "other": N_("held back by another check"),
+}
 
 ERROR_MESSAGES = {
     "nothing_to_accept": N_("No finished record with every page passing QC is waiting for acceptance."),

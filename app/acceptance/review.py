@@ -15,8 +15,11 @@ from app.acceptance.rules import DEFECT_CODES
 from app.acceptance.seeding import check_open
 from app.acceptance.service import Actor
 from app.audit.service import record_event
+from app.frontpage.models import FrontPage
 
 FIELD_COLUMNS = ("name_ok", "mrn_ok", "discharge_date_ok", "diagnosis_ok", "operation_ok")
+# The fields a front page supplies (the MRN is the record's own): without front-page data they count as missing.
+FRONT_PAGE_COLUMNS = ("name_ok", "discharge_date_ok", "diagnosis_ok", "operation_ok")
 # A page taken by a reviewer who then went quiet is offered to others after this long.
 STALE_CLAIM = timedelta(minutes=10)
 NOTE_MAX = 500
@@ -193,6 +196,11 @@ def get_check(session: Session, rnd: ReviewRound, record_id: int) -> RecordField
     ).first()
 
 
+def exists_front_page(session: Session, record_id: int) -> bool:
+    """True when the record's front-page data was entered or imported."""
+    return session.exec(select(FrontPage.id).where(FrontPage.record_id == record_id)).first() is not None
+
+
 def check_record(
     session: Session,
     lot: Lot,
@@ -206,7 +214,10 @@ def check_record(
     today: date,
     now: datetime,
 ) -> RecordFieldCheck:
-    """Record a sampled record's page count against the paper and its five front-page fields, right or wrong."""
+    """Record a sampled record's page count against the paper and its five front-page fields, right or wrong.
+
+    A record without front-page data cannot be right: its name, discharge date, diagnosis and operation count as
+    missing (wrong) whatever was ticked, so that such a lot never shows 0.00 % field errors."""
     lot_in_review(session, lot, rnd, today)
     if record_id not in sampled_records(session, rnd):
         raise BadVerdict(f"record {record_id} has no sampled page in round {rnd.number}")
@@ -218,6 +229,8 @@ def check_record(
     if note and len(note) > NOTE_MAX:
         raise BadVerdict(f"the note is longer than {NOTE_MAX} characters")
     values = {name: bool(value) for name, value in fields_ok.items()}
+    if not exists_front_page(session, record_id):
+        values.update(dict.fromkeys(FRONT_PAGE_COLUMNS, False))
     values.update(
         paper_pages=paper_pages,
         captured_pages=captured_pages(session, rnd, record_id),
@@ -249,7 +262,7 @@ def check_record(
         detail={
             "lot": lot.number,
             "round": rnd.number,
-            "wrong_fields": [n for n in FIELD_COLUMNS if not fields_ok[n]],
+            "wrong_fields": [n for n in FIELD_COLUMNS if not values[n]],
             "paper_pages": paper_pages,
             "captured_pages": check.captured_pages,
         },

@@ -22,6 +22,7 @@ from app.core.errors import AppError
 from app.core.i18n import translations
 from app.core.templates import redirect, render, request_language
 from app.core.typed import TypedInt
+from app.frontpage.service import form_values, front_page_of
 from app.navigation import N_
 from app.projects.dependencies import CurrentProject
 
@@ -119,6 +120,7 @@ def record_page(
     screen = record_screen(session, rnd, record_id)
     if not screen.sampled_pages:
         raise LotNotFound(f"record {record_id} has no sampled page in lot {lot.number}")
+    fp = front_page_of(session, record_id)
     return render(
         request,
         "acceptance/record.html",
@@ -127,6 +129,8 @@ def record_page(
             "lot": lot,
             "round": rnd,
             "s": screen,
+            "recorded": form_values(screen.record, fp),
+            "has_front_page": fp is not None,
             "progress": progress(session, rnd),
             "open": lot.status == "in_review" and effective_status(lot, project_today(project)) == "in_review",
         },

@@ -12,6 +12,7 @@ from pydantic import BeforeValidator
 from sqlmodel import Session
 
 from app.acceptance.applying import apply_for_acceptance, reapply
+from app.acceptance.held_back import held_back_records, without_front_page
 from app.acceptance.labels import defect_label
 from app.acceptance.review_views import router as review_router
 from app.acceptance.rules import THIRD_NAMES
@@ -45,7 +46,8 @@ from app.core.exports import csv_writer
 from app.core.i18n import translations
 from app.core.templates import redirect, render, request_language
 from app.core.typed import typed_value
-from app.inspection.tasks import held_back_records, held_back_text, lot_application_notes
+from app.inspection.tasks import held_back_records as task_held_back_records
+from app.inspection.tasks import held_back_text, lot_application_notes
 from app.navigation import N_
 from app.projects.dependencies import CurrentProject
 
@@ -70,6 +72,8 @@ def lots_page(request: Request, principal: LotReader, session: SessionDep, proje
         ctx["preview_all"] = candidates(session, project, None, today=today)
         ctx["preview"] = ctx["preview_all"] if due >= today else candidates(session, project, due, today=today)
         ctx.update(lot_application_notes(session, project.id), labels_defect=defect_label)  # vendor QC
+        ctx["held_back_total"], ctx["held_back"] = held_back_records(session, project, limit=50)
+        ctx["without_front_page"] = without_front_page(session, project)  # of everything a lot may take now
     return render(request, "acceptance/lots.html", ctx)
 
 
@@ -98,7 +102,7 @@ def apply(
         return failure_page(request, session, exc, "/acceptance")
     t = translations(request_language(request)).gettext
     frozen = t(N_("Lot %(n)s is frozen and waits for the hospital's seed.")) % {"n": lot.number}
-    held = held_back_text(held_back_records(session, project.id), t, defect_label)  # vendor QC (issue 15)
+    held = held_back_text(task_held_back_records(session, project.id), t, defect_label)  # vendor QC (issue 15)
     return redirect(lot_url(lot.id), flash=f"{frozen} {held}".strip())
 
 

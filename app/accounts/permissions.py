@@ -59,7 +59,9 @@ MATRIX: dict[Perm, frozenset[Role]] = {
 }
 
 # Roles that must pass a second factor (TOTP) at every browser sign-in.
-MFA_REQUIRED = frozenset({R.sysadmin, R.audit_admin, R.reviewer, R.finance, R.vendor_manager})
+# A second factor for the administrators, finance, and every role that can approve a sensitive operation (the
+# custodian approves exports and the erasure: the hospital's most sensitive decisions).
+MFA_REQUIRED = frozenset({R.sysadmin, R.audit_admin, R.reviewer, R.finance, R.vendor_manager}) | MATRIX[Perm.approvals]
 
 
 def allowed(role: str, perm: Perm) -> bool:

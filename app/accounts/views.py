@@ -13,7 +13,7 @@ from app.accounts import totp
 from app.accounts.dependencies import SESSION_COOKIE, CsrfChecked, CurrentUser, PendingUser
 from app.accounts.exceptions import BadSecondFactor, CsrfFailed
 from app.accounts.models import User, WebSession
-from app.accounts.permissions import MFA_REQUIRED, Perm, allowed, permissions_of
+from app.accounts.permissions import MFA_REQUIRED, permissions_of
 from app.accounts.signin import (
     authenticate,
     change_password,
@@ -30,6 +30,7 @@ from app.core.i18n import LANG_COOKIE, LANGUAGES, translations
 from app.core.security import same
 from app.core.templates import redirect, render, request_language
 from app.core.typed import Typed
+from app.navigation import start_page
 
 router = APIRouter(include_in_schema=False)
 LOGIN_CSRF_COOKIE = "folio_login_csrf"
@@ -244,10 +245,8 @@ def set_language(language: str, next: str | None = None):  # noqa: A002
 
 @router.get("/")
 def home(principal: CurrentUser) -> Response:
-    """Each role's start page."""
-    if allowed(principal.role, Perm.view_production) or allowed(principal.role, Perm.view_own_production):
-        return RedirectResponse("/today", status_code=303)
-    return RedirectResponse("/account", status_code=303)
+    """Each role's start page: its work screen (app.navigation.start_page)."""
+    return RedirectResponse(start_page(principal.role), status_code=303)
 
 
 @router.get("/account")

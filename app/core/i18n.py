@@ -2,6 +2,7 @@
 
 import gettext
 import io
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,6 +27,17 @@ def translations(language: str) -> gettext.NullTranslations:
     write_mo(buf, catalog)
     buf.seek(0)
     return gettext.GNUTranslations(buf)
+
+
+def gettext_for(language: str) -> Callable[[str], str]:
+    """The gettext of a language that honours a message's context (app.navigation.NC_: msgctxt)."""
+    catalogue = translations(language)
+
+    def gettext(message: str) -> str:
+        context = getattr(message, "context", None)
+        return catalogue.pgettext(context, message) if context else catalogue.gettext(message)
+
+    return gettext
 
 
 def pick_language(cookie: str | None) -> str:

@@ -1,12 +1,48 @@
 """The image checks run in a pool of worker processes, never on the server's event loop or threads."""
 
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+PARENT_POLL_SECONDS = 1.0
 
-def _init_worker(max_pixels: int) -> None:
+
+def _exit_with_parent(parent_pid: int, poll_seconds: float = PARENT_POLL_SECONDS) -> None:
+    """Make this worker end when the server that started it dies, even by `kill -9` (no shutdown runs then).
+
+    Linux: prctl(PR_SET_PDEATHSIG, SIGKILL) has the kernel kill the worker with its parent. Everywhere (and as a
+    fallback should the parent thread that spawned it end first): a daemon thread polls the parent's pid and exits
+    the process once the worker has been re-parented (to init or a subreaper).
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - a libc without prctl: the watchdog still works
+            pass
+    if os.getppid() != parent_pid:  # the parent died before the signal was armed
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(poll_seconds)
+            if os.getppid() != parent_pid:
+                os._exit(1)  # no clean-up: the pool's parent, its queues and its futures are gone
+
+    threading.Thread(target=watch, name="folio-parent-watchdog", daemon=True).start()
+
+
+def _init_worker(max_pixels: int, parent_pid: int | None = None) -> None:
+    if parent_pid is not None:
+        _exit_with_parent(parent_pid)
     # OpenCV's own decoder limit, lowered to the server's; one OpenCV thread per worker process.
     os.environ["OPENCV_IO_MAX_IMAGE_PIXELS"] = str(max_pixels)
     import cv2
@@ -50,7 +86,7 @@ class QCPool:
             max_workers=max(1, workers),
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(max_pixels,),
+            initargs=(max_pixels, os.getpid()),
         )
 
     def check(self, data: bytes, profile: dict | None, intentionally_blank: bool = False) -> dict[str, Any]:

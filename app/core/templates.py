@@ -12,7 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from app.core.i18n import LANG_COOKIE, LANGUAGES, pick_language, translations
+from app.core.i18n import LANG_COOKIE, LANGUAGES, gettext_for, pick_language, translations
 
 APP_DIR = Path(__file__).resolve().parents[1]
 
@@ -35,20 +35,30 @@ def environment(language: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    catalogue = translations(language)
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=gettext_for(language),  # `_` honours a label's context (NC_)
+        ngettext=catalogue.ngettext,
+        pgettext=catalogue.pgettext,
+        npgettext=catalogue.npgettext,
+        newstyle=True,
+    )
     env.filters["local_time"] = _local_time
     env.filters["thousands"] = lambda n: f"{n:,}" if isinstance(n, int) else n
     env.globals["LANGUAGES"] = LANGUAGES
-    from app import navigation
+    from app import navigation, wording
 
     env.globals.update(
         nav_items=navigation.nav_items,
         role_label=navigation.role_label,
         perm_label=navigation.perm_label,
         error_title=navigation.error_title,
+        error_explanation=navigation.error_explanation,
+        can_open=navigation.can_open,
         approval_label=navigation.approval_label,
         approval_status_label=navigation.approval_status_label,
         term_label=navigation.term_label,
+        label=wording.label,
     )
     return env
 

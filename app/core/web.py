@@ -11,10 +11,16 @@ CSP = (
     "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+# The API documentation (Folio's own copies of Swagger UI and ReDoc, app/core/apidocs.py) still runs no inline
+# script and loads nothing from elsewhere; both set style attributes at run time and ReDoc searches in a blob worker.
+DOCS_CSP = (
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+    "worker-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 
 
 class SecurityHeaders:
-    """CSP without inline script, frame denial, no-sniff, no referrer; HTML is never cached."""
+    """CSP without inline script (everywhere, /docs too), frame denial, no-sniff, no referrer; HTML is never cached."""
 
     def __init__(self, app: ASGIApp, hsts: bool = False) -> None:
         self.app = app
@@ -35,8 +41,7 @@ class SecurityHeaders:
                     (b"x-frame-options", b"DENY"),
                     (b"referrer-policy", b"no-referrer"),
                 ]
-                if not docs:  # Swagger UI needs its own inline bootstrap script
-                    extra.append((b"content-security-policy", CSP.encode()))
+                extra.append((b"content-security-policy", (DOCS_CSP if docs else CSP).encode()))
                 if self.hsts:
                     extra.append((b"strict-transport-security", b"max-age=31536000"))
                 content_type = dict(headers).get(b"content-type", b"")
@@ -72,4 +77,5 @@ def install_html_errors(app: FastAPI) -> None:
             target = "/login/second-factor" if exc.code == "second_factor_required" else "/login"
             nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"{target}?next={nxt}" if nxt not in ("/", "/login") else target, 303)
-        return render(request, "error.html", {"code": exc.code, "detail": exc.detail}, status_code=exc.status)
+        context = {"code": exc.code, "detail": exc.detail, "status": exc.status}
+        return render(request, "error.html", context, status_code=exc.status)

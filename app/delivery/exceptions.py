@@ -16,7 +16,13 @@ class ExportNotFound(NotFound):
 
 
 class ExportRefused(Unprocessable):
+    """A delivery export that cannot be filed; `path` names the folder the reason is about, if any."""
+
     code = "export_refused"
+
+    def __init__(self, detail: str, *, code: str | None = None, path: str | None = None) -> None:
+        super().__init__(detail, code=code)
+        self.path = path
 
 
 class ExportStateError(Conflict):

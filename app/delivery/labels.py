@@ -1,17 +1,55 @@
-"""What the delivery screens call an export's status (gettext msgids)."""
+"""What the delivery screens call an export's status and why an export is refused (gettext msgids)."""
 
-from app.navigation import N_
+from app.navigation import N_, NC_
 
 EXPORT_STATUS = {
     "awaiting_approval": N_("Waiting for approval"),
     "queued": N_("Queued"),
     "running": N_("Writing"),
     "done": N_("Export complete"),
-    "failed": N_("Failed"),
+    "failed": NC_("export status", "Failed"),
     "interrupted": N_("Interrupted"),
+    # awaiting_approval as the approval has it (display_status)
+    "approved": N_("Approved: ready to start"),
+    "approval_rejected": N_("Approval rejected"),
+    "approval_expired": N_("Approval expired"),
 }
+
+
+def display_status(status: str, approval: str | None) -> str:
+    """What an export's status reads as: an export still awaiting approval says how its approval stands, so the
+    heading never says "waiting for approval" beside an approved request."""
+    if status == "awaiting_approval" and approval in ("approved", "rejected", "expired"):
+        return "approved" if approval == "approved" else f"approval_{approval}"
+    return status
 
 
 def export_status_label(status: str) -> str:
     """The msgid of an export status."""
     return EXPORT_STATUS.get(status, status)
+
+
+# ExportRefused codes (app/delivery/service.py); %(path)s is the folder the reason is about.
+REFUSAL_MESSAGES = {
+    "target_not_absolute": N_("Give the package folder as an absolute path on the server, e.g. /mnt/delivery/2026-12."),
+    "target_in_image_store": N_(
+        "The package cannot be written inside the image store (%(path)s): choose a folder outside it."
+    ),
+    "target_not_empty": N_("%(path)s exists and is not an empty folder: choose a new folder."),
+    "target_parent_missing": N_(
+        "The folder %(path)s does not exist on the server: create it or mount the delivery disk there first, "
+        "or choose another folder."
+    ),
+    "target_not_writable": N_(
+        "The server may not write into %(path)s: give the Folio service write access, or choose another folder."
+    ),
+    "nothing_accepted": N_("No record is accepted yet: a delivery holds accepted records only."),
+    "unsegmented_pages": N_("Some accepted records have pages without a segment: complete them before the export."),
+}
+
+
+def refusal_message(gettext, code: str, detail: str, path: str | None) -> str:  # noqa: ANN001
+    """A refused export explained in the reader's language, with its error code (the English detail if unknown)."""
+    message = REFUSAL_MESSAGES.get(code)
+    text = gettext(message) % {"path": path or ""} if message else detail
+    return f"{text} ({gettext('Error code')}: {code})"

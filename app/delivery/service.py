@@ -1,5 +1,6 @@
 """Delivery exports: which records are accepted, the check before export, asking for approval, starting."""
 
+import os
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -103,18 +104,45 @@ def resumable(export: DeliveryExport, now: datetime) -> bool:
     return effective_status(export, now) in (ExportStatus.queued, ExportStatus.failed, "interrupted")
 
 
+def delivery_root(image_store: Path) -> Path:
+    """Folio's own folder for delivery packages, beside the image store: `<store's parent>/delivery`."""
+    return Path(image_store).resolve().parent / "delivery"
+
+
 def check_target(target: str, image_store: Path | None = None) -> Path:
-    """The package folder: an absolute path, new or empty, whose parent exists, outside the image store."""
+    """The package folder: an absolute path, new or empty, in a writable folder, outside the image store.
+
+    Folio's own delivery folder (delivery_root, where the page suggests a package) is created when missing; a folder
+    typed elsewhere must exist. Raises ExportRefused with a code per reason (target_not_absolute,
+    target_in_image_store, target_not_empty, target_parent_missing, target_not_writable); its `path` names the
+    folder the reason is about.
+    """
     path = Path(target.strip())
     if not target.strip() or not path.is_absolute() or ".." in path.parts:
-        raise ExportRefused("give the package folder as an absolute path on the server, e.g. /mnt/delivery/2026-12")
+        raise ExportRefused(
+            "give the package folder as an absolute path on the server, e.g. /mnt/delivery/2026-12",
+            code="target_not_absolute",
+            path=target.strip(),
+        )
     resolved = path.resolve()
     if image_store is not None and resolved.is_relative_to(Path(image_store).resolve()):
-        raise ExportRefused("the package cannot be written inside the image store")
+        raise ExportRefused(
+            "the package cannot be written inside the image store", code="target_in_image_store", path=str(path)
+        )
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
-        raise ExportRefused(f"{path} exists and is not an empty folder: choose a new one")
+        raise ExportRefused(
+            f"{path} exists and is not an empty folder: choose a new one", code="target_not_empty", path=str(path)
+        )
+    if image_store is not None and resolved.parent == delivery_root(image_store) and not resolved.parent.exists():
+        resolved.parent.mkdir(parents=True, exist_ok=True)  # the folder Folio itself suggests
     if not path.parent.is_dir():
-        raise ExportRefused(f"the folder {path.parent} does not exist")
+        raise ExportRefused(
+            f"the folder {path.parent} does not exist", code="target_parent_missing", path=str(path.parent)
+        )
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise ExportRefused(
+            f"the server may not write into {path.parent}", code="target_not_writable", path=str(path.parent)
+        )
     return path
 
 
@@ -134,7 +162,7 @@ def request_export(
     path = check_target(target, image_store)
     ready = preflight(session, project, _today(project, now))
     if not ready.ready:
-        raise ExportRefused(_not_ready(ready))
+        raise _not_ready(ready)
     export = DeliveryExport(
         project_id=project.id,
         target=str(path),
@@ -175,10 +203,15 @@ def _today(project: Project, now: datetime) -> date:
     return local_date(now, project.timezone)
 
 
-def _not_ready(ready: Preflight) -> str:
+def _not_ready(ready: Preflight) -> ExportRefused:
     if ready.records == 0:
-        return "no record is accepted yet: a delivery holds accepted records only"
-    return f"{ready.incomplete_total} accepted records have pages without a segment: complete them first"
+        return ExportRefused(
+            "no record is accepted yet: a delivery holds accepted records only", code="nothing_accepted"
+        )
+    return ExportRefused(
+        f"{ready.incomplete_total} accepted records have pages without a segment: complete them first",
+        code="unsegmented_pages",
+    )
 
 
 def start_export(session: Session, project: Project, export: DeliveryExport, *, actor: dict, now: datetime) -> None:
@@ -189,7 +222,7 @@ def start_export(session: Session, project: Project, export: DeliveryExport, *, 
         raise ExportStateError(f"export {export.id} has started already ({export.status})")
     ready = preflight(session, project, _today(project, now))
     if not ready.ready:
-        raise ExportRefused(_not_ready(ready))
+        raise _not_ready(ready)
     check_target(export.target)
     payload = use_approval(
         session, export.approval_id or 0, ApprovalKind.delivery_package, project_id=project.id, now=now

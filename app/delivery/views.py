@@ -15,9 +15,10 @@ from app.core.i18n import translations
 from app.core.templates import redirect, render, request_language
 from app.delivery import runner
 from app.delivery.exceptions import ExportRefused, ExportStateError
-from app.delivery.labels import export_status_label
+from app.delivery.labels import display_status, export_status_label, refusal_message
 from app.delivery.retry import left_out_records, retry_left_out
 from app.delivery.service import (
+    delivery_root,
     effective_status,
     get_export,
     list_exports,
@@ -47,8 +48,12 @@ def _actor(request: Request, principal: WebPrincipal) -> dict:
 
 
 def _default_target(request: Request, project) -> str:  # noqa: ANN001
-    store = request.app.state.settings.image_store.resolve()
-    return str(store.parent / "delivery" / f"{project.code}-{local_date(utcnow(), project.timezone).isoformat()}")
+    root = delivery_root(request.app.state.settings.image_store)
+    return str(root / f"{project.code}-{local_date(utcnow(), project.timezone).isoformat()}")
+
+
+def _refusal(request: Request, exc: ExportRefused) -> str:
+    return refusal_message(translations(request_language(request)).gettext, exc.code, exc.detail, exc.path)
 
 
 def _rows(session, exports, now):  # noqa: ANN001, ANN202
@@ -75,6 +80,7 @@ def _home(request: Request, session, project, principal, *, error=None, form=Non
         "delivery/home.html",
         {
             "export_status_label": export_status_label,
+            "display_status": display_status,
             "project": project,
             "ready": preflight(session, project, local_date(now, project.timezone)),
             "rows": _rows(session, list_exports(session, project.id), now),
@@ -119,7 +125,7 @@ def export_request(
             session,
             project,
             principal,
-            error=exc.detail,
+            error=_refusal(request, exc),
             form={"target": target, "reason": reason},
             status_code=422,
         )
@@ -142,6 +148,7 @@ def export_page(export_id: int, request: Request, session: SessionDep, project: 
             "row": row,
             "e": export,
             "export_status_label": export_status_label,
+            "display_status": display_status,
             "can_export": allowed(principal.role, Perm.export_delivery),
             "left_out": left_out_records(session, export.id) if export.records_failed else [],
         },
@@ -181,7 +188,8 @@ def export_start(
         start_export(session, project, export, actor=_actor(request, principal), now=utcnow())
     except (ExportRefused, ExportStateError) as exc:
         session.rollback()
-        return redirect(f"/delivery/exports/{export_id}", flash=exc.detail, kind="error")
+        text = _refusal(request, exc) if isinstance(exc, ExportRefused) else exc.detail
+        return redirect(f"/delivery/exports/{export_id}", flash=text, kind="error")
     session.commit()  # the worker thread must see the export queued
     _launch(request, export_id)
     return redirect(f"/delivery/exports/{export_id}", flash=_t(request, "Export started."))

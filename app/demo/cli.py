@@ -1,6 +1,9 @@
 """`folio demo` and `folio demo-code`: the demo project and its sign-ins."""
 
 import argparse
+import os
+import shutil
+import sys
 import time
 from collections.abc import Callable
 from datetime import date
@@ -8,6 +11,40 @@ from pathlib import Path
 
 from app.core.cli import CLIError, session_for
 from app.core.config import Settings
+
+
+def folio_command(argv0: str | None = None) -> str:
+    """How to call `folio` again from the current folder, as one would type it: `folio` when that is on the PATH,
+    else the script's path (`.venv/bin/folio` after the quick start), so that a printed hint works as printed."""
+    script = Path(argv0 if argv0 is not None else sys.argv[0])
+    if script.name != "folio":  # run as `python -m app.cli`: the venv's script beside its python
+        script = Path(sys.executable).parent / "folio"
+        if not script.exists():
+            return f"{sys.executable} -m app.cli"
+    on_path = shutil.which("folio")
+    if on_path and Path(on_path).resolve() == script.resolve():
+        return "folio"
+    relative = os.path.relpath(script.resolve(), Path.cwd())
+    if relative.startswith(".."):
+        return str(script.resolve())
+    return relative if os.sep in relative else f".{os.sep}{relative}"
+
+
+def _progress_bar():  # noqa: ANN202  (a rich Progress and the callback seed_demo calls)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=False
+    )
+    steps = {"render": "drawing and checking page images", "ingest": "storing pages"}
+    tasks: dict[str, int] = {}
+
+    def tick(step: str, done: int, total: int) -> None:
+        if step not in tasks:
+            tasks[step] = bar.add_task(steps.get(step, step), total=total)
+        bar.update(tasks[step], completed=done)
+
+    return bar, tick
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
@@ -19,7 +56,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
 
     upgrade(settings.database_url)
     started = time.monotonic()
-    with session_for(settings) as session:
+    bar, tick = _progress_bar()
+    with bar, session_for(settings) as session:
         result = seed_demo(
             session,
             store=LocalImageStore(settings.image_store),
@@ -27,6 +65,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
             pages=args.pages,
             today=date.today(),
             workers=settings.qc_workers,
+            progress=tick,
         )
     token_file = Path(settings.image_store).parent / "demo-station-token.txt"
     if result.created:
@@ -42,7 +81,14 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
     for username, display, role in DEMO_USERS:
         print(f"  {username:<10} {username + DEMO_PASSWORD_SUFFIX:<22} {role.value:<15} {display}")
     print(f"capture station token: {token_file}")
-    print("managers, reviewers, finance and admins also need a code: `folio demo-code mgr_zhao` prints it")
+    print(
+        f"record {result.station_barcode} is checked out and not captured yet: scan it at the capture station "
+        "(paper must be checked out before its first scan)"
+    )
+    print(
+        "managers, reviewers, custodians, finance and admins also need a code: "
+        f"`{folio_command()} demo-code mgr_zhao` prints it"
+    )
 
 
 def cmd_demo_code(args: argparse.Namespace, settings: Settings) -> None:

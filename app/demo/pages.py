@@ -28,13 +28,18 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size)
 
 
-def demo_page(seed: int, *, blur: float = 0.0, dark: bool = False, title: str = "病案") -> bytes:
-    """A JPEG of an A4 page (about 210 dpi) lying on a dark mat, reproducible from its seed."""
+def demo_page(
+    seed: int, *, page: int | None = None, blur: float = 0.0, dark: bool = False, title: str = "病案"
+) -> bytes:
+    """A JPEG of an A4 page (about 210 dpi) lying on a dark mat, reproducible from its seed; the paper's heading
+    carries its page number (`病案 第{page}页`), so the image and the page it is filed as agree. Without `page` (test
+    and bench images that belong to no record) the number is derived from the seed."""
     rng = random.Random(seed)
+    heading = f"{title} 第{page if page is not None else seed % 97 + 1}页"
     pw, ph = 1750, 2475
     page = Image.new("RGB", (pw, ph), (246, 244, 238))
     draw = ImageDraw.Draw(page)
-    draw.text((pw // 2 - 220, 110), f"{title} 第{seed % 97 + 1}页", fill=(20, 20, 20), font=_font(64))
+    draw.text((pw // 2 - 220, 110), heading, fill=(20, 20, 20), font=_font(64))
     y = 260
     if rng.random() < 0.5:  # a form with table rules
         rows = rng.randint(6, 12)

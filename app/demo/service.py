@@ -2,6 +2,7 @@
 
 import random
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -23,19 +24,22 @@ from app.projects.service import create_project
 from app.records.service import finish_record
 
 DEMO_CODE = "DEMO"
+# A record the records room has checked out to the vendor but nobody has captured yet: the one to open at the
+# capture station (the first scan of a number that was never checked out is refused).
+STATION_READY = ("00990001", 1)
 DEMO_PASSWORD_SUFFIX = "-demo-2026"  # each demo user's password is <username>-demo-2026
 
-DEMO_USERS = [
-    ("op_zhang", "张敏 (操作员)", Role.operator),
-    ("op_li", "李强 (操作员)", Role.operator),
-    ("op_wang", "王芳 (操作员)", Role.operator),
-    ("qc_chen", "陈静 (厂商质检)", Role.vendor_qc),
-    ("mgr_zhao", "赵磊 (项目经理)", Role.vendor_manager),
-    ("rev_sun", "孙丽 (医院审核)", Role.reviewer),
-    ("cust_zhou", "周红 (病案室)", Role.custodian),
-    ("fin_wu", "吴刚 (财务)", Role.finance),
-    ("admin", "系统管理员", Role.sysadmin),
-    ("auditor", "审计管理员", Role.audit_admin),
+DEMO_USERS = [  # (user name, the person's name, role): screens show the role beside the name themselves
+    ("op_zhang", "张敏", Role.operator),
+    ("op_li", "李强", Role.operator),
+    ("op_wang", "王芳", Role.operator),
+    ("qc_chen", "陈静", Role.vendor_qc),
+    ("mgr_zhao", "赵磊", Role.vendor_manager),
+    ("rev_sun", "孙丽", Role.reviewer),
+    ("cust_zhou", "周红", Role.custodian),
+    ("fin_wu", "吴刚", Role.finance),
+    ("admin", "刘洋", Role.sysadmin),
+    ("auditor", "郑洁", Role.audit_admin),
 ]
 
 
@@ -48,6 +52,11 @@ class DemoResult:
     station_token: str | None = None
     pages: int = 0
     failed_pages: int = 0
+    station_barcode: str = f"{STATION_READY[0]}-{STATION_READY[1]}"
+
+
+# progress(step, done, total): step is "render" (page images drawn and checked) or "ingest" (pages stored).
+Progress = Callable[[str, int, int], None]
 
 
 def _page_plan(pages: int, days: list[date], tz: str, seed: int) -> list[dict]:
@@ -92,14 +101,23 @@ def _page_plan(pages: int, days: list[date], tz: str, seed: int) -> list[dict]:
 
 
 def _render_and_check(item: dict) -> tuple[bytes, dict]:
-    data = demo_page(item["seed"], blur=item["blur"], dark=item["dark"])
+    data = demo_page(item["seed"], page=item["page"], blur=item["blur"], dark=item["dark"])
     return data, run_check(data, None, False)
 
 
 def seed_demo(
-    session: Session, *, store: ImageStore, limits: UploadLimits, pages: int, today: date, workers: int = 2
+    session: Session,
+    *,
+    store: ImageStore,
+    limits: UploadLimits,
+    pages: int,
+    today: date,
+    workers: int = 2,
+    progress: Progress | None = None,
 ) -> DemoResult:
-    """Create the demo project (once) with users, a station and generated pages captured over recent days."""
+    """Create the demo project (once) with users, a station and generated pages captured over recent days, and
+    one checked-out record not yet captured (STATION_READY). `progress` hears how far the page images are."""
+    tick = progress or (lambda _step, _done, _total: None)
     existing = session.exec(select(Project).where(Project.code == DEMO_CODE)).first()
     if existing is not None:
         return DemoResult(project_id=existing.id, created=False)
@@ -133,14 +151,17 @@ def seed_demo(
     days = [today - timedelta(days=d) for d in range(6, -1, -1)]
     plan = _page_plan(pages, days, project.timezone, seed=2026)
     # Render and check the images in parallel; ingest then reuses each report instead of checking again.
+    rendered = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        rendered = list(pool.map(_render_and_check, plan, chunksize=8))
+        for item in pool.map(_render_and_check, plan, chunksize=8):
+            rendered.append(item)
+            tick("render", len(rendered), len(plan))
     reports = {sha256_hex(data): report for data, report in rendered}
     # Paper first (issue 9): the records room checks every planned record out to the vendor before capture.
     users = {u.username: u for u in session.exec(select(User).where(User.project_id == project.id))}
-    keys = list(dict.fromkeys((item["mrn"], item["visit"]) for item in plan))
+    keys = [*dict.fromkeys((item["mrn"], item["visit"]) for item in plan), STATION_READY]
     paper.check_out_all(session, project, users["cust_zhou"], users["mgr_zhao"], keys, now)
-    for item, (data, _) in zip(plan, rendered, strict=True):
+    for done, (item, (data, _)) in enumerate(zip(plan, rendered, strict=True), start=1):
         upload = PageUpload(
             data=data,
             idempotency_key=str(uuid.uuid4()),
@@ -164,6 +185,7 @@ def seed_demo(
         result.failed_pages += 0 if res.image.qc_passed else 1
         if item["page"] == item["count"] and res.created:
             finish_record(session, res.record, paper_page_count=item["count"], now=now)
+        tick("ingest", done, len(plan))
     paper.box_shelve_return(session, project, users["cust_zhou"], users["mgr_zhao"], now)
     paper.front_pages(session, project, users["mgr_zhao"], today, seed=2026)
     return result

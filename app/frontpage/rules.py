@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from app.core.typed import typed_text
 from app.frontpage.xlsx import CellIssue
-from app.navigation import N_
+from app.navigation import N_, NC_
 from app.records.rules import MRN_PATTERN
 
 # The fields of an import, in the order the mapping form shows them; the first six must be mapped.
@@ -19,34 +19,70 @@ FIELD_LABELS = {
     "discharge_date": N_("Discharge date"),
     "diagnosis": N_("Main diagnosis"),
     "diagnosis_code": N_("Diagnosis code (ICD-10)"),
-    "operation": N_("Operation"),
+    "operation": NC_("front-page field", "Operation"),
     "operation_code": N_("Operation code (ICD-9-CM-3)"),
 }
-# Column headings seen in hospital records systems' exports, for a first guess at the mapping.
+# Column headings seen in hospital records systems' exports, for a first guess at the mapping: the national
+# front-page form's own headings (住院病案首页, 卫医政发〔2011〕84号: 病案号, 第 次住院, 姓名, 出院时间, 出院诊断 /
+# 主要诊断 + 疾病编码, 手术及操作编码 + 手术及操作名称) and the variants records systems export.
 HEADER_GUESSES = {
     "mrn": ("病案号", "住院号", "病历号", "病案编号", "mrn"),
-    "visit": ("住院次数", "入院次数", "次数", "visit"),
+    "visit": ("住院次数", "入院次数", "第次住院", "次数", "visit"),
     "name": ("姓名", "患者姓名", "病人姓名", "name", "patient_name"),
-    "discharge_date": ("出院日期", "出院时间", "discharge_date"),
-    "diagnosis": ("主要诊断", "出院主要诊断", "主要诊断名称", "主诊断", "diagnosis"),
+    "discharge_date": ("出院日期", "出院时间", "出院日期时间", "discharge_date"),
+    "diagnosis": (
+        "主要诊断",
+        "出院主要诊断",
+        "主要诊断名称",
+        "出院主要诊断名称",
+        "主诊断",
+        "出院诊断",
+        "diagnosis",
+    ),
     "diagnosis_code": (
         "主要诊断编码",
         "主要诊断代码",
+        "主要诊断疾病编码",
+        "出院主要诊断编码",
         "主要诊断icd-10",
         "主要诊断icd10",
         "疾病编码",
         "icd-10",
         "diagnosis_code",
     ),
-    "operation": ("主要手术", "主要手术名称", "手术名称", "手术及操作名称", "主要手术及操作名称", "operation"),
+    "operation": (
+        "主要手术",
+        "主要手术名称",
+        "手术名称",
+        "手术及操作",
+        "手术及操作名称",
+        "主要手术及操作",
+        "主要手术及操作名称",
+        "手术操作",
+        "手术操作名称",
+        "主要手术操作",
+        "主要手术操作名称",
+        "operation",
+    ),
     "operation_code": (
         "主要手术编码",
         "手术编码",
         "手术及操作编码",
         "主要手术及操作编码",
+        "手术操作编码",
+        "主要手术操作编码",
         "icd-9-cm-3",
         "operation_code",
     ),
+}
+# When no known heading matches: (a heading holds one of these words, and one of these (if any), and none of
+# these: the neighbouring columns of the form, such as dates, levels, surgeons, anaesthesia, admission diagnosis).
+_CODE_WORDS = ("编码", "代码", "icd")
+_KEYWORD_GUESSES = {
+    "operation_code": (("手术", "操作"), _CODE_WORDS, ("日期", "级别", "医师", "术者", "麻醉", "切口")),
+    "operation": (("手术", "操作"), (), (*_CODE_WORDS, "日期", "级别", "医师", "术者", "麻醉", "切口", "费")),
+    "diagnosis_code": (("诊断",), _CODE_WORDS, ("入院", "门急诊", "门诊", "其他", "病理", "损伤")),
+    "diagnosis": (("诊断",), (), (*_CODE_WORDS, "入院", "门急诊", "门诊", "其他", "病理", "损伤", "日期", "医师")),
 }
 # ICD-10 as coded in China (GB/T 14396, national clinical edition 2.0): K35.800, I10.x00x002, O80, A17.0+
 ICD10 = re.compile(r"^[A-Z][0-9]{2}(?:\.[0-9x]{1,4}(?:x[0-9]{3})?)?[+*†]?$")
@@ -235,13 +271,29 @@ def _norm_header(header: str) -> str:
 
 
 def guess_mapping(headers: list[str]) -> dict[str, str]:
-    """For each field, the heading that looks like it (exact match of a known name, ignoring case and spaces)."""
+    """For each field, the heading that looks like it: first an exact known name (ignoring case, spaces and
+    brackets), else, for the diagnosis and operation columns, the first heading with the field's words and none
+    of the neighbouring columns' words (so "手术及操作（名称）" is the operation, "手术及操作日期" is not)."""
     by_norm = {_norm_header(h): h for h in headers if h}
     mapping: dict[str, str] = {}
     for name, guesses in HEADER_GUESSES.items():
         for guess in guesses:
             if _norm_header(guess) in by_norm:
                 mapping[name] = by_norm[_norm_header(guess)]
+                break
+    taken = set(mapping.values())
+    for name, (one_of, and_one_of, none_of) in _KEYWORD_GUESSES.items():
+        if name in mapping:
+            continue
+        for norm, header in by_norm.items():
+            fits = (
+                any(w in norm for w in one_of)
+                and (not and_one_of or any(w in norm for w in and_one_of))
+                and not any(w in norm for w in none_of)
+            )
+            if fits and header not in taken:
+                mapping[name] = header
+                taken.add(header)
                 break
     return mapping
 

@@ -12,6 +12,8 @@ from markupsafe import Markup, escape
 
 WIDTH, HEIGHT = 1000, 320
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 52
+TICK_LABEL_HALF_WIDTH = 28  # half the width of a "2029-11" tick label, in chart units
+MIN_BAR_HEIGHT = 3.0  # a day with good pages stays visible however high the quota sets the scale
 
 
 def nice_step(span: float, ticks: int = 5) -> float:
@@ -125,13 +127,18 @@ def bar_chart(
     label_every = max(1, math.ceil(n / 12))
     for i, b in enumerate(bars):
         x = LEFT + i * slot + (slot - width) / 2
-        h = plot_h * b.value / top
+        h = max(plot_h * b.value / top, MIN_BAR_HEIGHT) if b.value else 0.0
         css = "bar" if b.working else "bar bar-off"
         span = b.first.isoformat() if b.first == b.last else f"{b.first.isoformat()} – {b.last.isoformat()}"
         parts.append(
             f'<rect class="{css}" x="{x:.1f}" y="{TOP + plot_h - h:.1f}" width="{width:.1f}" height="{h:.1f}">'
             f"<title>{span}: {b.value:,}</title></rect>"
         )
+        if b.value and n <= 31:  # the figure above each bar: small bars under a high quota mark stay readable
+            parts.append(
+                f'<text class="bar-value" x="{x + width / 2:.1f}" y="{TOP + plot_h - h - 4:.1f}" '
+                f'text-anchor="middle">{b.value:,}</text>'
+            )
         if b.reference:
             y = TOP + plot_h - plot_h * b.reference / top
             parts.append(
@@ -190,8 +197,11 @@ def burn_up_chart(
         if tick >= first:
             x = x_of(tick)
             parts.append(f'<line class="grid-line" x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{TOP + plot_h}"/>')
+            # A label near either edge is anchored inside the chart, so that none is cut off ("2029-1").
+            half = TICK_LABEL_HALF_WIDTH
+            anchor = "end" if x > WIDTH - RIGHT - half else ("start" if x < LEFT + half else "middle")
             parts.append(
-                f'<text class="tick" x="{x:.1f}" y="{TOP + plot_h + 16}" text-anchor="middle">'
+                f'<text class="tick" x="{x:.1f}" y="{TOP + plot_h + 16}" text-anchor="{anchor}">'
                 f"{tick.strftime('%Y-%m')}</text>"
             )
         months = 2 if monthly and days > 200 else (1 if monthly else 6)

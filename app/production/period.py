@@ -3,7 +3,7 @@ and the CSV export."""
 
 import io
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -185,8 +185,16 @@ CSV_HEADER = (
 )
 
 
-def production_csv(report: ProductionReport, calendar: WorkCalendar, header: Iterable[str] = CSV_HEADER) -> str:
-    """One line per operator and day of the report, UTF-8 with a byte-order mark (Excel opens it as UTF-8)."""
+def production_csv(
+    report: ProductionReport,
+    calendar: WorkCalendar,
+    header: Iterable[str] = CSV_HEADER,
+    words: Callable[[str], str] | None = None,
+) -> str:
+    """One line per operator and day of the report, UTF-8 with a byte-order mark (Excel opens it as UTF-8).
+
+    `words(code)` gives the reader's word for a quota status ("met", "short", "day_off") and for the working-day
+    column ("working_day", "day_off"); without it the codes and 1/0 are written (for scripts)."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv_writer(out, lineterminator="\r\n")  # operators' names are text, never formulas
@@ -197,11 +205,11 @@ def production_csv(report: ProductionReport, calendar: WorkCalendar, header: Ite
         writer.writerow(
             [
                 f.day.isoformat(),
-                "1" if working else "0",
+                (words("working_day" if working else "day_off") if words else ("1" if working else "0")),
                 name,
                 f.good_pages,
                 report.quota if working else 0,
-                q.status.value,
+                words(q.status.value) if words else q.status.value,
                 q.shortfall,
                 f.images,
                 f.failed_images,

@@ -24,6 +24,7 @@ from app.production.period import operator_detail, production_csv, production_re
 from app.production.progress import progress_report
 from app.production.service import MAX_PERIOD_DAYS, today_board
 from app.projects.dependencies import CurrentProject
+from app.wording import label
 
 router = APIRouter(include_in_schema=False)
 
@@ -199,6 +200,10 @@ def production_operator(
     )
 
 
+# The working-day column of the CSV, in words (the quota status column uses the quota_status labels).
+_CSV_WORDS = {"working_day": N_("a working day"), "day_off": N_("a day off")}
+
+
 @router.get("/production/export.csv")
 def production_export(
     request: Request,
@@ -227,7 +232,9 @@ def production_export(
     ]
     name = f"production-{project.code}-{first.isoformat()}-{last.isoformat()}.csv"
     return Response(
-        production_csv(report, calendar, header).encode("utf-8"),
+        production_csv(
+            report, calendar, header, words=lambda code: _(_CSV_WORDS.get(code) or label("quota_status", code))
+        ).encode("utf-8"),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"},
     )

@@ -12,6 +12,13 @@
     }, seconds * 1000);
   }
 
+  // <form data-confirm="question">: a decision that cannot be undone asks before it is sent (no inline script).
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (e) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) { e.preventDefault(); }
+    });
+  });
+
   // <table class="sortable"> with <th data-sort="num|text">: click a heading to sort by it.
   document.querySelectorAll("table.sortable").forEach(function (table) {
     table.querySelectorAll("th[data-sort]").forEach(function (th, index) {

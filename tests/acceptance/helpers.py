@@ -9,6 +9,7 @@ from sqlmodel import Session
 from app.acceptance.service import Actor
 from app.accounts.models import Role, User
 from app.accounts.service import create_station
+from app.frontpage.models import FrontPage
 from app.pages.models import Page, PageImage
 from app.projects.models import Project
 from app.records.models import Record
@@ -91,11 +92,17 @@ def add_record(
     *,
     finish: bool = True,
     failing: tuple[int, ...] = (),
+    front_page: bool = True,
 ) -> Record:
-    """A record with `pages` pages shot a minute apart from `at`, finished unless told otherwise."""
+    """A record with `pages` pages shot a minute apart from `at`, finished unless told otherwise, with front-page
+    data unless told otherwise (a record without it counts as missing in the review's field check)."""
     record = Record(project_id=shop.project.id, mrn=mrn, visit=1, patient_name="测试", paper_page_count=pages)
     session.add(record)
     session.flush()
+    if front_page:
+        session.add(
+            FrontPage(project_id=shop.project.id, record_id=record.id, diagnosis="急性阑尾炎", diagnosis_code="K35.800")
+        )
     for n in range(1, pages + 1):
         shot = at + timedelta(minutes=n)
         page = Page(

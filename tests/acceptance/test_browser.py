@@ -13,7 +13,9 @@ from sqlmodel import Session, col, select
 from app.acceptance.models import Lot, ReviewRound
 from app.accounts import totp
 from app.core.db import make_engine, writing
+from app.frontpage.models import FrontPage
 from app.projects.models import Project
+from app.records.models import Record
 from tests.conftest import shot
 from tests.factories import page_jpeg
 from tests.live import LiveServer, time_today
@@ -22,6 +24,18 @@ SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 PASSWORD = "live-password-1"
 RECORDS = ("880001", "880002", "880003")
 PAGES = 5
+
+
+def _confirm_next(pg) -> list[str]:  # noqa: ANN001
+    """Accept the next confirmation dialog (a lot application or decision asks first); returns its message."""
+    messages: list[str] = []
+
+    def accept(dialog) -> None:  # noqa: ANN001
+        messages.append(dialog.message)
+        dialog.accept()
+
+    pg.once("dialog", accept)
+    return messages
 
 
 def _station(server: LiveServer, prov) -> dict[str, str]:  # noqa: ANN001
@@ -121,6 +135,9 @@ def _review_with_keyboard(pg, lot_url: str, *, fail_first: bool, name: str) -> t
                 if fail_first:
                     pg.keyboard.press("2")  # the MRN on the front page is wrong
                     assert pg.is_checked("input[value=mrn_ok]")
+                # The recorded front page stands beside each field, to compare with the paper.
+                assert pg.inner_text("#recorded-fields .recorded[data-field=diagnosis]").startswith("急性阑尾炎")
+                assert not pg.is_visible("#no-front-page")
                 shot(pg, f"{name}-record-check")
             with pg.expect_navigation():
                 pg.keyboard.press("Enter")
@@ -145,14 +162,24 @@ def test_a_lot_through_two_rounds_in_the_browser(live_server: LiveServer, browse
     headers = _station(live_server, prov)
     for i, mrn in enumerate(RECORDS):
         _capture_record(live_server, headers, mrn, 1000 * (i + 1))
+    with Session(writing(engine)) as s:  # the hospital's front pages, imported (a record without one counts missing)
+        for record in s.exec(select(Record)):
+            s.add(
+                FrontPage(
+                    project_id=record.project_id, record_id=record.id, diagnosis="急性阑尾炎", diagnosis_code="K35.800"
+                )
+            )
+        s.commit()
 
     # the vendor applies
     mgr_ctx, mgr = _sign_in(browser, live_server, "mgr")
     mgr.goto(f"{live_server.base_url}/acceptance")
     assert mgr.is_visible("#apply-form")
     shot(mgr, "acceptance-01-lots-before-application")
+    asked = _confirm_next(mgr)
     with mgr.expect_navigation():
         mgr.click("#apply-form button[type=submit]")
+    assert "冻结" in asked[0]  # it asked before applying
     assert _status(mgr) == "applied"
     lot_url = mgr.url.replace(live_server.base_url, "").rstrip("/")
     assert "15" in mgr.inner_text(".facts")
@@ -173,8 +200,10 @@ def test_a_lot_through_two_rounds_in_the_browser(live_server: LiveServer, browse
     assert judged == 6 and checked >= 1
     assert rev.is_visible("#decide")
     shot(rev, "acceptance-05-figures-before-decision")
+    asked = _confirm_next(rev)
     with rev.expect_navigation():
         rev.click("#decide")
+    assert "驳回" in asked[0]  # it said the lot is rejected before recording it
     assert _status(rev) == "correcting"
     api = httpx.Client(base_url=live_server.base_url, cookies={c["name"]: c["value"] for c in rev_ctx.cookies()})
     verify = api.get(f"/api/v1/lots/{lot_url.rsplit('/', 1)[1]}/rounds/1/verify").json()
@@ -230,6 +259,7 @@ def test_a_lot_through_two_rounds_in_the_browser(live_server: LiveServer, browse
     if rev.is_visible("#start-review"):  # a record of rev1's page may still need its check
         _review_with_keyboard(rev, lot_url, fail_first=False, name="acceptance-08b")
     assert judged2 == 5
+    _confirm_next(rev)
     with rev.expect_navigation():
         rev.click("#decide")
     assert _status(rev) == "accepted"
@@ -243,6 +273,7 @@ def test_a_lot_through_two_rounds_in_the_browser(live_server: LiveServer, browse
     # a second lot, left alone past its review deadline, shows as deemed accepted
     _capture_record(live_server, headers, "880009", 9000)
     mgr.goto(f"{live_server.base_url}/acceptance")
+    _confirm_next(mgr)
     with mgr.expect_navigation():
         mgr.click("#apply-form button[type=submit]")
     assert _status(mgr) == "applied"

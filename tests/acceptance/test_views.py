@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from app.accounts import totp
 from app.accounts.models import Role
 from app.audit.models import AuditEvent
+from app.frontpage.models import FrontPage
 from app.projects.models import Project
 from tests.factories import PASSWORD, make_project, make_user, page_jpeg, signed_in_station, upload
 
@@ -63,7 +64,13 @@ def _people(session: Session, project: Project) -> None:
 
 @pytest.fixture
 def shop(client: TestClient, session: Session):  # noqa: ANN201
-    """A project with 3 finished records of 4 real pages each, uploaded through the station API."""
+    """A project with 3 finished records of 4 real pages each, uploaded through the station API, with front pages."""
+    return make_shop_with_records(client, session)
+
+
+def make_shop_with_records(client: TestClient, session: Session, *, front_pages: int = 3, held_back: bool = False):  # noqa: ANN201
+    """The `shop` data; only the first `front_pages` records get front-page data; `held_back` adds a finished
+    record 779999 whose page failed QC."""
     client.cookies.clear()
     auth = signed_in_station(client, session)
     project = session.get(Project, auth.project_id)
@@ -80,6 +87,18 @@ def shop(client: TestClient, session: Session):  # noqa: ANN201
             f"/api/v1/records/{res.json()['record_id']}/finish", json={"paper_page_count": 4}, headers=auth.headers
         )
         assert done.json()["complete"]
+        if r < front_pages:
+            session.add(
+                FrontPage(
+                    project_id=project.id, record_id=res.json()["record_id"], diagnosis="肺炎", diagnosis_code="J18.900"
+                )
+            )
+    session.commit()
+    if held_back:
+        bad = upload(client, auth, page_jpeg(501, blur=3.5), page=1, mrn="779999")
+        assert bad.json()["verdict"] == "fail"
+        rid = bad.json()["record_id"]
+        client.post(f"/api/v1/records/{rid}/finish", json={"paper_page_count": 1}, headers=auth.headers)
     _people(session, project)
     return project, images
 

@@ -36,7 +36,7 @@ def test_audit_admin_filters_and_exports_sysadmin_cannot(client: TestClient, ses
     _sign_in(client, "auditor")
     page = client.get("/audit", params={"action": "signin", "outcome": "failure"})
     assert page.status_code == 200
-    assert page.text.count("<code>signin</code>") == 1  # the one failed sign-in of root
+    assert page.text.count('title="signin">登录<') == 1  # the one failed sign-in of root, named in words
     export = client.get("/audit.csv")
     assert export.status_code == 200 and export.content.startswith(b"\xef\xbb\xbf")
     with Session(db) as s:

@@ -48,7 +48,7 @@ def _upload(server: LiveServer, headers: dict, mrn: str, visit: int) -> httpx.Re
 
 def test_scan_a_checkout_print_the_sheet_and_confirm(live_server: LiveServer, browser) -> None:  # noqa: ANN001
     prov = live_server.provision()
-    live_server.add_user(prov.project_code, "cust", "custodian", password=PASSWORD)
+    live_server.add_user(prov.project_code, "cust", "custodian", password=PASSWORD, totp_secret=SECRET)
     live_server.add_user(prov.project_code, "mgr", "vendor_manager", password=PASSWORD, totp_secret=SECRET)
     live_server.start()
     r = httpx.post(
@@ -58,7 +58,7 @@ def test_scan_a_checkout_print_the_sheet_and_confirm(live_server: LiveServer, br
     )
     station = {"Authorization": f"Bearer {prov.station_token}", "X-Operator-Token": r.json()["token"]}
 
-    cust_ctx, pg = _sign_in(browser, live_server, "cust", second_factor=False)
+    cust_ctx, pg = _sign_in(browser, live_server, "cust", second_factor=True)
     # The custodian switches the rule on: no capture without a check-out.
     pg.goto(f"{live_server.base_url}/custody/settings")
     pg.check("#require_checkout")

@@ -40,6 +40,7 @@ def test_project_create_switches_the_checkout_rule_on(tmp_path: Path) -> None:
 
 
 def test_demo_paper(session: Session, tmp_path: Path) -> None:
+    heard: list[tuple[str, int, int]] = []
     result = seed_demo(
         session,
         store=LocalImageStore(tmp_path),
@@ -47,8 +48,12 @@ def test_demo_paper(session: Session, tmp_path: Path) -> None:
         pages=60,
         today=date(2026, 11, 20),
         workers=1,
+        progress=lambda step, done, total: heard.append((step, done, total)),
     )
     session.commit()
+    # The CLI's progress bar hears every page image, drawn and stored.
+    assert heard[-1] == ("ingest", 60, 60) and ("render", 60, 60) in heard
+    assert [d for s, d, _ in heard if s == "render"] == list(range(1, 61))
     project = session.get(Project, result.project_id)
     assert session.exec(select(CustodySettings)).one().require_checkout
     states = [c.state for c in session.exec(select(RecordCustody))]
@@ -60,3 +65,42 @@ def test_demo_paper(session: Session, tmp_path: Path) -> None:
     assert session.exec(select(Page).where(Page.page_number == 1, col(Page.segment).is_(None))).all() == []
     out = outstanding(session, project, now=project.created_at)
     assert out.out == states.count("out")
+
+
+def test_demo_has_a_checked_out_record_ready_for_the_station_and_pages_carry_their_numbers(
+    session: Session, tmp_path: Path
+) -> None:
+    from datetime import timedelta
+
+    from app.core.storage import sha256_hex
+    from app.demo.pages import demo_page
+    from app.demo.service import STATION_READY, _page_plan
+    from app.pages.models import PageImage
+    from app.records.models import Record
+
+    today = date(2026, 11, 20)
+    result = seed_demo(
+        session,
+        store=LocalImageStore(tmp_path),
+        limits=UploadLimits(30_000_000, 60_000_000, 20_000),
+        pages=40,
+        today=today,
+        workers=1,
+    )
+    session.commit()
+    assert result.station_barcode == "00990001-1"
+    record = session.exec(select(Record).where(Record.mrn == STATION_READY[0], Record.visit == STATION_READY[1])).one()
+    custody = session.exec(select(RecordCustody).where(RecordCustody.record_id == record.id)).one()
+    assert custody.state == "out"  # checked out to the vendor: the station may open it
+    assert session.exec(select(Page).where(Page.record_id == record.id)).all() == []  # and nothing captured yet
+
+    # Every demo image is drawn with the page number it is filed under ("病案 第18页" is page 18).
+    project = session.get(Project, result.project_id)
+    plan = _page_plan(40, [today - timedelta(days=d) for d in range(6, -1, -1)], project.timezone, seed=2026)
+    item = next(i for i in plan if i["page"] == 3 and not i["blur"] and not i["dark"])
+    page = session.exec(
+        select(Page).join(Record).where(Record.mrn == item["mrn"], Record.visit == item["visit"], Page.page_number == 3)
+    ).one()
+    image = session.get(PageImage, page.current_image_id)
+    assert image.sha256 == sha256_hex(demo_page(item["seed"], page=3))
+    assert demo_page(item["seed"], page=3) != demo_page(item["seed"], page=18)

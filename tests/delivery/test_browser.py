@@ -80,7 +80,7 @@ def _capture(server: LiveServer, prov, records: dict[str, int]) -> None:  # noqa
 
 def test_request_approve_start_and_watch_the_export(live_server: LiveServer, browser, tmp_path: Path) -> None:  # noqa: ANN001
     prov = live_server.provision()
-    live_server.add_user(prov.project_code, "cust", "custodian", password=PASSWORD)
+    live_server.add_user(prov.project_code, "cust", "custodian", password=PASSWORD, totp_secret=SECRET)
     live_server.add_user(prov.project_code, "mgr", "vendor_manager", password=PASSWORD, totp_secret=SECRET)
     live_server.start()
     _capture(live_server, prov, {"00077001": 3, "00077002": 2, "00077003": 4})
@@ -114,14 +114,19 @@ def test_request_approve_start_and_watch_the_export(live_server: LiveServer, bro
     export_url = mgr.url
     assert "start-export" not in mgr.content()
 
-    cust_ctx, cust = _sign_in(browser, live_server, "cust", second_factor=False)
+    cust_ctx, cust = _sign_in(browser, live_server, "cust", second_factor=True)
     cust.goto(f"{live_server.base_url}/approvals")
     shown = cust.inner_text("main")
-    assert str(target) in shown and "records 3" in shown  # she sees the folder and what she approves
+    assert str(target) in shown and "病案 3" in shown  # she sees the folder and what she approves, in words
+    assert "export_id" not in shown and "records" not in shown
+    shot(cust, "issue17-after-approvals-delivery")
     cust.click("main form[action^='/approvals/'] button[value=approve]")
     cust.wait_for_load_state()
 
     mgr.goto(export_url)
+    assert mgr.inner_text("#export-status") == "已批准：可以开始"  # the heading agrees with the approval line
+    assert mgr.inner_text("#export-approval") == "已批准"
+    shot(mgr, "issue17-after-export-approved")
     mgr.click("#start-export")
     mgr.wait_for_selector("#export-bar")
     mgr.wait_for_selector("#export-status.status-done", timeout=90_000)  # the page reloads itself when done

@@ -28,13 +28,14 @@ def test_erasure_runs_only_after_receipt_and_approval(
     project = session.get(Project, auth.project_id)
     manager = make_user(session, project, username="mgr", role=Role.vendor_manager)
     manager.totp_secret = SECRET
-    make_user(session, project, username="keeper", role=Role.custodian)
+    keeper = make_user(session, project, username="keeper", role=Role.custodian)
+    keeper.totp_secret = SECRET  # the custodian approves the erasure: a second factor, like every approver
     record = session.exec(select(Record).where(Record.mrn == "9911")).one()
     record.patient_name = "张三"
     export = DeliveryExport(
         project_id=project.id, status="done", target="/tmp/delivery-1", record_count=1, page_count=3
     )
-    session.add_all([manager, record, export])
+    session.add_all([manager, keeper, record, export])
     session.commit()
     thumbs = image_store / ".thumbs"
     thumbs.mkdir(exist_ok=True)
@@ -42,7 +43,7 @@ def test_erasure_runs_only_after_receipt_and_approval(
 
     mgr, keeper = TestClient(client.app), TestClient(client.app)  # one browser each: a TOTP code works once
     mgr_csrf = browser_sign_in(mgr, "mgr", totp_secret=SECRET)
-    keeper_csrf = browser_sign_in(keeper, "keeper")
+    keeper_csrf = browser_sign_in(keeper, "keeper", totp_secret=SECRET)
     early = mgr.post("/erasure/request", data={"csrf_token": mgr_csrf})
     assert early.status_code == 409 and "erasure_refused" in early.text
 

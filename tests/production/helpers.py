@@ -37,9 +37,11 @@ def csrf_of(html: str) -> str:
 
 
 def web_user(session: Session, project: Project, username: str, role: Role, secret: str | None = None) -> User:
-    """A committed browser user of the project (with a TOTP secret for roles that need one)."""
+    """A committed browser user of the project (with a TOTP secret for roles that need one: SECRET by default)."""
+    from app.accounts.permissions import MFA_REQUIRED
+
     user = make_user(session, project, username=username, role=role)
-    user.totp_secret = secret
+    user.totp_secret = secret or (SECRET if role in MFA_REQUIRED else None)
     session.add(user)
     session.commit()
     return user
@@ -55,6 +57,8 @@ def sign_in(client: TestClient, username: str, secret: str | None = None) -> Non
         follow_redirects=False,
     )
     assert r.status_code == 303, r.text
+    if secret is None and r.headers["location"].startswith("/login/second-factor"):
+        secret = SECRET  # a role that needs a second factor, enrolled by web_user
     if secret:
         page = client.get("/login/second-factor")
         r = client.post(

@@ -163,6 +163,10 @@ def test_csv_export(web: TestClient, session: Session) -> None:
     good = sum(int(line.split(",")[3]) for line in lines[1:])
     assert good == _good(session, first, today)
     assert any(",张敏," in line for line in lines[1:])
+    # Every status and day type in words, never a code ("short", "day_off", 1/0).
+    rows = [line.split(",") for line in lines[1:]]
+    assert {r[1] for r in rows} <= {"工作日", "休息日"} and {r[5] for r in rows} <= {"达标", "未达标", "休息日"}
+    assert not any(code in lines[1:][i] for i in range(len(rows)) for code in (",short,", ",day_off,", ",met,"))
 
 
 def test_progress_screen_matches_the_database(web: TestClient, session: Session) -> None:

@@ -98,3 +98,37 @@ def test_entry_by_hand_shows_errors_by_the_field(client: TestClient, session: Se
     session.expire_all()
     assert session.get(Record, record.id).discharge_date.isoformat() == "2024-07-01"
     assert HEAD[0] == "病案号"
+
+
+NATIONAL_HEAD = ["病案号", "住院次数", "姓名", "出院时间", "主要诊断", "疾病编码", "手术及操作", "手术及操作编码"]
+
+
+def test_the_national_forms_headings_are_matched_and_an_error_names_the_column_read(
+    client: TestClient, session: Session
+) -> None:
+    project = make_project(session)
+    manager = enrol(session, make_user(session, project, "mgr", Role.vendor_manager))
+    session.commit()
+    token = sign_in(client, manager)
+    rows = [
+        ["00012345", "1", "张三", "2024-03-15", "急性阑尾炎", "K35.800", "腹腔镜下阑尾切除术", "47.0100"],
+        ["00012346", "1", "李四", "2024-03-16", "胆囊结石", "K80.200", "胆囊切除术", "5122"],
+    ]
+    data = "\r\n".join(",".join(r) for r in [NATIONAL_HEAD, *rows]).encode("gb18030")
+    up = client.post(
+        "/frontpage/import",
+        data={"csrf_token": token},
+        files={"file": ("首页.csv", data, "text/csv")},
+        follow_redirects=False,
+    )
+    page = client.get(up.headers["location"])
+    mapping = _mapping_form(page.text)
+    assert mapping["map_operation"] == "手术及操作" and mapping["map_operation_code"] == "手术及操作编码"
+    # Row 3 (the second data row) has both operation columns filled: only its code is wrong, and the message names
+    # the column it read the code from; no "give both or neither" for a row that has both.
+    row = re.search(r'<tr data-row="3">.*?</tr>', page.text, flags=re.S).group(0)
+    assert "手术及操作编码" in row and "（读取的列：“手术及操作编码”）" in row
+    assert "须同时填写" not in row and "同时" not in row
+    assert "手术及操作" in page.text  # the field's own name (the operation, not "操作")
+    assert 'id="import-button" disabled aria-describedby="why-disabled"' in page.text
+    assert 'id="why-disabled"' in page.text
