@@ -41,7 +41,7 @@ def _value(metrics: dict[str, Metric], name: str) -> float | None:
         v = metrics.get("skew_deg")
         return None if v is None else abs(float(v))
     v = metrics.get(name)
-    return None if v is None or isinstance(v, bool) else float(v)
+    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
 
 
 def best_threshold(good: Sequence[float], bad: Sequence[float], direction: str) -> float | None:

@@ -8,6 +8,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from qc import occlusion as oc
 from qc import page as pg
 from qc import sharpness as sh
 from qc import skew as sk
@@ -25,10 +26,14 @@ class Measured:
 
     sharpness: sh.Sharpness | None
     blur_px: float | None  # equivalent Gaussian sigma of the softest edge direction, original pixels
+    region: sh.Region | None  # the worst-focused region of the text area
     skew_deg: float | None
     skew_from_page: bool
     exposure: pg.Exposure
     ink_ratio: float
+    smear_ratio: float  # share of the paper holding content of any sharpness (see page.smear_ratio)
+    occlusion: oc.Occlusion
+    mid_scale: float  # original pixels per pixel of the occlusion grid
     dpi: float | None
     dpi_from_page: bool
     page_found: bool
@@ -70,19 +75,32 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
     from_page = skew is not None
     if skew is None and ink_ratio >= prof.min_ink_ratio:
         skew = sk.text_skew(ink)
-    tiles = sh.select_tiles(ink, f_a, work.shape)
-    sharp = sh.measure(work, tiles)
+    sharp = sh.measure(work, sh.select_cells(ink, f_a, work.shape))
+    mid_wh = (max(1, ana.shape[1] // 2), max(1, ana.shape[0] // 2))
+    mid = cv2.resize(ana, mid_wh, interpolation=cv2.INTER_AREA)
+    occ = oc.find(
+        mid,
+        cv2.resize(
+            page.mask if page.bright is None else oc.solid_outline(page.bright), mid_wh, interpolation=cv2.INTER_NEAREST
+        ),
+        cv2.resize(ink.astype(np.uint8), mid_wh, interpolation=cv2.INTER_AREA) > 0,
+    )
     dpi, dpi_from_page = dec.meta_dpi, False
     if page.quad is not None and contact <= prof.max_edge_contact:
         dpi, dpi_from_page = pg.effective_dpi(page.quad, f_l * dec.scale, prof.paper_size_mm), True
-    blur = None if sharp is None else sh.sigma_of_score(sharp.worst_direction) * dec.scale
+    blur = None if sharp is None else sh.original_blur(sh.sigma_of_score(sharp.worst_direction), dec.scale)
+    region = None if sharp is None else sh.worst_region(sharp, dec.scale, prof.max_blur_px)
     return Measured(
         sharpness=sharp,
         blur_px=blur,
+        region=region,
         skew_deg=skew,
         skew_from_page=from_page,
         exposure=expo,
         ink_ratio=ink_ratio,
+        smear_ratio=pg.smear_ratio(small, page.mask),
+        occlusion=occ,
+        mid_scale=dec.scale * work.shape[1] / mid_wh[0],
         dpi=dpi,
         dpi_from_page=dpi_from_page,
         page_found=page.quad is not None,
@@ -93,7 +111,7 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
 
 def _num(metrics: dict[str, Metric], key: str) -> float | None:
     v = metrics.get(key)
-    return None if v is None or isinstance(v, bool) else float(v)
+    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
 
 
 def judge_metrics(
@@ -107,10 +125,13 @@ def judge_metrics(
     if ink is None:
         return reasons
     blank = ink < prof.min_ink_ratio
-    if blank and not intentionally_blank:
+    # no sharp strokes, yet the paper holds content: print smeared past recognition (motion), not an empty page
+    smeared = blank and (_num(metrics, "smear_ratio") or 0.0) >= prof.min_smear_ratio
+    if blank and not smeared and not intentionally_blank:
         reasons.append("blank")
     blur, skew = _num(metrics, "blur_px"), _num(metrics, "skew_deg")
-    if blur is not None and blur > prof.max_blur_px:
+    region_share = _num(metrics, "blur_region_share") or 0.0
+    if smeared or (blur is not None and blur > prof.max_blur_px) or region_share >= prof.max_blur_region_share:
         reasons.append("blur")
     if skew is not None and abs(skew) > prof.max_skew_deg:
         reasons.append("skew")
@@ -121,6 +142,8 @@ def judge_metrics(
         reasons.append("too_bright")
     if (_num(metrics, "contrast") or 0.0) < prof.min_contrast and not blank:
         reasons.append("low_contrast")
+    if (_num(metrics, "occluded_share") or 0.0) > prof.max_occluded_share:
+        reasons.append("occluded")
     contact = _num(metrics, "edge_contact") or 0.0
     if (full_frame and prof.require_page_border) or (not full_frame and contact > prof.max_edge_contact):
         reasons.append("cut_off")
@@ -150,6 +173,11 @@ def metrics_of(m: Measured | None, dec: Decoded, intentionally_blank: bool) -> d
             "edge_score": _r(m.sharpness.worst_direction) if m.sharpness else None,
             "edge_score_overall": _r(m.sharpness.overall) if m.sharpness else None,
             "edges": m.sharpness.edges if m.sharpness else 0,
+            "sharpness_cells": len(m.sharpness.cells) if m.sharpness else 0,
+            "anisotropy": _r(m.sharpness.anisotropy) if m.sharpness else None,
+            "blur_region_px": _r(m.region.blur_px, 3) if m.region else None,
+            "blur_region": list(m.region.box) if m.region else None,
+            "blur_region_share": _r(m.region.share) if m.region else None,
             "skew_deg": _r(m.skew_deg, 3),
             "skew_from_page_edges": m.skew_from_page,
             "brightness": _r(e.brightness),
@@ -159,6 +187,11 @@ def metrics_of(m: Measured | None, dec: Decoded, intentionally_blank: bool) -> d
             "clipped_highlights": _r(e.clipped_highlights),
             "clipped_shadows": _r(e.clipped_shadows),
             "ink_ratio": _r(m.ink_ratio, 5),
+            "smear_ratio": _r(m.smear_ratio, 5),
+            "occluded_share": _r(m.occlusion.share),
+            "occlusion_box": None
+            if m.occlusion.box is None
+            else [int(round(v * m.mid_scale)) for v in m.occlusion.box],
             "dpi": _r(m.dpi, 1),
             "dpi_from_page": m.dpi_from_page,
             "page_found": m.page_found,

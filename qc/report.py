@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-Metric = float | int | bool | None
+Metric = float | int | bool | list[int] | str | None
 
 REASONS: dict[str, tuple[str, str]] = {
     "blur": ("图像模糊，请重拍", "Blurred: re-shoot"),
@@ -14,6 +14,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "too_bright": ("图像过亮，请降低曝光", "Too bright: reduce the exposure"),
     "low_contrast": ("对比度不足，请检查光源和对焦", "Low contrast: check lighting and focus"),
     "cut_off": ("页面不完整，请将整页放入画面", "Page cut off: fit the whole page in the frame"),
+    "occluded": ("页面被遮挡（手指或物品），请移开后重拍", "Page covered by a finger or an object: clear it, re-shoot"),
     "blank": ("空白页：如确为空白页请标记", "Blank page: mark it if it is intentionally blank"),
     "low_resolution": ("分辨率不足，请靠近拍摄或提高像素", "Resolution too low: move closer or raise the resolution"),
 }
