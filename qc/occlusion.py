@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from qc.page import outline_hull
+
 DARKER = 0.78  # an occluder is darker than this share of the local paper level
 MEDIAN = 5  # median filter (mid-grid pixels, ~1 px/mm on an A4 page in a 12 MP frame): removes strokes
 PAPER_KERNEL = 61  # local paper level: the brightest smoothed value within this window
@@ -31,7 +33,7 @@ class Occlusion:
 
     share: float  # share of the paper covered by the objects that reach the text area (0 when none)
     box: tuple[int, int, int, int] | None  # x0, y0, x1, y1 of the largest, in the grid's pixels
-    sides: tuple[str, ...]  # frame sides the objects come in from ("top", "right", "bottom", "left")
+    sides: tuple[str, ...]  # sides of the page the objects come in from ("top", "right", "bottom", "left")
 
 
 NONE = Occlusion(0.0, None, ())
@@ -49,10 +51,9 @@ def solid_outline(bright: np.ndarray) -> np.ndarray:
         return out
     side = max(3, int(0.125 * min(xs.max() - xs.min(), ys.max() - ys.min())) | 1)
     opened = cv2.morphologyEx(bright, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (side, side)))
-    pts = cv2.findNonZero(opened)
-    if pts is None:
+    if not opened.any():
         return bright.copy()
-    cv2.fillConvexPoly(out, cv2.convexHull(pts), 255)
+    cv2.fillConvexPoly(out, outline_hull(opened), 255)
     return out
 
 
@@ -111,17 +112,22 @@ def find(mid: np.ndarray, paper: np.ndarray, ink: np.ndarray) -> Occlusion:
         x, y, bw, bh = (int(v) for v in stats[j, :4])
         if best is None or a > best[0]:
             best = (a, (x, y, x + bw, y + bh))
-        for name, hit in (
-            ("top", y <= 3),
-            ("left", x <= 3),
-            ("bottom", y + bh >= h - 3),
-            ("right", x + bw >= w - 3),
-        ):
-            if hit:
-                sides.add(name)
+        sides.add(_entry_side(comp & rim, paper))
     if best is None:
         return NONE
     return Occlusion(total / area, best[1], tuple(sorted(sides)))
+
+
+def _entry_side(entry: np.ndarray, paper: np.ndarray) -> str:
+    """The side of the page ("top", "right", "bottom", "left") where an object's entry lies, seen from the
+    paper's centre."""
+    ys, xs = np.nonzero(entry)
+    py, px = np.nonzero(paper)
+    dx = (xs.mean() - px.mean()) / max(1.0, float(np.ptp(px)))
+    dy = (ys.mean() - py.mean()) / max(1.0, float(np.ptp(py)))
+    if abs(dx) >= abs(dy):
+        return "right" if dx > 0 else "left"
+    return "bottom" if dy > 0 else "top"
 
 
 def _text_area(ink: np.ndarray) -> np.ndarray:

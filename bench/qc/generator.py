@@ -496,7 +496,13 @@ def render_jpeg(spec: PageSpec) -> tuple[bytes, Truth]:
 
 
 def random_spec(seed: int, kind: str = "skew", frame_wh: tuple[int, int] = (4000, 3000)) -> PageSpec:
-    """A random realistic spec. kind: skew (±10°, perspective), sharp (straight, clean), gauss, motion."""
+    """A random realistic spec of one benchmark category.
+
+    kind: skew (±10°, perspective), sharp (straight, clean), gauss (defocus sigma 1.5-3 px), motion (6-12 px),
+    motion_wide (3-20 px, any angle), defocus (a depth gradient leaving 25-60 % of the page beyond 1.5 px extra
+    blur), occluded (a finger, thumb, phone or pen over the text from a random side), shadow (a soft hand shadow
+    from a side; stamps and handwriting as usual), clipped (±6°, the outline partly outside the frame).
+    """
     rng = np.random.default_rng(seed * 31 + 17)
     layout = str(rng.choice(["text", "text", "dense", "sparse", "form", "form"]))
     spec = PageSpec(
@@ -518,6 +524,11 @@ def random_spec(seed: int, kind: str = "skew", frame_wh: tuple[int, int] = (4000
         t = math.radians(abs(spec.angle_deg))
         fit = 0.95 / (math.cos(t) + spec.paper_mm[0] / spec.paper_mm[1] * math.sin(t))
         return replace(spec, page_fill=min(spec.page_fill, fit))
+    if kind == "clipped":  # one side of the outline runs off the frame
+        side = int(rng.integers(0, 4))
+        shift = float(rng.uniform(0.06, 0.12))
+        off = {0: (0.0, -shift), 1: (shift, 0.0), 2: (0.0, shift), 3: (-shift, 0.0)}[side]
+        return replace(spec, angle_deg=float(rng.uniform(-6, 6)), offset=off, page_fill=float(rng.uniform(0.85, 0.95)))
     spec = replace(spec, angle_deg=float(rng.uniform(-1.0, 1.0)))
     if kind == "sharp":
         return spec
@@ -525,4 +536,25 @@ def random_spec(seed: int, kind: str = "skew", frame_wh: tuple[int, int] = (4000
         return replace(spec, gauss_sigma=float(rng.uniform(1.5, 3.0)))
     if kind == "motion":
         return replace(spec, motion_px=float(rng.uniform(6, 12)), motion_angle_deg=float(rng.uniform(0, 180)))
+    if kind == "motion_wide":
+        return replace(spec, motion_px=float(rng.uniform(3, 20)), motion_angle_deg=float(rng.uniform(0, 180)))
+    if kind == "defocus":
+        return replace(
+            spec,
+            layout=str(rng.choice(["text", "dense", "form"])),
+            defocus_sigma=float(rng.uniform(4.0, 7.0)),
+            defocus_angle_deg=float(rng.uniform(0, 360)),
+            defocus_start=float(rng.uniform(0.2, 0.5)),
+        )
+    if kind == "occluded":
+        return replace(
+            spec,
+            layout=str(rng.choice(["text", "dense", "form"])),
+            occluder=str(rng.choice(["finger", "thumb", "phone", "pen"])),
+            occluder_side=int(rng.integers(0, 4)),
+            occluder_pos=float(rng.uniform(0.25, 0.75)),
+            occluder_reach=float(rng.uniform(0.2, 0.4)),
+        )
+    if kind == "shadow":
+        return replace(spec, shadow=float(rng.uniform(0.25, 0.5)), occluder_side=int(rng.integers(0, 4)))
     raise ValueError(f"unknown kind {kind!r}")
