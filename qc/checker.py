@@ -95,7 +95,7 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
     if page.quad is not None and contact <= prof.max_edge_contact:
         dpi, dpi_from_page = pg.effective_dpi(page.quad, f_l * dec.scale, prof.paper_size_mm), True
     blur = None if sharp is None else sh.original_blur(sh.sigma_of_score(sharp.worst_direction), dec.scale)
-    region = None if sharp is None else sh.worst_region(sharp, dec.scale, prof.max_blur_px)
+    region = None if sharp is None else sh.worst_region(sharp, dec.scale, prof.max_region_blur_px)
     return Measured(
         sharpness=sharp,
         blur_px=blur,

@@ -47,6 +47,8 @@ DETAILS: dict[str, tuple[str, str]] = {
     "skew": ("歪斜 {skew:+.1f}°，允许 ±{max_skew:.1f}°", "skewed {skew:+.1f}°; ±{max_skew:.1f}° allowed"),
 }
 
+WHOLE_PAGE = 0.9  # a blurred region this large is the whole page: the page's figure is given instead
+
 SIDES = {"top": ("上", "top"), "right": ("右", "right"), "bottom": ("下", "bottom"), "left": ("左", "left")}
 PAPER_NAMES = {(210.0, 297.0): "A4", (297.0, 420.0): "A3", (148.0, 210.0): "A5", (176.0, 250.0): "B5"}
 
@@ -107,10 +109,10 @@ def detail(code: str, metrics: Mapping[str, Any], profile: Any) -> tuple[str, st
         ink, smear = _num(metrics, "ink_ratio"), _num(metrics, "smear_ratio")
         if ink is not None and smear is not None and ink < profile.min_ink_ratio and smear >= profile.min_smear_ratio:
             key = "blur_smeared"
-        elif page_blur is not None and page_blur > profile.max_blur_px:
-            fields = {"blur": page_blur, "max_blur": profile.max_blur_px}
-        elif region_blur is not None and share:
+        elif region_blur is not None and profile.max_blur_region_share <= (share or 0.0) < WHOLE_PAGE:
             key, fields = "blur_region", {"blur": region_blur, "share": share}
+        elif page_blur is not None:
+            fields = {"blur": page_blur, "max_blur": profile.max_blur_px}
         else:
             return None
     elif code == "occluded":

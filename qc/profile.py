@@ -17,7 +17,8 @@ class Profile:
 
     name: str = "default"
     max_skew_deg: float = 3.0
-    max_blur_px: float = 1.3
+    max_blur_px: float = 1.0
+    max_region_blur_px: float = 1.5
     max_blur_region_share: float = 0.2
     min_paper_level: float = 0.40
     max_clipped_highlights: float = 0.35
