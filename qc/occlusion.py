@@ -71,8 +71,10 @@ def find(mid: np.ndarray, paper: np.ndarray, ink: np.ndarray) -> Occlusion:
     level = cv2.dilate(np.where(paper > 0, med, 0).astype(np.uint8), k).astype(np.float32)
     dark = ((med.astype(np.float32) < DARKER * level) & (paper > 0)).astype(np.uint8)
     dark = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))  # thick things only
-    if not dark.any():
-        return NONE
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    big = [j for j in range(1, n) if stats[j, cv2.CC_STAT_AREA] >= MIN_AREA * area]
+    if not big:
+        return NONE  # the usual page: nothing thick and dark over the paper, nothing more to measure
     inner = cv2.erode(paper, np.ones((7, 7), np.uint8))
     rim = (paper > 0) & (inner == 0)
     rim[:3, :] |= paper[:3, :] > 0
@@ -87,7 +89,6 @@ def find(mid: np.ndarray, paper: np.ndarray, ink: np.ndarray) -> Occlusion:
     gx = cv2.Sobel(med, cv2.CV_32F, 1, 0, ksize=3) * 0.125
     gy = cv2.Sobel(med, cv2.CV_32F, 0, 1, ksize=3) * 0.125
     step = cv2.magnitude(gx, gy)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
     total, best, sides = 0, None, set()
     for j in range(1, n):
         if stats[j, cv2.CC_STAT_AREA] < MIN_AREA * area:
