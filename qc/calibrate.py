@@ -11,6 +11,8 @@ from qc.report import Metric
 # profile field -> (metric, direction): "max" fails above the threshold, "min" fails below it
 RULES: dict[str, tuple[str, str]] = {
     "max_blur_px": ("blur_px", "max"),
+    "max_blur_region_share": ("blur_region_share", "max"),
+    "max_occluded_share": ("occluded_share", "max"),
     "max_skew_deg": ("abs_skew_deg", "max"),
     "min_paper_level": ("paper_level", "min"),
     "min_contrast": ("contrast", "min"),

@@ -168,3 +168,12 @@ def test_clipped_outline_defers_to_text_lines(page_jpeg) -> None:
     data, truth = page_jpeg(seed=90, layout="dense", angle_deg=2.5, page_fill=0.9, offset=(0.0, 0.12))
     rep = qc.check(data, SMALL)
     assert rep.skew_deg == pytest.approx(truth.skew_deg, abs=0.3), rep.metrics
+
+
+def test_calibrator_sets_the_occlusion_and_region_limits() -> None:
+    from qc.calibrate import calibrate
+
+    good = [{"occluded_share": 0.0, "blur_region_share": s, "blur_px": 0.6} for s in (0.0, 0.05, 0.1)]
+    bad = [{"occluded_share": s, "blur_region_share": 0.5, "blur_px": 0.7} for s in (0.02, 0.04)]
+    prof = calibrate(qc.default_profile(), good, bad)
+    assert prof.max_occluded_share == pytest.approx(0.01) and prof.max_blur_region_share == pytest.approx(0.3)
