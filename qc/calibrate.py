@@ -11,6 +11,8 @@ from qc.report import Metric
 # profile field -> (metric, direction): "max" fails above the threshold, "min" fails below it
 RULES: dict[str, tuple[str, str]] = {
     "max_blur_px": ("blur_px", "max"),
+    "max_blur_region_share": ("blur_region_share", "max"),
+    "max_occluded_share": ("occluded_share", "max"),
     "max_skew_deg": ("abs_skew_deg", "max"),
     "min_paper_level": ("paper_level", "min"),
     "min_contrast": ("contrast", "min"),
@@ -41,7 +43,7 @@ def _value(metrics: dict[str, Metric], name: str) -> float | None:
         v = metrics.get("skew_deg")
         return None if v is None else abs(float(v))
     v = metrics.get(name)
-    return None if v is None or isinstance(v, bool) else float(v)
+    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
 
 
 def best_threshold(good: Sequence[float], bad: Sequence[float], direction: str) -> float | None:

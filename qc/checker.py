@@ -8,10 +8,12 @@ from typing import Any
 import cv2
 import numpy as np
 
+from qc import occlusion as oc
 from qc import page as pg
 from qc import sharpness as sh
 from qc import skew as sk
 from qc.decode import Decoded, ImageInput, load
+from qc.messages import paper_name
 from qc.profile import Profile, default_profile, load_profile
 from qc.report import Metric, Report, make_report
 
@@ -25,15 +27,22 @@ class Measured:
 
     sharpness: sh.Sharpness | None
     blur_px: float | None  # equivalent Gaussian sigma of the softest edge direction, original pixels
+    region: sh.Region | None  # the worst-focused region of the text area
     skew_deg: float | None
-    skew_from_page: bool
+    skew_source: str  # "page_edges", "text_lines" or "none"
+    skew_edges: float | None  # the outline's estimate
+    skew_text: float | None  # the text lines' estimate
     exposure: pg.Exposure
     ink_ratio: float
+    smear_ratio: float  # share of the paper holding content of any sharpness (see page.smear_ratio)
+    occlusion: oc.Occlusion
+    mid_scale: float  # original pixels per pixel of the occlusion grid
     dpi: float | None
     dpi_from_page: bool
     page_found: bool
     full_frame: bool
     edge_contact: float
+    contact_sides: tuple[float, float, float, float]  # share of the top, right, bottom, left frame side touched
 
 
 def resolve_profile(profile: Profile | dict[str, Any] | None) -> Profile:
@@ -64,36 +73,54 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
     area = max(1, int(np.count_nonzero(region)))
     ink_ratio = float(np.count_nonzero(ink)) / area
     contact = max(page.contact)
-    skew = None
-    if page.quad is not None:
-        skew = sk.page_edge_skew(work, page.quad * f_l, reach=2.5 * f_l)
-    from_page = skew is not None
-    if skew is None and ink_ratio >= prof.min_ink_ratio:
-        skew = sk.text_skew(ink)
-    tiles = sh.select_tiles(ink, f_a, work.shape)
-    sharp = sh.measure(work, tiles)
+    edge = None if page.quad is None else sk.page_edge_fit(work, page.quad * f_l, reach=2.5 * f_l)
+    doubtful = edge is None or not (edge.pair and edge.whole)  # a whole pair of sides is trusted as it is
+    text = sk.text_fit(ink) if doubtful and ink_ratio >= prof.min_ink_ratio else None
+    skew, skew_source = sk.decide(edge, text)
+    content, smear = pg.content_mask(small, page.mask)
+    text_area = (
+        ink | cv2.resize(content.astype(np.uint8), (ana.shape[1], ana.shape[0]), interpolation=cv2.INTER_NEAREST) > 0
+    )
+    sharp = sh.measure(work, sh.select_cells(text_area, f_a, work.shape))
+    mid_wh = (max(1, ana.shape[1] // 2), max(1, ana.shape[0] // 2))
+    mid = cv2.resize(ana, mid_wh, interpolation=cv2.INTER_AREA)
+    occ = oc.find(
+        mid,
+        cv2.resize(
+            page.mask if page.bright is None else oc.solid_outline(page.bright), mid_wh, interpolation=cv2.INTER_NEAREST
+        ),
+        cv2.resize(ink.astype(np.uint8), mid_wh, interpolation=cv2.INTER_AREA) > 0,
+    )
     dpi, dpi_from_page = dec.meta_dpi, False
     if page.quad is not None and contact <= prof.max_edge_contact:
         dpi, dpi_from_page = pg.effective_dpi(page.quad, f_l * dec.scale, prof.paper_size_mm), True
-    blur = None if sharp is None else sh.sigma_of_score(sharp.worst_direction) * dec.scale
+    blur = None if sharp is None else sh.original_blur(sh.sigma_of_score(sharp.worst_direction), dec.scale)
+    region = None if sharp is None else sh.worst_region(sharp, dec.scale, prof.max_region_blur_px)
     return Measured(
         sharpness=sharp,
         blur_px=blur,
+        region=region,
         skew_deg=skew,
-        skew_from_page=from_page,
+        skew_source=skew_source,
+        skew_edges=None if edge is None else edge.angle,
+        skew_text=None if text is None else text[0],
         exposure=expo,
         ink_ratio=ink_ratio,
+        smear_ratio=smear,
+        occlusion=occ,
+        mid_scale=dec.scale * work.shape[1] / mid_wh[0],
         dpi=dpi,
         dpi_from_page=dpi_from_page,
         page_found=page.quad is not None,
         full_frame=page.full_frame,
         edge_contact=contact,
+        contact_sides=page.contact,
     )
 
 
 def _num(metrics: dict[str, Metric], key: str) -> float | None:
     v = metrics.get(key)
-    return None if v is None or isinstance(v, bool) else float(v)
+    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
 
 
 def judge_metrics(
@@ -107,10 +134,13 @@ def judge_metrics(
     if ink is None:
         return reasons
     blank = ink < prof.min_ink_ratio
-    if blank and not intentionally_blank:
+    # no sharp strokes, yet the paper holds content: print smeared past recognition (motion), not an empty page
+    smeared = blank and (_num(metrics, "smear_ratio") or 0.0) >= prof.min_smear_ratio
+    if blank and not smeared and not intentionally_blank:
         reasons.append("blank")
     blur, skew = _num(metrics, "blur_px"), _num(metrics, "skew_deg")
-    if blur is not None and blur > prof.max_blur_px:
+    region_share = _num(metrics, "blur_region_share") or 0.0
+    if smeared or (blur is not None and blur > prof.max_blur_px) or region_share >= prof.max_blur_region_share:
         reasons.append("blur")
     if skew is not None and abs(skew) > prof.max_skew_deg:
         reasons.append("skew")
@@ -121,6 +151,8 @@ def judge_metrics(
         reasons.append("too_bright")
     if (_num(metrics, "contrast") or 0.0) < prof.min_contrast and not blank:
         reasons.append("low_contrast")
+    if (_num(metrics, "occluded_share") or 0.0) > prof.max_occluded_share:
+        reasons.append("occluded")
     contact = _num(metrics, "edge_contact") or 0.0
     if (full_frame and prof.require_page_border) or (not full_frame and contact > prof.max_edge_contact):
         reasons.append("cut_off")
@@ -134,9 +166,18 @@ def _r(v: float | None, nd: int = 4) -> float | None:
     return None if v is None else round(float(v), nd)
 
 
-def metrics_of(m: Measured | None, dec: Decoded, intentionally_blank: bool) -> dict[str, Metric]:
-    """Flat, JSON-friendly metrics of a measurement."""
-    out: dict[str, Metric] = {"work_scale": _r(dec.scale, 3), "intentionally_blank": intentionally_blank}
+SIDE_NAMES = ("top", "right", "bottom", "left")
+
+
+def metrics_of(
+    m: Measured | None, dec: Decoded, intentionally_blank: bool, prof: Profile | None = None
+) -> dict[str, Metric]:
+    """Flat, JSON-friendly metrics of a measurement (prof: the profile whose paper size dpi assumed)."""
+    out: dict[str, Metric] = {
+        "work_scale": _r(dec.scale, 3),
+        "intentionally_blank": intentionally_blank,
+        "short_side_px": min(dec.width, dec.height),
+    }
     if m is None:
         out.update(
             {k: None for k in ("sharpness", "blur_px", "skew_deg", "brightness", "contrast", "dpi", "ink_ratio")}
@@ -150,8 +191,15 @@ def metrics_of(m: Measured | None, dec: Decoded, intentionally_blank: bool) -> d
             "edge_score": _r(m.sharpness.worst_direction) if m.sharpness else None,
             "edge_score_overall": _r(m.sharpness.overall) if m.sharpness else None,
             "edges": m.sharpness.edges if m.sharpness else 0,
+            "sharpness_cells": len(m.sharpness.cells) if m.sharpness else 0,
+            "blur_region_px": _r(m.region.blur_px, 3) if m.region else None,
+            "blur_region": list(m.region.box) if m.region else None,
+            "blur_region_share": _r(m.region.share) if m.region else None,
             "skew_deg": _r(m.skew_deg, 3),
-            "skew_from_page_edges": m.skew_from_page,
+            "skew_from_page_edges": m.skew_source == "page_edges",
+            "skew_source": m.skew_source,
+            "skew_page_edges_deg": _r(m.skew_edges, 3),
+            "skew_text_lines_deg": _r(m.skew_text, 3),
             "brightness": _r(e.brightness),
             "paper_level": _r(e.paper_level),
             "ink_level": _r(e.ink_level),
@@ -159,11 +207,20 @@ def metrics_of(m: Measured | None, dec: Decoded, intentionally_blank: bool) -> d
             "clipped_highlights": _r(e.clipped_highlights),
             "clipped_shadows": _r(e.clipped_shadows),
             "ink_ratio": _r(m.ink_ratio, 5),
+            "smear_ratio": _r(m.smear_ratio, 5),
+            "occluded_share": _r(m.occlusion.share),
+            "occluded_sides": list(m.occlusion.sides),
+            "occlusion_box": None
+            if m.occlusion.box is None
+            else [int(round(v * m.mid_scale)) for v in m.occlusion.box],
             "dpi": _r(m.dpi, 1),
             "dpi_from_page": m.dpi_from_page,
             "page_found": m.page_found,
             "full_frame": m.full_frame,
             "edge_contact": _r(m.edge_contact),
+            "edge_contact_sides": [_r(c) for c in m.contact_sides],
+            "touching_sides": [n for n, c in zip(SIDE_NAMES, m.contact_sides, strict=True) if c > 0],
+            "assumed_paper": paper_name((prof or default_profile()).paper_size_mm) if m.dpi_from_page else None,
         }
     )
     return out
@@ -175,9 +232,9 @@ def check(
     """Check one page image against a profile and return its Report (raises QCInputError on bad input)."""
     prof = resolve_profile(profile)
     dec = load(image, prof.max_pixels)
-    metrics = metrics_of(measure(dec, prof), dec, intentionally_blank)
+    metrics = metrics_of(measure(dec, prof), dec, intentionally_blank, prof)
     reasons = judge_metrics(metrics, prof, dec.width, dec.height, intentionally_blank)
-    return make_report(reasons, metrics, dec.width, dec.height, prof.name)
+    return make_report(reasons, metrics, dec.width, dec.height, prof)
 
 
 def deskew(image: np.ndarray, angle_deg: float) -> np.ndarray:

@@ -80,7 +80,7 @@ def _measure_all(files: list[Path], prof: Profile) -> list[dict[str, Any]]:
         except (QCInputError, OSError) as e:
             print(f"skipped {f}: {e}", file=sys.stderr)
             continue
-        out.append(chk.metrics_of(chk.measure(dec, prof), dec, False) | {"_size": (dec.width, dec.height)})
+        out.append(chk.metrics_of(chk.measure(dec, prof), dec, False, prof) | {"_size": (dec.width, dec.height)})
     return out
 
 

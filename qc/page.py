@@ -17,6 +17,7 @@ class Page:
     quad: np.ndarray | None  # 4x2 float32 (tl, tr, br, bl) when the outline is a quadrilateral
     contact: tuple[float, float, float, float]  # share of the top, right, bottom, left frame side it touches
     full_frame: bool  # no mat visible: the paper fills the frame (a scan, or shot too close)
+    bright: np.ndarray | None = None  # uint8 0/255, the bright region itself (before its convex hull)
 
 
 @dataclass(frozen=True)
@@ -39,12 +40,13 @@ def find_page(small: np.ndarray) -> Page:
     _, bright = cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(bright, connectivity=4)
     mask = np.zeros_like(small)
+    region = np.zeros_like(small)
     quad = None
     if n > 1:
         k = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
         if stats[k, cv2.CC_STAT_AREA] >= 0.05 * h * w:
-            pts = cv2.findNonZero((labels == k).astype(np.uint8))
-            hull = cv2.convexHull(pts)
+            region[labels == k] = 255
+            hull = outline_hull(region)
             cv2.fillConvexPoly(mask, hull, 255)
             approx = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
             if len(approx) == 4:
@@ -59,7 +61,13 @@ def find_page(small: np.ndarray) -> Page:
     full = sum(c > 0.6 for c in contact) >= 3 or not mask.any()
     if not mask.any():
         mask[:] = 255
-    return Page(mask=mask, quad=None if full else quad, contact=contact, full_frame=full)
+    return Page(mask=mask, quad=None if full else quad, contact=contact, full_frame=full, bright=region)
+
+
+def outline_hull(region: np.ndarray) -> np.ndarray:
+    """Convex hull (OpenCV point array) of a non-empty binary region, from its outer contours' points."""
+    contours, _ = cv2.findContours(region, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    return cv2.convexHull(np.vstack(contours))
 
 
 def _order(pts: np.ndarray) -> np.ndarray:
@@ -101,6 +109,24 @@ def ink_mask(gray: np.ndarray, region: np.ndarray, contrast: float) -> np.ndarra
     hat = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, k)
     thr = max(20.0, 0.25 * contrast * 255.0)
     return (hat > thr) & (region > 0)
+
+
+SMEAR_LEVEL = 8.0  # grey levels below the local paper that count as a trace of content
+
+
+def content_mask(small: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, float]:
+    """Where the paper (small grid) is darker than its local paper level by SMEAR_LEVEL, and that share of it.
+
+    Content of any sharpness: a wide black-hat (15 px on the ~250-500 px grid, i.e. ~1-2 cm of paper) keeps print
+    smeared by motion or defocus that the stroke-sized ink mask no longer sees, and removes uneven light; a blank
+    sheet's fibre and sensor noise stay below the level. Returns (bool mask, share of the paper).
+    """
+    k = cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15))
+    hat = cv2.morphologyEx(cv2.GaussianBlur(small, (3, 3), 0), cv2.MORPH_BLACKHAT, k)
+    inner = cv2.erode(mask, k) > 0
+    found = (hat > SMEAR_LEVEL) & inner
+    n = int(np.count_nonzero(inner))
+    return found, float(np.count_nonzero(found)) / n if n else 0.0
 
 
 def effective_dpi(quad: np.ndarray, px_per_unit: float, paper_mm: tuple[float, float]) -> float:

@@ -17,12 +17,16 @@ class Profile:
 
     name: str = "default"
     max_skew_deg: float = 3.0
-    max_blur_px: float = 1.3
+    max_blur_px: float = 1.0
+    max_region_blur_px: float = 1.5
+    max_blur_region_share: float = 0.2
     min_paper_level: float = 0.40
     max_clipped_highlights: float = 0.35
     min_contrast: float = 0.25
     min_ink_ratio: float = 0.0015
+    min_smear_ratio: float = 0.02
     max_edge_contact: float = 0.02
+    max_occluded_share: float = 0.0
     require_page_border: bool = False
     paper_size_mm: tuple[float, float] = (210.0, 297.0)
     min_dpi: float = 200.0

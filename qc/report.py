@@ -5,25 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-Metric = float | int | bool | None
+from qc.messages import REASONS, message
 
-REASONS: dict[str, tuple[str, str]] = {
-    "blur": ("图像模糊，请重拍", "Blurred: re-shoot"),
-    "skew": ("页面歪斜，请摆正后重拍", "Page is skewed: straighten it and re-shoot"),
-    "too_dark": ("图像过暗，请检查光源", "Too dark: check the lighting"),
-    "too_bright": ("图像过亮，请降低曝光", "Too bright: reduce the exposure"),
-    "low_contrast": ("对比度不足，请检查光源和对焦", "Low contrast: check lighting and focus"),
-    "cut_off": ("页面不完整，请将整页放入画面", "Page cut off: fit the whole page in the frame"),
-    "blank": ("空白页：如确为空白页请标记", "Blank page: mark it if it is intentionally blank"),
-    "low_resolution": ("分辨率不足，请靠近拍摄或提高像素", "Resolution too low: move closer or raise the resolution"),
-}
+__all__ = ["REASONS", "REASON_ORDER", "Metric", "Report", "make_report", "message"]
+
+Metric = float | int | bool | str | list[int] | list[float | None] | list[str] | None
+
 REASON_ORDER = tuple(REASONS)
-
-
-def message(code: str) -> dict[str, str]:
-    """Operator message for a reason code, in Chinese and English."""
-    zh, en = REASONS[code]
-    return {"code": code, "zh": zh, "en": en}
 
 
 @dataclass(frozen=True)
@@ -72,14 +60,17 @@ class Report:
         }
 
 
-def make_report(reasons: list[str], metrics: dict[str, Metric], width: int, height: int, profile_name: str) -> Report:
-    """Build a Report with reasons in a stable order and their messages."""
+def make_report(reasons: list[str], metrics: dict[str, Metric], width: int, height: int, profile: Any) -> Report:
+    """Build a Report with reasons in a stable order and their messages, figures filled from the metrics.
+
+    `profile` is the qc Profile the verdict was judged against (its name goes into the report).
+    """
     ordered = [r for r in REASON_ORDER if r in set(reasons)]
     return Report(
         reasons=ordered,
         metrics=metrics,
         width=width,
         height=height,
-        profile_name=profile_name,
-        messages=[message(r) for r in ordered],
+        profile_name=profile.name,
+        messages=[message(r, metrics, profile) for r in ordered],
     )

@@ -1,30 +1,43 @@
-"""Focus score from the steepness of edges relative to their own height.
+"""Focus score from the steepness of edges relative to their own height, over the page and per region.
 
 For each strong edge pixel the grey-level profile is sampled across the edge and followed to the nearest
 extremum on each side; the score of that edge is its central slope over its height (2 x slope / height, so an
-ideal one-pixel step scores 1). The score is a median over edges, so it depends neither on how much text the
-page holds nor on the contrast. Edges are grouped by direction and the worst direction counts, so that motion
-blur, which softens only the edges across the motion, is caught too.
+ideal one-pixel step scores 1). Scores are medians over edges, so they depend neither on how much text the page
+holds nor on the contrast. Edges are grouped by direction and the worst direction counts, so that motion blur,
+which softens only the edges across the motion, is caught too.
+
+The text area is cut into square cells; every cell holding ink is scored on its own (a regional sharpness map), so
+a page whose one side or corner is out of focus is caught even when the sharp rest dominates the page median.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
-TILE = 64
-MAX_TILES = 40
-MIN_EDGE_HEIGHT = 30.0
+MIN_CELL = 64  # working pixels
+MAX_CELL = 128
+CELLS_ACROSS = 16  # a cell is the long side / CELLS_ACROSS, clipped to [MIN_CELL, MAX_CELL]
+MAX_CELLS = 120  # cells measured per page (evenly thinned beyond this; the stack stays below 32767 rows)
+PATCH = 64  # each cell is measured on its central PATCH x PATCH square
+EDGES_PER_CELL = 160  # edge pixels followed per cell (evenly thinned beyond this)
+MIN_CELL_INK = 0.01  # share of a cell's pixels that are ink for it to count as text area
+MIN_EDGE_HEIGHT = 16.0
 MIN_EDGES_PER_DIRECTION = 30
-_OFFS = np.arange(-6.0, 6.01, 0.5, dtype=np.float32)
+MIN_EDGES_PER_CELL = 24
+REACH = 12.0  # profiles reach ±REACH px across the edge (a motion smear of up to ~2 x REACH is followed whole)
+_OFFS = np.arange(-REACH, REACH + 0.01, 0.5, dtype=np.float32)
 _C = len(_OFFS) // 2
 
 
 # Edge score -> Gaussian sigma (working pixels), measured on strokes 3-8 px wide with 2 grey levels of noise.
 _CURVE_SCORE = np.array([0.956, 0.832, 0.741, 0.664, 0.601, 0.551, 0.514, 0.465, 0.429, 0.389])
 _CURVE_SIGMA = np.array([0.50, 0.67, 0.85, 1.04, 1.24, 1.43, 1.63, 2.02, 2.52, 3.01])
+FLOOR_SIGMA = float(_CURVE_SIGMA[0])  # the curve's lowest point: what an ideal edge measures at any scale
+MAX_SIGMA = float(_CURVE_SIGMA[-1])
 
 
 def sigma_of_score(score: float) -> float:
@@ -32,76 +45,227 @@ def sigma_of_score(score: float) -> float:
     return float(np.interp(-score, -_CURVE_SCORE, _CURVE_SIGMA))
 
 
+def original_blur(sigma_work: float, scale: float) -> float:
+    """Blur in original pixels of a working-image sigma measured after a reduction by `scale`.
+
+    The measurement floor (FLOOR_SIGMA, what an ideal edge scores) is removed in working pixels before scaling
+    and added back once in original pixels, so the floor does not grow with the reduction: an ideal edge is
+    FLOOR_SIGMA px at any scale, and at scale 1 this is the working sigma itself.
+    """
+    excess = math.sqrt(max(0.0, sigma_work * sigma_work - FLOOR_SIGMA * FLOOR_SIGMA)) * scale
+    return math.hypot(FLOOR_SIGMA, excess)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One scored square of the text area (working pixels)."""
+
+    y: int
+    x: int
+    size: int
+    score: float  # worst-direction median edge score of the cell
+    edges: int
+
+
 @dataclass(frozen=True)
 class Sharpness:
-    """Focus scores in [0, 1]: overall median, and the worst of four edge directions."""
+    """Focus scores in [0, 1]: overall median, the worst of four edge directions, and the per-cell map."""
 
     overall: float
     worst_direction: float
     edges: int
+    cells: tuple[Cell, ...] = ()
 
 
-def select_tiles(ink: np.ndarray, factor: float, shape: tuple[int, int]) -> list[tuple[int, int]]:
-    """Top-left corners (working pixels) of the TILE-sized tiles holding the most ink."""
+def cell_size(shape: tuple[int, int]) -> int:
+    """Side of a sharpness cell (working pixels) for a working image of this shape."""
+    return int(min(MAX_CELL, max(MIN_CELL, max(shape) // CELLS_ACROSS))) // 4 * 4
+
+
+def select_cells(ink: np.ndarray, factor: float, shape: tuple[int, int]) -> list[tuple[int, int]]:
+    """Top-left corners (working pixels) of the cells of the text area (ink share ≥ MIN_CELL_INK).
+
+    `ink` is the ink mask at 1/factor of the working image `shape`; beyond MAX_CELLS the cells are thinned
+    evenly (every k-th in reading order), so the map still covers the whole text area.
+    """
     h, w = shape
-    step = max(1, int(round(TILE / factor)))
+    size = cell_size(shape)
+    step = max(1, int(round(size / factor)))
     th, tw = ink.shape[0] // step, ink.shape[1] // step
     if th == 0 or tw == 0:
         return []
-    dens = ink[: th * step, : tw * step].reshape(th, step, tw, step).mean(axis=(1, 3)).ravel()
-    order = np.argsort(dens)[::-1][:MAX_TILES]
+    dens = ink[: th * step, : tw * step].reshape(th, step, tw, step).mean(axis=(1, 3))
+    idx = [int(i) for i in np.flatnonzero(dens.ravel() >= MIN_CELL_INK)]
+    if len(idx) > MAX_CELLS:
+        idx = [idx[int(j)] for j in np.linspace(0, len(idx) - 1, MAX_CELLS)]
     out = []
-    for i in order:
-        if dens[i] < 0.01:
-            break
+    for i in idx:
         y, x = int((i // tw) * step * factor), int((i % tw) * step * factor)
-        if y + TILE <= h and x + TILE <= w:
+        if y + size <= h and x + size <= w:
             out.append((y, x))
     return out
 
 
-def measure(gray: np.ndarray, tiles: list[tuple[int, int]]) -> Sharpness | None:
-    """Score the edges inside the given tiles of the working image; None when there are too few."""
-    if not tiles:
-        return None
-    stack = np.vstack([gray[y : y + TILE, x : x + TILE] for y, x in tiles]).astype(np.float32)
+def _edge_scores(stack: np.ndarray, size: int, pad: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Per-edge scores, directions (0-3) and cell index of a vertical stack of padded patches.
+
+    Each patch of the stack is a cell of `size` px with `pad` px of its surroundings on every side; edges are
+    taken inside the cell only, their profiles may reach into the padding.
+    """
     gx = cv2.Sobel(stack, cv2.CV_32F, 1, 0, ksize=3) * 0.125
     gy = cv2.Sobel(stack, cv2.CV_32F, 0, 1, ksize=3) * 0.125
     mag = cv2.magnitude(gx, gy)
+    strong = mag >= MIN_EDGE_HEIGHT / 6
     peak = mag >= cv2.dilate(mag, np.ones((3, 3), np.uint8))
-    rows = np.arange(stack.shape[0]) % TILE
-    inner = (rows >= 7) & (rows < TILE - 7)
-    cols = np.zeros(TILE, bool)
-    cols[7 : TILE - 7] = True
-    sel = peak & (mag >= MIN_EDGE_HEIGHT / 6) & inner[:, None] & cols[None, :]
+    side = size + 2 * pad
+    rows = np.arange(stack.shape[0]) % side
+    inner = (rows >= pad) & (rows < pad + size)
+    cols = np.zeros(side, bool)
+    cols[pad : pad + size] = True
+    sel = peak & strong & inner[:, None] & cols[None, :]
     ys, xs = np.nonzero(sel)
-    if len(ys) > 30000:
-        ys, xs = ys[:: len(ys) // 30000 + 1], xs[:: len(xs) // 30000 + 1]
     if len(ys) < MIN_EDGES_PER_DIRECTION:
         return None
+    cell = ys // side
+    keep = _thin_per_cell(cell, EDGES_PER_CELL)
+    ys, xs, cell = ys[keep], xs[keep], cell[keep]
     m = mag[ys, xs]
     nx, ny = gx[ys, xs] / m, gy[ys, xs] / m
     mx = (xs[:, None] + nx[:, None] * _OFFS[None, :]).astype(np.float32)
     my = (ys[:, None] + ny[:, None] * _OFFS[None, :]).astype(np.float32)
     prof = cv2.remap(stack, mx, my, cv2.INTER_LINEAR)
-    d = np.diff(prof, axis=1)
-    n_half = d.shape[1] - _C
-    up = d[:, _C:] <= 0.5
-    jp = np.where(up.any(axis=1), up.argmax(axis=1), n_half)
-    dn = d[:, :_C][:, ::-1] <= 0.5
-    jn = np.where(dn.any(axis=1), dn.argmax(axis=1), _C)
-    idx = np.arange(len(prof))
-    height = prof[idx, np.minimum(_C + jp, prof.shape[1] - 1)] - prof[idx, np.maximum(_C - jn, 0)]
+    up, ok_up = _extremum(prof[:, _C:])  # brighter side: the gradient points up the edge
+    dn, ok_dn = _extremum(-prof[:, _C::-1])
+    height = up + dn
     slope = (prof[:, _C + 2] - prof[:, _C - 2]) * 0.5
-    ok = (height >= MIN_EDGE_HEIGHT) & (jp < n_half) & (jn < _C)
+    ok = (height >= MIN_EDGE_HEIGHT) & ok_up & ok_dn
     if ok.sum() < MIN_EDGES_PER_DIRECTION:
         return None
     score = np.clip(2.0 * slope[ok] / height[ok], 0.0, 1.0)
     direction = ((np.degrees(np.arctan2(ny[ok], nx[ok])) % 180.0 + 22.5) // 45.0).astype(int) % 4
-    per_dir = [
-        float(np.median(score[direction == k]))
-        for k in range(4)
-        if int((direction == k).sum()) >= MIN_EDGES_PER_DIRECTION
-    ]
-    overall = float(np.median(score))
-    return Sharpness(overall=overall, worst_direction=min(per_dir) if per_dir else overall, edges=int(ok.sum()))
+    return score, direction, cell[ok]
+
+
+def _extremum(side: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rise from the edge's centre (column 0) to the nearest extremum on one side, and whether one was reached.
+
+    The extremum is where the profile stops rising (a step of at most 0.5 grey levels per half pixel); an edge
+    whose profile is still rising at the end of its reach (±REACH px, long enough for the ramp of a 20 px motion
+    smear on a 12 MP frame) is not used.
+    """
+    d = np.diff(side, axis=1)
+    stop = d <= 0.5
+    found = stop.any(axis=1)
+    j = np.where(found, stop.argmax(axis=1), side.shape[1] - 1)
+    return side[np.arange(len(side)), j] - side[:, 0], found
+
+
+def _thin_per_cell(cell: np.ndarray, cap: int) -> np.ndarray:
+    """Indices keeping at most `cap` entries per cell value, evenly spread (cell is sorted ascending)."""
+    starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
+    counts = np.diff(np.r_[starts, len(cell)])
+    stride = np.maximum(1, -(-counts // cap))
+    pos = np.arange(len(cell)) - np.repeat(starts, counts)
+    return np.flatnonzero(pos % np.repeat(stride, counts) == 0)
+
+
+def _worst_direction(score: np.ndarray, direction: np.ndarray, min_edges: int) -> float:
+    per_dir = [float(np.median(score[direction == k])) for k in range(4) if int((direction == k).sum()) >= min_edges]
+    return min(per_dir) if per_dir else float(np.median(score))
+
+
+def measure(gray: np.ndarray, corners: list[tuple[int, int]]) -> Sharpness | None:
+    """Score the edges inside the given cells of the working image; None when there are too few.
+
+    Each cell is sampled by its central PATCH x PATCH square (the map keeps the cells' geometry; the sample keeps
+    the work per page bounded).
+    """
+    if not corners:
+        return None
+    size = cell_size(gray.shape)
+    patch = min(PATCH, size)
+    inset = (size - patch) // 2
+    pad = int(REACH) + 2
+    padded = cv2.copyMakeBorder(gray, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+    side = patch + 2 * pad
+    stack = np.vstack([padded[y + inset : y + inset + side, x + inset : x + inset + side] for y, x in corners])
+    got = _edge_scores(stack.astype(np.float32), patch, pad)
+    if got is None:
+        return None
+    score, direction, cell = got
+    per_cell = _cell_scores(score, direction, cell, len(corners))
+    cells = tuple(
+        Cell(y=y, x=x, size=size, score=float(per_cell[k, 0]), edges=int(per_cell[k, 1]))
+        for k, (y, x) in enumerate(corners)
+        if per_cell[k, 1] >= MIN_EDGES_PER_CELL
+    )
+    return Sharpness(
+        overall=float(np.median(score)),
+        worst_direction=_worst_direction(score, direction, MIN_EDGES_PER_DIRECTION),
+        edges=int(len(score)),
+        cells=cells,
+    )
+
+
+def _cell_scores(score: np.ndarray, direction: np.ndarray, cell: np.ndarray, n_cells: int) -> np.ndarray:
+    """Per cell: the worst-direction median score (directions with ≥ 1/8 of its edges, at least 8) and the count.
+
+    Vectorised: one sort by (cell, direction, score), medians picked by index. Returns an (n_cells, 2) array.
+    """
+    key = cell * 4 + direction
+    order = np.lexsort((score, key))
+    s, k = score[order], key[order]
+    counts = np.bincount(k, minlength=n_cells * 4)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    med = np.where(counts > 0, s[np.minimum(starts + counts // 2, len(s) - 1)], np.inf).reshape(n_cells, 4)
+    per = counts.reshape(n_cells, 4)
+    total = per.sum(axis=1)
+    enough = per >= np.maximum(8, total // 8)[:, None]
+    worst = np.where(enough, med, np.inf).min(axis=1)
+    out = np.zeros((n_cells, 2))
+    out[:, 0] = np.where(np.isfinite(worst), worst, 0.0)
+    out[:, 1] = np.where(np.isfinite(worst), total, 0)
+    return out
+
+
+@dataclass(frozen=True)
+class Region:
+    """The worst-focused region of the text area: its blur and box, and the blurred share of the text area."""
+
+    blur_px: float  # original pixels
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1 in original pixels
+    share: float  # the region's share of the scored text cells (0 when no cell is blurred beyond the limit)
+
+
+def worst_region(sharp: Sharpness, scale: float, limit_px: float) -> Region | None:
+    """The largest connected patch of cells blurred beyond limit_px (else the single worst cell).
+
+    Cells are compared in original pixels (original_blur); a cell's neighbours are the 8 cells around it on
+    the cell grid. The region's blur is the median blur of its cells.
+    """
+    if not sharp.cells:
+        return None
+    blur = np.array([original_blur(sigma_of_score(c.score), scale) for c in sharp.cells])
+    size = sharp.cells[0].size
+    gy = np.array([c.y // size for c in sharp.cells])
+    gx = np.array([c.x // size for c in sharp.cells])
+    bad = blur > limit_px
+    if not bad.any():
+        k = int(np.argmax(blur))
+        return Region(float(blur[k]), _box([k], sharp.cells, scale), 0.0)
+    grid = np.zeros((int(gy.max()) + 1, int(gx.max()) + 1), np.uint8)
+    grid[gy[bad], gx[bad]] = 1
+    n, labels = cv2.connectedComponents(grid, connectivity=8)
+    lab = labels[gy, gx]
+    best = max(range(1, n), key=lambda j: int(((lab == j) & bad).sum()))
+    members = [int(i) for i in np.flatnonzero((lab == best) & bad)]
+    share = len(members) / len(sharp.cells)
+    return Region(float(np.median(blur[members])), _box(members, sharp.cells, scale), share)
+
+
+def _box(members: list[int], cells: tuple[Cell, ...], scale: float) -> tuple[int, int, int, int]:
+    x0 = min(cells[i].x for i in members)
+    y0 = min(cells[i].y for i in members)
+    x1 = max(cells[i].x + cells[i].size for i in members)
+    y1 = max(cells[i].y + cells[i].size for i in members)
+    return (int(x0 * scale), int(y0 * scale), int(round(x1 * scale)), int(round(y1 * scale)))

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 MAX_TEXT_SKEW = 30.0
+SIDE_SAMPLES = 64  # profiles across each side of the paper
+WHOLE_SIDE = 0.75  # a side with fewer usable profiles than this share was clipped, hidden or bent
 
 
 def _fit_angle(pts: np.ndarray) -> tuple[float, float] | None:
@@ -36,7 +39,7 @@ def _side_points(
 ) -> np.ndarray:
     """Sub-pixel edge points along the paper side a→b, searched ±reach along its normal."""
     h, w = gray.shape
-    n_pts = 64
+    n_pts = SIDE_SAMPLES
     t = np.linspace(0.1, 0.9, n_pts)
     base = a[None, :] + t[:, None] * (b - a)[None, :]
     d = ((b - a) / (np.linalg.norm(b - a) + 1e-9)).astype(np.float64)
@@ -69,8 +72,25 @@ def _side_points(
     return base + pos[:, None] * normal[None, :]
 
 
+@dataclass(frozen=True)
+class EdgeFit:
+    """Skew from the paper's outline, with what it rests on."""
+
+    angle: float  # degrees, CCW positive
+    sides: int  # clean sides used (the horizontal pair when it was found, else the vertical)
+    pair: bool  # both opposite sides of the used pair are clean
+    whole: bool  # every side used was followed over its whole length (none clipped by the frame)
+    spread: float  # degrees between the sides used (0 with one side)
+
+
 def page_edge_skew(gray: np.ndarray, quad: np.ndarray, reach: float) -> float | None:
     """Skew from the paper's outline (quad in gray's pixels); None if no side is clean."""
+    fit = page_edge_fit(gray, quad, reach)
+    return None if fit is None else fit.angle
+
+
+def page_edge_fit(gray: np.ndarray, quad: np.ndarray, reach: float) -> EdgeFit | None:
+    """Skew from the paper's outline (quad in gray's pixels) and its support; None if no side is clean."""
     h, w = gray.shape
     centre = quad.mean(axis=0)
     margin = max(4.0, 0.01 * max(h, w))
@@ -92,7 +112,14 @@ def page_edge_skew(gray: np.ndarray, quad: np.ndarray, reach: float) -> float | 
     use = horiz or vert
     if not use:
         return None
-    return float(np.mean([a for a, _ in use]))
+    angles = [a for a, _ in use]
+    return EdgeFit(
+        angle=float(np.mean(angles)),
+        sides=len(use),
+        pair=len(use) >= 2,
+        whole=all(n >= WHOLE_SIDE * SIDE_SAMPLES for _, n in use),
+        spread=float(np.ptp(angles)),
+    )
 
 
 def _scores(x: np.ndarray, y: np.ndarray, angles: np.ndarray, bin_px: float) -> np.ndarray:
@@ -124,6 +151,16 @@ def _search(x: np.ndarray, y: np.ndarray, centre: float, span: float, step: floa
 
 def text_skew(ink: np.ndarray, prior: float | None = None, max_points: int = 5000) -> float | None:
     """Skew of the text lines from the projection profile of ink pixels (coarse to fine)."""
+    fit = text_fit(ink, prior, max_points)
+    return None if fit is None else fit[0]
+
+
+def text_fit(ink: np.ndarray, prior: float | None = None, max_points: int = 5000) -> tuple[float, float] | None:
+    """Skew of the text lines (degrees, CCW) and how sharply it stands out (0 = not at all).
+
+    The sharpness is the share of projection-profile energy lost 0.5° either side of the best angle: clean
+    lines of print lose much, a page of scattered marks little.
+    """
     ys, xs = np.nonzero(ink)
     if len(xs) < 50:
         return None
@@ -138,4 +175,26 @@ def text_skew(ink: np.ndarray, prior: float | None = None, max_points: int = 500
         a = _search(x, y, a, 1.5, 0.25, 1.5)
     else:
         a = _search(x, y, prior, 1.0, 0.25, 1.5)
-    return _search(x, y, a, 0.3, 0.05, 1.0)
+    a = _search(x, y, a, 0.3, 0.05, 1.0)
+    s = _scores(x, y, np.array([a - 0.5, a, a + 0.5]), 1.0)
+    return a, float(1.0 - (s[0] + s[2]) / (2.0 * s[1])) if s[1] > 0 else 0.0
+
+
+AGREE_DEG = 0.25  # outline and text lines within this of each other: the outline (more precise) is kept
+MIN_TEXT_SHARPNESS = 0.15  # text lines at least this clean can overrule a doubtful outline
+
+
+def decide(edge: EdgeFit | None, text: tuple[float, float] | None) -> tuple[float | None, str]:
+    """The skew and its source ("page_edges", "text_lines", "none") from the outline and the text lines.
+
+    The outline is precise when both opposite sides were followed over their whole length (their angles may
+    differ by the perspective; their mean is the page's skew); a single side, or a side clipped by the frame,
+    hidden or bent, is checked against clean text lines, which win when the two disagree.
+    """
+    if edge is None:
+        return (None, "none") if text is None else (text[0], "text_lines")
+    if text is None or abs(edge.angle - text[0]) <= AGREE_DEG:
+        return edge.angle, "page_edges"
+    if not (edge.pair and edge.whole) and text[1] >= MIN_TEXT_SHARPNESS:
+        return text[0], "text_lines"
+    return edge.angle, "page_edges"

@@ -8,6 +8,7 @@ and encoded as JPEG. Everything is a pure function of a PageSpec (seeded), so a 
 
 from __future__ import annotations
 
+import io
 import math
 import os
 from dataclasses import dataclass, field, replace
@@ -45,6 +46,14 @@ class PageSpec:
     gauss_sigma: float = 0.0  # extra defocus, frame pixels
     motion_px: float = 0.0  # motion blur length, frame pixels
     motion_angle_deg: float = 0.0
+    defocus_sigma: float = 0.0  # partial defocus: extra sigma reached at the far end of a depth gradient, frame px
+    defocus_angle_deg: float = 0.0  # direction in which the defocus grows (0 = towards the right, CCW)
+    defocus_start: float = 0.5  # fraction of the page (along that direction) that stays in focus
+    occluder: str = ""  # "" | finger | thumb | phone | pen: an object over the page from a frame side
+    occluder_side: int = 1  # 0 top, 1 right, 2 bottom, 3 left
+    occluder_pos: float = 0.5  # where along that side, 0..1
+    occluder_reach: float = 0.3  # how far past the paper's edge it reaches, fraction of the page's size
+    shadow: float = 0.0  # a soft hand/leaf shadow from a frame side: fraction of light lost at its core
     gain: float = 1.0  # exposure multiplier
     light_falloff: float = 0.15  # 0 = even light; fraction of brightness lost at the darkest corner
     noise: float = 2.0  # sensor noise sigma, grey levels
@@ -167,8 +176,8 @@ def _stamp(img: np.ndarray, cx: float, cy: float, r: float, rng: np.random.Gener
     img[:] = (img * (1 - alpha) + (img * red / 255.0) * alpha).astype(np.uint8)
 
 
-def render_paper(spec: PageSpec, px_per_mm: float) -> np.ndarray:
-    """Draw the flat page (BGR) at the given resolution."""
+def render_paper(spec: PageSpec, px_per_mm: float, finish: bool = True) -> np.ndarray:
+    """Draw the flat page (BGR) at the given resolution; finish=False leaves out the stamp and paper fibre."""
     rng = np.random.default_rng(spec.seed)
     w, h = int(spec.paper_mm[0] * px_per_mm), int(spec.paper_mm[1] * px_per_mm)
     tint = rng.uniform(232, 250)
@@ -242,6 +251,8 @@ def render_paper(spec: PageSpec, px_per_mm: float) -> np.ndarray:
             )
             y += rng.uniform(10, 16) * mm
     img = cv2.cvtColor(np.asarray(pil), cv2.COLOR_RGB2BGR)
+    if not finish:
+        return img
     if spec.layout != "blank" and rng.random() < 0.7:
         _stamp(img, w * rng.uniform(0.55, 0.8), h * rng.uniform(0.7, 0.88), rng.uniform(16, 22) * mm, rng)
     fibre = cv2.GaussianBlur(rng.normal(0, 3, (h // 4, w // 4)).astype(np.float32), (0, 0), 1.5)
@@ -303,15 +314,22 @@ def photograph(paper: np.ndarray, spec: PageSpec) -> tuple[np.ndarray, Truth]:
     gx = rng.uniform(-1, 1)
     light = 1 - spec.light_falloff * np.clip(0.6 * r / 0.7 + 0.4 * (0.5 + 0.5 * gx * (xx / fw - 0.5) * 2), 0, 1)
     img *= cv2.resize(light, (fw, fh))[..., None] * spec.gain
+    corners = cv2.perspectiveTransform(np.array([[[0, 0], [pw, 0], [pw, ph], [0, ph]]], np.float64), hm)[0]
+    extras: dict[str, float] = {}
+    if spec.shadow > 0:
+        img *= _shadow(spec, rng)[..., None]
+    if spec.occluder:
+        extras["occluded_share"] = _occlude(img, spec, corners, rng)
     sigma = math.hypot(spec.intrinsic_sigma, spec.gauss_sigma)
     if sigma > 0:
         img = cv2.GaussianBlur(img, (0, 0), sigma)
+    if spec.defocus_sigma > 0:
+        img, extras["defocused_share"] = _partial_defocus(img, spec, corners)
     if spec.motion_px > 0:
         img = cv2.filter2D(img, -1, _motion_kernel(spec.motion_px, spec.motion_angle_deg))
     img += rng.normal(0, spec.noise, (fh, fw, 1)).astype(np.float32)
     img += rng.normal(0, spec.noise * 0.5, (fh, fw, 3)).astype(np.float32)
     out = np.clip(img, 0, 255).astype(np.uint8)
-    corners = cv2.perspectiveTransform(np.array([[[0, 0], [pw, 0], [pw, ph], [0, ph]]], np.float64), hm)[0]
     dpi = float(
         np.mean([np.linalg.norm(corners[3] - corners[0]), np.linalg.norm(corners[2] - corners[1])])
         / (spec.paper_mm[1] / 25.4)
@@ -323,8 +341,116 @@ def photograph(paper: np.ndarray, spec: PageSpec) -> tuple[np.ndarray, Truth]:
         blur_sigma=sigma,
         motion_px=spec.motion_px,
         blank=spec.layout == "blank",
+        extras=extras,
     )
     return out, truth
+
+
+def _partial_defocus(img: np.ndarray, spec: PageSpec, corners: np.ndarray) -> tuple[np.ndarray, float]:
+    """Blur growing linearly along a direction across the page (a depth gradient); returns (image, share).
+
+    The share is the fraction of the page whose extra blur is at least 1.5 px (frame pixels).
+    """
+    fh, fw = img.shape[:2]
+    t = math.radians(spec.defocus_angle_deg)
+    d = np.array([math.cos(t), -math.sin(t)])
+    proj = corners @ d
+    lo, hi = float(proj.min()), float(proj.max())
+    yy, xx = np.mgrid[0:fh:4, 0:fw:4].astype(np.float32)
+    u = ((xx * d[0] + yy * d[1]) - lo) / max(1e-6, hi - lo)
+    depth = np.clip((u - spec.defocus_start) / max(1e-6, 1 - spec.defocus_start), 0, 1)
+    sig = cv2.resize(depth, (fw, fh), interpolation=cv2.INTER_LINEAR) * spec.defocus_sigma
+    levels = np.linspace(0, spec.defocus_sigma, 6)
+    stack = [img] + [cv2.GaussianBlur(img, (0, 0), float(s)) for s in levels[1:]]
+    pos = np.clip(sig / (levels[1] - levels[0]), 0, len(levels) - 1 - 1e-6)
+    i0 = pos.astype(np.int32)
+    f = (pos - i0)[..., None]
+    out = np.empty_like(img)
+    for k in range(len(levels) - 1):
+        sel = i0 == k
+        if sel.any():
+            out[sel] = stack[k][sel] * (1 - f[sel]) + stack[k + 1][sel] * f[sel]
+    start = spec.defocus_start + (1 - spec.defocus_start) * min(1.0, 1.5 / spec.defocus_sigma)
+    return out, float(max(0.0, 1 - start))
+
+
+def _shadow(spec: PageSpec, rng: np.random.Generator) -> np.ndarray:
+    """A soft shadow (multiplier ≤ 1) of a hand or leaf reaching in from a frame side."""
+    fw, fh = spec.frame_wh
+    m = np.zeros((fh // 8, fw // 8), np.float32)
+    h, w = m.shape
+    side = spec.occluder_side
+    for _ in range(int(rng.integers(2, 5))):
+        c = rng.uniform(0.2, 0.8)
+        reach = rng.uniform(0.25, 0.5)
+        r = rng.uniform(0.06, 0.14) * max(h, w)
+        end = {0: (c * w, reach * h), 1: ((1 - reach) * w, c * h), 2: (c * w, (1 - reach) * h), 3: (reach * w, c * h)}
+        start = {0: (c * w, 0), 1: (w, c * h), 2: (c * w, h), 3: (0, c * h)}
+        cv2.line(m, tuple(int(v) for v in start[side]), tuple(int(v) for v in end[side]), 1.0, int(r))
+    m = cv2.GaussianBlur(m, (0, 0), max(h, w) * 0.03)
+    return 1 - spec.shadow * cv2.resize(np.clip(m, 0, 1), (fw, fh))
+
+
+SKIN_BGR = ((120, 150, 205), (95, 125, 180), (70, 95, 150), (140, 170, 225))
+OBJECT_BGR = {"phone": (28, 28, 32), "pen": (110, 40, 20)}
+
+
+def _occlude(img: np.ndarray, spec: PageSpec, corners: np.ndarray, rng: np.random.Generator) -> float:
+    """Draw a finger, thumb, phone or pen from a frame side over the page; return the share of the page covered."""
+    fh, fw = img.shape[:2]
+    page_w = float(np.linalg.norm(corners[1] - corners[0]))
+    page_h = float(np.linalg.norm(corners[3] - corners[0]))
+    mm = page_h / spec.paper_mm[1]
+    side, pos = spec.occluder_side, spec.occluder_pos
+    x0, y0 = corners[:, 0].min(), corners[:, 1].min()
+    x1, y1 = corners[:, 0].max(), corners[:, 1].max()
+    reach = spec.occluder_reach * (page_h if side in (0, 2) else page_w)
+    # the tip: inside the page, `reach` past the paper's edge on that side
+    tip = {
+        0: (x0 + pos * (x1 - x0), y0 + reach),
+        1: (x1 - reach, y0 + pos * (y1 - y0)),
+        2: (x0 + pos * (x1 - x0), y1 - reach),
+        3: (x0 + reach, y0 + pos * (y1 - y0)),
+    }[side]
+    tilt = math.radians(rng.uniform(-20, 20))
+    inward = {0: (0.0, 1.0), 1: (-1.0, 0.0), 2: (0.0, -1.0), 3: (1.0, 0.0)}[side]
+    dx = inward[0] * math.cos(tilt) - inward[1] * math.sin(tilt)
+    dy = inward[0] * math.sin(tilt) + inward[1] * math.cos(tilt)
+    far = max(fw, fh) * 2
+    base = (tip[0] - dx * far, tip[1] - dy * far)
+    mask = np.zeros((fh, fw), np.uint8)
+    kind = spec.occluder
+    width = {"finger": 17.0, "thumb": 22.0, "phone": 72.0, "pen": 9.0}[kind] * mm * rng.uniform(0.9, 1.1)
+    pts = [(int(tip[0]), int(tip[1])), (int(base[0]), int(base[1]))]
+    if kind in ("finger", "thumb", "pen"):
+        cv2.line(mask, pts[0], pts[1], 255, int(width), lineType=cv2.LINE_AA)
+        cv2.circle(mask, pts[0], int(width / 2), 255, -1, lineType=cv2.LINE_AA)
+    else:
+        nx, ny = -dy * width / 2, dx * width / 2
+        poly = np.array(
+            [
+                (tip[0] + nx, tip[1] + ny),
+                (tip[0] - nx, tip[1] - ny),
+                (base[0] - nx, base[1] - ny),
+                (base[0] + nx, base[1] + ny),
+            ],
+            np.int32,
+        )
+        cv2.fillPoly(mask, [poly], 255, lineType=cv2.LINE_AA)
+    a = mask.astype(np.float32)[..., None] / 255.0
+    if kind in ("finger", "thumb"):
+        colour = np.array(SKIN_BGR[int(rng.integers(0, len(SKIN_BGR)))], np.float32)
+        # rounded shading across the finger: brighter along its middle
+        dist = cv2.distanceTransform((mask > 127).astype(np.uint8), cv2.DIST_L2, 3)
+        shade = 0.75 + 0.3 * np.clip(dist / (width / 2), 0, 1)
+        obj = colour[None, None, :] * shade[..., None]
+    else:
+        obj = np.empty_like(img)
+        obj[:] = np.array(OBJECT_BGR[kind], np.float32)
+    img[:] = img * (1 - a) + obj * a
+    page = np.zeros((fh, fw), np.uint8)
+    cv2.fillConvexPoly(page, corners.astype(np.int32), 1)
+    return float(np.count_nonzero((mask > 127) & (page > 0)) / max(1, np.count_nonzero(page)))
 
 
 def render(spec: PageSpec) -> tuple[np.ndarray, Truth]:
@@ -332,6 +458,28 @@ def render(spec: PageSpec) -> tuple[np.ndarray, Truth]:
     page_px = spec.page_fill * spec.frame_wh[1] * spec.render_scale
     paper = render_paper(spec, page_px / spec.paper_mm[1])
     return photograph(paper, spec)
+
+
+def render_scan(
+    seed: int, dpi: float, bits: int = 8, layout: str = "text", angle_deg: float = 0.0, paper_mm=A4_MM
+) -> tuple[bytes, float]:
+    """A lossless flatbed scan (PNG, no mat: the paper fills the image) and its skew (CCW degrees).
+
+    bits=1 is a bilevel scan (Pillow mode "1"), bits=8 an 8-bit grey scan with scanner softness (sigma 0.6 px).
+    """
+    spec = PageSpec(seed=seed, layout=layout, paper_mm=paper_mm)
+    grey = cv2.cvtColor(render_paper(spec, dpi / 25.4, finish=False), cv2.COLOR_BGR2GRAY)
+    if angle_deg:
+        h, w = grey.shape
+        rot = cv2.getRotationMatrix2D((w / 2, h / 2), angle_deg, 1.0)
+        grey = cv2.warpAffine(grey, rot, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+    if bits == 1:
+        im = Image.fromarray(np.where(grey > 150, 255, 0).astype(np.uint8)).convert("1")
+    else:
+        im = Image.fromarray(cv2.GaussianBlur(grey, (0, 0), 0.6))
+    buf = io.BytesIO()
+    im.save(buf, "PNG", dpi=(dpi, dpi))
+    return buf.getvalue(), float(angle_deg)
 
 
 def encode_jpeg(img: np.ndarray, quality: int) -> bytes:
@@ -348,7 +496,13 @@ def render_jpeg(spec: PageSpec) -> tuple[bytes, Truth]:
 
 
 def random_spec(seed: int, kind: str = "skew", frame_wh: tuple[int, int] = (4000, 3000)) -> PageSpec:
-    """A random realistic spec. kind: skew (±10°, perspective), sharp (straight, clean), gauss, motion."""
+    """A random realistic spec of one benchmark category.
+
+    kind: skew (±10°, perspective), sharp (straight, clean), gauss (defocus sigma 1.5-3 px), motion (6-12 px),
+    motion_wide (3-20 px, any angle), defocus (a depth gradient leaving 25-60 % of the page beyond 1.5 px extra
+    blur), occluded (a finger, thumb, phone or pen over the text from a random side), shadow (a soft hand shadow
+    from a side; stamps and handwriting as usual), clipped (±6°, the outline partly outside the frame).
+    """
     rng = np.random.default_rng(seed * 31 + 17)
     layout = str(rng.choice(["text", "text", "dense", "sparse", "form", "form"]))
     spec = PageSpec(
@@ -370,6 +524,11 @@ def random_spec(seed: int, kind: str = "skew", frame_wh: tuple[int, int] = (4000
         t = math.radians(abs(spec.angle_deg))
         fit = 0.95 / (math.cos(t) + spec.paper_mm[0] / spec.paper_mm[1] * math.sin(t))
         return replace(spec, page_fill=min(spec.page_fill, fit))
+    if kind == "clipped":  # one side of the outline runs off the frame
+        side = int(rng.integers(0, 4))
+        shift = float(rng.uniform(0.06, 0.12))
+        off = {0: (0.0, -shift), 1: (shift, 0.0), 2: (0.0, shift), 3: (-shift, 0.0)}[side]
+        return replace(spec, angle_deg=float(rng.uniform(-6, 6)), offset=off, page_fill=float(rng.uniform(0.85, 0.95)))
     spec = replace(spec, angle_deg=float(rng.uniform(-1.0, 1.0)))
     if kind == "sharp":
         return spec
@@ -377,4 +536,25 @@ def random_spec(seed: int, kind: str = "skew", frame_wh: tuple[int, int] = (4000
         return replace(spec, gauss_sigma=float(rng.uniform(1.5, 3.0)))
     if kind == "motion":
         return replace(spec, motion_px=float(rng.uniform(6, 12)), motion_angle_deg=float(rng.uniform(0, 180)))
+    if kind == "motion_wide":
+        return replace(spec, motion_px=float(rng.uniform(3, 20)), motion_angle_deg=float(rng.uniform(0, 180)))
+    if kind == "defocus":
+        return replace(
+            spec,
+            layout=str(rng.choice(["text", "dense", "form"])),
+            defocus_sigma=float(rng.uniform(4.0, 7.0)),
+            defocus_angle_deg=float(rng.uniform(0, 360)),
+            defocus_start=float(rng.uniform(0.2, 0.5)),
+        )
+    if kind == "occluded":
+        return replace(
+            spec,
+            layout=str(rng.choice(["text", "dense", "form"])),
+            occluder=str(rng.choice(["finger", "thumb", "phone", "pen"])),
+            occluder_side=int(rng.integers(0, 4)),
+            occluder_pos=float(rng.uniform(0.25, 0.75)),
+            occluder_reach=float(rng.uniform(0.2, 0.4)),
+        )
+    if kind == "shadow":
+        return replace(spec, shadow=float(rng.uniform(0.25, 0.5)), occluder_side=int(rng.integers(0, 4)))
     raise ValueError(f"unknown kind {kind!r}")

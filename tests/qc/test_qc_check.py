@@ -54,7 +54,9 @@ def test_blur_flagged(page_jpeg, kw: dict[str, object]) -> None:
     data, _ = page_jpeg(**{"seed": 4, "layout": "text", **kw})
     rep = qc.check(data, SMALL)
     assert "blur" in rep.reasons
-    assert {"code": "blur", "zh": REASONS["blur"][0], "en": REASONS["blur"][1]} in rep.messages
+    msg = next(m for m in rep.messages if m["code"] == "blur")
+    assert msg["zh"].startswith(REASONS["blur"][0]) and msg["en"].startswith(REASONS["blur"][1])
+    assert "px" in msg["detail_en"] and "像素" in msg["detail_zh"]
 
 
 @pytest.mark.parametrize("layout", ["sparse", "dense", "form"])

@@ -90,3 +90,27 @@ def test_cut_off_petrol_bill_fails_cut_off(real_dir) -> None:
     rep = qc.check(real_dir / "cutoff_cvrecipes_petrol_bill.jpg")
     assert rep.verdict == "fail"
     assert "cut_off" in rep.reasons and "blur" not in rep.reasons, rep.metrics
+
+
+def test_no_real_sample_is_occluded_or_regionally_blurred_when_sharp(real_dir) -> None:
+    """Book curls, a yellowed page, scanner borders, a shadowed lab report: none is an object over the page."""
+    for row in _rows(real_dir):
+        rep = qc.check(real_dir / row["file"])
+        assert "occluded" not in rep.reasons, (row["file"], rep.metrics)
+        if row["file"] in SHARP:
+            assert (rep.metrics["blur_region_share"] or 0.0) < 0.2, (row["file"], rep.metrics)
+
+
+def test_book_page_resolution_failure_says_why(real_dir) -> None:
+    """The sharp 1052x1524 book page fails for resolution; the message gives the dpi and the paper it assumed."""
+    rep = qc.check(real_dir / "photo_lept_zanotti_78.jpg")
+    assert rep.reasons == ["low_resolution"]
+    msg = rep.messages[0]
+    assert "150 dpi" in msg["en"] and "A4 (210×297 mm)" in msg["en"] and "200 dpi" in msg["en"]
+    assert "150 dpi" in msg["zh"] and "按 A4" in msg["zh"]
+
+
+def test_cut_off_bill_says_which_sides(real_dir) -> None:
+    rep = qc.check(real_dir / "cutoff_cvrecipes_petrol_bill.jpg")
+    msg = next(m for m in rep.messages if m["code"] == "cut_off")
+    assert "top 100%" in msg["en"] and "上边 100%" in msg["zh"], msg

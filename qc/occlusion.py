@@ -1,0 +1,143 @@
+"""Objects over the page: a finger, a thumb, a phone or a pen reaching onto the paper from outside it.
+
+An occluder is a thick region inside the paper's outline that is much darker than the paper around it, has a
+sharp boundary (a shadow's is soft), enters from the paper's outline or the frame's edge (something lying on the
+sheet from outside, not something printed on it) and reaches into the text area. Print, handwriting and stamps
+are strokes: the median filter that finds thick regions removes them, so coloured seals and red headings do not
+count however dark they are in grey.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from qc.page import outline_hull
+
+DARKER = 0.78  # an occluder is darker than this share of the local paper level
+MEDIAN = 5  # median filter (mid-grid pixels, ~1 px/mm on an A4 page in a 12 MP frame): removes strokes
+PAPER_KERNEL = 61  # local paper level: the brightest smoothed value within this window
+MIN_SLOPE = 8.0  # grey levels per pixel across the object's boundary (median): a shadow's edge is softer
+MIN_AREA = 0.004  # share of the paper an object must cover to count
+MIN_REACH = 0.1  # it reaches at least this share of the paper's short side in from the outline (past the margin)
+MAX_INK_INSIDE = 0.25  # an opaque object hides the print: its inside holds < this share of the text area's ink
+MIN_DEPTH = 0.5  # it reaches into the paper at least this share of how wide it enters (a band along an edge
+# of the frame - background, a shadowed strip - does not)
+
+
+@dataclass(frozen=True)
+class Occlusion:
+    """The objects found over the paper."""
+
+    share: float  # share of the paper covered by the objects that reach the text area (0 when none)
+    box: tuple[int, int, int, int] | None  # x0, y0, x1, y1 of the largest, in the grid's pixels
+    sides: tuple[str, ...]  # sides of the page the objects come in from ("top", "right", "bottom", "left")
+
+
+NONE = Occlusion(0.0, None, ())
+
+
+def solid_outline(bright: np.ndarray) -> np.ndarray:
+    """The paper's outline without thin bright things sticking out of it (a finger lit as bright as paper).
+
+    `bright` is the paper's bright region (uint8 0/255); it is opened with a square an eighth of its short side
+    (wider than a thumb) and the convex hull of what is left is returned (uint8 0/255, same grid).
+    """
+    ys, xs = np.nonzero(bright)
+    out = np.zeros_like(bright)
+    if len(xs) == 0:
+        return out
+    side = max(3, int(0.125 * min(xs.max() - xs.min(), ys.max() - ys.min())) | 1)
+    opened = cv2.morphologyEx(bright, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (side, side)))
+    if not opened.any():
+        return bright.copy()
+    cv2.fillConvexPoly(out, outline_hull(opened), 255)
+    return out
+
+
+def find(mid: np.ndarray, paper: np.ndarray, ink: np.ndarray) -> Occlusion:
+    """Objects over the paper on a mid-resolution grey image (uint8, ~500 px long side).
+
+    `paper` is the paper's outline (uint8 0/255, see solid_outline) and `ink` the ink mask, both on mid's grid.
+    """
+    h, w = mid.shape
+    area = int(np.count_nonzero(paper))
+    if area < 0.05 * h * w or not ink.any():
+        return NONE
+    med = cv2.medianBlur(mid, MEDIAN)
+    k = cv2.getStructuringElement(cv2.MORPH_RECT, (PAPER_KERNEL, PAPER_KERNEL))
+    level = cv2.dilate(np.where(paper > 0, med, 0).astype(np.uint8), k).astype(np.float32)
+    dark = ((med.astype(np.float32) < DARKER * level) & (paper > 0)).astype(np.uint8)
+    dark = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))  # thick things only
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    big = [j for j in range(1, n) if stats[j, cv2.CC_STAT_AREA] >= MIN_AREA * area]
+    if not big:
+        return NONE  # the usual page: nothing thick and dark over the paper, nothing more to measure
+    inner = cv2.erode(paper, np.ones((7, 7), np.uint8))
+    rim = (paper > 0) & (inner == 0)
+    rim[:3, :] |= paper[:3, :] > 0
+    rim[-3:, :] |= paper[-3:, :] > 0
+    rim[:, :3] |= paper[:, :3] > 0
+    rim[:, -3:] |= paper[:, -3:] > 0
+    text = _text_area(ink)
+    ink_density = float(ink[text].mean()) if text.any() else 0.0
+    ys, xs = np.nonzero(paper)
+    reach = MIN_REACH * min(xs.max() - xs.min(), ys.max() - ys.min())
+    depth = cv2.distanceTransform((~rim).astype(np.uint8), cv2.DIST_L2, 3)
+    gx = cv2.Sobel(med, cv2.CV_32F, 1, 0, ksize=3) * 0.125
+    gy = cv2.Sobel(med, cv2.CV_32F, 0, 1, ksize=3) * 0.125
+    step = cv2.magnitude(gx, gy)
+    total, best, sides = 0, None, set()
+    for j in range(1, n):
+        if stats[j, cv2.CC_STAT_AREA] < MIN_AREA * area:
+            continue
+        comp = labels == j
+        if not (comp & rim).any():
+            continue  # not coming from outside the paper: printed, or lying wholly on it
+        inside = cv2.erode(comp.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+        if inside.any() and float(ink[inside].mean()) >= MAX_INK_INSIDE * ink_density:
+            continue  # print shows through: a shadow, a tinted or overlapping sheet, not an opaque object
+        entry = np.count_nonzero(comp & rim) / 3.0
+        deepest = float(depth[comp].max())
+        if deepest < reach:
+            continue  # in the margin: holding the page, not hiding text
+        if deepest < MIN_DEPTH * entry:
+            continue
+        edge = comp & ~cv2.erode(comp.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & (inner > 0)
+        if edge.any() and float(np.median(step[edge])) < MIN_SLOPE:
+            continue  # soft edge: a shadow
+        a = int(stats[j, cv2.CC_STAT_AREA])
+        total += a
+        x, y, bw, bh = (int(v) for v in stats[j, :4])
+        if best is None or a > best[0]:
+            best = (a, (x, y, x + bw, y + bh))
+        sides.add(_entry_side(comp & rim, paper))
+    if best is None:
+        return NONE
+    return Occlusion(total / area, best[1], tuple(sorted(sides)))
+
+
+def _entry_side(entry: np.ndarray, paper: np.ndarray) -> str:
+    """The side of the page ("top", "right", "bottom", "left") where an object's entry lies, seen from the
+    paper's centre."""
+    ys, xs = np.nonzero(entry)
+    py, px = np.nonzero(paper)
+    dx = (xs.mean() - px.mean()) / max(1.0, float(np.ptp(px)))
+    dy = (ys.mean() - py.mean()) / max(1.0, float(np.ptp(py)))
+    if abs(dx) >= abs(dy):
+        return "right" if dx > 0 else "left"
+    return "bottom" if dy > 0 else "top"
+
+
+def _text_area(ink: np.ndarray) -> np.ndarray:
+    """The text area: the ink's bounding box with its outliers (the 1 % at each end) left out."""
+    ys, xs = np.nonzero(ink)
+    out = np.zeros(ink.shape, bool)
+    if len(xs) < 20:
+        return out
+    x0, x1 = np.percentile(xs, [1, 99]).astype(int)
+    y0, y1 = np.percentile(ys, [1, 99]).astype(int)
+    out[y0 : y1 + 1, x0 : x1 + 1] = True
+    return out

@@ -1,0 +1,179 @@
+"""qc on what real photographs show: large lossless scans, partial defocus, motion, objects over the page,
+verdicts that carry their figures, and where the skew came from."""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+import qc
+from qc.messages import REASONS
+from tests.qc.helpers import SMALL
+
+
+def _scan(seed: int, dpi: float, bits: int, paper_mm=(210.0, 297.0)) -> bytes:
+    from bench.qc.generator import render_scan
+
+    return render_scan(seed, dpi, bits=bits, paper_mm=paper_mm)[0]
+
+
+def test_large_crisp_bilevel_scan_is_not_blurred() -> None:
+    """A 1-bit A4 scan at ~528 dpi (4365x6174, decoded at 1/4): the measurement floor must not grow with it."""
+    data = _scan(11, 528.0, bits=1)
+    rep = qc.check(data)
+    assert rep.height > 6000 and rep.metrics["work_scale"] == pytest.approx(4.0, abs=0.01)
+    assert "blur" not in rep.reasons, rep.metrics
+    assert rep.metrics["blur_px"] < 1.0 and rep.metrics["blur_region_share"] < 0.05
+
+
+def test_grey_600_dpi_scan_passes() -> None:
+    rep = qc.check(_scan(12, 600.0, bits=8, paper_mm=(148.0, 210.0)))
+    assert rep.verdict == "pass", rep.metrics
+    assert rep.metrics["dpi"] == pytest.approx(600.0) and rep.metrics["full_frame"] is True
+
+
+def test_sharp_page_has_no_blurred_region(page_jpeg) -> None:
+    rep = qc.check(page_jpeg(seed=1, layout="text", angle_deg=0.4)[0], SMALL)
+    assert rep.metrics["blur_region_share"] == 0.0 and rep.metrics["sharpness_cells"] > 20
+    assert "blur" not in rep.reasons
+
+
+@pytest.mark.parametrize(("seed", "angle", "layout"), [(61, 0.0, "text"), (62, 180.0, "form"), (63, 270.0, "dense")])
+def test_partial_defocus_fails_with_its_region(page_jpeg, seed: int, angle: float, layout: str) -> None:
+    """Half the page out of focus (a depth gradient) fails for blur though the sharp half passes on its own;
+    the region box lies in the defocused half (full-image pixels)."""
+    data, truth = page_jpeg(seed=seed, layout=layout, defocus_sigma=5.0, defocus_angle_deg=angle, defocus_start=0.3)
+    assert truth.extras["defocused_share"] >= 0.3
+    rep = qc.check(data, SMALL)
+    assert "blur" in rep.reasons, rep.metrics
+    assert rep.metrics["blur_region_share"] >= 0.2
+    x0, y0, x1, y1 = rep.metrics["blur_region"]
+    assert 0 <= x0 < x1 <= rep.width and 0 <= y0 < y1 <= rep.height
+    cx, cy = (x0 + x1) / 2 / rep.width - 0.5, (y0 + y1) / 2 / rep.height - 0.5
+    towards = (math.cos(math.radians(angle)), -math.sin(math.radians(angle)))
+    assert cx * towards[0] + cy * towards[1] > 0, rep.metrics["blur_region"]
+    msg = next(m for m in rep.messages if m["code"] == "blur")
+    assert msg["zh"].startswith(REASONS["blur"][0]) and "%" in msg["en"]
+
+
+@pytest.mark.parametrize(("length", "angle"), [(8.0, 30.0), (12.0, 100.0), (16.0, 150.0)])
+def test_motion_blur_on_12mp_frames(page_jpeg, length: float, angle: float) -> None:
+    data, _ = page_jpeg(seed=64, layout="text", motion_px=length, motion_angle_deg=angle, frame_wh=(4000, 3000))
+    rep = qc.check(data, SMALL)
+    assert "blur" in rep.reasons and "blank" not in rep.reasons, rep.metrics
+
+
+def _smeared_sheet(length: float, angle: float, lines: int = 17) -> np.ndarray:
+    """A sparse sheet of faint print on a dark desk, smeared by a camera movement of `length` px."""
+    from bench.qc.generator import _font, _motion_kernel, _random_text
+
+    rng = np.random.default_rng(3)
+    img = np.full((1500, 2000), 40, np.uint8)
+    paper = Image.new("L", (900, 1300), 236)
+    d = ImageDraw.Draw(paper)
+    for i in range(lines):
+        d.text((60, 60 + i * 70), _random_text(rng, 48), font=_font(16, 0), fill=165)
+    img[100:1400, 550:1450] = np.asarray(paper)
+    if length:
+        img = cv2.filter2D(img.astype(np.float32), -1, _motion_kernel(length, angle))
+    return np.clip(img + rng.normal(0, 1.5, img.shape), 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize(("length", "angle"), [(40.0, 90.0), (40.0, 75.0)])
+def test_smeared_print_is_blur_not_blank(length: float, angle: float) -> None:
+    """Movement smears small print until no stroke is left (ink ratio ~0): the operator is told it moved."""
+    rep = qc.check(_smeared_sheet(length, angle), SMALL)
+    assert rep.metrics["ink_ratio"] < qc.default_profile().min_ink_ratio
+    assert "blur" in rep.reasons and "blank" not in rep.reasons, rep.metrics
+
+
+def test_smeared_blank_sheet_stays_blank() -> None:
+    rep = qc.check(_smeared_sheet(40.0, 90.0, lines=0), SMALL)
+    assert rep.reasons == ["blank"], rep.metrics
+
+
+@pytest.mark.parametrize(
+    ("occluder", "side", "layout"),
+    [("finger", 0, "text"), ("thumb", 1, "form"), ("phone", 2, "text"), ("pen", 3, "form"), ("finger", 1, "dense")],
+)
+def test_object_over_the_page_is_occluded(page_jpeg, occluder: str, side: int, layout: str) -> None:
+    data, truth = page_jpeg(
+        seed=70 + side, layout=layout, occluder=occluder, occluder_side=side, occluder_pos=0.45, occluder_reach=0.3
+    )
+    rep = qc.check(data, SMALL)
+    assert "occluded" in rep.reasons, rep.metrics
+    assert rep.metrics["occluded_share"] == pytest.approx(truth.extras["occluded_share"], rel=0.6)
+    x0, y0, x1, y1 = rep.metrics["occlusion_box"]
+    assert 0 <= x0 < x1 <= rep.width and 0 <= y0 < y1 <= rep.height
+    assert rep.metrics["occluded_sides"] == [("top", "right", "bottom", "left")[side]]
+    msg = next(m for m in rep.messages if m["code"] == "occluded")
+    assert msg["zh"].startswith(REASONS["occluded"][0]) and "%" in msg["en"]
+
+
+@pytest.mark.parametrize("seed", [80, 81, 82])
+def test_stamps_handwriting_and_shadows_are_not_occluded(page_jpeg, seed: int) -> None:
+    """Red seals, handwriting and a soft hand shadow from the frame's side are not objects over the page."""
+    plain, _ = page_jpeg(seed=seed, layout="form")
+    shaded, _ = page_jpeg(seed=seed, layout="form", shadow=0.4, occluder_side=seed % 4)
+    for data in (plain, shaded):
+        rep = qc.check(data, SMALL)
+        assert "occluded" not in rep.reasons and rep.metrics["occluded_share"] == 0.0, rep.metrics
+
+
+def test_low_resolution_says_the_dpi_and_paper_it_assumed(page_jpeg) -> None:
+    far, truth = page_jpeg(seed=9, page_fill=0.35)
+    rep = qc.check(far, SMALL | {"min_dpi": 200.0})
+    assert "low_resolution" in rep.reasons
+    assert rep.metrics["assumed_paper"] == "A4 (210×297 mm)"
+    msg = next(m for m in rep.messages if m["code"] == "low_resolution")
+    assert f"{rep.metrics['dpi']:.0f} dpi" in msg["en"] and "A4" in msg["en"] and "200" in msg["en"]
+    assert f"{rep.metrics['dpi']:.0f} dpi" in msg["zh"] and "按 A4" in msg["zh"]
+    a3 = qc.check(far, SMALL | {"min_dpi": 200.0, "paper_size_mm": [297, 420]})
+    assert a3.metrics["assumed_paper"] == "A3 (297×420 mm)"
+
+
+def test_cut_off_says_which_side_and_how_much(page_jpeg) -> None:
+    cut, _ = page_jpeg(seed=9, offset=(0.3, 0.0))
+    rep = qc.check(cut, SMALL)
+    assert "cut_off" in rep.reasons
+    top, right, bottom, left = rep.metrics["edge_contact_sides"]
+    assert right > 0.5 and left == 0.0
+    msg = next(m for m in rep.messages if m["code"] == "cut_off")
+    assert f"right {right:.0%}" in msg["en"] and f"右边 {right:.0%}" in msg["zh"]
+
+
+def test_bare_message_still_available() -> None:
+    from qc.report import message
+
+    assert message("occluded") == {"code": "occluded", "zh": REASONS["occluded"][0], "en": REASONS["occluded"][1]}
+    assert set(REASONS) >= {"blur", "occluded", "cut_off", "low_resolution"}
+
+
+def test_skew_source_is_reported(page_jpeg) -> None:
+    data, truth = page_jpeg(seed=2, layout="form", angle_deg=5.0, page_fill=0.62)
+    rep = qc.check(data, SMALL)
+    assert rep.metrics["skew_source"] == "page_edges" and rep.metrics["skew_from_page_edges"] is True
+    assert rep.metrics["skew_page_edges_deg"] == rep.skew_deg
+    assert rep.metrics["skew_text_lines_deg"] is None  # a whole pair of sides is trusted: text lines not needed
+    full, _ = page_jpeg(seed=3, layout="dense", angle_deg=-4.0, page_fill=2.0)
+    assert qc.check(full, SMALL).metrics["skew_source"] == "text_lines"
+
+
+def test_clipped_outline_defers_to_text_lines(page_jpeg) -> None:
+    """The page's outline partly outside the frame: the skew stays within 0.3° of the truth."""
+    data, truth = page_jpeg(seed=90, layout="dense", angle_deg=2.5, page_fill=0.9, offset=(0.0, 0.12))
+    rep = qc.check(data, SMALL)
+    assert rep.skew_deg == pytest.approx(truth.skew_deg, abs=0.3), rep.metrics
+
+
+def test_calibrator_sets_the_occlusion_and_region_limits() -> None:
+    from qc.calibrate import calibrate
+
+    good = [{"occluded_share": 0.0, "blur_region_share": s, "blur_px": 0.6} for s in (0.0, 0.05, 0.1)]
+    bad = [{"occluded_share": s, "blur_region_share": 0.5, "blur_px": 0.7} for s in (0.02, 0.04)]
+    prof = calibrate(qc.default_profile(), good, bad)
+    assert prof.max_occluded_share == pytest.approx(0.01) and prof.max_blur_region_share == pytest.approx(0.3)
