@@ -9,10 +9,8 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import func
 from sqlmodel import Session, select
 
-from app.audit.models import AuditEvent
 from app.core.config import Settings, get_settings
 from app.core.errors import AppError
 
@@ -183,21 +181,40 @@ def cmd_demo_code(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> None:
-    """Recompute the audit chain; exit 1 at the first sign of an edited, deleted or reordered event."""
+    """Recompute the audit chain with its key; exit 1 on any edited, deleted, reordered, unsealed or bad row."""
+    from app.audit.service import verify_audit_chain, verify_lines
+
+    head = _read_head(args.head) if args.head else None
+    with _session(settings) as session:
+        report = verify_audit_chain(session, head)
+    lines, ok = verify_lines(report, head)
+    print("\n".join(lines))
+    if not ok:
+        raise SystemExit(1)
+
+
+def cmd_audit_rekey(args: argparse.Namespace, settings: Settings) -> None:
+    """Seal every event written before the audit key with its MAC (once, after an upgrade)."""
+    from app.audit.service import rekey_chain
+
+    with _session(settings) as session:
+        try:
+            sealed = rekey_chain(session)
+        except ValueError as exc:
+            raise CLIError(str(exc)) from exc
+    print(f"audit trail: {sealed} events sealed with the audit key")
+
+
+def _read_head(path: str) -> dict:
     import json
 
-    from app.audit.service import verify_audit_chain
-
-    head = json.loads(Path(args.head).read_text()) if args.head else None
-    with _session(settings) as session:
-        problems = verify_audit_chain(session, head)
-        count = session.exec(select(func.count()).select_from(AuditEvent)).one()
-    for p in problems:
-        print(f"BROKEN at event {p.event_id} (position {p.position}): {p.problem}")
-    if problems:
-        print(f"audit trail: {len(problems)} problems in {count} events")
-        raise SystemExit(1)
-    print(f"audit trail intact: {count} events" + (f", head {head['id']} present" if head else ""))
+    try:
+        head = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CLIError(f"cannot read the head file {path}: {exc}") from exc
+    if not isinstance(head, dict):
+        raise CLIError(f"{path} is not a head file written by 'folio audit export-head'")
+    return head
 
 
 def cmd_audit_export_head(args: argparse.Namespace, settings: Settings) -> None:
@@ -459,6 +476,13 @@ def build_parser() -> argparse.ArgumentParser:
         "folio audit verify --head /mnt/usb/audit-head-2026-11-21.json",
     )
     p.add_argument("--head", help="a head file written by 'folio audit export-head': the chain must still reach it")
+    add(
+        audit,
+        "rekey",
+        cmd_audit_rekey,
+        "seal the events written before the audit key existed (once, after upgrading)",
+        "folio audit verify --head /mnt/usb/audit-head-2026-11-21.json && folio audit rekey",
+    )
     p = add(
         audit,
         "export-head",
