@@ -25,7 +25,7 @@ from app.production.service import (
     progress_report,
     today_board,
 )
-from app.projects.dependencies import CurrentProject
+from app.projects.dependencies import CurrentProject, ProjectOperator
 
 router = APIRouter(include_in_schema=False)
 
@@ -154,15 +154,16 @@ def production(
 
 @router.get("/production/operators/{user_id}")
 def production_operator(
-    user_id: int,
+    principal: ProductionViewer,  # first: a role without the permission is refused before any lookup
+    operator: ProjectOperator,
     request: Request,
     session: SessionDep,
     project: CurrentProject,
-    principal: ProductionViewer,
     start: str | None = None,
     end: str | None = None,
 ):
     """One operator's days in a period: good pages against the quota, and the running average."""
+    user_id = operator.id
     only = _only(principal)
     if only is not None and only != user_id:
         # Someone who may see only their own figures learns nothing about other operators, not even that they exist.
