@@ -83,7 +83,10 @@ def _read_password(args: argparse.Namespace) -> str:
 
 
 def cmd_user_add(args: argparse.Namespace, settings: Settings) -> None:
-    """Add a user to a project."""
+    """Add a user to a project: the console's bootstrap grant of any role, audited with the OS user."""
+    import getpass
+
+    from app.accounts.duties import mark_console_grant
     from app.accounts.models import Role
     from app.accounts.service import create_user
     from app.projects.service import project_by_code
@@ -99,6 +102,7 @@ def cmd_user_add(args: argparse.Namespace, settings: Settings) -> None:
             display_name=args.display_name,
             project_id=project_id,
         )
+        mark_console_grant(session, user, os_user=getpass.getuser())
         print(f"user {user.username} ({user.role}) added, id {user.id}")
 
 

@@ -45,7 +45,9 @@ class User(SQLModel, table=True):
     # How the current role was granted (app/accounts/duties.py): "console" (bootstrap at the server's console),
     # "approved" (by a second authorised person of the role's side, role_granted_by), "pending" (waiting; the
     # account stays disabled), "refused", or "legacy" (granted before the rule existed).
-    role_grant: str = Field(default="pending", max_length=16, sa_column_kwargs={"server_default": "legacy"})
+    # Accounts are made only by accounts.service.create_user (checked by a test): the console's grant, unless the
+    # browser's request_new_account marks it pending.
+    role_grant: str = Field(default="console", max_length=16, sa_column_kwargs={"server_default": "legacy"})
     role_granted_by: int | None = Field(default=None, foreign_key="user_account.id")
 
 
