@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 
-from app.accounts import duties
+from app.accounts import duties, grants
 from app.accounts.approvals import approvals_for, decide, status_of
 from app.accounts.dependencies import CsrfChecked, require
 from app.accounts.exceptions import UsernameTaken, WeakPassword
@@ -75,7 +75,7 @@ def add_user(
             request, session, project, {"username": _t(request, "Use letters, digits, _ and . only.")}, form, 422
         )
     try:
-        duties.request_new_account(
+        grants.request_new_account(
             session,
             principal,
             username=username.strip(),
@@ -110,7 +110,7 @@ def user_active(
     user = _project_user(session, user_id, project.id)
     if user is None or user.active:
         return redirect("/admin/users", flash=_t(request, "No such user."), kind="error")
-    duties.request_grant(
+    grants.request_grant(
         session, principal, user, user.role, how=duties.ENABLE, project_id=project.id, reason="", now=utcnow()
     )
     return redirect("/admin/users", flash=_t(request, "Requested: another person must approve it."))
@@ -135,7 +135,7 @@ def user_role(
     user = _project_user(session, user_id, project.id)
     if user is None:
         return redirect("/admin/users", flash=_t(request, "No such user."), kind="error")
-    duties.request_grant(
+    grants.request_grant(
         session, principal, user, role, how=duties.CHANGE, project_id=project.id, reason=reason, now=utcnow()
     )
     return redirect("/admin/users", flash=_t(request, "Role change requested: it needs another person's approval."))

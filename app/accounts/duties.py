@@ -24,7 +24,6 @@ Source: the hospital's requirement that the vendor is paid only for pages the ho
 MLPS 2.0 level 3 (GB/T 22239-2019 8.1.4.2, separation of the administrators' duties).
 """
 
-from datetime import datetime
 from enum import StrEnum
 
 from sqlmodel import Session
@@ -174,6 +173,12 @@ def refuse_grant(session: Session, user: User, *, approver_id: int, approval_id:
         )
 
 
+def mark_pending(session: Session, user: User) -> None:
+    """A new account asked for in the browser: disabled, its role waiting for approval."""
+    user.active, user.role_grant, user.role_granted_by = False, Grant.pending.value, None
+    session.add(user)
+
+
 def mark_console_grant(session: Session, user: User, *, os_user: str) -> None:
     """The console's bootstrap grant: recorded as such, with who ran the command on the server."""
     user.role_grant, user.role_granted_by = Grant.console.value, None
@@ -199,51 +204,3 @@ def require_confirmed_reviewer(session: Session, user_id: int) -> None:
             "only a reviewer whose role the hospital approved may decide a lot; ask the records custodian or "
             "the audit administrator to confirm your role"
         )
-
-
-# The browser's ways to grant a role: each files a request under Approvals (app/accounts/approvals.py) and
-# changes nothing until a person allowed by the rule approves it.
-
-
-def request_grant(
-    session: Session,
-    requester,  # noqa: ANN001  (WebPrincipal; imported lazily: signin imports this module's neighbours)
-    user: User,
-    role: str,
-    *,
-    how: str,
-    project_id: int | None,
-    reason: str,
-    now: datetime,
-):  # noqa: ANN201  (returns the Approval)
-    """Ask for `user` to hold `role` (how: new, change or enable); nothing changes before the approval."""
-    from app.accounts.approvals import ApprovalKind, request_approval
-
-    payload = {"user_id": user.id, "role": Role(role).value, "username": user.username, "grant": how}
-    return request_approval(
-        session, ApprovalKind.role_change, payload, requester, project_id=project_id, reason=reason, now=now
-    )
-
-
-def request_new_account(
-    session: Session,
-    requester,  # noqa: ANN001
-    *,
-    username: str,
-    password: str,
-    role: Role,
-    display_name: str,
-    project_id: int | None,
-    reason: str = "",
-    now: datetime,
-) -> User:
-    """Create a disabled account whose role waits for approval (WeakPassword / UsernameTaken as for any user)."""
-    from app.accounts.service import create_user
-
-    user = create_user(
-        session, username=username, password=password, role=role, display_name=display_name, project_id=project_id
-    )
-    user.active, user.role_grant = False, Grant.pending.value
-    session.add(user)
-    request_grant(session, requester, user, role, how=NEW, project_id=project_id, reason=reason, now=now)
-    return user
