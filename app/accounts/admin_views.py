@@ -8,7 +8,7 @@ from app.accounts import duties, grants
 from app.accounts.approvals import approvals_for, decide, status_of
 from app.accounts.dependencies import CsrfChecked, require
 from app.accounts.exceptions import UsernameTaken, WeakPassword
-from app.accounts.models import Role, User
+from app.accounts.models import Role
 from app.accounts.permissions import Perm
 from app.accounts.service import (
     create_station,
@@ -22,7 +22,7 @@ from app.core.clock import utcnow
 from app.core.db import DbId, SessionDep
 from app.core.i18n import translations
 from app.core.templates import redirect, render, request_language
-from app.projects.dependencies import CurrentProject
+from app.projects.dependencies import CurrentProject, ProjectUser
 
 router = APIRouter(include_in_schema=False)
 UserAdmin = Annotated[WebPrincipal, Depends(require(Perm.manage_users))]
@@ -97,44 +97,35 @@ def add_user(
 @router.post("/admin/users/{user_id}/active", dependencies=[CsrfChecked])
 def user_active(
     request: Request,
-    user_id: DbId,
     principal: UserAdmin,
+    user: ProjectUser,
     session: SessionDep,
     project: CurrentProject,
     active: Annotated[bool, Form()],
 ):
     """Disable a user at once (ending all their sessions), or ask for one to be enabled again (a grant)."""
     if not active:
-        set_user_active(session, user_id, False, actor_id=principal.user_id, now=utcnow(), project_id=project.id)
+        set_user_active(session, user.id, False, actor_id=principal.user_id, now=utcnow(), project_id=project.id)
         return redirect("/admin/users", flash=_t(request, "Saved."))
-    user = _project_user(session, user_id, project.id)
-    if user is None or user.active:
-        return redirect("/admin/users", flash=_t(request, "No such user."), kind="error")
+    if user.active:
+        return redirect("/admin/users", flash=_t(request, "Saved."))
     grants.request_grant(
         session, principal, user, user.role, how=duties.ENABLE, project_id=project.id, reason="", now=utcnow()
     )
     return redirect("/admin/users", flash=_t(request, "Requested: another person must approve it."))
 
 
-def _project_user(session, user_id: int, project_id: int) -> User | None:  # noqa: ANN001
-    user = session.get(User, user_id)
-    return user if user is not None and user.project_id in (None, project_id) else None
-
-
 @router.post("/admin/users/{user_id}/role", dependencies=[CsrfChecked])
 def user_role(
     request: Request,
-    user_id: DbId,
     principal: UserAdmin,
+    user: ProjectUser,
     session: SessionDep,
     project: CurrentProject,
     role: Annotated[Role, Form()],
     reason: Annotated[str, Form(max_length=500)] = "",
 ):
     """Ask for a role change; it takes effect when another authorised person approves it."""
-    user = _project_user(session, user_id, project.id)
-    if user is None:
-        return redirect("/admin/users", flash=_t(request, "No such user."), kind="error")
     grants.request_grant(
         session, principal, user, role, how=duties.CHANGE, project_id=project.id, reason=reason, now=utcnow()
     )

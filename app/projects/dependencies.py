@@ -41,3 +41,14 @@ def project_operator(user_id: DbId, project: CurrentProject, session: SessionDep
 
 
 ProjectOperator = Annotated[User, Depends(project_operator)]
+
+
+def project_user(user_id: DbId, project: CurrentProject, session: SessionDep) -> User:
+    """A user of the caller's project, or a system-wide one (as the Users page lists them); else 404."""
+    user = session.get(User, user_id)
+    if user is None or user.project_id not in (None, project.id):
+        raise NotFound(f"user {user_id} not found", code="user_not_found")
+    return user
+
+
+ProjectUser = Annotated[User, Depends(project_user)]

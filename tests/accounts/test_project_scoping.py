@@ -8,6 +8,7 @@ overrides, handovers) are listed in NOT_WALKED with the loader that scopes them.
 
 import re
 import time
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -20,6 +21,7 @@ from app.accounts import totp
 from app.accounts.models import Role, User
 from app.accounts.permissions import MFA_REQUIRED, allowed
 from app.pages.models import Page
+from app.projects.models import Project
 from app.records.models import Record
 from tests.acceptance import test_service as acceptance
 from tests.acceptance.helpers import T0, day, make_shop
@@ -68,7 +70,7 @@ def _sign_in(client: TestClient, session: Session, username: str, role: Role) ->
         "/login", data={"username": username, "password": PASSWORD, "csrf_token": csrf}, follow_redirects=False
     )
     assert r.status_code == 303, r.text
-    if role in MFA_REQUIRED:
+    if "second-factor" in r.headers["location"]:
         page = client.get("/login/second-factor")
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
         code = totp.code_at(SECRET, totp.step_of(time.time()))
@@ -140,3 +142,45 @@ def test_station_api_ids_of_another_project_are_not_found(client: TestClient, se
         assert r.status_code == 404, f"{url}: {r.status_code}"
     lots = session.exec(select(Lot.id)).all()
     assert lots == [ids["lot_id"]]  # B's lot is still there, only not visible from A
+
+
+def test_administration_of_another_projects_accounts_is_not_found(client: TestClient, session: Session) -> None:
+    from app.accounts.models import Approval, Station
+    from app.accounts.service import create_station
+
+    ids = _project_b(session)
+    b_project = session.get(User, ids["user_id"]).project_id
+    b_station, _ = create_station(session, project_id=b_project, name="b station")
+    b_admin = make_user(session, session.get(Project, b_project), username="b_admin", role=Role.sysadmin)
+    payload = {"user_id": ids["user_id"], "role": "reviewer", "username": "x", "grant": "change"}
+    session.add(
+        Approval(
+            project_id=b_project,
+            kind="role_change",
+            requested_by=b_admin.id,
+            requested_at=T0,
+            expires_at=T0 + timedelta(days=3650),
+            payload=payload,
+        )
+    )
+    project_a = make_project(session, code="PA")
+    for name, role in (("a_admin", Role.sysadmin), ("a_keeper", Role.custodian)):
+        user = make_user(session, project_a, username=name, role=role)
+        user.totp_secret = SECRET
+        session.add(user)
+    session.commit()
+    approval_id = session.exec(select(Approval.id)).one()
+    for name, role, url, form in (
+        ("a_admin", Role.sysadmin, f"/admin/users/{ids['user_id']}/active", {"active": "false"}),
+        ("a_admin", Role.sysadmin, f"/admin/users/{ids['user_id']}/role", {"role": "reviewer"}),
+        ("a_admin", Role.sysadmin, f"/admin/stations/{b_station.id}/revoke", {}),
+        ("a_keeper", Role.custodian, f"/approvals/{approval_id}", {"decision": "approve"}),
+    ):
+        _sign_in(client, session, name, role)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/account").text).group(1)
+        r = client.post(url, data={**form, "csrf_token": csrf}, follow_redirects=False)
+        assert r.status_code == 404, f"{url}: {r.status_code}"
+    session.expire_all()
+    assert session.get(User, ids["user_id"]).active and session.get(Station, b_station.id).active
+    assert session.get(Approval, approval_id).status == "pending"
+    client.cookies.clear()
