@@ -13,6 +13,7 @@ Source: OWASP ASVS 4.0 V2.2.1 (anti-automation), V3.2.1 (a new session token on 
 GB/T 22239-2019 8.1.4.1 b) (login failure handling).
 """
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,7 +23,7 @@ from sqlmodel import Session, col, select
 from app.accounts.exceptions import BadCredentials, BadSecondFactor, TooManyAttempts
 from app.accounts.models import LoginFailure, User, WebSession
 from app.audit.service import record_event
-from app.core.security import verify_password
+from app.core.security import new_token, token_hash, verify_password
 
 REFUSAL = "wrong user name or password (or the account is locked for a few minutes after repeated failures)"
 
@@ -181,3 +182,34 @@ def reauthentication_failed(
         detail={"reason": "reauthentication"},
     )
     raise BadCredentials("the current password is wrong", keep_writes=True)
+
+
+def replace_session(session: Session, web: WebSession, *, now: datetime) -> tuple[WebSession, str]:
+    """A step up (second factor, new second factor, new password) gets a new session id; the old one ends.
+
+    Returns the new session and its cookie token. Whoever learnt the half-signed-in session's cookie gains
+    nothing from the step up (session fixation).
+    """
+    token = new_token("fws")
+    fresh = WebSession(
+        user_id=web.user_id,
+        token_hash=token_hash(token),
+        csrf_token=secrets.token_urlsafe(32),
+        mfa_passed=web.mfa_passed,
+        created_at=web.created_at,  # the absolute lifetime still counts from the sign-in
+        last_seen_at=now,
+        expires_at=web.expires_at,
+        source_ip=web.source_ip,
+    )
+    web.ended_at = now
+    session.add_all([web, fresh])
+    session.flush()
+    record_event(
+        session,
+        "session.replace",
+        actor_user_id=web.user_id,
+        object_type="web_session",
+        object_id=fresh.id,
+        detail={"replaces": web.id},
+    )
+    return fresh, token

@@ -10,8 +10,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts import totp
+from app.accounts.attempts import reauthentication_failed, replace_session, second_factor_failed, signin_complete
 from app.accounts.dependencies import SESSION_COOKIE, CsrfChecked, CurrentUser, PendingUser
-from app.accounts.exceptions import BadSecondFactor, CsrfFailed
+from app.accounts.exceptions import BadCredentials, BadSecondFactor, CsrfFailed
 from app.accounts.models import User, WebSession
 from app.accounts.permissions import MFA_REQUIRED, Perm, allowed, permissions_of
 from app.accounts.signin import (
@@ -108,6 +109,12 @@ def login(
         response = RedirectResponse(f"{target}?next={_safe_next(next)}", status_code=303)
     else:
         response = RedirectResponse(_safe_next(next), status_code=303)
+    _set_session_cookie(response, token, settings)
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    return response
+
+
+def _set_session_cookie(response: Response, token: str, settings) -> None:  # noqa: ANN001
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -117,8 +124,13 @@ def login(
         max_age=settings.session_absolute_hours * 3600,
         path="/",
     )
-    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
-    return response
+
+
+def _step_up(request: Request, session, web: WebSession, response: Response) -> WebSession:  # noqa: ANN001
+    """Replace the session id after a step up and hand the browser the new cookie."""
+    fresh, token = replace_session(session, web, now=utcnow())
+    _set_session_cookie(response, token, request.app.state.settings)
+    return fresh
 
 
 @router.get("/login/second-factor")
@@ -146,7 +158,15 @@ def second_factor(
     try:
         pass_second_factor(session, web, user, code=code, now=utcnow(), source_ip=_ip(request))
     except BadSecondFactor:
-        session.commit()
+        limits = request.app.state.settings.attempt_limits
+        try:
+            second_factor_failed(session, web, user, source_ip=_ip(request), now=utcnow(), limits=limits)
+        except BadSecondFactor as exc:
+            session.commit()
+            if exc.code == "signin_restart":  # the half-signed-in session has ended: start again
+                response = redirect("/login", flash=_t(request, "Too many wrong codes. Sign in again."), kind="error")
+                response.delete_cookie(SESSION_COOKIE, path="/")
+                return response
         return render(
             request,
             "accounts/second_factor.html",
@@ -157,7 +177,10 @@ def second_factor(
             },
             status_code=401,
         )
-    return RedirectResponse(_safe_next(next), status_code=303)
+    signin_complete(session, user)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    _step_up(request, session, web, response)
+    return response
 
 
 def _qr_svg(uri: str) -> str:
@@ -202,7 +225,7 @@ def totp_setup(
         raise BadSecondFactor("sign in with your current second factor first")
     web, user = session.get(WebSession, principal.session_id), session.get(User, principal.user_id)
     if principal.totp_enrolled:  # replacing a second factor: re-authenticate first
-        reauthenticate(session, user, password, purpose="totp_enroll", source_ip=_ip(request))
+        _reauthenticate(request, session, user, password, purpose="totp_enroll")
     try:
         codes = enroll_totp(session, web, user, secret=secret, code=code, now=utcnow(), source_ip=_ip(request))
     except BadSecondFactor:
@@ -220,7 +243,19 @@ def totp_setup(
             },
             status_code=422,
         )
-    return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": _safe_next(next)})
+    signin_complete(session, user)
+    response = render(request, "accounts/recovery_codes.html", {"codes": codes, "next": _safe_next(next)})
+    _step_up(request, session, web, response)
+    return response
+
+
+def _reauthenticate(request: Request, session, user: User, password: str, *, purpose: str) -> None:  # noqa: ANN001
+    """Ask for the current password again; a wrong one counts like a failed sign-in (and may lock)."""
+    try:
+        reauthenticate(session, user, password, purpose=purpose, source_ip=_ip(request))
+    except BadCredentials:
+        limits = request.app.state.settings.attempt_limits
+        reauthentication_failed(session, user, source_ip=_ip(request), now=utcnow(), limits=limits, purpose=purpose)
 
 
 @router.post("/logout", dependencies=[CsrfChecked])
@@ -266,13 +301,14 @@ def account_password(
 ):
     """Change one's password (the current one is asked again); other sessions end."""
     errors: dict[str, str] = {}
+    user = session.get(User, principal.user_id)
     if new != confirm:
         errors["confirm"] = _t(request, "The two new passwords differ.")
     else:
         try:
             change_password(
                 session,
-                session.get(User, principal.user_id),
+                user,
                 current=current,
                 new=new,
                 keep_session_id=principal.session_id,
@@ -281,7 +317,13 @@ def account_password(
             )
         except AppError as exc:
             if exc.code == "bad_credentials":
-                session.commit()  # keep the audit event of the refused re-authentication
+                limits = request.app.state.settings.attempt_limits
+                try:  # counts like a failed sign-in; at the lock every session of the user ends
+                    reauthentication_failed(
+                        session, user, source_ip=_ip(request), now=utcnow(), limits=limits, purpose="password_change"
+                    )
+                except BadCredentials:
+                    session.commit()  # keep the audit events and the count of the refused re-authentication
                 errors["current"] = _t(request, "The current password is wrong.")
             elif exc.code == "weak_password":
                 errors["new"] = _t(request, "Too weak: ") + exc.detail
@@ -294,4 +336,6 @@ def account_password(
             {"permissions": permissions_of(principal.role), "errors": errors},
             status_code=422,
         )
-    return redirect("/account", flash=_t(request, "Password changed. Your other sessions were signed out."))
+    response = redirect("/account", flash=_t(request, "Password changed. Your other sessions were signed out."))
+    _step_up(request, session, session.get(WebSession, principal.session_id), response)
+    return response
