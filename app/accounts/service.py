@@ -2,26 +2,24 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
-from pathlib import Path
 
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from app.accounts.attempts import AttemptLimits, check_password, signin_complete
 from app.accounts.exceptions import (
-    BadCredentials,
     BadStationToken,
     OperatorSessionExpired,
-    RoleNotAllowed,
     UsernameTaken,
     UserNotFound,
     WeakPassword,
 )
 from app.accounts.models import Role, Station, StationSession, User
+from app.accounts.passwords import check_password_strength
+from app.accounts.signin import end_all_sessions
 from app.audit.service import record_event
-from app.core.security import hash_password, new_token, token_hash, verify_password
+from app.core.security import hash_password, new_token, token_hash
 
-MIN_PASSWORD_LENGTH = 10
 STATION_ROLES = {Role.operator, Role.vendor_qc}
 
 
@@ -35,22 +33,6 @@ class StationPrincipal:
     role: str
     username: str
     session_id: int
-
-
-@lru_cache
-def _common_passwords() -> frozenset[str]:
-    text = (Path(__file__).parent / "common_passwords.txt").read_text(encoding="utf-8")
-    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip())
-
-
-def check_password_strength(password: str, username: str = "") -> None:
-    """Refuse passwords shorter than 10 characters, common or near-constant ones, and the user name itself."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise WeakPassword(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
-    if password.lower() in _common_passwords() or len(set(password)) < 4:
-        raise WeakPassword("this password is too common or too simple; choose another")
-    if username and password.lower() == username.lower():
-        raise WeakPassword("the password must not be the user name")
 
 
 def create_user(
@@ -118,32 +100,27 @@ def open_station_session(
     now: datetime,
     hours: int,
     source_ip: str | None = None,
+    limits: AttemptLimits | None = None,
 ) -> OpenedSession:
-    """Sign an operator in at a station."""
+    """Sign an operator in at a station, under the one sign-in policy of every door (app/accounts/attempts.py).
+
+    A user who may not capture at this station (role or project) gets the very refusal of a wrong password,
+    after the same work, counted as a failure: the station API tells nothing about whose password is right.
+    """
     station = station_by_token(session, station_token)
-    user = session.exec(select(User).where(User.username == username)).first()
-    if not verify_password(password, user.password_hash if user else None) or user is None or not user.active:
-        record_event(
-            session,
-            "station.login",
-            project_id=station.project_id,
-            actor_station_id=station.id,
-            source_ip=source_ip,
-            outcome="failure",
-            detail={"reason": "bad_credentials"},
-        )
-        raise BadCredentials("wrong user name or password", keep_writes=True)
-    if user.role not in STATION_ROLES or (user.project_id not in (None, station.project_id)):
-        record_event(
-            session,
-            "station.login",
-            project_id=station.project_id,
-            actor_station_id=station.id,
-            actor_user_id=user.id,
-            source_ip=source_ip,
-            outcome="denied",
-        )
-        raise RoleNotAllowed("this user may not capture at this station", keep_writes=True)
+    user = check_password(
+        session,
+        username=username,
+        password=password,
+        source_ip=source_ip or "unknown",
+        now=now,
+        limits=limits or AttemptLimits(),
+        door="station",
+        project_id=station.project_id,
+        station_id=station.id,
+        may_use_door=lambda u: u.role in STATION_ROLES and u.project_id in (None, station.project_id),
+    )
+    signin_complete(session, user)
     token = new_token("fop")
     op_session = StationSession(
         station_id=station.id,
@@ -219,8 +196,6 @@ def set_user_active(
     session: Session, user_id: int, active: bool, *, actor_id: int, now: datetime, project_id: int | None
 ) -> User:
     """Enable or disable a user; disabling ends every session they have, browser and station."""
-    from app.accounts.signin import end_all_sessions
-
     user = session.get(User, user_id)
     if user is None or (project_id is not None and user.project_id not in (None, project_id)):
         raise UserNotFound(f"user {user_id} does not exist")

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts import totp
-from app.accounts.attempts import reauthentication_failed, replace_session, second_factor_failed, signin_complete
+from app.accounts.attempts import replace_session
 from app.accounts.dependencies import SESSION_COOKIE, CsrfChecked, CurrentUser, PendingUser
-from app.accounts.exceptions import BadCredentials, BadSecondFactor, CsrfFailed
+from app.accounts.exceptions import BadSecondFactor, CsrfFailed
 from app.accounts.models import User, WebSession
 from app.accounts.permissions import MFA_REQUIRED, Perm, allowed, permissions_of
 from app.accounts.signin import (
@@ -93,7 +93,7 @@ def login(
         if exc.code not in ("bad_credentials", "too_many_attempts"):
             raise
         message = (
-            _t(request, "Wrong user name or password.")
+            _t(request, "Wrong user name or password, or the account is locked for a few minutes.")
             if exc.code == "bad_credentials"
             else _t(request, "Too many failed attempts. Wait a few minutes and try again.")
         )
@@ -155,18 +155,15 @@ def second_factor(
 ):  # noqa: A002
     """Check a TOTP code (each code once) or a recovery code."""
     web, user = session.get(WebSession, principal.session_id), session.get(User, principal.user_id)
+    limits = request.app.state.settings.attempt_limits
     try:
-        pass_second_factor(session, web, user, code=code, now=utcnow(), source_ip=_ip(request))
-    except BadSecondFactor:
-        limits = request.app.state.settings.attempt_limits
-        try:
-            second_factor_failed(session, web, user, source_ip=_ip(request), now=utcnow(), limits=limits)
-        except BadSecondFactor as exc:
-            session.commit()
-            if exc.code == "signin_restart":  # the half-signed-in session has ended: start again
-                response = redirect("/login", flash=_t(request, "Too many wrong codes. Sign in again."), kind="error")
-                response.delete_cookie(SESSION_COOKIE, path="/")
-                return response
+        pass_second_factor(session, web, user, code=code, now=utcnow(), source_ip=_ip(request), limits=limits)
+    except BadSecondFactor as exc:
+        session.commit()  # the count and the audit event of the wrong code
+        if exc.code == "signin_restart":  # the half-signed-in session has ended: start again
+            response = redirect("/login", flash=_t(request, "Too many wrong codes. Sign in again."), kind="error")
+            response.delete_cookie(SESSION_COOKIE, path="/")
+            return response
         return render(
             request,
             "accounts/second_factor.html",
@@ -177,7 +174,6 @@ def second_factor(
             },
             status_code=401,
         )
-    signin_complete(session, user)
     response = RedirectResponse(_safe_next(next), status_code=303)
     _step_up(request, session, web, response)
     return response
@@ -225,7 +221,15 @@ def totp_setup(
         raise BadSecondFactor("sign in with your current second factor first")
     web, user = session.get(WebSession, principal.session_id), session.get(User, principal.user_id)
     if principal.totp_enrolled:  # replacing a second factor: re-authenticate first
-        _reauthenticate(request, session, user, password, purpose="totp_enroll")
+        reauthenticate(
+            session,
+            user,
+            password,
+            purpose="totp_enroll",
+            source_ip=_ip(request),
+            now=utcnow(),
+            limits=request.app.state.settings.attempt_limits,
+        )
     try:
         codes = enroll_totp(session, web, user, secret=secret, code=code, now=utcnow(), source_ip=_ip(request))
     except BadSecondFactor:
@@ -243,19 +247,9 @@ def totp_setup(
             },
             status_code=422,
         )
-    signin_complete(session, user)
     response = render(request, "accounts/recovery_codes.html", {"codes": codes, "next": _safe_next(next)})
     _step_up(request, session, web, response)
     return response
-
-
-def _reauthenticate(request: Request, session, user: User, password: str, *, purpose: str) -> None:  # noqa: ANN001
-    """Ask for the current password again; a wrong one counts like a failed sign-in (and may lock)."""
-    try:
-        reauthenticate(session, user, password, purpose=purpose, source_ip=_ip(request))
-    except BadCredentials:
-        limits = request.app.state.settings.attempt_limits
-        reauthentication_failed(session, user, source_ip=_ip(request), now=utcnow(), limits=limits, purpose=purpose)
 
 
 @router.post("/logout", dependencies=[CsrfChecked])
@@ -314,16 +308,11 @@ def account_password(
                 keep_session_id=principal.session_id,
                 now=utcnow(),
                 source_ip=_ip(request),
+                limits=request.app.state.settings.attempt_limits,
             )
         except AppError as exc:
             if exc.code == "bad_credentials":
-                limits = request.app.state.settings.attempt_limits
-                try:  # counts like a failed sign-in; at the lock every session of the user ends
-                    reauthentication_failed(
-                        session, user, source_ip=_ip(request), now=utcnow(), limits=limits, purpose="password_change"
-                    )
-                except BadCredentials:
-                    session.commit()  # keep the audit events and the count of the refused re-authentication
+                session.commit()  # keep the count and the audit event (at the lock, every session has ended)
                 errors["current"] = _t(request, "The current password is wrong.")
             elif exc.code == "weak_password":
                 errors["new"] = _t(request, "Too weak: ") + exc.detail

@@ -58,19 +58,13 @@ class Settings(BaseSettings):
             address_failures=self.login_address_failures,
             idle_minutes=self.session_idle_minutes,
             absolute_hours=self.session_absolute_hours,
+            session_factor_failures=self.login_second_factor_failures,
         )
 
     @property
     def attempt_limits(self) -> "AttemptLimits":
         """The sign-in policy's limits, the same at every door (app/accounts/attempts.py)."""
-        from app.accounts.attempts import AttemptLimits
-
-        return AttemptLimits(
-            account_failures=self.login_account_failures,
-            lock_minutes=self.login_lock_minutes,
-            address_failures=self.login_address_failures,
-            session_factor_failures=self.login_second_factor_failures,
-        )
+        return self.signin_policy.limits
 
     @property
     def audit_key_hex(self) -> str | None:

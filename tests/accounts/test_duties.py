@@ -266,10 +266,9 @@ def test_only_the_account_service_creates_accounts_and_only_the_rule_sets_roles(
 # --- deciding a lot ----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="the hook in acceptance.review.decide_lot waits for the issue-20 split")
 def test_a_lot_is_decided_only_by_a_reviewer_whose_grant_the_hospital_confirmed(session: Session) -> None:
-    from app.acceptance.review import decide_lot
-    from app.acceptance.service import fix_seed
+    from app.acceptance.deciding import decide_lot
+    from app.acceptance.seeding import fix_seed
     from app.accounts.duties import GrantNotConfirmed
     from tests.acceptance.helpers import T0, day, make_shop
     from tests.acceptance.test_service import _lot_with, _review_all

@@ -58,6 +58,7 @@ def test_station_sign_in_locks_the_account_like_the_browser(client: TestClient, 
     assert (locked.status_code, locked.json()) == (401, answers[0].json())
     assert _browser(client, "op1", PASSWORD).status_code == 401  # the same lock at every door
     assert session.exec(select(User).where(User.username == "op1")).one().locked_until is not None
+    session.rollback()
 
 
 def test_station_is_no_password_oracle_for_users_who_may_not_capture(client: TestClient, session: Session) -> None:
@@ -126,6 +127,7 @@ def test_second_factor_attempts_are_limited_per_session_and_per_account(client: 
     user = session.exec(select(User).where(User.username == "rev1")).one()
     session.refresh(user)
     assert user.locked_until is not None
+    session.rollback()
     assert _browser(client, "rev1", PASSWORD).status_code == 401  # locked: the right password is refused
 
 
@@ -140,6 +142,7 @@ def test_the_session_id_is_replaced_after_the_second_factor(client: TestClient, 
     assert client.get("/account", follow_redirects=False).status_code == 200
     old = session.exec(select(WebSession).where(WebSession.token_hash == token_hash(before))).one()
     assert old.ended_at is not None  # the half-signed-in session cannot be used any more
+    session.rollback()  # end the read: the test's session must not hold SQLite's write lock
     client.cookies.clear()
     client.cookies.set("folio_session", before)
     assert client.get("/account", follow_redirects=False).status_code == 303
@@ -159,5 +162,6 @@ def test_reauthentication_failures_count_and_lock(client: TestClient, session: S
     user = session.exec(select(User).where(User.username == "op1")).one()
     session.refresh(user)
     assert user.locked_until is not None
+    session.rollback()
     assert client.get("/account", follow_redirects=False).status_code == 303  # signed out at the lock
     assert _browser(client, "op1", PASSWORD).status_code == 401
