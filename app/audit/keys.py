@@ -15,6 +15,7 @@ from pathlib import Path
 from app.core.errors import AppError
 
 KEY_BYTES = 32
+DEFAULT_KEY_FILE = "./var/audit.key"
 
 _configured: dict[str, object] = {}
 _cache: dict[tuple, bytes] = {}
@@ -83,12 +84,16 @@ def configure(*, key_hex: str | None, key_file: Path) -> None:
 
 
 def audit_key(*, create: bool = True) -> bytes:
-    """The process's audit key (see the module docstring for where it comes from)."""
-    if not _configured:
-        from app.core.config import get_settings
+    """The process's audit key (see the module docstring for where it comes from).
 
-        settings = get_settings()
-        configure(key_hex=settings.audit_key_hex, key_file=settings.audit_key_file)
+    The server and the CLI configure it from the settings; code that runs without them (a script, a test
+    calling services) reads the same two environment variables.
+    """
+    if not _configured:
+        configure(
+            key_hex=os.environ.get("FOLIO_AUDIT_KEY") or None,
+            key_file=Path(os.environ.get("FOLIO_AUDIT_KEY_FILE", DEFAULT_KEY_FILE)),
+        )
     key_hex, key_file = _configured["key_hex"], _configured["key_file"]
     cache_key = (key_hex, str(Path(key_file).resolve()))  # type: ignore[arg-type]
     if cache_key not in _cache:
