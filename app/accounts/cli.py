@@ -46,6 +46,23 @@ def cmd_user_add(args: argparse.Namespace, settings: Settings) -> None:
         print(f"user {user.username} ({user.role}) added, id {user.id}")
 
 
+def cmd_user_confirm(args: argparse.Namespace, settings: Settings) -> None:
+    """Confirm an account's current role at the console (e.g. a hospital account from before the duties rule)."""
+    import getpass
+
+    from sqlmodel import select
+
+    from app.accounts.duties import mark_console_grant
+    from app.accounts.models import User
+
+    with session_for(settings) as session:
+        user = session.exec(select(User).where(User.username == args.username)).first()
+        if user is None:
+            raise CLIError(f"there is no user {args.username!r}")
+        mark_console_grant(session, user, os_user=getpass.getuser())
+        print(f"user {user.username}: role {user.role} confirmed at the console (audited)")
+
+
 def cmd_station_add(args: argparse.Namespace, settings: Settings) -> None:
     """Register a capture station and print its token once."""
     from app.accounts.service import create_station
@@ -59,7 +76,7 @@ def cmd_station_add(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def add_commands(sub: argparse._SubParsersAction, add: Callable) -> None:
-    """Register `folio user add` and `folio station add`."""
+    """Register `folio user add|confirm` and `folio station add`."""
     user = sub.add_parser("user", help="users").add_subparsers(dest="user_command", required=True)
     p = add(
         user,
@@ -86,6 +103,14 @@ def add_commands(sub: argparse._SubParsersAction, add: Callable) -> None:
         ],
     )
     p.add_argument("--password-env", metavar="VAR", help="read the password from this environment variable")
+    p = add(
+        user,
+        "confirm",
+        cmd_user_confirm,
+        "confirm a user's current role at the console (a legacy hospital account, before it decides lots)",
+        "folio user confirm --username rev_sun",
+    )
+    p.add_argument("--username", required=True)
 
     station = sub.add_parser("station", help="capture stations").add_subparsers(dest="station_command", required=True)
     p = add(

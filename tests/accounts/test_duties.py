@@ -243,6 +243,16 @@ def test_the_console_is_the_audited_bootstrap(db: Engine, database_url: str, ses
         event = s.exec(select(AuditEvent).where(AuditEvent.action == "user.role_grant")).one()
     assert event.object_id == str(user.id) and event.detail["via"] == "console" and event.detail["os_user"]
 
+    with db.begin() as conn:  # an account from before the rule: confirmed once at the console
+        conn.execute(update(User).where(User.id == user.id).values(role_grant="legacy"))
+    r = subprocess.run(
+        [sys.executable, "-m", "app.cli", "user", "confirm", "--username", "first_keeper"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert r.returncode == 0 and "confirmed at the console" in r.stdout, r.stderr
+    with Session(db) as s:
+        assert s.get(User, user.id).role_grant == "console"
+
 
 def test_only_the_account_service_creates_accounts_and_only_the_rule_sets_roles() -> None:
     """No other way (an import, a script, a view) can make an account or give it a role: the code has none."""
