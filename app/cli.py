@@ -7,6 +7,7 @@ import sys
 from app.acceptance import cli as acceptance_cli
 from app.accounts import cli as accounts_cli
 from app.audit import cli as audit_cli
+from app.audit import keys as audit_keys
 from app.billing import cli as billing_cli
 from app.core import cli as core_cli
 from app.core.cli import CLIError, add_command
@@ -56,8 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `folio` command."""
     args = build_parser().parse_args(argv)
+    settings = get_settings()
+    audit_keys.configure(key_hex=settings.audit_key_hex, key_file=settings.audit_key_file)
     try:
-        args.func(args, get_settings())
+        args.func(args, settings)
     except (AppError, CLIError) as exc:
         print(f"folio: {exc}", file=sys.stderr)
         return 2

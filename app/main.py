@@ -13,6 +13,7 @@ from app.acceptance.views import router as acceptance_views
 from app.accounts.admin_views import router as admin_views
 from app.accounts.api import router as station_router
 from app.accounts.views import router as accounts_views
+from app.audit import keys as audit_keys
 from app.audit.views import router as audit_views
 from app.billing.views import router as billing_views
 from app.core.apidocs import install_api_docs
@@ -23,7 +24,7 @@ from app.core.limits import BodySizeLimit
 from app.core.qcpool import QCPool
 from app.core.storage import LocalImageStore
 from app.core.templates import APP_DIR
-from app.core.web import SecurityHeaders, install_html_errors
+from app.core.web import SecurityHeaders, install_html_errors, trust_proxies
 from app.custody.views import router as custody_views
 from app.delivery.segment_views import router as segment_views
 from app.delivery.views import router as delivery_views
@@ -74,6 +75,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    audit_keys.configure(key_hex=settings.audit_key_hex, key_file=settings.audit_key_file)
+    audit_keys.audit_key()  # a missing, unreadable or exposed key stops the start, not the first audited action
     app.state.engine = make_engine(settings.database_url)
     app.state.store = LocalImageStore(settings.image_store)
     app.state.upload_limits = UploadLimits(
@@ -84,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + _FORM_OVERHEAD)
     app.add_middleware(SecurityHeaders, hsts=settings.cookie_secure)
     install_api_docs(app)
+    trust_proxies(app, settings.trusted_proxy_list)
     app.mount("/static", StaticFiles(directory=APP_DIR / "static"), name="static")
     for router in (
         station_router,

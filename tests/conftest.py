@@ -1,6 +1,7 @@
 """Test fixtures: a real database per backend (SQLite and PostgreSQL), built by Alembic, and a real app."""
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,10 @@ from app.core.migrate import upgrade
 from app.core.schema import metadata
 from app.main import create_app
 from tests.live import LiveServer
+
+# The audit key of this test run (created on first use, mode 0600): shared by the in-process app, the services
+# the tests call and every `folio` child process, as one deployment's servers share theirs.
+os.environ.setdefault("FOLIO_AUDIT_KEY_FILE", os.path.join(tempfile.mkdtemp(prefix="folio-audit-key-"), "audit.key"))
 
 PG_ADMIN_URL = os.environ.get("FOLIO_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
 BACKENDS = [b for b in os.environ.get("FOLIO_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]

@@ -15,6 +15,7 @@ from app.acceptance.review import FIELD_COLUMNS, lot_in_review, sampled_records
 from app.acceptance.rules import Decision, decide, decide_by_count
 from app.acceptance.service import Actor, current_round, set_correction
 from app.acceptance.stats import Interval, clopper_pearson, operating_characteristic
+from app.accounts.duties import require_confirmed_reviewer
 from app.audit.service import record_event
 from app.projects.models import Project
 
@@ -128,7 +129,11 @@ def reviewers_of(session: Session, rnd: ReviewRound) -> list[int]:
 def decide_lot(
     session: Session, lot: Lot, project: Project, *, actor: Actor, today: date, now: datetime
 ) -> ReviewRound:
-    """Close the round: accept when both thresholds are met, else reject and start the correction period."""
+    """Close the round: accept when both thresholds are met, else reject and start the correction period.
+
+    Only a reviewer whose role the hospital approved (or the console made) may (app/accounts/duties.py).
+    """
+    require_confirmed_reviewer(session, actor.user_id)
     lock_lot(session, lot)
     rnd = current_round(session, lot)
     lot_in_review(session, lot, rnd, today)

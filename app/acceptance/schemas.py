@@ -130,7 +130,11 @@ class FiguresPublic(BaseModel):
     field_error_rate: Decimal | None = None
     interval_low: float | None = None
     interval_high: float | None = None
-    operating_characteristic: list[tuple[float, float]] = Field(default_factory=list)
+    # Pairs [defect rate, probability of acceptance]. Declared as two-number arrays, not tuple[float, float]:
+    # a tuple becomes JSON Schema `prefixItems`, which schemathesis (and other OpenAPI tools) reject.
+    operating_characteristic: list[Annotated[list[float], Field(min_length=2, max_length=2)]] = Field(
+        default_factory=list
+    )
 
 
 class VerificationPublic(BaseModel):

@@ -4,14 +4,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 
-from app.accounts.approvals import ApprovalKind, approvals_for, decide, request_approval, status_of
+from app.accounts import duties, grants
+from app.accounts.approvals import approvals_for, decide, status_of
 from app.accounts.dependencies import CsrfChecked, require
 from app.accounts.exceptions import UsernameTaken, WeakPassword
-from app.accounts.models import Role, User
+from app.accounts.models import Role
 from app.accounts.permissions import Perm
 from app.accounts.service import (
     create_station,
-    create_user,
     project_stations,
     project_users,
     revoke_station,
@@ -22,7 +22,7 @@ from app.core.clock import utcnow
 from app.core.db import DbId, SessionDep
 from app.core.i18n import translations
 from app.core.templates import redirect, render, request_language
-from app.projects.dependencies import CurrentProject
+from app.projects.dependencies import CurrentProject, ProjectUser
 
 router = APIRouter(include_in_schema=False)
 UserAdmin = Annotated[WebPrincipal, Depends(require(Perm.manage_users))]
@@ -67,64 +67,67 @@ def add_user(
     role: Annotated[Role, Form()],
     password: Annotated[str, Form(max_length=256)],
 ):
-    """Add a user; a weak password or a taken name is shown next to its field."""
+    """Ask for a new user: the account exists at once but stays disabled until another authorised person
+    approves its role (app/accounts/duties.py); a weak password or a taken name is shown next to its field."""
     form = {"username": username, "display_name": display_name, "role": role.value}
     if not username.strip() or not username.replace("_", "").replace(".", "").isalnum():
         return _users_page(
             request, session, project, {"username": _t(request, "Use letters, digits, _ and . only.")}, form, 422
         )
     try:
-        create_user(
+        grants.request_new_account(
             session,
+            principal,
             username=username.strip(),
             password=password,
             role=role,
             display_name=display_name.strip() or username,
             project_id=project.id,
+            now=utcnow(),
         )
     except UsernameTaken:
         return _users_page(request, session, project, {"username": _t(request, "This user name is taken.")}, form, 409)
     except WeakPassword as exc:
         return _users_page(request, session, project, {"password": _t(request, "Too weak: ") + exc.detail}, form, 422)
-    return redirect("/admin/users", flash=_t(request, "User added."))
+    return redirect(
+        "/admin/users", flash=_t(request, "User added: it can sign in once another person approves its role.")
+    )
 
 
 @router.post("/admin/users/{user_id}/active", dependencies=[CsrfChecked])
 def user_active(
     request: Request,
-    user_id: DbId,
     principal: UserAdmin,
+    user: ProjectUser,
     session: SessionDep,
     project: CurrentProject,
     active: Annotated[bool, Form()],
 ):
-    """Enable or disable a user (disabling ends all their sessions at once)."""
-    set_user_active(session, user_id, active, actor_id=principal.user_id, now=utcnow(), project_id=project.id)
-    return redirect("/admin/users", flash=_t(request, "Saved."))
+    """Disable a user at once (ending all their sessions), or ask for one to be enabled again (a grant)."""
+    if not active:
+        set_user_active(session, user.id, False, actor_id=principal.user_id, now=utcnow(), project_id=project.id)
+        return redirect("/admin/users", flash=_t(request, "Saved."))
+    if user.active:
+        return redirect("/admin/users", flash=_t(request, "Saved."))
+    grants.request_grant(
+        session, principal, user, user.role, how=duties.ENABLE, project_id=project.id, reason="", now=utcnow()
+    )
+    return redirect("/admin/users", flash=_t(request, "Requested: another person must approve it."))
 
 
 @router.post("/admin/users/{user_id}/role", dependencies=[CsrfChecked])
 def user_role(
     request: Request,
-    user_id: DbId,
     principal: UserAdmin,
+    user: ProjectUser,
     session: SessionDep,
     project: CurrentProject,
     role: Annotated[Role, Form()],
     reason: Annotated[str, Form(max_length=500)] = "",
 ):
     """Ask for a role change; it takes effect when another authorised person approves it."""
-    user = session.get(User, user_id)
-    if user is None or user.project_id not in (None, project.id):
-        return redirect("/admin/users", flash=_t(request, "No such user."), kind="error")
-    request_approval(
-        session,
-        ApprovalKind.role_change,
-        {"user_id": user.id, "role": role.value, "username": user.username},
-        principal,
-        project_id=project.id,
-        reason=reason,
-        now=utcnow(),
+    grants.request_grant(
+        session, principal, user, role, how=duties.CHANGE, project_id=project.id, reason=reason, now=utcnow()
     )
     return redirect("/admin/users", flash=_t(request, "Role change requested: it needs another person's approval."))
 

@@ -24,6 +24,7 @@ def station_login(body: StationLogin, token: StationToken, session: SessionDep, 
         now=utcnow(),
         hours=get_settings().operator_session_hours,
         source_ip=request.client.host if request.client else None,
+        limits=request.app.state.settings.attempt_limits,
     )
     p = opened.principal
     return StationSessionPublic(

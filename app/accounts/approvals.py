@@ -4,7 +4,8 @@ Kinds and who may ask and approve (exports and erasure need the hospital side):
   bulk_export        asked by vendor_manager            approved by custodian or reviewer
   delivery_package   asked by vendor_manager            approved by custodian
   erasure            asked by vendor_manager, sysadmin  approved by custodian
-  role_change        asked by sysadmin                  approved by another sysadmin or the vendor_manager
+  role_change        asked by sysadmin                  approved as app/accounts/duties.py rules for the role's
+                                                        side (hospital roles: custodian or audit_admin)
   contract_terms     asked by vendor_manager, sysadmin  approved by finance or custodian
 A pending request expires after 72 hours; an approved one must be used within 24 hours, once.
 """
@@ -15,6 +16,7 @@ from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
+from app.accounts import duties
 from app.accounts.models import Approval, Role, User
 from app.accounts.signin import WebPrincipal
 from app.audit.service import record_event
@@ -43,7 +45,8 @@ APPROVERS: dict[ApprovalKind, frozenset[Role]] = {
     ApprovalKind.bulk_export: frozenset({R.custodian, R.reviewer}),
     ApprovalKind.delivery_package: frozenset({R.custodian}),
     ApprovalKind.erasure: frozenset({R.custodian}),
-    ApprovalKind.role_change: frozenset({R.sysadmin, R.vendor_manager}),
+    # Who may approve which role is the separation-of-duties rule's (duties.grant_refusal); these are all of them.
+    ApprovalKind.role_change: frozenset().union(*duties.GRANT_APPROVERS.values()),
     ApprovalKind.contract_terms: frozenset({R.finance, R.custodian}),
 }
 PENDING_HOURS = 72
@@ -117,6 +120,20 @@ def request_approval(
     return approval
 
 
+def _record_denial(session: Session, approval: Approval, approver: WebPrincipal, detail: dict) -> None:
+    record_event(
+        session,
+        "approval.decide",
+        project_id=approval.project_id,
+        actor_user_id=approver.user_id,
+        actor_role=approver.role,
+        object_type="approval",
+        object_id=approval.id,
+        outcome="denied",
+        detail=detail,
+    )
+
+
 def decide(
     session: Session, approval_id: int, approver: WebPrincipal, *, approve: bool, note: str, now: datetime
 ) -> Approval:
@@ -126,23 +143,21 @@ def decide(
         raise NotFound(f"approval {approval_id} does not exist", code="approval_not_found")
     kind = ApprovalKind(approval.kind)
     if approval.requested_by == approver.user_id:
-        record_event(
-            session,
-            "approval.decide",
-            project_id=approval.project_id,
-            actor_user_id=approver.user_id,
-            actor_role=approver.role,
-            object_type="approval",
-            object_id=approval.id,
-            outcome="denied",
-            detail={"reason": "requester"},
-        )
+        _record_denial(session, approval, approver, {"reason": "requester"})
         raise ApprovalRefused("you asked for this yourself: another person must approve it", keep_writes=True)
     if approver.role not in APPROVERS[kind]:
         raise ApprovalRefused(f"your role may not approve {kind.value}")
     status = _effective_status(approval, now)
     if status != "pending":
         raise ApprovalNotUsable(f"this request is {status}, not pending")
+    if kind == ApprovalKind.role_change:
+        try:
+            duties.check_grant_approver(
+                session, approval.payload, requested_by=approval.requested_by, approver_id=approver.user_id
+            )
+        except duties.GrantRefused as exc:
+            _record_denial(session, approval, approver, {"reason": "separation_of_duties", "kind": kind.value})
+            raise ApprovalRefused(exc.detail, keep_writes=True) from exc
     approval.status = "approved" if approve else "rejected"
     approval.decided_by, approval.decided_at, approval.decision_note = approver.user_id, now, note[:500]
     if approve:
@@ -163,6 +178,10 @@ def decide(
         _RUN_ON_APPROVAL[kind](session, approval, now)
         approval.status, approval.used_at = "used", now
         session.add(approval)
+    if not approve and kind == ApprovalKind.role_change:
+        user = session.get(User, int(approval.payload["user_id"]))
+        if user is not None:
+            duties.refuse_grant(session, user, approver_id=approver.user_id, approval_id=approval.id)
     session.flush()
     return approval
 
@@ -204,6 +223,8 @@ def approvals_for(session: Session, principal: WebPrincipal, now: datetime) -> t
         if _effective_status(a, now) == "pending"
         and a.requested_by != principal.user_id
         and principal.role in APPROVERS[ApprovalKind(a.kind)]
+        and (a.kind != ApprovalKind.role_change or duties.may_approve_grant(principal.role, a.payload))
+        and a.payload.get("user_id") != principal.user_id
     ]
     mine = [a for a in rows if a.requested_by == principal.user_id]
     return to_decide, mine
@@ -221,16 +242,8 @@ def _apply_role_change(session: Session, approval: Approval, now: datetime) -> N
     user = session.get(User, int(approval.payload["user_id"]))
     if user is None:
         raise NotFound("the user of this role change no longer exists", code="user_not_found")
-    old = user.role
-    user.role = Role(approval.payload["role"]).value
-    session.add(user)
-    end_all_sessions(session, user.id, now=now)  # new rights start with a new sign-in
-    record_event(
-        session,
-        "user.role_change",
-        project_id=user.project_id,
-        actor_user_id=approval.decided_by,
-        object_type="user",
-        object_id=user.id,
-        detail={"from": old, "to": user.role, "approval_id": approval.id},
+    how = approval.payload.get("grant", duties.CHANGE)
+    duties.apply_grant(
+        session, user, role=approval.payload["role"], approver_id=approval.decided_by, approval_id=approval.id, how=how
     )
+    end_all_sessions(session, user.id, now=now)  # new rights start with a new sign-in

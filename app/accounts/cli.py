@@ -23,7 +23,10 @@ def _read_password(args: argparse.Namespace) -> str:
 
 
 def cmd_user_add(args: argparse.Namespace, settings: Settings) -> None:
-    """Add a user to a project."""
+    """Add a user to a project: the console's bootstrap grant of any role, audited with the OS user."""
+    import getpass
+
+    from app.accounts.duties import mark_console_grant
     from app.accounts.models import Role
     from app.accounts.service import create_user
     from app.projects.service import project_by_code
@@ -39,7 +42,25 @@ def cmd_user_add(args: argparse.Namespace, settings: Settings) -> None:
             display_name=args.display_name,
             project_id=project_id,
         )
+        mark_console_grant(session, user, os_user=getpass.getuser())
         print(f"user {user.username} ({user.role}) added, id {user.id}")
+
+
+def cmd_user_confirm(args: argparse.Namespace, settings: Settings) -> None:
+    """Confirm an account's current role at the console (e.g. a hospital account from before the duties rule)."""
+    import getpass
+
+    from sqlmodel import select
+
+    from app.accounts.duties import mark_console_grant
+    from app.accounts.models import User
+
+    with session_for(settings) as session:
+        user = session.exec(select(User).where(User.username == args.username)).first()
+        if user is None:
+            raise CLIError(f"there is no user {args.username!r}")
+        mark_console_grant(session, user, os_user=getpass.getuser())
+        print(f"user {user.username}: role {user.role} confirmed at the console (audited)")
 
 
 def cmd_station_add(args: argparse.Namespace, settings: Settings) -> None:
@@ -55,7 +76,7 @@ def cmd_station_add(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def add_commands(sub: argparse._SubParsersAction, add: Callable) -> None:
-    """Register `folio user add` and `folio station add`."""
+    """Register `folio user add|confirm` and `folio station add`."""
     user = sub.add_parser("user", help="users").add_subparsers(dest="user_command", required=True)
     p = add(
         user,
@@ -82,6 +103,14 @@ def add_commands(sub: argparse._SubParsersAction, add: Callable) -> None:
         ],
     )
     p.add_argument("--password-env", metavar="VAR", help="read the password from this environment variable")
+    p = add(
+        user,
+        "confirm",
+        cmd_user_confirm,
+        "confirm a user's current role at the console (a legacy hospital account, before it decides lots)",
+        "folio user confirm --username rev_sun",
+    )
+    p.add_argument("--username", required=True)
 
     station = sub.add_parser("station", help="capture stations").add_subparsers(dest="station_command", required=True)
     p = add(

@@ -42,6 +42,13 @@ class User(SQLModel, table=True):
     totp_secret: str | None = Field(default=None, max_length=64)
     totp_last_step: int | None = None  # the last accepted 30-second step: a code works only once
     language: str = Field(default="zh_CN", max_length=8)
+    # How the current role was granted (app/accounts/duties.py): "console" (bootstrap at the server's console),
+    # "approved" (by a second authorised person of the role's side, role_granted_by), "pending" (waiting; the
+    # account stays disabled), "refused", or "legacy" (granted before the rule existed).
+    # Accounts are made only by accounts.service.create_user (checked by a test): the console's grant, unless the
+    # browser's request_new_account marks it pending.
+    role_grant: str = Field(default="console", max_length=16, sa_column_kwargs={"server_default": "legacy"})
+    role_granted_by: int | None = Field(default=None, foreign_key="user_account.id")
 
 
 class Station(SQLModel, table=True):
@@ -86,6 +93,8 @@ class WebSession(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime)
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     source_ip: str | None = Field(default=None, max_length=64)
+    # Wrong second-factor codes sent in this half-signed-in session; past the limit the session ends.
+    factor_failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class LoginFailure(SQLModel, table=True):

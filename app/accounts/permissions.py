@@ -53,7 +53,8 @@ MATRIX: dict[Perm, frozenset[Role]] = {
     Perm.pack_records: frozenset({R.operator, R.vendor_qc, R.vendor_manager, R.custodian}),
     Perm.correct_segments: frozenset({R.vendor_qc, R.vendor_manager}),
     Perm.export_delivery: frozenset({R.vendor_manager}),
-    Perm.approvals: frozenset({R.vendor_manager, R.reviewer, R.custodian, R.finance, R.sysadmin}),
+    # The audit administrator approves grants of hospital-side roles (app/accounts/duties.py), nothing else.
+    Perm.approvals: frozenset({R.vendor_manager, R.reviewer, R.custodian, R.finance, R.sysadmin, R.audit_admin}),
     Perm.erasure: frozenset({R.vendor_manager, R.sysadmin, R.custodian}),
     Perm.set_inspection_rates: frozenset({R.vendor_manager}),
 }

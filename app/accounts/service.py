@@ -6,11 +6,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from app.accounts.attempts import AttemptLimits, check_password, signin_complete
 from app.accounts.exceptions import (
-    BadCredentials,
     BadStationToken,
     OperatorSessionExpired,
-    RoleNotAllowed,
     UsernameTaken,
     UserNotFound,
     WeakPassword,
@@ -19,7 +18,7 @@ from app.accounts.models import Role, Station, StationSession, User
 from app.accounts.passwords import check_password_strength
 from app.accounts.signin import end_all_sessions
 from app.audit.service import record_event
-from app.core.security import hash_password, new_token, token_hash, verify_password
+from app.core.security import hash_password, new_token, token_hash
 
 STATION_ROLES = {Role.operator, Role.vendor_qc}
 
@@ -101,32 +100,27 @@ def open_station_session(
     now: datetime,
     hours: int,
     source_ip: str | None = None,
+    limits: AttemptLimits | None = None,
 ) -> OpenedSession:
-    """Sign an operator in at a station."""
+    """Sign an operator in at a station, under the one sign-in policy of every door (app/accounts/attempts.py).
+
+    A user who may not capture at this station (role or project) gets the very refusal of a wrong password,
+    after the same work, counted as a failure: the station API tells nothing about whose password is right.
+    """
     station = station_by_token(session, station_token)
-    user = session.exec(select(User).where(User.username == username)).first()
-    if not verify_password(password, user.password_hash if user else None) or user is None or not user.active:
-        record_event(
-            session,
-            "station.login",
-            project_id=station.project_id,
-            actor_station_id=station.id,
-            source_ip=source_ip,
-            outcome="failure",
-            detail={"reason": "bad_credentials"},
-        )
-        raise BadCredentials("wrong user name or password", keep_writes=True)
-    if user.role not in STATION_ROLES or (user.project_id not in (None, station.project_id)):
-        record_event(
-            session,
-            "station.login",
-            project_id=station.project_id,
-            actor_station_id=station.id,
-            actor_user_id=user.id,
-            source_ip=source_ip,
-            outcome="denied",
-        )
-        raise RoleNotAllowed("this user may not capture at this station", keep_writes=True)
+    user = check_password(
+        session,
+        username=username,
+        password=password,
+        source_ip=source_ip or "unknown",
+        now=now,
+        limits=limits or AttemptLimits(),
+        door="station",
+        project_id=station.project_id,
+        station_id=station.id,
+        may_use_door=lambda u: u.role in STATION_ROLES and u.project_id in (None, station.project_id),
+    )
+    signin_complete(session, user)
     token = new_token("fop")
     op_session = StationSession(
         station_id=station.id,

@@ -5,15 +5,23 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from app.accounts import totp
-from app.accounts.exceptions import BadCredentials, BadSecondFactor, NotSignedIn, TooManyAttempts
-from app.accounts.models import LoginFailure, RecoveryCode, User, WebSession
+from app.accounts.attempts import (
+    AttemptLimits,
+    check_password,
+    reauthentication_failed,
+    second_factor_failed,
+    signin_complete,
+)
+from app.accounts.exceptions import BadSecondFactor, NotSignedIn
+from app.accounts.models import RecoveryCode, User, WebSession
 from app.accounts.passwords import check_password_strength
 from app.accounts.permissions import MFA_REQUIRED
 from app.audit.service import record_event
+from app.core.clock import utcnow
 from app.core.security import hash_password, new_token, token_hash, verify_password
 
 
@@ -27,6 +35,18 @@ class SignInPolicy:
     address_window_minutes: int = 15
     idle_minutes: int = 30
     absolute_hours: int = 12
+    session_factor_failures: int = 3
+
+    @property
+    def limits(self) -> AttemptLimits:
+        """The attempt limits shared by every door."""
+        return AttemptLimits(
+            account_failures=self.account_failures,
+            lock_minutes=self.lock_minutes,
+            address_failures=self.address_failures,
+            address_window_minutes=self.address_window_minutes,
+            session_factor_failures=self.session_factor_failures,
+        )
 
 
 @dataclass(frozen=True)
@@ -52,41 +72,16 @@ def needs_second_factor(user: User) -> bool:
 def authenticate(
     session: Session, *, username: str, password: str, source_ip: str, now: datetime, policy: SignInPolicy
 ) -> User:
-    """Check a password, with per-address throttling and a temporary lock of the account after failures."""
-    since = now - timedelta(minutes=policy.address_window_minutes)
-    recent = session.exec(
-        select(func.count())
-        .select_from(LoginFailure)
-        .where(LoginFailure.source_ip == source_ip, LoginFailure.at >= since)
-    ).one()
-    if recent >= policy.address_failures:
-        record_event(session, "signin", source_ip=source_ip, outcome="throttled", detail={"scope": "address"})
-        raise TooManyAttempts("too many failed sign-ins from this address; wait a few minutes", keep_writes=True)
-    user = session.exec(select(User).where(User.username == username)).first()
-    if user is not None and user.locked_until is not None and user.locked_until > now:
-        record_event(session, "signin", actor_user_id=user.id, source_ip=source_ip, outcome="locked")
-        raise TooManyAttempts("this account is locked for a few minutes after repeated failures", keep_writes=True)
-    if not verify_password(password, user.password_hash if user else None) or user is None or not user.active:
-        session.add(LoginFailure(source_ip=source_ip, username=username[:64], at=now))
-        if user is not None:
-            user.failed_logins += 1
-            if user.failed_logins >= policy.account_failures:
-                user.locked_until = now + timedelta(minutes=policy.lock_minutes)
-                user.failed_logins = 0
-            session.add(user)
-        record_event(
-            session,
-            "signin",
-            actor_user_id=user.id if user else None,
-            source_ip=source_ip,
-            outcome="failure",
-            detail={"reason": "bad_credentials"},
-        )
-        raise BadCredentials("wrong user name or password", keep_writes=True)
-    user.failed_logins = 0
-    user.locked_until = None
-    session.add(user)
-    return user
+    """The browser's password step: the one sign-in policy of every door (app/accounts/attempts.py)."""
+    return check_password(
+        session,
+        username=username,
+        password=password,
+        source_ip=source_ip,
+        now=now,
+        limits=policy.limits,
+        door="browser",
+    )
 
 
 def start_session(
@@ -106,6 +101,8 @@ def start_session(
     )
     session.add(web)
     session.flush()
+    if web.mfa_passed:
+        signin_complete(session, user)  # every factor passed: the failure count starts again
     record_event(
         session,
         "signin",
@@ -165,9 +162,23 @@ def _hash_recovery(code: str) -> str:
 
 
 def pass_second_factor(
-    session: Session, web: WebSession, user: User, *, code: str, now: datetime, source_ip: str | None = None
+    session: Session,
+    web: WebSession,
+    user: User,
+    *,
+    code: str,
+    now: datetime,
+    source_ip: str | None = None,
+    limits: AttemptLimits | None = None,
 ) -> None:
-    """Accept a fresh TOTP code (each step once) or an unused recovery code; otherwise refuse and audit."""
+    """Accept a fresh TOTP code (each step once) or an unused recovery code; otherwise refuse and audit.
+
+    A wrong code counts for the session and the account (attempts.second_factor_failed: BadSecondFactor, with
+    code signin_restart once the session has ended); a locked account is refused whatever the code.
+    """
+    limits = limits or AttemptLimits()
+    if user.locked_until is not None and user.locked_until > now:
+        second_factor_failed(session, web, user, source_ip=source_ip or "", now=now, limits=limits)
     used: str | None = None
     if user.totp_secret:
         step = totp.matching_step(user.totp_secret, code, now.timestamp(), user.totp_last_step)
@@ -187,17 +198,10 @@ def pass_second_factor(
             session.add(recovery)
             used = "recovery_code"
     if used is None:
-        record_event(
-            session,
-            "signin.second_factor",
-            actor_user_id=user.id,
-            actor_role=user.role,
-            source_ip=source_ip,
-            outcome="failure",
-        )
-        raise BadSecondFactor("the code is wrong, expired or already used", keep_writes=True)
+        second_factor_failed(session, web, user, source_ip=source_ip or "", now=now, limits=limits)
     web.mfa_passed = True
     session.add_all([web, user])
+    signin_complete(session, user)
     record_event(
         session,
         "signin.second_factor",
@@ -231,6 +235,7 @@ def enroll_totp(
     session.add_all(RecoveryCode(user_id=user.id, code_hash=_hash_recovery(c)) for c in codes)
     web.mfa_passed = True
     session.add_all([web, user])
+    signin_complete(session, user)
     record_event(
         session,
         "account.totp_enroll",
@@ -269,9 +274,10 @@ def change_password(
     keep_session_id: int,
     now: datetime,
     source_ip: str | None = None,
+    limits: AttemptLimits | None = None,
 ) -> None:
     """Re-authenticate with the current password, set the new one, and end every other session of the user."""
-    reauthenticate(session, user, current, purpose="password_change", source_ip=source_ip)
+    reauthenticate(session, user, current, purpose="password_change", source_ip=source_ip, now=now, limits=limits)
     check_password_strength(new, user.username)
     user.password_hash, user.password_changed_at = hash_password(new), now
     session.add(user)
@@ -292,16 +298,24 @@ def change_password(
     )
 
 
-def reauthenticate(session: Session, user: User, password: str, *, purpose: str, source_ip: str | None) -> None:
-    """Ask again for the password before a sensitive change of the account (e.g. a new second factor)."""
-    if not verify_password(password, user.password_hash):
-        record_event(
-            session,
-            f"account.{purpose}",
-            actor_user_id=user.id,
-            actor_role=user.role,
-            source_ip=source_ip,
-            outcome="failure",
-            detail={"reason": "reauthentication"},
+def reauthenticate(
+    session: Session,
+    user: User,
+    password: str,
+    *,
+    purpose: str,
+    source_ip: str | None,
+    now: datetime | None = None,
+    limits: AttemptLimits | None = None,
+) -> None:
+    """Ask again for the password before a sensitive change of the account (e.g. a new second factor).
+
+    A wrong password counts like a failed sign-in (attempts.reauthentication_failed); a locked account is
+    refused even with the right one.
+    """
+    now = now or utcnow()
+    locked = user.locked_until is not None and user.locked_until > now
+    if locked or not verify_password(password, user.password_hash):
+        reauthentication_failed(
+            session, user, source_ip=source_ip or "", now=now, limits=limits or AttemptLimits(), purpose=purpose
         )
-        raise BadCredentials("the current password is wrong", keep_writes=True)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts import totp
+from app.accounts.attempts import replace_session
 from app.accounts.dependencies import SESSION_COOKIE, CsrfChecked, CurrentUser, PendingUser
 from app.accounts.exceptions import BadSecondFactor, CsrfFailed
 from app.accounts.models import User, WebSession
@@ -94,7 +95,7 @@ def login(
         if exc.code not in ("bad_credentials", "too_many_attempts"):
             raise
         message = (
-            _t(request, "Wrong user name or password.")
+            _t(request, "Wrong user name or password, or the account is locked for a few minutes.")
             if exc.code == "bad_credentials"
             else _t(request, "Too many failed attempts. Wait a few minutes and try again.")
         )
@@ -110,6 +111,12 @@ def login(
         response = RedirectResponse(f"{target}?next={_safe_next(next)}", status_code=303)
     else:
         response = RedirectResponse(_safe_next(next), status_code=303)
+    _set_session_cookie(response, token, settings)
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    return response
+
+
+def _set_session_cookie(response: Response, token: str, settings) -> None:  # noqa: ANN001
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -119,8 +126,13 @@ def login(
         max_age=settings.session_absolute_hours * 3600,
         path="/",
     )
-    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
-    return response
+
+
+def _step_up(request: Request, session, web: WebSession, response: Response) -> WebSession:  # noqa: ANN001
+    """Replace the session id after a step up and hand the browser the new cookie."""
+    fresh, token = replace_session(session, web, now=utcnow())
+    _set_session_cookie(response, token, request.app.state.settings)
+    return fresh
 
 
 @router.get("/login/second-factor")
@@ -145,10 +157,15 @@ def second_factor(
 ):  # noqa: A002
     """Check a TOTP code (each code once) or a recovery code."""
     web, user = session.get(WebSession, principal.session_id), session.get(User, principal.user_id)
+    limits = request.app.state.settings.attempt_limits
     try:
-        pass_second_factor(session, web, user, code=code, now=utcnow(), source_ip=_ip(request))
-    except BadSecondFactor:
-        session.commit()
+        pass_second_factor(session, web, user, code=code, now=utcnow(), source_ip=_ip(request), limits=limits)
+    except BadSecondFactor as exc:
+        session.commit()  # the count and the audit event of the wrong code
+        if exc.code == "signin_restart":  # the half-signed-in session has ended: start again
+            response = redirect("/login", flash=_t(request, "Too many wrong codes. Sign in again."), kind="error")
+            response.delete_cookie(SESSION_COOKIE, path="/")
+            return response
         return render(
             request,
             "accounts/second_factor.html",
@@ -159,7 +176,9 @@ def second_factor(
             },
             status_code=401,
         )
-    return RedirectResponse(_safe_next(next), status_code=303)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    _step_up(request, session, web, response)
+    return response
 
 
 def _qr_svg(uri: str) -> str:
@@ -204,7 +223,15 @@ def totp_setup(
         raise BadSecondFactor("sign in with your current second factor first")
     web, user = session.get(WebSession, principal.session_id), session.get(User, principal.user_id)
     if principal.totp_enrolled:  # replacing a second factor: re-authenticate first
-        reauthenticate(session, user, password, purpose="totp_enroll", source_ip=_ip(request))
+        reauthenticate(
+            session,
+            user,
+            password,
+            purpose="totp_enroll",
+            source_ip=_ip(request),
+            now=utcnow(),
+            limits=request.app.state.settings.attempt_limits,
+        )
     try:
         codes = enroll_totp(session, web, user, secret=secret, code=code, now=utcnow(), source_ip=_ip(request))
     except BadSecondFactor:
@@ -222,7 +249,9 @@ def totp_setup(
             },
             status_code=422,
         )
-    return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": _safe_next(next)})
+    response = render(request, "accounts/recovery_codes.html", {"codes": codes, "next": _safe_next(next)})
+    _step_up(request, session, web, response)
+    return response
 
 
 @router.post("/logout", dependencies=[CsrfChecked])
@@ -266,22 +295,24 @@ def account_password(
 ):
     """Change one's password (the current one is asked again); other sessions end."""
     errors: dict[str, str] = {}
+    user = session.get(User, principal.user_id)
     if new != confirm:
         errors["confirm"] = _t(request, "The two new passwords differ.")
     else:
         try:
             change_password(
                 session,
-                session.get(User, principal.user_id),
+                user,
                 current=current,
                 new=new,
                 keep_session_id=principal.session_id,
                 now=utcnow(),
                 source_ip=_ip(request),
+                limits=request.app.state.settings.attempt_limits,
             )
         except AppError as exc:
             if exc.code == "bad_credentials":
-                session.commit()  # keep the audit event of the refused re-authentication
+                session.commit()  # keep the count and the audit event (at the lock, every session has ended)
                 errors["current"] = _t(request, "The current password is wrong.")
             elif exc.code == "weak_password":
                 errors["new"] = _t(request, "Too weak: ") + exc.detail
@@ -294,4 +325,6 @@ def account_password(
             {"permissions": permissions_of(principal.role), "errors": errors},
             status_code=422,
         )
-    return redirect("/account", flash=_t(request, "Password changed. Your other sessions were signed out."))
+    response = redirect("/account", flash=_t(request, "Password changed. Your other sessions were signed out."))
+    _step_up(request, session, session.get(WebSession, principal.session_id), response)
+    return response

@@ -1,32 +1,47 @@
-"""`folio audit verify|export-head`: check the audit chain, and keep its head off the server."""
+"""`folio audit verify|export-head|rekey`: check the keyed audit chain, keep its head off the server."""
 
 import argparse
 import json
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import func
-from sqlmodel import select
-
-from app.audit.models import AuditEvent
 from app.core.cli import CLIError, session_for
 from app.core.config import Settings
 
 
 def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> None:
-    """Recompute the audit chain; exit 1 at the first sign of an edited, deleted or reordered event."""
-    from app.audit.service import verify_audit_chain
+    """Recompute the audit chain with its key; exit 1 on any edited, deleted, reordered, unsealed or bad row."""
+    from app.audit.service import verify_audit_chain, verify_lines
 
-    head = json.loads(Path(args.head).read_text()) if args.head else None
+    head = _read_head(args.head) if args.head else None
     with session_for(settings) as session:
-        problems = verify_audit_chain(session, head)
-        count = session.exec(select(func.count()).select_from(AuditEvent)).one()
-    for p in problems:
-        print(f"BROKEN at event {p.event_id} (position {p.position}): {p.problem}")
-    if problems:
-        print(f"audit trail: {len(problems)} problems in {count} events")
+        report = verify_audit_chain(session, head)
+    lines, ok = verify_lines(report, head)
+    print("\n".join(lines))
+    if not ok:
         raise SystemExit(1)
-    print(f"audit trail intact: {count} events" + (f", head {head['id']} present" if head else ""))
+
+
+def cmd_audit_rekey(args: argparse.Namespace, settings: Settings) -> None:
+    """Seal every event written before the audit key with its MAC (once, after an upgrade)."""
+    from app.audit.service import rekey_chain
+
+    with session_for(settings) as session:
+        try:
+            sealed = rekey_chain(session)
+        except ValueError as exc:
+            raise CLIError(str(exc)) from exc
+    print(f"audit trail: {sealed} events sealed with the audit key")
+
+
+def _read_head(path: str) -> dict:
+    try:
+        head = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CLIError(f"cannot read the head file {path}: {exc}") from exc
+    if not isinstance(head, dict):
+        raise CLIError(f"{path} is not a head file written by 'folio audit export-head'")
+    return head
 
 
 def cmd_audit_export_head(args: argparse.Namespace, settings: Settings) -> None:
@@ -45,7 +60,7 @@ def cmd_audit_export_head(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def add_commands(sub: argparse._SubParsersAction, add: Callable) -> None:
-    """Register `folio audit verify|export-head`."""
+    """Register `folio audit verify|export-head|rekey`."""
     audit = sub.add_parser("audit", help="the audit trail").add_subparsers(dest="audit_command", required=True)
     p = add(
         audit,
@@ -63,3 +78,10 @@ def add_commands(sub: argparse._SubParsersAction, add: Callable) -> None:
         "folio audit export-head --out /mnt/usb/folio-audit",
     )
     p.add_argument("--out", required=True, help="folder for audit-head-YYYY-MM-DD.json")
+    add(
+        audit,
+        "rekey",
+        cmd_audit_rekey,
+        "seal the events written before the audit key existed (once, after upgrading)",
+        "folio audit verify --head /mnt/usb/audit-head-2026-11-21.json && folio audit rekey",
+    )

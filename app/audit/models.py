@@ -29,3 +29,6 @@ class AuditEvent(SQLModel, table=True):
     detail: dict = Field(default_factory=dict, sa_type=JSON)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+    # HMAC-SHA256 of `hash` under the audit key held outside the database (app/audit/keys.py); NULL only for
+    # events written before the key existed, until `folio audit rekey` seals them.
+    mac: str | None = Field(default=None, max_length=64)

@@ -65,11 +65,16 @@ class AuditFilters:
         }
         return {k: v for k, v in values.items() if v}
 
-    def search(self, session: Session, *, before_id: int | None = None, limit: int) -> list[AuditEvent]:
-        """The matching events, newest first (none when the named user does not exist)."""
+    def search(
+        self, session: Session, *, project_id: int | None, before_id: int | None = None, limit: int
+    ) -> list[AuditEvent]:
+        """The project's matching events, newest first (none when the named user is not in the project)."""
         user_id = None
         if self.user:
-            user_id = session.exec(select(User.id).where(User.username == self.user)).first()
+            query = select(User.id).where(User.username == self.user)
+            if project_id is not None:
+                query = query.where(User.project_id == project_id)
+            user_id = session.exec(query).first()
             if user_id is None:
                 return []
         tz = ZoneInfo(TZ)
@@ -84,6 +89,7 @@ class AuditFilters:
             until=until,
             before_id=before_id,
             limit=limit,
+            project_id=project_id,
         )
 
 
@@ -111,7 +117,7 @@ def _names(session: Session, events: list[AuditEvent]) -> dict[int, str]:
 @router.get("/audit")
 def audit(request: Request, principal: Auditor, session: SessionDep, filters: Filters, before: DbIdQuery = None):
     """The audit trail, newest first, with filters."""
-    events = filters.search(session, before_id=before, limit=PAGE + 1)
+    events = filters.search(session, project_id=principal.project_id, before_id=before, limit=PAGE + 1)
     more, events = len(events) > PAGE, events[:PAGE]
     return render(
         request,
@@ -128,7 +134,7 @@ def audit(request: Request, principal: Auditor, session: SessionDep, filters: Fi
 @router.get("/audit.csv")
 def audit_csv(request: Request, principal: Auditor, session: WriteSessionDep, filters: Filters):
     """The filtered trail as CSV (UTF-8 with BOM, for Excel); the export itself is audited."""
-    events = filters.search(session, limit=10_000_000)
+    events = filters.search(session, project_id=principal.project_id, limit=10_000_000)
     names = _names(session, events)
     tz = ZoneInfo(TZ)
     out = io.StringIO()
@@ -157,6 +163,7 @@ def audit_csv(request: Request, principal: Auditor, session: WriteSessionDep, fi
     record_event(
         session,
         "audit.export",
+        project_id=principal.project_id,
         actor_user_id=principal.user_id,
         actor_role=principal.role,
         source_ip=request.client.host if request.client else None,

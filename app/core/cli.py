@@ -92,7 +92,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
         port=port,
         workers=args.workers,
         log_level="info",
-        proxy_headers=True,
+        # uvicorn's own proxy handling would believe X-Forwarded-For from 127.0.0.1, i.e. from any local
+        # process; the app believes it only from FOLIO_TRUSTED_PROXIES (app.core.web.trust_proxies).
+        proxy_headers=False,
     )
 
 

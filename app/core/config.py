@@ -4,9 +4,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
+    from app.accounts.attempts import AttemptLimits
     from app.accounts.signin import SignInPolicy
 
 
@@ -42,6 +44,13 @@ class Settings(BaseSettings):
     login_account_failures: int = 5
     login_lock_minutes: int = 15
     login_address_failures: int = 20
+    login_second_factor_failures: int = 3  # wrong codes one half-signed-in session may send before it ends
+    # Addresses (or networks, e.g. 10.0.0.0/24) of reverse proxies whose X-Forwarded-For is believed.
+    # Empty: nobody's; the address a request came from is the peer's, always.
+    trusted_proxies: str = ""
+    # The audit chain's key: 64 hex characters here, or (default) a file created on first use, mode 0600.
+    audit_key: SecretStr | None = None
+    audit_key_file: Path = Path("./var/audit.key")
     host: str = "127.0.0.1"
     port: int = 8000
 
@@ -56,7 +65,23 @@ class Settings(BaseSettings):
             address_failures=self.login_address_failures,
             idle_minutes=self.session_idle_minutes,
             absolute_hours=self.session_absolute_hours,
+            session_factor_failures=self.login_second_factor_failures,
         )
+
+    @property
+    def attempt_limits(self) -> "AttemptLimits":
+        """The sign-in policy's limits, the same at every door (app/accounts/attempts.py)."""
+        return self.signin_policy.limits
+
+    @property
+    def audit_key_hex(self) -> str | None:
+        """The audit key from the environment, if one is set there."""
+        return self.audit_key.get_secret_value() if self.audit_key else None
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        """The configured proxy addresses and networks, one string each."""
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
 
     @property
     def is_sqlite(self) -> bool:

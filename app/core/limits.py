@@ -2,11 +2,20 @@
 
 import json
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
-class BodyTooLarge(Exception):
-    """The client sent more bytes than allowed."""
+class BodyTooLarge(HTTPException):
+    """The client sent more bytes than allowed.
+
+    An HTTPException (413), because the framework's body parsing turns any other exception raised while it
+    reads the body into a 400 "error parsing the body": a chunked upload without Content-Length is only
+    found too large while being read, and must still be answered 413.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(413, "the request is larger than the limit")
 
 
 class BodySizeLimit:

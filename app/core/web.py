@@ -53,6 +53,27 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+def trust_proxies(app: FastAPI, proxies: list[str]) -> None:
+    """Believe X-Forwarded-For/-Proto only from these proxy addresses or networks; with none, from nobody.
+
+    The address of a request feeds the audit trail and the per-address sign-in throttle, so a header any
+    local process can send must not choose it. `folio serve` runs uvicorn without its own proxy handling
+    (which would trust 127.0.0.1); this is the one place that does it, outermost, before anything reads
+    the address. ValueError names an entry that is no IP address or network ("*" included).
+    """
+    import ipaddress
+
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    for entry in proxies:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError as exc:
+            raise ValueError(f"FOLIO_TRUSTED_PROXIES: {entry!r} is not an IP address or network") from exc
+    if proxies:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
+
+
 def is_api(request: Request) -> bool:
     """True for JSON routes."""
     return request.url.path.startswith("/api/")

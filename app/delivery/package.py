@@ -17,7 +17,7 @@ import img2pdf
 
 from app.core.exports import export_row
 from qc.errors import QCInputError
-from qc.imagefile import pdf_image
+from qc.renditions import pdf_image
 
 BAGIT_TXT = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 MANIFEST = "manifest-sha256.txt"
@@ -104,7 +104,7 @@ def write_record(root: Path, plan: PlannedRecord, *, fsync: bool = True) -> Writ
 
 
 def record_pdf(plan: PlannedRecord, blobs: list[bytes]) -> bytes:
-    """One PDF page per image, upright, from what the image policy (qc.imagefile.pdf_image) says to embed."""
+    """One PDF page per image, upright, from what the image policy (qc.renditions.pdf_image) says to embed."""
     pages = []
     for image, blob in zip(plan.images, blobs, strict=True):
         try:

@@ -19,29 +19,23 @@ from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col, select
 
 import app.models  # noqa: F401  (every table: the worker may run in a CLI process that imported none)
-from app.acceptance.models import LotPage
 from app.audit.service import record_event
 from app.core.clock import utcnow
 from app.core.db import writing
 from app.core.storage import LocalImageStore
 from app.delivery.models import DeliveryExport, DeliveryRecord, ExportStatus
-from app.delivery.naming import page_path, page_segments
 from app.delivery.package import (
-    IMAGES_DIR,
-    PDF_DIR,
     BagWriter,
     IndexRow,
     PackageError,
     PageIndex,
-    PlannedImage,
     PlannedRecord,
     WrittenRecord,
     write_front_page_index,
-    write_record,
 )
+from app.delivery.planning import RecordFailure, plan_or_failure, write_or_failure, written_files
 from app.delivery.service import STALE_SECONDS
 from app.frontpage.models import FrontPage
-from app.pages.models import Page, PageImage
 from app.projects.models import Project
 from app.records.models import Record
 
@@ -101,82 +95,6 @@ def claim(engine: Engine, export_id: int, worker: str, now: datetime) -> bool:
         return result.rowcount == 1
 
 
-def _plan(session: Session, export: DeliveryExport, item: DeliveryRecord, store: LocalImageStore) -> PlannedRecord:
-    record = session.get(Record, item.record_id)
-    assert record is not None
-    rows = session.exec(
-        select(Page.page_number, Page.segment, LotPage.image_sha256, PageImage.media_type)
-        .join(Page, col(Page.id) == col(LotPage.page_id))
-        .join(PageImage, col(PageImage.id) == col(LotPage.image_id))
-        .where(LotPage.round_id == item.round_id, LotPage.record_id == item.record_id)
-        .order_by(col(Page.page_number))
-    ).all()
-    label = f"{record.mrn}_{record.visit}"
-    numbers = [r[0] for r in rows]
-    if len(set(numbers)) != len(numbers):
-        raise PackageError(f"record {label}: two accepted pages share a page number; renumber the record")
-    segments = export.segments
-    resolved = page_segments([(n, mark) for n, mark, _, _ in rows], segments)
-    images = []
-    for (number, _, sha, media), seg in zip(rows, resolved, strict=True):
-        if seg.segment_index is None:
-            raise PackageError(f"record {label}: page {number} has no segment")
-        path = page_path(
-            export.template, mrn=record.mrn, visit=record.visit, segments=segments, seg=seg, media_type=media
-        )
-        images.append(
-            PlannedImage(f"{IMAGES_DIR}/{path}", sha, store.path_of(sha), number, segments[seg.segment_index])
-        )
-    paths = [i.path for i in images]
-    if len(set(paths)) != len(paths):
-        raise PackageError(f"record {label}: the naming template gives two pages the same file name")
-    return PlannedRecord(record.id, label, images, f"{PDF_DIR}/{label}.pdf")
-
-
-@dataclass(frozen=True)
-class RecordFailure:
-    """A record whose files cannot be written: it is left out of the package with its reason."""
-
-    record_id: int
-    reason: str
-
-
-def _plan_or_failure(
-    session: Session, export: DeliveryExport, item: DeliveryRecord, store: LocalImageStore
-) -> PlannedRecord | RecordFailure:
-    try:
-        return _plan(session, export, item, store)
-    except PackageError as exc:
-        return RecordFailure(item.record_id, str(exc))
-
-
-def _write_or_failure(root: Path, plan: PlannedRecord | RecordFailure) -> WrittenRecord | RecordFailure:
-    """The record written, or why it could not be: one record's bad page never stops the others."""
-    if isinstance(plan, RecordFailure):
-        return plan
-    try:
-        return write_record(root, plan, fsync=False)
-    except PackageError as exc:
-        log.warning("delivery: record %s left out: %s", plan.record_id, exc)
-        for rel in [*(i.path for i in plan.images), plan.pdf_path]:  # what an earlier, killed attempt wrote
-            (root / "data" / rel).unlink(missing_ok=True)
-        return RecordFailure(plan.record_id, str(exc))
-
-
-def _files(plan: PlannedRecord, written: WrittenRecord) -> list[list]:
-    by_path = {i.path: i for i in plan.images}
-    return [
-        [
-            path,
-            sha,
-            size,
-            by_path[path].page_number if path in by_path else None,
-            by_path[path].segment if path in by_path else "",
-        ]
-        for path, sha, size in written.files
-    ]
-
-
 def run_export(
     engine: Engine,
     store: LocalImageStore,
@@ -219,12 +137,12 @@ def run_export(
                         .order_by(col(DeliveryRecord.id))
                         .limit(BATCH)
                     ).all()
-                    plans = [_plan_or_failure(session, export, item, store) for item in items]
+                    plans = [plan_or_failure(session, export, item, store) for item in items]
                 if not plans:
                     break
                 # Files are written without an fsync each; one sync of the disks before the database says
                 # "done" makes the whole batch durable at once (a record not marked done is rewritten on resume).
-                written = list(pool.map(partial(_write_or_failure, root), plans))
+                written = list(pool.map(partial(write_or_failure, root), plans))
                 if fsync:
                     os.sync()
                 _mark_done(engine, export_id, items, plans, written, worker)
@@ -304,7 +222,7 @@ def _mark_done(
                 result.pdf_bytes,
                 result.image_bytes,
             )
-            row.files = _files(plan, result)
+            row.files = written_files(plan, result)
             session.add(row)
             export.records_done += 1
             export.pages_done += len(plan.images)

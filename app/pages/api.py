@@ -1,7 +1,8 @@
 """JSON routes for page images: the ingest endpoint and image access."""
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, File, Form, Header, Request, Response, UploadFile
 
@@ -25,6 +26,22 @@ def safe_filename(name: str) -> bool:
         and ".." not in name
         and not any(ord(c) < 32 for c in name)
     )
+
+
+# A capture time is believed within this window: from a month before the project started (stations set up
+# and tried out early) to a day ahead of the server's clock (station clocks drift; later times are clamped).
+CAPTURED_BEFORE_START = timedelta(days=30)
+CAPTURED_AHEAD = timedelta(days=1)
+
+
+def check_captured_at(captured_at: datetime, *, start_date, tz: str, now: datetime) -> None:  # noqa: ANN001
+    """Refuse a capture time outside the project's plausible window (422 captured_at_out_of_range)."""
+    earliest = datetime.combine(start_date, time.min, ZoneInfo(tz)) - CAPTURED_BEFORE_START
+    if not earliest <= captured_at <= now + CAPTURED_AHEAD:
+        raise Unprocessable(
+            f"captured_at must lie between {earliest.date().isoformat()} and one day from now",
+            code="captured_at_out_of_range",
+        )
 
 
 def _read_limited(upload: UploadFile, limit: int) -> bytes:
@@ -60,6 +77,8 @@ def upload_page(
         raise Unprocessable("an idempotency key of 8-80 characters is required", code="idempotency_key_required")
     if captured_at is not None and captured_at.tzinfo is None:
         raise Unprocessable("captured_at needs a time zone, e.g. 2026-11-22T10:00:00+08:00", code="invalid")
+    if captured_at is not None:
+        check_captured_at(captured_at, start_date=ctx.project.start_date, tz=ctx.project.timezone, now=utcnow())
     if image.filename and not safe_filename(image.filename):
         # The name is never used for storage (files live under their hash), but a name that tries to climb out
         # of a folder is not what a camera writes: refuse it plainly rather than keep it in the records.

@@ -23,7 +23,7 @@ from app.production.calendar import calendar_for, coverage, delete_override, lis
 from app.production.period import operator_detail, production_csv, production_report
 from app.production.progress import progress_report
 from app.production.service import MAX_PERIOD_DAYS, today_board
-from app.projects.dependencies import CurrentProject
+from app.projects.dependencies import CurrentProject, ProjectOperator
 from app.wording import label
 
 router = APIRouter(include_in_schema=False)
@@ -161,15 +161,16 @@ def production(
 
 @router.get("/production/operators/{user_id}")
 def production_operator(
-    user_id: int,
+    principal: ProductionViewer,  # first: a role without the permission is refused before any lookup
+    operator: ProjectOperator,
     request: Request,
     session: SessionDep,
     project: CurrentProject,
-    principal: ProductionViewer,
     start: str | None = None,
     end: str | None = None,
 ):
     """One operator's days in a period: good pages against the quota, and the running average."""
+    user_id = operator.id
     only = _only(principal)
     if only is not None and only != user_id:
         # Someone who may see only their own figures learns nothing about other operators, not even that they exist.

@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
-from qc import imagefile
+from qc import imagefile, renditions
 
 THUMB_SIDE = 320  # longest side in pixels: a 2x-sharp tile of 160 CSS pixels
 THUMB_QUALITY = 78
@@ -26,14 +26,14 @@ DISPLAY_QUALITY = 90
 
 def make_thumbnail(data: bytes, side: int = THUMB_SIDE, limits: imagefile.Limits = imagefile.DEFAULT_LIMITS) -> bytes:
     """A JPEG no larger than side x side, upright, 8-bit, without metadata (qc.imagefile's policy)."""
-    return imagefile.thumbnail_jpeg(data, side, THUMB_QUALITY, limits)
+    return renditions.thumbnail_jpeg(data, side, THUMB_QUALITY, limits)
 
 
 def make_display(data: bytes, limits: imagefile.Limits = imagefile.DEFAULT_LIMITS) -> bytes:
     """b"" when a browser shows the file itself as the policy reads it; else a full-size upright JPEG."""
     if imagefile.probe(data, limits).browser_safe:
         return b""
-    return imagefile.display_jpeg(data, DISPLAY_QUALITY, limits)
+    return renditions.display_jpeg(data, DISPLAY_QUALITY, limits)
 
 
 def render(kind: str, data: bytes, *, max_pixels: int, max_decoded_bytes: int) -> bytes:

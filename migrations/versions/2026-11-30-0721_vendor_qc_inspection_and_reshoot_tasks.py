@@ -1,7 +1,7 @@
 """Vendor QC: inspection rates, the inspection queue, re-shoot tasks and page hashes (issue 15).
 
 Revision ID: cec2aeb6aab5
-Revises: c8f9885bf82e
+Revises: 5d1e7c2a9b40
 Create Date: 2026-11-30 07:21:52.717283
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import app.core.schema
 
 revision: str = "cec2aeb6aab5"
-down_revision: str | None = "c8f9885bf82e"
+down_revision: str | None = "5d1e7c2a9b40"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

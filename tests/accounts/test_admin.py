@@ -74,14 +74,22 @@ def test_role_change_needs_another_person(client: TestClient, session: Session, 
 def test_wrong_side_cannot_approve(client: TestClient, session: Session, db: Engine) -> None:
     people = _people(session)
     csrf = _sign_in(client, "admin1")
-    client.post(f"/admin/users/{people['op'].id}/role", data={"role": "finance", "csrf_token": csrf})
-    csrf = _sign_in(client, "keeper")
+    client.post(f"/admin/users/{people['op'].id}/role", data={"role": "reviewer", "csrf_token": csrf})
     with Session(db) as s:
         approval_id = s.exec(select(Approval.id)).one()
+    csrf = _sign_in(client, "admin2")  # another system administrator: not the hospital
     r = client.post(f"/approvals/{approval_id}", data={"decision": "approve", "csrf_token": csrf})
-    assert r.status_code == 403
+    assert r.status_code == 403  # the error page explains it in the reader's language
     with Session(db) as s:
         assert s.get(User, people["op"].id).role == "operator"
+    csrf = _sign_in(client, "keeper")  # the hospital's records custodian (second factor: every approver)
+    r = client.post(
+        f"/approvals/{approval_id}", data={"decision": "approve", "csrf_token": csrf}, follow_redirects=False
+    )
+    assert r.status_code == 303
+    with Session(db) as s:
+        op = s.get(User, people["op"].id)
+        assert (op.role, op.role_grant, op.role_granted_by) == ("reviewer", "approved", people["keeper"].id)
 
 
 def test_disabling_a_user_ends_their_sessions(client: TestClient, session: Session, db: Engine) -> None:

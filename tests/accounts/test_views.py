@@ -119,7 +119,7 @@ def test_lockout_after_repeated_failures(web: TestClient, session: Session, db: 
     for _ in range(5):
         assert _login(web, "op9", "wrong-password-123").status_code == 401
     locked = _login(web, "op9")  # the right password, but the account is locked now
-    assert locked.status_code == 429
+    assert locked.status_code == 401  # the same answer as a wrong password (no user-name oracle, issue 21)
     with Session(db) as s:
         user = s.exec(select(User).where(User.username == "op9")).one()
         assert user.locked_until is not None and user.locked_until > utcnow()
@@ -127,6 +127,7 @@ def test_lockout_after_repeated_failures(web: TestClient, session: Session, db: 
             select(AuditEvent).where(AuditEvent.action == "signin", AuditEvent.outcome == "failure")
         ).all()
         assert len(failures) == 5
+        assert s.exec(select(AuditEvent).where(AuditEvent.outcome == "locked")).one().detail["reason"] == "locked"
 
 
 def test_forms_without_csrf_token_are_403(web: TestClient, session: Session) -> None:

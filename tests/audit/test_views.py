@@ -45,3 +45,37 @@ def test_audit_admin_filters_and_exports_sysadmin_cannot(client: TestClient, ses
     lines = export.content.decode("utf-8-sig").strip().splitlines()
     assert len(lines) == total + 1 and lines[0].startswith("id,at_utc,at_local")
     client.cookies.clear()
+
+
+def test_an_audit_admin_sees_only_his_own_projects_events(client: TestClient, session: Session, db: Engine) -> None:
+    a, b = make_project(session, code="PA"), make_project(session, code="PB")
+    auditor = make_user(session, a, username="auditor_a", role=Role.audit_admin)
+    auditor.totp_secret = SECRET
+    session.add(auditor)
+    make_user(session, a, username="op_a")
+    op_b = make_user(session, b, username="op_b")
+    session.commit()
+    client.cookies.clear()
+    for name in ("op_b", "op_a"):  # a failed sign-in of each: recorded without a project, with its actor
+        page = client.get("/login")
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        client.post("/login", data={"username": name, "password": "wrong-password-9", "csrf_token": csrf})
+
+    _sign_in(client, "auditor_a")
+    with Session(db) as s:
+        b_events = {e.id for e in s.exec(select(AuditEvent)) if e.project_id == b.id or e.actor_user_id == op_b.id}
+    assert b_events  # project PB's creation, op_b's account, op_b's failed sign-in
+    page = client.get("/audit")
+    shown = _ids_in_table(page.text)
+    assert shown and not shown & b_events
+    export = client.get("/audit.csv")
+    rows = [line.split(",")[0] for line in export.content.decode("utf-8-sig").strip().splitlines()[1:]]
+    assert rows and not {int(r) for r in rows} & b_events
+    assert "op_b" not in export.text
+    assert client.get("/audit", params={"user": "op_b"}).text.count("<code>") == 0  # not even by name
+    assert client.get("/audit", params={"user": "op_a", "outcome": "failure"}).text.count("<code>signin</code>") == 1
+    client.cookies.clear()
+
+
+def _ids_in_table(html: str) -> set[int]:
+    return {int(i) for i in re.findall(r"<td[^>]*>\s*(\d+)\s*</td>", html)}

@@ -132,6 +132,20 @@ BAD_UPLOADS = [
     pytest.param(lambda: page_jpeg(9), {"page_number": "0"}, 422, "invalid", id="page-zero"),
     pytest.param(lambda: page_jpeg(9), {"idempotency_key": "short"}, 422, "invalid", id="short-key"),
     pytest.param(lambda: page_jpeg(9), {"captured_at": "yesterday"}, 422, "invalid", id="bad-time"),
+    pytest.param(
+        lambda: page_jpeg(9),
+        {"captured_at": "0001-01-01T00:00:00+00:00"},
+        422,
+        "captured_at_out_of_range",
+        id="year-one",
+    ),
+    pytest.param(
+        lambda: page_jpeg(9),
+        {"captured_at": "2099-01-01T08:00:00+08:00"},
+        422,
+        "captured_at_out_of_range",
+        id="far-future",
+    ),
 ]
 
 

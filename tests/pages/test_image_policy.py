@@ -19,7 +19,7 @@ from app.accounts.models import Role
 from app.delivery.package import PlannedImage, PlannedRecord, record_pdf
 from app.pages.models import PageImage
 from app.records.thumbnails import render
-from qc import imagefile
+from qc import imagefile, renditions
 from qc.errors import QCInputError
 from tests.factories import page_jpeg, signed_in_station, upload
 from tests.pages.variants import (
@@ -145,7 +145,7 @@ def test_bytes_after_the_end_are_ignored_everywhere(fmt: str, trailing: bytes) -
     assert imagefile.probe(data).main_end <= len(data) - len(trailing)
     for name, got in (
         ("read", imagefile.read(data).array),
-        ("thumbnail", rgb_of(imagefile.thumbnail_jpeg(data))),
+        ("thumbnail", rgb_of(renditions.thumbnail_jpeg(data))),
         ("pdf", pdf_pages(_pdf_of(data))[0]),
     ):
         ok, why = same_picture(got, want)

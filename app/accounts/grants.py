@@ -1,0 +1,51 @@
+"""The browser's ways to give an account a role: each files a request under Approvals and changes nothing
+until a person the separation-of-duties rule (app/accounts/duties.py) allows approves it."""
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from app.accounts.approvals import ApprovalKind, request_approval
+from app.accounts.duties import NEW, mark_pending
+from app.accounts.models import Approval, Role, User
+from app.accounts.service import create_user
+from app.accounts.signin import WebPrincipal
+
+
+def request_grant(
+    session: Session,
+    requester: WebPrincipal,
+    user: User,
+    role: str,
+    *,
+    how: str,
+    project_id: int | None,
+    reason: str,
+    now: datetime,
+) -> Approval:
+    """Ask for `user` to hold `role` (how: new, change or enable); nothing changes before the approval."""
+    payload = {"user_id": user.id, "role": Role(role).value, "username": user.username, "grant": how}
+    return request_approval(
+        session, ApprovalKind.role_change, payload, requester, project_id=project_id, reason=reason, now=now
+    )
+
+
+def request_new_account(
+    session: Session,
+    requester: WebPrincipal,
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    display_name: str,
+    project_id: int | None,
+    reason: str = "",
+    now: datetime,
+) -> User:
+    """Create a disabled account whose role waits for approval (WeakPassword / UsernameTaken as for any user)."""
+    user = create_user(
+        session, username=username, password=password, role=role, display_name=display_name, project_id=project_id
+    )
+    mark_pending(session, user)
+    request_grant(session, requester, user, role, how=NEW, project_id=project_id, reason=reason, now=now)
+    return user
