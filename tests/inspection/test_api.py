@@ -264,9 +264,13 @@ def test_the_custodian_sees_which_paper_needs_a_check_out_for_a_reshoot(client: 
     _flag_next(client, csrf, "blurred")
     task = session.exec(select(ReshootTask)).one()
     session.add(RecordCustody(project_id=project.id, record_id=task.record_id, state=CustodyState.inside))
-    make_user(session, project, "keeper", Role.custodian)
+    from tests.accounts.test_route_roles import SECRET
+
+    keeper = make_user(session, project, "keeper", Role.custodian)
+    keeper.totp_secret = SECRET  # the custodian approves: second factor required
+    session.add(keeper)
     session.commit()
-    browser_sign_in(client, "keeper")
+    browser_sign_in(client, "keeper", totp_secret=SECRET)
     page = client.get("/inspection/paper")
     assert page.status_code == 200 and "needs-checkout" in page.text and "00012345" in page.text
     assert 'href="/inspection/paper"' in page.text  # in the custodian's navigation

@@ -115,8 +115,12 @@ def test_an_operator_sees_only_his_own_figures_and_the_csv(client: TestClient, s
     ]
     # bad dates fall back to the last twelve weeks, never a 500
     assert client.get("/production/defects?start=2026-13-40&end=x").status_code == 200
-    make_user(session, qs.shop.project, "rev_x", Role.custodian)
+    from tests.accounts.test_route_roles import SECRET
+
+    custodian = make_user(session, qs.shop.project, "rev_x", Role.custodian)
+    custodian.totp_secret = SECRET  # every approving role signs in with a second factor
+    session.add(custodian)
     session.commit()
-    browser_sign_in(client, "rev_x")
+    browser_sign_in(client, "rev_x", totp_secret=SECRET)
     page = client.get("/production/defects?start=2026-01-05&end=2026-01-18")
     assert page.status_code == 200 and "25.0%" in page.text  # a custodian (view_production) sees everyone
