@@ -7,86 +7,23 @@ restart (even after kill -9) resumes at the right page.
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from typing import Any
 
 from capture_station.client import ApiError, StationClient
 from capture_station.config import OperatorSession, Paths, StationConfig, save_session
 from capture_station.events import EventBus
 from capture_station.fsutil import free_bytes
+from capture_station.localcheck import LocalChecker
 from capture_station.messages import human_bytes, reason_text, t
 from capture_station.outbox import Outbox, record_label
 from capture_station.sources import Shot, Unreadable
+from capture_station.workflow import Workflow, record_key
 
 SEGMENT_MAX = 40
-
-
-@dataclass
-class Workflow:
-    """Where the operator is: the open record, its page count, and what the next shot will be."""
-
-    record: dict[str, Any] | None = None
-    record_id: int | None = None
-    page_count: int = 0                 # highest page number of the record, as this station sees it
-    last_page: int | None = None        # the page the last shot went to
-    mode: str = "normal"                # normal | reshoot | insert
-    target: int | None = None           # the page a re-shoot or an inserted shot goes to
-    next_segment: str | None = None
-    next_blank: bool = False
-    finished_count: int | None = None
-    known: dict[str, int] = field(default_factory=dict)   # record key -> page count, for records seen lately
-
-    @property
-    def label(self) -> str:
-        """The open record as the operator knows it ('' when none)."""
-        return record_label(self.record) if self.record else ""
-
-    @property
-    def next_page(self) -> int:
-        """The page number the next shot gets."""
-        if self.mode in ("reshoot", "insert") and self.target:
-            return self.target
-        return self.page_count + 1
-
-    def after_shot(self, page: int) -> Workflow:
-        """The state once a shot went to `page`."""
-        new = Workflow(**{**asdict(self), "known": dict(self.known)})
-        if self.mode == "normal":
-            new.page_count = max(self.page_count, page)
-        new.mode, new.target, new.last_page = "normal", None, page
-        new.next_segment, new.next_blank = None, False
-        new.remember()
-        return new
-
-    def remember(self) -> None:
-        """Note the open record's page count (the last 50 records are kept)."""
-        if self.record:
-            key = record_key(self.record)
-            self.known.pop(key, None)
-            self.known[key] = self.page_count
-            while len(self.known) > 50:
-                self.known.pop(next(iter(self.known)))
-
-    def to_dict(self) -> dict[str, Any]:
-        """For saving in the outbox."""
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any] | None) -> Workflow:
-        """From the outbox's saved state."""
-        if not d:
-            return cls()
-        names = set(cls.__dataclass_fields__)
-        return cls(**{k: v for k, v in d.items() if k in names})
-
-
-def record_key(record: dict[str, Any]) -> str:
-    """A stable key for a record identity."""
-    return json.dumps(record, sort_keys=True, ensure_ascii=False)
 
 
 # -- commands
@@ -94,20 +31,6 @@ _CMD_NUM = re.compile(r"^(r|i|d|f|p)\s*(\d{1,5})$", re.IGNORECASE)
 _CMD_MRN = re.compile(r"^m\s+(\S{1,32})\s+(\d{1,3})$", re.IGNORECASE)
 _CMD_SEG = re.compile(r"^s\s+(.+)$", re.IGNORECASE)
 _CMD_LOGIN = re.compile(r"^login\s+(\S+)\s+(.+)$", re.IGNORECASE)
-
-
-@dataclass
-class LocalCheck:
-    """The station's own QC verdict for one shot."""
-
-    verdict: str                      # pass | fail | unchecked
-    reasons: list[str]
-    messages: list[dict[str, str]]
-    ms: float
-
-    def to_dict(self) -> dict[str, Any]:
-        """For the outbox row."""
-        return asdict(self)
 
 
 class Station:
@@ -127,8 +50,7 @@ class Station:
         self.quit_requested = False
         self.disk_level = "ok"
         self.held = 0
-        self._profile = self._load_profile()
-        self._qc_missing_warned = False
+        self.checker = LocalChecker(cfg, bus)
         self._auth_told: str | None = None
 
     # -- sign-in
@@ -385,7 +307,7 @@ class Station:
         page = flow.next_page
         started = time.perf_counter()
         try:
-            local = self._check(shot.data, flow.next_blank)
+            local = self.checker.check(shot.data, flow.next_blank)
         except ValueError as exc:  # qc.QCInputError: the file is not a readable image
             return {"unreadable": str(exc)}
         params: dict[str, Any] = {"captured_at": shot.captured_at, "source": shot.name}
@@ -415,45 +337,9 @@ class Station:
                              total_ms=round(total_ms, 1), queued=queued, source=shot.name, sha256=shot.sha256,
                              reshoot=flow.mode == "reshoot", bell=local.verdict == "fail" and self.cfg.bell)
 
-    def _check(self, data: bytes, blank: bool) -> LocalCheck:
-        started = time.perf_counter()
-        try:
-            import qc
-        except ImportError:
-            if not self._qc_missing_warned:
-                self._qc_missing_warned = True
-                self.bus.emit("warning", "warn", "qc library missing: shots are checked by the server only")
-            return LocalCheck("unchecked", [], [], 0.0)
-        try:
-            report = qc.check(data, self._profile, intentionally_blank=blank)
-        except qc.QCInputError as exc:
-            raise ValueError(f"{exc.code}: {exc.message}") from exc
-        return LocalCheck(report.verdict, list(report.reasons), [dict(m) for m in report.messages],
-                          (time.perf_counter() - started) * 1000)
-
     def use_server_profile(self, profile: dict[str, Any]) -> bool:
         """Check shots with the project's profile from the server (a local profile file, if set, wins)."""
-        if self.cfg.qc_profile:
-            return False
-        try:
-            import qc
-
-            self._profile = qc.load_profile(profile)
-        except Exception as exc:  # noqa: BLE001 - keep capturing with the default thresholds
-            self.bus.emit("warning", "warn", f"the server's QC profile is unusable ({exc}); using the default")
-            return False
-        return True
-
-    def _load_profile(self) -> Any:
-        if not self.cfg.qc_profile:
-            return None
-        try:
-            import qc
-
-            return qc.load_profile(self.cfg.qc_profile)
-        except Exception as exc:  # noqa: BLE001 - a bad profile must not stop capture
-            self.bus.emit("warning", "warn", f"QC profile {self.cfg.qc_profile} unusable ({exc}); using the default")
-            return None
+        return self.checker.use_server_profile(profile)
 
     def unreadable(self, item: Unreadable, moved_to: str | None) -> None:
         """Tell the operator a file could not be read (left in the hot folder, or moved aside; never deleted)."""

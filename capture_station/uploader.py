@@ -17,7 +17,8 @@ from capture_station.client import AUTH, TRANSIENT, ApiError, StationClient
 from capture_station.faults import crash_point
 from capture_station.messages import reason_text, t
 from capture_station.outbox import Item, Outbox
-from capture_station.station import Station, record_key
+from capture_station.station import Station
+from capture_station.workflow import record_key
 
 log = logging.getLogger("capture_station.uploader")
 

@@ -8,7 +8,7 @@ import time
 from rich.console import Console
 
 from capture_station.screen import LiveScreen, ScreenState, big
-from capture_station.station import Workflow
+from capture_station.workflow import Workflow
 
 REC = {"barcode": "00123456-2"}
 
