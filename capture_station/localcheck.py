@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from capture_station.config import StationConfig
@@ -18,6 +18,7 @@ class LocalCheck:
     reasons: list[str]
     messages: list[dict[str, str]]
     ms: float
+    regions: list[dict[str, Any]] = field(default_factory=list)   # problem areas to draw, if the check gives any
 
     def to_dict(self) -> dict[str, Any]:
         """For the outbox row."""
@@ -47,7 +48,7 @@ class LocalChecker:
         except qc.QCInputError as exc:
             raise ValueError(f"{exc.code}: {exc.message}") from exc
         return LocalCheck(report.verdict, list(report.reasons), [dict(m) for m in report.messages],
-                          (time.perf_counter() - started) * 1000)
+                          (time.perf_counter() - started) * 1000, list(getattr(report, "regions", None) or []))
 
     def use_server_profile(self, profile: dict[str, Any]) -> bool:
         """Check shots with the project's profile from the server (a local profile file, if set, wins)."""

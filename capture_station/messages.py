@@ -30,10 +30,17 @@ TEXTS: dict[str, tuple[str, str]] = {
     "next_segment": ("下一张开始新分段：{name}", "next shot starts segment: {name}"),
     "next_blank": ("下一张标记为空白页", "next shot is marked intentionally blank"),
     "mode_reshoot": ("下一张补拍第 {n} 页", "next shot re-shoots page {n}"),
-    "mode_insert": ("已插入空位，下一张为第 {n} 页（漏拍页）", "slot opened: next shot is the missed page {n}"),
+    "mode_insert": ("下一张为漏拍的第 {n} 页（拍好后原第 {n} 页起顺延）",
+                    "next shot is the missed page {n} (pages from {n} move up once it is taken)"),
     "mode_cleared": ("已取消，下一张为第 {n} 页", "cancelled; next shot is page {n}"),
-    "insert_cancelled": ("注意：第 {n} 页空位仍在，完成时会显示为缺页", "note: the slot for page {n} stays empty "
-                         "and will show as missing"),
+    "retake_next": ("下一张重拍第 {n} 页", "next shot re-shoots page {n}"),
+    "scan_next_record": ("请先扫描下一份病案条码", "Scan the next record's barcode first"),
+    "record_closed_refused": ("病案已关闭：请扫描下一份病案条码", "record closed: scan the next record's barcode"),
+    "confirm_overwrite": ("第 {n} 页已有合格图像：按 y 回车确认重拍，x 取消",
+                          "page {n} already has a good image: y + Enter to re-shoot it, x to cancel"),
+    "confirm_first": ("等待确认：第 {n} 页已有合格图像（y 确认重拍，x 取消）",
+                      "waiting for confirmation: page {n} has a good image (y re-shoots it, x cancels)"),
+    "nothing_to_confirm": ("没有需要确认的操作", "nothing to confirm"),
     "page_set": ("下一张为第 {n} 页", "next shot is page {n}"),
     "deleted": ("已删除第 {n} 页，后面的页码前移", "page {n} deleted; later pages move up"),
     "bad_page": ("页码 {n} 不在 1 到 {max} 之间", "page {n} is not between 1 and {max}"),
@@ -86,16 +93,67 @@ TEXTS: dict[str, tuple[str, str]] = {
     "quota": ("定额", "quota"),
     "recent": ("最近", "Recent"),
     "local": ("本地", "local"),
+    "local_tally": ("本地统计，服务器未连接", "local tally, server not reached"),
+    "closed": ("已关闭", "closed"),
+    "next_page": ("下一张：第 {n} 页", "next: page {n}"),
+    "next_insert": ("下一张：漏拍的第 {n} 页（插入）", "next: missed page {n} (insert)"),
+    "op_delete": ("删除页", "delete page"),
+    "op_insert": ("插入页", "insert page"),
+    "op_finish": ("完成病案", "finish record"),
     "server": ("服务器", "server"),
     "time": ("时间", "time"),
     "help": ("条码=打开病案  r=补拍上一页  r N=补拍第N页  i N=插入漏拍页  d N=删除第N页  s 名称=新分段  "
-             "b=空白页  p N=设下一页码  f N=完成(纸质页数)  x=取消  q=退出",
+             "b=空白页  p N=转到第N页  y=确认  f N=完成(纸质页数)  x=取消  q=退出",
              "barcode=open record  r=re-shoot last  r N=re-shoot page N  i N=insert missed page  d N=delete page N  "
-             "s name=new segment  b=blank page  p N=set next page  f N=finish (paper count)  x=cancel  q=quit"),
+             "s name=new segment  b=blank page  p N=go to page N  y=confirm  f N=finish (paper count)  x=cancel  "
+             "q=quit"),
     "help_camera": ("回车或踏板=拍照", "Enter or pedal = shoot"),
     "quit_safe": ("已退出；{queued} 张待上传，下次启动时继续上传", "stopped; {queued} waiting, they upload on the "
                   "next start"),
 }
+
+
+# The server's refusals arrive as stable error codes; the station says them in its own words.
+SERVER_ERRORS: dict[str, tuple[str, str]] = {
+    "record_not_checked_out": ("该病案的纸质档案尚未办理出库，不能拍摄", "the paper record has not been checked out "
+                               "for capture"),
+    "bad_record_identity": ("条码不是本项目的病案条码", "the barcode is not a record barcode of this project"),
+    "barcode_in_use": ("该条码已属于另一份病案", "the barcode belongs to another record"),
+    "record_not_found": ("服务器上没有该病案", "the server has no such record"),
+    "page_number_not_found": ("服务器上没有该页码", "the server has no such page number"),
+    "operation_key_reused": ("操作编号重复", "operation key used twice"),
+    "idempotency_key_reused": ("上传编号已用于另一张图像", "upload key already used for another image"),
+    "empty_file": ("文件为空", "the file is empty"),
+    "too_large": ("文件过大", "the file is too large"),
+    "too_many_pixels": ("图像像素过多", "the image has too many pixels"),
+    "unsupported_media_type": ("不是 JPEG/PNG/TIFF 图像", "not a JPEG/PNG/TIFF image"),
+    "undecodable_image": ("图像无法解码", "the image cannot be decoded"),
+    "bad_filename": ("文件名不合规", "the file name is not a plain name"),
+    "bad_credentials": ("用户名或密码错误", "wrong user name or password"),
+    "bad_station_token": ("工作站令牌无效", "the station token is refused"),
+    "operator_session_expired": ("登录已过期", "the session has expired"),
+    "role_not_allowed": ("该账号不能在工作站拍摄", "this account may not capture at a station"),
+    "too_many_attempts": ("尝试次数过多，请稍后再试", "too many attempts: try again later"),
+    "endpoint_missing": ("服务器版本过旧", "the server is too old"),
+    "local_file_missing": ("本地副本丢失", "the local copy is missing"),
+    "unreachable": ("服务器无法连接", "server unreachable"),
+    "timeout": ("服务器未及时应答", "the server did not answer in time"),
+}
+
+
+def server_error_text(exc: Any, lang: str = "zh") -> str:
+    """A server refusal (an ApiError: status, code) in the operator's words; never the server's English detail."""
+    if getattr(exc, "status", None) == 0 and exc.code not in SERVER_ERRORS:
+        return t_error("unreachable", lang)
+    return t_error(exc.code, lang)
+
+
+def t_error(code: str, lang: str = "zh") -> str:
+    """The wording of one server error code (an unknown code is named, not explained)."""
+    if code in SERVER_ERRORS:
+        zh, en = SERVER_ERRORS[code]
+        return zh if lang == "zh" else en
+    return f"服务器拒绝（代码 {code}）" if lang == "zh" else f"refused by the server (code {code})"
 
 
 def t(key: str, lang: str = "zh", **kw: Any) -> str:

@@ -19,6 +19,7 @@ from capture_station.faults import crash_point
 from capture_station.fsutil import LockBusy, ProcessLock
 from capture_station.keys import LineInput, TerminalKeys
 from capture_station.messages import t
+from capture_station.numbering import label_of
 from capture_station.screen import LiveScreen, PlainLog, ScreenState
 from capture_station.sources import CameraError, CameraSource, HotFolder, Shot, Unreadable, is_candidate
 from capture_station.station import Station
@@ -72,7 +73,9 @@ def run_station(paths: Paths, cfg: StationConfig, *, plain: bool = False, events
     state = ScreenState(lang=cfg.language, source="camera" if station.is_camera else "folder")
     s = station.session
     state.operator = s.display_name if s else ""
-    state.record, state.page_count = station.flow.label, station.flow.page_count
+    flow = station.flow
+    state.record, state.page_count, state.record_open = label_of(flow.record), flow.end, flow.is_open
+    state.next_page, state.mode = flow.next_page, flow.mode
     counts = station.outbox.counts()
     state.queued, state.rejected = counts["queued"], counts["rejected"]
     bus.subscribe(state.update)
@@ -91,8 +94,8 @@ def run_station(paths: Paths, cfg: StationConfig, *, plain: bool = False, events
     poller.start()
     keys: LineInput = TerminalKeys() if interactive else LineInput(stdin or sys.stdin)
     previous_term = _install_sigterm(station)
-    bus.emit("ready", "info", "", queued=counts["queued"], rejected=counts["rejected"], record=station.flow.label,
-             next_page=station.flow.next_page, operator=s.username if s else None)
+    bus.emit("ready", "info", "", queued=counts["queued"], rejected=counts["rejected"], record=label_of(flow.record),
+             next_page=flow.next_page, operator=s.username if s else None)
     if s is None:
         bus.emit("auth", "warn", t("not_logged_in", cfg.language), code="not_logged_in")
     if isinstance(source, HotFolder) and (problem := source.check()):
@@ -171,7 +174,8 @@ def _loop(station: Station, source: HotFolder | CameraSource, keys: LineInput, s
 
 
 def _poll_folder(station: Station, folder: HotFolder) -> None:
-    if station.flow.record is None:
+    if not station.flow.is_open or station.flow.confirm is not None:
+        # no open record (none yet, finished, refused) or a `p N` awaiting `y`: shots stay in the hot folder
         try:
             waiting = sum(1 for p in folder.folder.iterdir() if p.is_file() and is_candidate(p.name))
         except OSError:
@@ -213,8 +217,9 @@ def _take_file(station: Station, folder: HotFolder, shot: Shot) -> None:
 
 
 def _shoot(station: Station, camera: CameraSource) -> None:
-    if station.flow.record is None:
-        station.bus.emit("error", "error", t("no_record", station.lang))
+    if not station.flow.is_open or station.flow.confirm is not None:
+        station.hold(0)
+        station.hold(1)    # says why the shot is not taken
         return
     if not station.accepting():
         station.bus.emit("error", "error", t("disk_full", station.lang, free="-"))
