@@ -283,7 +283,9 @@ class Station:
 
     def use_server_profile(self, profile: dict[str, Any]) -> bool:
         """Check shots with the project's profile from the server (a local profile file, if set, wins)."""
-        return self.checker.use_server_profile(profile)
+        used = self.checker.use_server_profile(profile)
+        self.bus.emit("profile", "info", "", source="server" if used else "local", name=profile.get("name"))
+        return used
 
     def unreadable(self, item: Unreadable, moved_to: str | None) -> None:
         """Tell the operator a file could not be read (left in the hot folder, or moved aside; never deleted)."""
