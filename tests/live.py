@@ -70,7 +70,7 @@ class LiveServer:
             **self.extra_env,
         }
 
-    def start(self, timeout: float = 60.0) -> "LiveServer":
+    def start(self, timeout: float = 180.0) -> "LiveServer":
         """Start the server and wait until it answers."""
         self.workdir.mkdir(parents=True, exist_ok=True)
         log = open(self.workdir / "server.log", "ab")  # noqa: SIM115  (kept open for the child's lifetime)

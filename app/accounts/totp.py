@@ -1,11 +1,16 @@
-"""TOTP (RFC 6238): 30-second steps, 6 digits, HMAC-SHA1, accepted one step either side, each step once."""
+"""TOTP second factor (RFC 6238) through `pyotp`, with Folio's own rules around it.
 
-import base64
-import hashlib
-import hmac
-import secrets
-import struct
-from urllib.parse import quote, urlencode
+pyotp computes the codes (30-second steps, 6 digits, HMAC-SHA1, as every authenticator app expects) and compares
+them in constant time after Unicode NFKC normalisation. Folio adds: what was typed is normalised first (full-width
+digits from a Chinese input method, spaces), a code is accepted one step either side of now, and each step is
+accepted once (the caller stores the step returned and passes it back as `last_used_step`). Attempt limits live in
+the sign-in policy (`app.accounts.signin`), not here.
+"""
+
+import unicodedata
+
+import pyotp
+from pyotp.utils import strings_equal
 
 STEP_SECONDS = 30
 DIGITS = 6
@@ -13,45 +18,49 @@ TOLERANCE_STEPS = 1
 
 
 def new_secret() -> str:
-    """A fresh 160-bit secret in base32, as authenticator apps expect."""
-    return base64.b32encode(secrets.token_bytes(20)).decode().rstrip("=")
-
-
-def _key(secret: str) -> bytes:
-    padded = secret.upper() + "=" * (-len(secret) % 8)
-    return base64.b32decode(padded)
+    """A fresh 160-bit secret in base32 (32 characters), as authenticator apps expect."""
+    return pyotp.random_base32(length=32)
 
 
 def code_at(secret: str, step: int, digits: int = DIGITS) -> str:
-    """The code of one 30-second step (RFC 4226 HOTP over the step counter)."""
-    mac = hmac.new(_key(secret), struct.pack(">Q", step), hashlib.sha1).digest()
-    offset = mac[-1] & 0x0F
-    value = struct.unpack(">I", mac[offset : offset + 4])[0] & 0x7FFFFFFF
-    return str(value % 10**digits).zfill(digits)
+    """The code of one 30-second step: RFC 4226 HOTP over the step counter (RFC 6238 §4.2)."""
+    return pyotp.HOTP(secret, digits=digits).at(step)
 
 
 def step_of(unix_time: float) -> int:
-    """The 30-second step that contains a Unix time."""
+    """The 30-second step that contains a Unix time (seconds since 1970-01-01 UTC)."""
     return int(unix_time // STEP_SECONDS)
 
 
+def normalise_code(typed: str) -> str | None:
+    """What was typed as a code → six ASCII digits, or None when it cannot be one.
+
+    NFKC folds full-width digits (０-９) and ideographic spaces to ASCII; inner spaces and hyphens that apps show
+    ("123 456") are dropped. Digits of other scripts (e.g. Arabic-Indic) are not codes and give None.
+    """
+    text = unicodedata.normalize("NFKC", typed).strip().replace(" ", "").replace("-", "")
+    if len(text) != DIGITS or not (text.isascii() and text.isdigit()):
+        return None
+    return text
+
+
 def matching_step(secret: str, code: str, unix_time: float, last_used_step: int | None) -> int | None:
-    """The step the code belongs to (now, or one step either side), if not older than or equal to the last used."""
-    code = code.strip().replace(" ", "")
-    if len(code) != DIGITS or not code.isdigit():
+    """The step a typed code belongs to (now or one step either side), never one at or before `last_used_step`.
+
+    Returns None for a wrong, malformed or replayed code; never raises for any typed text.
+    """
+    typed = normalise_code(code)
+    if typed is None:
         return None
     now = step_of(unix_time)
     for step in range(now - TOLERANCE_STEPS, now + TOLERANCE_STEPS + 1):
         if last_used_step is not None and step <= last_used_step:
             continue
-        if hmac.compare_digest(code_at(secret, step), code):
+        if strings_equal(code_at(secret, step), typed):
             return step
     return None
 
 
 def provisioning_uri(secret: str, account: str, issuer: str = "Folio") -> str:
-    """The otpauth:// URI an authenticator app reads from a QR code."""
-    label = quote(f"{issuer}:{account}")
-    return f"otpauth://totp/{label}?" + urlencode(
-        {"secret": secret, "issuer": issuer, "period": STEP_SECONDS, "digits": DIGITS, "algorithm": "SHA1"}
-    )
+    """The otpauth:// URI (Key Uri Format) an authenticator app reads from a QR code."""
+    return pyotp.TOTP(secret, digits=DIGITS, interval=STEP_SECONDS).provisioning_uri(name=account, issuer_name=issuer)

@@ -133,15 +133,34 @@ def test_verify_finds_altered_missing_and_extra_files(
     export = approved_export(session, acc, target)
     assert _run(db, image_store, export.id).status == "done"
     page = target / "data/images/00012345_1/01_首页/00012345_1_0002.jpg"
-    page.write_bytes(page.read_bytes()[:-10] + b"0123456789")
+    good = page.read_bytes()
+    page.write_bytes(good[:-10] + b"0123456789")  # same size: only the full mode's SHA-256 sees it
+    assert verify_package(target, fast=True).ok
+    problems = verify_package(target).problems
+    assert problems == [
+        "data/images/00012345_1/01_首页/00012345_1_0002.jpg does not match its SHA-256 (altered or damaged)"
+    ]
     (target / "data/images/stray.jpg").write_bytes(b"x")
     (target / "data/pdf/00012345_1.pdf").unlink()
-    problems = verify_package(target).problems
-    assert any("00012345_1_0002.jpg does not match" in p for p in problems)
-    assert any("stray.jpg is not in the manifest" in p for p in problems)
-    assert any("00012345_1.pdf is missing" in p for p in problems)
+    for fast in (True, False):
+        problems = verify_package(target, fast=fast).problems
+        assert "data/images/stray.jpg is not in the manifest" in problems
+        assert "data/pdf/00012345_1.pdf is missing" in problems
+        assert any("Payload-Oxum" in p for p in problems)  # bagit's own verdict on count and bytes
+        assert (
+            "SHA-256 not checked: the file list is wrong (fix the files above, then verify again)" in problems
+        ) != fast
+    page.write_bytes(good)
+    (target / "data/images/stray.jpg").unlink()
+    assert "data/pdf/00012345_1.pdf is missing" in verify_package(target).problems
     with pytest.raises(bagit.BagValidationError):
         bagit.Bag(str(target)).validate()
+
+
+def test_verify_says_what_is_wrong_with_a_folder_that_is_no_bag(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    report = verify_package(tmp_path)
+    assert not report.ok and report.problems[0].startswith("not a valid BagIt bag")
 
 
 def test_an_interrupted_export_resumes_where_it_stopped(
