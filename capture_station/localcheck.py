@@ -8,6 +8,7 @@ from typing import Any
 
 from capture_station.config import StationConfig
 from capture_station.events import EventBus
+from capture_station.messages import t
 
 
 @dataclass
@@ -41,7 +42,7 @@ class LocalChecker:
         except ImportError:
             if not self._qc_missing_warned:
                 self._qc_missing_warned = True
-                self.bus.emit("warning", "warn", "qc library missing: shots are checked by the server only")
+                self.bus.emit("warning", "warn", t("qc_missing", self.cfg.language))
             return LocalCheck("unchecked", [], [], 0.0)
         try:
             report = qc.check(data, self.profile, intentionally_blank=blank)
@@ -59,7 +60,7 @@ class LocalChecker:
 
             self.profile = qc.load_profile(profile)
         except Exception as exc:  # noqa: BLE001 - keep capturing with the default thresholds
-            self.bus.emit("warning", "warn", f"the server's QC profile is unusable ({exc}); using the default")
+            self.bus.emit("warning", "warn", t("server_profile_unusable", self.cfg.language), detail=str(exc))
             return False
         return True
 
@@ -71,5 +72,6 @@ class LocalChecker:
 
             return qc.load_profile(self.cfg.qc_profile)
         except Exception as exc:  # noqa: BLE001 - a bad profile must not stop capture
-            self.bus.emit("warning", "warn", f"QC profile {self.cfg.qc_profile} unusable ({exc}); using the default")
+            self.bus.emit("warning", "warn", t("local_profile_unusable", self.cfg.language, file=self.cfg.qc_profile),
+                          detail=str(exc))
             return None

@@ -74,6 +74,16 @@ TEXTS: dict[str, tuple[str, str]] = {
     "unreadable_kept": ("无法读取图像文件 {name}：{reason}；文件留在热文件夹中，写完整后会自动拍入",
                         "unreadable image file {name}: {reason}; it stays in the hot folder and is taken as soon "
                         "as it is complete"),
+    "qc_missing": ("未安装 qc 检查库：照片只由服务器检查", "qc library missing: shots are checked by the server only"),
+    "server_profile_unusable": ("服务器的质检参数无法使用，改用默认参数", "the server's QC profile is unusable; using "
+                                "the default"),
+    "local_profile_unusable": ("质检参数文件 {file} 无法使用，改用默认参数", "QC profile {file} unusable; using the "
+                               "default"),
+    "hot_folder_missing": ("热文件夹 {folder} 不存在", "hot folder {folder} does not exist"),
+    "hot_folder_access": ("热文件夹 {folder} 无法读写", "hot folder {folder} is not readable and writable"),
+    "file_not_saved": ("{name} 未能保存（磁盘错误），文件留在热文件夹中", "{name} could not be saved (disk error); "
+                       "it stays in the hot folder"),
+    "password": ("请输入密码", "password"),
     "camera_error": ("摄像头错误：{detail}", "camera error: {detail}"),
     "not_camera": ("当前图像来源是热文件夹，请在拍摄软件中拍照", "the image source is the hot folder: shoot in the "
                    "camera software"),
@@ -108,6 +118,74 @@ TEXTS: dict[str, tuple[str, str]] = {
              "s name=new segment  b=blank page  p N=go to page N  y=confirm  f N=finish (paper count)  x=cancel  "
              "q=quit"),
     "help_camera": ("回车或踏板=拍照", "Enter or pedal = shoot"),
+    # the command line (setup, login, logout, status, requeue)
+    "cfg_choice": ("设置 {name} 只能是：{choices}", "{name} must be one of {choices}"),
+    "cfg_url": ("服务器地址必须以 http:// 或 https:// 开头", "server_url must start with http:// or https://"),
+    "cfg_unknown": ("没有设置项 {name}；可用：{known}", "unknown setting {name}; known: {known}"),
+    "cfg_unreadable": ("无法读取配置文件 {file}", "cannot read {file}"),
+    "cfg_set_format": ("--set 需要 名称=值，收到 {pair}", "--set needs name=value, got {pair}"),
+    "cfg_need_server": ("需要服务器地址（--server）和工作站令牌（--token）",
+                        "a server address (--server) and a station token (--token) are needed"),
+    "cfg_need_hot_folder": ("未设置热文件夹：--hot-folder <拍摄软件保存照片的文件夹>",
+                            "the hot folder is not set: --hot-folder <folder the camera software saves into>"),
+    "cli_config_error": ("配置错误：{detail}", "configuration error: {detail}"),
+    "cli_not_set_up": ("本工作站尚未设置：请运行 capture-station setup --server 地址 --token 令牌",
+                       "this station is not set up yet: run `capture-station setup --server URL --token TOKEN`"),
+    "cli_unreachable": ("无法连接服务器：请检查地址和网络",
+                        "cannot reach the server; check the address and the network"),
+    "cli_bad_station_token": ("服务器不接受本工作站的令牌：请管理员生成新令牌（folio station add），"
+                              "再运行 capture-station setup --token ...",
+                              "the server does not accept this station's token: ask an administrator for a new one "
+                              "(folio station add) and run `capture-station setup --token ...`"),
+    "cli_session_ended": ("操作员登录已结束：请运行 capture-station login",
+                          "the operator session has ended: run `capture-station login`"),
+    "cli_refused": ("服务器拒绝：{reason}", "the server refused: {reason}"),
+    "cli_not_saved": ("未保存：{why}", "not saved: {why}"),
+    "cli_saved_anyway": ("警告：{why}；仍已保存，服务器可用时工作站会自动连接",
+                         "warning: {why}; saving anyway, the station will connect when the server is reachable"),
+    "cli_saved": ("已保存 {file}（仅本用户可读）", "saved {file} (readable by this user only)"),
+    "cli_saved_windows": ("已保存 {file}（仅本用户可读：每用户 AppData 文件夹，已移除继承的权限）",
+                          "saved {file} (readable by this user only: per-user AppData folder, inherited permissions "
+                          "removed)"),
+    "cli_outbox": ("待上传队列：{path}", "outbox: {path}"),
+    "cli_token_ok": ("服务器 {server} 接受本工作站的令牌。下一步：capture-station login",
+                     "the server at {server} accepts this station's token. Next: capture-station login"),
+    "cli_signin_failed": ("登录失败：{why}", "sign-in failed: {why}"),
+    "cli_signed_in": ("{name} 已在工作站 {station} 登录，有效期至 {until}", "{name} signed in at station {station} "
+                      "until {until}"),
+    "cli_nobody": ("没有人登录", "nobody is signed in"),
+    "cli_logout_note": ("注意：未能通知服务器（{why}）；已在本机退出", "note: the server could not be told ({why}); "
+                        "signed out on this PC"),
+    "cli_signed_out": ("{name} 已退出登录", "{name} signed out"),
+    "cli_still_waiting": ("{user} 还有 {n} 项待上传；{user} 再次登录后会继续上传",
+                          "{n} item(s) of {user} are still waiting to upload; they upload when {user} signs in again"),
+    "cli_no_hot_folder": ("未设置热文件夹：capture-station setup --hot-folder <文件夹>",
+                          "no hot folder is set: capture-station setup --hot-folder <folder>"),
+    "cli_busy": ("另一个 capture-station 正在使用 {path}", "another capture-station is already running with {path}"),
+    "cli_requeued": ("第 {seq} 项已重新排队，编号 #{new}", "item {seq} is queued again as #{new}"),
+    "cli_not_rejected": ("第 {seq} 项不是被拒绝的项目", "item {seq} is not a rejected item"),
+    "cli_unexpected": ("意外错误（{name}）；详情见 {log}。已保存的照片在队列中是安全的。",
+                       "unexpected error ({name}); details in {log}. Shots already saved are safe in the outbox."),
+    "st_server": ("服务器：  {server}   工作站令牌：{token}", "server:   {server}   station token: {token}"),
+    "st_not_set": ("（未设置）", "(not set up)"),
+    "st_source": ("图像来源：{source} {folder}", "source:   {source} {folder}"),
+    "st_source_folder": ("热文件夹", "hot folder"),
+    "st_source_camera": ("摄像头", "camera"),
+    "st_operator": ("操作员：  {name}", "operator: {name}"),
+    "st_nobody": ("（无人登录）", "(nobody signed in)"),
+    "st_empty": ("队列：    空（尚未拍摄）", "outbox:   empty (nothing captured yet)"),
+    "st_counts": ("队列：    {queued} 项待上传（{mb} MB），{rejected} 项被拒绝，{done} 项已上传   [{path}]",
+                  "outbox:   {queued} waiting ({mb} MB), {rejected} rejected, {done} uploaded   [{path}]"),
+    "st_oldest": ("          最早的待上传项：{at}", "          oldest waiting since {at}"),
+    "st_last": ("最近项目：", "last items:"),
+    "st_row": ("  #{seq:<6} {state:<6} {record:<20} 第 {page} 页  本地 {local}  服务器 {server}",
+               "  #{seq:<6} {state:<9} {record:<20} page {page:<5} local {local:<9} server {server}"),
+    "st_rejected": ("被拒绝 #{seq} {kind} {record} 第 {page} 页：{why}  文件：{file}",
+                    "REJECTED #{seq} {kind} {record} page {page}: {why}  file: {file}"),
+    "item_queued": ("待上传", "waiting"),
+    "item_done": ("已上传", "uploaded"),
+    "item_rejected": ("被拒绝", "rejected"),
+    "op_upload": ("上传页", "upload page"),
     "quit_safe": ("已退出；{queued} 张待上传，下次启动时继续上传", "stopped; {queued} waiting, they upload on the "
                   "next start"),
 }
@@ -148,6 +226,26 @@ def server_error_text(exc: Any, lang: str = "zh") -> str:
     return t_error(exc.code, lang)
 
 
+# Why a file is not a readable image: the hot folder's words and the checker's input error codes.
+FILE_REASONS: dict[str, tuple[str, str]] = {
+    "empty file": ("文件为空", "empty file"),
+    "not a complete JPEG/PNG/TIFF image": ("不是完整的 JPEG/PNG/TIFF 图像", "not a complete JPEG/PNG/TIFF image"),
+    "empty": ("文件为空", "the file is empty"),
+    "corrupt": ("图像文件已损坏", "the image file is damaged"),
+    "unsupported_format": ("不是可读取的图像格式", "not an image format the station can read"),
+    "too_many_pixels": ("图像像素过多", "the image has too many pixels"),
+}
+
+
+def file_reason(reason: str, lang: str = "zh") -> str:
+    """Why a file cannot be read, in the operator's language ("code: detail" from the checker is read by its code)."""
+    code = reason if reason in FILE_REASONS else reason.split(":", 1)[0].strip()
+    if code in FILE_REASONS:
+        zh, en = FILE_REASONS[code]
+        return zh if lang == "zh" else en
+    return "无法读取" if lang == "zh" else reason
+
+
 def t_error(code: str, lang: str = "zh") -> str:
     """The wording of one server error code (an unknown code is named, not explained)."""
     if code in SERVER_ERRORS:
@@ -180,6 +278,21 @@ def reason_text(messages: list[dict[str, str]] | None, reasons: list[str] | None
                 out.append(r)
         return "；".join(out)
     return ""
+
+
+def local_time(value: str | float | None) -> str:
+    """An ISO 8601 timestamp (or epoch seconds) as this PC's local time to the second: 2026-11-30 16:05:03."""
+    from datetime import datetime
+
+    if value is None or value == "":
+        return "-"
+    try:
+        when = datetime.fromtimestamp(value) if isinstance(value, int | float) else datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if when.tzinfo is not None:
+        when = when.astimezone()
+    return when.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def human_bytes(n: float) -> str:

@@ -18,7 +18,7 @@ from capture_station.events import EventBus, JsonLines
 from capture_station.faults import crash_point
 from capture_station.fsutil import LockBusy, ProcessLock
 from capture_station.keys import LineInput, TerminalKeys
-from capture_station.messages import t
+from capture_station.messages import file_reason, t
 from capture_station.numbering import label_of
 from capture_station.screen import LiveScreen, PlainLog, ScreenState
 from capture_station.sources import CameraError, CameraSource, HotFolder, Shot, Unreadable, is_candidate
@@ -99,7 +99,8 @@ def run_station(paths: Paths, cfg: StationConfig, *, plain: bool = False, events
     if s is None:
         bus.emit("auth", "warn", t("not_logged_in", cfg.language), code="not_logged_in")
     if isinstance(source, HotFolder) and (problem := source.check()):
-        bus.emit("error", "error", problem)
+        key = "hot_folder_missing" if not source.folder.is_dir() else "hot_folder_access"
+        bus.emit("error", "error", t(key, cfg.language, folder=source.folder), detail=problem)
     station.check_disk()
     if on_ready:
         on_ready(station)
@@ -150,7 +151,7 @@ def _loop(station: Station, source: HotFolder | CameraSource, keys: LineInput, s
                     station.login(user, key.line)
                 elif m := _LOGIN_USER.match(key.line.strip()):
                     pending_user, keys.mask = m.group(1), True
-                    state.input_hint = " (密码 password)"
+                    state.input_hint = f" ({t('password', cfg.language)})"
                 elif key.line.strip() == "" or key.line.strip().lower() == "c":
                     if isinstance(source, CameraSource):
                         _shoot(station, source)
@@ -202,7 +203,7 @@ def _take_file(station: Station, folder: HotFolder, shot: Shot) -> None:
     try:
         result = station.take(shot)
     except OSError as exc:  # e.g. the disk filled up while writing: the file stays in the hot folder
-        station.bus.emit("error", "error", f"{shot.name}: {exc}")
+        station.bus.emit("error", "error", t("file_not_saved", station.lang, name=shot.name), detail=str(exc))
         folder.skip(shot)
         return
     crash_point("after_outbox_commit")
@@ -231,7 +232,8 @@ def _shoot(station: Station, camera: CameraSource) -> None:
         return
     result = station.take(shot)
     if result is not None and "unreadable" in result:
-        station.bus.emit("camera", "error", t("camera_error", station.lang, detail=result["unreadable"]))
+        station.bus.emit("camera", "error", t("camera_error", station.lang,
+                                              detail=file_reason(result["unreadable"], station.lang)))
 
 
 def _install_sigterm(station: Station) -> Any:

@@ -18,7 +18,7 @@ from capture_station.config import OperatorSession, Paths, StationConfig, save_s
 from capture_station.events import EventBus
 from capture_station.fsutil import free_bytes
 from capture_station.localcheck import LocalChecker
-from capture_station.messages import human_bytes, reason_text, server_error_text, t
+from capture_station.messages import file_reason, human_bytes, reason_text, server_error_text, t
 from capture_station.numbering import label_of, record_key, record_label
 from capture_station.outbox import Outbox
 from capture_station.sources import Shot, Unreadable
@@ -288,11 +288,26 @@ class Station:
         return used
 
     def unreadable(self, item: Unreadable, moved_to: str | None) -> None:
-        """Tell the operator a file could not be read (left in the hot folder, or moved aside; never deleted)."""
+        """Tell the operator a file could not be read (left in the hot folder, or moved aside; never deleted).
+
+        A file left in the hot folder is announced once, not on every start: the station remembers the
+        (name, size, modification time) it told about until the file changes.
+        """
+        reason = file_reason(item.reason, self.lang)
         if moved_to:
-            text = t("unreadable", self.lang, name=item.path.name, reason=item.reason, moved=moved_to)
+            text = t("unreadable", self.lang, name=item.path.name, reason=reason, moved=moved_to)
         else:
-            text = t("unreadable_kept", self.lang, name=item.path.name, reason=item.reason)
+            try:
+                st = item.path.stat()
+                told = f"{item.path.name}|{st.st_size}|{st.st_mtime_ns}"
+            except OSError:
+                told = ""
+            seen = list((self.outbox.get_state("told_unreadable") or {}).get("files", []))
+            if told and told in seen:
+                return
+            if told:
+                self.outbox.set_state({"files": (seen + [told])[-200:]}, "told_unreadable")
+            text = t("unreadable_kept", self.lang, name=item.path.name, reason=reason)
         self.bus.emit("unreadable", "error", text, name=item.path.name, moved_to=moved_to, reason=item.reason,
                       bell=self.cfg.bell)
 

@@ -16,14 +16,14 @@ from tests.factories import page_jpeg
 def test_wrong_station_token_is_refused_with_a_clear_message(env: Env) -> None:
     r = cli(env.home, "setup", "--server", env.server.base_url, "--token", "fst_not-a-real-token", "--yes")
     assert r.returncode == 1
-    assert "does not accept this station's token" in r.stderr and "Traceback" not in r.stderr
+    assert "服务器不接受本工作站的令牌" in r.stderr and "Traceback" not in r.stderr
     saved = json.loads((env.home / "config" / "config.json").read_text())
     assert saved["station_token"] == env.prov.station_token        # the good token was not overwritten
 
     # a token revoked after setup: the running station pauses its queue and says why
     cli(env.home, "setup", "--token", "fst_revoked", "--no-check", "--yes")
     r = cli(env.home, "login", "--username", env.prov.username, "--password-stdin", input=env.prov.password)
-    assert r.returncode == 1 and "does not accept this station's token" in r.stderr
+    assert r.returncode == 1 and "服务器不接受本工作站的令牌" in r.stderr
     st = env.station.start()
     m = st.mark()
     st.send(BARCODE)

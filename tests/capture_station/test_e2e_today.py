@@ -43,6 +43,7 @@ def test_todays_count_is_the_servers_and_survives_a_restart_and_the_refresher_ke
     # the status line follows the last attempt: server gone, then back, with nothing waiting to upload
     env.server.stop()
     st.wait_for(is_kind("offline"), since=m, timeout=60)
+    m = st.mark()
     env.server.start(timeout=180)
     back = st.wait_for(is_kind("online"), since=m, timeout=60)[0]
     assert back["text"] == "服务器已连接"
