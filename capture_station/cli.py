@@ -217,7 +217,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if cfg.source == "folder" and not cfg.hot_folder:
         raise CommandError(_t("cli_no_hot_folder"), 2)
     try:
-        return run_station(paths, cfg, plain=args.plain, events_path=Path(args.events) if args.events else None)
+        return run_station(paths, cfg, plain=args.plain, events_path=Path(args.events) if args.events else None,
+                           web=not args.no_web, open_browser=cfg.web_open_browser and not args.plain)
     except StationBusy as exc:
         raise CommandError(_t("cli_busy", path=paths.data_dir), 3) from exc
 
@@ -332,6 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hot-folder", help="use this hot folder (instead of the configured source)")
     p.add_argument("--source", choices=("folder", "camera"))
     p.add_argument("--camera-index", type=int)
+    p.add_argument("--no-web", action="store_true", help="terminal only: no browser screen on 127.0.0.1")
 
     p = _add(sub, "status", cmd_status, "the outbox and the last uploads", "capture-station status")
     p.add_argument("--json", action="store_true")

@@ -106,6 +106,8 @@ class StationConfig:
     retry_max_seconds: float = 30.0        # longest wait between upload retries
     request_timeout_seconds: float = 60.0
     today_refresh_seconds: float = 20.0
+    web_port: int = 0                      # the browser screen's port on 127.0.0.1 (0: any free port)
+    web_open_browser: bool = True          # `run` opens the browser screen
     extra: dict[str, Any] = field(default_factory=dict)
 
     def validate(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import queue
 import re
 import signal
 import sys
@@ -24,6 +25,7 @@ from capture_station.screen import LiveScreen, PlainLog, ScreenState
 from capture_station.sources import CameraError, CameraSource, HotFolder, Shot, Unreadable, is_candidate
 from capture_station.station import Station
 from capture_station.uploader import TodayPoller, Uploader
+from capture_station.webscreen import WebScreen
 
 log = logging.getLogger("capture_station")
 _LOGIN_USER = re.compile(r"^login\s+(\S+)$", re.IGNORECASE)
@@ -56,8 +58,13 @@ def make_source(cfg: StationConfig) -> HotFolder | CameraSource:
 
 def run_station(paths: Paths, cfg: StationConfig, *, plain: bool = False, events_path: Path | None = None,
                 source: HotFolder | CameraSource | None = None, stdin: Any = None,
-                on_ready: Callable[[Station], None] | None = None, console: bool = True) -> int:
-    """Run until the operator quits; the exit code."""
+                on_ready: Callable[[Station], None] | None = None, console: bool = True, web: bool = True,
+                open_browser: bool = False) -> int:
+    """Run until the operator quits; the exit code.
+
+    web: also serve the browser screen on 127.0.0.1 (its address, with this run's secret, is announced in a
+    "web" event and opened in the browser with open_browser); the terminal keeps working either way.
+    """
     lock = ProcessLock(paths.lock_file)
     try:
         lock.acquire()
@@ -104,6 +111,7 @@ def run_station(paths: Paths, cfg: StationConfig, *, plain: bool = False, events
     station.check_disk()
     if on_ready:
         on_ready(station)
+    screen = _start_web(station, state, cfg, open_browser) if web else None
     live = None
     try:
         if interactive:
@@ -112,7 +120,7 @@ def run_station(paths: Paths, cfg: StationConfig, *, plain: bool = False, events
             live = Live(LiveScreen(state), refresh_per_second=6, screen=True, redirect_stdout=False)
             live.start()
             bus.subscribe(lambda e: live.console.bell() if e.get("bell") else None)
-        _loop(station, source, keys, state)
+        _loop(station, source, keys, state, screen)
     except KeyboardInterrupt:
         pass
     finally:
@@ -121,6 +129,8 @@ def run_station(paths: Paths, cfg: StationConfig, *, plain: bool = False, events
         poller.poke.set()
         if live is not None:
             live.stop()
+        if screen is not None:
+            screen.stop()
         keys.restore()
         uploader.join(timeout=10)
         queued = station.queued()
@@ -138,7 +148,43 @@ def run_station(paths: Paths, cfg: StationConfig, *, plain: bool = False, events
     return 0
 
 
-def _loop(station: Station, source: HotFolder | CameraSource, keys: LineInput, state: ScreenState) -> None:
+def _start_web(station: Station, state: ScreenState, cfg: StationConfig, open_browser: bool) -> WebScreen | None:
+    try:
+        screen = WebScreen(state, port=cfg.web_port).start()
+    except OSError as exc:   # the port is taken: the terminal screen still works
+        station.bus.emit("error", "error", t("web_failed", cfg.language, port=cfg.web_port), detail=str(exc))
+        return None
+    station.bus.subscribe(screen.on_event)
+    station.picture_listeners.append(screen.on_picture)
+    station.bus.emit("web", "info", t("web_opened", cfg.language, url=screen.origin), url=screen.url)
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(screen.url)
+    return screen
+
+
+def _web_input(station: Station, source: HotFolder | CameraSource, screen: WebScreen | None,
+               state: ScreenState) -> None:
+    """Commands from the browser screen, taken in the run loop's thread like typed ones."""
+    while screen is not None:
+        try:
+            kind, value = screen.commands.get_nowait()
+        except queue.Empty:
+            return
+        if kind == "lang":
+            station.lang = value
+            with state.lock:
+                state.lang = value
+        elif kind == "key" or not value.strip() or value.strip().lower() == "c":
+            if isinstance(source, CameraSource):
+                _shoot(station, source)
+        else:
+            station.handle_line(value)
+
+
+def _loop(station: Station, source: HotFolder | CameraSource, keys: LineInput, state: ScreenState,
+          screen: WebScreen | None = None) -> None:
     cfg = station.cfg
     pending_user: str | None = None
     last_disk = 0.0
@@ -163,6 +209,7 @@ def _loop(station: Station, source: HotFolder | CameraSource, keys: LineInput, s
                 pending_user, keys.mask, state.input_hint = None, False, ""
             elif key.name == cfg.pedal_key and isinstance(source, CameraSource):
                 _shoot(station, source)
+        _web_input(station, source, screen, state)
         with state.lock:
             state.input_line = "*" * len(keys.buffer) if keys.mask else keys.buffer
         now = time.monotonic()

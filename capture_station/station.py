@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from capture_station import numbering as nb
@@ -55,6 +56,7 @@ class Station:
         self.online: bool | None = None        # the last attempt to reach the server (None: not tried yet)
         self._online_lock = threading.Lock()
         self._last_queued = 0
+        self.picture_listeners: list[Callable[[int, bytes], None]] = []   # e.g. the browser screen's previews
 
     # -- sign-in
     @property
@@ -274,12 +276,15 @@ class Station:
             text = f"{head} {t('ok', self.lang)} · {t('shot_saved', self.lang, page=page, queued=queued)}"
         else:
             text = t("shot_saved", self.lang, page=page, queued=queued)
-        return self.bus.emit("shot", "error" if local.verdict == "fail" else "ok", text, seq=item.seq,
+        event = self.bus.emit("shot", "error" if local.verdict == "fail" else "ok", text, seq=item.seq,
                              key=item.key, page=page, record=label_of(flow.record), verdict=local.verdict,
                              reasons=local.reasons, qc_ms=round(local.ms, 1), total_ms=round(total_ms, 1),
                              queued=queued, source=shot.name, sha256=shot.sha256, reshoot=placed.retake,
                              insert=placed.insert, next_page=step.state.next_page, mode=step.state.mode,
                              regions=local.regions, bell=local.verdict == "fail" and self.cfg.bell)
+        for listener in self.picture_listeners:
+            listener(item.seq, shot.data)
+        return event
 
     def use_server_profile(self, profile: dict[str, Any]) -> bool:
         """Check shots with the project's profile from the server (a local profile file, if set, wins)."""
