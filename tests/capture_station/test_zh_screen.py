@@ -58,9 +58,9 @@ def test_a_rough_session_shows_no_english_on_the_chinese_screen(env: Env) -> Non
     m = st.mark()
     st.send("NOT-A-RECORD")                                                # refused by the server
     st.wait_for(is_kind("record_refused"), since=m)
+    open_record(env)
     st.drop("IMG_0001.jpg", b"this is a text file named .jpg" * 50)         # never becomes an image
     st.wait_for(is_kind("unreadable"), since=m, timeout=20)
-    open_record(env)
     shoot(env, "IMG_0002.jpg", page_jpeg(970, blur=4.0))                   # failed: re-shot in place
     shoot(env, "IMG_0003.jpg", page_jpeg(971))
     for line in ("p 1", "x", "i 1", "x", "d 99", "r 42", "y", "hello there", "f 1"):
