@@ -71,6 +71,9 @@ def test_a_rough_session_shows_no_english_on_the_chinese_screen(env: Env) -> Non
     st.quit()
     st.start()                                                             # the text file is not announced again
     m2 = st.mark()
+    open_record(env)
+    st.drop("IMG_0009.jpg", page_jpeg(972))                                # a later file still goes through
+    st.wait_for(is_kind("shot"), since=m2, timeout=30)
     time.sleep(3.0)
     assert [e for e in st.events()[m2:] if e["kind"] == "unreadable"] == []
     st.quit()
