@@ -17,17 +17,13 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
+from app.acceptance.applying import apply_for_acceptance  # noqa: E402
+from app.acceptance.deciding import progress  # noqa: E402
 from app.acceptance.models import SampleItem  # noqa: E402
-from app.acceptance.review import next_work, progress  # noqa: E402
+from app.acceptance.review import next_work  # noqa: E402
 from app.acceptance.screens import item_screen, round_views  # noqa: E402
-from app.acceptance.service import (  # noqa: E402
-    Actor,
-    apply_for_acceptance,
-    candidates,
-    current_round,
-    fix_seed,
-    verify_round,
-)
+from app.acceptance.seeding import fix_seed, verify_round  # noqa: E402
+from app.acceptance.service import Actor, candidates, current_round  # noqa: E402
 from app.accounts.models import Role  # noqa: E402
 from app.accounts.service import create_station, create_user  # noqa: E402
 from app.core.db import make_engine, writing  # noqa: E402

@@ -23,7 +23,8 @@ sys.path.insert(0, str(ROOT))
 
 from sqlmodel import Session  # noqa: E402
 
-from app.acceptance.service import Actor, apply_for_acceptance  # noqa: E402
+from app.acceptance.applying import apply_for_acceptance  # noqa: E402
+from app.acceptance.service import Actor  # noqa: E402
 from app.accounts.approvals import decide  # noqa: E402
 from app.accounts.models import Role  # noqa: E402
 from app.accounts.service import create_station, create_user  # noqa: E402

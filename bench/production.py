@@ -41,13 +41,9 @@ from app.pages.models import Page  # noqa: E402
 from app.production import summary  # noqa: E402
 from app.production.calendar import calendar_for  # noqa: E402
 from app.production.models import ProductionDay  # noqa: E402
-from app.production.service import (  # noqa: E402
-    operator_detail,
-    production_csv,
-    production_report,
-    progress_report,
-    today_board,
-)
+from app.production.period import operator_detail, production_csv, production_report  # noqa: E402
+from app.production.progress import progress_report  # noqa: E402
+from app.production.service import today_board  # noqa: E402
 from app.projects.models import Project  # noqa: E402
 from app.projects.service import add_years, create_project  # noqa: E402
 from app.records.browse import page_view, record_tiles, search_records  # noqa: E402

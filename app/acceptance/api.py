@@ -4,15 +4,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from app.acceptance.review import (
-    check_record,
-    decide_lot,
-    figures,
-    get_item,
-    judge_item,
-    operating_table,
-    progress,
-)
+from app.acceptance.applying import apply_for_acceptance, reapply
+from app.acceptance.deciding import decide_lot, figures, operating_table, progress
+from app.acceptance.review import check_record, get_item, judge_item
 from app.acceptance.schemas import (
     FiguresPublic,
     LotApply,
@@ -26,19 +20,8 @@ from app.acceptance.schemas import (
     VerificationPublic,
 )
 from app.acceptance.screens import sample_rows
-from app.acceptance.service import (
-    Actor,
-    apply_for_acceptance,
-    current_round,
-    effective_status,
-    fix_seed,
-    get_lot,
-    get_round,
-    list_lots,
-    reapply,
-    rounds_of,
-    verify_round,
-)
+from app.acceptance.seeding import fix_seed, verify_round
+from app.acceptance.service import Actor, current_round, effective_status, get_lot, get_round, list_lots, rounds_of
 from app.accounts.dependencies import require, web_session_principal
 from app.accounts.exceptions import CsrfFailed
 from app.accounts.permissions import Perm

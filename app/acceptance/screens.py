@@ -6,8 +6,9 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app.acceptance.deciding import Figures, Progress, figures, operating_table, progress
 from app.acceptance.models import Lot, LotPage, LotStatus, RecordFieldCheck, ReviewRound, SampleItem
-from app.acceptance.review import FIELD_COLUMNS, Figures, Progress, figures, get_check, operating_table, progress
+from app.acceptance.review import FIELD_COLUMNS, get_check
 from app.acceptance.rules import DEFECT_CODES, THIRD_NAMES
 from app.acceptance.service import accepted_since, effective_status, rounds_of
 from app.acceptance.stats import clopper_pearson

@@ -2,8 +2,6 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
-from pathlib import Path
 
 from sqlalchemy import update
 from sqlmodel import Session, select
@@ -18,10 +16,11 @@ from app.accounts.exceptions import (
     WeakPassword,
 )
 from app.accounts.models import Role, Station, StationSession, User
+from app.accounts.passwords import check_password_strength
+from app.accounts.signin import end_all_sessions
 from app.audit.service import record_event
 from app.core.security import hash_password, new_token, token_hash, verify_password
 
-MIN_PASSWORD_LENGTH = 10
 STATION_ROLES = {Role.operator, Role.vendor_qc}
 
 
@@ -35,22 +34,6 @@ class StationPrincipal:
     role: str
     username: str
     session_id: int
-
-
-@lru_cache
-def _common_passwords() -> frozenset[str]:
-    text = (Path(__file__).parent / "common_passwords.txt").read_text(encoding="utf-8")
-    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip())
-
-
-def check_password_strength(password: str, username: str = "") -> None:
-    """Refuse passwords shorter than 10 characters, common or near-constant ones, and the user name itself."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise WeakPassword(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
-    if password.lower() in _common_passwords() or len(set(password)) < 4:
-        raise WeakPassword("this password is too common or too simple; choose another")
-    if username and password.lower() == username.lower():
-        raise WeakPassword("the password must not be the user name")
 
 
 def create_user(
@@ -219,8 +202,6 @@ def set_user_active(
     session: Session, user_id: int, active: bool, *, actor_id: int, now: datetime, project_id: int | None
 ) -> User:
     """Enable or disable a user; disabling ends every session they have, browser and station."""
-    from app.accounts.signin import end_all_sessions
-
     user = session.get(User, user_id)
     if user is None or (project_id is not None and user.project_id not in (None, project_id)):
         raise UserNotFound(f"user {user_id} does not exist")

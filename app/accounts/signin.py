@@ -11,9 +11,10 @@ from sqlmodel import Session, col, select
 from app.accounts import totp
 from app.accounts.exceptions import BadCredentials, BadSecondFactor, NotSignedIn, TooManyAttempts
 from app.accounts.models import LoginFailure, RecoveryCode, User, WebSession
+from app.accounts.passwords import check_password_strength
 from app.accounts.permissions import MFA_REQUIRED
 from app.audit.service import record_event
-from app.core.security import new_token, token_hash, verify_password
+from app.core.security import hash_password, new_token, token_hash, verify_password
 
 
 @dataclass(frozen=True)
@@ -270,9 +271,6 @@ def change_password(
     source_ip: str | None = None,
 ) -> None:
     """Re-authenticate with the current password, set the new one, and end every other session of the user."""
-    from app.accounts.service import check_password_strength
-    from app.core.security import hash_password
-
     reauthenticate(session, user, current, purpose="password_change", source_ip=source_ip)
     check_password_strength(new, user.username)
     user.password_hash, user.password_changed_at = hash_password(new), now

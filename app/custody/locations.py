@@ -19,8 +19,9 @@ from app.custody.models import (
     RecordCustody,
     Shelf,
 )
+from app.custody.policy import custody_of, policy
 from app.custody.rules import CODE_PATTERN, clean_code, days_out, handover_label, is_overdue
-from app.custody.service import box_for_code, custody_of, policy, record_for_code, shelf_for_code
+from app.custody.scans import box_for_code, record_for_code, shelf_for_code
 from app.projects.models import Project
 from app.records.models import Record
 

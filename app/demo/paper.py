@@ -7,9 +7,11 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
+from app.custody.handovers import confirm_handover, create_handover
+from app.custody.listing import handover_items
 from app.custody.locations import add_boxes, add_shelf, pack, shelve
+from app.custody.policy import save_policy
 from app.custody.rules import ScanLine
-from app.custody.service import confirm_handover, create_handover, handover_items, save_policy
 from app.frontpage.service import enter_front_page
 from app.projects.models import Project
 from app.records.models import Record, RecordStatus

@@ -17,14 +17,9 @@ from app.core.templates import redirect, render, request_language
 from app.navigation import N_
 from app.production import charts
 from app.production.calendar import calendar_for, coverage, delete_override, list_overrides, set_override
-from app.production.service import (
-    MAX_PERIOD_DAYS,
-    operator_detail,
-    production_csv,
-    production_report,
-    progress_report,
-    today_board,
-)
+from app.production.period import operator_detail, production_csv, production_report
+from app.production.progress import progress_report
+from app.production.service import MAX_PERIOD_DAYS, today_board
 from app.projects.dependencies import CurrentProject
 
 router = APIRouter(include_in_schema=False)

@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.audit.service import record_event
+from app.custody.policy import require_capturable
 from app.pages.models import Page, RecordOperation
 from app.projects.models import Project
 from app.records.exceptions import (
@@ -63,8 +64,6 @@ def get_or_create_record(
     """
     record, created = _get_or_create_record(session, project, mrn=mrn, visit=visit, barcode=barcode, actor=actor)
     if capture:  # custody (issue 9): no capture unless the paper is checked out, when the project requires it
-        from app.custody.service import require_capturable
-
         require_capturable(session, project, record)
     return record, created
 

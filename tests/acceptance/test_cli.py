@@ -11,8 +11,10 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session, col
 
+from app.acceptance.applying import apply_for_acceptance
 from app.acceptance.models import LotPage
-from app.acceptance.service import apply_for_acceptance, current_round, fix_seed
+from app.acceptance.seeding import fix_seed
+from app.acceptance.service import current_round
 from app.core.db import make_engine, writing
 from app.core.migrate import upgrade
 from tests.acceptance.helpers import T0, add_record, day, make_shop

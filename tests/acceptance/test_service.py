@@ -7,6 +7,8 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from app.acceptance.applying import apply_for_acceptance, reapply
+from app.acceptance.deciding import decide_lot, figures, progress
 from app.acceptance.exceptions import (
     BadSeed,
     BadVerdict,
@@ -17,29 +19,17 @@ from app.acceptance.exceptions import (
     ReviewIncomplete,
 )
 from app.acceptance.models import LotPage, LotRecord, LotStatus, SampleItem
-from app.acceptance.review import (
-    FIELD_COLUMNS,
-    check_record,
-    decide_lot,
-    figures,
-    judge_item,
-    next_work,
-    progress,
-    sampled_records,
-)
+from app.acceptance.review import FIELD_COLUMNS, check_record, judge_item, next_work, sampled_records
 from app.acceptance.rules import split_thirds
 from app.acceptance.sampling import draw_sample, manifest_hash
+from app.acceptance.seeding import fix_seed, verify_round
 from app.acceptance.service import (
     accepted_since,
     application_due,
-    apply_for_acceptance,
     candidates,
     current_round,
     effective_status,
-    fix_seed,
-    reapply,
     rounds_of,
-    verify_round,
 )
 from app.audit.models import AuditEvent
 from app.pages.models import Page

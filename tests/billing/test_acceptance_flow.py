@@ -5,9 +5,12 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, func, select
 
+from app.acceptance.applying import apply_for_acceptance, reapply
+from app.acceptance.deciding import decide_lot
 from app.acceptance.models import LotPage, ReviewRound, SampleItem
-from app.acceptance.review import FIELD_COLUMNS, check_record, decide_lot, judge_item, next_work
-from app.acceptance.service import apply_for_acceptance, current_round, fix_seed, reapply
+from app.acceptance.review import FIELD_COLUMNS, check_record, judge_item, next_work
+from app.acceptance.seeding import fix_seed
+from app.acceptance.service import current_round
 from app.billing.models import Payable
 from app.billing.service import statement, sync_payables
 from app.pages.models import Page, PageImage

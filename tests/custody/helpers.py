@@ -7,8 +7,9 @@ from sqlmodel import Session
 
 from app.accounts.models import Role, User
 from app.core.clock import utcnow
+from app.custody.handovers import confirm_handover, create_handover
+from app.custody.policy import save_policy
 from app.custody.rules import ScanLine
-from app.custody.service import confirm_handover, create_handover, save_policy
 from app.projects.models import Project
 from tests.factories import make_user
 
@@ -68,7 +69,7 @@ def check_out(
         now=now,
     )
     if confirm:
-        from app.custody.service import handover_items
+        from app.custody.listing import handover_items
 
         flagged = {i.id for i in handover_items(session, handover.id) if i.condition != "normal"}
         confirm_handover(

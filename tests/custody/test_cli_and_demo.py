@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from app.core.storage import LocalImageStore
 from app.custody.models import Box, CustodySettings, Handover, RecordCustody
-from app.custody.service import outstanding
+from app.custody.outstanding import outstanding
 from app.demo.service import seed_demo
 from app.frontpage.models import FrontPage
 from app.pages.models import Page

@@ -7,9 +7,11 @@ from sqlmodel import Session, select
 from app.audit.models import AuditEvent
 from app.core.clock import utcnow
 from app.custody.exceptions import HandoverRefused, HandoverStateError
+from app.custody.handovers import create_handover
 from app.custody.locations import add_boxes, add_shelf, scan, where_is
+from app.custody.outstanding import outstanding
+from app.custody.policy import custody_of
 from app.custody.rules import ScanLine
-from app.custody.service import create_handover, custody_of, outstanding
 from app.projects.models import Project
 from app.records.models import Record
 from tests.custody.helpers import check_out, custody_people
@@ -52,7 +54,7 @@ def test_checkout_capture_pack_shelve_return(client: TestClient, session: Sessio
     pending = upload(client, auth, page_jpeg(1), page=1, mrn="00012345", visit=1)
     assert pending.status_code == 409 and "confirmation" in pending.json()["detail"]
 
-    from app.custody.service import confirm_handover
+    from app.custody.handovers import confirm_handover
 
     confirm_handover(
         session,
@@ -187,7 +189,8 @@ def test_checkout_refusals_write_nothing(session: Session) -> None:
 
 
 def test_fragile_records_need_both_sides(session: Session) -> None:
-    from app.custody.service import confirm_handover, handover_items
+    from app.custody.handovers import confirm_handover
+    from app.custody.listing import handover_items
     from tests.factories import make_project
 
     project = make_project(session)

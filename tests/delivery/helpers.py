@@ -8,7 +8,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from app.acceptance.service import Actor, apply_for_acceptance
+from app.acceptance.applying import apply_for_acceptance
+from app.acceptance.service import Actor
 from app.accounts.models import Role, User
 from app.accounts.signin import WebPrincipal
 from app.core.clock import local_date, utcnow

@@ -15,7 +15,8 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from app.acceptance.service import Actor, apply_for_acceptance
+from app.acceptance.applying import apply_for_acceptance
+from app.acceptance.service import Actor
 from app.accounts import totp
 from app.accounts.models import User
 from app.core.clock import local_date, utcnow

@@ -13,24 +13,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.core.workdays import CalendarNotCovered
+from app.production.pace import Progress, cumulative, forecast, planned_on, reached_on, required_pace, trailing_window
 from app.production.rules import (
     DayQuota,
     OperatorDayFigures,
-    Progress,
     QuotaStatus,
     WorkCalendar,
-    cumulative,
     day_quota,
-    forecast,
     operator_period,
     percent_of,
-    planned_on,
     quota_status,
-    reached_on,
-    required_pace,
     reshoot_rate,
     running_average,
-    trailing_window,
 )
 
 CAL = WorkCalendar()

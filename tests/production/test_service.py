@@ -10,14 +10,10 @@ from app.pages.models import Page, PageImage
 from app.production import summary
 from app.production.calendar import calendar_for, coverage, delete_override, overrides_of, set_override
 from app.production.models import ProductionDay
+from app.production.period import operator_detail, production_csv, production_report
+from app.production.progress import progress_report
 from app.production.rules import QuotaStatus, WorkCalendar
-from app.production.service import (
-    operator_detail,
-    production_csv,
-    production_report,
-    progress_report,
-    today_board,
-)
+from app.production.service import today_board
 from app.projects.models import Project
 from tests.factories import make_project, make_user, page_jpeg, signed_in_station, upload
 from tests.production.helpers import add_shot, at, record_of, second_station
