@@ -124,6 +124,14 @@ class WebScreen:
         from PIL import Image
 
         while (job := self._pictures.get()) is not None:
+            while True:   # shots faster than pictures: the latest wins, the skipped ones show without a thumbnail
+                try:
+                    newer = self._pictures.get_nowait()
+                except queue.Empty:
+                    break
+                if newer is None:
+                    return
+                job = newer
             seq, data = job
             try:
                 with Image.open(io.BytesIO(data)) as im:

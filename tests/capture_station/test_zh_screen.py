@@ -78,7 +78,8 @@ def test_a_rough_session_shows_no_english_on_the_chinese_screen(env: Env) -> Non
     assert [e for e in st.events()[m2:] if e["kind"] == "unreadable"] == []
     st.quit()
 
-    data = (BARCODE, "NOT-A-RECORD", env.prov.username, "hello there", str(env.home), str(env.hot))
+    data = (BARCODE, "NOT-A-RECORD", env.prov.username, "hello there", str(env.home), str(env.hot),
+            env.prov.station_token[:8])
     texts = [e["text"] for e in st.events() if e.get("text")]
     assert {e["kind"] for e in st.events()} >= {"record_refused", "unreadable", "shot", "mode", "error", "finished"}
     bad = [(text, english_words(text, data)) for text in texts if english_words(text, data)]
