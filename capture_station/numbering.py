@@ -245,13 +245,6 @@ def shoot(state: Numbering, verdict: str) -> tuple[Step, Shot | None]:
     return Step(new, "", {"page": up.page}, "ok"), shot
 
 
-def server_verdict(state: Numbering, record: dict[str, Any], page: int, verdict: str) -> Numbering:
-    """The server's verdict on an uploaded page (it counts): noted for the page strip and `p N`."""
-    if state.record is None or record_key(state.record) != record_key(record) or page not in state.pages:
-        return state
-    return replace(state, pages={**state.pages, page: verdict})
-
-
 # -- commands
 def _need_open(state: Numbering) -> Step | None:
     return None if state.is_open else _refuse(state, _closed_message(state))
