@@ -135,8 +135,8 @@ class WebScreen:
             seq, data = job
             try:
                 with Image.open(io.BytesIO(data)) as im:
-                    if min(im.size) >= 2400:   # JPEG: decode at 1/4 scale straight from the file, far faster
-                        im.draft("RGB", (im.width // 4, im.height // 4))
+                    if min(im.size) >= 2400:   # JPEG: decode at 1/8 scale straight from the file (~500 px)
+                        im.draft("RGB", (im.width // 8, im.height // 8))
                     im = im.convert("RGB")
                     im.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE))
                     preview = _jpeg(im, 80)
