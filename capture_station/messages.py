@@ -84,6 +84,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "file_not_saved": ("{name} 未能保存（磁盘错误），文件留在热文件夹中", "{name} could not be saved (disk error); "
                        "it stays in the hot folder"),
     "password": ("请输入密码", "password"),
+    "camera_failed": ("摄像头出错", "the camera failed"),
+    "camera_cannot_open": ("无法打开摄像头（是否已连接，或被其他程序占用？）",
+                           "the camera cannot be opened (is it plugged in, or used by another program?)"),
+    "camera_no_picture": ("摄像头没有给出图像", "the camera gave no picture"),
+    "camera_encode_failed": ("图像无法保存为 JPEG", "the picture could not be encoded as JPEG"),
     "camera_error": ("摄像头错误：{detail}", "camera error: {detail}"),
     "not_camera": ("当前图像来源是热文件夹，请在拍摄软件中拍照", "the image source is the hot folder: shoot in the "
                    "camera software"),

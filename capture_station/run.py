@@ -265,9 +265,10 @@ def _take_file(station: Station, folder: HotFolder, shot: Shot) -> None:
 
 
 def _shoot(station: Station, camera: CameraSource) -> None:
-    if not station.flow.is_open or station.flow.confirm is not None:
-        station.hold(0)
-        station.hold(1)    # says why the shot is not taken
+    flow = station.flow
+    if not flow.is_open or flow.confirm is not None:   # nothing is shot: say why
+        key = "confirm_first" if flow.confirm is not None else "scan_next_record" if flow.record else "no_record"
+        station.bus.emit("error", "error", t(key, station.lang, n=flow.confirm), code=key)
         return
     if not station.accepting():
         station.bus.emit("error", "error", t("disk_full", station.lang, free="-"))
@@ -275,7 +276,8 @@ def _shoot(station: Station, camera: CameraSource) -> None:
     try:
         shot = camera.shoot()
     except CameraError as exc:
-        station.bus.emit("camera", "error", t("camera_error", station.lang, detail=str(exc)), bell=station.cfg.bell)
+        station.bus.emit("camera", "error", t("camera_error", station.lang, detail=t(exc.code, station.lang)),
+                         code=exc.code, detail=str(exc), bell=station.cfg.bell)
         return
     result = station.take(shot)
     if result is not None and "unreadable" in result:
