@@ -16,9 +16,11 @@ from tests.capture_station.test_e2e import BARCODE, is_kind, open_record
 from tests.capture_station.test_e2e_workflow import shoot
 from tests.factories import page_jpeg
 
-# Words that stay as they are on a Chinese screen: commands to type, program and format names, units.
+# Words that stay as they are on a Chinese screen: commands to type, program and format names, units, and the
+# button that switches to English (it names the language it switches to).
 ALLOWED = {"capture-station", "setup", "login", "folio", "station", "add", "token", "server", "hot-folder",
-           "JPEG", "PNG", "TIFF", "AppData", "qc", "set", "MB", "GB", "KB", "TB", "URL", "http", "https", "Enter"}
+           "JPEG", "PNG", "TIFF", "English", "AppData", "qc", "set", "MB", "GB", "KB", "TB", "URL", "http", "https",
+           "Enter"}
 _DATA = re.compile(r"\S*[/\\]\S*|\S+\.(?:jpg|jpeg|png|tiff?|json|log)\b|\{[a-z_]+(?::[^}]*)?\}|[A-Z0-9][A-Z0-9_-]*\d\S*"
                    r"|(?<![A-Za-z])[A-Za-z](?![A-Za-z])")
 
