@@ -34,7 +34,7 @@ from tests.capture_station.harness import cli, sha
 from tests.capture_station.test_e2e import is_kind
 from tests.factories import page_jpeg
 
-EXAMPLES = int(os.environ.get("FOLIO_MODEL_EXAMPLES", "3"))
+EXAMPLES = int(os.environ.get("FOLIO_MODEL_EXAMPLES", "4"))
 STEPS = int(os.environ.get("FOLIO_MODEL_STEPS", "10"))
 
 
@@ -145,15 +145,17 @@ def run_model(env: Env, max_examples: int, steps: int) -> None:
             self.open(self.barcodes[0])
 
         @precondition(lambda self: self.model.is_open and self.model.confirm is None)
-        @rule(blurred=st.booleans())
-        def shoot(self, blurred: bool) -> None:
-            m = st_proc.mark()
-            name, data = self.drop(blurred)
-            event = st_proc.wait_for(lambda e: e["kind"] == "shot" and e.get("source") == name, since=m,
-                                     timeout=60)[0]
-            assert event["verdict"] == ("fail" if blurred else "pass")
-            expected = self.model.shot(Page(sha(data), not blurred))
-            assert event["page"] == expected
+        @rule(blurs=st.lists(st.booleans(), min_size=1, max_size=3))
+        def shoot(self, blurs: list[bool]) -> None:
+            """One to three shots in a row, each good or blurred."""
+            for blurred in blurs:
+                m = st_proc.mark()
+                name, data = self.drop(blurred)
+                event = st_proc.wait_for(lambda e, name=name: e["kind"] == "shot" and e.get("source") == name,
+                                         since=m, timeout=60)[0]
+                assert event["verdict"] == ("fail" if blurred else "pass")
+                expected = self.model.shot(Page(sha(data), not blurred))
+                assert event["page"] == expected
 
         @precondition(lambda self: not self.model.is_open or self.model.confirm is not None)
         @rule()
