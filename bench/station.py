@@ -4,9 +4,12 @@ Prints, for 12-megapixel JPEGs (4032 x 3024, as a document camera saves them):
   1. the bare JPEG decode time (OpenCV and Pillow, full resolution): the floor of any check;
   2. the station's per-shot work, measured inside the real Station.take: local qc.check, and the
      outbox write (copy + fsync + rename + folder fsync + SQLite WAL commit with synchronous=FULL);
-  3. a sustained run of the real run loop on a hot folder with one shot written every --interval
+  3. the browser screen's cost per shot: Station.take with the screen listening against without it (same
+     run, same files), the screen's own picture work (preview + thumbnail, in its own thread) against a
+     bare decode, and one state answer (/api/state's JSON);
+  4. a sustained run of the real run loop on a hot folder with one shot written every --interval
      seconds, reporting file-written -> safe-in-outbox latency (it includes the settle time that keeps
-     half-written files out) and whether a backlog builds up.
+     half-written files out) and whether a backlog builds up: once without the browser screen, once with it.
 By default the uploader has no server to talk to (the server is another machine in production, so its
 QC does not compete for this PC's cores); --with-server also runs `folio serve` on loopback, sharing
 the same cores, as a pessimistic case.
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import statistics
 import sys
@@ -111,7 +115,74 @@ def per_shot(files: list[bytes], home: Path) -> None:
           f"budget / median station total: {LOCAL_CHECK_BUDGET_S / statistics.median(total_t):.2f}x")
 
 
-def sustained(files: list[bytes], home: Path, shots: int, interval: float, with_server: bool) -> bool:
+def screen_overhead(files: list[bytes], home: Path) -> None:
+    """The browser screen's cost per shot, against the same station without it."""
+    import qc
+    from capture_station.screen import ScreenState
+    from capture_station.webscreen import WebScreen
+
+    qc.check(files[0])
+    results = {}
+    for label in ("without screen", "with screen"):
+        paths = station_paths(home / label.replace(" ", "_"))
+        cfg = StationConfig(server_url="http://127.0.0.1:9", station_token="fst_bench", hot_folder=str(home / "hot"))
+        save_config(paths, cfg)
+        bus = EventBus()
+        station = Station(paths, cfg, bus, None)
+        screen = None
+        if label == "with screen":
+            state = ScreenState()
+            bus.subscribe(state.update)
+            screen = WebScreen(state).start()
+            bus.subscribe(screen.on_event)
+            station.picture_listeners.append(screen.on_picture)
+        station.open_record({"barcode": "00000003-1"})
+        took = []
+        for i, data in enumerate(files):
+            shot = Shot(data=data, name=f"IMG_{i:04d}.jpg", ext=".jpg", captured_at="2026-11-22T10:00:00+08:00")
+            t0 = time.perf_counter()
+            station.take(shot)
+            took.append(time.perf_counter() - t0)
+            if screen is not None:   # let its picture thread finish, as between two shots 0.5 s apart
+                deadline = time.perf_counter() + 10
+                while screen.picture("preview", i + 1) is None and time.perf_counter() < deadline:
+                    time.sleep(0.005)
+        results[label] = took
+        if screen is not None:
+            pictures = []
+            for data in files:
+                t0 = time.perf_counter()
+                screen._pictures.put((10_000, data))
+                while screen.picture("preview", 10_000) is None:
+                    time.sleep(0.002)
+                pictures.append(time.perf_counter() - t0)
+                with screen._lock:
+                    screen._preview = None
+            snaps = []
+            for _ in range(50):
+                t0 = time.perf_counter()
+                json.dumps(screen.snapshot(), ensure_ascii=False)
+                snaps.append(time.perf_counter() - t0)
+            screen.stop()
+            results["pictures"], results["snapshot"] = pictures, snaps
+        station.close()
+    dec = []
+    for data in files:
+        t0 = time.perf_counter()
+        cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+        dec.append(time.perf_counter() - t0)
+    base, web = statistics.median(results["without screen"]), statistics.median(results["with screen"])
+    print("\nbrowser screen, per 12-MP shot:")
+    print(f"  Station.take without screen  {ms(results['without screen'])}")
+    print(f"  Station.take with screen     {ms(results['with screen'])}")
+    print(f"  with / without: {web / base:.2f}x (the screen's listeners on the taking thread)")
+    print(f"  preview + thumbnail (own thread) {ms(results['pictures'])}  = "
+          f"{statistics.median(results['pictures']) / statistics.median(dec):.2f}x a bare OpenCV decode")
+    print(f"  one /api/state answer (JSON)     {ms(results['snapshot'])}")
+
+
+def sustained(files: list[bytes], home: Path, shots: int, interval: float, with_server: bool,
+              web: bool = False) -> bool:
     """The real run loop on a hot folder with a shot every `interval` seconds; True when it kept up."""
     paths = station_paths(home)
     hot = home / "hot"
@@ -153,7 +224,7 @@ def sustained(files: list[bytes], home: Path, shots: int, interval: float, with_
     r, w = os.pipe()
     stdin, typed = os.fdopen(r, "r"), os.fdopen(w, "w", buffering=1)
     th = threading.Thread(target=run_station, kwargs=dict(paths=paths, cfg=cfg, plain=True, stdin=stdin,
-                                                          on_ready=on_ready, console=False))
+                                                          on_ready=on_ready, console=False, web=web))
     th.start()
     ready.wait(60)
     typed.write("00000002-1\n")
@@ -179,6 +250,7 @@ def sustained(files: list[bytes], home: Path, shots: int, interval: float, with_
     lat = [safe[n] - written[n] for n in written if n in safe]
     first, last = lat[: len(lat) // 3], lat[-(len(lat) // 3):]
     print(f"\nsustained: {shots} shots, one every {interval:.2f} s, real run loop on a hot folder"
+          f"{', browser screen on' if web else ', terminal only'}"
           f"{' + live server on loopback (same 2 cores)' if with_server else ' (server elsewhere)'}:")
     print(f"  taken: {len(safe)}/{shots}")
     print(f"  file written -> safe in outbox   {ms(lat)}")
@@ -207,7 +279,9 @@ def main() -> int:
           f"(every 6th one blurred)")
     with tempfile.TemporaryDirectory() as tmp:
         per_shot(files, Path(tmp) / "a")
+        screen_overhead(files, Path(tmp) / "s")
         ok = sustained(files, Path(tmp) / "b", args.shots, args.interval, args.with_server)
+        ok = sustained(files, Path(tmp) / "c", args.shots, args.interval, args.with_server, web=True) and ok
     return 0 if ok else 1
 
 

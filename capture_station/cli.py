@@ -24,7 +24,18 @@ from capture_station.config import (
     station_paths,
 )
 from capture_station.fsutil import IS_WINDOWS
+from capture_station.messages import local_time, t, t_error
 from capture_station.outbox import Outbox
+
+_LANG = {"lang": "zh"}   # the station's language, read from its config by main()
+
+
+def _t(key: str, **fields: object) -> str:
+    return t(key, _LANG["lang"], **fields)
+
+
+def _config_text(exc: ConfigError) -> str:
+    return _t(exc.key, **exc.fields) if exc.key else str(exc)
 
 EPILOG = """examples:
   capture-station setup --server https://folio.example.cn --token fst_... --hot-folder "D:\\\\高拍仪\\\\照片"
@@ -58,24 +69,21 @@ def _config(paths: Paths, need_server: bool = True) -> StationConfig:
     try:
         cfg = load_config(paths)
     except ConfigError as exc:
-        raise CommandError(f"configuration error: {exc}", 2) from exc
+        raise CommandError(_t("cli_config_error", detail=_config_text(exc)), 2) from exc
+    _LANG["lang"] = cfg.language
     if need_server and not cfg.configured:
-        raise CommandError("this station is not set up yet: run `capture-station setup --server URL --token TOKEN`",
-                           2)
+        raise CommandError(_t("cli_not_set_up"), 2)
     return cfg
 
 
 def _explain(exc: ApiError) -> str:
-    """A sentence for the person at the keyboard."""
+    """A sentence for the person at the keyboard, in the station's language (from the server's error code)."""
     if exc.status == 0:
-        return f"cannot reach the server ({exc.detail}); check the address and the network"
-    return {
-        "bad_station_token": "the server does not accept this station's token: ask an administrator for a new one "
-                             "(folio station add) and run `capture-station setup --token ...`",
-        "bad_credentials": "wrong user name or password",
-        "role_not_allowed": "this account may not capture at a station",
-        "operator_session_expired": "the operator session has ended: run `capture-station login`",
-    }.get(exc.code, f"the server answered {exc.status} {exc.code}: {exc.detail}")
+        return _t("cli_unreachable")
+    special = {"bad_station_token": "cli_bad_station_token", "operator_session_expired": "cli_session_ended"}
+    if exc.code in special:
+        return _t(special[exc.code])
+    return _t("cli_refused", reason=t_error(exc.code, _LANG["lang"]))
 
 
 # -- setup
@@ -104,15 +112,18 @@ def cmd_setup(args: argparse.Namespace) -> int:
         for pair in args.set or []:
             name, sep, value = pair.partition("=")
             if not sep:
-                raise ConfigError(f"--set needs name=value, got {pair!r}")
+                raise ConfigError(f"--set needs name=value, got {pair!r}", "cfg_set_format", pair=pair)
             cfg.set_value(name.strip(), value.strip())
         if not cfg.configured:
-            raise ConfigError("a server address (--server) and a station token (--token) are needed")
+            raise ConfigError("a server address (--server) and a station token (--token) are needed",
+                              "cfg_need_server")
         if cfg.source == "folder" and not cfg.hot_folder:
-            raise ConfigError("the hot folder is not set: --hot-folder <folder the camera software saves into>")
+            raise ConfigError("the hot folder is not set: --hot-folder <folder the camera software saves into>",
+                              "cfg_need_hot_folder")
         cfg.validate()
     except ConfigError as exc:
-        raise CommandError(str(exc), 2) from exc
+        raise CommandError(_config_text(exc), 2) from exc
+    _LANG["lang"] = cfg.language
     checked = None
     if not args.no_check:
         client = StationClient(cfg.server_url, cfg.station_token, timeout=15, connect_timeout=5)
@@ -121,19 +132,18 @@ def cmd_setup(args: argparse.Namespace) -> int:
             checked = True
         except ApiError as exc:
             if exc.status != 0 and exc.status < 500:
-                raise CommandError(f"not saved: {_explain(exc)}", 1) from exc
+                raise CommandError(_t("cli_not_saved", why=_explain(exc)), 1) from exc
             checked = False
-            _say(f"warning: {_explain(exc)}; saving anyway, the station will connect when the server is reachable")
+            _say(_t("cli_saved_anyway", why=_explain(exc)))
         finally:
             client.close()
     save_config(paths, cfg)
     if cfg.source == "folder":
         Path(cfg.hot_folder).mkdir(parents=True, exist_ok=True)
-    _say(f"saved {paths.config_file} (readable by this user only"
-         f"{'' if not IS_WINDOWS else ': per-user AppData folder, inherited permissions removed'})")
-    _say(f"outbox: {paths.data_dir}")
+    _say(_t("cli_saved_windows" if IS_WINDOWS else "cli_saved", file=paths.config_file))
+    _say(_t("cli_outbox", path=paths.data_dir))
     if checked:
-        _say(f"the server at {cfg.server_url} accepts this station's token. Next: capture-station login")
+        _say(_t("cli_token_ok", server=cfg.server_url))
     return 0
 
 
@@ -151,15 +161,15 @@ def cmd_login(args: argparse.Namespace) -> int:
     try:
         answer = client.login(username, password)
     except ApiError as exc:
-        raise CommandError(f"sign-in failed: {_explain(exc)}", 1) from exc
+        raise CommandError(_t("cli_signin_failed", why=_explain(exc)), 1) from exc
     finally:
         client.close()
     save_session(paths, OperatorSession(
         token=answer["token"], username=answer["username"], display_name=answer.get("display_name") or username,
         user_id=answer["user_id"], station_id=answer["station_id"], project_id=answer["project_id"],
         expires_at=str(answer["expires_at"])))
-    _say(f"{answer.get('display_name') or username} signed in at station {answer['station_id']} "
-         f"until {answer['expires_at']}")
+    _say(_t("cli_signed_in", name=answer.get("display_name") or username, station=answer["station_id"],
+            until=local_time(answer["expires_at"])))
     return 0
 
 
@@ -169,7 +179,7 @@ def cmd_logout(args: argparse.Namespace) -> int:
     cfg = _config(paths)
     session = load_session(paths)
     if session is None:
-        _say("nobody is signed in")
+        _say(_t("cli_nobody"))
         return 0
     mine = 0
     if paths.outbox_db.exists():
@@ -181,14 +191,13 @@ def cmd_logout(args: argparse.Namespace) -> int:
         client.logout()
     except ApiError as exc:
         if exc.code != "operator_session_expired":
-            _say(f"note: the server could not be told ({_explain(exc)}); signed out on this PC")
+            _say(_t("cli_logout_note", why=_explain(exc)))
     finally:
         client.close()
     save_session(paths, None)
-    _say(f"{session.display_name} signed out")
+    _say(_t("cli_signed_out", name=session.display_name))
     if mine:
-        _say(f"{mine} item(s) of {session.username} are still waiting to upload; they upload when "
-             f"{session.username} signs in again")
+        _say(_t("cli_still_waiting", n=mine, user=session.username))
     return 0
 
 
@@ -206,11 +215,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.camera_index is not None:
         cfg.camera_index = args.camera_index
     if cfg.source == "folder" and not cfg.hot_folder:
-        raise CommandError("no hot folder is set: capture-station setup --hot-folder <folder>", 2)
+        raise CommandError(_t("cli_no_hot_folder"), 2)
     try:
-        return run_station(paths, cfg, plain=args.plain, events_path=Path(args.events) if args.events else None)
+        return run_station(paths, cfg, plain=args.plain, events_path=Path(args.events) if args.events else None,
+                           web=not args.no_web, open_browser=cfg.web_open_browser and not args.plain)
     except StationBusy as exc:
-        raise CommandError(str(exc), 3) from exc
+        raise CommandError(_t("cli_busy", path=paths.data_dir), 3) from exc
 
 
 # -- status
@@ -240,25 +250,30 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.json:
         _say(json.dumps(report, ensure_ascii=False, indent=2, default=str))
         return 0
-    _say(f"server:   {report['server'] or '(not set up)'}   station token: {report['station_token'] or '-'}")
-    _say(f"source:   {report['source']} {report['hot_folder'] or ''}")
-    _say(f"operator: {report['operator'] or '(nobody signed in)'}")
+    _say(_t("st_server", server=report["server"] or _t("st_not_set"), token=report["station_token"] or "-"))
+    _say(_t("st_source", source=_t(f"st_source_{report['source']}"), folder=report["hot_folder"] or ""))
+    _say(_t("st_operator", name=report["operator"] or _t("st_nobody")))
     c = report.get("counts")
     if not c:
-        _say("outbox:   empty (nothing captured yet)")
+        _say(_t("st_empty"))
         return 0
-    _say(f"outbox:   {c['queued']} waiting ({c['queued_bytes'] / 1e6:.1f} MB), {c['rejected']} rejected, "
-         f"{c['done']} uploaded   [{report['outbox']}]")
+    _say(_t("st_counts", queued=c["queued"], mb=f"{c['queued_bytes'] / 1e6:.1f}", rejected=c["rejected"],
+            done=c["done"], path=report["outbox"]))
     if report["oldest_queued_at"]:
-        _say(f"          oldest waiting since {report['oldest_queued_at']}")
-    _say("last items:")
+        _say(_t("st_oldest", at=local_time(report["oldest_queued_at"])))
+    _say(_t("st_last"))
+    lang = _LANG["lang"]
     for r in report["recent"]:
-        _say(f"  #{r['seq']:<6} {r['state']:<9} {r['record']:<20} page {r['page']!s:<5} local {r['local'] or '-':<9}"
-             f" server {r['server'] or '-'}")
+        _say(_t("st_row", seq=r["seq"], state=_t(f"item_{r['state']}"), record=r["record"], page=str(r["page"]),
+                local=_verdict_word(r["local"], lang), server=_verdict_word(r["server"], lang)))
     for r in report["rejected"]:
-        _say(f"REJECTED #{r['seq']} {r['kind']} {r['record']} page {r['page']}: {r['error']} {r['detail']}"
-             f"  file: {r['file'] or '-'}")
+        _say(_t("st_rejected", seq=r["seq"], kind=_t(f"op_{r['kind']}"), record=r["record"], page=r["page"],
+                why=f"{r['error']} {t_error(r['error'], lang)}", file=r["file"] or "-"))
     return 0
+
+
+def _verdict_word(verdict: str | None, lang: str) -> str:
+    return {"pass": t("ok", lang), "fail": t("reshoot", lang), None: "-"}.get(verdict, t("unchecked", lang))
 
 
 def cmd_requeue(args: argparse.Namespace) -> int:
@@ -268,10 +283,10 @@ def cmd_requeue(args: argparse.Namespace) -> int:
     try:
         item = box.requeue(args.seq)
     except ValueError as exc:
-        raise CommandError(str(exc), 1) from exc
+        raise CommandError(_t("cli_not_rejected", seq=args.seq), 1) from exc
     finally:
         box.close()
-    _say(f"item {args.seq} is queued again as #{item.seq}")
+    _say(_t("cli_requeued", seq=args.seq, new=item.seq))
     return 0
 
 
@@ -318,6 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hot-folder", help="use this hot folder (instead of the configured source)")
     p.add_argument("--source", choices=("folder", "camera"))
     p.add_argument("--camera-index", type=int)
+    p.add_argument("--no-web", action="store_true", help="terminal only: no browser screen on 127.0.0.1")
 
     p = _add(sub, "status", cmd_status, "the outbox and the last uploads", "capture-station status")
     p.add_argument("--json", action="store_true")
@@ -340,6 +356,10 @@ def main(argv: list[str] | None = None) -> int:
                 pass
     args = build_parser().parse_args(argv)
     try:
+        _LANG["lang"] = load_config(station_paths(args.home)).language
+    except (ConfigError, OSError):
+        pass  # the command itself reports a broken config
+    try:
         return args.fn(args)
     except CommandError as exc:
         print(f"capture-station: {exc}", file=sys.stderr)
@@ -359,6 +379,6 @@ def main(argv: list[str] | None = None) -> int:
         except OSError:
             pass
         logging.getLogger("capture_station").exception("unexpected error")
-        print(f"capture-station: unexpected error ({type(exc).__name__}: {exc}); details in "
-              f"{station_paths(args.home).log_file}. Shots already saved are safe in the outbox.", file=sys.stderr)
+        text = _t("cli_unexpected", name=type(exc).__name__, log=station_paths(args.home).log_file)
+        print(f"capture-station: {text}", file=sys.stderr)
         return 1

@@ -131,7 +131,7 @@ class StationClient:
     # -- records
     def qc_profile(self) -> dict[str, Any]:
         """The project's QC profile (the thresholds of the verdict that counts)."""
-        return self._call("GET", "/api/v1/station/qc-profile")["profile"]
+        return self._call("GET", "/api/v1/station/qc-profile").json()["profile"]
 
     def open_record(self, identity: dict[str, Any]) -> dict[str, Any]:
         """Find or create the record by {"barcode"} or {"mrn", "visit"}."""
@@ -154,10 +154,16 @@ class StationClient:
     # -- pages
     def upload(self, *, data: bytes, filename: str, key: str, record: dict[str, Any], page_number: int,
                segment: str | None = None, intentionally_blank: bool = False,
-               captured_at: str | None = None) -> tuple[int, dict[str, Any]]:
-        """Upload one page image; (status, answer). 201 new, 200 a replay of the same key."""
+               captured_at: str | None = None, insert: bool = False) -> tuple[int, dict[str, Any]]:
+        """Upload one page image; (status, answer). 201 new, 200 a replay of the same key.
+
+        insert: the image is a missed page: the server moves pages >= page_number up one and stores it at
+        page_number in one transaction (a replay of the key moves nothing again).
+        """
         form: dict[str, str] = {"page_number": str(page_number), "idempotency_key": key,
                                 "intentionally_blank": "true" if intentionally_blank else "false"}
+        if insert:
+            form["insert"] = "true"
         for k, v in record.items():
             form[k] = str(v)
         if segment:

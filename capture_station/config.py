@@ -23,7 +23,14 @@ SOURCES = ("folder", "camera")
 
 
 class ConfigError(ValueError):
-    """The configuration is missing or invalid; the message says what to do."""
+    """The configuration is missing or invalid; the message says what to do.
+
+    `key` and `fields` name the wording in capture_station.messages, so the CLI can say it in the station's language.
+    """
+
+    def __init__(self, message: str, key: str = "", **fields: object) -> None:
+        super().__init__(message)
+        self.key, self.fields = key, fields
 
 
 @dataclass(frozen=True)
@@ -99,24 +106,30 @@ class StationConfig:
     retry_max_seconds: float = 30.0        # longest wait between upload retries
     request_timeout_seconds: float = 60.0
     today_refresh_seconds: float = 20.0
+    web_port: int = 0                      # the browser screen's port on 127.0.0.1 (0: any free port)
+    web_open_browser: bool = True          # `run` opens the browser screen
     extra: dict[str, Any] = field(default_factory=dict)
 
     def validate(self) -> None:
         """Raise ConfigError with a readable message for a value that cannot work."""
         if self.source not in SOURCES:
-            raise ConfigError(f"source must be one of {', '.join(SOURCES)}")
+            raise ConfigError(f"source must be one of {', '.join(SOURCES)}", "cfg_choice", name="source",
+                              choices=", ".join(SOURCES))
         if self.after_pickup not in AFTER_PICKUP:
-            raise ConfigError(f"after_pickup must be one of {', '.join(AFTER_PICKUP)}")
+            choices = ", ".join(AFTER_PICKUP)
+            raise ConfigError(f"after_pickup must be one of {choices}", "cfg_choice", name="after_pickup",
+                              choices=choices)
         if self.server_url and not self.server_url.startswith(("http://", "https://")):
-            raise ConfigError("server_url must start with http:// or https://")
+            raise ConfigError("server_url must start with http:// or https://", "cfg_url")
         if self.language not in ("zh", "en"):
-            raise ConfigError("language must be zh or en")
+            raise ConfigError("language must be zh or en", "cfg_choice", name="language", choices="zh, en")
 
     def set_value(self, name: str, raw: str) -> None:
         """Set one field from text, converted to the field's type."""
         kinds = {f.name: f.type for f in fields(self)}
         if name not in kinds or name == "extra":
-            raise ConfigError(f"unknown setting {name!r}; known: {', '.join(k for k in kinds if k != 'extra')}")
+            known = ", ".join(k for k in kinds if k != "extra")
+            raise ConfigError(f"unknown setting {name!r}; known: {known}", "cfg_unknown", name=name, known=known)
         current = getattr(self, name)
         value: Any
         if isinstance(current, bool):
@@ -142,7 +155,7 @@ def load_config(paths: Paths) -> StationConfig:
     except FileNotFoundError:
         return StationConfig()
     except (OSError, ValueError) as exc:
-        raise ConfigError(f"cannot read {paths.config_file}: {exc}") from exc
+        raise ConfigError(f"cannot read {paths.config_file}: {exc}", "cfg_unreadable", file=paths.config_file) from exc
     known = {f.name for f in fields(StationConfig)}
     cfg = StationConfig(**{k: v for k, v in raw.items() if k in known})
     cfg.extra.update({k: v for k, v in raw.items() if k not in known})

@@ -29,7 +29,8 @@ def profile_fingerprint(station: Station) -> str | None:
         from qc.fingerprint import profile_fingerprint as fingerprint
     except ImportError:
         return None
-    profile = getattr(station, "_profile", None)
+    checker = getattr(station, "checker", None)
+    profile = getattr(checker, "profile", None)
     return fingerprint(profile if profile is not None else qc.default_profile())
 
 

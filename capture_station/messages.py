@@ -30,10 +30,17 @@ TEXTS: dict[str, tuple[str, str]] = {
     "next_segment": ("下一张开始新分段：{name}", "next shot starts segment: {name}"),
     "next_blank": ("下一张标记为空白页", "next shot is marked intentionally blank"),
     "mode_reshoot": ("下一张补拍第 {n} 页", "next shot re-shoots page {n}"),
-    "mode_insert": ("已插入空位，下一张为第 {n} 页（漏拍页）", "slot opened: next shot is the missed page {n}"),
+    "mode_insert": ("下一张为漏拍的第 {n} 页（拍好后原第 {n} 页起顺延）",
+                    "next shot is the missed page {n} (pages from {n} move up once it is taken)"),
     "mode_cleared": ("已取消，下一张为第 {n} 页", "cancelled; next shot is page {n}"),
-    "insert_cancelled": ("注意：第 {n} 页空位仍在，完成时会显示为缺页", "note: the slot for page {n} stays empty "
-                         "and will show as missing"),
+    "retake_next": ("下一张重拍第 {n} 页", "next shot re-shoots page {n}"),
+    "scan_next_record": ("请先扫描下一份病案条码", "Scan the next record's barcode first"),
+    "record_closed_refused": ("病案已关闭：请扫描下一份病案条码", "record closed: scan the next record's barcode"),
+    "confirm_overwrite": ("第 {n} 页已有合格图像：按 y 回车确认重拍，x 取消",
+                          "page {n} already has a good image: y + Enter to re-shoot it, x to cancel"),
+    "confirm_first": ("等待确认：第 {n} 页已有合格图像（y 确认重拍，x 取消）",
+                      "waiting for confirmation: page {n} has a good image (y re-shoots it, x cancels)"),
+    "nothing_to_confirm": ("没有需要确认的操作", "nothing to confirm"),
     "page_set": ("下一张为第 {n} 页", "next shot is page {n}"),
     "deleted": ("已删除第 {n} 页，后面的页码前移", "page {n} deleted; later pages move up"),
     "bad_page": ("页码 {n} 不在 1 到 {max} 之间", "page {n} is not between 1 and {max}"),
@@ -67,6 +74,21 @@ TEXTS: dict[str, tuple[str, str]] = {
     "unreadable_kept": ("无法读取图像文件 {name}：{reason}；文件留在热文件夹中，写完整后会自动拍入",
                         "unreadable image file {name}: {reason}; it stays in the hot folder and is taken as soon "
                         "as it is complete"),
+    "qc_missing": ("未安装 qc 检查库：照片只由服务器检查", "qc library missing: shots are checked by the server only"),
+    "server_profile_unusable": ("服务器的质检参数无法使用，改用默认参数", "the server's QC profile is unusable; using "
+                                "the default"),
+    "local_profile_unusable": ("质检参数文件 {file} 无法使用，改用默认参数", "QC profile {file} unusable; using the "
+                               "default"),
+    "hot_folder_missing": ("热文件夹 {folder} 不存在", "hot folder {folder} does not exist"),
+    "hot_folder_access": ("热文件夹 {folder} 无法读写", "hot folder {folder} is not readable and writable"),
+    "file_not_saved": ("{name} 未能保存（磁盘错误），文件留在热文件夹中", "{name} could not be saved (disk error); "
+                       "it stays in the hot folder"),
+    "password": ("请输入密码", "password"),
+    "camera_failed": ("摄像头出错", "the camera failed"),
+    "camera_cannot_open": ("无法打开摄像头（是否已连接，或被其他程序占用？）",
+                           "the camera cannot be opened (is it plugged in, or used by another program?)"),
+    "camera_no_picture": ("摄像头没有给出图像", "the camera gave no picture"),
+    "camera_encode_failed": ("图像无法保存为 JPEG", "the picture could not be encoded as JPEG"),
     "camera_error": ("摄像头错误：{detail}", "camera error: {detail}"),
     "not_camera": ("当前图像来源是热文件夹，请在拍摄软件中拍照", "the image source is the hot folder: shoot in the "
                    "camera software"),
@@ -86,16 +108,192 @@ TEXTS: dict[str, tuple[str, str]] = {
     "quota": ("定额", "quota"),
     "recent": ("最近", "Recent"),
     "local": ("本地", "local"),
+    "local_tally": ("本地统计，服务器未连接", "local tally, server not reached"),
+    "closed": ("已关闭", "closed"),
+    "next_page": ("下一张：第 {n} 页", "next: page {n}"),
+    "next_insert": ("下一张：漏拍的第 {n} 页（插入）", "next: missed page {n} (insert)"),
+    "op_delete": ("删除页", "delete page"),
+    "op_insert": ("插入页", "insert page"),
+    "op_finish": ("完成病案", "finish record"),
     "server": ("服务器", "server"),
     "time": ("时间", "time"),
     "help": ("条码=打开病案  r=补拍上一页  r N=补拍第N页  i N=插入漏拍页  d N=删除第N页  s 名称=新分段  "
-             "b=空白页  p N=设下一页码  f N=完成(纸质页数)  x=取消  q=退出",
+             "b=空白页  p N=转到第N页  y=确认  f N=完成(纸质页数)  x=取消  q=退出",
              "barcode=open record  r=re-shoot last  r N=re-shoot page N  i N=insert missed page  d N=delete page N  "
-             "s name=new segment  b=blank page  p N=set next page  f N=finish (paper count)  x=cancel  q=quit"),
+             "s name=new segment  b=blank page  p N=go to page N  y=confirm  f N=finish (paper count)  x=cancel  "
+             "q=quit"),
     "help_camera": ("回车或踏板=拍照", "Enter or pedal = shoot"),
+    # the command line (setup, login, logout, status, requeue)
+    "cfg_choice": ("设置 {name} 只能是：{choices}", "{name} must be one of {choices}"),
+    "cfg_url": ("服务器地址必须以 http:// 或 https:// 开头", "server_url must start with http:// or https://"),
+    "cfg_unknown": ("没有设置项 {name}；可用：{known}", "unknown setting {name}; known: {known}"),
+    "cfg_unreadable": ("无法读取配置文件 {file}", "cannot read {file}"),
+    "cfg_set_format": ("--set 需要 名称=值，收到 {pair}", "--set needs name=value, got {pair}"),
+    "cfg_need_server": ("需要服务器地址（--server）和工作站令牌（--token）",
+                        "a server address (--server) and a station token (--token) are needed"),
+    "cfg_need_hot_folder": ("未设置热文件夹：--hot-folder <拍摄软件保存照片的文件夹>",
+                            "the hot folder is not set: --hot-folder <folder the camera software saves into>"),
+    "cli_config_error": ("配置错误：{detail}", "configuration error: {detail}"),
+    "cli_not_set_up": ("本工作站尚未设置：请运行 capture-station setup --server 地址 --token 令牌",
+                       "this station is not set up yet: run `capture-station setup --server URL --token TOKEN`"),
+    "cli_unreachable": ("无法连接服务器：请检查地址和网络",
+                        "cannot reach the server; check the address and the network"),
+    "cli_bad_station_token": ("服务器不接受本工作站的令牌：请管理员生成新令牌（folio station add），"
+                              "再运行 capture-station setup --token ...",
+                              "the server does not accept this station's token: ask an administrator for a new one "
+                              "(folio station add) and run `capture-station setup --token ...`"),
+    "cli_session_ended": ("操作员登录已结束：请运行 capture-station login",
+                          "the operator session has ended: run `capture-station login`"),
+    "cli_refused": ("服务器拒绝：{reason}", "the server refused: {reason}"),
+    "cli_not_saved": ("未保存：{why}", "not saved: {why}"),
+    "cli_saved_anyway": ("警告：{why}；仍已保存，服务器可用时工作站会自动连接",
+                         "warning: {why}; saving anyway, the station will connect when the server is reachable"),
+    "cli_saved": ("已保存 {file}（仅本用户可读）", "saved {file} (readable by this user only)"),
+    "cli_saved_windows": ("已保存 {file}（仅本用户可读：每用户 AppData 文件夹，已移除继承的权限）",
+                          "saved {file} (readable by this user only: per-user AppData folder, inherited permissions "
+                          "removed)"),
+    "cli_outbox": ("待上传队列：{path}", "outbox: {path}"),
+    "cli_token_ok": ("服务器 {server} 接受本工作站的令牌。下一步：capture-station login",
+                     "the server at {server} accepts this station's token. Next: capture-station login"),
+    "cli_signin_failed": ("登录失败：{why}", "sign-in failed: {why}"),
+    "cli_signed_in": ("{name} 已在工作站 {station} 登录，有效期至 {until}", "{name} signed in at station {station} "
+                      "until {until}"),
+    "cli_nobody": ("没有人登录", "nobody is signed in"),
+    "cli_logout_note": ("注意：未能通知服务器（{why}）；已在本机退出", "note: the server could not be told ({why}); "
+                        "signed out on this PC"),
+    "cli_signed_out": ("{name} 已退出登录", "{name} signed out"),
+    "cli_still_waiting": ("{user} 还有 {n} 项待上传；{user} 再次登录后会继续上传",
+                          "{n} item(s) of {user} are still waiting to upload; they upload when {user} signs in again"),
+    "cli_no_hot_folder": ("未设置热文件夹：capture-station setup --hot-folder <文件夹>",
+                          "no hot folder is set: capture-station setup --hot-folder <folder>"),
+    "cli_busy": ("另一个 capture-station 正在使用 {path}", "another capture-station is already running with {path}"),
+    "cli_requeued": ("第 {seq} 项已重新排队，编号 #{new}", "item {seq} is queued again as #{new}"),
+    "cli_not_rejected": ("第 {seq} 项不是被拒绝的项目", "item {seq} is not a rejected item"),
+    "cli_unexpected": ("意外错误（{name}）；详情见 {log}。已保存的照片在队列中是安全的。",
+                       "unexpected error ({name}); details in {log}. Shots already saved are safe in the outbox."),
+    "st_server": ("服务器：  {server}   工作站令牌：{token}", "server:   {server}   station token: {token}"),
+    "st_not_set": ("（未设置）", "(not set up)"),
+    "st_source": ("图像来源：{source} {folder}", "source:   {source} {folder}"),
+    "st_source_folder": ("热文件夹", "hot folder"),
+    "st_source_camera": ("摄像头", "camera"),
+    "st_operator": ("操作员：  {name}", "operator: {name}"),
+    "st_nobody": ("（无人登录）", "(nobody signed in)"),
+    "st_empty": ("队列：    空（尚未拍摄）", "outbox:   empty (nothing captured yet)"),
+    "st_counts": ("队列：    {queued} 项待上传（{mb} MB），{rejected} 项被拒绝，{done} 项已上传   [{path}]",
+                  "outbox:   {queued} waiting ({mb} MB), {rejected} rejected, {done} uploaded   [{path}]"),
+    "st_oldest": ("          最早的待上传项：{at}", "          oldest waiting since {at}"),
+    "st_last": ("最近项目：", "last items:"),
+    "st_row": ("  #{seq:<6} {state:<6} {record:<20} 第 {page} 页  本地 {local}  服务器 {server}",
+               "  #{seq:<6} {state:<9} {record:<20} page {page:<5} local {local:<9} server {server}"),
+    "st_rejected": ("被拒绝 #{seq} {kind} {record} 第 {page} 页：{why}  文件：{file}",
+                    "REJECTED #{seq} {kind} {record} page {page}: {why}  file: {file}"),
+    "item_queued": ("待上传", "waiting"),
+    "item_done": ("已上传", "uploaded"),
+    "item_rejected": ("被拒绝", "rejected"),
+    "op_upload": ("上传页", "upload page"),
+    # the browser screen
+    "web_operator": ("操作员", "Operator"),
+    "web_record": ("病案", "Record"),
+    "web_today": ("今日合格", "Good today"),
+    "web_quota": ("定额", "quota"),
+    "web_queue": ("待上传", "Waiting to upload"),
+    "web_rejected": ("被拒绝", "Rejected"),
+    "web_server": ("服务器", "Server"),
+    "web_online_short": ("已连接", "connected"),
+    "web_offline_short": ("无法连接", "unreachable"),
+    "web_strip": ("本病案各页", "Pages of this record"),
+    "web_last_shot": ("最近一张", "Last shot"),
+    "web_command_hint": ("扫描条码或输入命令后回车（? 帮助）", "Scan a barcode or type a command, then Enter (? help)"),
+    "web_lang_other": ("English", "中文"),
+    "web_btn_retake": ("重拍 r", "Re-shoot r"),
+    "web_btn_insert": ("插入漏拍页 i", "Insert missed page i"),
+    "web_btn_delete": ("删除页 d", "Delete page d"),
+    "web_btn_goto": ("转到页 p", "Go to page p"),
+    "web_btn_confirm": ("确认 y", "Confirm y"),
+    "web_btn_cancel": ("取消 x", "Cancel x"),
+    "web_btn_blank": ("空白页 b", "Blank page b"),
+    "web_btn_segment": ("新分段 s", "New segment s"),
+    "web_btn_finish": ("完成 f", "Finish f"),
+    "web_local_tally": ("本地统计，服务器未连接", "local tally, server not reached"),
+    "web_no_record": ("请扫描病案条码", "Scan the record's barcode"),
+    "web_closed": ("已关闭", "closed"),
+    "web_ok": ("合格", "OK"),
+    "web_reshoot": ("请补拍", "Re-shoot"),
+    "web_waiting": ("等待服务器", "waiting for server"),
+    "web_unchecked": ("未检查", "not checked"),
+    "web_notices": ("消息", "Messages"),
+    "web_help": ("条码=打开病案 r N=补拍 i N=插入 d N=删除 p N=转到 y=确认 x=取消 s 名称=分段 b=空白 f N=完成",
+                 "barcode=open  r N=re-shoot  i N=insert  d N=delete  p N=go to  y=confirm  x=cancel  s name=segment"
+                 "  b=blank  f N=finish"),
+    "web_failed": ("浏览器屏幕未能启动（端口 {port}）：请使用终端屏幕", "the browser screen could not start (port "
+                   "{port}): use the terminal screen"),
+    "web_opened": ("工作站屏幕：{url}", "station screen: {url}"),
     "quit_safe": ("已退出；{queued} 张待上传，下次启动时继续上传", "stopped; {queued} waiting, they upload on the "
                   "next start"),
 }
+
+
+# The server's refusals arrive as stable error codes; the station says them in its own words.
+SERVER_ERRORS: dict[str, tuple[str, str]] = {
+    "record_not_checked_out": ("该病案的纸质档案尚未办理出库，不能拍摄", "the paper record has not been checked out "
+                               "for capture"),
+    "bad_record_identity": ("条码不是本项目的病案条码", "the barcode is not a record barcode of this project"),
+    "barcode_in_use": ("该条码已属于另一份病案", "the barcode belongs to another record"),
+    "record_not_found": ("服务器上没有该病案", "the server has no such record"),
+    "page_number_not_found": ("服务器上没有该页码", "the server has no such page number"),
+    "operation_key_reused": ("操作编号重复", "operation key used twice"),
+    "idempotency_key_reused": ("上传编号已用于另一张图像", "upload key already used for another image"),
+    "empty_file": ("文件为空", "the file is empty"),
+    "too_large": ("文件过大", "the file is too large"),
+    "too_many_pixels": ("图像像素过多", "the image has too many pixels"),
+    "unsupported_media_type": ("不是 JPEG/PNG/TIFF 图像", "not a JPEG/PNG/TIFF image"),
+    "undecodable_image": ("图像无法解码", "the image cannot be decoded"),
+    "bad_filename": ("文件名不合规", "the file name is not a plain name"),
+    "bad_credentials": ("用户名或密码错误", "wrong user name or password"),
+    "bad_station_token": ("工作站令牌无效", "the station token is refused"),
+    "operator_session_expired": ("登录已过期", "the session has expired"),
+    "role_not_allowed": ("该账号不能在工作站拍摄", "this account may not capture at a station"),
+    "too_many_attempts": ("尝试次数过多，请稍后再试", "too many attempts: try again later"),
+    "endpoint_missing": ("服务器版本过旧", "the server is too old"),
+    "local_file_missing": ("本地副本丢失", "the local copy is missing"),
+    "unreachable": ("服务器无法连接", "server unreachable"),
+    "timeout": ("服务器未及时应答", "the server did not answer in time"),
+}
+
+
+def server_error_text(exc: Any, lang: str = "zh") -> str:
+    """A server refusal (an ApiError: status, code) in the operator's words; never the server's English detail."""
+    if getattr(exc, "status", None) == 0 and exc.code not in SERVER_ERRORS:
+        return t_error("unreachable", lang)
+    return t_error(exc.code, lang)
+
+
+# Why a file is not a readable image: the hot folder's words and the checker's input error codes.
+FILE_REASONS: dict[str, tuple[str, str]] = {
+    "empty file": ("文件为空", "empty file"),
+    "not a complete JPEG/PNG/TIFF image": ("不是完整的 JPEG/PNG/TIFF 图像", "not a complete JPEG/PNG/TIFF image"),
+    "empty": ("文件为空", "the file is empty"),
+    "corrupt": ("图像文件已损坏", "the image file is damaged"),
+    "unsupported_format": ("不是可读取的图像格式", "not an image format the station can read"),
+    "too_many_pixels": ("图像像素过多", "the image has too many pixels"),
+}
+
+
+def file_reason(reason: str, lang: str = "zh") -> str:
+    """Why a file cannot be read, in the operator's language ("code: detail" from the checker is read by its code)."""
+    code = reason if reason in FILE_REASONS else reason.split(":", 1)[0].strip()
+    if code in FILE_REASONS:
+        zh, en = FILE_REASONS[code]
+        return zh if lang == "zh" else en
+    return "无法读取" if lang == "zh" else reason
+
+
+def t_error(code: str, lang: str = "zh") -> str:
+    """The wording of one server error code (an unknown code is named, not explained)."""
+    if code in SERVER_ERRORS:
+        zh, en = SERVER_ERRORS[code]
+        return zh if lang == "zh" else en
+    return f"服务器拒绝（代码 {code}）" if lang == "zh" else f"refused by the server (code {code})"
 
 
 def t(key: str, lang: str = "zh", **kw: Any) -> str:
@@ -122,6 +320,21 @@ def reason_text(messages: list[dict[str, str]] | None, reasons: list[str] | None
                 out.append(r)
         return "；".join(out)
     return ""
+
+
+def local_time(value: str | float | None) -> str:
+    """An ISO 8601 timestamp (or epoch seconds) as this PC's local time to the second: 2026-11-30 16:05:03."""
+    from datetime import datetime
+
+    if value is None or value == "":
+        return "-"
+    try:
+        when = datetime.fromtimestamp(value) if isinstance(value, int | float) else datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if when.tzinfo is not None:
+        when = when.astimezone()
+    return when.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def human_bytes(n: float) -> str:

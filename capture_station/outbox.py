@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from capture_station.fsutil import write_durable
+from capture_station.numbering import record_label
 
 QUEUED, DONE, REJECTED = "queued", "done", "rejected"
 KINDS = ("upload", "delete", "insert", "finish")
@@ -98,13 +99,6 @@ class Item:
     def record_label(self) -> str:
         """The record as the operator knows it."""
         return record_label(self.record)
-
-
-def record_label(record: dict[str, Any]) -> str:
-    """"00123456-2" for a barcode, "00123456 / 2" for MRN + visit."""
-    if "barcode" in record:
-        return str(record["barcode"])
-    return f"{record.get('mrn')} / {record.get('visit')}"
 
 
 class Outbox:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import queue
 import re
 import signal
 import sys
@@ -19,11 +20,13 @@ from capture_station.faults import crash_point
 from capture_station.fsutil import LockBusy, ProcessLock
 from capture_station.heartbeat import HeartbeatSender
 from capture_station.keys import LineInput, TerminalKeys
-from capture_station.messages import t
+from capture_station.messages import file_reason, t
+from capture_station.numbering import label_of
 from capture_station.screen import LiveScreen, PlainLog, ScreenState
 from capture_station.sources import CameraError, CameraSource, HotFolder, Shot, Unreadable, is_candidate
 from capture_station.station import Station
 from capture_station.uploader import TodayPoller, Uploader
+from capture_station.webscreen import WebScreen
 
 log = logging.getLogger("capture_station")
 _LOGIN_USER = re.compile(r"^login\s+(\S+)$", re.IGNORECASE)
@@ -56,8 +59,13 @@ def make_source(cfg: StationConfig) -> HotFolder | CameraSource:
 
 def run_station(paths: Paths, cfg: StationConfig, *, plain: bool = False, events_path: Path | None = None,
                 source: HotFolder | CameraSource | None = None, stdin: Any = None,
-                on_ready: Callable[[Station], None] | None = None, console: bool = True) -> int:
-    """Run until the operator quits; the exit code."""
+                on_ready: Callable[[Station], None] | None = None, console: bool = True, web: bool = True,
+                open_browser: bool = False) -> int:
+    """Run until the operator quits; the exit code.
+
+    web: also serve the browser screen on 127.0.0.1 (its address, with this run's secret, is announced in a
+    "web" event and opened in the browser with open_browser); the terminal keeps working either way.
+    """
     lock = ProcessLock(paths.lock_file)
     try:
         lock.acquire()
@@ -73,7 +81,9 @@ def run_station(paths: Paths, cfg: StationConfig, *, plain: bool = False, events
     state = ScreenState(lang=cfg.language, source="camera" if station.is_camera else "folder")
     s = station.session
     state.operator = s.display_name if s else ""
-    state.record, state.page_count = station.flow.label, station.flow.page_count
+    flow = station.flow
+    state.record, state.page_count, state.record_open = label_of(flow.record), flow.end, flow.is_open
+    state.next_page, state.mode = flow.next_page, flow.mode
     counts = station.outbox.counts()
     state.queued, state.rejected = counts["queued"], counts["rejected"]
     bus.subscribe(state.update)
@@ -93,15 +103,17 @@ def run_station(paths: Paths, cfg: StationConfig, *, plain: bool = False, events
     HeartbeatSender(station, stop, lambda: _source_state(source)).start()
     keys: LineInput = TerminalKeys() if interactive else LineInput(stdin or sys.stdin)
     previous_term = _install_sigterm(station)
-    bus.emit("ready", "info", "", queued=counts["queued"], rejected=counts["rejected"], record=station.flow.label,
-             next_page=station.flow.next_page, operator=s.username if s else None)
+    bus.emit("ready", "info", "", queued=counts["queued"], rejected=counts["rejected"], record=label_of(flow.record),
+             next_page=flow.next_page, operator=s.username if s else None)
     if s is None:
         bus.emit("auth", "warn", t("not_logged_in", cfg.language), code="not_logged_in")
     if isinstance(source, HotFolder) and (problem := source.check()):
-        bus.emit("error", "error", problem)
+        key = "hot_folder_missing" if not source.folder.is_dir() else "hot_folder_access"
+        bus.emit("error", "error", t(key, cfg.language, folder=source.folder), detail=problem)
     station.check_disk()
     if on_ready:
         on_ready(station)
+    screen = _start_web(station, state, cfg, open_browser) if web else None
     live = None
     try:
         if interactive:
@@ -110,7 +122,7 @@ def run_station(paths: Paths, cfg: StationConfig, *, plain: bool = False, events
             live = Live(LiveScreen(state), refresh_per_second=6, screen=True, redirect_stdout=False)
             live.start()
             bus.subscribe(lambda e: live.console.bell() if e.get("bell") else None)
-        _loop(station, source, keys, state)
+        _loop(station, source, keys, state, screen)
     except KeyboardInterrupt:
         pass
     finally:
@@ -119,6 +131,8 @@ def run_station(paths: Paths, cfg: StationConfig, *, plain: bool = False, events
         poller.poke.set()
         if live is not None:
             live.stop()
+        if screen is not None:
+            screen.stop()
         keys.restore()
         uploader.join(timeout=10)
         queued = station.queued()
@@ -143,7 +157,43 @@ def _source_state(source: HotFolder | CameraSource) -> str:
     return "ok" if getattr(source, "ok", True) else "camera_problem"
 
 
-def _loop(station: Station, source: HotFolder | CameraSource, keys: LineInput, state: ScreenState) -> None:
+def _start_web(station: Station, state: ScreenState, cfg: StationConfig, open_browser: bool) -> WebScreen | None:
+    try:
+        screen = WebScreen(state, port=cfg.web_port).start()
+    except OSError as exc:   # the port is taken: the terminal screen still works
+        station.bus.emit("error", "error", t("web_failed", cfg.language, port=cfg.web_port), detail=str(exc))
+        return None
+    station.bus.subscribe(screen.on_event)
+    station.picture_listeners.append(screen.on_picture)
+    station.bus.emit("web", "info", t("web_opened", cfg.language, url=screen.origin), url=screen.url)
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(screen.url)
+    return screen
+
+
+def _web_input(station: Station, source: HotFolder | CameraSource, screen: WebScreen | None,
+               state: ScreenState) -> None:
+    """Commands from the browser screen, taken in the run loop's thread like typed ones."""
+    while screen is not None:
+        try:
+            kind, value = screen.commands.get_nowait()
+        except queue.Empty:
+            return
+        if kind == "lang":
+            station.lang = value
+            with state.lock:
+                state.lang = value
+        elif kind == "key" or not value.strip() or value.strip().lower() == "c":
+            if isinstance(source, CameraSource):
+                _shoot(station, source)
+        else:
+            station.handle_line(value)
+
+
+def _loop(station: Station, source: HotFolder | CameraSource, keys: LineInput, state: ScreenState,
+          screen: WebScreen | None = None) -> None:
     cfg = station.cfg
     pending_user: str | None = None
     last_disk = 0.0
@@ -156,7 +206,7 @@ def _loop(station: Station, source: HotFolder | CameraSource, keys: LineInput, s
                     station.login(user, key.line)
                 elif m := _LOGIN_USER.match(key.line.strip()):
                     pending_user, keys.mask = m.group(1), True
-                    state.input_hint = " (密码 password)"
+                    state.input_hint = f" ({t('password', cfg.language)})"
                 elif key.line.strip() == "" or key.line.strip().lower() == "c":
                     if isinstance(source, CameraSource):
                         _shoot(station, source)
@@ -168,6 +218,7 @@ def _loop(station: Station, source: HotFolder | CameraSource, keys: LineInput, s
                 pending_user, keys.mask, state.input_hint = None, False, ""
             elif key.name == cfg.pedal_key and isinstance(source, CameraSource):
                 _shoot(station, source)
+        _web_input(station, source, screen, state)
         with state.lock:
             state.input_line = "*" * len(keys.buffer) if keys.mask else keys.buffer
         now = time.monotonic()
@@ -180,7 +231,8 @@ def _loop(station: Station, source: HotFolder | CameraSource, keys: LineInput, s
 
 
 def _poll_folder(station: Station, folder: HotFolder) -> None:
-    if station.flow.record is None:
+    if not station.flow.is_open or station.flow.confirm is not None:
+        # no open record (none yet, finished, refused) or a `p N` awaiting `y`: shots stay in the hot folder
         try:
             waiting = sum(1 for p in folder.folder.iterdir() if p.is_file() and is_candidate(p.name))
         except OSError:
@@ -207,7 +259,7 @@ def _take_file(station: Station, folder: HotFolder, shot: Shot) -> None:
     try:
         result = station.take(shot)
     except OSError as exc:  # e.g. the disk filled up while writing: the file stays in the hot folder
-        station.bus.emit("error", "error", f"{shot.name}: {exc}")
+        station.bus.emit("error", "error", t("file_not_saved", station.lang, name=shot.name), detail=str(exc))
         folder.skip(shot)
         return
     crash_point("after_outbox_commit")
@@ -222,8 +274,10 @@ def _take_file(station: Station, folder: HotFolder, shot: Shot) -> None:
 
 
 def _shoot(station: Station, camera: CameraSource) -> None:
-    if station.flow.record is None:
-        station.bus.emit("error", "error", t("no_record", station.lang))
+    flow = station.flow
+    if not flow.is_open or flow.confirm is not None:   # nothing is shot: say why
+        key = "confirm_first" if flow.confirm is not None else "scan_next_record" if flow.record else "no_record"
+        station.bus.emit("error", "error", t(key, station.lang, n=flow.confirm), code=key)
         return
     if not station.accepting():
         station.bus.emit("error", "error", t("disk_full", station.lang, free="-"))
@@ -231,11 +285,13 @@ def _shoot(station: Station, camera: CameraSource) -> None:
     try:
         shot = camera.shoot()
     except CameraError as exc:
-        station.bus.emit("camera", "error", t("camera_error", station.lang, detail=str(exc)), bell=station.cfg.bell)
+        station.bus.emit("camera", "error", t("camera_error", station.lang, detail=t(exc.code, station.lang)),
+                         code=exc.code, detail=str(exc), bell=station.cfg.bell)
         return
     result = station.take(shot)
     if result is not None and "unreadable" in result:
-        station.bus.emit("camera", "error", t("camera_error", station.lang, detail=result["unreadable"]))
+        station.bus.emit("camera", "error", t("camera_error", station.lang,
+                                              detail=file_reason(result["unreadable"], station.lang)))
 
 
 def _install_sigterm(station: Station) -> Any:

@@ -66,7 +66,9 @@ class ScreenState:
     source: str = ""
     record: str = ""
     page_count: int = 0
+    record_open: bool = False
     next_page: int = 1
+    mode: str = "append"                 # append | retake | insert: what the next shot does
     mode_text: str = ""
     last: Recent | None = None
     last_text: str = ""
@@ -76,8 +78,9 @@ class ScreenState:
     offline: bool = False
     paused: str = ""
     disk: str = ""
-    today_good: int | None = None
+    today_good: int | None = None        # from the server; None until it answered
     quota: int | None = None
+    today_at: float | None = None
     local_good_today: int = 0
     recent: deque[Recent] = field(default_factory=lambda: deque(maxlen=8))
     notices: deque[tuple[float, str, str]] = field(default_factory=lambda: deque(maxlen=4))
@@ -92,14 +95,18 @@ class ScreenState:
 
     def _apply(self, e: Event) -> None:  # noqa: C901 - one branch per event kind is the clearest form
         kind = e["kind"]
-        if "queued" in e and isinstance(e["queued"], int):
+        if isinstance(e.get("queued"), int) and e["queued"] >= 0:
             self.queued = e["queued"]
+        if isinstance(e.get("next_page"), int):
+            self.next_page, self.mode = e["next_page"], e.get("mode") or "append"
         if kind == "shot":
+            if e.get("insert"):
+                self._renumber(e.get("record", ""), e["page"], +1)
             r = Recent(e["seq"], e["ts"], e.get("record", ""), e["page"], e["verdict"],
                        reasons=reason_text(None, e.get("reasons"), self.lang))
             self.recent.appendleft(r)
             self.last, self.last_text, self.last_level = r, e["text"], e["level"]
-            self.mode_text = ""
+            self.mode_text = t("retake_next", self.lang, n=self.next_page) if self.mode == "retake" else ""
         elif kind == "uploaded":
             for r in self.recent:
                 if r.seq == e["seq"]:
@@ -114,7 +121,16 @@ class ScreenState:
                 self.paused = ""
         elif kind == "record":
             self.record, self.page_count = e.get("record", ""), e.get("page_count", 0)
+            self.record_open, self.mode_text = True, ""
             self.notices.appendleft((e["ts"], e["level"], e["text"]))
+        elif kind == "record_refused":
+            self.record, self.record_open, self.mode_text = "", False, ""
+            self.notices.appendleft((e["ts"], "error", e["text"]))
+        elif kind == "finish_queued":
+            self.record_open, self.mode_text = False, e["text"]
+        elif kind == "deleted":
+            self._renumber(e.get("record", ""), e["page"], -1)
+            self.mode_text = e["text"]
         elif kind == "offline":
             self.offline = True
         elif kind == "online":
@@ -134,11 +150,27 @@ class ScreenState:
         elif kind == "disk":
             self.disk = e["text"] if e.get("disk_level") != "ok" else ""
         elif kind == "today":
-            self.today_good, self.quota = e.get("good_pages"), e.get("quota")
+            self.today_good, self.quota, self.today_at = e.get("good_pages"), e.get("quota"), e["ts"]
         elif kind == "mode":
             self.mode_text = e["text"]
         elif e.get("text"):
             self.notices.appendleft((e["ts"], e["level"], e["text"]))
+
+    def _renumber(self, record: str, page: int, by: int) -> None:
+        """Keep the recent list's page numbers true after an insert (+1 from page) or a delete (-1 after page)."""
+        for r in list(self.recent):
+            if r.record != record:
+                continue
+            if by < 0 and r.page == page:
+                self.recent.remove(r)
+            elif (by > 0 and r.page >= page) or (by < 0 and r.page > page):
+                r.page += by
+
+    def today_line(self) -> tuple[int, int, bool]:
+        """(good pages, quota, from the server): the server's count, or the local tally as a labelled fallback."""
+        if self.today_good is not None:   # the server's last answer (offline, no upload can change it)
+            return self.today_good, self.quota or 3000, True
+        return max(self.local_good_today, self.today_good or 0), self.quota or 3000, False
 
 
 _LEVEL_STYLE = {"ok": "bold green", "info": "white", "warn": "bold yellow", "error": "bold red"}
@@ -165,8 +197,9 @@ class LiveScreen:
         header.add_column(ratio=2)
         header.add_column(ratio=2)
         header.add_column(justify="right", ratio=1)
+        rec = s.record if s.record_open else (f"{s.record} ({t('closed', lang)})" if s.record else t("no_record", lang))
         header.add_row(Text(f"{t('operator', lang)}: {s.operator or '—'}", style="bold"),
-                       Text(f"{t('record', lang)}: {s.record or t('no_record', lang)}", style="bold cyan"), net)
+                       Text(f"{t('record', lang)}: {rec}", style="bold cyan"), net)
 
         # the big verdict
         if s.last is None:
@@ -193,9 +226,9 @@ class LiveScreen:
         nums = Table.grid(expand=True, padding=(0, 2))
         nums.add_column(ratio=1)
         nums.add_column(ratio=1)
-        good = s.today_good if s.today_good is not None else s.local_good_today
-        quota = s.quota or 3000
-        today = Group(Text(f"{t('today', lang)}  {good} / {quota}", style="bold"),
+        good, quota, from_server = s.today_line()
+        label = t("today", lang) if from_server else f"{t('today', lang)} ({t('local_tally', lang)})"
+        today = Group(Text(f"{label}  {good} / {quota}", style="bold" if from_server else "bold yellow"),
                       ProgressBar(total=quota, completed=min(good, quota), width=40))
         qstyle = "bold red" if s.offline or s.paused else ("bold yellow" if s.queued > 20 else "bold")
         queue = Text(f"{t('queue', lang)}: {s.queued}", style=qstyle)
@@ -204,6 +237,10 @@ class LiveScreen:
         nums.add_row(today, queue)
 
         parts: list[RenderableType] = [header, verdict, nums]
+        if s.record_open:
+            nxt = t("retake_next", lang, n=s.next_page) if s.mode == "retake" else \
+                t("next_insert", lang, n=s.next_page) if s.mode == "insert" else t("next_page", lang, n=s.next_page)
+            parts.append(Text(nxt, style="bold white on red" if s.mode == "retake" else "bold cyan"))
         if s.mode_text:
             parts.append(Text(f"» {s.mode_text}", style="bold magenta"))
         for warn in (t("offline", lang, queued=s.queued) if s.offline else "", s.disk,

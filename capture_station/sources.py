@@ -253,7 +253,11 @@ class FrameGrabber(Protocol):
 
 
 class CameraError(RuntimeError):
-    """The camera could not be opened or gave no picture."""
+    """The camera could not be opened or gave no picture; `code` names the wording in capture_station.messages."""
+
+    def __init__(self, message: str, code: str = "camera_failed") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class CameraSource:
@@ -277,7 +281,8 @@ class CameraSource:
         opener = self._opener or cv2.VideoCapture
         cap = opener(self.index)
         if not cap.isOpened():
-            raise CameraError(f"camera {self.index} cannot be opened (is it plugged in, or used by another program?)")
+            raise CameraError(f"camera {self.index} cannot be opened (is it plugged in, or used by another program?)",
+                              "camera_cannot_open")
         if self.width and self.height:
             cap.set(cv2.CAP_PROP_FRAME_WIDTH, self.width)
             cap.set(cv2.CAP_PROP_FRAME_HEIGHT, self.height)
@@ -294,10 +299,10 @@ class CameraSource:
             self._cap.grab()
         ok, frame = self._cap.read()
         if not ok or frame is None or getattr(frame, "size", 0) == 0:
-            raise CameraError(f"camera {self.index} gave no picture")
+            raise CameraError(f"camera {self.index} gave no picture", "camera_no_picture")
         ok, buf = cv2.imencode(".jpg", frame, [int(cv2.IMWRITE_JPEG_QUALITY), self.jpeg_quality])
         if not ok:
-            raise CameraError("the picture could not be encoded as JPEG")
+            raise CameraError("the picture could not be encoded as JPEG", "camera_encode_failed")
         self._count += 1
         now = datetime.now(UTC).astimezone()
         return Shot(data=buf.tobytes(), name=f"camera-{now:%Y%m%d-%H%M%S}-{self._count:05d}.jpg", ext=".jpg",

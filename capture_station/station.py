@@ -7,108 +7,32 @@ restart (even after kill -9) resumes at the right page.
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 import time
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
 from typing import Any
 
+from capture_station import numbering as nb
 from capture_station.client import ApiError, StationClient
 from capture_station.config import OperatorSession, Paths, StationConfig, save_session
 from capture_station.events import EventBus
 from capture_station.fsutil import free_bytes
-from capture_station.messages import human_bytes, reason_text, t
-from capture_station.outbox import Outbox, record_label
+from capture_station.localcheck import LocalChecker
+from capture_station.messages import file_reason, human_bytes, reason_text, server_error_text, t
+from capture_station.numbering import label_of, record_key, record_label
+from capture_station.outbox import Outbox
 from capture_station.sources import Shot, Unreadable
 
 SEGMENT_MAX = 40
 
 
-@dataclass
-class Workflow:
-    """Where the operator is: the open record, its page count, and what the next shot will be."""
-
-    record: dict[str, Any] | None = None
-    record_id: int | None = None
-    page_count: int = 0                 # highest page number of the record, as this station sees it
-    last_page: int | None = None        # the page the last shot went to
-    mode: str = "normal"                # normal | reshoot | insert
-    target: int | None = None           # the page a re-shoot or an inserted shot goes to
-    next_segment: str | None = None
-    next_blank: bool = False
-    finished_count: int | None = None
-    known: dict[str, int] = field(default_factory=dict)   # record key -> page count, for records seen lately
-
-    @property
-    def label(self) -> str:
-        """The open record as the operator knows it ('' when none)."""
-        return record_label(self.record) if self.record else ""
-
-    @property
-    def next_page(self) -> int:
-        """The page number the next shot gets."""
-        if self.mode in ("reshoot", "insert") and self.target:
-            return self.target
-        return self.page_count + 1
-
-    def after_shot(self, page: int) -> Workflow:
-        """The state once a shot went to `page`."""
-        new = Workflow(**{**asdict(self), "known": dict(self.known)})
-        if self.mode == "normal":
-            new.page_count = max(self.page_count, page)
-        new.mode, new.target, new.last_page = "normal", None, page
-        new.next_segment, new.next_blank = None, False
-        new.remember()
-        return new
-
-    def remember(self) -> None:
-        """Note the open record's page count (the last 50 records are kept)."""
-        if self.record:
-            key = record_key(self.record)
-            self.known.pop(key, None)
-            self.known[key] = self.page_count
-            while len(self.known) > 50:
-                self.known.pop(next(iter(self.known)))
-
-    def to_dict(self) -> dict[str, Any]:
-        """For saving in the outbox."""
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any] | None) -> Workflow:
-        """From the outbox's saved state."""
-        if not d:
-            return cls()
-        names = set(cls.__dataclass_fields__)
-        return cls(**{k: v for k, v in d.items() if k in names})
-
-
-def record_key(record: dict[str, Any]) -> str:
-    """A stable key for a record identity."""
-    return json.dumps(record, sort_keys=True, ensure_ascii=False)
-
-
 # -- commands
-_CMD_NUM = re.compile(r"^(r|i|d|f|p)\s*(\d{1,5})$", re.IGNORECASE)
+_CMD_NUM = re.compile(r"^(r|i|d|f|p)\s*(\d{1,6})$", re.IGNORECASE)
 _CMD_MRN = re.compile(r"^m\s+(\S{1,32})\s+(\d{1,3})$", re.IGNORECASE)
 _CMD_SEG = re.compile(r"^s\s+(.+)$", re.IGNORECASE)
 _CMD_LOGIN = re.compile(r"^login\s+(\S+)\s+(.+)$", re.IGNORECASE)
-
-
-@dataclass
-class LocalCheck:
-    """The station's own QC verdict for one shot."""
-
-    verdict: str                      # pass | fail | unchecked
-    reasons: list[str]
-    messages: list[dict[str, str]]
-    ms: float
-
-    def to_dict(self) -> dict[str, Any]:
-        """For the outbox row."""
-        return asdict(self)
 
 
 class Station:
@@ -120,7 +44,7 @@ class Station:
         self.lang = cfg.language
         self.is_camera = is_camera
         self.outbox = Outbox(paths.outbox_db, paths.outbox_files)
-        self.flow = Workflow.from_dict(self.outbox.get_state())
+        self.flow = nb.Numbering.from_dict(self.outbox.get_state())
         self._session = session
         self._session_lock = threading.Lock()
         self.session_changed = threading.Event()
@@ -128,9 +52,12 @@ class Station:
         self.quit_requested = False
         self.disk_level = "ok"
         self.held = 0
-        self._profile = self._load_profile()
-        self._qc_missing_warned = False
+        self.checker = LocalChecker(cfg, bus)
         self._auth_told: str | None = None
+        self.online: bool | None = None        # the last attempt to reach the server (None: not tried yet)
+        self._online_lock = threading.Lock()
+        self._last_queued = 0
+        self.picture_listeners: list[Callable[[int, bytes], None]] = []   # e.g. the browser screen's previews
 
     # -- sign-in
     @property
@@ -151,8 +78,8 @@ class Station:
         try:
             answer = client.login(username, password)
         except ApiError as exc:
-            self.bus.emit("login_failed", "error", t("login_failed", self.lang, detail=_api_text(exc, self.lang)),
-                          code=exc.code)
+            why = server_error_text(exc, self.lang)
+            self.bus.emit("login_failed", "error", t("login_failed", self.lang, detail=why), code=exc.code)
             return False
         finally:
             client.close()
@@ -200,15 +127,9 @@ class Station:
         if low in ("?", "h", "help"):
             self.bus.emit("help", "info", t("help", self.lang))
             return
-        if low == "x":
-            self._cancel()
-            return
-        if low == "b":
-            self._save(self._changed(next_blank=True))
-            self.bus.emit("mode", "info", t("next_blank", self.lang))
-            return
-        if low == "r":
-            self._reshoot(self.flow.last_page)
+        simple = {"x": nb.cancel, "y": nb.confirm, "b": nb.blank, "r": lambda s: nb.retake(s, None)}
+        if low in simple:
+            self._apply(simple[low](self.flow))
             return
         if low == "logout":
             self.logout()
@@ -218,12 +139,11 @@ class Station:
             return
         if m := _CMD_NUM.match(text):
             cmd, n = m.group(1).lower(), int(m.group(2))
-            {"r": self._reshoot, "i": self._insert, "d": self._delete, "f": self._finish, "p": self._set_page}[cmd](n)
+            rule = {"r": nb.retake, "i": nb.insert, "d": nb.delete, "f": nb.finish, "p": nb.go_to}[cmd]
+            self._apply(rule(self.flow, n))
             return
         if m := _CMD_SEG.match(text):
-            name = m.group(1).strip()[:SEGMENT_MAX]
-            self._save(self._changed(next_segment=name))
-            self.bus.emit("mode", "info", t("next_segment", self.lang, name=name))
+            self._apply(nb.segment(self.flow, m.group(1).strip()[:SEGMENT_MAX]))
             return
         if m := _CMD_MRN.match(text):
             self.open_record({"mrn": m.group(1), "visit": int(m.group(2))})
@@ -233,86 +153,30 @@ class Station:
             return
         self.bus.emit("error", "error", t("unknown_command", self.lang, text=text[:40]))
 
-    def _changed(self, **changes: Any) -> Workflow:
-        return Workflow(**{**asdict(self.flow), "known": dict(self.flow.known), **changes})
-
-    def _save(self, flow: Workflow) -> None:
-        self.outbox.set_state(flow.to_dict())
-        self.flow = flow
-
-    def _need_record(self) -> bool:
-        if self.flow.record is None:
-            self.bus.emit("error", "error", t("no_record", self.lang))
-            return False
-        return True
-
-    def _page_ok(self, n: int | None, top: int) -> bool:
-        if n is None or not 1 <= n <= top:
-            self.bus.emit("error", "error", t("bad_page", self.lang, n=n if n is not None else "?", max=top))
-            return False
-        return True
-
-    def _cancel(self) -> None:
-        flow = self.flow
-        if flow.mode == "insert" and flow.target:
-            self.bus.emit("mode", "warn", t("insert_cancelled", self.lang, n=flow.target))
-        new = self._changed(mode="normal", target=None, next_blank=False, next_segment=None)
-        self._save(new)
-        self.bus.emit("mode", "info", t("mode_cleared", self.lang, n=new.next_page))
-
-    def _reshoot(self, n: int | None) -> None:
-        if not self._need_record() or not self._page_ok(n, self.flow.page_count):
+    def _apply(self, step: nb.Step) -> None:
+        """Save a command's new numbering (with its queued operation, in one transaction) and tell the operator."""
+        text = t(step.message, self.lang, **step.fields) if step.message else ""
+        if not step.changed:
+            self.bus.emit("error", "error", text, code=step.message)
             return
-        self._save(self._changed(mode="reshoot", target=n))
-        self.bus.emit("mode", "info", t("mode_reshoot", self.lang, n=n), page=n)
-
-    def _insert(self, n: int) -> None:
-        if not self._need_record() or not self._page_ok(n, self.flow.page_count + 1):
-            return
-        if n == self.flow.page_count + 1:
-            self._save(self._changed(mode="normal", target=None))
-            self.bus.emit("mode", "info", t("page_set", self.lang, n=n))
-            return
-        new = self._changed(mode="insert", target=n, page_count=self.flow.page_count + 1)
-        new.remember()
-        assert self.flow.record is not None
-        self.outbox.add_operation("insert", record=self.flow.record, operator=self._operator(), page_number=n,
-                                  state=new.to_dict())
-        self.flow = new
-        self.wake.set()
-        self.bus.emit("mode", "info", t("mode_insert", self.lang, n=n), page=n, queued=self.queued())
-
-    def _delete(self, n: int) -> None:
-        if not self._need_record() or not self._page_ok(n, self.flow.page_count):
-            return
-        new = self._changed(page_count=self.flow.page_count - 1, mode="normal", target=None,
-                            last_page=None if self.flow.last_page == n else self.flow.last_page)
-        new.remember()
-        assert self.flow.record is not None
-        self.outbox.add_operation("delete", record=self.flow.record, operator=self._operator(), page_number=n,
-                                  state=new.to_dict())
-        self.flow = new
-        self.wake.set()
-        self.bus.emit("deleted", "info", t("deleted", self.lang, n=n), page=n, queued=self.queued())
-
-    def _finish(self, count: int) -> None:
-        if not self._need_record():
-            return
-        new = self._changed(finished_count=count)
-        assert self.flow.record is not None
-        self.outbox.add_operation("finish", record=self.flow.record, operator=self._operator(),
-                                  params={"paper_page_count": count}, state=new.to_dict())
-        self.flow = new
-        self.wake.set()
-        self.bus.emit("finish_queued", "info", t("finish_queued", self.lang, n=count), paper_page_count=count)
-
-    def _set_page(self, n: int) -> None:
-        if not self._need_record() or not self._page_ok(n, 100_000):
-            return
-        new = self._changed(page_count=n - 1, mode="normal", target=None)
-        new.remember()
-        self._save(new)
-        self.bus.emit("mode", "info", t("page_set", self.lang, n=n), page=n)
+        record = self.flow.record
+        if step.op is not None and record is not None:
+            params = {"paper_page_count": step.op.paper_page_count} if step.op.kind == "finish" else None
+            self.outbox.add_operation(step.op.kind, record=record, operator=self._operator(),
+                                      page_number=step.op.page_number, params=params, state=step.state.to_dict())
+            self.wake.set()
+        else:
+            self.outbox.set_state(step.state.to_dict())
+        self.flow = step.state
+        kind = _EVENT_KIND.get(step.message, "mode")
+        data: dict[str, Any] = {"page": step.fields.get("n"), "next_page": step.state.next_page,
+                                "mode": step.state.mode, "confirm": step.state.confirm, "code": step.message,
+                                "record": label_of(record)}
+        if step.op is not None:
+            data["queued"] = self.queued()
+            if step.op.kind == "finish":
+                data["paper_page_count"] = step.op.paper_page_count
+        self.bus.emit(kind, step.level if step.level != "error" else "warn", text, **data)
 
     def _operator(self) -> str:
         s = self.session
@@ -322,48 +186,45 @@ class Station:
     def open_record(self, identity: dict[str, Any]) -> bool:
         """Open a record by barcode or MRN + visit; asks the server first, works offline if it must."""
         prev = self.flow
-        if prev.record and prev.page_count and prev.finished_count is None and record_key(prev.record) != \
-                record_key(identity):
-            self.bus.emit("warning", "warn", t("prev_unfinished", self.lang, label=prev.label))
+        if prev.is_open and prev.record and prev.end and prev.finished_count is None and \
+                record_key(prev.record) != record_key(identity):
+            self.bus.emit("warning", "warn", t("prev_unfinished", self.lang, label=label_of(prev.record)))
         label = record_label(identity)
-        key = record_key(identity)
-        pending = self.outbox.pending_for_record(identity)
-        local_count = prev.known.get(key, 0)
-        record_id, server_count, offline = None, 0, False
-        if self.session is None:
-            offline = True
-        else:
+        record_id, server_pages = None, None
+        if self.session is not None:
             client = self.client(timeout=10)
             try:
                 rec = client.open_record(identity)
                 record_id = rec["id"]
-                pages = client.record_pages(record_id)
-                server_count = max((p["page_number"] for p in pages), default=0)
+                server_pages = {p["page_number"]: "pass" if p.get("qc_passed") else "fail"
+                                for p in client.record_pages(record_id)}
             except ApiError as exc:
                 if exc.kind == "permanent":
-                    self.bus.emit("record_refused", "error",
-                                  t("record_refused", self.lang, label=label, detail=_api_text(exc, self.lang)),
-                                  record=label, code=exc.code)
+                    self._refused(identity, exc)
                     return False
-                offline = True
                 if exc.kind == "auth":
                     self._auth_problem(exc)
             finally:
                 client.close()
-        count = local_count if (pending or offline) else server_count
-        if pending:
-            count = max(local_count, server_count)
-        new = Workflow(record=identity, record_id=record_id, page_count=count, known=dict(prev.known))
-        new.remember()
-        self._save(new)
-        nxt = new.next_page
-        if offline:
-            self.bus.emit("record", "warn", t("record_offline", self.lang, label=label, next=nxt), record=label,
-                          page_count=count, online=False)
-        else:
-            self.bus.emit("record", "ok", t("record_opened", self.lang, label=label, next=nxt), record=label,
-                          page_count=count, online=True, record_id=record_id)
+        step = nb.open_record(prev, identity, record_id=record_id, server_pages=server_pages,
+                              pending=self.outbox.pending_for_record(identity) > 0)
+        self.outbox.set_state(step.state.to_dict())
+        self.flow = step.state
+        online = server_pages is not None
+        self.bus.emit("record", step.level, t(step.message, self.lang, label=label, **step.fields), record=label,
+                      page_count=step.state.end, next_page=step.state.next_page, online=online,
+                      record_id=record_id)
         return True
+
+    def _refused(self, identity: dict[str, Any], exc: ApiError) -> None:
+        """The server refuses the record: the previous record is closed on screen too, and shots are held."""
+        step = nb.refuse_record(self.flow)
+        self.outbox.set_state(step.state.to_dict())
+        self.flow = step.state
+        label = record_label(identity)
+        self.bus.emit("record_refused", "error",
+                      t("record_refused", self.lang, label=label, detail=server_error_text(exc, self.lang)),
+                      record=label, code=exc.code, bell=self.cfg.bell)
 
     def _auth_problem(self, exc: ApiError) -> None:
         """Tell the operator once (not on every refresh) that the server refuses the tokens."""
@@ -375,102 +236,117 @@ class Station:
 
     # -- shots
     def accepting(self) -> bool:
-        """Shots can be taken now (a record is open and the disk has room)."""
-        return self.flow.record is not None and self.disk_level != "full"
+        """Shots can be taken now (a record is open, no confirmation is awaited, the disk has room)."""
+        return self.flow.is_open and self.flow.confirm is None and self.disk_level != "full"
 
     def take(self, shot: Shot) -> dict[str, Any] | None:
         """Number, check and queue one shot; the event sent to the screen, or None when it must wait."""
-        if self.flow.record is None or self.check_disk() == "full":
+        if not self.accepting() or self.check_disk() == "full":
             return None
         flow = self.flow
-        page = flow.next_page
         started = time.perf_counter()
         try:
-            local = self._check(shot.data, flow.next_blank)
+            local = self.checker.check(shot.data, flow.next_blank)
         except ValueError as exc:  # qc.QCInputError: the file is not a readable image
             return {"unreadable": str(exc)}
+        step, placed = nb.shoot(flow, local.verdict)
+        if placed is None:
+            return None
+        page = placed.page
         params: dict[str, Any] = {"captured_at": shot.captured_at, "source": shot.name}
-        if flow.next_segment:
-            params["segment"] = flow.next_segment
-        if flow.next_blank:
+        if placed.segment:
+            params["segment"] = placed.segment
+        if placed.blank:
             params["intentionally_blank"] = True
-        if flow.mode == "reshoot":
+        if placed.retake:
             params["reshoot"] = True
-        new = flow.after_shot(page)
+        if placed.insert:
+            params["insert"] = True
         item = self.outbox.add_upload(data=shot.data, ext=shot.ext, record=flow.record or {}, page_number=page,
                                       operator=self._operator(), params=params, local=local.to_dict(),
-                                      pickup=shot.pickup, state=new.to_dict(), sha256=shot.sha256)
-        self.flow = new
+                                      pickup=shot.pickup, state=step.state.to_dict(), sha256=shot.sha256)
+        self.flow = step.state
         self.wake.set()
         total_ms = (time.perf_counter() - started) * 1000
-        level = "ok" if local.verdict != "fail" else "error"
         queued = self.queued()
+        head = t("page", self.lang, n=page)
         if local.verdict == "fail":
-            text = f"{t('page', self.lang, n=page)} {t('reshoot', self.lang)}：{reason_text(local.messages, local.reasons, self.lang)}"  # noqa: E501
+            why = reason_text(local.messages, local.reasons, self.lang)
+            text = f"{head} {t('reshoot', self.lang)}：{why} · {t(step.message, self.lang, **step.fields)}"
         elif local.verdict == "pass":
-            text = f"{t('page', self.lang, n=page)} {t('ok', self.lang)} · {t('shot_saved', self.lang, page=page, queued=queued)}"  # noqa: E501
+            text = f"{head} {t('ok', self.lang)} · {t('shot_saved', self.lang, page=page, queued=queued)}"
         else:
             text = t("shot_saved", self.lang, page=page, queued=queued)
-        return self.bus.emit("shot", level, text, seq=item.seq, key=item.key, page=page, record=flow.label,
-                             verdict=local.verdict, reasons=local.reasons, qc_ms=round(local.ms, 1),
-                             total_ms=round(total_ms, 1), queued=queued, source=shot.name, sha256=shot.sha256,
-                             reshoot=flow.mode == "reshoot", bell=local.verdict == "fail" and self.cfg.bell)
-
-    def _check(self, data: bytes, blank: bool) -> LocalCheck:
-        started = time.perf_counter()
-        try:
-            import qc
-        except ImportError:
-            if not self._qc_missing_warned:
-                self._qc_missing_warned = True
-                self.bus.emit("warning", "warn", "qc library missing: shots are checked by the server only")
-            return LocalCheck("unchecked", [], [], 0.0)
-        try:
-            report = qc.check(data, self._profile, intentionally_blank=blank)
-        except qc.QCInputError as exc:
-            raise ValueError(f"{exc.code}: {exc.message}") from exc
-        return LocalCheck(report.verdict, list(report.reasons), [dict(m) for m in report.messages],
-                          (time.perf_counter() - started) * 1000)
+        event = self.bus.emit("shot", "error" if local.verdict == "fail" else "ok", text, seq=item.seq,
+                             key=item.key, page=page, record=label_of(flow.record), verdict=local.verdict,
+                             reasons=local.reasons, qc_ms=round(local.ms, 1), total_ms=round(total_ms, 1),
+                             queued=queued, source=shot.name, sha256=shot.sha256, reshoot=placed.retake,
+                             insert=placed.insert, next_page=step.state.next_page, mode=step.state.mode,
+                             regions=local.regions, bell=local.verdict == "fail" and self.cfg.bell)
+        for listener in self.picture_listeners:
+            listener(item.seq, shot.data)
+        return event
 
     def use_server_profile(self, profile: dict[str, Any]) -> bool:
         """Check shots with the project's profile from the server (a local profile file, if set, wins)."""
-        if self.cfg.qc_profile:
-            return False
-        try:
-            import qc
-
-            self._profile = qc.load_profile(profile)
-        except Exception as exc:  # noqa: BLE001 - keep capturing with the default thresholds
-            self.bus.emit("warning", "warn", f"the server's QC profile is unusable ({exc}); using the default")
-            return False
-        return True
-
-    def _load_profile(self) -> Any:
-        if not self.cfg.qc_profile:
-            return None
-        try:
-            import qc
-
-            return qc.load_profile(self.cfg.qc_profile)
-        except Exception as exc:  # noqa: BLE001 - a bad profile must not stop capture
-            self.bus.emit("warning", "warn", f"QC profile {self.cfg.qc_profile} unusable ({exc}); using the default")
-            return None
+        used = self.checker.use_server_profile(profile)
+        self.bus.emit("profile", "info", "", source="server" if used else "local", name=profile.get("name"))
+        return used
 
     def unreadable(self, item: Unreadable, moved_to: str | None) -> None:
-        """Tell the operator a file could not be read (left in the hot folder, or moved aside; never deleted)."""
+        """Tell the operator a file could not be read (left in the hot folder, or moved aside; never deleted).
+
+        A file left in the hot folder is announced once, not on every start: the station remembers the
+        (name, size, modification time) it told about until the file changes.
+        """
+        reason = file_reason(item.reason, self.lang)
         if moved_to:
-            text = t("unreadable", self.lang, name=item.path.name, reason=item.reason, moved=moved_to)
+            text = t("unreadable", self.lang, name=item.path.name, reason=reason, moved=moved_to)
         else:
-            text = t("unreadable_kept", self.lang, name=item.path.name, reason=item.reason)
+            try:
+                st = item.path.stat()
+                told = f"{item.path.name}|{st.st_size}|{st.st_mtime_ns}"
+            except OSError:
+                told = ""
+            seen = list((self.outbox.get_state("told_unreadable") or {}).get("files", []))
+            if told and told in seen:
+                return
+            if told:
+                self.outbox.set_state({"files": (seen + [told])[-200:]}, "told_unreadable")
+            text = t("unreadable_kept", self.lang, name=item.path.name, reason=reason)
         self.bus.emit("unreadable", "error", text, name=item.path.name, moved_to=moved_to, reason=item.reason,
                       bell=self.cfg.bell)
 
     def hold(self, waiting: int) -> None:
-        """Shots are waiting for a record to be opened."""
+        """Shots wait in the hot folder: no record is open, the last one is finished, or a `p N` awaits `y`."""
         if waiting != self.held:
             self.held = waiting
             if waiting:
-                self.bus.emit("hold", "warn", t("hold_for_record", self.lang, n=waiting), waiting=waiting)
+                if self.flow.confirm is not None:
+                    key = "confirm_first"
+                elif self.flow.record is not None:
+                    key = "scan_next_record"
+                else:
+                    key = "hold_for_record"
+                self.bus.emit("hold", "warn", t(key, self.lang, n=self.flow.confirm or waiting), waiting=waiting,
+                              code=key)
+
+    def note_server(self, reachable: bool, queued: int | None, error: str = "") -> None:
+        """The result of the latest attempt to reach the server (uploader or refresher): the status line follows it."""
+        with self._online_lock:
+            if queued is not None:
+                self._last_queued = queued
+            queued = self._last_queued
+            if self.online is reachable:
+                return
+            was, self.online = self.online, reachable
+        if reachable:
+            if was is not None:
+                self.bus.emit("online", "ok", t("online", self.lang), queued=queued)
+            else:
+                self.bus.emit("online", "ok", "", queued=queued)
+        else:
+            self.bus.emit("offline", "warn", t("offline", self.lang, queued=queued), queued=queued, error=error)
 
     # -- disk
     def check_disk(self) -> str:
@@ -506,7 +382,4 @@ class Station:
         self.outbox.close()
 
 
-def _api_text(exc: ApiError, lang: str) -> str:
-    if exc.status == 0:
-        return "服务器无法连接" if lang == "zh" else "server unreachable"
-    return exc.detail or exc.code
+_EVENT_KIND = {"deleted": "deleted", "finish_queued": "finish_queued"}

@@ -15,9 +15,10 @@ from typing import Any
 
 from capture_station.client import AUTH, TRANSIENT, ApiError, StationClient
 from capture_station.faults import crash_point
-from capture_station.messages import reason_text, t
+from capture_station.messages import reason_text, server_error_text, t
+from capture_station.numbering import record_key
 from capture_station.outbox import Item, Outbox
-from capture_station.station import Station, record_key
+from capture_station.station import Station
 
 log = logging.getLogger("capture_station.uploader")
 
@@ -32,7 +33,6 @@ class Uploader(threading.Thread):
         self.station = station
         self.stop = stop
         self.wake = station.wake
-        self.offline_since: float | None = None
         self.paused: str | None = None            # why the queue waits (auth code), or None
         self._paused_token: str | None = None
         self._paused_at = 0.0
@@ -126,7 +126,8 @@ class Uploader(threading.Thread):
             return client.upload(data=data, filename=item.file, key=item.key, record=item.record,
                                  page_number=item.page_number, segment=item.params.get("segment"),
                                  intentionally_blank=bool(item.params.get("intentionally_blank")),
-                                 captured_at=item.params.get("captured_at"))
+                                 captured_at=item.params.get("captured_at"),
+                                 insert=bool(item.params.get("insert")))
         record_id = self._record_id(client, item.record)
         if item.kind == "finish":
             return 200, client.finish(record_id, int(item.params["paper_page_count"]))
@@ -138,9 +139,7 @@ class Uploader(threading.Thread):
         bus, lang = self.station.bus, self.station.lang
         self._failures = 0
         queued = outbox.counts()["queued"]
-        if self.offline_since is not None:
-            self.offline_since = None
-            bus.emit("online", "ok", t("online", lang), queued=queued)
+        self.station.note_server(True, queued)
         if item.kind == "upload":
             verdict = answer.get("verdict")
             page = answer.get("page_number", item.page_number)
@@ -175,10 +174,7 @@ class Uploader(threading.Thread):
         if exc.kind == TRANSIENT:
             outbox.note_failure(item, str(exc))
             self._failures += 1
-            queued = outbox.counts()["queued"]
-            if self.offline_since is None:
-                self.offline_since = time.monotonic()
-                bus.emit("offline", "warn", t("offline", lang, queued=queued), queued=queued, error=str(exc))
+            self.station.note_server(False, outbox.counts()["queued"], str(exc))
             delay = min(self.station.cfg.retry_max_seconds, 0.5 * 2 ** min(self._failures, 10))
             self._sleep(delay * random.uniform(0.8, 1.2))  # noqa: S311 - jitter, not security
             return
@@ -197,9 +193,10 @@ class Uploader(threading.Thread):
         path = outbox.file_path(item)
         if item.kind == "upload":
             text = t("rejected_item", lang, page=item.page_number, record=item.record_label,
-                     detail=f"{exc.code} {exc.detail}", file=str(path))
+                     detail=server_error_text(exc, lang), file=str(path))
         else:
-            text = t("rejected_op", lang, op=item.kind, record=item.record_label, detail=f"{exc.code} {exc.detail}")
+            text = t("rejected_op", lang, op=t(f"op_{item.kind}", lang), record=item.record_label,
+                     detail=server_error_text(exc, lang))
         bus.emit("rejected", "error", text, seq=item.seq, op=item.kind, page=item.page_number,
                  record=item.record_label, code=exc.code, detail=exc.detail, status=exc.status,
                  file=str(path) if path else None, queued=outbox.counts()["queued"], bell=self.station.cfg.bell)
@@ -210,7 +207,14 @@ def _nums(ns: list[int]) -> str:
 
 
 class TodayPoller(threading.Thread):
-    """Fetches the operator's good pages today against the quota, every few seconds and after uploads."""
+    """Fetches the operator's good pages today against the quota, and the project's QC profile, from the server.
+
+    Every `today_refresh_seconds` (every few seconds while the server is unreachable) and soon after uploads.
+    Each attempt tells the station whether the server answered, so the status line follows the last attempt.
+    The loop never ends on an error: a failed round is logged and the next one comes.
+    """
+
+    OFFLINE_RETRY_SECONDS = 3.0
 
     def __init__(self, station: Station, stop: threading.Event) -> None:
         super().__init__(name="today", daemon=True)
@@ -218,35 +222,53 @@ class TodayPoller(threading.Thread):
         self.poke = threading.Event()
         self.missing = False
         self.profile_fetched = False  # the project's QC profile, fetched once a session is there
+        self.rounds = 0               # completed rounds (a test reads it to see the thread is alive)
+        self.failures = 0
 
     def run(self) -> None:
         """The loop."""
         while not self.stop.is_set():
-            self._once()
-            self.poke.wait(self.station.cfg.today_refresh_seconds)
+            try:
+                self._once()
+            except Exception:  # noqa: BLE001 - the refresher must never die; log it and try again
+                self.failures += 1
+                log.exception("refreshing today's count failed")
+            self.rounds += 1
+            wait = self.station.cfg.today_refresh_seconds
+            if self.station.online is False:
+                wait = min(wait, self.OFFLINE_RETRY_SECONDS)
+            self.poke.wait(wait)
             if self.poke.is_set():
                 self.poke.clear()
                 self.stop.wait(2.0)   # gather a few uploads into one refresh
 
     def _once(self) -> None:
         session = self.station.session
-        if session is None or self.missing:
-            return
         client = self.station.client(timeout=10)
-        if not self.profile_fetched:
-            try:
-                self.station.use_server_profile(client.qc_profile())
-                self.profile_fetched = True
-            except ApiError as exc:
-                self.profile_fetched = exc.code == "endpoint_missing"  # an older server: keep the default
         try:
-            today = client.today()
-        except ApiError as exc:
-            if exc.code == "endpoint_missing":
-                self.missing = True   # an older server: the screen counts locally instead
-            elif exc.status == 401:
-                self.station._auth_problem(exc)
-            return
+            if session is None or self.missing:
+                self.station.note_server(client.health(), None)
+                return
+            if not self.profile_fetched:
+                self._fetch_profile(client)
+            try:
+                today = client.today()
+            except ApiError as exc:
+                if exc.kind == TRANSIENT:
+                    self.station.note_server(False, None, str(exc))
+                elif exc.code == "endpoint_missing":
+                    self.missing = True   # an older server: the screen counts locally instead
+                elif exc.status == 401:
+                    self.station.note_server(True, None)
+                    self.station._auth_problem(exc)
+                return
         finally:
             client.close()
-        self.station.bus.emit("today", "info", "", **today)
+        self.station.note_server(True, None)
+        self.station.bus.emit("today", "info", "", source="server", **today)
+
+    def _fetch_profile(self, client: StationClient) -> None:
+        try:
+            self.profile_fetched = self.station.use_server_profile(client.qc_profile()) or True
+        except ApiError as exc:
+            self.profile_fetched = exc.code == "endpoint_missing"  # an older server: keep the default

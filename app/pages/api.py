@@ -65,12 +65,15 @@ def upload_page(
     barcode: Annotated[str | None, Form(max_length=64)] = None,
     segment: Annotated[str | None, Form(max_length=40)] = None,
     intentionally_blank: Annotated[bool, Form()] = False,
+    insert: Annotated[bool, Form(description="a missed page: pages from page_number move up one, atomically")] = False,
     captured_at: Annotated[datetime | None, Form()] = None,
     idempotency_key_header: Annotated[str | None, Header(alias="Idempotency-Key", max_length=80)] = None,
 ):
     """Upload one page image with its record and page number; answers with the QC verdict.
 
     201: a new image was kept. 200: the same idempotency key was seen before; the same page is returned.
+    With insert=true the record's pages from page_number move up one in the same transaction that stores
+    the image (a replay of the key moves nothing again; a refused upload moves nothing).
     """
     key = idempotency_key or idempotency_key_header
     if not key or len(key) < 8:
@@ -99,6 +102,7 @@ def upload_page(
             segment=segment,
             intentionally_blank=intentionally_blank,
             captured_at=captured_at,
+            insert=insert,
         ),
         store=request.app.state.store,
         qc_runner=request.app.state.qc.check,

@@ -18,7 +18,7 @@ from app.pages.imaging import REFUSALS, ImageInfo, inspect_upload
 from app.pages.models import Page, PageImage
 from app.projects.models import Project
 from app.records.models import Record, RecordStatus
-from app.records.service import get_or_create_record, resolve_key
+from app.records.service import get_or_create_record, renumber, resolve_key
 from qc.imagefile import MAX_DECODED_BYTES, Limits
 
 QCRunner = Callable[[bytes, dict | None, bool], dict[str, Any]]
@@ -52,6 +52,7 @@ class PageUpload:
     segment: str | None = None
     intentionally_blank: bool = False
     captured_at: datetime | None = None
+    insert: bool = False  # a missed page: open slot page_number (pages >= it move up) with this image
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,8 @@ def ingest_page(
                 record, _ = get_or_create_record(
                     session, project, mrn=upload.mrn, visit=upload.visit, barcode=upload.barcode, actor=actor
                 )
+                if upload.insert:  # issue 12: the slot opens in the transaction that fills it
+                    _open_slot(session, principal, record, upload, now, actor)
                 store.put(upload.data, checked.sha256)
                 return _write(session, principal, project, record, upload, checked, now, actor)
         except IntegrityError:
@@ -124,6 +127,23 @@ def ingest_page(
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+def _open_slot(
+    session: Session, principal: StationPrincipal, record: Record, upload: PageUpload, now: datetime, actor: dict
+) -> None:
+    """Move the record's pages from upload.page_number up one (audited as record.page_insert), once per upload key."""
+    renumber(
+        session,
+        record,
+        key="ins:" + sha256_hex(upload.idempotency_key.encode())[:64],  # within the 80 characters of a key
+        op="insert",
+        page_number=upload.page_number,
+        station_id=principal.station_id,
+        user_id=principal.user_id,
+        now=now,
+        actor=actor,
+    )
 
 
 def _replay(session: Session, upload: PageUpload, sha256: str) -> IngestResult | None:

@@ -66,7 +66,7 @@ def test_enter_or_the_pedal_key_shoots_with_the_camera(env: Env) -> None:
     wait("uploaded", 3)
     typed.write("\n")                                   # the device has no more frames: a clear error
     err = wait("camera", 1)[0]
-    assert "摄像头错误" in err["text"] and "gave no picture" in err["text"]
+    assert "摄像头错误" in err["text"] and "摄像头没有给出图像" in err["text"] and err["code"] == "camera_no_picture"
     typed.write("q\n")
     th.join(30)
     assert result == [0] and device.released

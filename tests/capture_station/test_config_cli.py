@@ -58,7 +58,7 @@ def test_cli_without_setup_says_what_to_do(tmp_path: Path) -> None:
     r = cli(tmp_path / "home", "run", "--plain")
     assert r.returncode == 2 and "capture-station setup" in r.stderr and "Traceback" not in r.stderr
     r = cli(tmp_path / "home", "status")
-    assert r.returncode == 0 and "not set up" in r.stdout
+    assert r.returncode == 0 and "（未设置）" in r.stdout
 
 
 def test_setup_with_an_unreachable_server_saves_and_warns(tmp_path: Path) -> None:
@@ -66,11 +66,11 @@ def test_setup_with_an_unreachable_server_saves_and_warns(tmp_path: Path) -> Non
     r = cli(home, "setup", "--server", "http://127.0.0.1:9", "--token", "fst_abc", "--hot-folder",
             str(tmp_path / "hot"), "--yes")
     assert r.returncode == 0, r.stderr
-    assert "cannot reach the server" in r.stdout and (tmp_path / "hot").is_dir()
+    assert "无法连接服务器" in r.stdout and (tmp_path / "hot").is_dir()
     saved = json.loads((home / "config" / "config.json").read_text())
     assert saved["server_url"] == "http://127.0.0.1:9" and saved["hot_folder"] == str(tmp_path / "hot")
     r = cli(home, "login", "--username", "x", "--password-stdin", input="y\n")
-    assert r.returncode == 1 and "cannot reach the server" in r.stderr and "Traceback" not in r.stderr
+    assert r.returncode == 1 and "无法连接服务器" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_every_command_has_help_with_an_example(tmp_path: Path) -> None:
@@ -88,6 +88,6 @@ def test_two_stations_cannot_share_one_outbox(tmp_path: Path) -> None:
                 str(tmp_path / "hot"), "--no-check", "--yes")
         assert r.returncode == 0
         r = cli(tmp_path, "run", "--plain", input="q\n")
-        assert r.returncode == 3 and "already running" in r.stderr
+        assert r.returncode == 3 and "正在使用" in r.stderr
         with pytest.raises(LockBusy):
             ProcessLock(paths.lock_file).acquire()

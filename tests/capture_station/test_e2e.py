@@ -50,30 +50,33 @@ def test_shots_arrive_once_in_order_with_verdicts(env: Env) -> None:
     assert list((env.home / "data" / "outbox").iterdir()) == []   # copies deleted after the 2xx
 
 
-def test_blurred_shot_is_flagged_and_its_reshoot_replaces_it(env: Env) -> None:
+def test_blurred_shot_is_flagged_and_the_next_shot_reshoots_it_in_place(env: Env) -> None:
     st = env.station.start()
     open_record(env)
-    good1, blurred, good3, retake = page_jpeg(201), page_jpeg(202, blur=4.0), page_jpeg(203), page_jpeg(204)
+    good1, blurred, retake, good3 = page_jpeg(201), page_jpeg(202, blur=4.0), page_jpeg(204), page_jpeg(203)
     m = st.mark()
-    for i, data in enumerate([good1, blurred, good3]):
+    for i, data in enumerate([good1, blurred]):
         st.drop(f"IMG_{i:04d}.jpg", data)
         time.sleep(0.3)
-    shots = st.wait_for(is_kind("shot"), since=m, count=3)
+    shots = st.wait_for(is_kind("shot"), since=m, count=2)
     flagged = shots[1]
     assert flagged["page"] == 2 and flagged["verdict"] == "fail" and "blur" in flagged["reasons"]
     assert flagged["bell"] is True and flagged["level"] == "error"
-    assert "请补拍" in flagged["text"] and "模糊" in flagged["text"]
+    assert "请补拍" in flagged["text"] and "模糊" in flagged["text"] and "下一张重拍第 2 页" in flagged["text"]
+    assert (flagged["next_page"], flagged["mode"]) == (2, "retake")
     server2 = st.wait_for(is_kind("uploaded", page=2), since=m)[0]
     assert server2["verdict"] == "fail"
 
     m = st.mark()
-    st.send("r 2")
-    st.wait_for(is_kind("mode", page=2), since=m)
-    st.drop("IMG_0003.jpg", retake)
+    st.drop("IMG_0003.jpg", retake)                    # re-shot as told: it replaces page 2
     again = st.wait_for(is_kind("shot"), since=m)[0]
     assert again["page"] == 2 and again["verdict"] == "pass" and again["reshoot"] is True
+    assert (again["next_page"], again["mode"]) == (3, "append")
     up = st.wait_for(is_kind("uploaded", page=2), since=m, timeout=30)[0]
     assert up["verdict"] == "pass" and up["superseded_image_id"] == server2["image_id"]
+    st.drop("IMG_0004.jpg", good3)                     # the next ordinary shot continues at the end
+    assert st.wait_for(is_kind("shot"), since=m, count=2)[1]["page"] == 3
+    st.wait_for(is_kind("uploaded", page=3), since=m, timeout=30)
 
     view = env.view()
     pages = view.pages(BARCODE)
@@ -82,10 +85,13 @@ def test_blurred_shot_is_flagged_and_its_reshoot_replaces_it(env: Env) -> None:
     assert view.current_sha(pages[1]) == sha(retake)
     history = view.images(pages[1]["id"])
     assert [i["sha256"] for i in history] == [sha(blurred), sha(retake)]
-    # the next ordinary shot continues after page 3
+    # `r 1` re-shoots exactly one page, then numbering returns to the end
     m = st.mark()
-    st.drop("IMG_0004.jpg", page_jpeg(205))
-    assert st.wait_for(is_kind("shot"), since=m)[0]["page"] == 4
+    st.send("r 1")
+    st.wait_for(is_kind("mode", page=1), since=m)
+    st.drop("IMG_0005.jpg", page_jpeg(205))
+    st.drop("IMG_0006.jpg", page_jpeg(206))
+    assert [e["page"] for e in st.wait_for(is_kind("shot"), since=m, count=2)] == [1, 4]
     st.quit()
     out = st.output()
     assert "第 2 页 请补拍：图像模糊" in out and "\a" in out   # the bell rings on the console too

@@ -1,4 +1,4 @@
-"""Numbering rules of the workflow, and the live screen's content."""
+"""The live screen's content (the numbering rules are in test_numbering.py)."""
 
 from __future__ import annotations
 
@@ -8,37 +8,8 @@ import time
 from rich.console import Console
 
 from capture_station.screen import LiveScreen, ScreenState, big
-from capture_station.station import Workflow
 
 REC = {"barcode": "00123456-2"}
-
-
-def test_ordinary_shots_count_up_and_reshoots_do_not() -> None:
-    flow = Workflow(record=REC)
-    for n in (1, 2, 3):
-        assert flow.next_page == n
-        flow = flow.after_shot(flow.next_page)
-    assert (flow.page_count, flow.last_page) == (3, 3)
-    flow.mode, flow.target = "reshoot", 2
-    assert flow.next_page == 2
-    flow = flow.after_shot(2)
-    assert (flow.page_count, flow.mode, flow.next_page, flow.last_page) == (3, "normal", 4, 2)
-
-
-def test_an_inserted_page_takes_its_slot_and_numbering_goes_on_after_the_last() -> None:
-    flow = Workflow(record=REC, page_count=4)
-    flow.mode, flow.target, flow.page_count = "insert", 2, 5      # the insert opened slot 2
-    assert flow.next_page == 2
-    flow = flow.after_shot(2)
-    assert flow.next_page == 6
-
-
-def test_segment_and_blank_apply_to_one_shot_and_state_round_trips() -> None:
-    flow = Workflow(record=REC, next_segment="护理记录", next_blank=True)
-    after = flow.after_shot(1)
-    assert after.next_segment is None and after.next_blank is False
-    assert Workflow.from_dict(after.to_dict()) == after
-    assert after.known == {'{"barcode": "00123456-2"}': 1}
 
 
 def render(state: ScreenState) -> str:
@@ -70,3 +41,30 @@ def test_english_screen() -> None:
                   "verdict": "pass", "reasons": [], "queued": 1})
     text = render(state)
     assert "OK" in text and "waiting to upload: 1" in text
+
+
+def test_recent_list_follows_inserts_and_deletes_and_the_next_retake_is_shown_large() -> None:
+    state = ScreenState(record="R", record_open=True)
+    now = time.time()
+    for seq, page in enumerate((1, 2, 3), start=1):
+        state.update({"kind": "shot", "level": "ok", "text": "", "ts": now, "seq": seq, "page": page, "record": "R",
+                      "verdict": "pass", "reasons": [], "next_page": page + 1, "mode": "append"})
+    state.update({"kind": "shot", "level": "ok", "text": "", "ts": now, "seq": 4, "page": 2, "record": "R",
+                  "verdict": "fail", "reasons": ["blur"], "insert": True, "next_page": 2, "mode": "retake"})
+    assert [(r.seq, r.page) for r in state.recent] == [(4, 2), (3, 4), (2, 3), (1, 1)]
+    assert "下一张重拍第 2 页" in render(state)
+    state.update({"kind": "deleted", "level": "info", "text": "", "ts": now, "page": 3, "record": "R",
+                  "next_page": 4, "mode": "append"})
+    assert [(r.seq, r.page) for r in state.recent] == [(4, 2), (3, 3), (1, 1)]
+    assert "下一张：第 4 页" in render(state)
+
+
+def test_todays_count_is_the_servers_and_the_local_tally_is_labelled_as_such() -> None:
+    state = ScreenState()
+    now = time.time()
+    state.update({"kind": "uploaded", "level": "ok", "text": "", "ts": now, "seq": 1, "verdict": "pass"})
+    assert "今日合格 (本地统计，服务器未连接)  1 / 3000" in render(state)
+    state.update({"kind": "today", "level": "info", "text": "", "ts": now, "good_pages": 27, "quota": 2500})
+    assert "今日合格  27 / 2500" in render(state)
+    state.update({"kind": "offline", "level": "warn", "text": "x", "ts": now})
+    assert "今日合格  27 / 2500" in render(state)     # nothing uploads while offline: the server's count stands

@@ -1,0 +1,77 @@
+"""The station's own instant QC check of each shot, with the project's thresholds when the server gave them."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from capture_station.config import StationConfig
+from capture_station.events import EventBus
+from capture_station.messages import t
+
+
+@dataclass
+class LocalCheck:
+    """The station's own QC verdict for one shot."""
+
+    verdict: str                      # pass | fail | unchecked
+    reasons: list[str]
+    messages: list[dict[str, str]]
+    ms: float
+    regions: list[dict[str, Any]] = field(default_factory=list)   # problem areas to draw, if the check gives any
+
+    def to_dict(self) -> dict[str, Any]:
+        """For the outbox row."""
+        return asdict(self)
+
+
+class LocalChecker:
+    """Runs `qc.check` on a shot's bytes with the current profile (a local file, the server's, or the default)."""
+
+    def __init__(self, cfg: StationConfig, bus: EventBus) -> None:
+        self.cfg, self.bus = cfg, bus
+        self._qc_missing_warned = False
+        self.profile = self._load_profile()
+
+    def check(self, data: bytes, blank: bool) -> LocalCheck:
+        """The verdict for one shot; ValueError when the bytes are not a readable image."""
+        started = time.perf_counter()
+        try:
+            import qc
+        except ImportError:
+            if not self._qc_missing_warned:
+                self._qc_missing_warned = True
+                self.bus.emit("warning", "warn", t("qc_missing", self.cfg.language))
+            return LocalCheck("unchecked", [], [], 0.0)
+        try:
+            report = qc.check(data, self.profile, intentionally_blank=blank)
+        except qc.QCInputError as exc:
+            raise ValueError(f"{exc.code}: {exc.message}") from exc
+        return LocalCheck(report.verdict, list(report.reasons), [dict(m) for m in report.messages],
+                          (time.perf_counter() - started) * 1000, list(getattr(report, "regions", None) or []))
+
+    def use_server_profile(self, profile: dict[str, Any]) -> bool:
+        """Check shots with the project's profile from the server (a local profile file, if set, wins)."""
+        if self.cfg.qc_profile:
+            return False
+        try:
+            import qc
+
+            self.profile = qc.load_profile(profile)
+        except Exception as exc:  # noqa: BLE001 - keep capturing with the default thresholds
+            self.bus.emit("warning", "warn", t("server_profile_unusable", self.cfg.language), detail=str(exc))
+            return False
+        return True
+
+    def _load_profile(self) -> Any:
+        if not self.cfg.qc_profile:
+            return None
+        try:
+            import qc
+
+            return qc.load_profile(self.cfg.qc_profile)
+        except Exception as exc:  # noqa: BLE001 - a bad profile must not stop capture
+            self.bus.emit("warning", "warn", t("local_profile_unusable", self.cfg.language, file=self.cfg.qc_profile),
+                          detail=str(exc))
+            return None

@@ -1,0 +1,328 @@
+"""Page numbering as one explicit state machine (pure: no I/O, no clock, no threads).
+
+The station's screen, its outbox and the server's record all follow the decisions made here:
+
+* a record is **open** (shots are numbered) or **closed** (no record yet, finished with `f N`, or a
+  refused barcode): a shot while closed is *held* in the hot folder until a barcode opens a record;
+* the **next shot** is described by `Next`: a page number and how it lands there — `append` at the end,
+  `retake` of one page in place (after a failed shot, after `r N`, or after a confirmed `p N`), or
+  `insert` of a missed page (pages N… move up one *on the server in the same transaction as the
+  shot*, so cancelling an insert leaves nothing behind);
+* a failed shot is re-shot in place: the next shot replaces it;
+* a retake replaces exactly one page and then numbering returns to the end;
+* going to a page that has a good image (`p N`) waits for a confirmation key (`y`), never overwrites silently.
+
+`Numbering` is a frozen value; every operation returns a `Step`: the new state, what the operator is
+told (a message key of `capture_station.messages` with its fields), and the record operation to queue
+(delete, finish) if any. The transition table is in the README's station section.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+APPEND, RETAKE, INSERT = "append", "retake", "insert"
+PASS, FAIL, UNCHECKED = "pass", "fail", "unchecked"
+KNOWN_RECORDS = 50          # records whose page count is remembered for an offline re-open
+
+
+def record_key(record: dict[str, Any]) -> str:
+    """A stable key for a record identity ({"barcode"} or {"mrn", "visit"})."""
+    return json.dumps(record, sort_keys=True, ensure_ascii=False)
+
+
+def record_label(record: dict[str, Any]) -> str:
+    """"00123456-2" for a barcode, "00123456 / 2" for MRN + visit."""
+    if "barcode" in record:
+        return str(record["barcode"])
+    return f"{record.get('mrn')} / {record.get('visit')}"
+
+
+def label_of(record: dict[str, Any] | None) -> str:
+    """The record as the operator knows it ('' when none)."""
+    return record_label(record) if record else ""
+
+
+@dataclass(frozen=True)
+class Next:
+    """What the next shot does: lands on `page` by `how` (append, retake, insert)."""
+
+    page: int
+    how: str = APPEND
+
+
+@dataclass(frozen=True)
+class Shot:
+    """Where one shot went: its page, whether it opened a slot (insert) or replaced a page (retake)."""
+
+    page: int
+    insert: bool
+    retake: bool
+    segment: str | None
+    blank: bool
+
+
+@dataclass(frozen=True)
+class Numbering:
+    """The numbering state of the station.
+
+    record:    the record identity shown on screen (None when no record was ever opened, or after a refusal)
+    is_open:   shots are numbered into `record`; False after `f N` or a refused barcode (shots are held)
+    pages:     page number -> last known verdict of its image (pass, fail, unchecked), as this station knows it
+    end:       the highest page number of the record
+    next:      what the next shot does (None means append after `end`)
+    confirm:   a page with a good image that `p N` asked for; `y` confirms the retake, anything else drops it
+    """
+
+    record: dict[str, Any] | None = None
+    record_id: int | None = None
+    is_open: bool = False
+    pages: dict[int, str] = field(default_factory=dict)
+    end: int = 0
+    next: Next | None = None
+    confirm: int | None = None
+    next_segment: str | None = None
+    next_blank: bool = False
+    last_page: int | None = None
+    finished_count: int | None = None
+    known: dict[str, int] = field(default_factory=dict)
+
+    # -- reading
+    @property
+    def upcoming(self) -> Next:
+        """What the next shot does."""
+        return self.next or Next(self.end + 1, APPEND)
+
+    @property
+    def next_page(self) -> int:
+        """The page number the next shot gets."""
+        return self.upcoming.page
+
+    @property
+    def mode(self) -> str:
+        """append, retake or insert (for the screen)."""
+        return self.upcoming.how
+
+    def good(self, page: int) -> bool:
+        """The page has an image that passed the check (or whose verdict this station does not know)."""
+        return page <= self.end and self.pages.get(page, PASS) != FAIL
+
+    # -- saving
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (saved in the outbox with the shot it numbers)."""
+        return {
+            "record": self.record, "record_id": self.record_id, "is_open": self.is_open,
+            "pages": {str(k): v for k, v in self.pages.items()}, "end": self.end,
+            "next": [self.next.page, self.next.how] if self.next else None, "confirm": self.confirm,
+            "next_segment": self.next_segment, "next_blank": self.next_blank, "last_page": self.last_page,
+            "finished_count": self.finished_count, "known": dict(self.known),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any] | None) -> Numbering:
+        """From `to_dict`'s output; an older saved workflow (page_count, mode, target) is read too."""
+        if not d:
+            return cls()
+        if "end" not in d:  # the station's state before this module: page_count / mode / target
+            nxt = Next(int(d["target"]), RETAKE) if d.get("mode") == "reshoot" and d.get("target") else None
+            return cls(record=d.get("record"), record_id=d.get("record_id"), is_open=d.get("record") is not None,
+                       end=int(d.get("page_count") or 0), next=nxt, known=dict(d.get("known") or {}))
+        raw_next = d.get("next")
+        return cls(
+            record=d.get("record"), record_id=d.get("record_id"), is_open=bool(d.get("is_open")),
+            pages={int(k): str(v) for k, v in (d.get("pages") or {}).items()}, end=int(d.get("end") or 0),
+            next=Next(int(raw_next[0]), str(raw_next[1])) if raw_next else None, confirm=d.get("confirm"),
+            next_segment=d.get("next_segment"), next_blank=bool(d.get("next_blank")), last_page=d.get("last_page"),
+            finished_count=d.get("finished_count"), known=dict(d.get("known") or {}))
+
+
+@dataclass(frozen=True)
+class Op:
+    """A record operation to queue behind the uploads: delete page n, or finish with the paper count."""
+
+    kind: str                     # delete | finish
+    page_number: int | None = None
+    paper_page_count: int | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """The outcome of one transition: the new state, what to tell the operator, what to queue."""
+
+    state: Numbering
+    message: str                  # a key of capture_station.messages.TEXTS ("" for nothing to say)
+    fields: dict[str, Any] = field(default_factory=dict)
+    level: str = "info"           # info, ok, warn, error
+    op: Op | None = None
+    changed: bool = True          # False: a refusal; the state is unchanged
+
+
+def _refuse(state: Numbering, message: str, **fields: Any) -> Step:
+    return Step(state, message, fields, "error", changed=False)
+
+
+def _remember(state: Numbering) -> Numbering:
+    if state.record is None:
+        return state
+    known = {k: v for k, v in state.known.items() if k != record_key(state.record)}
+    known[record_key(state.record)] = state.end
+    while len(known) > KNOWN_RECORDS:
+        known.pop(next(iter(known)))
+    return replace(state, known=known)
+
+
+def _closed_message(state: Numbering) -> str:
+    return "scan_next_record" if state.record is not None else "no_record"
+
+
+# -- records
+def open_record(state: Numbering, identity: dict[str, Any], *, record_id: int | None = None,
+                server_pages: dict[int, str] | None = None, pending: bool = False) -> Step:
+    """A barcode (or MRN + visit) opened a record.
+
+    server_pages: the record's pages and verdicts as the server has them (None when offline);
+    pending: this station still has queued items of the record (its own count is then the newer one).
+    """
+    local_end = state.known.get(record_key(identity), 0)
+    same = state.record is not None and record_key(state.record) == record_key(identity)
+    mine = dict(state.pages) if same else {}
+    if server_pages is None:          # offline: what this station knows
+        end, pages = local_end, mine
+    elif pending:                     # the station's own count is newer than the server's
+        end = max(local_end, max(server_pages, default=0))
+        pages = {**server_pages, **mine}
+    else:
+        end, pages = max(server_pages, default=0), dict(server_pages)
+    pages = {n: v for n, v in pages.items() if 1 <= n <= end}
+    new = _remember(Numbering(record=identity, record_id=record_id, is_open=True, pages=pages, end=end,
+                              known=state.known))
+    key = "record_offline" if server_pages is None else "record_opened"
+    return Step(new, key, {"next": new.next_page}, "warn" if server_pages is None else "ok")
+
+
+def refuse_record(state: Numbering) -> Step:
+    """The server refused a scanned barcode: the previous record is closed too (shots are held)."""
+    return Step(replace(state, record=None, record_id=None, is_open=False, next=None, confirm=None,
+                        next_segment=None, next_blank=False, pages={}, end=0), "record_closed_refused", {}, "error")
+
+
+def finish(state: Numbering, paper_page_count: int) -> Step:
+    """`f N`: the paper has N pages; the record is closed until the next barcode."""
+    if not state.is_open:
+        return _refuse(state, _closed_message(state))
+    if paper_page_count < 1:
+        return _refuse(state, "bad_page", n=paper_page_count, max=100_000)
+    new = replace(state, is_open=False, next=None, confirm=None, next_segment=None, next_blank=False,
+                  finished_count=paper_page_count)
+    return Step(new, "finish_queued", {"n": paper_page_count}, op=Op("finish", paper_page_count=paper_page_count))
+
+
+# -- shots
+def shoot(state: Numbering, verdict: str) -> tuple[Step, Shot | None]:
+    """A shot with the local check's verdict; (step, where it went), or (refusal, None) when it must be held."""
+    if not state.is_open:
+        return _refuse(state, _closed_message(state)), None
+    if state.confirm is not None:
+        return _refuse(state, "confirm_first", n=state.confirm), None
+    up = state.upcoming
+    pages = dict(state.pages)
+    end = state.end
+    if up.how == INSERT:
+        pages = {(n + 1 if n >= up.page else n): v for n, v in pages.items()}
+        end += 1
+    pages[up.page] = verdict
+    end = max(end, up.page)
+    shot = Shot(up.page, insert=up.how == INSERT, retake=up.how == RETAKE, segment=state.next_segment,
+                blank=state.next_blank)
+    # a failed shot is re-shot in place by default; a good one returns numbering to the end
+    nxt = Next(up.page, RETAKE) if verdict == FAIL else None
+    new = _remember(replace(state, pages=pages, end=end, next=nxt, next_segment=None, next_blank=False,
+                            last_page=up.page, finished_count=None))
+    if verdict == FAIL:
+        return Step(new, "retake_next", {"n": up.page}, "error"), shot
+    return Step(new, "", {"page": up.page}, "ok"), shot
+
+
+# -- commands
+def _need_open(state: Numbering) -> Step | None:
+    return None if state.is_open else _refuse(state, _closed_message(state))
+
+
+def retake(state: Numbering, page: int | None) -> Step:
+    """`r` / `r N`: the next shot replaces page N (the last shot's page by default), then numbering returns."""
+    if (refused := _need_open(state)) is not None:
+        return refused
+    page = page if page is not None else state.last_page
+    if page is None or not 1 <= page <= state.end:
+        return _refuse(state, "bad_page", n=page if page is not None else "?", max=state.end)
+    return Step(replace(state, next=Next(page, RETAKE), confirm=None), "mode_reshoot", {"n": page})
+
+
+def insert(state: Numbering, page: int) -> Step:
+    """`i N`: the next shot is a missed page N; nothing moves until that shot is safe (then N… move up one)."""
+    if (refused := _need_open(state)) is not None:
+        return refused
+    if not 1 <= page <= state.end + 1:
+        return _refuse(state, "bad_page", n=page, max=state.end + 1)
+    if page == state.end + 1:
+        return Step(replace(state, next=None, confirm=None), "page_set", {"n": page})
+    return Step(replace(state, next=Next(page, INSERT), confirm=None), "mode_insert", {"n": page})
+
+
+def go_to(state: Numbering, page: int) -> Step:
+    """`p N`: the next shot is page N. A page with a good image waits for `y`; past the end it starts there."""
+    if (refused := _need_open(state)) is not None:
+        return refused
+    if not 1 <= page <= 100_000:
+        return _refuse(state, "bad_page", n=page, max=100_000)
+    if page > state.end:
+        # e.g. a record begun on another station while this one was offline: numbering goes on from page
+        return Step(replace(state, end=page - 1, next=None, confirm=None), "page_set", {"n": page})
+    if state.good(page):
+        return Step(replace(state, confirm=page), "confirm_overwrite", {"n": page}, "warn")
+    return Step(replace(state, next=Next(page, RETAKE), confirm=None), "mode_reshoot", {"n": page})
+
+
+def confirm(state: Numbering) -> Step:
+    """`y`: the retake of the good page asked for by `p N` is confirmed."""
+    if state.confirm is None:
+        return _refuse(state, "nothing_to_confirm")
+    return Step(replace(state, next=Next(state.confirm, RETAKE), confirm=None), "mode_reshoot", {"n": state.confirm})
+
+
+def delete(state: Numbering, page: int) -> Step:
+    """`d N`: page N is withdrawn and later pages move down one (queued for the server as it is)."""
+    if (refused := _need_open(state)) is not None:
+        return refused
+    if not 1 <= page <= state.end:
+        return _refuse(state, "bad_page", n=page, max=state.end)
+    pages = {(n - 1 if n > page else n): v for n, v in state.pages.items() if n != page}
+    last = None if state.last_page == page else state.last_page
+    if last is not None and last > page:
+        last -= 1
+    new = _remember(replace(state, pages=pages, end=state.end - 1, next=None, confirm=None, last_page=last))
+    return Step(new, "deleted", {"n": page}, op=Op("delete", page_number=page))
+
+
+def segment(state: Numbering, name: str) -> Step:
+    """`s name`: the next shot starts a segment."""
+    if (refused := _need_open(state)) is not None:
+        return refused
+    return Step(replace(state, next_segment=name), "next_segment", {"name": name})
+
+
+def blank(state: Numbering) -> Step:
+    """`b`: the next shot is an intentionally blank page."""
+    if (refused := _need_open(state)) is not None:
+        return refused
+    return Step(replace(state, next_blank=True), "next_blank", {})
+
+
+def cancel(state: Numbering) -> Step:
+    """`x`: drop a pending retake, insert, confirmation, segment or blank mark; the next shot appends."""
+    if (refused := _need_open(state)) is not None:
+        return refused
+    new = replace(state, next=None, confirm=None, next_segment=None, next_blank=False)
+    return Step(new, "mode_cleared", {"n": new.next_page})

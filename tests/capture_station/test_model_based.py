@@ -1,0 +1,296 @@
+"""Model-based test of page numbering: hypothesis drives a real station (hot folder) against a real server.
+
+Random sequences of good shots, failed shots, re-shoots, inserts, deletes, cancels, go-to-page (with its
+confirmation), segments, blanks, finishes, record switches, refused barcodes, station kill -9 and a server
+restart. After every step the server's record (page numbers, current images, segments, blank marks) must
+equal a reference model a few lines long: any hole, overwrite or shift is a failure.
+
+CI runs a few bounded examples with a fixed seed; `FOLIO_MODEL_EXAMPLES=50 pytest -m slow ...` runs longer.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import time
+from dataclasses import dataclass, field
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+from PIL import Image, ImageDraw
+
+from tests.capture_station.conftest import Env
+from tests.capture_station.harness import cli, sha
+from tests.capture_station.test_e2e import is_kind
+from tests.factories import page_jpeg
+
+EXAMPLES = int(os.environ.get("FOLIO_MODEL_EXAMPLES", "4"))
+STEPS = int(os.environ.get("FOLIO_MODEL_STEPS", "10"))
+
+
+class Pictures:
+    """Distinct page images (a small mark makes each one unique), good or blurred, made cheaply from two bases."""
+
+    def __init__(self) -> None:
+        good, blurred = page_jpeg(1), page_jpeg(2, blur=4.0)
+        self._bases = {False: Image.open(io.BytesIO(good)), True: Image.open(io.BytesIO(blurred))}
+        self.n = 0
+
+    def take(self, blurred: bool) -> bytes:
+        self.n += 1
+        im = self._bases[blurred].copy()
+        w, h = im.size
+        ImageDraw.Draw(im).rectangle((w // 2 - 12, h // 2 - 12, w // 2 + 12, h // 2 + 12),
+                                     fill=(self.n * 37 % 200, self.n * 91 % 200, self.n * 53 % 200))
+        out = io.BytesIO()
+        im.save(out, "JPEG", quality=90)
+        return out.getvalue()
+
+
+@dataclass
+class Page:
+    """One page of the reference model."""
+
+    sha: str
+    good: bool
+    segment: str | None = None
+    blank: bool = False
+
+
+@dataclass
+class Model:
+    """The reference: each record's pages in order, and what the next shot does."""
+
+    records: dict[str, list[Page]] = field(default_factory=dict)
+    current: str | None = None
+    is_open: bool = False
+    next: tuple[str, int] = ("append", 0)      # append | retake | insert, page
+    confirm: int | None = None
+    segment: str | None = None
+    blank: bool = False
+
+    @property
+    def pages(self) -> list[Page]:
+        assert self.current is not None
+        return self.records.setdefault(self.current, [])
+
+    def shot(self, page: Page) -> int:
+        how, n = self.next
+        page.segment, page.blank = self.segment, self.blank
+        if how == "retake":
+            page.segment = self.segment or self.pages[n - 1].segment   # a re-shot page keeps its segment
+            self.pages[n - 1] = page
+        elif how == "insert":
+            self.pages.insert(n - 1, page)
+        else:
+            self.pages.append(page)
+            n = len(self.pages)
+        self.next = ("append", 0) if page.good else ("retake", n)
+        self.segment, self.blank = None, False
+        return n
+
+    def clear(self) -> None:
+        self.next, self.confirm, self.segment, self.blank = ("append", 0), None, None, False
+
+
+def run_model(env: Env, max_examples: int, steps: int) -> None:
+    pictures = Pictures()
+    serial = {"record": 0, "file": 0}
+    st_proc = env.station.start()
+
+    class StationMachine(RuleBasedStateMachine):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = Model()
+            self.barcodes: list[str] = []
+            self.server_restarted = False
+
+        # -- helpers
+        def send(self, line: str, kind: str | None = None) -> dict | None:
+            m = st_proc.mark()
+            st_proc.send(line)
+            if kind:
+                return st_proc.wait_for(lambda e: e["kind"] == kind, since=m, timeout=60)[0]
+            return None
+
+        def drop(self, blurred: bool) -> tuple[str, bytes]:
+            serial["file"] += 1
+            name = f"M{serial['file']:05d}.jpg"
+            data = pictures.take(blurred)
+            st_proc.drop(name, data)
+            return name, data
+
+        def open(self, barcode: str) -> None:
+            m = st_proc.mark()
+            st_proc.send(barcode)
+            st_proc.wait_for(lambda e: e["kind"] == "record" and e.get("record") == barcode, since=m, timeout=60)
+            self.model.current, self.model.is_open = barcode, True
+            self.model.clear()
+
+        # -- rules
+        @initialize()
+        def new_record(self) -> None:
+            serial["record"] += 1
+            self.barcodes = [f"{990000 + serial['record'] * 2}-1", f"{990001 + serial['record'] * 2}-1"]
+            self.open(self.barcodes[0])
+
+        @precondition(lambda self: self.model.is_open and self.model.confirm is None)
+        @rule(blurs=st.lists(st.booleans(), min_size=1, max_size=3))
+        def shoot(self, blurs: list[bool]) -> None:
+            """One to three shots in a row, each good or blurred."""
+            for blurred in blurs:
+                m = st_proc.mark()
+                name, data = self.drop(blurred)
+                event = st_proc.wait_for(lambda e, name=name: e["kind"] == "shot" and e.get("source") == name,
+                                         since=m, timeout=60)[0]
+                assert event["verdict"] == ("fail" if blurred else "pass")
+                expected = self.model.shot(Page(sha(data), not blurred))
+                assert event["page"] == expected
+
+        @precondition(lambda self: not self.model.is_open or self.model.confirm is not None)
+        @rule()
+        def shot_is_held(self) -> None:
+            m = st_proc.mark()
+            name, _ = self.drop(False)
+            st_proc.wait_for(is_kind("hold"), since=m, timeout=30)
+            (env.hot / name).unlink()                     # the operator takes it away; it was never numbered
+            assert not [e for e in st_proc.events()[m:] if e["kind"] == "shot"]
+
+        @precondition(lambda self: self.model.is_open and self.model.pages)
+        @rule(data=st.data())
+        def reshoot(self, data: st.DataObject) -> None:
+            n = data.draw(st.integers(1, len(self.model.pages)))
+            self.send(f"r {n}", "mode")
+            self.model.next, self.model.confirm = ("retake", n), None
+
+        @precondition(lambda self: self.model.is_open and self.model.pages)
+        @rule(data=st.data())
+        def insert(self, data: st.DataObject) -> None:
+            n = data.draw(st.integers(1, len(self.model.pages)))
+            self.send(f"i {n}", "mode")
+            self.model.next, self.model.confirm = ("insert", n), None
+
+        @precondition(lambda self: self.model.is_open and self.model.pages)
+        @rule(data=st.data())
+        def delete(self, data: st.DataObject) -> None:
+            n = data.draw(st.integers(1, len(self.model.pages)))
+            self.send(f"d {n}", "deleted")
+            self.model.pages.pop(n - 1)
+            self.model.next, self.model.confirm = ("append", 0), None
+
+        @precondition(lambda self: self.model.is_open and self.model.pages)
+        @rule(data=st.data())
+        def go_to(self, data: st.DataObject) -> None:
+            n = data.draw(st.integers(1, len(self.model.pages)))
+            event = self.send(f"p {n}", "mode")
+            assert event is not None
+            if self.model.pages[n - 1].good:
+                assert event["code"] == "confirm_overwrite"
+                self.model.confirm = n
+            else:
+                self.model.next, self.model.confirm = ("retake", n), None
+
+        @precondition(lambda self: self.model.confirm is not None)
+        @rule()
+        def confirm(self) -> None:
+            self.send("y", "mode")
+            self.model.next, self.model.confirm = ("retake", self.model.confirm), None
+
+        @precondition(lambda self: self.model.is_open)
+        @rule()
+        def cancel(self) -> None:
+            self.send("x", "mode")
+            self.model.clear()
+
+        @precondition(lambda self: self.model.is_open)
+        @rule(name=st.sampled_from(["护理记录", "手术记录"]))
+        def segment(self, name: str) -> None:
+            self.send(f"s {name}", "mode")
+            self.model.segment = name
+
+        @precondition(lambda self: self.model.is_open)
+        @rule()
+        def blank(self) -> None:
+            self.send("b", "mode")
+            self.model.blank = True
+
+        @precondition(lambda self: self.model.is_open and self.model.pages)
+        @rule()
+        def finish(self) -> None:
+            self.send(f"f {len(self.model.pages)}", "finish_queued")
+            self.model.is_open = False
+            self.model.clear()
+
+        @rule(which=st.integers(0, 1))
+        def scan(self, which: int) -> None:
+            self.open(self.barcodes[which])
+
+        @rule()
+        def refused_barcode(self) -> None:
+            self.send("NOT-A-RECORD", "record_refused")
+            self.model.is_open = False
+            self.model.clear()
+
+        @rule()
+        def station_killed(self) -> None:
+            st_proc.kill()
+            st_proc.start()
+
+        @precondition(lambda self: not self.server_restarted)
+        @rule()
+        def server_restart(self) -> None:
+            self.server_restarted = True
+            env.server.stop()
+            env.server.start(timeout=180)
+
+        # -- the check after every step
+        @invariant()
+        def server_matches_model(self) -> None:
+            if self.model.current is None:
+                return
+            deadline = time.monotonic() + 120
+            while True:
+                status = json.loads(cli(env.home, "status", "--json").stdout)
+                if status.get("counts", {}).get("queued", 0) == 0:
+                    break
+                assert time.monotonic() < deadline, f"the queue did not drain: {status.get('counts')}"
+                time.sleep(0.3)
+            assert status["counts"]["rejected"] == 0, status["rejected"]
+            view = env.view()
+            try:
+                for barcode, pages in self.model.records.items():
+                    got = view.pages(barcode)
+                    assert [p["page_number"] for p in got] == list(range(1, len(pages) + 1)), barcode
+                    assert [view.current_sha(p) for p in got] == [p.sha for p in pages], barcode
+                    assert [(p["segment"], p["intentionally_blank"]) for p in got] == \
+                        [(p.segment, p.blank) for p in pages], barcode
+            finally:
+                view.close()
+
+    run_state_machine_as_test(
+        StationMachine,
+        settings=settings(max_examples=max_examples, stateful_step_count=steps, derandomize=True, deadline=None,
+                          suppress_health_check=list(HealthCheck)),
+    )
+    st_proc.quit()
+
+
+def test_numbering_model_bounded(env: Env) -> None:
+    """A few examples with a fixed seed (CI)."""
+    run_model(env, max_examples=EXAMPLES, steps=STEPS)
+
+
+@pytest.mark.slow
+def test_numbering_model_long(env: Env) -> None:
+    """The longer run: FOLIO_MODEL_EXAMPLES examples (50 by default here) of 25 steps."""
+    run_model(env, max_examples=int(os.environ.get("FOLIO_MODEL_EXAMPLES", "50")), steps=25)
