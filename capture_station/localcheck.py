@@ -26,6 +26,20 @@ class LocalCheck:
         return asdict(self)
 
 
+def problem_regions(report: Any) -> list[dict[str, Any]]:
+    """The areas qc blames, as fractions of the upright image (x, y, w, h) for the screen to outline: the worst
+    blurred region of a `blur` failure and the object of an `occluded` one (qc's boxes are [x0, y0, x1, y1] pixels)."""
+    width, height = getattr(report, "width", 0) or 0, getattr(report, "height", 0) or 0
+    found = []
+    for key, reason in (("blur_region", "blur"), ("occlusion_box", "occluded")):
+        box = report.metrics.get(key)
+        if reason in report.reasons and width and height and isinstance(box, list | tuple) and len(box) == 4:
+            x0, y0, x1, y1 = (float(v) for v in box)
+            found.append({"x": x0 / width, "y": y0 / height, "w": (x1 - x0) / width, "h": (y1 - y0) / height,
+                          "reason": reason})
+    return found
+
+
 class LocalChecker:
     """Runs `qc.check` on a shot's bytes with the current profile (a local file, the server's, or the default)."""
 
@@ -49,7 +63,7 @@ class LocalChecker:
         except qc.QCInputError as exc:
             raise ValueError(f"{exc.code}: {exc.message}") from exc
         return LocalCheck(report.verdict, list(report.reasons), [dict(m) for m in report.messages],
-                          (time.perf_counter() - started) * 1000, list(getattr(report, "regions", None) or []))
+                          (time.perf_counter() - started) * 1000, problem_regions(report))
 
     def use_server_profile(self, profile: dict[str, Any]) -> bool:
         """Check shots with the project's profile from the server (a local profile file, if set, wins)."""
