@@ -139,7 +139,6 @@ NAV = (
     NavItem("/approvals", N_("Approvals"), (Perm.approvals,)),
     NavItem("/admin/users", N_("Users"), (Perm.manage_users,)),
     NavItem("/admin/stations", N_("Stations"), (Perm.manage_stations,)),
-    NavItem("/fleet", N_("Station status"), (Perm.manage_stations, Perm.manage_records)),
     NavItem("/billing", N_("Billing"), (Perm.view_billing,)),
     NavItem("/custody", N_("Custody"), (Perm.view_records,)),
     NavItem("/custody/pack", N_("Packing"), (Perm.pack_records,)),

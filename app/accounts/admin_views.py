@@ -105,6 +105,8 @@ def user_active(
 ):
     """Disable a user at once (ending all their sessions), or ask for one to be enabled again (a grant)."""
     if not active:
+        if why := duties.disable_refusal(principal.role, user.role):
+            raise duties.GrantRefused(why)
         set_user_active(session, user.id, False, actor_id=principal.user_id, now=utcnow(), project_id=project.id)
         return redirect("/admin/users", flash=_t(request, "Saved."))
     if user.active:

@@ -60,7 +60,10 @@ def cmd_user_confirm(args: argparse.Namespace, settings: Settings) -> None:
         if user is None:
             raise CLIError(f"there is no user {args.username!r}")
         mark_console_grant(session, user, os_user=getpass.getuser())
-        print(f"user {user.username}: role {user.role} confirmed at the console (audited)")
+        if not user.active:  # the console is the bootstrap: it may also bring back a disabled account
+            user.active = True
+            session.add(user)
+        print(f"user {user.username}: role {user.role} confirmed at the console (audited); the account is enabled")
 
 
 def cmd_station_add(args: argparse.Namespace, settings: Settings) -> None:
@@ -107,7 +110,7 @@ def add_commands(sub: argparse._SubParsersAction, add: Callable) -> None:
         user,
         "confirm",
         cmd_user_confirm,
-        "confirm a user's current role at the console (a legacy hospital account, before it decides lots)",
+        "confirm (and enable) a user's current role at the console (a legacy or disabled hospital account)",
         "folio user confirm --username rev_sun",
     )
     p.add_argument("--username", required=True)

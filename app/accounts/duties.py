@@ -100,9 +100,13 @@ def grant_refusal(
     approver_id: int,
     approver_role: str,
     approver_grant: str,
+    from_role: str | None = None,
 ) -> str | None:
-    """Why this person may not approve giving `role` to the target, or None when he may (the rule above)."""
-    side = side_of(role)
+    """Why this person may not approve giving `role` to the target, or None when he may (the rule above).
+
+    Taking a hospital-side role away (`from_role`) is the hospital's decision as much as giving one: the stricter
+    side of the two roles decides who approves."""
+    side = approving_side(role, from_role)
     if approver_id == requested_by:
         return "you asked for this yourself: another person must approve it"
     if target_user_id is not None and approver_id == target_user_id:
@@ -120,8 +124,10 @@ def check_grant_approver(session: Session, payload: dict, *, requested_by: int, 
     approver = session.get(User, approver_id)
     if approver is None or not grant_counts(approver.role, approver.role_grant, approver.active):
         raise GrantRefused("your account may not approve grants", keep_writes=True)
+    target = session.get(User, payload["user_id"]) if payload.get("user_id") else None
     why = grant_refusal(
         role=payload["role"],
+        from_role=target.role if target is not None and target.role != payload["role"] else None,
         target_user_id=payload.get("user_id"),
         requested_by=requested_by,
         approver_id=approver_id,
@@ -132,9 +138,24 @@ def check_grant_approver(session: Session, payload: dict, *, requested_by: int, 
         raise GrantRefused(why, keep_writes=True)
 
 
+def approving_side(role: str, from_role: str | None) -> Side:
+    """Who approves moving an account from `from_role` to `role`: the hospital, when either is hospital-side."""
+    if from_role is not None and side_of(from_role) == Side.hospital:
+        return Side.hospital
+    return side_of(role)
+
+
 def may_approve_grant(approver_role: str, payload: dict) -> bool:
     """True when a role may in principle approve this grant (for listing what waits for whom)."""
-    return approver_role in GRANT_APPROVERS[side_of(payload["role"])]
+    return approver_role in GRANT_APPROVERS[approving_side(payload["role"], payload.get("from_role"))]
+
+
+def disable_refusal(actor_role: str, target_role: str) -> str | None:
+    """Why this person may not disable the account at once, or None. A hospital-side account is the hospital's:
+    the vendor side (and the neutral administrator) cannot take the hospital's reviewers or approvers away."""
+    if side_of(target_role) == Side.hospital and side_of(actor_role) != Side.hospital:
+        return "a hospital-side account is disabled by the hospital, or at the console"
+    return None
 
 
 def apply_grant(session: Session, user: User, *, role: str, approver_id: int, approval_id: int, how: str) -> None:

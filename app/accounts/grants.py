@@ -24,7 +24,13 @@ def request_grant(
     now: datetime,
 ) -> Approval:
     """Ask for `user` to hold `role` (how: new, change or enable); nothing changes before the approval."""
-    payload = {"user_id": user.id, "role": Role(role).value, "username": user.username, "grant": how}
+    payload = {
+        "user_id": user.id,
+        "role": Role(role).value,
+        "from_role": user.role,
+        "username": user.username,
+        "grant": how,
+    }
     return request_approval(
         session, ApprovalKind.role_change, payload, requester, project_id=project_id, reason=reason, now=now
     )

@@ -178,9 +178,17 @@ def rekey_chain(session: Session, key: bytes | None = None) -> int:
     if problems:
         first = problems[0]
         raise ValueError(f"the chain is broken at event {first.event_id} ({first.problem}); nothing was sealed")
+    events = list(iter_events(session))
+    keyed = [e["id"] for e in events if e["mac"]]
+    late = [e["id"] for e in events if not e["mac"] and keyed and e["id"] > keyed[0]]
+    if late:  # only the events written before the key existed (a prefix of the chain) may be sealed
+        raise ValueError(
+            f"event {late[0]} carries no MAC although it comes after keyed events: it was written or altered "
+            "without the key; nothing was sealed"
+        )
     _lock_chain(session)
     sealed = 0
-    for event in list(iter_events(session)):
+    for event in events:
         if not event["mac"]:
             session.execute(
                 update(AuditEvent).where(AuditEvent.id == event["id"]).values(mac=event_mac(key, event["hash"]))

@@ -100,8 +100,13 @@ def audit_filters(
     day_from: Annotated[date | None, Query(alias="from")] = None,
     day_to: Annotated[date | None, Query(alias="to")] = None,
 ) -> AuditFilters:
-    """Read the filters from the query string."""
-    return AuditFilters(action or None, user or None, outcome or None, day_from, day_to)
+    """Read the filters from the query string; a day outside 2000-2200 is no filter (no event lies there, and the
+    edges of the calendar have no UTC datetime)."""
+
+    def bounded(day: date | None) -> date | None:
+        return day if day is not None and 2000 <= day.year <= 2200 else None
+
+    return AuditFilters(action or None, user or None, outcome or None, bounded(day_from), bounded(day_to))
 
 
 Filters = Annotated[AuditFilters, Depends(audit_filters)]

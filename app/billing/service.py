@@ -295,7 +295,7 @@ def void_payment(
 def parse_month(text: str) -> date:
     """YYYY-MM as the month's first day."""
     match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
-    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 2000:
+    if not match or not 1 <= int(match.group(2)) <= 12 or not 2000 <= int(match.group(1)) <= 2200:
         raise BadMonth(N_("Enter a month as YYYY-MM."))
     return date(int(match.group(1)), int(match.group(2)), 1)
 

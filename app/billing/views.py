@@ -59,9 +59,12 @@ def _as_of(raw: str | None, default: date) -> tuple[date, str | None]:
     if not raw:
         return default, None
     try:
-        return date.fromisoformat(raw), None
+        day = date.fromisoformat(raw)
     except ValueError:
         return default, N_("Enter a date as YYYY-MM-DD.")
+    if not 2000 <= day.year <= 2200:  # beyond what any statement covers (and what UTC datetimes can hold)
+        return default, N_("Enter a date as YYYY-MM-DD.")
+    return day, None
 
 
 def _month(raw: str | None, today: date) -> tuple[date, str | None]:

@@ -11,8 +11,13 @@ Numbers, dates and ``Decimal`` amounts are not text and pass unchanged (a negati
 """
 
 import csv
+import re
 from collections.abc import Iterable
 from typing import Any
+
+# Characters XML 1.0 cannot carry (C0 controls but tab, line feed, carriage return): an XLSX cell holding one makes
+# openpyxl refuse the whole file. They are replaced by U+FFFD in XLSX cells, so one bad value never stops an export.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
@@ -29,7 +34,10 @@ def export_cell(value: Any, sheet: Any = None) -> Any:
     With an openpyxl worksheet (ordinary or write-only): what to ``append`` to it — the value itself, or for
     formula-like text a cell of that sheet marked as text with the quote prefix.
     ``export_cell("=1+2")`` → ``"'=1+2"``; ``export_cell(-5)`` → ``-5``; ``export_cell("张三")`` → ``"张三"``.
+    In an XLSX, control characters XML cannot hold become U+FFFD (openpyxl would refuse the whole workbook).
     """
+    if sheet is not None and isinstance(value, str) and _NOT_XML.search(value):
+        value = _NOT_XML.sub("\ufffd", value)
     if not formula_like(value):
         return value
     if sheet is None:

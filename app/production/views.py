@@ -60,6 +60,7 @@ def today(request: Request, session: SessionDep, project: CurrentProject, princi
     now = utcnow()
     day = local_date(now, project.timezone)
     board = today_board(session, project, day, calendar_for(session, project), only_user_id=_only(principal))
+    fleet_ok = allowed(principal.role, Perm.manage_records) or allowed(principal.role, Perm.manage_stations)
     stations_in_trouble = (
         fleet.stations_in_trouble(
             fleet.fleet(session, project, now=now, server_version=server_version(), limits=thresholds())
@@ -78,6 +79,7 @@ def today(request: Request, session: SessionDep, project: CurrentProject, princi
             "totals": board.totals,
             "refresh_seconds": REFRESH_SECONDS,
             "stations_in_trouble": stations_in_trouble,
+            "can_see_fleet": fleet_ok,
         },
     )
 

@@ -302,3 +302,29 @@ def test_a_lot_is_decided_only_by_a_reviewer_whose_grant_the_hospital_confirmed(
     rnd = decide_lot(session, lot, shop.project, actor=shop.actor(shop.reviewer2), today=day("2026-02-05"), now=now)
     session.commit()
     assert rnd.decision == "accepted" and rnd.decided_by == shop.reviewer2.id
+
+
+def test_taking_a_hospital_role_away_is_the_hospitals_decision_too() -> None:
+    """A break-it review found the vendor demoting the hospital's reviewer with a vendor approval."""
+    from app.accounts.duties import approving_side, disable_refusal, grant_refusal, may_approve_grant
+
+    common = {"target_user_id": 7, "requested_by": 1, "approver_grant": "approved"}
+    assert grant_refusal(role="operator", from_role="reviewer", approver_id=2, approver_role="vendor_manager", **common)
+    by_custodian = grant_refusal(
+        role="operator", from_role="reviewer", approver_id=3, approver_role="custodian", **common
+    )
+    assert by_custodian is None
+    assert approving_side("operator", "custodian").value == "hospital"
+    assert may_approve_grant("custodian", {"role": "operator", "from_role": "reviewer"})
+    assert not may_approve_grant("vendor_manager", {"role": "operator", "from_role": "reviewer"})
+    assert disable_refusal("sysadmin", "reviewer") and disable_refusal("sysadmin", "custodian")
+    assert disable_refusal("sysadmin", "operator") is None
+
+
+def test_out_of_range_days_and_months_are_no_500() -> None:
+    from app.billing.exceptions import BadMonth
+    from app.billing.service import parse_month
+
+    for text in ("9999-12", "0001-01", "2201-01"):
+        with pytest.raises(BadMonth):
+            parse_month(text)

@@ -192,3 +192,13 @@ def test_verify_with_another_key_finds_every_event(chain, database_url: str, tmp
         timeout=120,
     )
     assert r.returncode == 1 and r.stdout.count("MAC is wrong") == 5
+
+
+def test_rekey_never_seals_events_stripped_of_their_mac_after_keyed_ones(chain, db: Engine, database_url: str) -> None:
+    """A break-it review forged event 3, re-hashed the chain, blanked the MACs from there and ran rekey."""
+    with db.begin() as conn:
+        conn.execute(text("UPDATE audit_event SET mac = NULL WHERE id >= 3"))
+    r = _folio(database_url, "audit", "rekey")
+    assert r.returncode == 2 and "comes after keyed events" in r.stderr and "nothing was sealed" in r.stderr
+    with db.begin() as conn:
+        assert conn.execute(text("SELECT count(*) FROM audit_event WHERE mac IS NULL")).scalar() == 3
