@@ -108,6 +108,18 @@ def test_disabling_a_user_ends_their_sessions(client: TestClient, session: Sessi
     assert refused.status_code == 401 and refused.json()["error"] == "operator_session_expired"
 
 
+def test_the_vendors_administration_cannot_disable_a_hospital_account(
+    client: TestClient, session: Session, db: Engine
+) -> None:
+    """A break-it review disabled the hospital's custodian, audit administrator and reviewer from /admin/users."""
+    people = _people(session)
+    csrf = _sign_in(client, "admin1")
+    r = client.post(f"/admin/users/{people['keeper'].id}/active", data={"active": "false", "csrf_token": csrf})
+    assert r.status_code == 403
+    with Session(db) as s:
+        assert s.get(User, people["keeper"].id).active is True
+
+
 def test_station_added_in_browser_shows_token_once_and_revoking_stops_uploads(
     client: TestClient, session: Session, db: Engine
 ) -> None:
