@@ -153,7 +153,6 @@ NAV += (NavItem("/acceptance", N_("Acceptance"), (Perm.manage_lots, Perm.review_
 NAV += (
     NavItem("/inspection", N_("Inspection"), (Perm.flag_reshoot, Perm.set_inspection_rates)),
     NavItem("/production/defects", N_("Defects"), (Perm.view_production, Perm.view_own_production)),
-    NavItem("/inspection/paper", N_("Re-shoot paper"), (Perm.manage_custody,)),
 )
 
 

@@ -273,5 +273,5 @@ def test_the_custodian_sees_which_paper_needs_a_check_out_for_a_reshoot(client: 
     browser_sign_in(client, "keeper", totp_secret=SECRET)
     page = client.get("/inspection/paper")
     assert page.status_code == 200 and "needs-checkout" in page.text and "00012345" in page.text
-    assert 'href="/inspection/paper"' in page.text  # in the custodian's navigation
+    assert 'href="/inspection/paper"' in client.get("/custody").text  # in the custodian's custody tabs
     assert client.get("/inspection").status_code == 403  # but not the inspection queue
