@@ -291,6 +291,7 @@ def test_numbering_model_bounded(env: Env) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(os.environ.get("FOLIO_MODEL_LONG") != "1", reason="the long run is opt-in: FOLIO_MODEL_LONG=1")
 def test_numbering_model_long(env: Env) -> None:
     """The longer run: FOLIO_MODEL_EXAMPLES examples (50 by default here) of 25 steps."""
     run_model(env, max_examples=int(os.environ.get("FOLIO_MODEL_EXAMPLES", "50")), steps=25)
