@@ -10,7 +10,7 @@ EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo
 class Heartbeat(BaseModel):
     """A station's state: software and QC profile, who is signed in, the upload queue, disk, last shot, source."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)  # false is not a number of bytes
 
     version: str = Field(min_length=1, max_length=40)
     qc_profile: str | None = Field(default=None, max_length=64, description="profile fingerprint in use")

@@ -104,7 +104,7 @@ def test_payables_are_created_once_in_acceptance_order_and_audited(session: Sess
     ).all()
     assert [e.detail["amount"] for e in events] == ["3.08", "1.92"]
     assert events[1].detail["cumulative"] == "5.00" and events[1].detail["deemed"] is False
-    assert verify_audit_chain(session) == []
+    assert verify_audit_chain(session).problems == []
 
 
 def test_a_deemed_acceptance_is_billed_from_the_day_after_the_review_deadline(session: Session) -> None:

@@ -38,6 +38,7 @@ def _upload(server: LiveServer, headers: dict, mrn: str, page: int, seed: int) -
 def _sign_in(browser, server: LiveServer, username: str, *, second_factor: bool = False):  # noqa: ANN001, ANN202
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
     pg = context.new_page()
+    pg.on("dialog", lambda d: d.accept())  # confirmations (issue 17) are accepted
     pg.goto(f"{server.base_url}/login")
     pg.fill("#username", username)
     pg.fill("#password", PASSWORD)
