@@ -32,7 +32,6 @@ def station(tmp_path: Path):  # noqa: ANN201
         ("００１２３４５６－２\r\n", ("open", {"barcode": "00123456-2"})),
         ("\u300000123456-2\u3000", ("open", {"barcode": "00123456-2"})),  # ideographic spaces
         ("ｍ　００１２３４５６　２", ("open", {"mrn": "00123456", "visit": 2})),
-        ("ｒ２", ("reshoot", 2)),
         ("login op1 Ｐａｓｓ　ｗｏｒｄ", ("login", "op1", "Ｐａｓｓ　ｗｏｒｄ")),
     ],
 )

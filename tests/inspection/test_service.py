@@ -39,7 +39,7 @@ def test_pages_are_chosen_by_the_rate_and_always_when_close_to_a_threshold(sessi
     record = add_record(session, qs.shop, "A1", 4, T0)
     page = session.exec(select(Page).where(Page.record_id == record.id, Page.page_number == 2)).one()
     image = session.get(PageImage, page.current_image_id)
-    image.qc_metrics = {"blur_px": 1.25, "dpi": 300.0}  # 1.25 px against the 1.3 px limit: close
+    image.qc_metrics = {"blur_px": 0.95, "dpi": 300.0}  # 0.95 px against the default 1.0 px limit: close
     session.add(image)
     items = ingest_hook(session, qs, record)
     assert [(i.page_id, i.why, i.near) for i in items] == [(page.id, "near", ["blur_px"])]
