@@ -151,8 +151,7 @@ NAV = (
 
 NAV += (NavItem("/acceptance", N_("Acceptance"), (Perm.manage_lots, Perm.review_samples)),)
 NAV += (
-    NavItem("/inspection", N_("Inspection"), (Perm.flag_reshoot, Perm.set_inspection_rates)),
-    NavItem("/production/defects", N_("Defects"), (Perm.view_production, Perm.view_own_production)),
+    NavItem("/inspection", N_("Inspection"), (Perm.flag_reshoot,)),  # managers reach it from Today
 )
 
 

@@ -80,6 +80,7 @@ def today(request: Request, session: SessionDep, project: CurrentProject, princi
             "refresh_seconds": REFRESH_SECONDS,
             "stations_in_trouble": stations_in_trouble,
             "can_see_fleet": fleet_ok,
+            "can_set_rates": allowed(principal.role, Perm.set_inspection_rates),
         },
     )
 
