@@ -55,6 +55,36 @@ AUDIT_OUTCOME_LABELS = {
     "used": N_("carried out"),
 }
 
+# what an audit event was done to (audit_event.object_type); the audit screen and CSV show these words
+AUDIT_OBJECT_LABELS = {
+    "approval": N_("approval"),
+    "box": N_("box"),
+    "delivery_export": N_("delivery package"),
+    "erasure_certificate": N_("erasure certificate"),
+    "front_page_import": N_("front-page import"),
+    "front_page_reading": N_("front-page reading"),
+    "handover": N_("handover batch"),
+    "inspection_item": N_("inspection item"),
+    "inspection_rate": N_("inspection rate"),
+    "lot": N_("acceptance lot"),
+    "page": N_("page"),
+    "page_image": N_("page image"),
+    "processed_image": N_("processed image"),
+    "payable": N_("payable"),
+    "payment": N_("payment"),
+    "project": N_("project"),
+    "record": N_("medical record"),
+    "reshoot_task": N_("re-shoot task"),
+    "sample_item": N_("sample page"),
+    "shelf": N_("shelf"),
+    "statement": N_("monthly statement"),
+    "station": N_("capture station"),
+    "station_session": N_("station sign-in"),
+    "user": N_("user account"),
+    "web_session": N_("browser sign-in"),
+    "workday_override": N_("working-day adjustment"),
+}
+
 AUDIT_ACTION_LABELS = {
     "station.condition": N_("Station condition started or ended"),
     "audit.rekey": N_("Audit trail sealed with the key"),
@@ -168,6 +198,7 @@ ENUMS: dict[str, tuple[Iterable[str], dict[str, str]]] = {
     "sampling_scheme": (SAMPLING_SCHEME_LABELS, SAMPLING_SCHEME_LABELS),
     "audit_outcome": (AUDIT_OUTCOME_LABELS, AUDIT_OUTCOME_LABELS),
     "audit_action": (AUDIT_ACTION_LABELS, AUDIT_ACTION_LABELS),
+    "audit_object": (AUDIT_OBJECT_LABELS, AUDIT_OBJECT_LABELS),
     "held_back_reason": (acceptance_labels.HELD_BACK_LABELS, acceptance_labels.HELD_BACK_LABELS),
     "inspection_verdict": (InspectionVerdict, INSPECTION_VERDICT_LABELS),
     "task_status": (TaskStatus, inspection_labels.TASK_STATUS_LABELS),

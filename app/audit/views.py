@@ -19,28 +19,33 @@ from app.audit.service import record_event, search_events
 from app.core.clock import utcnow
 from app.core.db import DbIdQuery, SessionDep, WriteSessionDep
 from app.core.exports import csv_writer
-from app.core.templates import render
+from app.core.i18n import gettext_for
+from app.core.templates import render, request_language
+from app.navigation import N_
+from app.wording import label
 
 router = APIRouter(include_in_schema=False)
 Auditor = Annotated[WebPrincipal, Depends(require(Perm.view_audit))]
 PAGE = 100
 TZ = "Asia/Shanghai"
+# (heading msgid, machine name): headings in the reader's language; codes stay beside the words for machines
 CSV_COLUMNS = [
-    "id",
-    "at_utc",
-    "at_local",
-    "project_id",
-    "user",
-    "role",
-    "station_id",
-    "action",
-    "object_type",
-    "object_id",
-    "source_ip",
-    "outcome",
-    "detail",
-    "prev_hash",
-    "hash",
+    N_("Event"),
+    N_("Time (UTC)"),
+    N_("Time (Beijing)"),
+    N_("Project"),
+    N_("User"),
+    N_("Role"),
+    N_("Station"),
+    N_("Action code"),
+    N_("Action"),
+    N_("Object type"),
+    N_("Object"),
+    N_("Address"),
+    N_("Outcome"),
+    N_("Detail"),
+    N_("Previous hash"),
+    N_("Hash"),
 ]
 
 
@@ -144,7 +149,8 @@ def audit_csv(request: Request, principal: Auditor, session: WriteSessionDep, fi
     tz = ZoneInfo(TZ)
     out = io.StringIO()
     writer = csv_writer(out)
-    writer.writerow(CSV_COLUMNS)
+    _ = gettext_for(request_language(request))
+    writer.writerow([_(c) for c in CSV_COLUMNS])
     for e in reversed(events):
         writer.writerow(
             [
@@ -153,13 +159,14 @@ def audit_csv(request: Request, principal: Auditor, session: WriteSessionDep, fi
                 e.at.astimezone(tz).isoformat(),
                 e.project_id,
                 names.get(e.actor_user_id, ""),
-                e.actor_role or "",
+                _(label("role", e.actor_role)) if e.actor_role else "",
                 e.actor_station_id or "",
                 e.action,
-                e.object_type or "",
+                _(label("audit_action", e.action)),
+                _(label("audit_object", e.object_type)) if e.object_type else "",
                 e.object_id or "",
                 e.source_ip or "",
-                e.outcome,
+                _(label("audit_outcome", e.outcome)),
                 e.detail,
                 e.prev_hash,
                 e.hash,

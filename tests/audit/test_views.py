@@ -43,7 +43,12 @@ def test_audit_admin_filters_and_exports_sysadmin_cannot(client: TestClient, ses
         total = len(s.exec(select(AuditEvent).where(AuditEvent.action != "audit.export")).all())
         assert s.exec(select(AuditEvent).where(AuditEvent.action == "audit.export")).one().detail["rows"] == total
     lines = export.content.decode("utf-8-sig").strip().splitlines()
-    assert len(lines) == total + 1 and lines[0].startswith("id,at_utc,at_local")
+    assert len(lines) == total + 1 and lines[0].startswith("事件,时间（UTC）,时间（北京）")
+    assert ",signin,登录," in export.content.decode("utf-8-sig")  # the code for machines, the words for people
+    assert 'title="web_session">浏览器登录' in client.get("/audit").text  # objects in words, not table names
+    client.get("/lang/en")
+    english = client.get("/audit.csv").content.decode("utf-8-sig")
+    assert english.startswith("Event,Time (UTC),Time (Beijing),Project,User,Role") and "browser sign-in" in english
     client.cookies.clear()
 
 
