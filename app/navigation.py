@@ -216,6 +216,11 @@ def can_open(role: str, url: str) -> bool:
     return any(item.url == url for item in nav_items(role))
 
 
+def may(role: str, *perms: str) -> bool:
+    """True when the role holds one of the permissions (by name): templates show a link only to who may open it."""
+    return any(allowed(role, Perm(p)) for p in perms)
+
+
 def start_page(role: str) -> str:
     """The screen a role starts on: Today for those who see production, else its work screen, else /account."""
     if can_open(role, "/today"):

@@ -55,6 +55,7 @@ def environment(language: str) -> Environment:
         error_title=navigation.error_title,
         error_explanation=navigation.error_explanation,
         can_open=navigation.can_open,
+        may=navigation.may,
         approval_label=navigation.approval_label,
         approval_status_label=navigation.approval_status_label,
         term_label=navigation.term_label,

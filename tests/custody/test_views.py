@@ -3,6 +3,7 @@ the outstanding list warns, boxes and shelves are scanned, a record is found; an
 
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -12,7 +13,7 @@ from app.core.clock import utcnow
 from app.custody.models import Handover, HandoverItem, RecordCustody
 from tests.custody.helpers import custody_people
 from tests.custody.web import enrol, sign_in
-from tests.factories import make_project, make_user
+from tests.factories import make_project, make_user, signed_in_web_user
 
 
 def test_checkout_written_confirmed_and_printed(client: TestClient, session: Session) -> None:
@@ -141,3 +142,23 @@ def test_roles(client: TestClient, session: Session) -> None:
     assert r.status_code == 303
     assert 'value="30"' in client.get("/custody/settings").text
     assert session.exec(select(RecordCustody).where(col(RecordCustody.id) > 0)).all() == []
+
+
+@pytest.mark.parametrize("role", [Role.operator, Role.vendor_qc, Role.vendor_manager, Role.reviewer, Role.custodian])
+def test_every_custody_tab_a_role_is_shown_opens(client: TestClient, session: Session, role: Role) -> None:
+    """The custody tabs show only screens the role may open (operators saw tabs that answered 403)."""
+    import re as _re
+
+    from app.navigation import may
+
+    project = make_project(session)
+    signed_in_web_user(client, session, project, f"u_{role.value}", role)
+    start = "/custody/pack" if may(role.value, "pack_records") else "/custody"
+    page = client.get(start)
+    assert page.status_code == 200
+    nav = _re.search(r'<nav class="subnav".*?</nav>', page.text, _re.S).group(0)
+    links = _re.findall(r'href="([^"]+)"', nav)
+    assert links
+    for href in links:
+        assert client.get(href.replace("&amp;", "&")).status_code == 200, (role, href)
+    client.cookies.clear()
