@@ -116,6 +116,7 @@ def request_approval(
         object_type="approval",
         object_id=approval.id,
         detail={"kind": kind.value},
+        source_ip=getattr(requester, "source_ip", None),
     )
     return approval
 
@@ -131,6 +132,7 @@ def _record_denial(session: Session, approval: Approval, approver: WebPrincipal,
         object_id=approval.id,
         outcome="denied",
         detail=detail,
+        source_ip=getattr(approver, "source_ip", None),
     )
 
 
@@ -173,6 +175,7 @@ def decide(
         object_id=approval.id,
         outcome=approval.status,
         detail={"kind": kind.value},
+        source_ip=getattr(approver, "source_ip", None),
     )
     if approve and kind in _RUN_ON_APPROVAL:
         _RUN_ON_APPROVAL[kind](session, approval, now)

@@ -1,6 +1,6 @@
 """Who is calling: a station with its signed-in operator, or a browser user with a session cookie."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -91,7 +91,7 @@ def web_session_principal(request: Request) -> WebPrincipal:
         except AppError as exc:
             session.commit() if exc.keep_writes else session.rollback()
             raise
-    principal = principal_of(web, user)
+    principal = replace(principal_of(web, user), source_ip=request.client.host if request.client else None)
     request.state.user = principal
     return principal
 

@@ -62,6 +62,7 @@ class WebPrincipal:
     csrf_token: str
     mfa_passed: bool
     totp_enrolled: bool
+    source_ip: str | None = None  # the address of the request acting (audit events name it)
 
 
 def needs_second_factor(user: User) -> bool:
@@ -249,13 +250,20 @@ def enroll_totp(
     return codes
 
 
-def end_session(session: Session, web_session_id: int, *, now: datetime) -> None:
+def end_session(session: Session, web_session_id: int, *, now: datetime, source_ip: str | None = None) -> None:
     """Sign out of one browser session."""
     web = session.get(WebSession, web_session_id)
     if web is not None and web.ended_at is None:
         web.ended_at = now
         session.add(web)
-        record_event(session, "signout", actor_user_id=web.user_id, object_type="web_session", object_id=web.id)
+        record_event(
+            session,
+            "signout",
+            actor_user_id=web.user_id,
+            object_type="web_session",
+            object_id=web.id,
+            source_ip=source_ip,
+        )
 
 
 def end_all_sessions(session: Session, user_id: int, *, now: datetime) -> None:

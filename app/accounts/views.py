@@ -257,7 +257,7 @@ def totp_setup(
 @router.post("/logout", dependencies=[CsrfChecked])
 def logout(request: Request, principal: PendingUser, session: SessionDep):
     """Sign out of this browser."""
-    end_session(session, principal.session_id, now=utcnow())
+    end_session(session, principal.session_id, now=utcnow(), source_ip=_ip(request))
     response = redirect("/login", flash=_t(request, "You have signed out."))
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

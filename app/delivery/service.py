@@ -192,6 +192,7 @@ def request_export(
         object_id=export.id,
         actor_user_id=principal.user_id,
         actor_role=principal.role,
+        source_ip=getattr(principal, "source_ip", None),
         detail={"target": str(path), "records": ready.records, "pages": ready.pages, "approval_id": approval.id},
     )
     return export

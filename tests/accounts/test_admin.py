@@ -67,6 +67,10 @@ def test_role_change_needs_another_person(client: TestClient, session: Session, 
             select(AuditEvent).where(AuditEvent.action == "approval.decide", AuditEvent.outcome == "denied")
         ).all()
     assert {"approval.request", "approval.decide", "user.role_change"} <= set(actions) and len(denied) == 1
+    with Session(db) as s:  # browser actions name the address they came from
+        for action in ("approval.request", "approval.decide"):
+            events = s.exec(select(AuditEvent).where(AuditEvent.action == action)).all()
+            assert events and all(e.source_ip for e in events), action
     again = client.post(f"/approvals/{approval.id}", data={"decision": "approve", "csrf_token": csrf2})
     assert again.status_code == 409
 

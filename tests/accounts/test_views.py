@@ -140,6 +140,16 @@ def test_forms_without_csrf_token_are_403(web: TestClient, session: Session) -> 
     assert web.get("/today").status_code == 200  # still signed in: the forged logout did nothing
 
 
+def test_sign_out_is_audited_with_its_address(web: TestClient, session: Session, db: Engine) -> None:
+    _user(session, "op5", Role.operator)
+    assert _login(web, "op5").status_code == 303
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', web.get("/today").text).group(1)
+    assert web.post("/logout", data={"csrf_token": csrf}, follow_redirects=False).status_code == 303
+    with Session(db) as s:
+        event = s.exec(select(AuditEvent).where(AuditEvent.action == "signout")).one()
+    assert event.source_ip == "testclient"
+
+
 def test_idle_session_expires(web: TestClient, session: Session, db: Engine) -> None:
     _user(session, "op4", Role.operator)
     _login(web, "op4")
