@@ -26,27 +26,16 @@ from app.core.security import hash_password, new_token, token_hash, verify_passw
 
 
 @dataclass(frozen=True)
-class SignInPolicy:
-    """Throttling and session lifetimes (from the settings)."""
+class SignInPolicy(AttemptLimits):
+    """Throttling (the attempt limits every door shares) and session lifetimes, from the settings."""
 
-    account_failures: int = 5
-    lock_minutes: int = 15
-    address_failures: int = 20
-    address_window_minutes: int = 15
     idle_minutes: int = 30
     absolute_hours: int = 12
-    session_factor_failures: int = 3
 
     @property
     def limits(self) -> AttemptLimits:
-        """The attempt limits shared by every door."""
-        return AttemptLimits(
-            account_failures=self.account_failures,
-            lock_minutes=self.lock_minutes,
-            address_failures=self.address_failures,
-            address_window_minutes=self.address_window_minutes,
-            session_factor_failures=self.session_factor_failures,
-        )
+        """The attempt limits shared by every door (the policy is one)."""
+        return self
 
 
 @dataclass(frozen=True)
