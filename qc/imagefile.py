@@ -339,7 +339,8 @@ def _jpeg_grey(data: bytes, facts: ImageFacts, factor: int) -> np.ndarray | None
         return None
     rest = max(1, round(max(out.shape) / max(1, max(facts.width, facts.height) // factor)))  # as read() does
     if rest > 1:
-        out = cv2.resize(out, (max(1, out.shape[1] // rest), max(1, out.shape[0] // rest)), interpolation=cv2.INTER_AREA)
+        size = (max(1, out.shape[1] // rest), max(1, out.shape[0] // rest))
+        out = cv2.resize(out, size, interpolation=cv2.INTER_AREA)
     return out
 
 
