@@ -2,9 +2,7 @@
 uploaded to a real `folio serve`; chromium opens the record and each page, and the outlines must sit over the
 right part of the image, in the thumbnails and in the zoomable page view, before and after zooming."""
 
-import re
 import sqlite3
-import time
 import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -12,10 +10,9 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from app.accounts import totp
 from tests.conftest import shot
 from tests.factories import page_jpeg
-from tests.live import LiveServer
+from tests.live import LiveServer, browser_sign_in
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
@@ -94,24 +91,13 @@ def regions_server(live_server: LiveServer) -> LiveServer:
     return live_server
 
 
-def _sign_in(page, server: LiveServer) -> None:
-    page.goto(f"{server.base_url}/login")
-    page.fill("#username", "mgr")
-    page.fill("#password", "live-password-1")
-    page.click("main button[type=submit]")
-    page.wait_for_url(re.compile(r".*/login/second-factor.*"))
-    page.fill("input[name=code]", totp.code_at(SECRET, totp.step_of(time.time())))
-    page.click("main button[type=submit]")
-    page.wait_for_url(re.compile(r".*/today$"))
-
-
 def test_blurred_region_and_object_are_outlined_over_the_page(regions_server: LiveServer, page) -> None:
     server = regions_server
     good_id, good_m, good_r = _metrics(server, 1)
     blur_id, blur_m, blur_r = _metrics(server, 2)
     occ_id, occ_m, occ_r = _metrics(server, 3)
     assert good_r == [] and "blur" in blur_r and "occluded" in occ_r, (good_r, blur_r, occ_r)
-    _sign_in(page, server)
+    browser_sign_in(page, server, "mgr", SECRET)
     with sqlite3.connect(server.database_url.removeprefix("sqlite:///")) as conn:
         record_id, width, height = conn.execute(
             "SELECT r.id, i.width, i.height FROM record r JOIN page p ON p.record_id = r.id"
