@@ -129,6 +129,16 @@ class LiveServer:
             s.commit()
         engine.dispose()
 
+    def operator_headers(self, prov: Provisioned) -> dict[str, str]:
+        """The headers of the provisioned operator signed in at its station (the server must be running)."""
+        r = httpx.post(
+            f"{self.base_url}/api/v1/station/sessions",
+            json={"username": prov.username, "password": prov.password},
+            headers={"Authorization": f"Bearer {prov.station_token}"},
+        )
+        assert r.status_code == 201, r.text
+        return {"Authorization": f"Bearer {prov.station_token}", "X-Operator-Token": r.json()["token"]}
+
     def provision(
         self, code: str = "LIVE", username: str = "op_live", password: str = "live-password-1"
     ) -> Provisioned:

@@ -52,13 +52,7 @@ def production_server(live_server: LiveServer) -> LiveServer:
         )
         conn.execute("UPDATE user_account SET display_name = '张敏' WHERE username = ?", (prov.username,))
     live_server.start()
-    r = httpx.post(
-        f"{live_server.base_url}/api/v1/station/sessions",
-        json={"username": prov.username, "password": prov.password},
-        headers={"Authorization": f"Bearer {prov.station_token}"},
-    )
-    assert r.status_code == 201, r.text
-    headers = {"Authorization": f"Bearer {prov.station_token}", "X-Operator-Token": r.json()["token"]}
+    headers = live_server.operator_headers(prov)
     now = datetime.now(TZ)
     plan = [(3, "00012345", 5), (2, "00012346", 4), (1, "00067890", 3), (0, "00067891", 3)]  # days back, MRN, pages
     seed = 300

@@ -70,13 +70,7 @@ def regions_server(live_server: LiveServer) -> LiveServer:
     prov = live_server.provision()
     live_server.add_user(prov.project_code, "mgr", "vendor_manager", totp_secret=SECRET)
     live_server.start()
-    r = httpx.post(
-        f"{live_server.base_url}/api/v1/station/sessions",
-        json={"username": prov.username, "password": prov.password},
-        headers={"Authorization": f"Bearer {prov.station_token}"},
-    )
-    assert r.status_code == 201, r.text
-    headers = {"Authorization": f"Bearer {prov.station_token}", "X-Operator-Token": r.json()["token"]}
+    headers = live_server.operator_headers(prov)
     when = datetime.now(ZoneInfo("Asia/Shanghai")) - timedelta(minutes=5)
     for n, data in ((1, page_jpeg(501)), (2, page_jpeg(502, blur=3.5)), (3, _occluded_jpeg())):
         res = httpx.post(
