@@ -151,9 +151,16 @@ def judge_metrics(
         reasons.append("too_bright")
     if (_num(metrics, "contrast") or 0.0) < prof.min_contrast and not blank:
         reasons.append("low_contrast")
-    if (_num(metrics, "occluded_share") or 0.0) > prof.max_occluded_share:
+    occluded = (_num(metrics, "occluded_share") or 0.0) > prof.max_occluded_share
+    if occluded:
         reasons.append("occluded")
     contact = _num(metrics, "edge_contact") or 0.0
+    sides = metrics.get("edge_contact_sides")
+    if occluded and isinstance(sides, list) and len(sides) == len(SIDE_NAMES):
+        # an object reaching in from a frame side joins the paper to that side: it is the object, not the page,
+        # that touches there, and the operator is told to clear it (a page also cut off there shows next shot)
+        blamed = set(metrics.get("occluded_sides") or [])  # type: ignore[arg-type]
+        contact = max((float(c or 0.0) for n, c in zip(SIDE_NAMES, sides, strict=True) if n not in blamed), default=0.0)
     if (full_frame and prof.require_page_border) or (not full_frame and contact > prof.max_edge_contact):
         reasons.append("cut_off")
     dpi = _num(metrics, "dpi")

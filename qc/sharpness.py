@@ -106,31 +106,37 @@ def select_cells(ink: np.ndarray, factor: float, shape: tuple[int, int]) -> list
     return out
 
 
-def _edge_scores(stack: np.ndarray, size: int, pad: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+def _edge_scores(
+    stack: np.ndarray, size: int, pad: int, grad: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """Per-edge scores, directions (0-3) and cell index of a vertical stack of padded patches.
 
-    Each patch of the stack is a cell of `size` px with `pad` px of its surroundings on every side; edges are
-    taken inside the cell only, their profiles may reach into the padding.
+    `stack` (float32) holds each cell of `size` px with `pad` px of its surroundings on every side, for the
+    profiles; `grad` (uint8) holds the same cells with only a 2 px rim, for the gradients and the peak test (the
+    3 x 3 operators need no more, and the padding would double their work). Edges are taken inside the cell only.
     """
-    gx = cv2.Sobel(stack, cv2.CV_32F, 1, 0, ksize=3) * 0.125
-    gy = cv2.Sobel(stack, cv2.CV_32F, 0, 1, ksize=3) * 0.125
+    rim = 2
+    gside = size + 2 * rim
+    gx = cv2.Sobel(grad, cv2.CV_32F, 1, 0, ksize=3, scale=0.125)
+    gy = cv2.Sobel(grad, cv2.CV_32F, 0, 1, ksize=3, scale=0.125)
     mag = cv2.magnitude(gx, gy)
-    strong = mag >= MIN_EDGE_HEIGHT / 6
-    peak = mag >= cv2.dilate(mag, np.ones((3, 3), np.uint8))
-    side = size + 2 * pad
-    rows = np.arange(stack.shape[0]) % side
-    inner = (rows >= pad) & (rows < pad + size)
-    cols = np.zeros(side, bool)
-    cols[pad : pad + size] = True
-    sel = peak & strong & inner[:, None] & cols[None, :]
-    ys, xs = np.nonzero(sel)
-    if len(ys) < MIN_EDGES_PER_DIRECTION:
+    sel = (mag >= MIN_EDGE_HEIGHT / 6) & (mag >= cv2.dilate(mag, np.ones((3, 3), np.uint8)))
+    sel = sel.reshape(-1, gside, gside)
+    sel[:, :rim] = False
+    sel[:, rim + size :] = False
+    sel[:, :, :rim] = False
+    sel[:, :, rim + size :] = False
+    gys, gxs = np.nonzero(sel.reshape(grad.shape))
+    if len(gys) < MIN_EDGES_PER_DIRECTION:
         return None
-    cell = ys // side
+    cell = gys // gside
     keep = _thin_per_cell(cell, EDGES_PER_CELL)
-    ys, xs, cell = ys[keep], xs[keep], cell[keep]
-    m = mag[ys, xs]
-    nx, ny = gx[ys, xs] / m, gy[ys, xs] / m
+    gys, gxs, cell = gys[keep], gxs[keep], cell[keep]
+    m = mag[gys, gxs]
+    nx, ny = gx[gys, gxs] / m, gy[gys, gxs] / m
+    side = size + 2 * pad
+    ys = cell * side + (gys - cell * gside) + (pad - rim)  # the same pixel in the padded stack
+    xs = gxs + (pad - rim)
     mx = (xs[:, None] + nx[:, None] * _OFFS[None, :]).astype(np.float32)
     my = (ys[:, None] + ny[:, None] * _OFFS[None, :]).astype(np.float32)
     prof = cv2.remap(stack, mx, my, cv2.INTER_LINEAR)
@@ -174,6 +180,16 @@ def _worst_direction(score: np.ndarray, direction: np.ndarray, min_edges: int) -
     return min(per_dir) if per_dir else float(np.median(score))
 
 
+def _window(gray: np.ndarray, y: int, x: int, side: int) -> np.ndarray:
+    """The side x side square of `gray` at (y, x), its outside filled by replicating the image's edge pixels."""
+    h, w = gray.shape
+    if y >= 0 and x >= 0 and y + side <= h and x + side <= w:
+        return gray[y : y + side, x : x + side]
+    rows = np.clip(np.arange(y, y + side), 0, h - 1)
+    cols = np.clip(np.arange(x, x + side), 0, w - 1)
+    return gray[np.ix_(rows, cols)]
+
+
 def measure(gray: np.ndarray, corners: list[tuple[int, int]]) -> Sharpness | None:
     """Score the edges inside the given cells of the working image; None when there are too few.
 
@@ -186,10 +202,10 @@ def measure(gray: np.ndarray, corners: list[tuple[int, int]]) -> Sharpness | Non
     patch = min(PATCH, size)
     inset = (size - patch) // 2
     pad = int(REACH) + 2
-    padded = cv2.copyMakeBorder(gray, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
-    side = patch + 2 * pad
-    stack = np.vstack([padded[y + inset : y + inset + side, x + inset : x + inset + side] for y, x in corners])
-    got = _edge_scores(stack.astype(np.float32), patch, pad)
+    tops = [(y + inset, x + inset) for y, x in corners]
+    stack = np.vstack([_window(gray, y - pad, x - pad, patch + 2 * pad) for y, x in tops]).astype(np.float32)
+    grad = np.vstack([_window(gray, y - 2, x - 2, patch + 4) for y, x in tops])
+    got = _edge_scores(stack, patch, pad, grad)
     if got is None:
         return None
     score, direction, cell = got

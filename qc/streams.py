@@ -10,6 +10,7 @@ and by the upload check to tell a whole file from a cut one.
 
 from __future__ import annotations
 
+import re
 import struct
 from dataclasses import dataclass
 from typing import Literal
@@ -71,6 +72,9 @@ def _zeros(data: bytes, start: int) -> bool:
 # ---- JPEG -------------------------------------------------------------------------------------------------------
 
 _STANDALONE = {0x01, *range(0xD0, 0xD8)}  # TEM and RSTn carry no length
+# inside entropy-coded data, 0xFF 0x00 is a stuffed byte and 0xFF 0xD0-D7 a restart marker; any other 0xFF xx is
+# the next marker (ITU-T T.81, B.1.1.5 and F.1.2.3)
+_NEXT_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7]")
 
 
 def jpeg_main_end(data: bytes, start: int = 0) -> tuple[State, int, tuple[int, int] | None]:
@@ -109,16 +113,10 @@ def jpeg_main_end(data: bytes, start: int = 0) -> tuple[State, int, tuple[int, i
         i = seg_end
         if marker == 0xDA:  # start of scan: entropy-coded data runs to the next real marker
             scans += 1
-            while True:
-                j = data.find(b"\xff", i)
-                if j < 0 or j + 1 >= n:
-                    return "incomplete", 0, mpf
-                nxt = data[j + 1]
-                if nxt == 0x00 or 0xD0 <= nxt <= 0xD7:
-                    i = j + 2
-                    continue
-                i = j
-                break
+            found = _NEXT_MARKER.search(data, i)  # one C-level scan, not a Python step per stuffed 0xFF
+            if found is None:
+                return "incomplete", 0, mpf
+            i = found.start()
 
 
 def _mpf_images(data: bytes, base: int, length: int) -> list[tuple[int, int]]:

@@ -129,6 +129,16 @@ class LiveServer:
             s.commit()
         engine.dispose()
 
+    def operator_headers(self, prov: Provisioned) -> dict[str, str]:
+        """The headers of the provisioned operator signed in at its station (the server must be running)."""
+        r = httpx.post(
+            f"{self.base_url}/api/v1/station/sessions",
+            json={"username": prov.username, "password": prov.password},
+            headers={"Authorization": f"Bearer {prov.station_token}"},
+        )
+        assert r.status_code == 201, r.text
+        return {"Authorization": f"Bearer {prov.station_token}", "X-Operator-Token": r.json()["token"]}
+
     def provision(
         self, code: str = "LIVE", username: str = "op_live", password: str = "live-password-1"
     ) -> Provisioned:
@@ -150,3 +160,36 @@ def time_today():  # noqa: ANN201
     from zoneinfo import ZoneInfo
 
     return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+def browser_sign_in(  # noqa: ANN201
+    page,  # noqa: ANN001
+    server: "LiveServer",
+    username: str,
+    secret: str,
+    *,
+    then: str | None = r".*/today$",
+    screenshot: str | None = None,
+):
+    """Sign a Playwright page in to a live server with the password and a TOTP code of `secret`.
+
+    then: a regular expression the address must reach afterwards (None: do not wait); screenshot: a name under
+    test-artifacts/ for the second-factor page.
+    """
+    import re as _re
+
+    from app.accounts import totp
+
+    page.goto(f"{server.base_url}/login")
+    page.fill("#username", username)
+    page.fill("#password", "live-password-1")
+    page.click("main button[type=submit]")
+    page.wait_for_url(_re.compile(r".*/login/second-factor.*"))
+    if screenshot:
+        from tests.conftest import shot
+
+        shot(page, screenshot)
+    page.fill("input[name=code]", totp.code_at(secret, totp.step_of(time.time())))
+    page.click("main button[type=submit]")
+    if then:
+        page.wait_for_url(_re.compile(then))

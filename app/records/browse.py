@@ -1,7 +1,7 @@
 """Finding records and looking at their pages in the browser: search, a record's pages, one page's images."""
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import case, func, or_
@@ -116,12 +116,15 @@ class PageTile:
     captured_at: datetime
     intentionally_blank: bool
     segment: str | None
+    metrics: dict = field(default_factory=dict)  # the current image's qc metrics (regions to outline)
+    width: int = 0  # the current image's stored size, pixels
+    height: int = 0
 
 
 def record_tiles(session: Session, record_id: int) -> list[PageTile]:
     """The record's live pages in order, each with its current image's verdict and reasons."""
     rows = session.exec(
-        select(Page, PageImage.qc_reasons, User.display_name)
+        select(Page, PageImage.qc_reasons, User.display_name, PageImage.qc_metrics, PageImage.width, PageImage.height)
         .join(PageImage, col(PageImage.id) == Page.current_image_id, isouter=True)
         .join(User, col(User.id) == Page.operator_id, isouter=True)
         .where(Page.record_id == record_id, col(Page.deleted_at).is_(None))
@@ -139,8 +142,11 @@ def record_tiles(session: Session, record_id: int) -> list[PageTile]:
             p.captured_at,
             p.intentionally_blank,
             p.segment,
+            dict(metrics or {}),
+            width or 0,
+            height or 0,
         )
-        for p, reasons, name in rows
+        for p, reasons, name, metrics, width, height in rows
     ]
 
 

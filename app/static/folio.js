@@ -106,3 +106,27 @@
     else if (e.key === "f") { act("fit"); }
   });
 })();
+
+// Regions qc blamed (templates/_qc_regions.html): each <svg class="qc-regions" data-for="<img id>"> is laid over
+// its image and follows it through zoom, pan and resizing (sizes and transforms copied through the CSSOM).
+(function () {
+  "use strict";
+  document.querySelectorAll("svg.qc-regions[data-for]").forEach(function (svg) {
+    var img = document.getElementById(svg.getAttribute("data-for"));
+    if (!img) { return; }
+    function sync() {
+      var w = +svg.getAttribute("data-w"), h = +svg.getAttribute("data-h");
+      if (img.naturalWidth && (img.naturalWidth > img.naturalHeight) !== (w > h)) { var t = w; w = h; h = t; }
+      svg.setAttribute("viewBox", "0 0 " + w + " " + h);
+      svg.style.left = img.offsetLeft + "px";
+      svg.style.top = img.offsetTop + "px";
+      svg.style.width = img.offsetWidth + "px";
+      svg.style.height = img.offsetHeight + "px";
+      svg.style.transform = img.style.transform || "";
+    }
+    if (img.complete) { sync(); } else { img.addEventListener("load", sync); }
+    if (window.ResizeObserver) { new ResizeObserver(sync).observe(img); }
+    new MutationObserver(sync).observe(img, { attributes: true, attributeFilter: ["style", "class"] });
+    window.addEventListener("resize", sync);
+  });
+})();

@@ -1,6 +1,5 @@
 """The station fleet: heartbeats (station token only, rate-limited, audited on change) and the Stations screen."""
 
-import re
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,6 +18,7 @@ from capture_station import __version__ as station_version
 from tests.conftest import ARTIFACTS
 from tests.custody.web import enrol, sign_in
 from tests.factories import make_user, signed_in_station
+from tests.live import browser_sign_in
 
 GB = 1024**3
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -159,17 +159,9 @@ def test_a_stopped_station_shows_offline_within_its_window(live_server, tmp_path
     station = StationProcess(home, hot).start()
     try:
         page = browser.new_page(viewport={"width": 1366, "height": 768})
-        from app.accounts import totp
         from tests.production.test_browser import SECRET  # noqa: F401  (the same demo secret)
 
-        page.goto(f"{live_server.base_url}/login")
-        page.fill("#username", "mgr_live")
-        page.fill("#password", "live-password-1")
-        page.click("main button[type=submit]")
-        page.wait_for_url(re.compile(r".*/login/second-factor.*"))
-        page.fill("input[name=code]", totp.code_at(SECRET, totp.step_of(time.time())))
-        page.click("main button[type=submit]")
-        page.wait_for_url(re.compile(r".*/today$"))
+        browser_sign_in(page, live_server, "mgr_live", SECRET)
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             page.goto(f"{live_server.base_url}/fleet")

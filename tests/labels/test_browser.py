@@ -1,18 +1,16 @@
 """The custodian prints a handover batch's labels and a record's routing slip from the browser (live server)."""
 
-import re
-import time
 
 import pytest
 from sqlmodel import Session, select
 
-from app.accounts import totp
 from app.accounts.models import User
 from app.core.db import make_engine, writing
 from app.custody.models import Handover, HandoverItem
 from app.projects.models import Project
 from app.records.models import Record
 from tests.conftest import ARTIFACTS
+from tests.live import browser_sign_in
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
@@ -51,13 +49,7 @@ def test_custodian_prints_batch_labels_and_a_routing_slip(live_server, browser) 
     engine.dispose()
     live_server.start()
     page = browser.new_page(viewport={"width": 1366, "height": 900})
-    page.goto(f"{live_server.base_url}/login")
-    page.fill("#username", "keeper")
-    page.fill("#password", "live-password-1")
-    page.click("main button[type=submit]")
-    page.wait_for_url(re.compile(r".*/login/second-factor.*"))
-    page.fill("input[name=code]", totp.code_at(SECRET, totp.step_of(time.time())))
-    page.click("main button[type=submit]")
+    browser_sign_in(page, live_server, "keeper", SECRET, then=None)
     page.goto(f"{live_server.base_url}/custody/handovers/{batch_id}")
     page.click("#labels-link")
     assert page.locator("#label-total").inner_text().startswith("共 30 张标签")

@@ -13,10 +13,9 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from app.accounts import totp
 from tests.conftest import shot
 from tests.factories import page_jpeg
-from tests.live import LiveServer, time_today
+from tests.live import LiveServer, browser_sign_in, time_today
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 TZ = ZoneInfo("Asia/Shanghai")
@@ -53,13 +52,7 @@ def production_server(live_server: LiveServer) -> LiveServer:
         )
         conn.execute("UPDATE user_account SET display_name = '张敏' WHERE username = ?", (prov.username,))
     live_server.start()
-    r = httpx.post(
-        f"{live_server.base_url}/api/v1/station/sessions",
-        json={"username": prov.username, "password": prov.password},
-        headers={"Authorization": f"Bearer {prov.station_token}"},
-    )
-    assert r.status_code == 201, r.text
-    headers = {"Authorization": f"Bearer {prov.station_token}", "X-Operator-Token": r.json()["token"]}
+    headers = live_server.operator_headers(prov)
     now = datetime.now(TZ)
     plan = [(3, "00012345", 5), (2, "00012346", 4), (1, "00067890", 3), (0, "00067891", 3)]  # days back, MRN, pages
     seed = 300
@@ -90,15 +83,7 @@ def production_server(live_server: LiveServer) -> LiveServer:
 
 
 def _sign_in(page, server: LiveServer) -> None:
-    page.goto(f"{server.base_url}/login")
-    page.fill("#username", "mgr")
-    page.fill("#password", "live-password-1")
-    page.click("main button[type=submit]")
-    page.wait_for_url(re.compile(r".*/login/second-factor.*"))
-    shot(page, "production-signin-second-factor")
-    page.fill("input[name=code]", totp.code_at(SECRET, totp.step_of(time.time())))
-    page.click("main button[type=submit]")
-    page.wait_for_url(re.compile(r".*/today$"))
+    browser_sign_in(page, server, "mgr", SECRET, screenshot="production-signin-second-factor")
 
 
 def _until(page, script: str, timeout: float = 20.0) -> None:

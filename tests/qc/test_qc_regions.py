@@ -114,6 +114,18 @@ def test_object_over_the_page_is_occluded(page_jpeg, occluder: str, side: int, l
     assert msg["zh"].startswith(REASONS["occluded"][0]) and "%" in msg["en"]
 
 
+@pytest.mark.parametrize("seed", [7000, 7002, 7003])
+def test_object_from_a_frame_side_is_not_also_cut_off(seed: int) -> None:
+    """A thumb reaching in from the frame joins the paper to that side: the verdict names the thumb only (these
+    generated pages used to fail `cut_off` too, telling the operator to move a page that lay whole in the frame)."""
+    from bench.qc.generator import random_spec, render_jpeg
+
+    data, _truth = render_jpeg(random_spec(seed, "occluded"))
+    rep = qc.check(data)
+    assert rep.reasons == ["occluded"], rep.metrics
+    assert max(rep.metrics["edge_contact_sides"]) > 0.02  # the object does touch the frame on its side
+
+
 @pytest.mark.parametrize("seed", [80, 81, 82])
 def test_stamps_handwriting_and_shadows_are_not_occluded(page_jpeg, seed: int) -> None:
     """Red seals, handwriting and a soft hand shadow from the frame's side are not objects over the page."""
