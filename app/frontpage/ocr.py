@@ -1,0 +1,105 @@
+"""The OCR engine (RapidOCR: PP-OCRv4 Chinese detection and recognition, ONNX models inside the
+`rapidocr-onnxruntime` wheel, run by onnxruntime on the CPU; nothing is downloaded at run time).
+
+The engine is made once per worker process (``engine()``) and runs only in worker processes of ``OcrPool``, which
+the front-page reading job feeds: never on the event loop, never in an upload request. Without the package, or
+with FOLIO_OCR=off, ``status()`` says why and the rest of Folio runs as before.
+"""
+
+import importlib.util
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
+from typing import Any
+
+from app.frontpage.locate import TextBox, locate
+
+PACKAGE = "rapidocr_onnxruntime"
+MAX_SIDE = 2000  # pixels: the longest side a page is read at (a 3.5 mm value is then about 20 px high)
+
+
+def status(setting: str) -> str:
+    """'on', 'off' (FOLIO_OCR=off) or 'missing' (the `ocr` extra is not installed): whether pages can be read."""
+    if setting.strip().lower() in ("off", "0", "false", "no"):
+        return "off"
+    return "on" if importlib.util.find_spec(PACKAGE) is not None else "missing"
+
+
+@lru_cache(maxsize=1)
+def engine(threads: int = 1) -> Any:
+    """This process's RapidOCR engine, made on first use (loading the models takes about a second)."""
+    from rapidocr_onnxruntime import RapidOCR
+
+    return RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1)
+
+
+def text_boxes(image: Any, threads: int = 1) -> list[TextBox]:
+    """OCR one BGR image (numpy): each text line with its corners (pixels) and confidence 0-1."""
+    result, _ = engine(threads)(image)
+    return [
+        TextBox(str(text), tuple((float(x), float(y)) for x, y in box), float(score)) for box, text, score in result or []
+    ]
+
+
+def prepare(data: bytes, skew_deg: float | None, max_side: int = MAX_SIDE) -> Any:
+    """Decode an image file, straighten it by the measured skew (qc's angle, CCW degrees) and bring its longest
+    side down to max_side; None when the bytes are not an image."""
+    import cv2
+    import numpy as np
+
+    from qc.checker import deskew
+
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    if image is None:
+        return None
+    scale = max_side / max(image.shape[:2])
+    if scale < 1:
+        image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    if skew_deg and abs(skew_deg) >= 0.2:
+        image = deskew(image, skew_deg)
+    return image
+
+
+def read_page(data: bytes, skew_deg: float | None, threads: int = 1) -> dict[str, Any]:
+    """Read a front page (in a worker): {"size": [w, h], "lines": [{text, box, score}], "fields": {field: {value,
+    box, score}}} in the straightened image's pixels, or {"error": "unreadable_image"} when it cannot be decoded."""
+    image = prepare(data, skew_deg)
+    if image is None:
+        return {"error": "unreadable_image"}
+    boxes = text_boxes(image, threads)
+    return {
+        "size": [int(image.shape[1]), int(image.shape[0])],
+        "lines": [{"text": b.text, "box": [[round(x), round(y)] for x, y in b.box], "score": round(b.score, 3)}
+                  for b in boxes],
+        "fields": {name: r.to_dict() for name, r in locate(boxes).items()},
+    }
+
+
+def _init_worker(max_pixels: int, parent_pid: int, threads: int) -> None:
+    from app.core.qcpool import _init_worker as init_qc_worker
+
+    init_qc_worker(max_pixels, parent_pid)
+    os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+    engine(threads)  # load the models now, not with the first page
+
+
+class OcrPool:
+    """Worker processes that each hold one engine; ``read`` waits for one page's result."""
+
+    def __init__(self, workers: int, threads: int, max_pixels: int, timeout: float = 600.0) -> None:
+        self.threads, self.timeout = threads, timeout
+        self._executor = ProcessPoolExecutor(
+            max_workers=max(1, workers),
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(max_pixels, os.getpid(), threads),
+        )
+
+    def read(self, data: bytes, skew_deg: float | None) -> dict[str, Any]:
+        """read_page in a worker."""
+        return self._executor.submit(read_page, data, skew_deg, self.threads).result(self.timeout)
+
+    def close(self) -> None:
+        """Stop the workers."""
+        self._executor.shutdown(wait=True, cancel_futures=True)
