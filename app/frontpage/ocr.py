@@ -38,7 +38,8 @@ def text_boxes(image: Any, threads: int = 1) -> list[TextBox]:
     """OCR one BGR image (numpy): each text line with its corners (pixels) and confidence 0-1."""
     result, _ = engine(threads)(image)
     return [
-        TextBox(str(text), tuple((float(x), float(y)) for x, y in box), float(score)) for box, text, score in result or []
+        TextBox(str(text), tuple((float(x), float(y)) for x, y in box), float(score))
+        for box, text, score in result or []
     ]
 
 
@@ -70,8 +71,9 @@ def read_page(data: bytes, skew_deg: float | None, threads: int = 1) -> dict[str
     boxes = text_boxes(image, threads)
     return {
         "size": [int(image.shape[1]), int(image.shape[0])],
-        "lines": [{"text": b.text, "box": [[round(x), round(y)] for x, y in b.box], "score": round(b.score, 3)}
-                  for b in boxes],
+        "lines": [
+            {"text": b.text, "box": [[round(x), round(y)] for x, y in b.box], "score": round(b.score, 3)} for b in boxes
+        ],
         "fields": {name: r.to_dict() for name, r in locate(boxes).items()},
     }
 
@@ -103,3 +105,21 @@ class OcrPool:
     def close(self) -> None:
         """Stop the workers."""
         self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+def crop_jpeg(data: bytes, skew_deg: float | None, box: tuple[int, int, int, int], margin: float = 0.6) -> bytes:
+    """The area of a read field (box in the straightened image's pixels, as read_page gave it) with some of its
+    surroundings, as a JPEG; b"" when the image cannot be decoded."""
+    import cv2
+
+    image = prepare(data, skew_deg)
+    if image is None:
+        return b""
+    x0, y0, x1, y1 = box
+    pad = int(max(8, (y1 - y0) * margin))
+    h, w = image.shape[:2]
+    part = image[max(0, y0 - pad) : min(h, y1 + pad), max(0, x0 - 3 * pad) : min(w, x1 + 3 * pad)]
+    if part.size == 0:
+        return b""
+    ok, buf = cv2.imencode(".jpg", part, [cv2.IMWRITE_JPEG_QUALITY, 85])
+    return buf.tobytes() if ok else b""
