@@ -246,6 +246,10 @@ class ReadingJob:
             if n == 0:
                 self.stop_event.wait(self.poll_seconds)
 
+    def wait(self) -> None:
+        """Block until the thread ends (after stop())."""
+        self._thread.join()
+
     def stop(self, timeout: float = 30.0) -> None:
         """Ask the thread to stop after the page it is reading, and wait for it."""
         self.stop_event.set()
