@@ -133,25 +133,37 @@ def _same_line(a: TextBox, b: TextBox) -> bool:
     return overlap >= 0.5 * min(a.height, b.height)
 
 
-def _beside(label: TextBox, boxes: list[TextBox]) -> TextBox | None:
-    """The nearest box to the right on the label's line, within eight line heights."""
-    right = [b for b in boxes if b is not label and _same_line(label, b) and b.left >= label.right - label.height * 0.3]
-    right = [b for b in right if b.left - label.right <= 8 * label.height]
+def _beside(label: TextBox, boxes: list[TextBox], taken: set[int]) -> TextBox | None:
+    """The nearest free box to the right on the label's line, within eight line heights."""
+    right = [
+        b
+        for b in boxes
+        if b is not label
+        and id(b) not in taken
+        and _same_line(label, b)
+        and b.left >= label.right - label.height * 0.3
+        and b.left - label.right <= 8 * label.height
+    ]
     return min(right, key=lambda b: b.left, default=None)
 
 
-def _below(label: TextBox, boxes: list[TextBox]) -> TextBox | None:
-    """The nearest box below that overlaps the label's column, within three line heights."""
-    width = label.right - label.left
+def _below(label: TextBox, boxes: list[TextBox], taken: set[int]) -> TextBox | None:
+    """The nearest free box below, within three line heights, that shares some of the label's columns (a table
+    heading's cell): the highest one, then the one overlapping the label most."""
+
+    def overlap(b: TextBox) -> float:
+        return min(b.right, label.right) - max(b.left, label.left)
+
     under = [
         b
         for b in boxes
         if b is not label
+        and id(b) not in taken
         and b.top >= label.bottom - label.height * 0.3
         and b.top - label.bottom <= 3 * label.height
-        and min(b.right, label.right + width) - max(b.left, label.left - width) > 0
+        and overlap(b) > 0
     ]
-    return min(under, key=lambda b: (b.top, abs(b.left - label.left)), default=None)
+    return min(under, key=lambda b: (round(b.top / label.height), -overlap(b)), default=None)
 
 
 def _find(boxes: list[TextBox], labels: tuple[str, ...], taken: set[int]) -> FieldReading | None:
@@ -165,8 +177,8 @@ def _find(boxes: list[TextBox], labels: tuple[str, ...], taken: set[int]) -> Fie
             if rest and not _is_label(rest):
                 taken.add(id(box))
                 return FieldReading(rest, _rect([box]), box.score)
-            for neighbour in (_beside(box, boxes), _below(box, boxes)):
-                if neighbour is not None and id(neighbour) not in taken and not _is_label(neighbour.text):
+            for neighbour in (_beside(box, boxes, taken), _below(box, boxes, taken)):
+                if neighbour is not None and not _is_label(neighbour.text):
                     taken.update({id(box), id(neighbour)})
                     return FieldReading(neighbour.text.strip(_SEPARATORS), _rect([neighbour]), neighbour.score)
             taken.add(id(box))
