@@ -17,6 +17,7 @@ from app.frontpage.exceptions import ReadingNotFound
 from app.frontpage.models import FrontPageReading
 from app.frontpage.ocr import crop_jpeg, status
 from app.frontpage.reading import progress
+from app.frontpage.views import _actor
 from app.pages.models import PageImage
 from app.projects.dependencies import CurrentProject
 from app.records.service import get_record
@@ -87,11 +88,6 @@ def reading_crop(
     data = request.app.state.qc.run(crop_jpeg, store.get(image.sha256), skew, tuple(box))
     if not data:
         raise ReadingNotFound(f"reading {reading_id}: the image can no longer be read")
-    principal_actor = {
-        "actor_user_id": principal.user_id,
-        "actor_role": principal.role,
-        "source_ip": request.client.host if request.client else None,
-    }
     record_event(
         session,
         "frontpage.crop",
@@ -99,6 +95,6 @@ def reading_crop(
         object_type="page_image",
         object_id=image.id,
         detail={"field": field},
-        **principal_actor,
+        **_actor(request, principal),
     )
     return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=300"})

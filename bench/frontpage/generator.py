@@ -8,13 +8,14 @@ light, softness, sensor noise, JPEG). Everything is a pure function of the seed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, timedelta
 
 import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
+from app.frontpage.rules import FrontPageRow
 from bench.qc.generator import MAT_COLOURS, PageSpec, _font, _handwriting, _stamp, encode_jpeg, photograph
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
@@ -53,18 +54,8 @@ DATE_STYLES = ("iso", "cjk", "dot")
 FONT_KINDS = 3  # Noto Sans, Noto Serif, Noto Sans Bold (bench.qc.generator.FONT_FILES)
 
 
-@dataclass(frozen=True)
-class FrontPageValues:
-    """The values printed on a generated front page."""
-
-    mrn: str
-    visit: int
-    name: str
-    discharge_date: date
-    diagnosis: str
-    diagnosis_code: str
-    operation: str
-    operation_code: str
+# The values printed on a page: the same shape as an imported row (MRN, visit, name, date, diagnosis, operation).
+FrontPageValues = FrontPageRow
 
 
 def random_values(seed: int) -> FrontPageValues:
