@@ -147,6 +147,19 @@ def _beside(label: TextBox, boxes: list[TextBox], taken: set[int]) -> TextBox | 
     return min(right, key=lambda b: b.left, default=None)
 
 
+def _labelled(value: TextBox, boxes: list[TextBox]) -> bool:
+    """True when a printed label sits just left of the box on its line: it is that label's value (a form row
+    below a label whose own cell is empty, e.g. 性别 | 女 under 住院次数 | ␣)."""
+    return any(
+        _is_label(b.text)
+        and _same_line(b, value)
+        and b.right <= value.left + value.height * 0.3
+        and value.left - b.right <= 8 * value.height
+        for b in boxes
+        if b is not value
+    )
+
+
 def _below(label: TextBox, boxes: list[TextBox], taken: set[int]) -> TextBox | None:
     """The nearest free box below, within three line heights, that shares some of the label's columns (a table
     heading's cell): the highest one, then the one overlapping the label most."""
@@ -162,6 +175,7 @@ def _below(label: TextBox, boxes: list[TextBox], taken: set[int]) -> TextBox | N
         and b.top >= label.bottom - label.height * 0.3
         and b.top - label.bottom <= 3 * label.height
         and overlap(b) > 0
+        and not _labelled(b, boxes)
     ]
     return min(under, key=lambda b: (round(b.top / label.height), -overlap(b)), default=None)
 

@@ -152,3 +152,12 @@ def test_labels_beside_inside_and_below() -> None:
 
 def test_visit_printed_as_the_national_form_does() -> None:
     assert locate([_box("第 3 次住院", 0, 0, 120)])["visit"].value == "3"
+
+
+def test_an_empty_cell_never_takes_the_next_rows_value() -> None:
+    boxes = [
+        _box("住院次数", 300, 0),  # its "1" was too small to be found
+        _box("性别", 300, 40),
+        _box("女", 400, 40, 20),
+    ]
+    assert locate(boxes)["visit"].value == ""
