@@ -56,6 +56,7 @@ def main() -> None:
     exact = {"mrn": 0, "name": 0, "discharge_date": 0}
     injected = flagged_injected = equal = flagged_equal = 0
     cpu, wall, misses = [], [], []
+    matched = 0
     for i in range(args.pages):
         seed = args.seed + i
         values = random_values(seed)
@@ -71,6 +72,7 @@ def main() -> None:
         exact["discharge_date"] += read_date(got["discharge_date"]) == values.discharge_date
         truth = check_record(_recorded(values), fields)
         states = {f.field: f.state for f in truth.fields}
+        matched += truth.outcome == Outcome.match
         for name in FIVE:
             equal += 1
             if states[name] != "match":
@@ -112,6 +114,7 @@ def main() -> None:
     print(
         f"  equal fields flagged:         {flagged_equal}/{equal} = {100 * flagged_equal / equal:.1f} % (target ≤ 2 %)"
     )
+    print(f"  records matching with their true values (visit included): {matched}/{n}")
     print(f"  unreadable photos not 'match': {never_match}/{args.unreadable}")
     print(f"  CPU per front page: {per_page:.2f} s (wall {sum(wall) / n:.2f} s on this shared machine)")
     print(f"  front pages per minute per core: {60 / per_page:.1f}")
