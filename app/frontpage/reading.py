@@ -126,13 +126,16 @@ def _claim_new(engine: Engine, page: Page, worker: str, now: datetime) -> int | 
 def _claim_stale(engine: Engine, worker: str, now: datetime, limit: int) -> list[int]:
     """Take over claims whose worker died; each is taken by one worker only (a conditional update)."""
     stale = now - timedelta(seconds=STALE_SECONDS)
-    taken = []
-    with Session(writing(engine)) as session:
+    taken: list[int] = []
+    with Session(engine) as session:  # a read first: an idle job takes no write lock
         ids = session.exec(
             select(FrontPageReading.id)
             .where(FrontPageReading.status == "reading", col(FrontPageReading.claimed_at) < stale)
             .limit(limit)
         ).all()
+    if not ids:
+        return taken
+    with Session(writing(engine)) as session:
         for reading_id in ids:
             result = session.execute(
                 update(FrontPageReading)
@@ -214,10 +217,12 @@ def run_once(
 
 def release(engine: Engine, worker: str) -> int:
     """Give back this worker's unfinished claims (on a clean stop), so the next run reads them at once."""
+    mine = select(FrontPageReading).where(FrontPageReading.status == "reading", FrontPageReading.claimed_by == worker)
+    with Session(engine) as session:
+        if session.exec(mine.limit(1)).first() is None:
+            return 0
     with Session(writing(engine)) as session:
-        rows = session.exec(
-            select(FrontPageReading).where(FrontPageReading.status == "reading", FrontPageReading.claimed_by == worker)
-        ).all()
+        rows = session.exec(mine).all()
         for row in rows:
             session.delete(row)
         session.commit()

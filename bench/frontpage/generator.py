@@ -197,7 +197,7 @@ def render_form(values: FrontPageValues, seed: int, px_per_mm: float) -> np.ndar
     return img
 
 
-def photo_spec(seed: int, unreadable: bool = False, frame_wh: tuple[int, int] = (3000, 2250)) -> PageSpec:
+def photo_spec(seed: int, unreadable: bool = False, frame_wh: tuple[int, int] = (4000, 3000)) -> PageSpec:
     """How the page is photographed: ±4° rotation, a little perspective, uneven light, noise; unreadable=True
     gives a badly defocused, dim shot that no reader can read."""
     rng = np.random.default_rng(seed * 13 + 5)
@@ -221,7 +221,7 @@ def photo_spec(seed: int, unreadable: bool = False, frame_wh: tuple[int, int] = 
 
 
 def front_page_jpeg(
-    values: FrontPageValues, seed: int, unreadable: bool = False, frame_wh: tuple[int, int] = (3000, 2250)
+    values: FrontPageValues, seed: int, unreadable: bool = False, frame_wh: tuple[int, int] = (4000, 3000)
 ) -> tuple[bytes, float]:
     """A photographed front page as JPEG bytes, and its true skew (CCW degrees)."""
     spec = photo_spec(seed, unreadable, frame_wh)
