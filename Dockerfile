@@ -18,7 +18,7 @@ COPY app ./app
 COPY qc ./qc
 COPY capture_station ./capture_station
 COPY migrations ./migrations
-RUN pip install --no-cache-dir -e . && chown -R root:root /srv/folio
+RUN pip install --no-cache-dir -e ".[ocr]" && chown -R root:root /srv/folio
 
 USER folio
 VOLUME ["/data"]

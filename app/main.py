@@ -31,6 +31,8 @@ from app.delivery.views import router as delivery_views
 from app.erasure.views import router as erasure_views
 from app.fleet.api import router as fleet_api
 from app.fleet.views import router as fleet_views
+from app.frontpage.background import start_reading, stop_reading
+from app.frontpage.check_views import router as frontpage_check_views
 from app.frontpage.views import router as frontpage_views
 from app.inspection.api import router as inspection_api
 from app.inspection.views import router as inspection_views
@@ -56,12 +58,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.qc_workers, settings.max_image_pixels, settings.qc_timeout_seconds, settings.max_decoded_bytes
         )
         app.state.qc.warm_up()
+        app.state.ocr_job = start_reading(settings, app.state.engine, app.state.store)
         # What start-up made lives as long as the process: keeping it out of full garbage collections
         # removes their pauses from requests (the p95 of the big production screens; bench/production.py).
         gc.freeze()
         try:
             yield
         finally:
+            stop_reading(app.state.ocr_job)
             app.state.qc.close()
             app.state.engine.dispose()
 
@@ -108,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(acceptance_views)
     app.include_router(custody_views)
     app.include_router(frontpage_views)
+    app.include_router(frontpage_check_views)
     app.include_router(delivery_views)
     app.include_router(segment_views)
     app.include_router(labels_views)

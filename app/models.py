@@ -9,7 +9,7 @@ from app.custody.models import Box, CustodyMove, CustodySettings, Handover, Hand
 from app.delivery.models import DeliveryExport, DeliveryRecord, NamingScheme
 from app.erasure.models import DeliveryReceipt, ErasureCertificate
 from app.fleet.models import StationStatus
-from app.frontpage.models import FrontPage, FrontPageImport, FrontPageMapping, FrontPageUpload
+from app.frontpage.models import FrontPage, FrontPageImport, FrontPageMapping, FrontPageReading, FrontPageUpload
 from app.inspection.models import InspectionItem, InspectionRate, PageHash, ReshootTask
 from app.pages.models import Page, PageImage, RecordOperation
 from app.production.models import ProductionDay, WorkdayOverride
@@ -27,6 +27,7 @@ __all__ = [
     "FrontPage",
     "FrontPageImport",
     "FrontPageMapping",
+    "FrontPageReading",
     "FrontPageUpload",
     "Handover",
     "InspectionItem",

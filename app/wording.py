@@ -124,6 +124,7 @@ AUDIT_ACTION_LABELS = {
     "erasure.run": N_("Erasure run"),
     "frontpage.edit": N_("Front page entered"),
     "frontpage.import": N_("Front pages imported"),
+    "frontpage.crop": N_("Front-page field image viewed"),
     "image.thumbnail": N_("Thumbnail viewed"),
     "image.view": N_("Image viewed"),
     "lot.apply": N_("Lot applied for"),

@@ -22,11 +22,11 @@ missing=()
 step 1 "Python packages into $VENV (Folio, its server, OpenCV, Playwright for PDFs) — one line per package"
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
 # One line per package instead of pip's silence: the first install takes a few minutes.
-"$VENV/bin/python" -m pip install --disable-pip-version-check --progress-bar off -e '.[pdf]' 2>&1 \
+"$VENV/bin/python" -m pip install --disable-pip-version-check --progress-bar off -e '.[pdf,ocr]' 2>&1 \
   | grep --line-buffered -E '^(Collecting|Successfully installed|ERROR)' \
   | sed -u -E 's/^Collecting ([^ ]+).*/  \1/; s/^Successfully installed .*/  done/' || true
 "$VENV/bin/python" -c 'import app, playwright' 2>/dev/null \
-  || { echo "the Python packages did not install: run $VENV/bin/python -m pip install -e '.[pdf]' to see why" >&2; exit 1; }
+  || { echo "the Python packages did not install: run $VENV/bin/python -m pip install -e '.[pdf,ocr]' to see why" >&2; exit 1; }
 
 step 2 "Debian packages for PDFs: chromium and fonts-noto-cjk (scripts/debian-packages.sh)"
 if out=$(./scripts/debian-packages.sh); then

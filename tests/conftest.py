@@ -113,6 +113,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         image_store=tmp_path_factory.mktemp("images"),
         mode="test",
         qc_workers=1,
+        ocr_workers=0,  # the reading job is driven by its own tests (tests/frontpage_ocr)
         max_upload_bytes=30 * 1024 * 1024,
         max_image_pixels=60_000_000,
         _env_file=None,

@@ -9,6 +9,8 @@ from sqlmodel import Session, col, select
 
 from app.acceptance.models import LotRecord
 from app.acceptance.service import local_midnight_utc, unlotted_records
+from app.frontpage.checks import summary_of
+from app.frontpage.crosscheck import LotFrontPages
 from app.frontpage.models import FrontPage
 from app.pages.models import Page
 from app.projects.models import Project
@@ -78,3 +80,12 @@ def without_front_page(session: Session, project: Project, period_end: date | No
     ids = unlotted_records(project, cutoff).subquery()
     has_fp = exists().where(FrontPage.record_id == ids.c.id)
     return session.exec(select(func.count()).select_from(ids).where(~has_fp)).one()
+
+
+def front_page_check(session: Session, project: Project, lot_id: int | None = None) -> LotFrontPages:
+    """The front-page check (OCR, issue 18) of a lot's records, or of those a lot applied for now would take."""
+    if lot_id is not None:
+        ids = select(LotRecord.record_id).where(LotRecord.lot_id == lot_id)
+    else:
+        ids = select(unlotted_records(project, None).subquery().c.id)
+    return summary_of(session, ids, float(project.field_error_rate))

@@ -22,6 +22,7 @@ from app.core.errors import AppError
 from app.core.i18n import translations
 from app.core.templates import redirect, render, request_language
 from app.core.typed import TypedInt
+from app.frontpage.checks import record_view
 from app.frontpage.service import form_values, front_page_of
 from app.navigation import N_
 from app.projects.dependencies import CurrentProject
@@ -131,6 +132,7 @@ def record_page(
             "s": screen,
             "recorded": form_values(screen.record, fp),
             "has_front_page": fp is not None,
+            "ocr_read": record_view(session, screen.record).suggestions,  # information only (issue 18)
             "progress": progress(session, rnd),
             "open": lot.status == "in_review" and effective_status(lot, project_today(project)) == "in_review",
         },

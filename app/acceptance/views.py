@@ -12,7 +12,7 @@ from pydantic import BeforeValidator
 from sqlmodel import Session
 
 from app.acceptance.applying import apply_for_acceptance, reapply
-from app.acceptance.held_back import held_back_records, without_front_page
+from app.acceptance.held_back import front_page_check, held_back_records, without_front_page
 from app.acceptance.labels import defect_label
 from app.acceptance.review_views import router as review_router
 from app.acceptance.rules import THIRD_NAMES
@@ -74,6 +74,7 @@ def lots_page(request: Request, principal: LotReader, session: SessionDep, proje
         ctx.update(lot_application_notes(session, project.id), labels_defect=defect_label)  # vendor QC
         ctx["held_back_total"], ctx["held_back"] = held_back_records(session, project, limit=50)
         ctx["without_front_page"] = without_front_page(session, project)  # of everything a lot may take now
+        ctx["fp_lot"] = front_page_check(session, project)  # front-page OCR check (issue 18)
     return render(request, "acceptance/lots.html", ctx)
 
 
@@ -131,6 +132,7 @@ def lot_page(request: Request, lot_id: int, principal: LotReader, session: Sessi
             "is_reviewer": allowed(principal.role, Perm.review_samples),
             "is_manager": allowed(principal.role, Perm.manage_lots),
             "suggested_seed": _suggested_seed(),
+            "fp_lot": front_page_check(session, project, lot.id),
         },
     )
 

@@ -31,6 +31,13 @@ class Settings(BaseSettings):
 
     qc_workers: int = 2
     qc_timeout_seconds: float = 60.0
+    # Front-page OCR (issue 18): "off" turns the check off; ocr_workers processes read front pages in the
+    # background (0: none in this server process, e.g. when `folio frontpage read` runs elsewhere), each with
+    # ocr_threads onnxruntime threads.
+    ocr: str = "on"
+    ocr_workers: int = 1
+    ocr_threads: int = 1
+    ocr_poll_seconds: float = 10.0
 
     operator_session_hours: int = 12
     # Station fleet: stations send a heartbeat this often; one missing this long is offline; beats closer than

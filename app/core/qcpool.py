@@ -99,6 +99,10 @@ class QCPool:
             self.timeout
         )
 
+    def run(self, fn: Any, *args: Any) -> Any:
+        """Any picklable CPU-bound function run in a worker (e.g. a front-page crop); waits for its result."""
+        return self._executor.submit(fn, *args).result(self.timeout)
+
     def warm_up(self) -> None:
         """Start the workers now (importing OpenCV takes a while), not on the first upload."""
         futures = [self._executor.submit(os.getpid) for _ in range(self._executor._max_workers)]

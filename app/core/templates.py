@@ -47,6 +47,7 @@ def environment(language: str) -> Environment:
     env.filters["thousands"] = lambda n: f"{n:,}" if isinstance(n, int) else n
     env.globals["LANGUAGES"] = LANGUAGES
     from app import navigation, wording
+    from app.frontpage import labels as frontpage_labels
 
     env.globals.update(
         nav_items=navigation.nav_items,
@@ -60,6 +61,8 @@ def environment(language: str) -> Environment:
         approval_status_label=navigation.approval_status_label,
         term_label=navigation.term_label,
         label=wording.label,
+        fp_check=frontpage_labels.LABELS,
+        wrong_record_alert=frontpage_labels.wrong_record_alert,
     )
     return env
 

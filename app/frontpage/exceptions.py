@@ -19,3 +19,9 @@ class ImportRefused(Unprocessable):
     """Some rows (or the mapping) are wrong: nothing was imported."""
 
     code = "frontpage_rows_refused"
+
+
+class ReadingNotFound(NotFound):
+    """No such front-page reading in the project, or no image area for the field asked for."""
+
+    code = "frontpage_reading_not_found"

@@ -6,7 +6,7 @@ and the operation, with their codes, live here.
 
 from datetime import datetime
 
-from sqlalchemy import JSON, LargeBinary
+from sqlalchemy import JSON, Index, LargeBinary
 from sqlmodel import Field, SQLModel
 
 from app.core.clock import utcnow
@@ -71,3 +71,39 @@ class FrontPageImport(SQLModel, table=True):
     records_updated: int
     imported_by: int = Field(foreign_key="user_account.id")
     imported_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class FrontPageReading(SQLModel, table=True):
+    """The OCR reading of one record's front-page image (issue 18): one row per image, so no image is read twice.
+
+    status: reading (claimed by a worker; a stale claim is taken over after a crash) | done | unreadable (not an
+    image, or nothing legible) | failed (the engine raised; the error says why). fields: field → {value, box,
+    score} in the pixels of the straightened image that was read (width × height); lines: every text line read.
+    """
+
+    __tablename__ = "front_page_reading"
+    __table_args__ = (Index("ix_front_page_reading_alert", "project_id", "current", "wrong_record"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    record_id: int = Field(foreign_key="record.id", index=True)
+    page_id: int = Field(foreign_key="page.id")
+    image_id: int = Field(foreign_key="page_image.id", unique=True)
+    status: str = Field(default="reading", max_length=16)
+    attempts: int = 0
+    claimed_by: str | None = Field(default=None, max_length=80)
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    seconds: float | None = None
+    width: int | None = None
+    height: int | None = None
+    fields: dict = Field(default_factory=dict, sa_type=JSON)
+    lines: list = Field(default_factory=list, sa_type=JSON)
+    error: str | None = Field(default=None, max_length=500)
+    # The cross-check against the record (app/frontpage/crosscheck.py), kept current when the record's values
+    # change; `current` marks the record's latest finished reading.
+    current: bool = False
+    outcome: str | None = Field(default=None, max_length=16)
+    wrong_record: bool = False
+    fields_compared: int = 0
+    fields_wrong: int = 0

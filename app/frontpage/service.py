@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from app.audit.service import record_event
 from app.core.clock import utcnow
+from app.frontpage.checks import refresh
 from app.frontpage.exceptions import BadFile, FileTooLarge, ImportRefused, UploadNotFound
 from app.frontpage.models import FrontPage, FrontPageImport, FrontPageMapping, FrontPageUpload
 from app.frontpage.reader import Table, UnreadableFile, read_table
@@ -229,6 +230,7 @@ def _write_chunk(
         fp.import_id = import_id
         session.add(fp)
     session.flush()
+    refresh(session, ids)  # the front-page check follows the new values
     return created, len(rows) - created
 
 
@@ -283,6 +285,7 @@ def enter_front_page(
     fp.import_id = None
     session.add(fp)
     session.flush()
+    refresh(session, [record.id])
     after = form_values(record, fp)
     record_event(
         session,

@@ -15,6 +15,7 @@ from app.core.i18n import translations
 from app.core.templates import redirect, render, request_language
 from app.core.typed import Typed, typed_text
 from app.frontpage import service
+from app.frontpage.checks import record_view
 from app.frontpage.exceptions import BadFile, FileTooLarge, ImportRefused
 from app.frontpage.rules import FIELD_LABELS, FIELDS, PROBLEMS, REQUIRED
 from app.projects.dependencies import CurrentProject
@@ -170,8 +171,15 @@ def record_form(record_id: int, request: Request, session: SessionDep, project: 
     return _page(
         request,
         "frontpage/record.html",
-        {"project": project, "record": record, "fp": fp, "values": service.form_values(record, fp), "problems": {}},
+        {"project": project, "record": record, "fp": fp, "values": service.form_values(record, fp), "problems": {}}
+        | _ocr(session, record),
     )
+
+
+def _ocr(session, record) -> dict:  # noqa: ANN001
+    """The front page's OCR reading, shown beside each field as a suggestion (never filled in by itself)."""
+    view = record_view(session, record)
+    return {"fp_view": view, "suggestions": view.suggestions}
 
 
 @router.post("/frontpage/records/{record_id}", dependencies=[CsrfChecked])
@@ -220,7 +228,8 @@ def record_save(
                 "fp": service.front_page_of(session, record.id),
                 "values": {**service.form_values(record, None), **values},
                 "problems": problems,
-            },
+            }
+            | _ocr(session, record),
             status_code=422,
         )
     return redirect(f"/frontpage/records/{record.id}", flash=_t(request, "Saved."))

@@ -1,0 +1,100 @@
+"""HTML routes of the front-page check (issue 18): reading progress, the records whose page differs, one record's
+fields beside the image crops where the page shows them."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from app.accounts.dependencies import require
+from app.accounts.permissions import Perm, allowed
+from app.accounts.signin import WebPrincipal
+from app.audit.service import record_event
+from app.core.db import SessionDep, WriteSessionDep
+from app.core.templates import render
+from app.frontpage import checks
+from app.frontpage.exceptions import ReadingNotFound
+from app.frontpage.models import FrontPageReading
+from app.frontpage.ocr import crop_jpeg, status
+from app.frontpage.reading import progress
+from app.frontpage.views import _actor
+from app.pages.models import PageImage
+from app.projects.dependencies import CurrentProject
+from app.records.service import get_record
+
+router = APIRouter(include_in_schema=False)
+
+Viewer = Annotated[WebPrincipal, Depends(require(Perm.view_records))]
+ImageViewer = Annotated[WebPrincipal, Depends(require(Perm.view_images))]
+CROP_FIELDS = ("mrn", "visit", "name", "discharge_date", "diagnosis", "diagnosis_code", "operation", "operation_code")
+
+
+def ocr_state(request: Request) -> str:
+    """on | off | missing, from the settings and the installed packages."""
+    return status(request.app.state.settings.ocr)
+
+
+@router.get("/frontpage/check")
+def check_home(request: Request, session: SessionDep, project: CurrentProject, principal: Viewer):
+    """Reading progress and every record whose front page differs from it or could not be read."""
+    return render(
+        request,
+        "frontpage/check.html",
+        {
+            "project": project,
+            "ocr": ocr_state(request),
+            "progress": progress(session, project.id),
+            "flagged": checks.flagged(session, project.id),
+        },
+    )
+
+
+@router.get("/frontpage/check/records/{record_id}")
+def check_record(record_id: int, request: Request, session: SessionDep, project: CurrentProject, principal: Viewer):
+    """One record's fields: as recorded, as read on its front page, and where on the page."""
+    record = get_record(session, project.id, record_id)
+    return render(
+        request,
+        "frontpage/check_record.html",
+        {
+            "project": project,
+            "record": record,
+            "ocr": ocr_state(request),
+            "view": checks.record_view(session, record),
+            "can_see_images": allowed(principal.role, Perm.view_images),
+        },
+    )
+
+
+@router.get("/frontpage/check/readings/{reading_id}/crop.jpg", response_class=Response)
+def reading_crop(
+    reading_id: int,
+    request: Request,
+    session: WriteSessionDep,
+    project: CurrentProject,
+    principal: ImageViewer,
+    field: Annotated[str, Query(max_length=20)] = "mrn",
+):
+    """The part of the front page where a field was read (made in a worker process); every view is audited."""
+    reading = session.get(FrontPageReading, reading_id)
+    if reading is None or reading.project_id != project.id or field not in CROP_FIELDS:
+        raise ReadingNotFound(f"no reading {reading_id} with a field {field!r} in this project")
+    box = (reading.fields or {}).get(field, {}).get("box")
+    image = session.get(PageImage, reading.image_id)
+    store = request.app.state.store
+    if not box or image is None or not store.exists(image.sha256):
+        raise ReadingNotFound(f"reading {reading_id} has no image area for {field}")
+    skew = (image.qc_metrics or {}).get("skew_deg")
+    data = request.app.state.qc.run(crop_jpeg, store.get(image.sha256), skew, tuple(box))
+    if not data:
+        raise ReadingNotFound(f"reading {reading_id}: the image can no longer be read")
+    record_event(
+        session,
+        "frontpage.crop",
+        project_id=project.id,
+        object_type="page_image",
+        object_id=image.id,
+        detail={"field": field},
+        **_actor(request, principal),
+    )
+    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=300"})

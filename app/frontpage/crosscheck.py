@@ -1,0 +1,218 @@
+"""Comparing what a front page says (OCR) with what the record says (pure rules).
+
+Normalisation (issue 18): NFKC (full-width → half-width), no spaces or punctuation, dates in any of 2024-06-05,
+2024年6月5日, 2024.6.5, 2024/6/5, 20240605; ICD codes compared as codes where the import holds one. An unread
+field never counts as a match: a page with an unread MRN (or nothing read at all) is "unreadable".
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from difflib import SequenceMatcher
+
+from app.frontpage.rules import normalise_code, parse_date
+from app.navigation import N_
+
+# The five fields of the acceptance check (DESIGN.md: ≤ 3 % wrong among name, MRN, discharge date, main
+# diagnosis, operation), and the visit, which with the MRN says whose page it is.
+CHECKED = ("mrn", "visit", "name", "discharge_date", "diagnosis", "operation")
+FIVE = ("name", "mrn", "discharge_date", "diagnosis", "operation")
+IDENTITY = ("mrn", "name")  # a mismatch here: possibly the wrong record's page
+MIN_SCORE = 0.5  # an OCR confidence below this reads as "unread"
+TEXT_SIMILARITY = 0.8  # long texts (diagnosis, operation) agree at or above this similarity after normalising
+_ICD = re.compile(r"[A-Z]\d{2}(?:\.[0-9xX]{1,8})?|\d{2}\.[0-9xX]{1,8}")
+_PUNCT = re.compile(r"[\s,，.。:：;；、·'\"“”‘’()（）\[\]【】_\-—]+")
+# OCR misreadings inside a number (an MRN of digits): letters that look like digits.
+_DIGIT_LOOKALIKES = str.maketrans(
+    {"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "|": "1", "Z": "2", "S": "5", "B": "8", "g": "9"}
+)
+
+
+class Outcome:
+    """A record's result (stable codes, worded by app/wording.py)."""
+
+    match = "match"
+    mismatch = "mismatch"
+    unreadable = "unreadable"
+
+
+OUTCOME_LABELS = {
+    "match": N_("Matches the record"),
+    "mismatch": N_("Differs from the record"),
+    "unreadable": N_("Could not be read"),
+}
+STATE_LABELS = {
+    "match": N_("same"),
+    "mismatch": N_("differs"),
+    "unread": N_("not legible"),
+    "not_entered": N_("not entered"),
+    "not_on_page": N_("not found on the page"),
+}
+OCR_STATE_LABELS = {
+    "on": N_("The front-page check is on: new front pages are read in the background."),
+    "off": N_("The front-page check is off on this server (FOLIO_OCR=off)."),
+    "missing": N_("The front-page check is off: the OCR package is not installed (pip install 'folio[ocr]')."),
+}
+
+
+@dataclass(frozen=True)
+class FieldCheck:
+    """One field: its state (match | mismatch | unread | not_entered | not_on_page), both values, the image box."""
+
+    field: str
+    state: str
+    recorded: str
+    read: str
+    box: tuple[int, int, int, int] | None = None
+
+
+@dataclass(frozen=True)
+class RecordCheck:
+    """The result for one record: the outcome, each field, and whether the page may be another record's."""
+
+    outcome: str
+    fields: list[FieldCheck] = field(default_factory=list)
+
+    @property
+    def mismatches(self) -> list[FieldCheck]:
+        """The fields whose reading differs from the record."""
+        return [f for f in self.fields if f.state == "mismatch"]
+
+    @property
+    def wrong_record(self) -> bool:
+        """True when the MRN or the name differs: the page may belong to another record."""
+        return any(f.field in IDENTITY for f in self.mismatches)
+
+    def compared(self, names: tuple[str, ...] = FIVE) -> int:
+        """How many of these fields were compared (matched or mismatched)."""
+        return sum(1 for f in self.fields if f.field in names and f.state in ("match", "mismatch"))
+
+    def wrong(self, names: tuple[str, ...] = FIVE) -> int:
+        """How many of these fields differ."""
+        return sum(1 for f in self.mismatches if f.field in names)
+
+
+def plain(text: str) -> str:
+    """NFKC, no spaces or punctuation, upper-case Latin: the form two texts are compared in."""
+    return _PUNCT.sub("", unicodedata.normalize("NFKC", text or "")).upper()
+
+
+def same_mrn(recorded: str, read: str) -> bool:
+    """MRNs agree exactly after NFKC and spaces; in an all-digit MRN, letters OCR confuses with digits count as them."""
+    a, b = plain(recorded), plain(read)
+    if a.isdigit():
+        b = plain(unicodedata.normalize("NFKC", read).translate(_DIGIT_LOOKALIKES))
+    return bool(a) and a == b
+
+
+def same_visit(recorded: int | str, read: str) -> bool:
+    """Visit numbers agree as whole numbers (第2次 = 2 = 02)."""
+    digits = re.sub(r"\D", "", plain(read).translate(_DIGIT_LOOKALIKES))
+    return bool(digits) and int(digits) == int(recorded)
+
+
+def read_date(text: str) -> date | None:
+    """A date as printed on a form: 2024-06-05, 2024年6月5日, 2024.6.5, 2024/6/5, 20240605 (a time after it is
+    ignored); None when it is none of these."""
+    t = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+    m = re.search(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})", t) or re.search(r"(\d{4})(\d{2})(\d{2})", t)
+    if not m:
+        return None
+    return parse_date(f"{m.group(1)}-{m.group(2)}-{m.group(3)}")
+
+
+def codes_in(text: str) -> list[str]:
+    """The ICD-10 or ICD-9-CM-3 codes in a text, normalised (K35.800X002 → K35.800x002)."""
+    return [normalise_code(c) for c in _ICD.findall(unicodedata.normalize("NFKC", text or "").upper())]
+
+
+def same_text(recorded: str, read: str) -> bool:
+    """Names of a diagnosis or operation agree: equal after normalising, or at least TEXT_SIMILARITY alike."""
+    a, b = plain(recorded), plain(read)
+    b = plain(_ICD.sub("", unicodedata.normalize("NFKC", read or "").upper())) or b  # a code printed beside it
+    if not a or not b:
+        return False
+    return a == b or SequenceMatcher(None, a, b).ratio() >= TEXT_SIMILARITY
+
+
+def _coded(recorded: str, code: str | None, read: str, read_code: str) -> bool:
+    """A diagnosis or operation agrees by its name, or by its code where both the import and the page hold one."""
+    if code:
+        page_codes = codes_in(read_code) + codes_in(read)
+        if page_codes:
+            return normalise_code(code) in page_codes or same_text(recorded, read)
+    return same_text(recorded, read)
+
+
+def check_record(recorded: dict[str, object], readings: dict[str, dict] | None) -> RecordCheck:
+    """Compare a record with its page's readings.
+
+    recorded: mrn, visit, name, discharge_date (date or None), diagnosis, diagnosis_code, operation, operation_code
+    (None or "" where not entered). readings: field → {"value", "box", "score"} as stored by the reading job (None:
+    the page could not be read). Outcome: mismatch when any field differs; else unreadable when the MRN or any
+    entered one of the five fields could not be read (a visit number too small to find is not decisive); else
+    match.
+    """
+    readings = readings or {}
+    out: list[FieldCheck] = []
+    for name in CHECKED:
+        want = recorded.get(name)
+        shown = "" if want is None else (want.isoformat() if isinstance(want, date) else str(want))
+        got = readings.get(name)
+        box = tuple(got["box"]) if got and got.get("box") else None
+        value = (got or {}).get("value", "") or ""
+        if not shown:
+            out.append(FieldCheck(name, "not_entered", "", value, box))
+            continue
+        if got is None:
+            out.append(FieldCheck(name, "not_on_page", shown, "", None))
+            continue
+        if not value or float(got.get("score", 0)) < MIN_SCORE:
+            out.append(FieldCheck(name, "unread", shown, value, box))
+            continue
+        code_reading = (readings.get(f"{name}_code") or {}).get("value", "")
+        if name == "mrn":
+            ok = same_mrn(shown, value)
+        elif name == "visit":
+            ok = same_visit(shown, value)
+        elif name == "discharge_date":
+            ok = read_date(value) == want
+        elif name == "name":
+            ok = plain(shown) == plain(value)
+        else:
+            ok = _coded(shown, recorded.get(f"{name}_code"), value, code_reading)  # type: ignore[arg-type]
+        out.append(FieldCheck(name, "match" if ok else "mismatch", shown, value, box))
+    states = {f.field: f.state for f in out}
+    if any(s == "mismatch" for s in states.values()):
+        outcome = Outcome.mismatch
+    elif states["mrn"] != "match" or any(states[f] in ("unread", "not_on_page") for f in FIVE):
+        outcome = Outcome.unreadable
+    else:
+        outcome = Outcome.match
+    return RecordCheck(outcome, out)
+
+
+@dataclass(frozen=True)
+class LotFrontPages:
+    """The front-page check over a set of records: how many were checked, mismatches, the field error rate."""
+
+    records: int
+    checked: int
+    mismatched: int
+    wrong_record: int
+    unreadable: int
+    fields_compared: int
+    fields_wrong: int
+    limit: float
+
+    @property
+    def error_rate(self) -> float | None:
+        """Wrong fields among the five compared (None when none was compared)."""
+        return self.fields_wrong / self.fields_compared if self.fields_compared else None
+
+    @property
+    def over_limit(self) -> bool:
+        """True when the estimated rate exceeds the contract's limit (equality passes, like the review)."""
+        rate = self.error_rate
+        return rate is not None and rate > self.limit

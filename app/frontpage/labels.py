@@ -1,0 +1,26 @@
+"""What templates need of the front-page check: its labels, and the "possibly the wrong record's page" alert."""
+
+from typing import Any
+
+from sqlmodel import Session
+
+from app.accounts.permissions import Perm, allowed
+from app.frontpage.crosscheck import OCR_STATE_LABELS, OUTCOME_LABELS, STATE_LABELS
+from app.frontpage.rules import FIELD_LABELS
+
+LABELS = {"outcome": OUTCOME_LABELS, "state": STATE_LABELS, "ocr": OCR_STATE_LABELS, "field": FIELD_LABELS}
+# The vendor's manager and QC inspectors see the alert on every screen (issue 18).
+ALERTED_ROLES = ("vendor_manager", "vendor_qc")
+
+
+def wrong_record_alert(request: Any) -> int:
+    """How many records of the signed-in user's project may hold another record's front page (0 for roles the
+    alert is not for, or outside a project): one indexed count."""
+    from app.frontpage.checks import wrong_record_count
+
+    user = getattr(request.state, "user", None)
+    project_id = getattr(user, "project_id", None)
+    if project_id is None or user.role not in ALERTED_ROLES or not allowed(user.role, Perm.view_records):
+        return 0
+    with Session(request.app.state.engine) as session:
+        return wrong_record_count(session, project_id)

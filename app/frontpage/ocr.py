@@ -1,0 +1,149 @@
+"""The OCR engine (RapidOCR: PP-OCRv4 Chinese detection and recognition, ONNX models inside the
+`rapidocr-onnxruntime` wheel, run by onnxruntime on the CPU; nothing is downloaded at run time).
+
+The engine is made once per worker process (``engine()``) and runs only in worker processes of ``OcrPool``, which
+the front-page reading job feeds: never on the event loop, never in an upload request. Without the package, or
+with FOLIO_OCR=off, ``status()`` says why and the rest of Folio runs as before.
+"""
+
+import importlib.util
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
+from typing import Any
+
+from app.frontpage.locate import TextBox, locate
+
+PACKAGE = "rapidocr_onnxruntime"
+MAX_SIDE = 1600  # pixels: the paper's longest side as read (A4: 5.4 px/mm, a 3.5 mm value about 19 px high)
+
+
+def status(setting: str) -> str:
+    """'on', 'off' (FOLIO_OCR=off) or 'missing' (the `ocr` extra is not installed): whether pages can be read."""
+    if setting.strip().lower() in ("off", "0", "false", "no"):
+        return "off"
+    return "on" if importlib.util.find_spec(PACKAGE) is not None else "missing"
+
+
+@lru_cache(maxsize=1)
+def engine(threads: int = 1) -> Any:
+    """This process's RapidOCR engine, made on first use (loading the models takes about a second)."""
+    from rapidocr_onnxruntime import RapidOCR
+
+    return RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1)
+
+
+def text_boxes(image: Any, threads: int = 1) -> list[TextBox]:
+    """OCR one BGR image (numpy): each text line with its corners (pixels) and confidence 0-1."""
+    result, _ = engine(threads)(image)
+    return [
+        TextBox(str(text), tuple((float(x), float(y)) for x, y in box), float(score))
+        for box, text, score in result or []
+    ]
+
+
+def _paper(image: Any) -> Any:
+    """The paper cut out of a photographed frame (qc's page finder: the largest bright region), with a small
+    margin; the frame itself when the paper fills it (a scan) or cannot be told from the mat."""
+    import cv2
+    import numpy as np
+
+    from qc.page import find_page
+
+    h, w = image.shape[:2]
+    scale = 800 / max(h, w)
+    small = cv2.resize(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    page = find_page(small)
+    if page.full_frame:
+        return image
+    ys, xs = np.nonzero(page.mask)
+    if len(xs) < 0.1 * small.size:
+        return image
+    pad = 0.02 * max(small.shape)
+    x0, x1 = max(0, int((xs.min() - pad) / scale)), min(w, int((xs.max() + pad) / scale))
+    y0, y1 = max(0, int((ys.min() - pad) / scale)), min(h, int((ys.max() + pad) / scale))
+    return image[y0:y1, x0:x1]
+
+
+def prepare(data: bytes, skew_deg: float | None, max_side: int = MAX_SIDE) -> Any:
+    """Decode an image file, cut the paper out of the frame, straighten it by the measured skew (qc's angle, CCW
+    degrees) and bring its longest side down to max_side; None when the bytes are not an image."""
+    import cv2
+    import numpy as np
+
+    from qc.checker import deskew
+
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    if image is None:
+        return None
+    image = _paper(image)
+    scale = max_side / max(image.shape[:2])
+    if scale < 1:
+        image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    if skew_deg and abs(skew_deg) >= 0.2:
+        image = deskew(image, skew_deg)
+    return image
+
+
+def read_page(data: bytes, skew_deg: float | None, threads: int = 1) -> dict[str, Any]:
+    """Read a front page (in a worker): {"size": [w, h], "lines": [{text, box, score}], "fields": {field: {value,
+    box, score}}} in the straightened image's pixels, or {"error": "unreadable_image"} when it cannot be decoded."""
+    image = prepare(data, skew_deg)
+    if image is None:
+        return {"error": "unreadable_image"}
+    boxes = text_boxes(image, threads)
+    return {
+        "size": [int(image.shape[1]), int(image.shape[0])],
+        "lines": [
+            {"text": b.text, "box": [[round(x), round(y)] for x, y in b.box], "score": round(b.score, 3)} for b in boxes
+        ],
+        "fields": {name: r.to_dict() for name, r in locate(boxes).items()},
+    }
+
+
+def _init_worker(max_pixels: int, parent_pid: int, threads: int) -> None:
+    from app.core.qcpool import _init_worker as init_qc_worker
+
+    init_qc_worker(max_pixels, parent_pid)
+    os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+    engine(threads)  # load the models now, not with the first page
+
+
+class OcrPool:
+    """Worker processes that each hold one engine; ``read`` waits for one page's result."""
+
+    def __init__(self, workers: int, threads: int, max_pixels: int, timeout: float = 600.0) -> None:
+        self.threads, self.timeout = threads, timeout
+        self._executor = ProcessPoolExecutor(
+            max_workers=max(1, workers),
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(max_pixels, os.getpid(), threads),
+        )
+
+    def read(self, data: bytes, skew_deg: float | None) -> dict[str, Any]:
+        """read_page in a worker."""
+        return self._executor.submit(read_page, data, skew_deg, self.threads).result(self.timeout)
+
+    def close(self) -> None:
+        """Stop the workers."""
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+def crop_jpeg(data: bytes, skew_deg: float | None, box: tuple[int, int, int, int], margin: float = 0.6) -> bytes:
+    """The area of a read field (box in the straightened image's pixels, as read_page gave it) with some of its
+    surroundings, as a JPEG; b"" when the image cannot be decoded."""
+    import cv2
+
+    image = prepare(data, skew_deg)
+    if image is None:
+        return b""
+    x0, y0, x1, y1 = box
+    pad = int(max(8, (y1 - y0) * margin))
+    h, w = image.shape[:2]
+    part = image[max(0, y0 - pad) : min(h, y1 + pad), max(0, x0 - 3 * pad) : min(w, x1 + 3 * pad)]
+    if part.size == 0:
+        return b""
+    ok, buf = cv2.imencode(".jpg", part, [cv2.IMWRITE_JPEG_QUALITY, 85])
+    return buf.tobytes() if ok else b""

@@ -1,0 +1,262 @@
+"""The front-page reading job: finds each record's front page, has it read by the OCR pool, keeps the reading.
+
+State lives in the database (`front_page_reading`, one row per image, unique): a page image is claimed by
+inserting its row, read, and the row finished; a server restart picks up where it stopped, and an image whose
+reading finished is never read again. A claim left by a worker that died (older than STALE_SECONDS) is taken over.
+The front page of a record is its page marked with the 首页 segment (by name, or by its number in the project's
+segment list), else its page 1.
+"""
+
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, and_, func, or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+import app.models  # noqa: F401  (every table: the job may run in a CLI process that imported none)
+from app.core.clock import utcnow
+from app.core.db import writing
+from app.core.storage import LocalImageStore
+from app.delivery.segments import scheme
+from app.frontpage.checks import finish
+from app.frontpage.models import FrontPageReading
+from app.pages.models import Page, PageImage
+from app.projects.models import Project
+
+log = logging.getLogger(__name__)
+FRONT_SEGMENT = "首页"
+STALE_SECONDS = 15 * 60  # a claim older than this belongs to a worker that died
+BATCH = 8
+Reader = Callable[[bytes, float | None], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far reading has got in a project: front pages found, read, left, and the unreadable/failed ones."""
+
+    front_pages: int
+    read: int
+    unreadable: int
+    failed: int
+    reading: int
+
+    @property
+    def waiting(self) -> int:
+        """Front pages not read yet."""
+        return max(0, self.front_pages - self.read - self.unreadable - self.failed)
+
+
+def worker_name() -> str:
+    """host:pid:thread, to tell in the database which worker holds a claim."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 100000}"[:80]
+
+
+def front_marks(segments: list[str]) -> list[str]:
+    """The marks that open the front-page segment: its name and its number in the list (1-based)."""
+    if FRONT_SEGMENT not in segments:
+        return [FRONT_SEGMENT]
+    return [FRONT_SEGMENT, str(segments.index(FRONT_SEGMENT) + 1)]
+
+
+def _front_pages(project_id: int, marks: list[str]):  # noqa: ANN202  (a select of Page)
+    """The project's live front pages: marked 首页, else page 1 of a record with no page so marked."""
+    other = aliased(Page)
+    marked = select(other.id).where(
+        other.record_id == Page.record_id, col(other.deleted_at).is_(None), col(other.segment).in_(marks)
+    )
+    return select(Page).where(
+        Page.project_id == project_id,
+        col(Page.deleted_at).is_(None),
+        col(Page.current_image_id).is_not(None),
+        or_(col(Page.segment).in_(marks), and_(Page.page_number == 1, ~marked.exists())),
+    )
+
+
+def waiting_pages(session: Session, project_id: int, marks: list[str], limit: int) -> list[Page]:
+    """Front pages that passed QC and whose current image has no reading yet, oldest record first."""
+    read = select(FrontPageReading.id).where(FrontPageReading.image_id == Page.current_image_id)
+    stmt = _front_pages(project_id, marks).where(col(Page.qc_passed).is_(True), ~read.exists())
+    return list(session.exec(stmt.order_by(col(Page.record_id), col(Page.page_number)).limit(limit)))
+
+
+def progress(session: Session, project_id: int) -> Progress:
+    """The project's reading progress (counts over current front pages)."""
+    marks = front_marks(scheme(session, project_id).segments)
+    pages = _front_pages(project_id, marks).where(col(Page.qc_passed).is_(True)).subquery()
+    total = session.exec(select(func.count()).select_from(pages)).one()
+    rows = session.exec(
+        select(FrontPageReading.status, func.count())
+        .join(pages, pages.c.current_image_id == FrontPageReading.image_id)
+        .group_by(FrontPageReading.status)
+    ).all()
+    by = dict(rows)
+    return Progress(total, by.get("done", 0), by.get("unreadable", 0), by.get("failed", 0), by.get("reading", 0))
+
+
+def _claim_new(engine: Engine, page: Page, worker: str, now: datetime) -> int | None:
+    with Session(writing(engine)) as session:
+        row = FrontPageReading(
+            project_id=page.project_id,
+            record_id=page.record_id,
+            page_id=page.id,
+            image_id=page.current_image_id,
+            status="reading",
+            attempts=1,
+            claimed_by=worker,
+            claimed_at=now,
+        )
+        session.add(row)
+        try:
+            session.commit()
+        except IntegrityError:  # another worker claimed this image first
+            session.rollback()
+            return None
+        return row.id
+
+
+def _claim_stale(engine: Engine, worker: str, now: datetime, limit: int) -> list[int]:
+    """Take over claims whose worker died; each is taken by one worker only (a conditional update)."""
+    stale = now - timedelta(seconds=STALE_SECONDS)
+    taken: list[int] = []
+    with Session(engine) as session:  # a read first: an idle job takes no write lock
+        ids = session.exec(
+            select(FrontPageReading.id)
+            .where(FrontPageReading.status == "reading", col(FrontPageReading.claimed_at) < stale)
+            .limit(limit)
+        ).all()
+    if not ids:
+        return taken
+    with Session(writing(engine)) as session:
+        for reading_id in ids:
+            result = session.execute(
+                update(FrontPageReading)
+                .where(col(FrontPageReading.id) == reading_id, col(FrontPageReading.claimed_at) < stale)
+                .values(claimed_by=worker, claimed_at=now, attempts=FrontPageReading.attempts + 1)
+            )
+            if result.rowcount == 1:
+                taken.append(reading_id)
+        session.commit()
+    return taken
+
+
+def _image_of(session: Session, store: LocalImageStore, reading: FrontPageReading) -> tuple[bytes, float | None]:
+    """The image to read and its measured skew: the page's master, straightened by qc's angle."""
+    image = session.get(PageImage, reading.image_id)
+    assert image is not None
+    skew = (image.qc_metrics or {}).get("skew_deg")
+    return store.get(image.sha256), (float(skew) if skew is not None else None)
+
+
+def read_one(engine: Engine, store: LocalImageStore, reading_id: int, reader: Reader) -> str:
+    """Read one claimed image and finish its row; the status it ends with."""
+    with Session(engine) as session:
+        reading = session.get(FrontPageReading, reading_id)
+        assert reading is not None
+        started = time.monotonic()
+        try:
+            data, skew = _image_of(session, store, reading)
+            result = reader(data, skew)
+            error = result.get("error")
+        except Exception as exc:  # noqa: BLE001  (the engine, a worker or the store: kept, the job goes on)
+            log.warning("front-page reading %s failed: %s", reading_id, exc)
+            result, error = {}, f"failed: {type(exc).__name__}: {exc}"[:500]
+    with Session(writing(engine)) as session:
+        reading = session.get(FrontPageReading, reading_id)
+        assert reading is not None
+        lines, fields = result.get("lines", []), result.get("fields", {})
+        if error and error.startswith("failed"):
+            reading.status = "failed"
+        elif error or not lines or not fields:
+            reading.status = "unreadable"
+        else:
+            reading.status = "done"
+        reading.error = error
+        reading.lines, reading.fields = lines, fields
+        reading.width, reading.height = (result.get("size") or [None, None])[:2]
+        reading.read_at, reading.seconds = utcnow(), round(time.monotonic() - started, 3)
+        session.add(reading)
+        finish(session, reading)
+        session.commit()
+        return reading.status
+
+
+def run_once(
+    engine: Engine, store: LocalImageStore, reader: Reader, *, limit: int = BATCH, stop: threading.Event | None = None
+) -> int:
+    """Read up to `limit` waiting front pages of every project (stale claims first); how many were read."""
+    worker, now = worker_name(), utcnow()
+    claimed = _claim_stale(engine, worker, now, limit)
+    with Session(engine) as session:
+        projects = session.exec(select(Project.id)).all()
+        for project_id in projects:
+            if len(claimed) >= limit:
+                break
+            marks = front_marks(scheme(session, project_id).segments)
+            for page in waiting_pages(session, project_id, marks, limit - len(claimed)):
+                reading_id = _claim_new(engine, page, worker, now)
+                if reading_id is not None:
+                    claimed.append(reading_id)
+    done = 0
+    for reading_id in claimed:
+        if stop is not None and stop.is_set():
+            break  # the claims left are taken over after STALE_SECONDS, or at once by release()
+        read_one(engine, store, reading_id, reader)
+        done += 1
+    release(engine, worker)
+    return done
+
+
+def release(engine: Engine, worker: str) -> int:
+    """Give back this worker's unfinished claims (on a clean stop), so the next run reads them at once."""
+    mine = select(FrontPageReading).where(FrontPageReading.status == "reading", FrontPageReading.claimed_by == worker)
+    with Session(engine) as session:
+        if session.exec(mine.limit(1)).first() is None:
+            return 0
+    with Session(writing(engine)) as session:
+        rows = session.exec(mine).all()
+        for row in rows:
+            session.delete(row)
+        session.commit()
+        return len(rows)
+
+
+class ReadingJob:
+    """The background thread of a server process: reads waiting front pages, sleeps when there are none."""
+
+    def __init__(self, engine: Engine, store: LocalImageStore, reader: Reader, poll_seconds: float = 10.0) -> None:
+        self.engine, self.store, self.reader, self.poll_seconds = engine, store, reader, poll_seconds
+        self.stop_event = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="frontpage-ocr", daemon=True)
+
+    def start(self) -> None:
+        """Start reading in the background."""
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self.stop_event.is_set():
+            try:
+                n = run_once(self.engine, self.store, self.reader, stop=self.stop_event)
+            except Exception:  # noqa: BLE001  (a database hiccup: try again after a pause)
+                log.exception("front-page reading job")
+                n = 0
+            if n == 0:
+                self.stop_event.wait(self.poll_seconds)
+
+    def wait(self) -> None:
+        """Block until the thread ends (after stop())."""
+        self._thread.join()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Ask the thread to stop after the page it is reading, and wait for it."""
+        self.stop_event.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)

@@ -1,0 +1,125 @@
+"""The front-page check on screen: progress, the wrong-record alert, suggestions beside the entry form, the lot's
+figures, the reviewer's information, the field crops, and a server with OCR off. Readings are written as rows
+here (the OCR itself is tested in test_reading_job.py)."""
+
+from datetime import date
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from app.accounts.models import Role
+from app.core.storage import LocalImageStore
+from app.frontpage import checks
+from app.frontpage.models import FrontPageReading
+from app.pages.models import Page, PageImage
+from tests.acceptance.helpers import T0, add_record, make_shop
+from tests.custody.web import enrol, sign_in
+from tests.factories import make_user
+
+
+def _read(session: Session, record, fields: dict[str, str], sha: str | None = None) -> FrontPageReading:
+    page = session.exec(select(Page).where(Page.record_id == record.id, Page.page_number == 1)).one()
+    if sha:
+        image = session.get(PageImage, page.current_image_id)
+        image.sha256, image.qc_metrics = sha, {"skew_deg": 0.0}
+        session.add(image)
+    reading = FrontPageReading(
+        project_id=record.project_id,
+        record_id=record.id,
+        page_id=page.id,
+        image_id=page.current_image_id,
+        status="done",
+        attempts=1,
+        width=1000,
+        height=1400,
+        fields={
+            k: {"value": v, "box": [100, 100 + 40 * i, 260, 130 + 40 * i], "score": 0.99}
+            for i, (k, v) in enumerate(fields.items())
+        },
+        lines=[],
+    )
+    session.add(reading)
+    session.flush()
+    checks.finish(session, reading)
+    session.commit()
+    return reading
+
+
+def _fields(mrn: str, **over: str) -> dict[str, str]:
+    return {
+        "mrn": mrn,
+        "visit": "1",
+        "name": "测试",
+        "discharge_date": "2026年1月3日",
+        "diagnosis": "急性阑尾炎",
+        **over,
+    }
+
+
+def test_manager_sees_the_wrong_record_alert_the_list_and_suggestions(client: TestClient, session: Session) -> None:
+    shop = make_shop(session)
+    good = add_record(session, shop, "10001", 3, T0)
+    wrong = add_record(session, shop, "10002", 3, T0)
+    for r in (good, wrong):
+        r.discharge_date = date(2026, 1, 3)
+        session.add(r)
+    session.commit()
+    _read(session, good, _fields("10001"))
+    _read(session, wrong, _fields("10020", name="张三"))
+    enrol(session, shop.manager)
+    sign_in(client, shop.manager)
+
+    home = client.get("/frontpage")
+    assert 'id="wrong-record-alert"' in home.text and "可能是其他病案的页" in home.text  # on every screen, in Chinese
+    check = client.get("/frontpage/check")
+    assert 'id="kpi-read">2<' in check.text and 'id="kpi-waiting">0<' in check.text
+    assert (
+        f'/frontpage/check/records/{wrong.id}"' in check.text
+        and f'/frontpage/check/records/{good.id}"' not in check.text
+    )
+    detail = client.get(f"/frontpage/check/records/{wrong.id}")
+    assert 'data-field="mrn" data-state="mismatch"' in detail.text and "10020" in detail.text
+    assert 'data-field="diagnosis" data-state="match"' in detail.text
+
+    form = client.get(f"/frontpage/records/{wrong.id}")
+    assert 'data-ocr-fill="fp_name" data-value="张三"' in form.text  # a suggestion with a button ...
+    assert 'id="fp_name" name="name" value="测试"' in form.text  # ... never filled in by itself
+
+    lots = client.get("/acceptance")
+    assert 'id="lot-front-page-check" data-checked="2" data-mismatched="1"' in lots.text
+    assert 'id="lot-field-error-rate"' in lots.text
+
+    # A records custodian sees no alert (it is for the vendor's manager and QC).
+    custodian = make_user(session, shop.project, "cust_fp", Role.custodian)
+    enrol(session, custodian)
+    sign_in(client, custodian)
+    assert 'id="wrong-record-alert"' not in client.get("/frontpage").text
+
+
+def test_the_crop_shows_where_the_field_was_read(client: TestClient, session: Session, image_store, front_page) -> None:
+    values, data, skew = front_page
+    shop = make_shop(session)
+    record = add_record(session, shop, "20001", 2, T0)
+    stored = LocalImageStore(image_store).put(data)
+    reading = _read(session, record, _fields("20001"), sha=stored.sha256)
+    enrol(session, shop.manager)
+    sign_in(client, shop.manager)
+    crop = client.get(f"/frontpage/check/readings/{reading.id}/crop.jpg?field=mrn")
+    assert crop.status_code == 200 and crop.content.startswith(b"\xff\xd8")
+    assert client.get(f"/frontpage/check/readings/{reading.id}/crop.jpg?field=nothing").status_code == 404
+    assert client.get("/frontpage/check/readings/999999/crop.jpg?field=mrn").status_code == 404
+
+
+def test_a_server_with_ocr_off_says_so_and_runs(client: TestClient, session: Session) -> None:
+    shop = make_shop(session)
+    enrol(session, shop.manager)
+    sign_in(client, shop.manager)
+    settings = client.app.state.settings
+    before = settings.ocr
+    settings.ocr = "off"
+    try:
+        page = client.get("/frontpage/check")
+        assert page.status_code == 200 and 'data-state="off"' in page.text
+        assert client.get("/frontpage").status_code == 200
+    finally:
+        settings.ocr = before

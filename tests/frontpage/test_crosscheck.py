@@ -1,0 +1,163 @@
+"""The cross-check rules: normalisation, dates, codes, outcomes (hand-computed cases)."""
+
+from datetime import date
+
+import pytest
+
+from app.frontpage.crosscheck import (
+    Outcome,
+    check_record,
+    codes_in,
+    read_date,
+    same_mrn,
+    same_text,
+    same_visit,
+)
+from app.frontpage.locate import TextBox, locate
+
+RECORD = {
+    "mrn": "00123456",
+    "visit": 2,
+    "name": "张三",
+    "discharge_date": date(2024, 6, 5),
+    "diagnosis": "急性阑尾炎",
+    "diagnosis_code": "K35.800",
+    "operation": "腹腔镜下阑尾切除术",
+    "operation_code": "47.0100",
+}
+
+
+def _r(value: str, score: float = 0.99) -> dict:
+    return {"value": value, "box": [1, 2, 3, 4], "score": score}
+
+
+def _page(**over: str) -> dict:
+    base = {
+        "mrn": "00123456",
+        "visit": "2",
+        "name": "张 三",
+        "discharge_date": "2024年6月5日",
+        "diagnosis": "急性阑尾炎",
+        "operation": "腹腔镜下阑尾切除术",
+    }
+    base.update(over)
+    return {k: _r(v) for k, v in base.items()}
+
+
+DATES = ["2024-06-05", "2024年6月5日", "2024.6.5", "2024/06/05", "20240605", "２０２４－０６－０５"]
+
+
+@pytest.mark.parametrize("text", DATES)
+def test_dates_in_every_printed_form(text: str) -> None:
+    assert read_date(text) == date(2024, 6, 5)
+
+
+@pytest.mark.parametrize("text", ["", "2024-13-05", "六月五日", "2024-6"])
+def test_not_a_date(text: str) -> None:
+    assert read_date(text) is None
+
+
+def test_mrn_exact_after_nfkc_and_spaces_with_digit_lookalikes() -> None:
+    assert same_mrn("00123456", "００１２３４５６")
+    assert same_mrn("00123456", "0012 3456")
+    assert same_mrn("00123456", "OO123456")  # letters OCR confuses with digits, in an all-digit MRN
+    assert not same_mrn("00123456", "00123457")
+    assert not same_mrn("00123456", "0123456")
+    assert not same_mrn("", "")
+
+
+def test_visit_and_codes_and_texts() -> None:
+    assert same_visit(2, "第2次") and same_visit(2, "02") and not same_visit(2, "3") and not same_visit(2, "")
+    assert codes_in("K35.800X002 急性") == ["K35.800x002"]
+    assert same_text("急性阑尾炎", "急性阑尾炎 K35.800")
+    assert not same_text("急性阑尾炎", "社区获得性肺炎")
+
+
+def test_a_matching_page_matches() -> None:
+    result = check_record(RECORD, _page())
+    assert result.outcome == Outcome.match
+    assert result.compared() == 5 and result.wrong() == 0 and not result.wrong_record
+
+
+def test_a_different_mrn_is_a_possibly_wrong_record() -> None:
+    result = check_record(RECORD, _page(mrn="00123465"))
+    assert result.outcome == Outcome.mismatch and result.wrong_record
+    (wrong,) = result.mismatches
+    assert (wrong.field, wrong.recorded, wrong.read, wrong.box) == ("mrn", "00123456", "00123465", (1, 2, 3, 4))
+
+
+def test_a_different_diagnosis_is_a_mismatch_but_not_a_wrong_record() -> None:
+    result = check_record(RECORD, _page(diagnosis="社区获得性肺炎"))
+    assert result.outcome == Outcome.mismatch and not result.wrong_record and result.wrong() == 1
+
+
+def test_the_code_decides_where_the_page_prints_one() -> None:
+    readings = _page(diagnosis="阑尾炎急性期")  # name worded otherwise, code equal
+    readings["diagnosis_code"] = _r("K35.800")
+    assert check_record(RECORD, readings).outcome == Outcome.match
+
+
+def test_unreadable_is_never_match() -> None:
+    assert check_record(RECORD, None).outcome == Outcome.unreadable
+    assert check_record(RECORD, {}).outcome == Outcome.unreadable
+    low = _page()
+    low["mrn"] = _r("00123456", score=0.2)
+    assert check_record(RECORD, low).outcome == Outcome.unreadable
+    no_mrn = _page()
+    del no_mrn["mrn"]
+    assert check_record(RECORD, no_mrn).outcome == Outcome.unreadable
+
+
+def test_fields_not_entered_are_not_compared() -> None:
+    bare = {"mrn": "00123456", "visit": 2}
+    result = check_record(bare, _page())
+    assert result.outcome == Outcome.match and result.compared() == 1
+
+
+def _box(text: str, x: float, y: float, w: float = 80, h: float = 24) -> TextBox:
+    return TextBox(text, ((x, y), (x + w, y), (x + w, y + h), (x, y + h)), 0.99)
+
+
+def test_labels_beside_inside_and_below() -> None:
+    boxes = [
+        _box("病案号", 0, 0),
+        _box("00123456", 100, 2),
+        _box("住院次数", 300, 0),
+        _box("2", 400, 0, 20),
+        _box("姓名：张三", 0, 40, 120),
+        _box("性别", 300, 40),
+        _box("男", 400, 40, 20),
+        _box("出院日期", 0, 80),
+        _box("主要诊断", 0, 120),
+        _box("急性阑尾炎", 100, 120),
+        _box("疾病编码", 300, 120),
+        _box("K35.800", 400, 120),
+        _box("手术及操作编码", 0, 160, 140),
+        _box("手术及操作名称", 300, 160, 140),
+        _box("47.0100", 0, 200),
+        _box("腹腔镜下阑尾切除术", 300, 200, 180),
+    ]
+    found = {k: v.value for k, v in locate(boxes).items()}
+    assert found == {
+        "mrn": "00123456",
+        "visit": "2",
+        "name": "张三",
+        "discharge_date": "",  # the label is there, its cell is empty: never the next label's text
+        "diagnosis": "急性阑尾炎",
+        "diagnosis_code": "K35.800",
+        "operation": "腹腔镜下阑尾切除术",
+        "operation_code": "47.0100",
+    }
+
+
+def test_visit_printed_as_the_national_form_does() -> None:
+    assert locate([_box("第 3 次住院", 0, 0, 120)])["visit"].value == "3"
+
+
+def test_an_empty_cell_never_takes_the_next_rows_value() -> None:
+    boxes = [
+        _box("住院次数", 300, 0),  # its "1" was too small to be found
+        _box("性别", 300, 40),
+        _box("女", 400, 40, 20),
+    ]
+    assert locate(boxes)["visit"].value == ""

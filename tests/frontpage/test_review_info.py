@@ -1,0 +1,46 @@
+"""The hospital's reviewer sees the front page's OCR reading beside each recorded field (information only), and
+the lot shows its front-page check."""
+
+from sqlmodel import Session, select
+
+from app.records.models import Record
+from tests.acceptance.test_views import _csrf, _lot_id, make_shop_with_records, sign_in
+from tests.frontpage.test_check_views import _read
+
+
+def test_reviewer_sees_the_reading_beside_the_fields(client, session: Session) -> None:
+    make_shop_with_records(client, session, front_pages=3)
+    records = session.exec(select(Record).order_by(Record.mrn)).all()
+    for record in records:
+        _read(session, record, {"mrn": record.mrn, "diagnosis": "肺炎", "name": "李四"})
+
+    sign_in(client, "mgr")
+    page = client.get("/acceptance")
+    r = client.post(
+        "/acceptance/lots", data={"csrf_token": _csrf(page.text), "kind": "regular"}, follow_redirects=False
+    )
+    lot_id = _lot_id(r.headers["location"])
+    lot_page = client.get(f"/acceptance/lots/{lot_id}")
+    assert 'id="lot-front-page-check" data-checked="3" data-mismatched="0"' in lot_page.text
+
+    sign_in(client, "rev")
+    lot_page = client.get(f"/acceptance/lots/{lot_id}")
+    csrf = _csrf(lot_page.text)
+    client.post(f"/acceptance/lots/{lot_id}/seed", data={"csrf_token": csrf, "seed": "1-2-3"})
+    screen = None
+    for _ in range(50):
+        target = client.get(f"/acceptance/lots/{lot_id}/review", follow_redirects=False).headers["location"]
+        if "/items/" in target:
+            client.post(target, data={"csrf_token": csrf, "verdict": "pass"})
+        elif "/records/" in target:
+            screen = client.get(target).text
+            break
+        else:
+            break
+    assert screen is not None
+    assert (
+        'data-ocr-field="diagnosis">首页识别为： 肺炎<' in screen
+        and 'data-ocr-field="name">首页识别为： 李四<' in screen
+    )
+    fieldset = screen[screen.index('id="recorded-fields"') : screen.index("</fieldset>")]
+    assert 'name="wrong"' in fieldset and "checked" not in fieldset  # information only: the reviewer ticks
