@@ -46,6 +46,16 @@ TEXTS: dict[str, tuple[str, str]] = {
     "bad_page": ("页码 {n} 不在 1 到 {max} 之间", "page {n} is not between 1 and {max}"),
     "finish_queued": ("已提交纸质页数 {n}，等待服务器核对", "paper page count {n} sent; waiting for the server"),
     "finished_ok": ("病案 {label} 完整：{n} 页", "record {label} complete: {n} pages"),
+    "finish_failed_pages": ("不能完成：第 {pages} 页的当前图像不合格，请先补拍（r 页码）或删除（d 页码）",
+                            "cannot finish: the current image of page(s) {pages} failed the check; re-shoot (r N) "
+                            "or delete (d N) first"),
+    "finished_failed": ("病案 {label}：第 {pages} 页的当前图像不合格，请补拍", "record {label}: the current image of "
+                        "page(s) {pages} failed the check; re-shoot them"),
+    "insert_undone": ("已撤销插入：第 {n} 页已删除，下一张为第 {next} 页", "insert undone: page {n} withdrawn; next "
+                      "shot is page {next}"),
+    "retake_not_undone": ("不能取消：第 {n} 页的原图已被不合格的重拍替换，请重拍第 {n} 页（或 d {n} 删除）",
+                          "cannot cancel: page {n}'s good image was replaced by the failed re-shoot; shoot page {n} "
+                          "again (or d {n} to delete it)"),
     "finished_gap": ("病案 {label}：缺页 {missing}；多余 {extra}", "record {label}: missing {missing}; extra {extra}"),
     "prev_unfinished": ("上一病案 {label} 未输入纸质页数（f 页数）", "previous record {label} has no paper page count "
                         "(f <count>)"),
@@ -242,6 +252,9 @@ SERVER_ERRORS: dict[str, tuple[str, str]] = {
     "record_not_found": ("服务器上没有该病案", "the server has no such record"),
     "page_number_not_found": ("服务器上没有该页码", "the server has no such page number"),
     "operation_key_reused": ("操作编号重复", "operation key used twice"),
+    "page_has_good_image": ("服务器上该页已有合格图像，未覆盖（页码与服务器不一致：请检查本病案的页码）",
+                            "the server already has a good image of this page; not overwritten (the page numbers "
+                            "disagree with the server: check this record's pages)"),
     "idempotency_key_reused": ("上传编号已用于另一张图像", "upload key already used for another image"),
     "empty_file": ("文件为空", "the file is empty"),
     "too_large": ("文件过大", "the file is too large"),
