@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from capture_station.client import AUTH, TRANSIENT, ApiError, StationClient
-from capture_station.faults import crash_point
+from capture_station.faults import crash_point, uploads_held
 from capture_station.messages import reason_text, server_error_text, t
 from capture_station.numbering import record_key
 from capture_station.outbox import Item, Outbox
@@ -79,8 +79,8 @@ class Uploader(threading.Thread):
             self.station.session_changed.clear()
             self.paused, self._paused_token = None, None
         item = outbox.head()
-        if item is None:
-            self._sleep(1.0)
+        if item is None or uploads_held():
+            self._sleep(0.3 if item else 1.0)
             return
         session = self.station.session
         if session is None:
