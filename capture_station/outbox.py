@@ -213,6 +213,28 @@ class Outbox:
             rows = self._db.execute("SELECT * FROM item ORDER BY seq DESC LIMIT ?", (limit,))
         return [Item.from_row(r) for r in rows]
 
+    def pages_now(self, items: list[Item]) -> dict[int, int | None]:
+        """seq -> the page number each upload has now, after the deletes and inserts queued behind it
+        (None: its page was deleted). `status` shows these, not the numbers the shots were taken under."""
+        if not items:
+            return {}
+        later = [Item.from_row(r) for r in self._db.execute(
+            "SELECT * FROM item WHERE seq > ? AND state != ? AND (kind = 'delete' OR (kind = 'upload' AND"
+            " params LIKE '%\"insert\": true%')) ORDER BY seq", (min(i.seq for i in items), REJECTED))]
+        out: dict[int, int | None] = {}
+        for item in items:
+            page = item.page_number
+            for op in later:
+                if page is None or op.seq <= item.seq or op.page_number is None or \
+                        record_key(op.record) != record_key(item.record):
+                    continue
+                if op.kind == "delete":
+                    page = None if page == op.page_number else page - (page > op.page_number)
+                elif page >= op.page_number:
+                    page += 1
+            out[item.seq] = page
+        return out
+
     def counts(self) -> dict[str, int]:
         """How many items are queued, rejected and done; queued bytes."""
         out = {QUEUED: 0, DONE: 0, REJECTED: 0}

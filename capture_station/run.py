@@ -165,11 +165,12 @@ def _start_web(station: Station, state: ScreenState, cfg: StationConfig, open_br
         return None
     station.bus.subscribe(screen.on_event)
     station.picture_listeners.append(screen.on_picture)
-    station.bus.emit("web", "info", t("web_opened", cfg.language, url=screen.origin), url=screen.url)
+    # the printed address works once (a one-time token exchanged for the cookie); the browser gets one of its own
+    station.bus.emit("web", "info", t("web_opened", cfg.language, url=screen.one_time_url()), url=screen.url)
     if open_browser:
         import webbrowser
 
-        webbrowser.open(screen.url)
+        webbrowser.open(screen.one_time_url())
     return screen
 
 
@@ -181,10 +182,8 @@ def _web_input(station: Station, source: HotFolder | CameraSource, screen: WebSc
             kind, value = screen.commands.get_nowait()
         except queue.Empty:
             return
-        if kind == "lang":
-            station.lang = value
-            with state.lock:
-                state.lang = value
+        if kind == "lang":   # the browser screen's own language: the terminal keeps its own
+            screen.lang = value
         elif kind == "key" or not value.strip() or value.strip().lower() == "c":
             if isinstance(source, CameraSource):
                 _shoot(station, source)

@@ -20,7 +20,7 @@ from capture_station.config import OperatorSession, Paths, StationConfig, save_s
 from capture_station.events import EventBus
 from capture_station.fsutil import free_bytes
 from capture_station.localcheck import LocalChecker
-from capture_station.messages import file_reason, human_bytes, reason_text, server_error_text, t
+from capture_station.messages import file_reason, human_bytes, reason_text, said, server_error_text, t
 from capture_station.numbering import label_of, record_label
 from capture_station.outbox import Outbox
 from capture_station.sources import Shot, Unreadable
@@ -217,7 +217,7 @@ class Station:
         online = server_pages is not None
         self.bus.emit("record", step.level, t(step.message, self.lang, label=label, **step.fields), record=label,
                       page_count=step.state.end, next_page=step.state.next_page, online=online,
-                      record_id=record_id)
+                      record_id=record_id, pages=step.state.pages)
         return True
 
     def _refused(self, identity: dict[str, Any], exc: ApiError) -> None:
@@ -272,12 +272,13 @@ class Station:
         self.wake.set()
         total_ms = (time.perf_counter() - started) * 1000
         queued = self.queued()
-        head = t("page", self.lang, n=page)
         if local.verdict == "fail":
-            why = reason_text(local.messages, local.reasons, self.lang)
-            text = f"{head} {t('reshoot', self.lang)}：{why} · {t(step.message, self.lang, **step.fields)}"
+            text = said(lambda lang: f"{t('page', lang, n=page)} {t('reshoot', lang)}："
+                        f"{reason_text(local.messages, local.reasons, lang)} · "
+                        f"{t(step.message, lang, **step.fields)}", self.lang)
         elif local.verdict == "pass":
-            text = f"{head} {t('ok', self.lang)} · {t('shot_saved', self.lang, page=page, queued=queued)}"
+            text = said(lambda lang: f"{t('page', lang, n=page)} {t('ok', lang)} · "
+                        f"{t('shot_saved', lang, page=page, queued=queued)}", self.lang)
         else:
             text = t("shot_saved", self.lang, page=page, queued=queued)
         event = self.bus.emit("shot", "error" if local.verdict == "fail" else "ok", text, seq=item.seq,

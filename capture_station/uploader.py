@@ -15,7 +15,7 @@ from typing import Any
 
 from capture_station.client import AUTH, TRANSIENT, ApiError, StationClient
 from capture_station.faults import crash_point, uploads_held
-from capture_station.messages import reason_text, server_error_text, t
+from capture_station.messages import reason_text, said, server_error_text, t
 from capture_station.numbering import record_key
 from capture_station.outbox import Item, Outbox
 from capture_station.station import Station
@@ -152,10 +152,10 @@ class Uploader(threading.Thread):
             verdict = answer.get("verdict")
             page = answer.get("page_number", item.page_number)
             if verdict == "pass":
-                text = f"{t('page', lang, n=page)} {t('server_ok', lang)}"
+                text = said(lambda lg: f"{t('page', lg, n=page)} {t('server_ok', lg)}", lang)
             else:
-                text = f"{t('page', lang, n=page)} {t('server_fail', lang)}：" \
-                       f"{reason_text(answer.get('messages'), answer.get('reasons'), lang)}"
+                text = said(lambda lg: f"{t('page', lg, n=page)} {t('server_fail', lg)}："
+                            f"{reason_text(answer.get('messages'), answer.get('reasons'), lg)}", lang)
             bus.emit("uploaded", "ok" if verdict == "pass" else "error", text, seq=item.seq, key=item.key,
                      record=item.record_label, page=page, verdict=verdict, reasons=answer.get("reasons", []),
                      replayed=bool(answer.get("replayed")) or status == 200,

@@ -41,7 +41,9 @@ def test_a_new_page_onto_a_good_image_is_refused_and_nothing_is_stored(
     assert _current(client, auth, record_id) == before and _stored(image_store) == files
 
 
-def test_a_reshoot_an_insert_and_a_new_page_onto_a_failed_image_still_pass(client: TestClient, session: Session) -> None:
+def test_a_reshoot_an_insert_and_a_new_page_onto_a_failed_image_still_pass(
+    client: TestClient, session: Session
+) -> None:
     auth = signed_in_station(client, session)
     good = upload(client, auth, page_jpeg(710), page=1, mrn="778", visit=1, reshoot="false").json()
     failed = upload(client, auth, page_jpeg(711, blur=4.0), page=2, mrn="778", visit=1, reshoot="false").json()
