@@ -100,8 +100,9 @@ class WebScreen:
         return self
 
     def stop(self) -> None:
-        """Stop serving."""
-        self._server.shutdown()
+        """Stop serving (also when never started)."""
+        if self._threads[0].is_alive():
+            self._server.shutdown()
         self._server.server_close()
         self._pictures.put(None)
 
