@@ -92,12 +92,12 @@ def cmd_setup(args: argparse.Namespace) -> int:
     paths = _paths(args)
     cfg = _config(paths, need_server=False)
     interactive = sys.stdin.isatty() and not args.yes
-    server = args.server or cfg.server_url or (input("server address (https://...): ").strip() if interactive else "")
+    server = args.server or cfg.server_url or (input(_t("cli_server_prompt")).strip() if interactive else "")
     token = args.token
     if args.token_stdin:
         token = sys.stdin.readline().strip()
     if not token and not cfg.station_token and interactive:
-        token = getpass.getpass("station token (fst_..., not shown): ").strip()
+        token = getpass.getpass(_t("cli_token_prompt")).strip()
     cfg.server_url = server.rstrip("/")
     cfg.station_token = token or cfg.station_token
     if args.source:
@@ -152,11 +152,11 @@ def cmd_login(args: argparse.Namespace) -> int:
     """Sign an operator in at this station; the session token is saved owner-only."""
     paths = _paths(args)
     cfg = _config(paths)
-    username = args.username or input("user name: ").strip()
+    username = args.username or input(_t("cli_username") + ": ").strip()
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = getpass.getpass("password: ")
+        password = getpass.getpass(_t("password") + ": ")
     client = StationClient(cfg.server_url, cfg.station_token, timeout=15, connect_timeout=5)
     try:
         answer = client.login(username, password)
@@ -237,9 +237,11 @@ def cmd_status(args: argparse.Namespace) -> int:
         box = Outbox(paths.outbox_db, paths.outbox_files)
         report["counts"] = box.counts()
         report["oldest_queued_at"] = box.oldest_queued_at()
-        report["recent"] = [{"seq": i.seq, "state": i.state, "record": i.record_label, "page": i.page_number,
+        recent = box.recent(10)
+        now = box.pages_now(recent)   # the page numbers after later deletes and inserts
+        report["recent"] = [{"seq": i.seq, "state": i.state, "record": i.record_label, "page": now[i.seq],
                              "local": (i.local or {}).get("verdict"), "server": (i.result or {}).get("verdict"),
-                             "at": i.done_at or i.created_at} for i in box.recent(10)]
+                             "at": i.done_at or i.created_at} for i in recent]
         report["rejected"] = [{"seq": i.seq, "kind": i.kind, "record": i.record_label, "page": i.page_number,
                                "error": (i.result or {}).get("error"), "detail": (i.result or {}).get("detail"),
                                "file": str(box.file_path(i)) if i.file else None} for i in box.rejected()]
@@ -264,7 +266,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     _say(_t("st_last"))
     lang = _LANG["lang"]
     for r in report["recent"]:
-        _say(_t("st_row", seq=r["seq"], state=_t(f"item_{r['state']}"), record=r["record"], page=str(r["page"]),
+        _say(_t("st_row", seq=r["seq"], state=_t(f"item_{r['state']}"), record=r["record"],
+                page=_t("st_page_deleted") if r["page"] is None else str(r["page"]),
                 local=_verdict_word(r["local"], lang), server=_verdict_word(r["server"], lang)))
     for r in report["rejected"]:
         _say(_t("st_rejected", seq=r["seq"], kind=_t(f"op_{r['kind']}"), record=r["record"], page=r["page"],

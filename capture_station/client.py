@@ -154,16 +154,21 @@ class StationClient:
     # -- pages
     def upload(self, *, data: bytes, filename: str, key: str, record: dict[str, Any], page_number: int,
                segment: str | None = None, intentionally_blank: bool = False,
-               captured_at: str | None = None, insert: bool = False) -> tuple[int, dict[str, Any]]:
+               captured_at: str | None = None, insert: bool = False,
+               reshoot: bool | None = None) -> tuple[int, dict[str, Any]]:
         """Upload one page image; (status, answer). 201 new, 200 a replay of the same key.
 
         insert: the image is a missed page: the server moves pages >= page_number up one and stores it at
         page_number in one transaction (a replay of the key moves nothing again).
+        reshoot: True may replace the page's image; False is a new page (409 page_has_good_image when the page
+        has a good image); None says nothing (an item queued by an older station).
         """
         form: dict[str, str] = {"page_number": str(page_number), "idempotency_key": key,
                                 "intentionally_blank": "true" if intentionally_blank else "false"}
         if insert:
             form["insert"] = "true"
+        if reshoot is not None:
+            form["reshoot"] = "true" if reshoot else "false"
         for k, v in record.items():
             form[k] = str(v)
         if segment:

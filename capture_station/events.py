@@ -27,6 +27,8 @@ class EventBus:
     def emit(self, kind: str, level: str = "info", text: str = "", **data: Any) -> Event:
         """Send an event: kind, level (info, ok, warn, error), a text for the operator, and data."""
         event: Event = {"kind": kind, "level": level, "text": text, "ts": time.time(), **data}
+        if hasattr(text, "texts"):     # a messages.Said: the other screen may show it in its own language
+            event["texts"] = text.texts
         with self._lock:
             for listener in self._listeners:
                 listener(event)

@@ -20,3 +20,9 @@ def crash_point(name: str) -> None:
     _hits[name] += 1
     if _hits[name] == int(count or 1):
         os._exit(137)
+
+
+def uploads_held() -> bool:
+    """Tests only: FOLIO_STATION_HOLD_UPLOADS=<file> holds the queue while that file exists (the server stays up)."""
+    path = os.environ.get("FOLIO_STATION_HOLD_UPLOADS")
+    return bool(path) and os.path.exists(path)

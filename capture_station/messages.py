@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+LANGS = ("zh", "en")
 
 TEXTS: dict[str, tuple[str, str]] = {
     # verdicts and shots
@@ -46,6 +49,16 @@ TEXTS: dict[str, tuple[str, str]] = {
     "bad_page": ("页码 {n} 不在 1 到 {max} 之间", "page {n} is not between 1 and {max}"),
     "finish_queued": ("已提交纸质页数 {n}，等待服务器核对", "paper page count {n} sent; waiting for the server"),
     "finished_ok": ("病案 {label} 完整：{n} 页", "record {label} complete: {n} pages"),
+    "finish_failed_pages": ("不能完成：第 {pages} 页的当前图像不合格，请先补拍（r 页码）或删除（d 页码）",
+                            "cannot finish: the current image of page(s) {pages} failed the check; re-shoot (r N) "
+                            "or delete (d N) first"),
+    "finished_failed": ("病案 {label}：第 {pages} 页的当前图像不合格，请补拍", "record {label}: the current image of "
+                        "page(s) {pages} failed the check; re-shoot them"),
+    "insert_undone": ("已撤销插入：第 {n} 页已删除，下一张为第 {next} 页", "insert undone: page {n} withdrawn; next "
+                      "shot is page {next}"),
+    "retake_not_undone": ("不能取消：第 {n} 页的原图已被不合格的重拍替换，请重拍第 {n} 页（或 d {n} 删除）",
+                          "cannot cancel: page {n}'s good image was replaced by the failed re-shoot; shoot page {n} "
+                          "again (or d {n} to delete it)"),
     "finished_gap": ("病案 {label}：缺页 {missing}；多余 {extra}", "record {label}: missing {missing}; extra {extra}"),
     "prev_unfinished": ("上一病案 {label} 未输入纸质页数（f 页数）", "previous record {label} has no paper page count "
                         "(f <count>)"),
@@ -155,6 +168,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "cli_outbox": ("待上传队列：{path}", "outbox: {path}"),
     "cli_token_ok": ("服务器 {server} 接受本工作站的令牌。下一步：capture-station login",
                      "the server at {server} accepts this station's token. Next: capture-station login"),
+    "cli_username": ("用户名", "user name"),
+    "cli_server_prompt": ("服务器地址（https://...）：", "server address (https://...): "),
+    "cli_token_prompt": ("工作站令牌（输入时不显示）：", "station token (fst_..., not shown): "),
+    "st_page_deleted": ("（已删除）", "(deleted)"),
     "cli_signin_failed": ("登录失败：{why}", "sign-in failed: {why}"),
     "cli_signed_in": ("{name} 已在工作站 {station} 登录，有效期至 {until}", "{name} signed in at station {station} "
                       "until {until}"),
@@ -242,6 +259,9 @@ SERVER_ERRORS: dict[str, tuple[str, str]] = {
     "record_not_found": ("服务器上没有该病案", "the server has no such record"),
     "page_number_not_found": ("服务器上没有该页码", "the server has no such page number"),
     "operation_key_reused": ("操作编号重复", "operation key used twice"),
+    "page_has_good_image": ("服务器上该页已有合格图像，未覆盖（页码与服务器不一致：请检查本病案的页码）",
+                            "the server already has a good image of this page; not overwritten (the page numbers "
+                            "disagree with the server: check this record's pages)"),
     "idempotency_key_reused": ("上传编号已用于另一张图像", "upload key already used for another image"),
     "empty_file": ("文件为空", "the file is empty"),
     "too_large": ("文件过大", "the file is too large"),
@@ -284,23 +304,46 @@ def file_reason(reason: str, lang: str = "zh") -> str:
     code = reason if reason in FILE_REASONS else reason.split(":", 1)[0].strip()
     if code in FILE_REASONS:
         zh, en = FILE_REASONS[code]
-        return zh if lang == "zh" else en
-    return "无法读取" if lang == "zh" else reason
+        return Said({"zh": zh, "en": en}, lang)
+    return Said({"zh": "无法读取", "en": reason}, lang)
 
 
 def t_error(code: str, lang: str = "zh") -> str:
     """The wording of one server error code (an unknown code is named, not explained)."""
     if code in SERVER_ERRORS:
         zh, en = SERVER_ERRORS[code]
-        return zh if lang == "zh" else en
-    return f"服务器拒绝（代码 {code}）" if lang == "zh" else f"refused by the server (code {code})"
+        return Said({"zh": zh, "en": en}, lang)
+    return Said({"zh": f"服务器拒绝（代码 {code}）", "en": f"refused by the server (code {code})"}, lang)
 
 
-def t(key: str, lang: str = "zh", **kw: Any) -> str:
-    """The text for `key` in `lang`, with the fields filled in."""
+class Said(str):
+    """A text in one language that also knows itself in every language (`texts`), so a screen in another
+    language can show it again in its own words. An event whose text is a Said carries `texts`."""
+
+    texts: dict[str, str]
+
+    def __new__(cls, texts: dict[str, str], lang: str) -> Said:
+        said = super().__new__(cls, texts.get(lang, texts["zh"]))
+        said.texts = texts
+        return said
+
+
+def said(build: Callable[[str], str], lang: str = "zh") -> Said:
+    """A composed text (`build(lang)` for each language) that keeps both languages."""
+    return Said({lang_: build(lang_) for lang_ in LANGS}, lang)
+
+
+def t(key: str, lang: str = "zh", **kw: Any) -> Said:
+    """The text for `key` in `lang`, with the fields filled in (a Said: it knows its other language too)."""
     zh, en = TEXTS[key]
-    text = zh if lang == "zh" else en
-    return text.format(**kw) if kw else text
+    if not kw:
+        return Said({"zh": zh, "en": en}, lang)
+    return Said({"zh": zh.format(**_fields(kw, "zh")), "en": en.format(**_fields(kw, "en"))}, lang)
+
+
+def _fields(kw: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Fields for one language: a Said field (a server refusal's words, a reason) is taken in that language."""
+    return {k: v.texts.get(lang, v) if isinstance(v, Said) else v for k, v in kw.items()}
 
 
 def reason_text(messages: list[dict[str, str]] | None, reasons: list[str] | None, lang: str = "zh") -> str:

@@ -69,14 +69,20 @@ class Numbering:
     """The numbering state of the station.
 
     record:    the record identity shown on screen (None when no record was ever opened, or after a refusal)
+    key:       the record's one key on this station: a barcode and its MRN + visit share it (the station resolves
+               it, see `Outbox.record_keys`); None in a state saved before keys were resolved
     is_open:   shots are numbered into `record`; False after `f N` or a refused barcode (shots are held)
     pages:     page number -> last known verdict of its image (pass, fail, unchecked), as this station knows it
     end:       the highest page number of the record
     next:      what the next shot does (None means append after `end`)
     confirm:   a page with a good image that `p N` asked for; `y` confirms the retake, anything else drops it
+    undo:      what the failed shots of the pending retake did: ("insert", N) — an `i N` shot opened page N;
+               ("retake", N) — an `r N` / `p N` shot replaced N's good image. `x` undoes the first (page N is
+               withdrawn again) and refuses the second (the good image is superseded: page N needs a good shot)
     """
 
     record: dict[str, Any] | None = None
+    key: str | None = None
     record_id: int | None = None
     is_open: bool = False
     pages: dict[int, str] = field(default_factory=dict)
@@ -88,8 +94,21 @@ class Numbering:
     last_page: int | None = None
     finished_count: int | None = None
     known: dict[str, int] = field(default_factory=dict)
+    known_failed: dict[str, list[int]] = field(default_factory=dict)   # record key -> its failed pages
+    undo: tuple[str, int] | None = None
 
     # -- reading
+    @property
+    def record_key(self) -> str | None:
+        """The open (or last) record's key on this station."""
+        if self.record is None:
+            return None
+        return self.key or record_key(self.record)
+
+    def failed_pages(self) -> list[int]:
+        """The pages whose current image failed the check, as this station knows them."""
+        return sorted(n for n, v in self.pages.items() if v == FAIL and n <= self.end)
+
     @property
     def upcoming(self) -> Next:
         """What the next shot does."""
@@ -113,11 +132,13 @@ class Numbering:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (saved in the outbox with the shot it numbers)."""
         return {
-            "record": self.record, "record_id": self.record_id, "is_open": self.is_open,
+            "record": self.record, "key": self.key, "record_id": self.record_id, "is_open": self.is_open,
             "pages": {str(k): v for k, v in self.pages.items()}, "end": self.end,
             "next": [self.next.page, self.next.how] if self.next else None, "confirm": self.confirm,
             "next_segment": self.next_segment, "next_blank": self.next_blank, "last_page": self.last_page,
             "finished_count": self.finished_count, "known": dict(self.known),
+            "known_failed": {k: list(v) for k, v in self.known_failed.items()},
+            "undo": list(self.undo) if self.undo else None,
         }
 
     @classmethod
@@ -131,11 +152,13 @@ class Numbering:
                        end=int(d.get("page_count") or 0), next=nxt, known=dict(d.get("known") or {}))
         raw_next = d.get("next")
         return cls(
-            record=d.get("record"), record_id=d.get("record_id"), is_open=bool(d.get("is_open")),
+            record=d.get("record"), key=d.get("key"), record_id=d.get("record_id"), is_open=bool(d.get("is_open")),
             pages={int(k): str(v) for k, v in (d.get("pages") or {}).items()}, end=int(d.get("end") or 0),
             next=Next(int(raw_next[0]), str(raw_next[1])) if raw_next else None, confirm=d.get("confirm"),
             next_segment=d.get("next_segment"), next_blank=bool(d.get("next_blank")), last_page=d.get("last_page"),
-            finished_count=d.get("finished_count"), known=dict(d.get("known") or {}))
+            finished_count=d.get("finished_count"), known=dict(d.get("known") or {}),
+            known_failed={k: [int(n) for n in v] for k, v in (d.get("known_failed") or {}).items()},
+            undo=(str(d["undo"][0]), int(d["undo"][1])) if d.get("undo") else None)
 
 
 @dataclass(frozen=True)
@@ -163,14 +186,20 @@ def _refuse(state: Numbering, message: str, **fields: Any) -> Step:
     return Step(state, message, fields, "error", changed=False)
 
 
-def _remember(state: Numbering) -> Numbering:
-    if state.record is None:
+def _remember(state: Numbering, forget: frozenset[str] = frozenset()) -> Numbering:
+    """Keep the record's end and failed pages under its key (other keys of the same record are forgotten)."""
+    key = state.record_key
+    if key is None:
         return state
-    known = {k: v for k, v in state.known.items() if k != record_key(state.record)}
-    known[record_key(state.record)] = state.end
+    drop = forget | {key}
+    known = {k: v for k, v in state.known.items() if k not in drop}
+    known[key] = state.end
     while len(known) > KNOWN_RECORDS:
         known.pop(next(iter(known)))
-    return replace(state, known=known)
+    failed = {k: v for k, v in state.known_failed.items() if k not in drop and k in known}
+    if state.failed_pages():
+        failed[key] = state.failed_pages()
+    return replace(state, known=known, known_failed=failed)
 
 
 def _closed_message(state: Numbering) -> str:
@@ -178,33 +207,41 @@ def _closed_message(state: Numbering) -> str:
 
 
 # -- records
-def open_record(state: Numbering, identity: dict[str, Any], *, record_id: int | None = None,
+def open_record(state: Numbering, identity: dict[str, Any], *, key: str | None = None,
+                aliases: frozenset[str] = frozenset(), record_id: int | None = None,
                 server_pages: dict[int, str] | None = None, pending: bool = False) -> Step:
     """A barcode (or MRN + visit) opened a record.
 
+    key: the record's one key on this station (default: the identity's own); aliases: its other keys (a
+    barcode and the MRN + visit it stands for are one record: its count is found under any of them);
     server_pages: the record's pages and verdicts as the server has them (None when offline);
-    pending: this station still has queued items of the record (its own count is then the newer one).
+    pending: this station still has queued items of the record. Its own numbering then wins: the server has
+    not seen them yet (a queued delete would otherwise leave a hole). With nothing queued the server wins.
     """
-    local_end = state.known.get(record_key(identity), 0)
-    same = state.record is not None and record_key(state.record) == record_key(identity)
-    mine = dict(state.pages) if same else {}
-    if server_pages is None:          # offline: what this station knows
-        end, pages = local_end, mine
-    elif pending:                     # the station's own count is newer than the server's
-        end = max(local_end, max(server_pages, default=0))
-        pages = {**server_pages, **mine}
+    key = key or record_key(identity)
+    keys = aliases | {key}
+    local = [state.known[k] for k in keys if k in state.known]
+    same = state.record_key in keys
+    if same:
+        mine = dict(state.pages)
+    else:
+        mine = {n: FAIL for k in keys for n in state.known_failed.get(k, [])}
+    if server_pages is None or (pending and local):   # offline, or the station's own count is the newer one
+        end, pages = max(local, default=0), mine
+        if same:
+            end = max(end, state.end)
     else:
         end, pages = max(server_pages, default=0), dict(server_pages)
     pages = {n: v for n, v in pages.items() if 1 <= n <= end}
-    new = _remember(Numbering(record=identity, record_id=record_id, is_open=True, pages=pages, end=end,
-                              known=state.known))
+    new = _remember(Numbering(record=identity, key=key, record_id=record_id, is_open=True, pages=pages, end=end,
+                              known=state.known, known_failed=state.known_failed), frozenset(keys))
     key = "record_offline" if server_pages is None else "record_opened"
     return Step(new, key, {"next": new.next_page}, "warn" if server_pages is None else "ok")
 
 
 def refuse_record(state: Numbering) -> Step:
     """The server refused a scanned barcode: the previous record is closed too (shots are held)."""
-    return Step(replace(state, record=None, record_id=None, is_open=False, next=None, confirm=None,
+    return Step(replace(state, record=None, key=None, record_id=None, is_open=False, next=None, confirm=None,
                         next_segment=None, next_blank=False, pages={}, end=0), "record_closed_refused", {}, "error")
 
 
@@ -214,6 +251,8 @@ def finish(state: Numbering, paper_page_count: int) -> Step:
         return _refuse(state, _closed_message(state))
     if paper_page_count < 1:
         return _refuse(state, "bad_page", n=paper_page_count, max=100_000)
+    if failed := state.failed_pages():
+        return _refuse(state, "finish_failed_pages", pages=", ".join(map(str, failed)))
     new = replace(state, is_open=False, next=None, confirm=None, next_segment=None, next_blank=False,
                   finished_count=paper_page_count)
     return Step(new, "finish_queued", {"n": paper_page_count}, op=Op("finish", paper_page_count=paper_page_count))
@@ -239,10 +278,23 @@ def shoot(state: Numbering, verdict: str) -> tuple[Step, Shot | None]:
     # a failed shot is re-shot in place by default; a good one returns numbering to the end
     nxt = Next(up.page, RETAKE) if verdict == FAIL else None
     new = _remember(replace(state, pages=pages, end=end, next=nxt, next_segment=None, next_blank=False,
-                            last_page=up.page, finished_count=None))
+                            last_page=up.page, finished_count=None, undo=_undo(state, up, verdict)))
     if verdict == FAIL:
         return Step(new, "retake_next", {"n": up.page}, "error"), shot
     return Step(new, "", {"page": up.page}, "ok"), shot
+
+
+def _undo(state: Numbering, up: Next, verdict: str) -> tuple[str, int] | None:
+    """What `x` must undo after this shot (see Numbering.undo); None after a good shot."""
+    if verdict != FAIL:
+        return None
+    if up.how == INSERT:
+        return ("insert", up.page)
+    if state.undo is not None and state.next == Next(state.undo[1], RETAKE) and state.undo[1] == up.page:
+        return state.undo                     # a further failed shot of the same chain
+    if up.how == RETAKE and state.good(up.page):
+        return ("retake", up.page)
+    return None
 
 
 # -- commands
@@ -321,8 +373,20 @@ def blank(state: Numbering) -> Step:
 
 
 def cancel(state: Numbering) -> Step:
-    """`x`: drop a pending retake, insert, confirmation, segment or blank mark; the next shot appends."""
+    """`x`: drop a pending retake, insert, confirmation, segment or blank mark; the next shot appends.
+
+    After failed shots of `i N`, page N is withdrawn again (a delete is queued: the record is as before `i N`);
+    after failed shots of `r N` / `p N` on a good page, `x` is refused: the good image is superseded on the
+    server, so page N needs a good shot (or `d N`).
+    """
     if (refused := _need_open(state)) is not None:
         return refused
+    if state.undo is not None and state.next == Next(state.undo[1], RETAKE):
+        kind, n = state.undo
+        if kind == "retake":
+            return _refuse(state, "retake_not_undone", n=n)
+        step = delete(state, n)
+        new = replace(step.state, next_segment=None, next_blank=False, undo=None)
+        return Step(new, "insert_undone", {"n": n, "next": new.next_page}, "warn", op=step.op)
     new = replace(state, next=None, confirm=None, next_segment=None, next_blank=False)
     return Step(new, "mode_cleared", {"n": new.next_page})

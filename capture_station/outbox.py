@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from capture_station.fsutil import write_durable
-from capture_station.numbering import record_label
+from capture_station.numbering import record_key, record_label
 
 QUEUED, DONE, REJECTED = "queued", "done", "rejected"
 KINDS = ("upload", "delete", "insert", "finish")
@@ -55,6 +55,7 @@ CREATE TABLE IF NOT EXISTS pickup (
     PRIMARY KEY (name, size, sha256)
 );
 CREATE TABLE IF NOT EXISTS state (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS record_alias (alias TEXT PRIMARY KEY, canonical TEXT NOT NULL, at TEXT NOT NULL);
 """
 
 
@@ -212,6 +213,28 @@ class Outbox:
             rows = self._db.execute("SELECT * FROM item ORDER BY seq DESC LIMIT ?", (limit,))
         return [Item.from_row(r) for r in rows]
 
+    def pages_now(self, items: list[Item]) -> dict[int, int | None]:
+        """seq -> the page number each upload has now, after the deletes and inserts queued behind it
+        (None: its page was deleted). `status` shows these, not the numbers the shots were taken under."""
+        if not items:
+            return {}
+        later = [Item.from_row(r) for r in self._db.execute(
+            "SELECT * FROM item WHERE seq > ? AND state != ? AND (kind = 'delete' OR (kind = 'upload' AND"
+            " params LIKE '%\"insert\": true%')) ORDER BY seq", (min(i.seq for i in items), REJECTED))]
+        out: dict[int, int | None] = {}
+        for item in items:
+            page = item.page_number
+            for op in later:
+                if page is None or op.seq <= item.seq or op.page_number is None or \
+                        record_key(op.record) != record_key(item.record):
+                    continue
+                if op.kind == "delete":
+                    page = None if page == op.page_number else page - (page > op.page_number)
+                elif page >= op.page_number:
+                    page += 1
+            out[item.seq] = page
+        return out
+
     def counts(self) -> dict[str, int]:
         """How many items are queued, rejected and done; queued bytes."""
         out = {QUEUED: 0, DONE: 0, REJECTED: 0}
@@ -233,10 +256,38 @@ class Outbox:
         return int(row[0] or 4_000_000)
 
     def pending_for_record(self, record: dict[str, Any]) -> int:
-        """How many queued items belong to this record."""
-        wanted = json.dumps(record, ensure_ascii=False)
-        return self._db.execute("SELECT COUNT(*) FROM item WHERE state = ? AND record = ?",
-                                (QUEUED, wanted)).fetchone()[0]
+        """How many queued items belong to this record (under any of its keys: barcode or MRN + visit)."""
+        keys = self.record_keys(record)[1]
+        return sum(1 for (raw,) in self._db.execute("SELECT record FROM item WHERE state = ?", (QUEUED,))
+                   if record_key(json.loads(raw)) in keys)
+
+    # -- one record, one key: a barcode and the MRN + visit it stands for
+    def learn_record(self, identities: list[dict[str, Any]], mrn: str, visit: int) -> None:
+        """The server said these identities ({"barcode"} or {"mrn", "visit"}) are the record MRN + visit.
+
+        Kept in the outbox database, so the station knows it after a restart and offline.
+        """
+        canonical = record_key({"mrn": str(mrn), "visit": int(visit)})
+        with self._tx() as db:
+            for identity in identities:
+                db.execute("INSERT OR REPLACE INTO record_alias (alias, canonical, at) VALUES (?,?,?)",
+                           (record_key(identity), canonical, utcnow_iso()))
+
+    def knows_record(self, identity: dict[str, Any]) -> bool:
+        """The server has told this station which record the identity is."""
+        return self._db.execute("SELECT 1 FROM record_alias WHERE alias = ?",
+                                (record_key(identity),)).fetchone() is not None
+
+    def record_keys(self, identity: dict[str, Any]) -> tuple[str, frozenset[str]]:
+        """(the record's one key, every key of the record) for a barcode or an MRN + visit.
+
+        The key is the record's MRN + visit once the server has told it; until then the identity's own.
+        """
+        own = record_key(identity)
+        row = self._db.execute("SELECT canonical FROM record_alias WHERE alias = ?", (own,)).fetchone()
+        key = row[0] if row else own
+        aliases = {r[0] for r in self._db.execute("SELECT alias FROM record_alias WHERE canonical = ?", (key,))}
+        return key, frozenset(aliases | {key, own})
 
     def picked_up(self, name: str, size: int, sha256: str) -> int | None:
         """The item made from this exact hot-folder file, if it was already queued."""

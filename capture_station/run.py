@@ -165,11 +165,15 @@ def _start_web(station: Station, state: ScreenState, cfg: StationConfig, open_br
         return None
     station.bus.subscribe(screen.on_event)
     station.picture_listeners.append(screen.on_picture)
-    station.bus.emit("web", "info", t("web_opened", cfg.language, url=screen.origin), url=screen.url)
+    flow = station.flow   # the record open since the last run: its strip shows its pages from the start
+    screen.on_event({"kind": "record", "level": "info", "text": "", "record": label_of(flow.record),
+                     "page_count": flow.end if flow.record else 0, "pages": flow.pages, "online": False})
+    # the printed address works once (a one-time token exchanged for the cookie); the browser gets one of its own
+    station.bus.emit("web", "info", t("web_opened", cfg.language, url=screen.one_time_url()), url=screen.url)
     if open_browser:
         import webbrowser
 
-        webbrowser.open(screen.url)
+        webbrowser.open(screen.one_time_url())
     return screen
 
 
@@ -181,10 +185,8 @@ def _web_input(station: Station, source: HotFolder | CameraSource, screen: WebSc
             kind, value = screen.commands.get_nowait()
         except queue.Empty:
             return
-        if kind == "lang":
-            station.lang = value
-            with state.lock:
-                state.lang = value
+        if kind == "lang":   # the browser screen's own language: the terminal keeps its own
+            screen.lang = value
         elif kind == "key" or not value.strip() or value.strip().lower() == "c":
             if isinstance(source, CameraSource):
                 _shoot(station, source)

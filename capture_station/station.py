@@ -20,8 +20,8 @@ from capture_station.config import OperatorSession, Paths, StationConfig, save_s
 from capture_station.events import EventBus
 from capture_station.fsutil import free_bytes
 from capture_station.localcheck import LocalChecker
-from capture_station.messages import file_reason, human_bytes, reason_text, server_error_text, t
-from capture_station.numbering import label_of, record_key, record_label
+from capture_station.messages import file_reason, human_bytes, reason_text, said, server_error_text, t
+from capture_station.numbering import label_of, record_label
 from capture_station.outbox import Outbox
 from capture_station.sources import Shot, Unreadable
 
@@ -187,15 +187,18 @@ class Station:
         """Open a record by barcode or MRN + visit; asks the server first, works offline if it must."""
         prev = self.flow
         if prev.is_open and prev.record and prev.end and prev.finished_count is None and \
-                record_key(prev.record) != record_key(identity):
+                prev.record_key not in self.outbox.record_keys(identity)[1]:
             self.bus.emit("warning", "warn", t("prev_unfinished", self.lang, label=label_of(prev.record)))
         label = record_label(identity)
-        record_id, server_pages = None, None
+        record_id, server_pages, pending = None, None, 0
         if self.session is not None:
             client = self.client(timeout=10)
             try:
                 rec = client.open_record(identity)
                 record_id = rec["id"]
+                self.outbox.learn_record([identity], rec["mrn"], rec["visit"])
+                # counted before the pages are read: an item sent in between is then in the server's answer
+                pending = self.outbox.pending_for_record(identity)
                 server_pages = {p["page_number"]: "pass" if p.get("qc_passed") else "fail"
                                 for p in client.record_pages(record_id)}
             except ApiError as exc:
@@ -206,14 +209,15 @@ class Station:
                     self._auth_problem(exc)
             finally:
                 client.close()
-        step = nb.open_record(prev, identity, record_id=record_id, server_pages=server_pages,
-                              pending=self.outbox.pending_for_record(identity) > 0)
+        key, aliases = self.outbox.record_keys(identity)
+        step = nb.open_record(prev, identity, key=key, aliases=aliases, record_id=record_id,
+                              server_pages=server_pages, pending=pending > 0)
         self.outbox.set_state(step.state.to_dict())
         self.flow = step.state
         online = server_pages is not None
         self.bus.emit("record", step.level, t(step.message, self.lang, label=label, **step.fields), record=label,
                       page_count=step.state.end, next_page=step.state.next_page, online=online,
-                      record_id=record_id)
+                      record_id=record_id, pages=step.state.pages)
         return True
 
     def _refused(self, identity: dict[str, Any], exc: ApiError) -> None:
@@ -258,8 +262,7 @@ class Station:
             params["segment"] = placed.segment
         if placed.blank:
             params["intentionally_blank"] = True
-        if placed.retake:
-            params["reshoot"] = True
+        params["reshoot"] = placed.retake     # said explicitly: the server refuses a new page onto a good image
         if placed.insert:
             params["insert"] = True
         item = self.outbox.add_upload(data=shot.data, ext=shot.ext, record=flow.record or {}, page_number=page,
@@ -269,12 +272,13 @@ class Station:
         self.wake.set()
         total_ms = (time.perf_counter() - started) * 1000
         queued = self.queued()
-        head = t("page", self.lang, n=page)
         if local.verdict == "fail":
-            why = reason_text(local.messages, local.reasons, self.lang)
-            text = f"{head} {t('reshoot', self.lang)}：{why} · {t(step.message, self.lang, **step.fields)}"
+            text = said(lambda lang: f"{t('page', lang, n=page)} {t('reshoot', lang)}："
+                        f"{reason_text(local.messages, local.reasons, lang)} · "
+                        f"{t(step.message, lang, **step.fields)}", self.lang)
         elif local.verdict == "pass":
-            text = f"{head} {t('ok', self.lang)} · {t('shot_saved', self.lang, page=page, queued=queued)}"
+            text = said(lambda lang: f"{t('page', lang, n=page)} {t('ok', lang)} · "
+                        f"{t('shot_saved', lang, page=page, queued=queued)}", self.lang)
         else:
             text = t("shot_saved", self.lang, page=page, queued=queued)
         event = self.bus.emit("shot", "error" if local.verdict == "fail" else "ok", text, seq=item.seq,

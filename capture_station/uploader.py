@@ -14,8 +14,8 @@ import time
 from typing import Any
 
 from capture_station.client import AUTH, TRANSIENT, ApiError, StationClient
-from capture_station.faults import crash_point
-from capture_station.messages import reason_text, server_error_text, t
+from capture_station.faults import crash_point, uploads_held
+from capture_station.messages import reason_text, said, server_error_text, t
 from capture_station.numbering import record_key
 from capture_station.outbox import Item, Outbox
 from capture_station.station import Station
@@ -79,8 +79,8 @@ class Uploader(threading.Thread):
             self.station.session_changed.clear()
             self.paused, self._paused_token = None, None
         item = outbox.head()
-        if item is None:
-            self._sleep(1.0)
+        if item is None or uploads_held():
+            self._sleep(0.3 if item else 1.0)
             return
         session = self.station.session
         if session is None:
@@ -110,10 +110,12 @@ class Uploader(threading.Thread):
         self._succeeded(outbox, item, status, answer)
 
     # -- sending
-    def _record_id(self, client: StationClient, record: dict[str, Any]) -> int:
+    def _record_id(self, client: StationClient, outbox: Outbox, record: dict[str, Any]) -> int:
         key = record_key(record)
         if key not in self._record_ids:
-            self._record_ids[key] = int(client.open_record(record)["id"])
+            rec = client.open_record(record)
+            outbox.learn_record([record], rec["mrn"], rec["visit"])   # barcode and MRN + visit: one record
+            self._record_ids[key] = int(rec["id"])
         return self._record_ids[key]
 
     def _send(self, client: StationClient, outbox: Outbox, item: Item) -> tuple[int, dict[str, Any]]:
@@ -123,14 +125,20 @@ class Uploader(threading.Thread):
             except FileNotFoundError as exc:
                 raise ApiError(422, "local_file_missing", f"the outbox copy {item.file} is gone") from exc
             assert item.page_number is not None and item.file is not None
+            if "barcode" in item.record and not outbox.knows_record(item.record):
+                self._record_id(client, outbox, item.record)   # learn which MRN + visit the barcode is, once
             return client.upload(data=data, filename=item.file, key=item.key, record=item.record,
                                  page_number=item.page_number, segment=item.params.get("segment"),
                                  intentionally_blank=bool(item.params.get("intentionally_blank")),
                                  captured_at=item.params.get("captured_at"),
-                                 insert=bool(item.params.get("insert")))
-        record_id = self._record_id(client, item.record)
+                                 insert=bool(item.params.get("insert")), reshoot=item.params.get("reshoot"))
+        record_id = self._record_id(client, outbox, item.record)
         if item.kind == "finish":
-            return 200, client.finish(record_id, int(item.params["paper_page_count"]))
+            answer = client.finish(record_id, int(item.params["paper_page_count"]))
+            # complete means every number is there; a page whose current image failed is not done either
+            answer["failed"] = sorted(p["page_number"] for p in client.record_pages(record_id)
+                                      if not p.get("qc_passed"))
+            return 200, answer
         assert item.page_number is not None
         return 200, client.operation(record_id, item.key, item.kind, item.page_number)
 
@@ -144,10 +152,10 @@ class Uploader(threading.Thread):
             verdict = answer.get("verdict")
             page = answer.get("page_number", item.page_number)
             if verdict == "pass":
-                text = f"{t('page', lang, n=page)} {t('server_ok', lang)}"
+                text = said(lambda lg: f"{t('page', lg, n=page)} {t('server_ok', lg)}", lang)
             else:
-                text = f"{t('page', lang, n=page)} {t('server_fail', lang)}：" \
-                       f"{reason_text(answer.get('messages'), answer.get('reasons'), lang)}"
+                text = said(lambda lg: f"{t('page', lg, n=page)} {t('server_fail', lg)}："
+                            f"{reason_text(answer.get('messages'), answer.get('reasons'), lg)}", lang)
             bus.emit("uploaded", "ok" if verdict == "pass" else "error", text, seq=item.seq, key=item.key,
                      record=item.record_label, page=page, verdict=verdict, reasons=answer.get("reasons", []),
                      replayed=bool(answer.get("replayed")) or status == 200,
@@ -156,13 +164,18 @@ class Uploader(threading.Thread):
                      bell=verdict != "pass" and (item.local or {}).get("verdict") == "pass" and self.station.cfg.bell)
         elif item.kind == "finish":
             missing, extra = answer.get("missing", []), answer.get("extra", [])
-            if answer.get("complete"):
+            failed = answer.get("failed", [])
+            if answer.get("complete") and failed:
+                answer["complete"] = False
+                text, level = t("finished_failed", lang, label=item.record_label, pages=_nums(failed)), "warn"
+            elif answer.get("complete"):
                 text = t("finished_ok", lang, label=item.record_label, n=answer.get("captured"))
                 level = "ok"
             else:
                 text = t("finished_gap", lang, label=item.record_label, missing=_nums(missing), extra=_nums(extra))
                 level = "warn"
             bus.emit("finished", level, text, seq=item.seq, record=item.record_label, missing=missing, extra=extra,
+                     failed=failed,
                      complete=bool(answer.get("complete")), captured=answer.get("captured"), queued=queued,
                      bell=not answer.get("complete") and self.station.cfg.bell)
         else:

@@ -21,14 +21,14 @@ import logging
 import queue
 import secrets
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from capture_station.events import Event
-from capture_station.messages import t
+from capture_station.messages import reason_text, t
 from capture_station.screen import ScreenState
 
 log = logging.getLogger("capture_station.web")
@@ -59,6 +59,13 @@ class WebScreen:
         self._preview: tuple[int, bytes] | None = None
         self.strip: dict[str, dict[int, dict[str, Any]]] = {}          # record -> page -> {seq, verdict, server}
         self.last_regions: list[dict[str, Any]] = []
+        # the screen's own language (the terminal keeps its own); lines kept in every language, shown in this one
+        self.lang = state.lang
+        self.notices: deque[tuple[str, dict[str, str]]] = deque(maxlen=4)
+        self.mode_texts: dict[str, str] | None = None
+        self.last_texts: dict[str, str] | None = None
+        self.reasons: dict[int, list[str]] = {}                         # the last shot's reason codes, by seq
+        self._logins: set[str] = set()                                 # one-time addresses not used yet
         self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
@@ -71,6 +78,21 @@ class WebScreen:
         """The address that opens the screen (carries this run's secret)."""
         return f"{self.origin}/?k={self.secret}"
 
+    def one_time_url(self) -> str:
+        """An address to print or open: it works once (exchanged for the cookie), then answers 403."""
+        token = secrets.token_urlsafe(16)
+        with self._lock:
+            self._logins.add(token)
+        return f"{self.origin}/?t={token}"
+
+    def use_login(self, token: str) -> bool:
+        """True once for each one-time address."""
+        with self._lock:
+            if token in self._logins:
+                self._logins.discard(token)
+                return True
+        return False
+
     def start(self) -> WebScreen:
         """Serve in background threads."""
         for th in self._threads:
@@ -78,23 +100,28 @@ class WebScreen:
         return self
 
     def stop(self) -> None:
-        """Stop serving."""
-        self._server.shutdown()
+        """Stop serving (also when never started)."""
+        if self._threads[0].is_alive():
+            self._server.shutdown()
         self._server.server_close()
         self._pictures.put(None)
 
     # -- from the station
     def on_event(self, e: Event) -> None:
-        """Keep the page strip in step with shots, inserts, deletes and the server's verdicts."""
+        """Keep the page strip in step with shots, inserts, deletes and the server's verdicts, and the lines."""
         kind = e["kind"]
         with self._lock:
-            if kind == "shot":
+            self._lines(e)
+            if kind == "record":
+                self._load_strip(e)
+            elif kind == "shot":
                 pages = self.strip.setdefault(e.get("record", ""), {})
                 if e.get("insert"):
                     self._shift(pages, e["page"], +1)
                 pages[e["page"]] = {"seq": e["seq"], "verdict": e["verdict"], "server": None,
                                     "reasons": e.get("reasons", [])}
                 self.last_regions = list(e.get("regions") or [])
+                self.reasons = {e["seq"]: list(e.get("reasons") or [])}
             elif kind == "deleted":
                 self._shift(self.strip.setdefault(e.get("record", ""), {}), e["page"], -1)
             elif kind == "uploaded":
@@ -102,6 +129,39 @@ class WebScreen:
                     for p in pages.values():
                         if p["seq"] == e.get("seq"):
                             p["server"] = e.get("verdict")
+                if e.get("seq") in self.reasons and e.get("verdict") == "fail":
+                    self.reasons[e["seq"]] = list(e.get("reasons") or [])
+
+    def _lines(self, e: Event) -> None:
+        """The messages and mode line as ScreenState keeps them, but in every language."""
+        kind, texts = e["kind"], e.get("texts") or {"zh": e.get("text", ""), "en": e.get("text", "")}
+        if kind in ("mode", "deleted", "finish_queued"):
+            self.mode_texts = texts
+        elif kind == "shot":
+            self.last_texts = texts
+            self.mode_texts = None
+        elif kind in ("record", "record_refused"):
+            self.mode_texts = None
+        if kind in _NO_NOTICE or not e.get("text") or (kind == "uploaded" and e.get("verdict") == "pass"):
+            return
+        self.notices.appendleft(("ok" if kind in ("online", "login") else e["level"], texts))
+
+    def _load_strip(self, e: Event) -> None:
+        """A record opened: its strip shows all its pages (from the server, or the station's own count), keeping
+        this run's thumbnails where the page number still holds the same shot."""
+        pages = self.strip.setdefault(e.get("record", ""), {})
+        known = {int(n): v for n, v in (e.get("pages") or {}).items()}
+        online = bool(e.get("online"))
+        loaded = {}
+        for n in range(1, int(e.get("page_count") or 0) + 1):
+            verdict = known.get(n, "pass")
+            old = pages.get(n)
+            if old is not None and old["verdict"] == verdict:
+                loaded[n] = old
+            else:
+                loaded[n] = {"seq": None, "verdict": verdict, "server": verdict if online else None, "reasons": []}
+        pages.clear()
+        pages.update(loaded)
 
     @staticmethod
     def _shift(pages: dict[int, dict[str, Any]], page: int, by: int) -> None:
@@ -155,22 +215,26 @@ class WebScreen:
     def snapshot(self) -> dict[str, Any]:
         """Everything the page shows, as JSON-ready data in the screen's language."""
         s = self.state
+        lang = self.lang
         with s.lock:
-            lang = s.lang
             good, quota, from_server = s.today_line()
             last = s.last
             data: dict[str, Any] = {
                 "lang": lang, "operator": s.operator, "record": s.record, "record_open": s.record_open,
-                "next_page": s.next_page, "mode": s.mode, "mode_text": s.mode_text,
+                "next_page": s.next_page, "mode": s.mode,
                 "next_text": _next_text(s, lang), "today": {"good": good, "quota": quota, "server": from_server},
                 "queued": s.queued, "rejected": s.rejected, "offline": s.offline, "paused": bool(s.paused),
                 "last": None if last is None else {
                     "seq": last.seq, "page": last.page, "record": last.record, "local": last.local,
-                    "server": last.server, "reasons": last.reasons, "text": s.last_text},
-                "notices": [{"level": lv, "text": tx} for _ts, lv, tx in list(s.notices)[:4]],
+                    "server": last.server},
                 "input_hint": s.input_hint,
             }
         with self._lock:
+            data["mode_text"] = (self.mode_texts or {}).get(lang, "")
+            data["notices"] = [{"level": lv, "text": tx.get(lang, "")} for lv, tx in self.notices]
+            if data["last"] is not None:
+                data["last"]["text"] = (self.last_texts or {}).get(lang, "")
+                data["last"]["reasons"] = reason_text(None, self.reasons.get(data["last"]["seq"]), lang)
             pages = self.strip.get(data["record"], {})
             data["strip"] = [{"page": n, **{k: p[k] for k in ("seq", "verdict", "server")},
                               "thumb": p["seq"] in self._thumbs} for n, p in sorted(pages.items())]
@@ -185,6 +249,9 @@ class WebScreen:
             if kind == "preview":
                 return self._preview[1] if self._preview and self._preview[0] == seq else None
             return self._thumbs.get(seq)
+
+
+_NO_NOTICE = {"shot", "finish_queued", "deleted", "offline", "logout", "disk", "today", "mode"}
 
 
 def _jpeg(im: Any, quality: int) -> bytes:
@@ -260,8 +327,9 @@ def _handler(web: WebScreen) -> type[BaseHTTPRequestHandler]:
                 return self._refuse(421, "wrong_host")
             url = urlsplit(self.path)
             key = parse_qs(url.query).get("k", [""])[0]
-            if url.path == "/" and key:
-                if not hmac.compare_digest(key, web.secret):
+            once = parse_qs(url.query).get("t", [""])[0]
+            if url.path == "/" and (key or once):
+                if not (web.use_login(once) if once else hmac.compare_digest(key, web.secret)):
                     return self._refuse(403, "bad_secret")
                 cookie = f"{COOKIE}={web.secret}; HttpOnly; SameSite=Strict; Path=/"
                 return self._send(303, b"", "text/plain", {"Location": "/", "Set-Cookie": cookie})

@@ -66,6 +66,9 @@ def upload_page(
     segment: Annotated[str | None, Form(max_length=40)] = None,
     intentionally_blank: Annotated[bool, Form()] = False,
     insert: Annotated[bool, Form(description="a missed page: pages from page_number move up one, atomically")] = False,
+    reshoot: Annotated[
+        bool | None, Form(description="true: re-shoot (may replace a good image); false: a new page (409 if good)")
+    ] = None,
     captured_at: Annotated[datetime | None, Form()] = None,
     idempotency_key_header: Annotated[str | None, Header(alias="Idempotency-Key", max_length=80)] = None,
 ):
@@ -74,6 +77,7 @@ def upload_page(
     201: a new image was kept. 200: the same idempotency key was seen before; the same page is returned.
     With insert=true the record's pages from page_number move up one in the same transaction that stores
     the image (a replay of the key moves nothing again; a refused upload moves nothing).
+    With reshoot=false, a page whose current image passed QC is refused (409 page_has_good_image, nothing stored).
     """
     key = idempotency_key or idempotency_key_header
     if not key or len(key) < 8:
@@ -103,6 +107,7 @@ def upload_page(
             intentionally_blank=intentionally_blank,
             captured_at=captured_at,
             insert=insert,
+            reshoot=reshoot,
         ),
         store=request.app.state.store,
         qc_runner=request.app.state.qc.check,

@@ -49,3 +49,9 @@ class MultiPageImage(Unprocessable):
 
 class DecodedTooLarge(PayloadTooLarge):
     code = "decoded_too_large"
+
+
+class PageHasGoodImage(Conflict):
+    """A plain upload (neither a re-shoot nor an insert) onto a page whose current image passed QC (issue 12)."""
+
+    code = "page_has_good_image"

@@ -13,7 +13,13 @@ from app.audit.service import record_event
 from app.core.clock import local_date
 from app.core.storage import ImageStore, sha256_hex
 from app.inspection.service import after_ingest
-from app.pages.exceptions import IdempotencyMismatch, ImageMissing, PageNotFound, UndecodableImage
+from app.pages.exceptions import (
+    IdempotencyMismatch,
+    ImageMissing,
+    PageHasGoodImage,
+    PageNotFound,
+    UndecodableImage,
+)
 from app.pages.imaging import REFUSALS, ImageInfo, inspect_upload
 from app.pages.models import Page, PageImage
 from app.projects.models import Project
@@ -53,6 +59,9 @@ class PageUpload:
     intentionally_blank: bool = False
     captured_at: datetime | None = None
     insert: bool = False  # a missed page: open slot page_number (pages >= it move up) with this image
+    # True: a re-shoot (it may replace a good image); False: a new page (refused onto a good image);
+    # None: the client did not say (stations before issue 12's review, scripts): a re-shoot, as before.
+    reshoot: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +129,8 @@ def ingest_page(
                 )
                 if upload.insert:  # issue 12: the slot opens in the transaction that fills it
                     _open_slot(session, principal, record, upload, now, actor)
+                elif upload.reshoot is False:
+                    _refuse_overwrite(session, record, upload.page_number)
                 store.put(upload.data, checked.sha256)
                 return _write(session, principal, project, record, upload, checked, now, actor)
         except IntegrityError:
@@ -144,6 +155,18 @@ def _open_slot(
         now=now,
         actor=actor,
     )
+
+
+def _refuse_overwrite(session: Session, record: Record, page_number: int) -> None:
+    """A new page must not land on a page whose current image is good (409 page_has_good_image; nothing is stored).
+
+    Rule (issue 12): a station numbers a shot as a new page only when it believes the page is empty; if the
+    server holds a good image there, two numberings of one record disagree, and superseding silently would lose
+    a page. Re-shoots say so (reshoot=true) and replace as before.
+    """
+    page = live_page(session, record.id, page_number)
+    if page is not None and page.current_image_id is not None and page.qc_passed:
+        raise PageHasGoodImage(f"page {page_number} of this record already has a good image; send it as a re-shoot")
 
 
 def _replay(session: Session, upload: PageUpload, sha256: str) -> IngestResult | None:

@@ -70,6 +70,16 @@ def test_operator_day_on_the_browser_screen(env: Env, page) -> None:  # noqa: AN
     page.click("#lang")
     expect(page.locator("#next")).to_have_text("next: page 2")
     expect(page.locator("#today-label")).to_contain_text("Good today")
+    # the lines shown before the switch are shown again in English (review: no Chinese left over)
+    expect(page.locator("#notices")).to_contain_text(f"Record {NEXT} open")
+    expect(page.locator("#notices")).not_to_contain_text("已打开病案")
+    # opening a record shows all its pages in the strip, not only this run's shots
+    m = st.mark()
+    type_line(page, BARCODE)
+    opened = st.wait_for(is_kind("record"), since=m)[0]
+    expect(page.locator("#strip li")).to_have_count(2)
+    expect(page.locator("#notices")).to_contain_text(f"Record {BARCODE} open")
+    assert opened["text"].startswith("已打开病案")                  # the terminal keeps its language
     screenshot(page, "station-screen-en")
     st.quit()
 

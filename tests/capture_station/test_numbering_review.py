@@ -1,0 +1,96 @@
+"""The numbering holes found by issue 12's review, as rules (each fails on the numbering before the review)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from capture_station import numbering as nb
+from capture_station.messages import t
+from capture_station.outbox import Outbox
+
+CODE = {"barcode": "00123456-2"}
+MRN = {"mrn": "00123456", "visit": 2}
+
+
+def shoot(state: nb.Numbering, *verdicts: str) -> nb.Numbering:
+    for v in verdicts:
+        step, shot = nb.shoot(state, v)
+        assert shot is not None, step.message
+        state = step.state
+    return state
+
+
+def test_a_barcode_and_its_mrn_visit_are_one_record_on_the_station_even_offline(tmp_path: Path) -> None:
+    box = Outbox(tmp_path / "o.sqlite3", tmp_path / "files")
+    key, aliases = box.record_keys(CODE)
+    state = shoot(nb.open_record(nb.Numbering(), CODE, key=key, aliases=aliases, server_pages={}).state,
+                  "pass", "pass", "pass")
+    box.learn_record([CODE], "00123456", 2)          # the server's answer to the barcode
+    box.close()
+    box = Outbox(tmp_path / "o.sqlite3", tmp_path / "files")   # a restart: the mapping is on disk
+    key, aliases = box.record_keys(MRN)
+    assert key == box.record_keys(CODE)[0] and nb.record_key(CODE) in aliases
+    other = shoot(nb.open_record(state, {"barcode": "9-1"}, server_pages={}).state, "pass")
+    reopened = nb.open_record(other, MRN, key=key, aliases=aliases, server_pages=None)   # offline, by `m`
+    assert reopened.state.next_page == 4 and reopened.message == "record_offline"
+    box.close()
+
+
+def test_queued_items_make_the_stations_count_win_over_the_servers() -> None:
+    state = shoot(nb.open_record(nb.Numbering(), CODE, server_pages={}).state, "pass", "pass", "pass", "pass")
+    state = nb.delete(state, 2).state                               # queued; the server still has 4 pages
+    state = shoot(nb.open_record(state, {"barcode": "9-1"}, server_pages={}).state, "pass")
+    server = {n: "pass" for n in range(1, 5)}
+    again = nb.open_record(state, CODE, server_pages=server, pending=True).state
+    assert again.next_page == 4                                     # 1, 2, 3 after the delete: no hole at 4
+    drained = nb.open_record(state, CODE, server_pages={n: "pass" for n in range(1, 4)}, pending=False).state
+    assert drained.next_page == 4
+
+
+def test_failed_pages_are_remembered_across_records_for_p_n() -> None:
+    state = shoot(nb.open_record(nb.Numbering(), CODE, server_pages={}).state, "pass", "fail")
+    state = nb.retake(state, 1).state                               # leave page 2 failed
+    state = shoot(nb.open_record(shoot(state, "pass"), {"barcode": "9-1"}, server_pages={}).state, "pass")
+    back = nb.open_record(state, CODE, server_pages={1: "pass"}, pending=True).state
+    assert back.pages.get(2) == nb.FAIL and nb.go_to(back, 2).message == "mode_reshoot"
+
+
+def test_x_after_a_failed_insert_shot_withdraws_the_inserted_page() -> None:
+    state = nb.insert(shoot(nb.open_record(nb.Numbering(), CODE, server_pages={}).state, *["pass"] * 4), 2).state
+    state = shoot(state, "fail", "fail")                           # the slot is open on the server, twice failed
+    step = nb.cancel(state)
+    assert step.message == "insert_undone" and step.op == nb.Op("delete", page_number=2)
+    assert step.state.end == 4 and step.state.next_page == 5 and step.state.failed_pages() == []
+    assert "已撤销插入" in t(step.message, "zh", **step.fields)
+
+
+def test_x_after_a_failed_reshoot_of_a_good_page_is_refused_in_words() -> None:
+    opened = shoot(nb.open_record(nb.Numbering(), CODE, server_pages={}).state, "pass", "pass", "pass")
+    for start in (nb.retake(opened, 2).state, nb.confirm(nb.go_to(opened, 2).state).state):
+        state = shoot(start, "fail")
+        step = nb.cancel(state)
+        assert step.changed is False and step.message == "retake_not_undone" and step.op is None
+        assert t(step.message, "zh", **step.fields).startswith("不能取消：第 2 页")
+        assert shoot(state, "pass").next_page == 4                   # a good shot ends it as before
+    # x after a failed shot of a page that was failed already: nothing good was lost, x cancels
+    failed = shoot(opened, "fail")
+    assert nb.cancel(nb.retake(shoot(failed, "fail"), 4).state).message == "mode_cleared"
+
+
+def test_finish_is_refused_while_a_pages_current_image_failed_naming_the_pages() -> None:
+    state = shoot(nb.open_record(nb.Numbering(), CODE, server_pages={}).state, "fail")
+    state = nb.cancel(state).state                                 # page 1 stays failed
+    state = shoot(state, "pass", "fail")
+    state = nb.cancel(state).state
+    step = nb.finish(state, 3)
+    assert step.changed is False and step.op is None and step.state.is_open
+    assert t(step.message, "zh", **step.fields).startswith("不能完成：第 1, 3 页")
+    server_side = nb.open_record(nb.Numbering(), CODE, server_pages={1: "fail", 2: "pass"}).state
+    assert nb.finish(server_side, 2).message == "finish_failed_pages"
+
+
+def test_the_new_fields_survive_a_restart() -> None:
+    state = nb.insert(shoot(nb.open_record(nb.Numbering(), CODE, key="k", server_pages={}).state, "pass", "fail",
+                            "pass"), 1).state
+    state = shoot(state, "fail")
+    assert nb.Numbering.from_dict(state.to_dict()) == state
