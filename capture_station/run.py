@@ -165,6 +165,7 @@ def _start_web(station: Station, state: ScreenState, cfg: StationConfig, open_br
         return None
     station.bus.subscribe(screen.on_event)
     station.picture_listeners.append(screen.on_picture)
+    station.reshoot_tasks.thumb_listeners.append(screen.on_task_thumb)
     station.bus.emit("web", "info", t("web_opened", cfg.language, url=screen.origin), url=screen.url)
     if open_browser:
         import webbrowser

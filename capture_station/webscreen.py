@@ -29,6 +29,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from capture_station.events import Event
 from capture_station.messages import t
+from capture_station.qcwords import say
+from capture_station.reshoot_tasks import screen_rows
 from capture_station.screen import ScreenState
 
 log = logging.getLogger("capture_station.web")
@@ -59,6 +61,8 @@ class WebScreen:
         self._preview: tuple[int, bytes] | None = None
         self.strip: dict[str, dict[int, dict[str, Any]]] = {}          # record -> page -> {seq, verdict, server}
         self.last_regions: list[dict[str, Any]] = []
+        self.tasks: dict[str, Any] = {"record": "", "status": "", "tasks": []}   # the open record's re-shoot tasks
+        self._task_thumbs: dict[int, bytes] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
@@ -95,6 +99,8 @@ class WebScreen:
                 pages[e["page"]] = {"seq": e["seq"], "verdict": e["verdict"], "server": None,
                                     "reasons": e.get("reasons", [])}
                 self.last_regions = list(e.get("regions") or [])
+            elif kind == "reshoot_tasks":
+                self.tasks = {k: e.get(k) for k in ("record", "status", "tasks")}
             elif kind == "deleted":
                 self._shift(self.strip.setdefault(e.get("record", ""), {}), e["page"], -1)
             elif kind == "uploaded":
@@ -112,6 +118,13 @@ class WebScreen:
             moved[n + by if (n >= page if by > 0 else n > page) else n] = p
         pages.clear()
         pages.update(moved)
+
+    def on_task_thumb(self, task_id: int, data: bytes) -> None:
+        """The flagged image of a re-shoot task (a small JPEG from the server)."""
+        with self._lock:
+            self._task_thumbs[task_id] = data
+            while len(self._task_thumbs) > KEEP_THUMBS:
+                self._task_thumbs.pop(next(iter(self._task_thumbs)))
 
     def on_picture(self, seq: int, data: bytes) -> None:
         """A shot's bytes (not copied): its preview and thumbnail are made in a thread of their own."""
@@ -176,6 +189,10 @@ class WebScreen:
                               "thumb": p["seq"] in self._thumbs} for n, p in sorted(pages.items())]
             data["preview_seq"] = self._preview[0] if self._preview else None
             data["regions"] = self.last_regions
+            tasks = self.tasks if self.tasks["record"] == data["record"] else {"status": "", "tasks": []}
+            data["tasks"] = {"status": tasks["status"], "heading": say("tasks_heading", lang),
+                             "unavailable": say("tasks_unavailable", lang) if tasks["status"] == "unavailable" else "",
+                             "rows": screen_rows(tasks["tasks"] or [], lang, self._task_thumbs.__contains__)}
         data["labels"] = {k: t(f"web_{k}", lang) for k in LABELS}
         return data
 
@@ -184,6 +201,8 @@ class WebScreen:
         with self._lock:
             if kind == "preview":
                 return self._preview[1] if self._preview and self._preview[0] == seq else None
+            if kind == "task":
+                return self._task_thumbs.get(seq)
             return self._thumbs.get(seq)
 
 
@@ -278,7 +297,7 @@ def _handler(web: WebScreen) -> type[BaseHTTPRequestHandler]:
                 return self._send(200, path.read_bytes(), _TYPES[path.suffix])
             if url.path == "/api/state":
                 return self._json(200, web.snapshot())
-            if url.path.startswith(("/img/preview/", "/img/thumb/")):
+            if url.path.startswith(("/img/preview/", "/img/thumb/", "/img/task/")):
                 kind, _, seq = url.path.removeprefix("/img/").partition("/")
                 body = web.picture(kind, int(seq)) if seq.isdigit() else None
                 if body is None:
