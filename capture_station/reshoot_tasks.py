@@ -19,7 +19,6 @@ from capture_station.client import ApiError
 from capture_station.events import Event
 from capture_station.qcwords import defect_text, say
 
-
 log = logging.getLogger("capture_station.tasks")
 FIELDS = ("id", "page_id", "page_number", "reason", "reason_zh", "reason_en", "note", "flagged_by", "flagged_at")
 

@@ -16,7 +16,6 @@ from typing import Any
 from capture_station.events import Event
 from capture_station.qcwords import say
 
-
 try:
     from qc.pagehash import REPEAT_MAX_BITS, hamming
 except ImportError:  # a station without qc checks nothing locally (LocalChecker says so once)

@@ -43,6 +43,17 @@ def profile_thresholds(project: Project) -> dict:
     return qc.load_profile(project.qc_profile or {}).to_dict()
 
 
+def is_blank(page: Page, image: PageImage, thresholds: dict) -> bool:
+    """Whether the image shows a blank page (marked intentionally blank, failed as blank, or with less ink than the
+    profile's min_ink_ratio): such pages are left out of the repeat search."""
+    ink = (image.qc_metrics or {}).get("ink_ratio")
+    return bool(
+        page.intentionally_blank
+        or "blank" in (image.qc_reasons or [])
+        or (ink is not None and float(ink) < float(thresholds.get("min_ink_ratio", 0)))
+    )
+
+
 # --- at ingest --------------------------------------------------------------------------------
 
 
@@ -63,12 +74,7 @@ def after_ingest(
     metrics = image.qc_metrics or {}
     phash = report.get("phash")
     if phash:
-        ink = metrics.get("ink_ratio")
-        blank = (
-            page.intentionally_blank
-            or "blank" in (image.qc_reasons or [])
-            or (ink is not None and float(ink) < float(thresholds.get("min_ink_ratio", 0)))
-        )
+        blank = is_blank(page, image, thresholds)
         session.add(PageHash(image_id=image.id, record_id=page.record_id, phash=phash, blank=blank))
     closed = close_tasks(session, page, image, actor=actor) if previous_image_id is not None else []
     if not image.qc_passed:
