@@ -9,6 +9,10 @@ whole request through the app (sign-in check, queries, template), and prints the
     .venv/bin/python bench/production.py                   # seed /tmp/folio-bench-production/folio.db, measure
     .venv/bin/python bench/production.py --reuse           # measure an already seeded database again
     .venv/bin/python bench/production.py --pages 200000    # a smaller project
+
+Vendor QC (issue 15) is seeded and timed beside them: the inspection queue and re-shoot tasks (bench/inspection.py)
+and its screens — the next page of the queue, inspection progress per day and per operator, defects per operator
+and per station (/production/defects).
 """
 
 import argparse
@@ -49,6 +53,7 @@ from app.projects.service import add_years, create_project  # noqa: E402
 from app.records.browse import page_view, record_tiles, search_records  # noqa: E402
 from app.records.models import Record  # noqa: E402
 from app.records.service import renumber  # noqa: E402
+from bench import inspection  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
 PASSWORD = "bench-password-2026"
@@ -393,6 +398,8 @@ def measure(url: str, project_id: int, runs: int) -> list[tuple[str, tuple, tupl
         "Record, pages": f"/records/{record_id}",
         "Page viewer": None,  # needs the image file; its page is measured through the service only
     }
+    for screen, (call, path) in inspection.screens(engine, project, today).items():
+        service_calls[screen], paths[screen] = svc(call), path
     results = []
     settings = Settings(
         database_url=url, image_store=Path(tempfile.mkdtemp()), qc_workers=1, mode="test", _env_file=None
@@ -445,6 +452,9 @@ def main() -> int:
         print(f"{info['summary_rows']:,} summary rows")
         for step, seconds in info["seconds"].items():
             print(f"  {step:<28} {seconds:8.1f} s")
+    if not inspection.seeded(args.db):
+        made = inspection.seed(args.db, project_id, local_date(utcnow(), "Asia/Shanghai"))
+        print("vendor QC: " + ", ".join(f"{v:,} {k}" for k, v in made.items()))
     print("summary check:")
     for key, value in verify(url, project_id).items():
         print(f"  {key:<40} {value:,.2f}" if isinstance(value, float) else f"  {key:<40} {value}")

@@ -1,0 +1,126 @@
+"""Vendor QC at full scale, for bench/production.py: seeds the inspection queue and re-shoot tasks of the bench
+project, and names the screens to time (the queue's next page, progress per day and per operator, defects per
+operator and per station).
+
+What is seeded (bulk, after the pages): 5 % of the current images are chosen for inspection (on their capture
+day); those older than the last three days are judged (3 % flagged, each flag a re-shoot task, closed but for the
+last weeks'), the last three days' wait in the queue — as a queue looks when the inspectors keep up.
+"""
+
+import random
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from app.accounts.models import User
+from app.inspection.screens import progress_by_day, progress_by_operator, queue_counts
+from app.inspection.service import next_item
+from app.inspection.sources import sources_report
+
+DEFECTS = ("blurred", "skewed", "cut_off", "missing_page", "extra_page", "other")
+
+
+def seeded(db_path: Path) -> int:
+    """How many inspection items the database holds."""
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute("SELECT count(*) FROM inspection_item").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def seed(db_path: Path, project_id: int, today: date, share: float = 0.05, seed_value: int = 15) -> dict:
+    """Bulk-insert inspection items and re-shoot tasks; counts of what was made."""
+    rng = random.Random(seed_value)
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    conn.execute("PRAGMA synchronous=OFF")
+    (qc_user,) = conn.execute("SELECT id FROM user_account WHERE username = 'qc_bench'").fetchone()
+    rows = conn.execute(
+        "SELECT p.id, p.record_id, p.current_image_id, i.operator_id, i.station_id, p.capture_date, i.uploaded_at "
+        "FROM page p JOIN page_image i ON i.id = p.current_image_id WHERE p.deleted_at IS NULL AND p.qc_passed = 1"
+    ).fetchall()
+    recent = (today - timedelta(days=2)).isoformat()
+    open_after = (today - timedelta(days=21)).isoformat()
+    items, tasks = [], []
+    for page_id, record_id, image_id, operator, station, day, uploaded in rows:
+        if rng.random() >= share:
+            continue
+        item_id = len(items) + 1
+        verdict = defect = inspected_at = inspected_on = inspector = None
+        if day < recent:
+            flagged = rng.random() < 0.03
+            verdict, defect = ("flag", rng.choice(DEFECTS)) if flagged else ("pass", None)
+            judged = datetime.fromisoformat(uploaded) + timedelta(hours=rng.uniform(1, 30))
+            inspected_at, inspected_on, inspector = str(judged), judged.date().isoformat(), qc_user
+            if flagged:
+                status = "open" if day >= open_after else "closed"
+                tasks.append(
+                    (len(tasks) + 1, project_id, record_id, page_id, 1, image_id, operator, station, defect, None,
+                     item_id, qc_user, inspected_at, status, None if status == "open" else inspected_at, None)
+                )  # fmt: skip
+        why = "near" if rng.random() < 0.1 else "rate"
+        items.append(
+            (item_id, project_id, page_id, record_id, image_id, operator, station, day, why, "[]", uploaded,
+             inspector, inspected_at, verdict, defect, None, inspector, inspected_at, inspected_on)
+        )  # fmt: skip
+    conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO inspection_item (id, project_id, page_id, record_id, image_id, operator_id, station_id, "
+        "capture_date, why, near, created_at, inspector_id, claimed_at, verdict, defect, note, inspected_by, "
+        "inspected_at, inspected_on) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        items,
+    )
+    conn.executemany(
+        "INSERT INTO reshoot_task (id, project_id, record_id, page_id, page_number, image_id, operator_id, "
+        "station_id, reason, note, item_id, flagged_by, flagged_at, status, closed_at, closed_by_image_id) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        tasks,
+    )
+    conn.execute("COMMIT")
+    conn.execute("ANALYZE")
+    conn.close()
+    return {
+        "items": len(items),
+        "waiting": sum(1 for i in items if i[13] is None),
+        "tasks": len(tasks),
+        "open tasks": sum(1 for t in tasks if t[13] == "open"),
+    }
+
+
+def screens(engine, project, today: date) -> dict[str, tuple[Callable[[Session], object], str | None]]:  # noqa: ANN001
+    """Screen name -> (its service call on a session, its path for a request or None)."""
+    with Session(engine) as s:
+        qc_user = s.exec(select(User.id).where(User.username == "qc_bench")).one()
+    now = datetime.now(UTC)
+    weeks_12 = (today - timedelta(weeks=12) + timedelta(days=1), today)
+    whole = (project.start_date, today)
+
+    def take_next(s: Session) -> object:
+        item = next_item(s, project.id, qc_user, now)  # claims a page...
+        s.rollback()  # ...and gives it back, so every run takes a free page from the queue
+        return item
+
+    def overview(s: Session) -> object:
+        return (
+            queue_counts(s, project.id),
+            progress_by_day(s, project.id, today),
+            progress_by_operator(s, project.id, today - timedelta(days=29), today),
+        )
+
+    tz = project.timezone
+    return {
+        "Inspection, take next page": (take_next, None),
+        "Inspection, progress": (overview, "/inspection"),
+        "Inspection, operator year": (
+            lambda s: progress_by_operator(s, project.id, today - timedelta(days=365), today),
+            None,
+        ),
+        "Defects by operator, 12 wks": (lambda s: sources_report(s, project.id, tz, *weeks_12), "/production/defects"),
+        "Defects by station, 3 years": (
+            lambda s: sources_report(s, project.id, tz, *whole, dimension="station"),
+            f"/production/defects?by=station&start={whole[0]}&end={whole[1]}",
+        ),
+    }
