@@ -93,7 +93,8 @@ def test_the_opened_records_tasks_come_first_and_show_on_the_browser_screen(stat
             assert http.get("/img/task/8", headers={"Cookie": cookie}).status_code == 404
             state.lang = "en"
             rows = http.get("/api/state", headers={"Cookie": cookie}).json()["tasks"]["rows"]
-            assert (rows[0]["page"], rows[0]["reason"], rows[0]["hint"]) == ("page 2", "blurred", "type r 2 to re-shoot")
+            first = (rows[0]["page"], rows[0]["reason"], rows[0]["hint"])
+            assert first == ("page 2", "blurred", "type r 2 to re-shoot")
             # another record on screen: its (unknown) tasks are not these
             state.update({"kind": "record", "level": "info", "text": "", "ts": 0.0, "record": "00099999-1"})
             assert http.get("/api/state", headers={"Cookie": cookie}).json()["tasks"]["rows"] == []
