@@ -25,7 +25,7 @@ HASH_SIZE = 16  # 256-bit hash
 # repeats lie far below, distinct consecutive pages of one form far above).
 REPEAT_MAX_BITS = 40
 _GRID = (256, 362)  # A4 portrait proportions
-_WORK_LONG = 640
+_WORK_LONG = 640  # the outline is found on the frame halved until its long side is below twice this
 _CLOSE = cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15))  # wider than any stroke on the grid
 _CROP = 0.04  # the page's border (edge shadows, the outline's inaccuracy) is left out
 
@@ -79,9 +79,8 @@ def page_hash(gray: np.ndarray) -> str | None:
 
     if gray.ndim != 2 or min(gray.shape) < 16:
         return None
-    scale = _WORK_LONG / max(gray.shape)
-    if scale < 1:
-        gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    while max(gray.shape) >= 2 * _WORK_LONG:  # halve (area average: exact 2× is the fast path) to 640-1279 px
+        gray = cv2.resize(gray, (gray.shape[1] // 2, gray.shape[0] // 2), interpolation=cv2.INTER_AREA)
     try:
         return str(imagehash.phash(Image.fromarray(ink_map(straightened_page(gray))), hash_size=HASH_SIZE))
     except cv2.error:
