@@ -4,7 +4,9 @@ operator and per station).
 
 What is seeded (bulk, after the pages): 5 % of the current images are chosen for inspection (on their capture
 day); those older than the last three days are judged (3 % flagged, each flag a re-shoot task, closed but for the
-last weeks'), the last three days' wait in the queue — as a queue looks when the inspectors keep up.
+last weeks'), the last three days' wait in the queue — as a queue looks when the inspectors keep up. The
+hospital's acceptance samples of past cycles are seeded too (the defects screen counts their failures).
+`use_indexes` swaps the indexes issue 15's migration changed, to time the screens before and after it.
 """
 
 import random
@@ -66,7 +68,24 @@ def seed(db_path: Path, project_id: int, today: date, share: float = 0.05, seed_
             (item_id, project_id, page_id, record_id, image_id, operator, station, day, why, "[]", uploaded,
              inspector, inspected_at, verdict, defect, None, inspector, inspected_at, inspected_on)
         )  # fmt: skip
+    # The hospital's acceptance samples (3 % of the pages of past cycles, 2 % of those failed): what the defects
+    # screen reads beside vendor QC. Their rounds and lot pages are not seeded (no screen here reads them).
+    samples = []
+    cycle_end = (today - timedelta(days=90)).isoformat()
+    for page_id, record_id, image_id, _op, _st, day, uploaded in rows:
+        if day < cycle_end and rng.random() < 0.03:
+            n = len(samples)
+            failed = rng.random() < 0.02
+            samples.append(
+                (n + 1, 1 + n // 10_000, n + 1, n % 10_000, n % 3, page_id, record_id, image_id,
+                 "fail" if failed else "pass", f'["{rng.choice(DEFECTS)}"]' if failed else "[]", uploaded)
+            )  # fmt: skip
     conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO sample_item (id, round_id, lot_page_id, position, third, page_id, record_id, image_id, verdict, "
+        "defects, reviewed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        samples,
+    )
     conn.executemany(
         "INSERT INTO inspection_item (id, project_id, page_id, record_id, image_id, operator_id, station_id, "
         "capture_date, why, near, created_at, inspector_id, claimed_at, verdict, defect, note, inspected_by, "
@@ -87,7 +106,29 @@ def seed(db_path: Path, project_id: int, today: date, share: float = 0.05, seed_
         "waiting": sum(1 for i in items if i[13] is None),
         "tasks": len(tasks),
         "open tasks": sum(1 for t in tasks if t[13] == "open"),
+        "acceptance samples": len(samples),
     }
+
+
+# The indexes that migration 8c4e2b7a1f03 (issue 15) replaced or added, and what was there before it.
+NEW_INDEXES = {
+    "ix_page_image_operator_shots": "page_image (operator_id, captured_at, station_id, supersedes_id, superseded_at, "
+    "qc_passed)",
+    "ix_sample_item_verdict_image": "sample_item (verdict, image_id)",
+}
+OLD_INDEXES = {"ix_page_image_operator_captured": "page_image (operator_id, captured_at)"}
+
+
+def use_indexes(db_path: Path, which: str) -> None:
+    """Put the database's indexes as they are after issue 15's migration ("new") or before it ("old")."""
+    drop, make = (OLD_INDEXES, NEW_INDEXES) if which == "new" else (NEW_INDEXES, OLD_INDEXES)
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    for name in drop:
+        conn.execute(f'DROP INDEX IF EXISTS "{name}"')
+    for name, on in make.items():
+        conn.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON {on}')
+    conn.execute("ANALYZE")
+    conn.close()
 
 
 def screens(engine, project, today: date) -> dict[str, tuple[Callable[[Session], object], str | None]]:  # noqa: ANN001

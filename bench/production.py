@@ -333,8 +333,9 @@ def timed(fn: Callable[[], object], runs: int) -> tuple[list[float], list[float]
     return wall, cpu
 
 
-def measure(url: str, project_id: int, runs: int) -> list[tuple[str, tuple, tuple]]:
-    """Each screen's service call and its whole request through the app, in milliseconds."""
+def measure(url: str, project_id: int, runs: int, only: list[str] | None = None) -> list[tuple[str, tuple, tuple]]:
+    """Each screen's service call and its whole request through the app, in milliseconds (only: the screens whose
+    name contains one of these words)."""
     from fastapi.testclient import TestClient
 
     from app.core.config import Settings
@@ -412,6 +413,8 @@ def measure(url: str, project_id: int, runs: int) -> list[tuple[str, tuple, tupl
         )
         assert r.status_code == 303, r.text
         for screen, call in service_calls.items():
+            if only and not any(word in screen for word in only):
+                continue
             service_ms = timed(call, runs)
             request_ms: tuple = ([], [])
             if paths[screen]:
@@ -433,6 +436,14 @@ def main() -> int:
     parser.add_argument("--pages", type=int, default=3_600_000)
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--reuse", action="store_true", help="measure an already seeded database")
+    parser.add_argument("--only", default="", help="time only the screens whose name contains one of these words")
+    parser.add_argument("--no-verify", action="store_true", help="skip the summary check (and its 150 writes)")
+    parser.add_argument(
+        "--indexes",
+        choices=("new", "old"),
+        default="new",
+        help="time with the indexes of issue 15's migration (new) or those before it (old)",
+    )
     args = parser.parse_args()
     args.db.parent.mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{args.db}"
@@ -455,10 +466,14 @@ def main() -> int:
     if not inspection.seeded(args.db):
         made = inspection.seed(args.db, project_id, local_date(utcnow(), "Asia/Shanghai"))
         print("vendor QC: " + ", ".join(f"{v:,} {k}" for k, v in made.items()))
-    print("summary check:")
-    for key, value in verify(url, project_id).items():
-        print(f"  {key:<40} {value:,.2f}" if isinstance(value, float) else f"  {key:<40} {value}")
-    results = measure(url, project_id, args.runs)
+    inspection.use_indexes(args.db, args.indexes)
+    names = inspection.NEW_INDEXES if args.indexes == "new" else inspection.OLD_INDEXES
+    print(f"indexes: {args.indexes} ({', '.join(names)})")
+    if not args.no_verify:
+        print("summary check:")
+        for key, value in verify(url, project_id).items():
+            print(f"  {key:<40} {value:,.2f}" if isinstance(value, float) else f"  {key:<40} {value}")
+    results = measure(url, project_id, args.runs, args.only.split(",") if args.only else None)
     load = os.getloadavg()[0]
     print(f"\np95 over {args.runs} runs, milliseconds (target < 200 ms server time); load average {load:.1f}")
     heads = ("service wall", "service cpu", "request wall", "request cpu", "req. median")
