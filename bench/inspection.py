@@ -3,7 +3,7 @@ project, and names the screens to time (the queue's next page, progress per day 
 operator and per station).
 
 What is seeded (bulk, after the pages): 5 % of the current images are chosen for inspection (on their capture
-day); those older than the last three days are judged (3 % flagged, each flag a re-shoot task, closed but for the
+day); those older than the last three days seeded are judged (3 % flagged, each flag a re-shoot task, closed but for the
 last weeks'), the last three days' wait in the queue — as a queue looks when the inspectors keep up. The
 hospital's acceptance samples of past cycles are seeded too (the defects screen counts their failures).
 `use_indexes` swaps the indexes issue 15's migration changed, to time the screens before and after it.
@@ -44,8 +44,9 @@ def seed(db_path: Path, project_id: int, today: date, share: float = 0.05, seed_
         "SELECT p.id, p.record_id, p.current_image_id, i.operator_id, i.station_id, p.capture_date, i.uploaded_at "
         "FROM page p JOIN page_image i ON i.id = p.current_image_id WHERE p.deleted_at IS NULL AND p.qc_passed = 1"
     ).fetchall()
-    recent = (today - timedelta(days=2)).isoformat()
-    open_after = (today - timedelta(days=21)).isoformat()
+    last_day = max((r[5] for r in rows), default=today.isoformat())  # the newest capture day seeded
+    recent = (date.fromisoformat(last_day) - timedelta(days=2)).isoformat()
+    open_after = (date.fromisoformat(last_day) - timedelta(days=21)).isoformat()
     items, tasks = [], []
     for page_id, record_id, image_id, operator, station, day, uploaded in rows:
         if rng.random() >= share:

@@ -9,12 +9,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from capture_station.config import StationConfig, save_config, station_paths
-from capture_station.events import EventBus
 from capture_station.reshoot_tasks import task_lines
 from capture_station.screen import ScreenState
-from capture_station.station import Station
 from capture_station.webscreen import WebScreen
+from tests.capture_station.offline import offline_station
 from tests.factories import page_jpeg
 
 TASKS = [
@@ -27,15 +25,8 @@ TASKS = [
 
 @pytest.fixture
 def station(tmp_path: Path):  # noqa: ANN201
-    paths = station_paths(tmp_path)
-    cfg = StationConfig(server_url="http://127.0.0.1:9", station_token="fst_test", hot_folder=str(tmp_path / "hot"))
-    save_config(paths, cfg)
-    bus = EventBus()
-    events: list[dict] = []
-    bus.subscribe(events.append)
-    st = Station(paths, cfg, bus, None)
-    yield st, events
-    st.close()
+    with offline_station(tmp_path) as (st, events):
+        yield st, events
 
 
 def test_offline_the_station_says_the_tasks_could_not_be_fetched(station) -> None:  # noqa: ANN001

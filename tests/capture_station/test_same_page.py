@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 
 from bench.qc.generator import encode_jpeg, photograph, random_spec, render_paper
-from capture_station.config import StationConfig, save_config, station_paths
-from capture_station.events import EventBus
 from capture_station.samepage import PageHashes
 from capture_station.sources import Shot
 from capture_station.station import Station
+from tests.capture_station.offline import offline_station
 
 FRAME = (1600, 1200)
 
@@ -37,17 +36,10 @@ def shoot(page, *, again: int = 0, shift: bool = False) -> bytes:  # noqa: ANN00
 
 @pytest.fixture
 def station(tmp_path: Path):  # noqa: ANN201
-    paths = station_paths(tmp_path)
-    cfg = StationConfig(server_url="http://127.0.0.1:9", station_token="fst_test", hot_folder=str(tmp_path / "hot"))
-    save_config(paths, cfg)
-    bus = EventBus()
-    events: list[dict] = []
-    bus.subscribe(events.append)
-    st = Station(paths, cfg, bus, None)   # nobody signed in: the record opens offline
-    assert st.use_server_profile({"min_dpi": 60})   # the small generated frames (quick to make) are ~90 dpi
-    st.open_record({"barcode": "00012345-1"})
-    yield st, events
-    st.close()
+    with offline_station(tmp_path) as (st, events):
+        assert st.use_server_profile({"min_dpi": 60})   # the small generated frames (quick to make) are ~90 dpi
+        st.open_record({"barcode": "00012345-1"})   # nobody signed in: the record opens offline
+        yield st, events
 
 
 def take(st: Station, data: bytes, name: str) -> dict:
