@@ -28,6 +28,7 @@ from app.inspection.models import (
 )
 from app.inspection.rates import rate_schedule
 from app.inspection.rules import drawn, flag_problem, near_threshold, rate_on
+from app.inspection.tally import count_flag, count_inspected
 from app.inspection.tasks import open_task_of_page, user_name
 from app.pages.models import Page, PageImage
 from app.projects.models import Project
@@ -252,6 +253,7 @@ def judge(
         session.refresh(item)
         raise AlreadyInspected(f"{user_name(session, item.inspected_by)} has already judged this page ({item.verdict})")
     session.refresh(item)
+    count_inspected(session, item)
     if verdict == InspectionVerdict.passed:
         record_event(
             session,
@@ -326,6 +328,7 @@ def flag_page(
         winner = open_task_of_page(session, page.id)
         who = user_name(session, winner.flagged_by) if winner else "?"
         raise AlreadyFlagged(f"{who} has already flagged this page") from None
+    count_flag(session, project.timezone, task, image)
     record_event(
         session,
         "reshoot_task.open",
