@@ -52,13 +52,13 @@ def _backfill(bind: sa.Connection) -> None:
 
     figures: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(COUNTS))
     codes: dict[tuple, int] = defaultdict(int)
-    shots = bind.execution_options(stream_results=True, yield_per=20_000).execute(
+    shots = bind.execute(
         sa.text(
             "SELECT p.project_id, i.captured_at, i.operator_id, i.station_id, i.supersedes_id IS NULL, "
             "i.superseded_at IS NOT NULL, i.qc_passed, "
             "EXISTS (SELECT 1 FROM reshoot_task t WHERE t.image_id = i.id) "
             "FROM page_image i JOIN page p ON p.id = i.page_id"
-        )
+        ).execution_options(stream_results=True, yield_per=20_000)  # on the statement: the connection stays as is
     )
     for pid, at, operator_id, station_id, first, superseded, passed, flagged in shots:
         f = figures[(pid, day_of(pid, at), operator_id, station_id)]
