@@ -6,6 +6,8 @@ What is seeded (bulk, after the pages): 5 % of the current images are chosen for
 day); those older than the last three days seeded are judged (3 % flagged, each flag a re-shoot task, closed but for the
 last weeks'), the last three days' wait in the queue — as a queue looks when the inspectors keep up. The
 hospital's acceptance samples of past cycles are seeded too (the defects screen counts their failures).
+The defects summary is rebuilt from all of it (`summarize`); the defects screens are timed reading it, and, as
+"per shot", the way they read every shot before it (tests/inspection/reference_sources.py).
 `use_indexes` swaps the indexes issue 15's migration changed, to time the screens before and after it.
 """
 
@@ -21,6 +23,7 @@ from app.accounts.models import User
 from app.inspection.screens import progress_by_day, progress_by_operator, queue_counts
 from app.inspection.service import next_item
 from app.inspection.sources import sources_report
+from tests.inspection.reference_sources import reference_report
 
 DEFECTS = ("blurred", "skewed", "cut_off", "missing_page", "extra_page", "other")
 
@@ -165,4 +168,24 @@ def screens(engine, project, today: date) -> dict[str, tuple[Callable[[Session],
             lambda s: sources_report(s, project.id, tz, *whole, dimension="station"),
             f"/production/defects?by=station&start={whole[0]}&end={whole[1]}",
         ),
+        # Before the summary (migration 3f7a9c2d5e18): the same figures from every shot of the period.
+        "Defects by operator, 12 wks, per shot": (lambda s: reference_report(s, project.id, tz, *weeks_12), None),
+        "Defects by station, 3 years, per shot": (
+            lambda s: reference_report(s, project.id, tz, *whole, dimension="station"),
+            None,
+        ),
     }
+
+
+def summarize(engine, project_id: int) -> tuple[int, float]:  # noqa: ANN001
+    """Rebuild the defects summary after the bulk load (app.inspection.recount); its rows and seconds."""
+    import time
+
+    from app.inspection import recount
+    from app.projects.models import Project
+
+    t = time.perf_counter()
+    with Session(engine) as s:
+        rows = recount.rebuild(s, s.get(Project, project_id))
+        s.commit()
+    return rows, time.perf_counter() - t

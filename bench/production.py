@@ -41,6 +41,7 @@ from app.accounts.service import create_station, create_user  # noqa: E402
 from app.core.clock import local_date, utcnow  # noqa: E402
 from app.core.db import make_engine, writing  # noqa: E402
 from app.core.migrate import upgrade  # noqa: E402
+from app.inspection import recount  # noqa: E402
 from app.pages.models import Page  # noqa: E402
 from app.production import summary  # noqa: E402
 from app.production.calendar import calendar_for  # noqa: E402
@@ -306,6 +307,9 @@ def verify(url: str, project_id: int) -> dict:
             select(func.count()).where(col(Page.qc_passed).is_(True), col(Page.deleted_at).is_(None))
         ).one()
         out["after writes: good pages (summary)"] = s.exec(select(func.sum(ProductionDay.good_pages))).one()
+        t = time.perf_counter()
+        out["after writes: defects recount equals summary"] = recount.mismatches(s, project) == {}
+        out["defects recount seconds"] = time.perf_counter() - t
     engine.dispose()
     return out
 
@@ -466,6 +470,10 @@ def main() -> int:
     if not inspection.seeded(args.db):
         made = inspection.seed(args.db, project_id, local_date(utcnow(), "Asia/Shanghai"))
         print("vendor QC: " + ", ".join(f"{v:,} {k}" for k, v in made.items()))
+        engine = make_engine(url)
+        rows, seconds = inspection.summarize(engine, project_id)
+        engine.dispose()
+        print(f"defects summary rebuilt: {rows:,} rows in {seconds:.1f} s")
     inspection.use_indexes(args.db, args.indexes)
     names = inspection.NEW_INDEXES if args.indexes == "new" else inspection.OLD_INDEXES
     print(f"indexes: {args.indexes} ({', '.join(names)})")
