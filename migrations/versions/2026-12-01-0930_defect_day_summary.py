@@ -11,6 +11,7 @@ Revises: 8c4e2b7a1f03
 Create Date: 2026-12-01 09:30:00
 """
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -83,8 +84,10 @@ def _backfill(bind: sa.Connection) -> None:
     samples = sa.text(
         "SELECT p.project_id, i.captured_at, i.operator_id, i.station_id, s.defects FROM sample_item s "
         "JOIN page_image i ON i.id = s.image_id JOIN page p ON p.id = i.page_id WHERE s.verdict = 'fail'"
-    ).columns(sa.column("defects", sa.JSON()))
+    )
     for pid, at, operator_id, station_id, defects in bind.execute(samples):
+        if isinstance(defects, str):  # SQLite hands JSON back as text, PostgreSQL as a list
+            defects = json.loads(defects)
         for code in defects or []:
             codes[(pid, day_of(pid, at), operator_id, station_id, "acceptance", code)] += 1
     day_table = sa.table("defect_day", *(sa.column(c) for c in (*KEY, *COUNTS)))

@@ -6,7 +6,8 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy import update
+from alembic import command
+from sqlalchemy import inspect, update
 from sqlmodel import Session, col, select
 
 from app.acceptance.applying import apply_for_acceptance
@@ -16,6 +17,7 @@ from app.acceptance.rules import DEFECT_CODES
 from app.acceptance.seeding import fix_seed
 from app.acceptance.service import current_round
 from app.accounts.service import create_station
+from app.core.migrate import alembic_config, upgrade
 from app.inspection import recount
 from app.inspection.exceptions import AlreadyFlagged
 from app.inspection.models import DefectDay, DefectDayCode, InspectionItem
@@ -176,3 +178,19 @@ def test_a_damaged_summary_is_found_and_rebuilt(session: Session) -> None:
     assert len(wrong) == session.exec(select(DefectDay).where(DefectDay.project_id == project.id)).all().__len__()
     rows = recount.rebuild(session, project)
     assert rows == len(wrong) and recount.mismatches(session, project) == {}
+
+
+def test_the_migration_back_fills_the_summary_from_existing_rows(session: Session, database_url: str) -> None:
+    qs, _ = _generate(session, seed=7)
+    project = qs.shop.project
+    kept = {k: f.normal() for k, f in recount.stored(session, project.id).items()}
+    session.commit()
+    session.close()
+    config = alembic_config(database_url)
+    command.downgrade(config, "8c4e2b7a1f03")  # drops the summary...
+    try:
+        assert "defect_day" not in inspect(session.get_bind()).get_table_names()
+    finally:
+        upgrade(database_url)  # ...which the migration creates and fills again from the shots, tasks and samples
+    assert {k: f.normal() for k, f in recount.stored(session, project.id).items()} == kept
+    assert len(kept) > 20 and recount.mismatches(session, project) == {}
