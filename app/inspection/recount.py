@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, exists, func, insert
+from sqlalchemy import delete, func, insert
 from sqlmodel import Session, col, select
 
 from app.acceptance.models import SampleItem
@@ -54,7 +54,8 @@ def recount(session: Session, project: Project) -> dict[Key, DayFigures]:
     """Every key's figures counted from the project's shots, re-shoot tasks, inspection items and failed samples."""
     pid, day_of = project.id, _Days(project.timezone)
     out: dict[Key, DayFigures] = defaultdict(DayFigures)
-    flagged = exists().where(ReshootTask.image_id == PageImage.id)
+    # The flagged shots are few: a set of their ids beats a lookup per shot.
+    flagged = set(session.exec(select(ReshootTask.image_id).where(ReshootTask.project_id == pid)).all())
     shots = session.exec(
         select(
             PageImage.captured_at,
@@ -63,17 +64,17 @@ def recount(session: Session, project: Project) -> dict[Key, DayFigures]:
             col(PageImage.supersedes_id).is_(None),
             col(PageImage.superseded_at).is_not(None),
             PageImage.qc_passed,
-            flagged,
+            PageImage.id,
         )
         .join(Page, col(Page.id) == col(PageImage.page_id))
         .where(Page.project_id == pid)
         .execution_options(yield_per=20_000)
     )
-    for at, operator_id, station_id, first, superseded, passed, was_flagged in shots:
+    for at, operator_id, station_id, first, superseded, passed, image_id in shots:
         f = out[(pid, day_of(at), operator_id, station_id)]
         f.shots += 1
         f.first_shots += int(bool(first))
-        f.first_pass += int(bool(first and not superseded and passed and not was_flagged))
+        f.first_pass += int(bool(first and not superseded and passed and image_id not in flagged))
         f.reshot += int(bool(superseded))
     for d, operator_id, station_id, n in session.exec(
         select(InspectionItem.capture_date, InspectionItem.operator_id, InspectionItem.station_id, func.count())
