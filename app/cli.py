@@ -16,6 +16,7 @@ from app.core.errors import AppError
 from app.delivery import cli as delivery_cli
 from app.demo import cli as demo_cli
 from app.frontpage import cli as frontpage_cli
+from app.inspection import cli as inspection_cli
 from app.pages import cli as pages_cli
 from app.projects import cli as projects_cli
 
@@ -53,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     delivery_cli.add_commands(sub, add_command)
     billing_cli.add_commands(sub, add_command)
     frontpage_cli.add_commands(sub, add_command)
+    inspection_cli.add_commands(sub, add_command)
     return parser
 
 

@@ -9,6 +9,10 @@ whole request through the app (sign-in check, queries, template), and prints the
     .venv/bin/python bench/production.py                   # seed /tmp/folio-bench-production/folio.db, measure
     .venv/bin/python bench/production.py --reuse           # measure an already seeded database again
     .venv/bin/python bench/production.py --pages 200000    # a smaller project
+
+Vendor QC (issue 15) is seeded and timed beside them: the inspection queue and re-shoot tasks (bench/inspection.py)
+and its screens — the next page of the queue, inspection progress per day and per operator, defects per operator
+and per station (/production/defects).
 """
 
 import argparse
@@ -37,6 +41,7 @@ from app.accounts.service import create_station, create_user  # noqa: E402
 from app.core.clock import local_date, utcnow  # noqa: E402
 from app.core.db import make_engine, writing  # noqa: E402
 from app.core.migrate import upgrade  # noqa: E402
+from app.inspection import recount  # noqa: E402
 from app.pages.models import Page  # noqa: E402
 from app.production import summary  # noqa: E402
 from app.production.calendar import calendar_for  # noqa: E402
@@ -49,6 +54,7 @@ from app.projects.service import add_years, create_project  # noqa: E402
 from app.records.browse import page_view, record_tiles, search_records  # noqa: E402
 from app.records.models import Record  # noqa: E402
 from app.records.service import renumber  # noqa: E402
+from bench import inspection  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
 PASSWORD = "bench-password-2026"
@@ -301,6 +307,9 @@ def verify(url: str, project_id: int) -> dict:
             select(func.count()).where(col(Page.qc_passed).is_(True), col(Page.deleted_at).is_(None))
         ).one()
         out["after writes: good pages (summary)"] = s.exec(select(func.sum(ProductionDay.good_pages))).one()
+        t = time.perf_counter()
+        out["after writes: defects recount equals summary"] = recount.mismatches(s, project) == {}
+        out["defects recount seconds"] = time.perf_counter() - t
     engine.dispose()
     return out
 
@@ -328,8 +337,9 @@ def timed(fn: Callable[[], object], runs: int) -> tuple[list[float], list[float]
     return wall, cpu
 
 
-def measure(url: str, project_id: int, runs: int) -> list[tuple[str, tuple, tuple]]:
-    """Each screen's service call and its whole request through the app, in milliseconds."""
+def measure(url: str, project_id: int, runs: int, only: list[str] | None = None) -> list[tuple[str, tuple, tuple]]:
+    """Each screen's service call and its whole request through the app, in milliseconds (only: the screens whose
+    name contains one of these words)."""
     from fastapi.testclient import TestClient
 
     from app.core.config import Settings
@@ -393,6 +403,8 @@ def measure(url: str, project_id: int, runs: int) -> list[tuple[str, tuple, tupl
         "Record, pages": f"/records/{record_id}",
         "Page viewer": None,  # needs the image file; its page is measured through the service only
     }
+    for screen, (call, path) in inspection.screens(engine, project, today).items():
+        service_calls[screen], paths[screen] = svc(call), path
     results = []
     settings = Settings(
         database_url=url, image_store=Path(tempfile.mkdtemp()), qc_workers=1, mode="test", _env_file=None
@@ -405,6 +417,8 @@ def measure(url: str, project_id: int, runs: int) -> list[tuple[str, tuple, tupl
         )
         assert r.status_code == 303, r.text
         for screen, call in service_calls.items():
+            if only and not any(word in screen for word in only):
+                continue
             service_ms = timed(call, runs)
             request_ms: tuple = ([], [])
             if paths[screen]:
@@ -426,6 +440,14 @@ def main() -> int:
     parser.add_argument("--pages", type=int, default=3_600_000)
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--reuse", action="store_true", help="measure an already seeded database")
+    parser.add_argument("--only", default="", help="time only the screens whose name contains one of these words")
+    parser.add_argument("--no-verify", action="store_true", help="skip the summary check (and its 150 writes)")
+    parser.add_argument(
+        "--indexes",
+        choices=("new", "old"),
+        default="new",
+        help="time with the indexes of issue 15's migration (new) or those before it (old)",
+    )
     args = parser.parse_args()
     args.db.parent.mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{args.db}"
@@ -445,10 +467,21 @@ def main() -> int:
         print(f"{info['summary_rows']:,} summary rows")
         for step, seconds in info["seconds"].items():
             print(f"  {step:<28} {seconds:8.1f} s")
-    print("summary check:")
-    for key, value in verify(url, project_id).items():
-        print(f"  {key:<40} {value:,.2f}" if isinstance(value, float) else f"  {key:<40} {value}")
-    results = measure(url, project_id, args.runs)
+    if not inspection.seeded(args.db):
+        made = inspection.seed(args.db, project_id, local_date(utcnow(), "Asia/Shanghai"))
+        print("vendor QC: " + ", ".join(f"{v:,} {k}" for k, v in made.items()))
+        engine = make_engine(url)
+        rows, seconds = inspection.summarize(engine, project_id)
+        engine.dispose()
+        print(f"defects summary rebuilt: {rows:,} rows in {seconds:.1f} s")
+    inspection.use_indexes(args.db, args.indexes)
+    names = inspection.NEW_INDEXES if args.indexes == "new" else inspection.OLD_INDEXES
+    print(f"indexes: {args.indexes} ({', '.join(names)})")
+    if not args.no_verify:
+        print("summary check:")
+        for key, value in verify(url, project_id).items():
+            print(f"  {key:<40} {value:,.2f}" if isinstance(value, float) else f"  {key:<40} {value}")
+    results = measure(url, project_id, args.runs, args.only.split(",") if args.only else None)
     load = os.getloadavg()[0]
     print(f"\np95 over {args.runs} runs, milliseconds (target < 200 ms server time); load average {load:.1f}")
     heads = ("service wall", "service cpu", "request wall", "request cpu", "req. median")

@@ -151,6 +151,14 @@ class StationClient:
         return self._call("POST", f"/api/v1/records/{record_id}/operations",
                           json={"key": key, "op": op, "page_number": page_number}).json()
 
+    def reshoot_tasks(self, record_id: int) -> list[dict[str, Any]]:
+        """The record's open re-shoot tasks (vendor QC), in page order."""
+        return self._call("GET", f"/api/v1/records/{record_id}/reshoot-tasks").json()
+
+    def reshoot_thumbnail(self, task_id: int) -> bytes:
+        """The flagged image of a re-shoot task as a small JPEG."""
+        return self._call("GET", f"/api/v1/reshoot-tasks/{task_id}/thumb.jpg").content
+
     # -- pages
     def upload(self, *, data: bytes, filename: str, key: str, record: dict[str, Any], page_number: int,
                segment: str | None = None, intentionally_blank: bool = False,

@@ -20,6 +20,8 @@ class LocalCheck:
     messages: list[dict[str, str]]
     ms: float
     regions: list[dict[str, Any]] = field(default_factory=list)   # problem areas to draw, if the check gives any
+    phash: str | None = None          # the page's perceptual hash (qc.pagehash), for the same-page check
+    blank: bool = False               # found blank or marked intentionally blank: never compared
 
     def to_dict(self) -> dict[str, Any]:
         """For the outbox row."""
@@ -59,11 +61,14 @@ class LocalChecker:
                 self.bus.emit("warning", "warn", t("qc_missing", self.cfg.language))
             return LocalCheck("unchecked", [], [], 0.0)
         try:
-            report = qc.check(data, self.profile, intentionally_blank=blank)
+            report, phash = qc.check_hashed(data, self.profile, intentionally_blank=blank)
         except qc.QCInputError as exc:
             raise ValueError(f"{exc.code}: {exc.message}") from exc
+        ink = report.metrics.get("ink_ratio")
+        min_ink = (self.profile or qc.default_profile()).min_ink_ratio
+        empty = blank or "blank" in report.reasons or (isinstance(ink, int | float) and ink < min_ink)
         return LocalCheck(report.verdict, list(report.reasons), [dict(m) for m in report.messages],
-                          (time.perf_counter() - started) * 1000, problem_regions(report))
+                          (time.perf_counter() - started) * 1000, problem_regions(report), phash, bool(empty))
 
     def use_server_profile(self, profile: dict[str, Any]) -> bool:
         """Check shots with the project's profile from the server (a local profile file, if set, wins)."""

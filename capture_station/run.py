@@ -169,6 +169,7 @@ def _start_web(station: Station, state: ScreenState, cfg: StationConfig, open_br
     screen.on_event({"kind": "record", "level": "info", "text": "", "record": label_of(flow.record),
                      "page_count": flow.end if flow.record else 0, "pages": flow.pages, "online": False})
     # the printed address works once (a one-time token exchanged for the cookie); the browser gets one of its own
+    station.reshoot_tasks.thumb_listeners.append(screen.on_task_thumb)
     station.bus.emit("web", "info", t("web_opened", cfg.language, url=screen.one_time_url()), url=screen.url)
     if open_browser:
         import webbrowser

@@ -23,6 +23,8 @@ from capture_station.localcheck import LocalChecker
 from capture_station.messages import file_reason, human_bytes, reason_text, said, server_error_text, t
 from capture_station.numbering import label_of, record_label
 from capture_station.outbox import Outbox
+from capture_station.reshoot_tasks import ReshootTasks
+from capture_station.samepage import SamePageCheck
 from capture_station.sources import Shot, Unreadable
 
 SEGMENT_MAX = 40
@@ -58,6 +60,8 @@ class Station:
         self._online_lock = threading.Lock()
         self._last_queued = 0
         self.picture_listeners: list[Callable[[int, bytes], None]] = []   # e.g. the browser screen's previews
+        self.reshoot_tasks = ReshootTasks(self)   # vendor QC (issue 15): the open record's tasks, shown first
+        self.same_page = SamePageCheck(self)      # vendor QC: an unturned or repeated page, warned at the shot
 
     # -- sign-in
     @property
@@ -190,7 +194,7 @@ class Station:
                 prev.record_key not in self.outbox.record_keys(identity)[1]:
             self.bus.emit("warning", "warn", t("prev_unfinished", self.lang, label=label_of(prev.record)))
         label = record_label(identity)
-        record_id, server_pages, pending = None, None, 0
+        record_id, server_pages, pending, rec = None, None, 0, None
         if self.session is not None:
             client = self.client(timeout=10)
             try:
@@ -218,6 +222,7 @@ class Station:
         self.bus.emit("record", step.level, t(step.message, self.lang, label=label, **step.fields), record=label,
                       page_count=step.state.end, next_page=step.state.next_page, online=online,
                       record_id=record_id, pages=step.state.pages)
+        self.reshoot_tasks.opened(label, record_id, rec)
         return True
 
     def _refused(self, identity: dict[str, Any], exc: ApiError) -> None:
@@ -289,6 +294,7 @@ class Station:
                              regions=local.regions, bell=local.verdict == "fail" and self.cfg.bell)
         for listener in self.picture_listeners:
             listener(item.seq, shot.data)
+        self.same_page.after_shot(event, local)
         return event
 
     def use_server_profile(self, profile: dict[str, Any]) -> bool:

@@ -14,30 +14,23 @@ CORS headers at all), and the CSP allows no inline script.
 
 from __future__ import annotations
 
-import hmac
 import io
-import json
 import logging
 import queue
 import secrets
 import threading
 from collections import OrderedDict, deque
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+from http.server import ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from capture_station.events import Event
 from capture_station.messages import reason_text, t
+from capture_station.qcwords import say
+from capture_station.reshoot_tasks import screen_rows
 from capture_station.screen import ScreenState
+from capture_station.webhandler import handler_for
 
 log = logging.getLogger("capture_station.web")
-ASSETS = Path(__file__).parent / "webassets"
-COOKIE = "folio_station"
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
-       "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
-_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-          ".css": "text/css; charset=utf-8"}
 PREVIEW_SIDE, THUMB_SIDE, KEEP_THUMBS = 1400, 220, 80
 LABELS = ("operator", "record", "today", "quota", "queue", "rejected", "server", "online_short", "offline_short",
           "strip", "last_shot", "command_hint", "lang_other", "btn_retake", "btn_insert", "btn_delete", "btn_goto",
@@ -66,7 +59,9 @@ class WebScreen:
         self.last_texts: dict[str, str] | None = None
         self.reasons: dict[int, list[str]] = {}                         # the last shot's reason codes, by seq
         self._logins: set[str] = set()                                 # one-time addresses not used yet
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
+        self.tasks: dict[str, Any] = {"record": "", "status": "", "tasks": []}   # the open record's re-shoot tasks
+        self._task_thumbs: dict[int, bytes] = {}
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), handler_for(self))
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         self.origin = f"http://127.0.0.1:{self.port}"
@@ -122,6 +117,8 @@ class WebScreen:
                                     "reasons": e.get("reasons", [])}
                 self.last_regions = list(e.get("regions") or [])
                 self.reasons = {e["seq"]: list(e.get("reasons") or [])}
+            elif kind == "reshoot_tasks":
+                self.tasks = {k: e.get(k) for k in ("record", "status", "tasks")}
             elif kind == "deleted":
                 self._shift(self.strip.setdefault(e.get("record", ""), {}), e["page"], -1)
             elif kind == "uploaded":
@@ -172,6 +169,13 @@ class WebScreen:
             moved[n + by if (n >= page if by > 0 else n > page) else n] = p
         pages.clear()
         pages.update(moved)
+
+    def on_task_thumb(self, task_id: int, data: bytes) -> None:
+        """The flagged image of a re-shoot task (a small JPEG from the server)."""
+        with self._lock:
+            self._task_thumbs[task_id] = data
+            while len(self._task_thumbs) > KEEP_THUMBS:
+                self._task_thumbs.pop(next(iter(self._task_thumbs)))
 
     def on_picture(self, seq: int, data: bytes) -> None:
         """A shot's bytes (not copied): its preview and thumbnail are made in a thread of their own."""
@@ -240,6 +244,10 @@ class WebScreen:
                               "thumb": p["seq"] in self._thumbs} for n, p in sorted(pages.items())]
             data["preview_seq"] = self._preview[0] if self._preview else None
             data["regions"] = self.last_regions
+            tasks = self.tasks if self.tasks["record"] == data["record"] else {"status": "", "tasks": []}
+            data["tasks"] = {"status": tasks["status"], "heading": say("tasks_heading", lang),
+                             "unavailable": say("tasks_unavailable", lang) if tasks["status"] == "unavailable" else "",
+                             "rows": screen_rows(tasks["tasks"] or [], lang, self._task_thumbs.__contains__)}
         data["labels"] = {k: t(f"web_{k}", lang) for k in LABELS}
         return data
 
@@ -248,6 +256,8 @@ class WebScreen:
         with self._lock:
             if kind == "preview":
                 return self._preview[1] if self._preview and self._preview[0] == seq else None
+            if kind == "task":
+                return self._task_thumbs.get(seq)
             return self._thumbs.get(seq)
 
 
@@ -268,121 +278,3 @@ def _next_text(s: ScreenState, lang: str) -> str:
     if s.mode == "insert":
         return t("next_insert", lang, n=s.next_page)
     return t("next_page", lang, n=s.next_page)
-
-
-def _handler(web: WebScreen) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        server_version = "folio-station"
-        sys_version = ""
-
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-            log.debug("web %s", format % args)
-
-        # -- checks
-        def _host_ok(self) -> bool:
-            return self.headers.get("Host", "") == f"127.0.0.1:{web.port}"
-
-        def _cookie_ok(self) -> bool:
-            for part in self.headers.get("Cookie", "").split(";"):
-                name, _, value = part.strip().partition("=")
-                if name == COOKIE and hmac.compare_digest(value, web.secret):
-                    return True
-            return False
-
-        def _post_ok(self) -> bool:
-            origin = self.headers.get("Origin")
-            site = self.headers.get("Sec-Fetch-Site")
-            return (self._cookie_ok()
-                    and hmac.compare_digest(self.headers.get("X-CSRF-Token", ""), web.csrf)
-                    and (origin is None or origin == web.origin)
-                    and (site is None or site == "same-origin")
-                    and self.headers.get("Content-Type", "").split(";")[0].strip() == "application/json")
-
-        # -- answers
-        def _send(self, status: int, body: bytes, ctype: str, extra: dict[str, str] | None = None) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Content-Security-Policy", CSP)
-            self.send_header("X-Frame-Options", "DENY")
-            self.send_header("X-Content-Type-Options", "nosniff")
-            self.send_header("Referrer-Policy", "no-referrer")
-            self.send_header("Cache-Control", "no-store")
-            self.send_header("Cross-Origin-Resource-Policy", "same-origin")
-            for k, v in (extra or {}).items():
-                self.send_header(k, v)
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
-
-        def _json(self, status: int, data: Any) -> None:
-            self._send(status, json.dumps(data, ensure_ascii=False).encode(), "application/json; charset=utf-8")
-
-        def _refuse(self, status: int, code: str) -> None:
-            self._json(status, {"error": code})
-
-        # -- routes
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
-            if not self._host_ok():
-                return self._refuse(421, "wrong_host")
-            url = urlsplit(self.path)
-            key = parse_qs(url.query).get("k", [""])[0]
-            once = parse_qs(url.query).get("t", [""])[0]
-            if url.path == "/" and (key or once):
-                if not (web.use_login(once) if once else hmac.compare_digest(key, web.secret)):
-                    return self._refuse(403, "bad_secret")
-                cookie = f"{COOKIE}={web.secret}; HttpOnly; SameSite=Strict; Path=/"
-                return self._send(303, b"", "text/plain", {"Location": "/", "Set-Cookie": cookie})
-            if not self._cookie_ok():
-                return self._refuse(403, "open_from_station")
-            if url.path == "/":
-                page = (ASSETS / "index.html").read_text(encoding="utf-8").replace("{{csrf}}", web.csrf)
-                return self._send(200, page.encode(), _TYPES[".html"])
-            if url.path.startswith("/assets/"):
-                name = url.path.removeprefix("/assets/")
-                path = ASSETS / name
-                if "/" in name or ".." in name or path.suffix not in _TYPES or not path.is_file():
-                    return self._refuse(404, "not_found")
-                return self._send(200, path.read_bytes(), _TYPES[path.suffix])
-            if url.path == "/api/state":
-                return self._json(200, web.snapshot())
-            if url.path.startswith(("/img/preview/", "/img/thumb/")):
-                kind, _, seq = url.path.removeprefix("/img/").partition("/")
-                body = web.picture(kind, int(seq)) if seq.isdigit() else None
-                if body is None:
-                    return self._refuse(404, "not_found")
-                return self._send(200, body, "image/jpeg")
-            return self._refuse(404, "not_found")
-
-        def do_HEAD(self) -> None:  # noqa: N802
-            self.do_GET()
-
-        def do_POST(self) -> None:  # noqa: N802
-            if not self._host_ok():
-                return self._refuse(421, "wrong_host")
-            if not self._post_ok():
-                return self._refuse(403, "csrf_failed")
-            try:
-                size = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(min(size, 4096)) or b"{}") if size <= 4096 else None
-            except ValueError:
-                body = None
-            if not isinstance(body, dict):
-                return self._refuse(400, "bad_request")
-            path = urlsplit(self.path).path
-            if path == "/api/command" and isinstance(body.get("line"), str) and len(body["line"]) <= 200:
-                web.commands.put(("line", body["line"]))
-            elif path == "/api/key" and body.get("key") in ("F9", "Enter"):
-                web.commands.put(("key", body["key"]))
-            elif path == "/api/lang" and body.get("lang") in ("zh", "en"):
-                web.commands.put(("lang", body["lang"]))
-            else:
-                return self._refuse(400, "bad_request")
-            return self._json(202, {"accepted": True})
-
-        def _no(self) -> None:
-            self._refuse(405, "method_not_allowed")
-
-        do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _no  # noqa: N815 - no CORS preflight is ever answered
-
-    return Handler

@@ -14,6 +14,7 @@ from qc import sharpness as sh
 from qc import skew as sk
 from qc.decode import Decoded, ImageInput, load
 from qc.messages import paper_name
+from qc.pagehash import page_hash
 from qc.profile import Profile, default_profile, load_profile
 from qc.report import Metric, Report, make_report
 
@@ -238,7 +239,20 @@ def check(
 ) -> Report:
     """Check one page image against a profile and return its Report (raises QCInputError on bad input)."""
     prof = resolve_profile(profile)
+    return _judge(load(image, prof.max_pixels), prof, intentionally_blank)
+
+
+def check_hashed(
+    image: ImageInput, profile: Profile | dict[str, Any] | None = None, *, intentionally_blank: bool = False
+) -> tuple[Report, str | None]:
+    """`check`, plus the page's perceptual hash (qc.pagehash.page_hash) taken from the same decoded working image:
+    (Report, 64 hex digits or None). Raises QCInputError on bad input, like `check`."""
+    prof = resolve_profile(profile)
     dec = load(image, prof.max_pixels)
+    return _judge(dec, prof, intentionally_blank), page_hash(dec.gray)
+
+
+def _judge(dec: Decoded, prof: Profile, intentionally_blank: bool) -> Report:
     metrics = metrics_of(measure(dec, prof), dec, intentionally_blank, prof)
     reasons = judge_metrics(metrics, prof, dec.width, dec.height, intentionally_blank)
     return make_report(reasons, metrics, dec.width, dec.height, prof)

@@ -146,6 +146,7 @@ class SampleItem(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("round_id", "position"),
         Index("ix_sample_item_round_record", "round_id", "record_id"),
+        Index("ix_sample_item_verdict_image", "verdict", "image_id"),  # failed samples by source (issue 15)
     )
 
     id: int | None = Field(default=None, primary_key=True)

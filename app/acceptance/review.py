@@ -16,6 +16,9 @@ from app.acceptance.seeding import check_open
 from app.acceptance.service import Actor
 from app.audit.service import record_event
 from app.frontpage.models import FrontPage
+from app.inspection.tally import count_acceptance
+from app.pages.models import PageImage
+from app.projects.models import Project
 
 FIELD_COLUMNS = ("name_ok", "mrn_ok", "discharge_date_ok", "diagnosis_ok", "operation_ok")
 # The fields a front page supplies (the MRN is the record's own): without front-page data they count as missing.
@@ -153,12 +156,17 @@ def judge_item(
     if note and len(note) > NOTE_MAX:
         raise BadVerdict(f"the note is longer than {NOTE_MAX} characters")
     previous = item.verdict
+    before = (item.verdict, list(item.defects or []))
     item.verdict, item.defects, item.note = verdict, defects, note
     item.reviewed_by, item.reviewed_at = actor.user_id, now
     if item.reviewer_id is None:
         item.reviewer_id, item.claimed_at = actor.user_id, now
     session.add(item)
     session.flush()
+    project = session.get(Project, lot.project_id)
+    image = session.get(PageImage, item.image_id)
+    if project is not None and image is not None:  # the defects by source (app.inspection.tally)
+        count_acceptance(session, project.id, project.timezone, image, before, (verdict, defects))
     record_event(
         session,
         "sample.verdict",

@@ -57,14 +57,13 @@ def run_check(data: bytes, profile: dict | None, intentionally_blank: bool) -> d
     import qc
 
     try:
-        report = qc.check(data, profile, intentionally_blank=intentionally_blank)
+        # Vendor QC (issue 15): the page's perceptual hash, taken from the check's own decode, for finding
+        # repeated pages of a record (the station computes the same with the same function).
+        report, phash = qc.check_hashed(data, profile, intentionally_blank=intentionally_blank)
     except qc.QCInputError as exc:
         return {"error": getattr(exc, "code", "corrupt"), "detail": str(exc)}
     out = report.to_dict()
-    # Vendor QC (issue 15): the page's perceptual hash, for finding repeated pages of a record.
-    from app.inspection.phash import page_phash
-
-    out["phash"] = page_phash(data)
+    out["phash"] = phash
     return out
 
 

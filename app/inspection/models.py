@@ -121,3 +121,38 @@ class PageHash(SQLModel, table=True):
     record_id: int = Field(foreign_key="record.id", index=True)
     phash: str = Field(max_length=128)  # hex
     blank: bool = False
+
+
+class DefectDay(SQLModel, table=True):
+    """The figures of defects by source per project, local capture day, operator and station of the shots.
+
+    Kept in the transaction of every write that changes them (app.inspection.tally: ingest and re-shoot, flag,
+    inspection verdict); the defects screens read it instead of every shot. `recount.mismatches` checks it
+    against the shots themselves. Definitions: app.inspection.sources."""
+
+    __tablename__ = "defect_day"
+
+    project_id: int = Field(foreign_key="project.id", primary_key=True)
+    capture_date: date = Field(primary_key=True)
+    operator_id: int = Field(primary_key=True)
+    station_id: int = Field(primary_key=True)
+    shots: int = 0
+    first_shots: int = 0
+    first_pass: int = 0
+    reshot: int = 0
+    inspected: int = 0
+
+
+class DefectDayCode(SQLModel, table=True):
+    """Vendor-QC flags (kind "flag") and failed acceptance samples (kind "acceptance") per defect code, on the
+    same key as DefectDay (the flagged or sampled shot's day, operator and station)."""
+
+    __tablename__ = "defect_day_code"
+
+    project_id: int = Field(foreign_key="project.id", primary_key=True)
+    capture_date: date = Field(primary_key=True)
+    operator_id: int = Field(primary_key=True)
+    station_id: int = Field(primary_key=True)
+    kind: str = Field(primary_key=True, max_length=16)
+    code: str = Field(primary_key=True, max_length=32)
+    n: int = 0

@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from app.acceptance.rules import DEFECT_CODES
+from qc.pagehash import REPEAT_MAX_BITS, hamming  # noqa: F401 - one threshold and one distance, server and station
 
 # Without a rate set by the manager, this share of every operator's pages is inspected (the usual rate once an
 # operator is past his first days; the manager sets 100 % for a new operator's first days).
@@ -28,9 +29,6 @@ THRESHOLDS: tuple[tuple[str, str, str], ...] = (
     ("edge_contact", "max_edge_contact", "max"),
     ("dpi", "min_dpi", "min"),
 )
-# Two page images whose 256-bit perceptual hashes differ in at most this many bits show the same paper page
-# (measured by bench/duplicates.py on generated records: repeats lie far below, distinct pages of one form far above).
-REPEAT_MAX_BITS = 40
 NOTE_MAX = 500
 
 
@@ -101,11 +99,6 @@ def flag_problem(defect: str | None, note: str | None) -> str | None:
     if note and len(note) > NOTE_MAX:
         return "note_too_long"
     return None
-
-
-def hamming(a: str, b: str) -> int:
-    """The number of differing bits of two hex hashes of equal length."""
-    return bin(int(a, 16) ^ int(b, 16)).count("1")
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from app.inspection.models import (
 )
 from app.inspection.rates import rate_schedule
 from app.inspection.rules import drawn, flag_problem, near_threshold, rate_on
+from app.inspection.tally import count_flag, count_inspected
 from app.inspection.tasks import open_task_of_page, user_name
 from app.pages.models import Page, PageImage
 from app.projects.models import Project
@@ -41,6 +42,17 @@ def profile_thresholds(project: Project) -> dict:
     import qc
 
     return qc.load_profile(project.qc_profile or {}).to_dict()
+
+
+def is_blank(page: Page, image: PageImage, thresholds: dict) -> bool:
+    """Whether the image shows a blank page (marked intentionally blank, failed as blank, or with less ink than the
+    profile's min_ink_ratio): such pages are left out of the repeat search."""
+    ink = (image.qc_metrics or {}).get("ink_ratio")
+    return bool(
+        page.intentionally_blank
+        or "blank" in (image.qc_reasons or [])
+        or (ink is not None and float(ink) < float(thresholds.get("min_ink_ratio", 0)))
+    )
 
 
 # --- at ingest --------------------------------------------------------------------------------
@@ -63,12 +75,7 @@ def after_ingest(
     metrics = image.qc_metrics or {}
     phash = report.get("phash")
     if phash:
-        ink = metrics.get("ink_ratio")
-        blank = (
-            page.intentionally_blank
-            or "blank" in (image.qc_reasons or [])
-            or (ink is not None and float(ink) < float(thresholds.get("min_ink_ratio", 0)))
-        )
+        blank = is_blank(page, image, thresholds)
         session.add(PageHash(image_id=image.id, record_id=page.record_id, phash=phash, blank=blank))
     closed = close_tasks(session, page, image, actor=actor) if previous_image_id is not None else []
     if not image.qc_passed:
@@ -246,6 +253,7 @@ def judge(
         session.refresh(item)
         raise AlreadyInspected(f"{user_name(session, item.inspected_by)} has already judged this page ({item.verdict})")
     session.refresh(item)
+    count_inspected(session, item)
     if verdict == InspectionVerdict.passed:
         record_event(
             session,
@@ -320,6 +328,7 @@ def flag_page(
         winner = open_task_of_page(session, page.id)
         who = user_name(session, winner.flagged_by) if winner else "?"
         raise AlreadyFlagged(f"{who} has already flagged this page") from None
+    count_flag(session, project.timezone, task, image)
     record_event(
         session,
         "reshoot_task.open",

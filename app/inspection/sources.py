@@ -8,24 +8,22 @@ replaced, a vendor-QC flag to the flagged image, an acceptance defect to the sam
     re-shot        shots a later image replaced: re-shoot rate = re-shot / shots
     inspected      shots the vendor's QC judged; flags by defect code: flag rate = flags / inspected
     acceptance     failed sampled pages' defect codes
-Days are the project's local days of capture; weeks start on Monday.
+Days are the project's local days of capture; weeks start on Monday. The figures are read from the daily summary
+per (project, day, operator, station) that app.inspection.tally keeps in each writing transaction.
 """
 
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
-from sqlalchemy import and_, case, exists, func, literal_column
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.acceptance.models import SampleItem
 from app.acceptance.rules import DEFECT_CODES
 from app.accounts.models import Station, User
-from app.inspection.models import InspectionItem, ReshootTask
+from app.inspection.models import DefectDay, DefectDayCode
 from app.inspection.rules import ratio
-from app.pages.models import PageImage
 
 DIMENSIONS = ("operator", "station")
 
@@ -92,25 +90,6 @@ class SourcesReport:
     total: SourceFigures
 
 
-def _utc_bounds(first: date, last: date, tz: str) -> tuple[datetime, datetime]:
-    zone = ZoneInfo(tz)
-    start = datetime.combine(first, time(0), zone).astimezone(UTC)
-    end = datetime.combine(last + timedelta(days=1), time(0), zone).astimezone(UTC)
-    return start, end
-
-
-def _local_day(session: Session, column, tz: str):  # noqa: ANN001, ANN202  (a SQL expression)
-    """The local calendar day of a naive-UTC timestamp column (the zone's fixed offset; China has no DST)."""
-    hours = int(ZoneInfo(tz).utcoffset(datetime(2026, 1, 1)).total_seconds() // 3600)
-    if session.get_bind().dialect.name == "postgresql":
-        return func.date(column + literal_column(f"interval '{hours} hours'"))
-    return func.date(column, f"{hours:+d} hours")
-
-
-def _as_date(value: object) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
 def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
@@ -127,100 +106,56 @@ def sources_report(
 ) -> SourcesReport:
     """Figures per operator (or station) of shots captured first..last, the weekly trend, and the total.
 
+    Reads the daily summary (defect_day, defect_day_code; app.inspection.tally keeps it), a few rows per
+    operator and day, instead of every shot. tz: kept for the callers (the summary is dated in it already).
     only_user_id: an operator sees his own line only. Raises ValueError for an unknown dimension."""
+    del tz  # the summary's days are the project's local days
     if dimension not in DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}")
-    start, end = _utc_bounds(first, last, tz)
-    who_img = PageImage.operator_id if dimension == "operator" else PageImage.station_id
-    day = _local_day(session, PageImage.captured_at, tz)
-    flagged = exists().where(ReshootTask.image_id == PageImage.id)
-    # The project's shots through its operators: the (operator_id, captured_at) index reads only the period.
-    img_filter = [
-        col(PageImage.operator_id).in_(select(User.id).where(User.project_id == project_id)),
-        col(PageImage.captured_at) >= start,
-        col(PageImage.captured_at) < end,
+    who_day = DefectDay.operator_id if dimension == "operator" else DefectDay.station_id
+    day_filter = [
+        DefectDay.project_id == project_id,
+        col(DefectDay.capture_date) >= first,
+        col(DefectDay.capture_date) <= last,
     ]
     if only_user_id is not None:
-        img_filter.append(PageImage.operator_id == only_user_id)
-    first_shot = col(PageImage.supersedes_id).is_(None)
-    rows = session.exec(
-        select(
-            who_img,
-            day,
-            func.count(),
-            func.sum(case((first_shot, 1), else_=0)),
-            func.sum(
-                case(
-                    (
-                        and_(first_shot, col(PageImage.superseded_at).is_(None), col(PageImage.qc_passed), ~flagged),
-                        1,
-                    ),
-                    else_=0,
-                )
-            ),
-            func.sum(case((col(PageImage.superseded_at).is_not(None), 1), else_=0)),
-        )
-        .where(*img_filter)
-        .group_by(who_img, day)
-    ).all()
+        day_filter.append(DefectDay.operator_id == only_user_id)
     cells: dict[tuple[int, date], SourceFigures] = {}
 
-    def cell(who: int, d: object) -> SourceFigures:
-        key = (who, _monday(_as_date(d)))
+    def cell(who: int, d: date) -> SourceFigures:
+        key = (who, _monday(d))
         if key not in cells:
             cells[key] = SourceFigures(who, "")
         return cells[key]
 
-    for who, d, shots, firsts, passed, reshot in rows:
+    sums = [func.sum(getattr(DefectDay, c)) for c in ("shots", "first_shots", "first_pass", "reshot", "inspected")]
+    for who, d, shots, firsts, passed, reshot, inspected in session.exec(
+        select(who_day, DefectDay.capture_date, *sums).where(*day_filter).group_by(who_day, DefectDay.capture_date)
+    ).all():
         c = cell(who, d)
-        c.shots += shots
+        c.shots += shots or 0
         c.first_shots += firsts or 0
         c.first_pass += passed or 0
         c.reshot += reshot or 0
+        c.inspected += inspected or 0
 
-    who_item = InspectionItem.operator_id if dimension == "operator" else InspectionItem.station_id
-    item_filter = [
-        InspectionItem.project_id == project_id,
-        col(InspectionItem.capture_date) >= first,
-        col(InspectionItem.capture_date) <= last,
-        col(InspectionItem.verdict).is_not(None),
+    who_code = DefectDayCode.operator_id if dimension == "operator" else DefectDayCode.station_id
+    code_filter = [
+        DefectDayCode.project_id == project_id,
+        col(DefectDayCode.capture_date) >= first,
+        col(DefectDayCode.capture_date) <= last,
+        col(DefectDayCode.n) != 0,
     ]
     if only_user_id is not None:
-        item_filter.append(InspectionItem.operator_id == only_user_id)
-    for who, d, n in session.exec(
-        select(who_item, InspectionItem.capture_date, func.count())
-        .where(*item_filter)
-        .group_by(who_item, col(InspectionItem.capture_date))
+        code_filter.append(DefectDayCode.operator_id == only_user_id)
+    for who, d, kind, code, n in session.exec(
+        select(who_code, DefectDayCode.capture_date, DefectDayCode.kind, DefectDayCode.code, func.sum(DefectDayCode.n))
+        .where(*code_filter)
+        .group_by(who_code, DefectDayCode.capture_date, DefectDayCode.kind, DefectDayCode.code)
     ).all():
-        cell(who, d).inspected += n
-
-    who_task = ReshootTask.operator_id if dimension == "operator" else ReshootTask.station_id
-    task_day = _local_day(session, PageImage.captured_at, tz)
-    task_filter = [
-        ReshootTask.project_id == project_id,
-        col(PageImage.captured_at) >= start,
-        col(PageImage.captured_at) < end,
-    ]
-    if only_user_id is not None:
-        task_filter.append(ReshootTask.operator_id == only_user_id)
-    for who, d, reason, n in session.exec(
-        select(who_task, task_day, ReshootTask.reason, func.count())
-        .join(PageImage, col(PageImage.id) == col(ReshootTask.image_id))
-        .where(*task_filter)
-        .group_by(who_task, task_day, col(ReshootTask.reason))
-    ).all():
-        flags = cell(who, d).flags
-        flags[reason] = flags.get(reason, 0) + n
-
-    sample_filter = [*img_filter, SampleItem.verdict == "fail"]
-    for who, captured_at, defects in session.exec(
-        select(who_img, PageImage.captured_at, SampleItem.defects)
-        .join(PageImage, col(PageImage.id) == col(SampleItem.image_id))
-        .where(*sample_filter)
-    ).all():
-        acc = cell(who, captured_at.astimezone(ZoneInfo(tz)).date()).acceptance
-        for code in defects or []:
-            acc[code] = acc.get(code, 0) + 1
+        if n:
+            counts = cell(who, d).flags if kind == "flag" else cell(who, d).acceptance
+            counts[code] = counts.get(code, 0) + n
 
     names = _names(session, dimension, {who for who, _ in cells})
     lines: dict[int, SourceFigures] = {}

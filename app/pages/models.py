@@ -51,7 +51,16 @@ class PageImage(SQLModel, table=True):
     __tablename__ = "page_image"
     __table_args__ = (
         Index("ix_page_image_page", "page_id", "id"),
-        Index("ix_page_image_operator_captured", "operator_id", "captured_at"),
+        # Also covers what the figures of vendor QC read (app.inspection.sources): they need no image row.
+        Index(
+            "ix_page_image_operator_shots",
+            "operator_id",
+            "captured_at",
+            "station_id",
+            "supersedes_id",
+            "superseded_at",
+            "qc_passed",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

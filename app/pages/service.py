@@ -13,6 +13,7 @@ from app.audit.service import record_event
 from app.core.clock import local_date
 from app.core.storage import ImageStore, sha256_hex
 from app.inspection.service import after_ingest
+from app.inspection.tally import count_shot
 from app.pages.exceptions import (
     IdempotencyMismatch,
     ImageMissing,
@@ -197,6 +198,7 @@ def _write(
     capture_date = local_date(captured_at, project.timezone)
     page = live_page(session, record.id, upload.page_number)
     previous_id = page.current_image_id if page else None
+    previous = None
     if page is None:
         page = Page(
             project_id=project.id,
@@ -247,6 +249,7 @@ def _write(
     page.captured_at, page.capture_date, page.qc_passed, page.updated_at = captured_at, capture_date, passed, now
     session.add(page)
     session.flush()
+    count_shot(session, project.id, project.timezone, image, previous)
     record_event(
         session,
         "page.upload",

@@ -96,6 +96,7 @@
       li.appendChild(n);
       strip.appendChild(li);
     }
+    renderTasks(s.tasks);
     const notices = $("notices");
     notices.replaceChildren();
     for (const m of s.notices) {
@@ -103,6 +104,41 @@
       li.className = m.level;
       li.textContent = m.text;
       notices.appendChild(li);
+    }
+  }
+
+  // The open record's re-shoot tasks, shown above everything else: thumbnail, page, reason, note, who flagged it.
+  function renderTasks(t) {
+    const box = $("tasks");
+    box.hidden = !(t && (t.rows.length || t.unavailable));
+    if (box.hidden) return;
+    text($("tasks-heading"), t.heading);
+    text($("tasks-unavailable"), t.unavailable);
+    const key = JSON.stringify(t.rows);
+    const list = $("task-list");
+    if (list.dataset.key === key) return;   // unchanged: keep the images without reloading them
+    list.dataset.key = key;
+    list.replaceChildren();
+    for (const r of t.rows) {
+      const li = document.createElement("li");
+      li.dataset.task = String(r.id);
+      if (r.thumb) {
+        const img = document.createElement("img");
+        img.src = "/img/task/" + r.id;
+        img.alt = r.page;
+        li.appendChild(img);
+      }
+      const words = document.createElement("div");
+      for (const [cls, value] of [["page", r.page], ["reason", r.reason], ["note", r.note], ["by", r.by],
+        ["hint", r.hint]]) {
+        if (!value) continue;
+        const line = document.createElement("div");
+        line.className = cls;
+        line.textContent = value;
+        words.appendChild(line);
+      }
+      li.appendChild(words);
+      list.appendChild(li);
     }
   }
 

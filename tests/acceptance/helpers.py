@@ -10,6 +10,7 @@ from app.acceptance.service import Actor
 from app.accounts.models import Role, User
 from app.accounts.service import create_station
 from app.frontpage.models import FrontPage
+from app.inspection.tally import count_shot
 from app.pages.models import Page, PageImage
 from app.projects.models import Project
 from app.records.models import Record
@@ -69,6 +70,7 @@ def add_image(session: Session, shop: Shop, page: Page, at: datetime, *, passed:
         captured_at=at,
         qc_passed=passed,
     )
+    old = None
     if page.current_image_id:
         old = session.get(PageImage, page.current_image_id)
         old.superseded_at = at
@@ -80,6 +82,7 @@ def add_image(session: Session, shop: Shop, page: Page, at: datetime, *, passed:
     page.image_count += 0 if page.image_count == 1 and image.supersedes_id is None else 1
     session.add(page)
     session.flush()
+    count_shot(session, shop.project.id, shop.project.timezone, image, old)
     return image
 
 

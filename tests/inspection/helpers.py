@@ -13,7 +13,7 @@ from app.accounts.models import Role, User
 from app.core.db import writing
 from app.inspection.models import InspectionItem
 from app.inspection.rates import set_rate
-from app.inspection.service import after_ingest
+from app.inspection.service import after_ingest, flag_page, judge
 from app.pages.models import Page, PageImage
 from app.records.models import Record
 from tests.acceptance.helpers import Shop, make_shop
@@ -32,6 +32,20 @@ class QCShop:
 def actor(user: User) -> dict:
     """The audit fields of a user's action."""
     return {"actor_user_id": user.id, "actor_role": user.role}
+
+
+def judge_as(session: Session, project, item, who: User, verdict: str, defect: str | None = None, note=None, *, now):  # noqa: ANN001
+    """`who` judges an inspection item through the service (pass, or flag with a defect code and a note)."""
+    return judge(
+        session, project, item, verdict=verdict, defect=defect, note=note, user_id=who.id, actor=actor(who), now=now
+    )
+
+
+def flag_as(session: Session, project, page_id: int, image_id: int, who: User, defect, note=None, *, now):  # noqa: ANN001
+    """`who` flags a page's image outside the queue through the service (a re-shoot task)."""
+    return flag_page(
+        session, project, page_id, image_id, defect=defect, note=note, user_id=who.id, actor=actor(who), now=now
+    )
 
 
 def make_qc_shop(session: Session, code: str = "P1", percent: str = "100") -> QCShop:

@@ -10,12 +10,12 @@ from app.acceptance.applying import apply_for_acceptance, reapply
 from app.acceptance.exceptions import NothingToAccept, RecordsNotReady
 from app.acceptance.models import LotPage, LotRecord
 from app.acceptance.service import candidates
-from app.inspection.service import after_ingest, flag_page, judge
+from app.inspection.service import after_ingest
 from app.inspection.tasks import held_back_records, held_back_text
 from app.pages.models import Page
 from tests.acceptance.helpers import T0, add_image
 from tests.acceptance.helpers import add_record as add_acc_record
-from tests.inspection.helpers import actor, ingest_hook, make_qc_shop
+from tests.inspection.helpers import actor, flag_as, ingest_hook, judge_as, make_qc_shop
 
 LATER = T0 + timedelta(days=40)
 
@@ -26,16 +26,8 @@ def test_the_lot_application_holds_back_records_with_open_tasks_and_says_why(ses
     clean = add_acc_record(session, shop, "L1", 3, T0)
     flagged = add_acc_record(session, shop, "L2", 3, T0)
     items = ingest_hook(session, qs, flagged)
-    judge(
-        session,
-        shop.project,
-        items[1],
-        verdict="flag",
-        defect="cut_off",
-        note="右下角缺",
-        user_id=qs.inspector.id,
-        actor=actor(qs.inspector),
-        now=T0 + timedelta(days=2),
+    judge_as(
+        session, shop.project, items[1], qs.inspector, "flag", "cut_off", note="右下角缺", now=T0 + timedelta(days=2)
     )
     preview = candidates(session, shop.project, None, today=LATER.date())
     assert (preview.records, preview.pages, preview.held_back) == (1, 3, 1)
@@ -95,17 +87,7 @@ def test_a_corrected_lot_with_an_open_task_is_not_applied_for_again(session: Ses
     lot.status = "correcting"  # as after a rejection
     session.add(lot)
     page = session.exec(select(Page).where(Page.record_id == record.id, Page.page_number == 1)).one()
-    flag_page(
-        session,
-        shop.project,
-        page.id,
-        page.current_image_id,
-        defect="blurred",
-        note=None,
-        user_id=qs.inspector.id,
-        actor=actor(qs.inspector),
-        now=LATER,
-    )
+    flag_as(session, shop.project, page.id, page.current_image_id, qs.inspector, "blurred", now=LATER)
     with pytest.raises(RecordsNotReady) as caught:
         reapply(session, lot, shop.project, actor=shop.actor(shop.manager), today=LATER.date(), now=LATER)
     assert "M1/1" in caught.value.detail

@@ -25,7 +25,7 @@ from app.pages.exceptions import PageNotFound
 from app.pages.models import Page, PageImage
 from app.pages.service import page_images
 from tests.acceptance.helpers import T0, add_image, add_record
-from tests.inspection.helpers import actor, ingest_hook, make_qc_shop, race
+from tests.inspection.helpers import actor, flag_as, ingest_hook, judge_as, make_qc_shop, race
 
 NOW = T0 + timedelta(days=1)
 
@@ -94,16 +94,8 @@ def test_a_flag_opens_a_task_and_a_reshoot_closes_it_keeping_the_old_image(sessi
     items = ingest_hook(session, qs, record)
     item = next_item(session, qs.shop.project.id, qs.inspector.id, NOW)
     assert item is not None and item.id == items[0].id and item.inspector_id == qs.inspector.id
-    task = judge(
-        session,
-        qs.shop.project,
-        item,
-        verdict="flag",
-        defect="blurred",
-        note="  the stamp is soft ",
-        user_id=qs.inspector.id,
-        actor=actor(qs.inspector),
-        now=NOW,
+    task = judge_as(
+        session, qs.shop.project, item, qs.inspector, "flag", "blurred", note="  the stamp is soft ", now=NOW
     )
     assert (task.record_id, task.page_number, task.reason, task.note, task.flagged_by, task.status) == (
         record.id,
@@ -160,30 +152,10 @@ def test_a_flag_on_a_superseded_image_is_refused_and_writes_nothing(session: Ses
     add_image(session, qs.shop, page, NOW)  # re-shot after it was queued
     session.commit()
     with pytest.raises(ImageSuperseded):
-        judge(
-            session,
-            qs.shop.project,
-            item,
-            verdict="flag",
-            defect="blurred",
-            note=None,
-            user_id=qs.inspector.id,
-            actor=actor(qs.inspector),
-            now=NOW,
-        )
+        judge_as(session, qs.shop.project, item, qs.inspector, "flag", "blurred", now=NOW)
     session.rollback()
     with pytest.raises(ImageSuperseded):
-        flag_page(
-            session,
-            qs.shop.project,
-            page.id,
-            item.image_id,
-            defect="blurred",
-            note=None,
-            user_id=qs.inspector.id,
-            actor=actor(qs.inspector),
-            now=NOW,
-        )
+        flag_as(session, qs.shop.project, page.id, item.image_id, qs.inspector, "blurred", now=NOW)
     session.rollback()
     assert session.exec(select(ReshootTask)).all() == []
     assert session.get(InspectionItem, item.id).verdict is None
@@ -198,28 +170,8 @@ def test_another_projects_page_and_task_are_not_found(session: Session) -> None:
     record = add_record(session, other.shop, "D1", 1, T0)
     item = ingest_hook(session, other, record)[0]
     with pytest.raises(PageNotFound):
-        flag_page(
-            session,
-            qs.shop.project,
-            item.page_id,
-            item.image_id,
-            defect="blurred",
-            note=None,
-            user_id=qs.inspector.id,
-            actor={},
-            now=NOW,
-        )
-    task = flag_page(
-        session,
-        other.shop.project,
-        item.page_id,
-        item.image_id,
-        defect="blurred",
-        note=None,
-        user_id=other.inspector.id,
-        actor={},
-        now=NOW,
-    )
+        flag_as(session, qs.shop.project, item.page_id, item.image_id, qs.inspector, "blurred", now=NOW)
+    task = flag_as(session, other.shop.project, item.page_id, item.image_id, other.inspector, "blurred", now=NOW)
     with pytest.raises(Exception) as caught:
         get_task(session, qs.shop.project.id, task.id)
     assert caught.value.status == 404 and caught.value.code == "reshoot_task_not_found"
@@ -235,30 +187,10 @@ def test_bad_flags_are_refused(session: Session) -> None:
         (None, None, "bad_defect"),
     ):
         with pytest.raises(BadFlag) as caught:
-            judge(
-                session,
-                qs.shop.project,
-                item,
-                verdict="flag",
-                defect=defect,
-                note=note,
-                user_id=qs.inspector.id,
-                actor={},
-                now=NOW,
-            )
+            judge_as(session, qs.shop.project, item, qs.inspector, "flag", defect, note=note, now=NOW)
         assert caught.value.code == code
     with pytest.raises(BadFlag):
-        judge(
-            session,
-            qs.shop.project,
-            item,
-            verdict="maybe",
-            defect=None,
-            note=None,
-            user_id=qs.inspector.id,
-            actor={},
-            now=NOW,
-        )
+        judge_as(session, qs.shop.project, item, qs.inspector, "maybe", now=NOW)
     assert session.get(InspectionItem, item.id).verdict is None
 
 
@@ -266,29 +198,9 @@ def test_a_second_verdict_on_the_same_page_is_refused_and_names_who_judged(sessi
     qs = make_qc_shop(session)
     record = add_record(session, qs.shop, "F1", 1, T0)
     item = ingest_hook(session, qs, record)[0]
-    judge(
-        session,
-        qs.shop.project,
-        item,
-        verdict="pass",
-        defect=None,
-        note=None,
-        user_id=qs.inspector.id,
-        actor=actor(qs.inspector),
-        now=NOW,
-    )
+    judge_as(session, qs.shop.project, item, qs.inspector, "pass", now=NOW)
     with pytest.raises(AlreadyInspected) as caught:
-        judge(
-            session,
-            qs.shop.project,
-            item,
-            verdict="flag",
-            defect="blurred",
-            note=None,
-            user_id=qs.inspector2.id,
-            actor=actor(qs.inspector2),
-            now=NOW + timedelta(hours=1),
-        )
+        judge_as(session, qs.shop.project, item, qs.inspector2, "flag", "blurred", now=NOW + timedelta(hours=1))
     assert qs.inspector.display_name in caught.value.detail
     assert [e.actor_user_id for e in _events(session, "inspection.pass")] == [qs.inspector.id]
 
@@ -310,17 +222,7 @@ def test_two_inspectors_taking_pages_at_once_never_get_the_same_page(session: Se
             item = session.get(InspectionItem, item_id)
             session.refresh(item)
             assert item.inspector_id == who.id
-            judge(
-                session,
-                qs.shop.project,
-                item,
-                verdict="pass",
-                defect=None,
-                note=None,
-                user_id=who.id,
-                actor=actor(who),
-                now=NOW,
-            )
+            judge_as(session, qs.shop.project, item, who, "pass", now=NOW)
         session.commit()
     assert next_item(session, pid, qs.inspector.id, NOW) is None
 
@@ -388,16 +290,8 @@ def test_open_tasks_hold_records_back_and_the_custodian_sees_their_paper(session
     add_record(session, qs.shop, "K2", 3, T0)
     items = ingest_hook(session, qs, held)
     for item in items[1:]:
-        judge(
-            session,
-            qs.shop.project,
-            item,
-            verdict="flag",
-            defect="skewed" if item is items[1] else "blurred",
-            note=None,
-            user_id=qs.inspector.id,
-            actor=actor(qs.inspector),
-            now=NOW,
+        judge_as(
+            session, qs.shop.project, item, qs.inspector, "flag", "skewed" if item is items[1] else "blurred", now=NOW
         )
     back = held_back_records(session, qs.shop.project.id)
     assert [(h.mrn, h.pages) for h in back] == [("K1", [(2, "skewed"), (3, "blurred")])]
@@ -437,17 +331,7 @@ def test_a_withdrawn_pages_task_holds_nothing_back(session: Session) -> None:
     qs = make_qc_shop(session)
     record = add_record(session, qs.shop, "W1", 3, T0)
     items = ingest_hook(session, qs, record)
-    judge(
-        session,
-        qs.shop.project,
-        items[2],
-        verdict="flag",
-        defect="extra_page",
-        note=None,
-        user_id=qs.inspector.id,
-        actor=actor(qs.inspector),
-        now=NOW,
-    )
+    judge_as(session, qs.shop.project, items[2], qs.inspector, "flag", "extra_page", now=NOW)
     assert [h.mrn for h in held_back_records(session, qs.shop.project.id)] == ["W1"]
     renumber(
         session,

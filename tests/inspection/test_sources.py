@@ -9,12 +9,11 @@ from sqlmodel import Session, select
 
 from app.accounts.models import Role
 from app.accounts.service import create_station
-from app.inspection.service import judge
 from app.inspection.sources import sources_csv, sources_report
 from app.pages.models import Page
 from tests.acceptance.helpers import T0, add_image, add_record
 from tests.factories import browser_sign_in, make_user
-from tests.inspection.helpers import actor, ingest_hook, make_qc_shop
+from tests.inspection.helpers import ingest_hook, judge_as, make_qc_shop
 
 NOW = T0 + timedelta(days=1)
 DAY = T0.date()
@@ -28,39 +27,9 @@ def _scene(session: Session):  # noqa: ANN202
     rec = add_record(session, shop, "S1", 4, T0, failing=(3,))
     items = {i.page_id: i for i in ingest_hook(session, qs, rec)}
     pages = session.exec(select(Page).where(Page.record_id == rec.id).order_by(Page.page_number)).all()
-    judge(
-        session,
-        shop.project,
-        items[pages[0].id],
-        verdict="flag",
-        defect="blurred",
-        note=None,
-        user_id=qs.inspector.id,
-        actor=actor(qs.inspector),
-        now=NOW,
-    )
-    judge(
-        session,
-        shop.project,
-        items[pages[1].id],
-        verdict="flag",
-        defect="skewed",
-        note=None,
-        user_id=qs.inspector.id,
-        actor=actor(qs.inspector),
-        now=NOW,
-    )
-    judge(
-        session,
-        shop.project,
-        items[pages[3].id],
-        verdict="pass",
-        defect=None,
-        note=None,
-        user_id=qs.inspector.id,
-        actor=actor(qs.inspector),
-        now=NOW,
-    )
+    judge_as(session, shop.project, items[pages[0].id], qs.inspector, "flag", "blurred", now=NOW)
+    judge_as(session, shop.project, items[pages[1].id], qs.inspector, "flag", "skewed", now=NOW)
+    judge_as(session, shop.project, items[pages[3].id], qs.inspector, "pass", now=NOW)
     add_image(session, shop, pages[0], T0 + timedelta(hours=2))
     add_image(session, shop, pages[2], T0 + timedelta(hours=2))
     first_operator = shop.operator

@@ -14,6 +14,7 @@ from app.accounts import totp
 from app.accounts.models import Role, User
 from app.accounts.service import create_station
 from app.core.clock import local_date
+from app.inspection.tally import count_shot
 from app.pages.models import Page, PageImage
 from app.pages.service import live_page
 from app.projects.models import Project
@@ -127,6 +128,7 @@ def add_shot(
         )
         session.add(page)
         session.flush()
+    old = None
     if previous is not None:
         old = session.get(PageImage, previous)
         assert old is not None
@@ -155,4 +157,5 @@ def add_shot(
     page.captured_at, page.capture_date, page.qc_passed = when, local_date(when, project.timezone), passed
     session.add(page)
     session.flush()
+    count_shot(session, project.id, project.timezone, image, old)
     return page
