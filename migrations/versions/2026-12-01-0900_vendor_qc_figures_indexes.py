@@ -7,7 +7,7 @@ station_id, supersedes_id, superseded_at and qc_passed: the per-operator and per
 closing note of issue 15). ix_sample_item_verdict_image finds the failed samples of a period directly.
 
 Revision ID: 8c4e2b7a1f03
-Revises: 5d1e7a3c9b20
+Revises: 7c4f18a2d6e1
 Create Date: 2026-12-01 09:00:00
 """
 
