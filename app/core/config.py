@@ -31,6 +31,8 @@ class Settings(BaseSettings):
 
     qc_workers: int = 2
     qc_timeout_seconds: float = 60.0
+    # Issue 16: make each passing image's processed copy in the pool at ingest (off: `folio store process` later).
+    process_at_ingest: bool = True
 
     operator_session_hours: int = 12
     # Station fleet: stations send a heartbeat this often; one missing this long is offline; beats closer than

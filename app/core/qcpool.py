@@ -75,6 +75,17 @@ def run_render(kind: str, data: bytes, max_pixels: int, max_decoded_bytes: int) 
     return render(kind, data, max_pixels=max_pixels, max_decoded_bytes=max_decoded_bytes)
 
 
+def run_process(data: bytes, metrics: dict, settings: dict, max_pixels: int, max_decoded_bytes: int) -> dict[str, Any]:
+    """Make a processed page copy in a worker (qc.processing.process) as a dict of its fields."""
+    from dataclasses import asdict
+
+    from qc.imagefile import Limits
+    from qc.processing import Settings, process
+
+    limits = Limits(max_pixels=max_pixels, max_decoded_bytes=max_decoded_bytes)
+    return asdict(process(data, metrics, Settings(**settings), limits))
+
+
 class QCPool:
     """A process pool for qc.check and image renditions, sized by the settings: pixels are decoded here, never in
     the web process."""
@@ -98,6 +109,12 @@ class QCPool:
         return self._executor.submit(run_render, kind, data, self.max_pixels, self.max_decoded_bytes).result(
             self.timeout
         )
+
+    def process(self, data: bytes, metrics: dict, settings: dict) -> dict[str, Any]:
+        """A processed page copy made in a worker (see run_process); raises QCInputError for an unreadable image."""
+        return self._executor.submit(
+            run_process, data, metrics, settings, self.max_pixels, self.max_decoded_bytes
+        ).result(self.timeout)
 
     def warm_up(self) -> None:
         """Start the workers now (importing OpenCV takes a while), not on the first upload."""

@@ -106,6 +106,7 @@ def upload_page(
         ),
         store=request.app.state.store,
         qc_runner=request.app.state.qc.check,
+        process_runner=request.app.state.qc.process if settings.process_at_ingest else None,
         limits=request.app.state.upload_limits,
         now=utcnow(),
         source_ip=request.client.host if request.client else None,
