@@ -31,7 +31,8 @@ class Settings(BaseSettings):
 
     qc_workers: int = 2
     qc_timeout_seconds: float = 60.0
-    # Issue 16: make each passing image's processed copy in the pool at ingest (off: `folio store process` later).
+    # Issue 16: make each passing image's processed copy after the upload is answered, in the pool's low-priority
+    # worker (off: only `folio store process` makes them).
     process_at_ingest: bool = True
 
     operator_session_hours: int = 12

@@ -26,6 +26,7 @@ INDEX_DIR = "index"
 FRONTPAGE_CSV, FRONTPAGE_XLSX, PAGES_CSV = "frontpage.csv", "frontpage.xlsx", "pages.csv"
 PDF_DIR = "pdf"
 IMAGES_DIR = "images"
+JP2_SIGNATURE = b"\x00\x00\x00\x0cjP  \r\n\x87\n"
 
 
 class PackageError(Exception):
@@ -41,6 +42,7 @@ class PlannedImage:
     source: Path
     page_number: int
     segment: str
+    in_pdf: bool = True  # the record's PDF is built from these (the processed pages when the package has them)
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,11 @@ def record_pdf(plan: PlannedRecord, blobs: list[bytes]) -> bytes:
     """One PDF page per image, upright, from what the image policy (qc.renditions.pdf_image) says to embed."""
     pages = []
     for image, blob in zip(plan.images, blobs, strict=True):
+        if not image.in_pdf:
+            continue
+        if blob[:12] == JP2_SIGNATURE:  # JPEG 2000 (issue 16): img2pdf embeds it as it is
+            pages.append(blob)
+            continue
         try:
             pages.append(pdf_image(blob))
         except QCInputError as exc:

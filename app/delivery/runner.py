@@ -23,6 +23,7 @@ from app.audit.service import record_event
 from app.core.clock import utcnow
 from app.core.db import writing
 from app.core.storage import LocalImageStore
+from app.delivery.contents import make_missing_copies
 from app.delivery.models import DeliveryExport, DeliveryRecord, ExportStatus
 from app.delivery.package import (
     BagWriter,
@@ -119,6 +120,7 @@ def run_export(
     )
     heart.start()
     try:
+        make_missing_copies(engine, export_id, store)  # issue 16: the processed pages the package holds
         with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
             while True:
                 if stop is not None and stop.is_set():

@@ -4,13 +4,14 @@ from datetime import datetime, time, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, File, Form, Header, Request, Response, UploadFile
+from fastapi import APIRouter, BackgroundTasks, File, Form, Header, Request, Response, UploadFile
 
 from app.accounts.dependencies import CurrentStation
 from app.core.clock import utcnow
 from app.core.db import DbId, DbIdQuery, SessionDep, WriteSessionDep
 from app.core.errors import Unprocessable
 from app.pages.exceptions import UploadTooLarge
+from app.pages.processed import make_copy_later
 from app.pages.schemas import PageImagePublic, PageUploadResult
 from app.pages.service import PageUpload, get_page, ingest_page, page_images, read_image, reason_messages
 
@@ -55,6 +56,7 @@ def _read_limited(upload: UploadFile, limit: int) -> bytes:
 def upload_page(
     request: Request,
     response: Response,
+    tasks: BackgroundTasks,
     ctx: CurrentStation,
     session: SessionDep,
     image: Annotated[UploadFile, File(description="The page image: JPEG, PNG or TIFF")],
@@ -106,13 +108,21 @@ def upload_page(
         ),
         store=request.app.state.store,
         qc_runner=request.app.state.qc.check,
-        process_runner=request.app.state.qc.process if settings.process_at_ingest else None,
         limits=request.app.state.upload_limits,
         now=utcnow(),
         source_ip=request.client.host if request.client else None,
     )
     if not result.created:
         response.status_code = 200
+    elif result.image.qc_passed and settings.process_at_ingest:  # issue 16: the copy, after the answer
+        tasks.add_task(
+            make_copy_later,
+            request.app.state.engine,
+            request.app.state.store,
+            request.app.state.qc.process,
+            result.image.id,
+            utcnow(),
+        )
     img = result.image
     return PageUploadResult(
         page_id=result.page.id,

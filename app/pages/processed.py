@@ -6,17 +6,21 @@ master, keyed by the settings fingerprint: a change of the project's processing 
 size) makes new copies when `refresh_project` runs; with nothing changed it makes none.
 """
 
+import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app.core.db import writing
 from app.core.storage import ImageStore, sha256_hex
 from app.pages.models import Page, PageImage, ProcessedImage
 from app.projects.delivery_profile import load_profile, processing_settings
 from app.projects.models import Project
 from qc.processing import Settings
+
+log = logging.getLogger(__name__)
 
 # (master bytes, QC metrics, settings as a dict) -> the qc.processing.Processed fields as a dict, in the pool.
 ProcessRunner = Callable[[bytes, dict, dict], dict[str, Any]]
@@ -129,3 +133,29 @@ def stored_hashes(session: Session, project_id: int | None = None) -> set[str]:
         masters = masters.join(Page, col(Page.id) == PageImage.page_id).where(Page.project_id == project_id)
         copies = copies.join(Page, col(Page.id) == PageImage.page_id).where(Page.project_id == project_id)
     return set(session.exec(masters)) | set(session.exec(copies))
+
+
+def shown_file(session: Session, image: PageImage, version: str) -> tuple[str, str, str]:
+    """What a viewer shows of an image: (sha256, media type, "processed" or "master"). The processed copy by
+    default (the newest one made), the master when asked for or when no copy exists (a failed shot, an old one)."""
+    if version == "processed":
+        row = latest_processed(session, [image.id]).get(image.id)
+        if row is not None:
+            return row.sha256, row.media_type, "processed"
+    return image.sha256, image.media_type, "master"
+
+
+def make_copy_later(engine, store: ImageStore, runner: ProcessRunner, image_id: int, now: datetime) -> None:  # noqa: ANN001
+    """After an upload was answered: make the new image's processed copy in its own transaction. Never raises:
+    a copy that fails here (a busy or stopped pool, a race) is made by the next `folio store process`."""
+    try:
+        with Session(writing(engine)) as session:
+            image = session.get(PageImage, image_id)
+            page = session.get(Page, image.page_id) if image else None
+            project = session.get(Project, page.project_id) if page else None
+            if image is None or project is None or not image.qc_passed:
+                return
+            ensure_processed(session, store, runner, image, project_settings(project), now)
+            session.commit()
+    except Exception:  # noqa: BLE001 - the upload is safe; the copy is made again later
+        log.exception("processed copy of image %s not made now", image_id)

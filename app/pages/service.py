@@ -16,7 +16,6 @@ from app.inspection.service import after_ingest
 from app.pages.exceptions import IdempotencyMismatch, ImageMissing, PageNotFound, UndecodableImage
 from app.pages.imaging import REFUSALS, ImageInfo, inspect_upload
 from app.pages.models import Page, PageImage
-from app.pages.processed import ProcessRunner, keep_processed, project_settings, settings_dict
 from app.projects.models import Project
 from app.records.models import Record, RecordStatus
 from app.records.service import get_or_create_record, renumber, resolve_key
@@ -75,7 +74,6 @@ class _Checked:
     sha256: str
     report: dict[str, Any]
     captured_at: datetime
-    processed: dict[str, Any] | None = None  # the delivered copy (qc.processing), made for a passing image
 
 
 def ingest_page(
@@ -89,7 +87,6 @@ def ingest_page(
     limits: UploadLimits,
     now: datetime,
     source_ip: str | None = None,
-    process_runner: ProcessRunner | None = None,
 ) -> IngestResult:
     """Keep one uploaded page image; the same idempotency key always yields the same page.
 
@@ -104,10 +101,7 @@ def ingest_page(
     report = qc_runner(upload.data, project.qc_profile, upload.intentionally_blank)
     if "error" in report:
         raise REFUSALS.get(report["error"], UndecodableImage)(f"the image cannot be read: {report['detail']}")
-    processed = None
-    if process_runner is not None and report["verdict"] == "pass":  # issue 16: the delivered copy, in the pool
-        processed = process_runner(upload.data, report.get("metrics", {}), settings_dict(project_settings(project)))
-    checked = _Checked(info, sha256_hex(upload.data), report, min(upload.captured_at or now, now), processed)
+    checked = _Checked(info, sha256_hex(upload.data), report, min(upload.captured_at or now, now))
 
     actor = {
         "actor_user_id": principal.user_id,
@@ -127,7 +121,7 @@ def ingest_page(
                 if upload.insert:  # issue 12: the slot opens in the transaction that fills it
                     _open_slot(session, principal, record, upload, now, actor)
                 store.put(upload.data, checked.sha256)
-                return _write(session, principal, project, record, upload, checked, now, actor, store)
+                return _write(session, principal, project, record, upload, checked, now, actor)
         except IntegrityError:
             # A concurrent request with the same key (or the same new page) won the race: look again.
             if attempt == 2:
@@ -174,7 +168,6 @@ def _write(
     checked: _Checked,
     now: datetime,
     actor: dict,
-    store: ImageStore,
 ) -> IngestResult:
     passed = checked.report["verdict"] == "pass"
     captured_at = checked.captured_at
@@ -223,8 +216,6 @@ def _write(
     )
     session.add(image)
     session.flush()
-    if checked.processed is not None:
-        keep_processed(session, store, image, checked.processed, now)
     page.current_image_id = image.id
     page.image_count += 1
     page.segment = upload.segment or page.segment

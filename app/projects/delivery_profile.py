@@ -16,7 +16,7 @@ CONTENTS = ("processed", "masters", "both")
 @dataclass(frozen=True)
 class DeliveryProfile:
     """contents: "processed" (default), "masters" or "both"; format of the processed copies ("jpeg", "tiff",
-    "jp2"); jpeg_quality 1-95; margin_mm around the page (0-20); pdfa: record PDFs as PDF/A-2b (not built yet)."""
+    "jp2"); jpeg_quality 1-95; margin_mm around the page (0-20); pdfa: record PDFs as PDF/A-2b (not built yet: only false is accepted)."""
 
     contents: str = "processed"
     format: str = "jpeg"
@@ -58,8 +58,8 @@ def load_profile(raw: dict[str, Any] | None) -> DeliveryProfile:
         raise DeliveryProfileError("jpeg_quality", "jpeg_quality must be a whole number 1-95")
     if isinstance(prof.margin_mm, bool) or not isinstance(prof.margin_mm, int | float) or not 0 <= prof.margin_mm <= 20:
         raise DeliveryProfileError("margin_mm", "margin_mm must be 0-20")
-    if not isinstance(prof.pdfa, bool):
-        raise DeliveryProfileError("pdfa", "pdfa must be true or false")
+    if prof.pdfa is not False:
+        raise DeliveryProfileError("pdfa", "PDF/A-2b record PDFs are not available yet")
     return prof
 
 

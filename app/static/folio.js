@@ -105,4 +105,19 @@
     else if (e.key === "0") { act("1"); }
     else if (e.key === "f") { act("fit"); }
   });
+  // Issue 16: <div data-version-for="img-id"> buttons show the processed page or the master in that image.
+  document.querySelectorAll("[data-version-for]").forEach(function (group) {
+    var img = document.getElementById(group.getAttribute("data-version-for"));
+    if (!img) { return; }
+    group.querySelectorAll("button[data-version]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var url = new URL(img.getAttribute("src"), window.location.href);
+        url.searchParams.set("version", button.getAttribute("data-version"));
+        img.setAttribute("src", url.pathname + url.search);
+        group.querySelectorAll("button[data-version]").forEach(function (b) {
+          b.setAttribute("aria-pressed", b === button ? "true" : "false");
+        });
+      });
+    });
+  });
 })();
