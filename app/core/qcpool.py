@@ -8,7 +8,8 @@ import signal
 import sys
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
@@ -109,6 +110,8 @@ class QCPool:
             initializer=_init_worker,
             initargs=(max_pixels, os.getpid(), 19),
         )
+        # ... fed by one thread of the web process that waits for it, so that no request waits for a copy.
+        self._later = ThreadPoolExecutor(max_workers=1, thread_name_prefix="folio-copies")
 
     def check(self, data: bytes, profile: dict | None, intentionally_blank: bool = False) -> dict[str, Any]:
         """Run qc.check in a worker and wait for its result."""
@@ -127,6 +130,14 @@ class QCPool:
             run_process, data, metrics, settings, self.max_pixels, self.max_decoded_bytes
         ).result(self.timeout)
 
+    def later(self, fn: Callable[..., object], *args: object) -> Future:
+        """Run fn(*args) in the copies' thread after what is already queued; the caller does not wait."""
+        return self._later.submit(fn, *args)
+
+    def wait_later(self) -> None:
+        """Wait until everything queued with later() has run (tests, shutdown of a CLI)."""
+        self._later.submit(lambda: None).result()
+
     def warm_up(self) -> None:
         """Start the workers now (importing OpenCV takes a while), not on the first upload."""
         futures = [self._executor.submit(os.getpid) for _ in range(self._executor._max_workers)]
@@ -135,5 +146,6 @@ class QCPool:
 
     def close(self) -> None:
         """Stop the workers."""
+        self._later.shutdown(wait=False, cancel_futures=True)  # a copy not made now: `folio store process`
         self._executor.shutdown(wait=True, cancel_futures=True)
         self._background.shutdown(wait=True, cancel_futures=True)

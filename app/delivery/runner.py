@@ -23,7 +23,16 @@ from app.audit.service import record_event
 from app.core.clock import utcnow
 from app.core.db import writing
 from app.core.storage import LocalImageStore
-from app.delivery.contents import make_missing_copies
+from app.delivery.contents import contents_of, make_missing_copies
+from app.delivery.metadata import (
+    PACKAGE_FIELDS,
+    PACKAGE_NAME,
+    PAGE_FIELDS,
+    PAGES_NAME,
+    MetadataFile,
+    package_row,
+    page_rows,
+)
 from app.delivery.models import DeliveryExport, DeliveryRecord, ExportStatus
 from app.delivery.package import (
     BagWriter,
@@ -246,6 +255,8 @@ def _finish(engine: Engine, export_id: int) -> None:
             leftover.unlink()
         bag = BagWriter(root)
         pages = PageIndex(root)
+        contents = contents_of(session, export)  # issue 16: process metadata, per page and per package
+        process_pages = MetadataFile(root, PAGES_NAME, PAGE_FIELDS, "page")
         index_rows: list[IndexRow] = []
         rows = session.exec(
             select(DeliveryRecord, Record, FrontPage)
@@ -263,6 +274,8 @@ def _finish(engine: Engine, export_id: int) -> None:
                     pdf = path
                 else:
                     pages.add(record.mrn, record.visit, page, segment, path, sha)
+            for row in page_rows(session, item, record.mrn, record.visit, contents):
+                process_pages.add(row)
             index_rows.append(
                 IndexRow(
                     record.mrn,
@@ -279,6 +292,8 @@ def _finish(engine: Engine, export_id: int) -> None:
             )
         for rel, sha, size in [pages.close(), *write_front_page_index(root, index_rows)]:
             bag.add(rel, sha, size)
+        package = MetadataFile(root, PACKAGE_NAME, PACKAGE_FIELDS, "package")
+        package.add(package_row(session, project, contents, export.records_done, export.pages_done))
         now = utcnow()
         fingerprint = bag.finish(
             {
@@ -291,7 +306,9 @@ def _finish(engine: Engine, export_id: int) -> None:
                 "Folio-Records": str(export.records_done),
                 "Folio-Pages": str(export.pages_done),
                 **({"Folio-Records-Left-Out": str(export.records_failed)} if export.records_failed else {}),
-            }
+                "Folio-Delivery-Profile": " ".join(f"{k}={v}" for k, v in contents.profile.to_dict().items()),
+            },
+            [*process_pages.close(), *package.close()],
         )
         export.status, export.finished_at, export.heartbeat_at = ExportStatus.done, now, now
         export.payload_sha256, export.error, export.worker = fingerprint, None, None

@@ -4,7 +4,7 @@ from datetime import datetime, time, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, BackgroundTasks, File, Form, Header, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Header, Request, Response, UploadFile
 
 from app.accounts.dependencies import CurrentStation
 from app.core.clock import utcnow
@@ -56,7 +56,6 @@ def _read_limited(upload: UploadFile, limit: int) -> bytes:
 def upload_page(
     request: Request,
     response: Response,
-    tasks: BackgroundTasks,
     ctx: CurrentStation,
     session: SessionDep,
     image: Annotated[UploadFile, File(description="The page image: JPEG, PNG or TIFF")],
@@ -115,7 +114,7 @@ def upload_page(
     if not result.created:
         response.status_code = 200
     elif result.image.qc_passed and settings.process_at_ingest:  # issue 16: the copy, after the answer
-        tasks.add_task(
+        request.app.state.qc.later(
             make_copy_later,
             request.app.state.engine,
             request.app.state.store,

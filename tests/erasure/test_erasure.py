@@ -25,6 +25,7 @@ def test_erasure_runs_only_after_receipt_and_approval(
 ) -> None:
     auth = signed_in_station(client, session)
     shas = [upload(client, auth, page_jpeg(200 + n), page=n, mrn="9911").json()["sha256"] for n in (1, 2, 3)]
+    client.app.state.qc.wait_later()  # issue 16: each passing page's processed copy is made after the answer
     project = session.get(Project, auth.project_id)
     manager = make_user(session, project, username="mgr", role=Role.vendor_manager)
     manager.totp_secret = SECRET
