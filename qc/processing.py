@@ -174,6 +174,24 @@ def page_geometry(corners: np.ndarray, settings: Settings) -> tuple[np.ndarray, 
     return hom, (int(round(w)) + 2 * m, int(round(h)) + 2 * m), dpi, m
 
 
+def _jp2_resolution(jp2: bytes, dpi: float) -> bytes:
+    """A JP2 file with its capture resolution (ISO/IEC 15444-1 I.5.3.7: a 'res ' box holding 'resc', pixels per
+    metre) added to its header box; Pillow's writer has no resolution option."""
+    ppm = max(1, min(65535, int(round(dpi / 0.0254))))
+    resc = ppm.to_bytes(2, "big") + b"\x00\x01" + ppm.to_bytes(2, "big") + b"\x00\x01\x00\x00"
+    res = (8 + 8 + len(resc)).to_bytes(4, "big") + b"res " + (8 + len(resc)).to_bytes(4, "big") + b"resc" + resc
+    pos = 0
+    while pos + 8 <= len(jp2):
+        size, kind = int.from_bytes(jp2[pos : pos + 4], "big"), jp2[pos + 4 : pos + 8]
+        if kind == b"jp2h" and size >= 8:
+            head = (size + len(res)).to_bytes(4, "big") + b"jp2h" + jp2[pos + 8 : pos + size] + res
+            return jp2[:pos] + head + jp2[pos + size :]
+        if size < 8:
+            break
+        pos += size
+    return jp2
+
+
 def _encode(px: np.ndarray, mode: str, settings: Settings, dpi: float | None, icc: bytes, turbo: bool) -> bytes:
     h, w = px.shape[:2]
     if settings.format == "jpeg" and turbo and _turbo() is not None:
@@ -198,7 +216,7 @@ def _encode(px: np.ndarray, mode: str, settings: Settings, dpi: float | None, ic
         kw["irreversible"] = False  # lossless 5/3 wavelet
     out = io.BytesIO()
     im.save(out, fmt, **kw)
-    return out.getvalue()
+    return _jp2_resolution(out.getvalue(), dpi) if fmt == "JPEG2000" and dpi else out.getvalue()
 
 
 def process(

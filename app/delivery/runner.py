@@ -236,7 +236,7 @@ def _mark_done(
             row.files = written_files(plan, result)
             session.add(row)
             export.records_done += 1
-            export.pages_done += len(plan.images)
+            export.pages_done += sum(1 for i in plan.images if i.in_pdf)  # pages, not files (issue 16: both)
             export.bytes_done += result.image_bytes + result.pdf_bytes
         export.heartbeat_at = now
         session.add(export)

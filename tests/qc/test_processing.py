@@ -140,6 +140,7 @@ def test_lossless_tiff_and_jpeg2000():
         out2 = _process(data, Settings(format="jp2"))
         j = _open(out2.data)
         assert out2.media_type == "image/jp2" and j.size == im.size
+        assert j.info["dpi"][0] == pytest.approx(out.dpi, abs=0.05)
         assert np.array_equal(np.asarray(j), np.asarray(im))  # lossless: the same pixels as the TIFF
 
 
