@@ -5,6 +5,7 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, File, Form, Header, Request, Response, UploadFile
+from sqlalchemy import event
 
 from app.accounts.dependencies import CurrentStation
 from app.core.clock import utcnow
@@ -113,15 +114,13 @@ def upload_page(
     )
     if not result.created:
         response.status_code = 200
-    elif result.image.qc_passed and settings.process_at_ingest:  # issue 16: the copy, after the answer
-        request.app.state.qc.later(
-            make_copy_later,
-            request.app.state.engine,
-            request.app.state.store,
-            request.app.state.qc.process,
-            result.image.id,
-            utcnow(),
-        )
+    elif result.image.qc_passed and settings.process_at_ingest:  # issue 16: the copy, once the upload is committed
+        state, image_id = request.app.state, result.image.id
+
+        def queue_copy(_session: object) -> None:
+            state.qc.later(make_copy_later, state.engine, state.store, state.qc.process, image_id, utcnow())
+
+        event.listen(session, "after_commit", queue_copy, once=True)
     img = result.image
     return PageUploadResult(
         page_id=result.page.id,

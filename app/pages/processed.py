@@ -42,13 +42,13 @@ def settings_dict(settings: Settings) -> dict[str, Any]:
 
 
 def keep_processed(
-    session: Session, store: ImageStore, image: PageImage, made: dict[str, Any], now: datetime
+    session: Session, store: ImageStore, image_id: int, made: dict[str, Any], now: datetime
 ) -> ProcessedImage:
     """Store a processed copy's bytes (fsynced, under their SHA-256) and its row linked to the master."""
     digest = sha256_hex(made["data"])
     store.put(made["data"], digest)
     row = ProcessedImage(
-        image_id=image.id,
+        image_id=image_id,
         fingerprint=made["fingerprint"],
         sha256=digest,
         size_bytes=len(made["data"]),
@@ -103,7 +103,7 @@ def ensure_processed(
     if row is not None:  # the row survived its file (a restored store): write the file again
         store.put(made["data"], row.sha256)
         return row, True
-    return keep_processed(session, store, image, made, now), True
+    return keep_processed(session, store, image.id, made, now), True
 
 
 def refresh_project(
@@ -146,16 +146,24 @@ def shown_file(session: Session, image: PageImage, version: str) -> tuple[str, s
 
 
 def make_copy_later(engine, store: ImageStore, runner: ProcessRunner, image_id: int, now: datetime) -> None:  # noqa: ANN001
-    """After an upload was answered: make the new image's processed copy in its own transaction. Never raises:
-    a copy that fails here (a busy or stopped pool, a race) is made by the next `folio store process`."""
+    """After an upload was answered: make the new image's processed copy. The pixels are worked on outside any
+    write transaction (SQLite has one writer: uploads must not wait for a copy); only the row is written in one.
+    Never raises: a copy that fails here (a busy or stopped pool, a race) is made by `folio store process`."""
     try:
-        with Session(writing(engine)) as session:
+        with Session(engine) as session:
             image = session.get(PageImage, image_id)
             page = session.get(Page, image.page_id) if image else None
             project = session.get(Project, page.project_id) if page else None
             if image is None or project is None or not image.qc_passed:
                 return
-            ensure_processed(session, store, runner, image, project_settings(project), now)
-            session.commit()
+            settings = project_settings(project)
+            if processed_of(session, image_id, settings.fingerprint()) is not None:
+                return
+            data, metrics = store.get(image.sha256), dict(image.qc_metrics or {})
+        made = runner(data, metrics, settings_dict(settings))
+        with Session(writing(engine)) as session:
+            if processed_of(session, image_id, made["fingerprint"]) is None:
+                keep_processed(session, store, image_id, made, now)
+                session.commit()
     except Exception:  # noqa: BLE001 - the upload is safe; the copy is made again later
         log.exception("processed copy of image %s not made now", image_id)
