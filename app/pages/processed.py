@@ -42,11 +42,13 @@ def settings_dict(settings: Settings) -> dict[str, Any]:
 
 
 def keep_processed(
-    session: Session, store: ImageStore, image_id: int, made: dict[str, Any], now: datetime
+    session: Session, store: ImageStore, image_id: int, made: dict[str, Any], now: datetime, *, stored: bool = False
 ) -> ProcessedImage:
-    """Store a processed copy's bytes (fsynced, under their SHA-256) and its row linked to the master."""
+    """Store a processed copy's bytes (fsynced, under their SHA-256; unless `stored` already) and its row linked
+    to the master."""
     digest = sha256_hex(made["data"])
-    store.put(made["data"], digest)
+    if not stored:
+        store.put(made["data"], digest)
     row = ProcessedImage(
         image_id=image_id,
         fingerprint=made["fingerprint"],
@@ -161,9 +163,10 @@ def make_copy_later(engine, store: ImageStore, runner: ProcessRunner, image_id: 
                 return
             data, metrics = store.get(image.sha256), dict(image.qc_metrics or {})
         made = runner(data, metrics, settings_dict(settings))
+        store.put(made["data"])  # fsynced before the write lock is taken (a file without its row: `store gc`)
         with Session(writing(engine)) as session:
             if processed_of(session, image_id, made["fingerprint"]) is None:
-                keep_processed(session, store, image_id, made, now)
+                keep_processed(session, store, image_id, made, now, stored=True)
                 session.commit()
     except Exception:  # noqa: BLE001 - the upload is safe; the copy is made again later
         log.exception("processed copy of image %s not made now", image_id)
