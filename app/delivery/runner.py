@@ -4,6 +4,7 @@ A record counts as done only after its files are fsynced under their final names
 an interrupted export (stopped, crashed, killed) is taken up again and redoes only the records not done.
 """
 
+import hashlib
 import logging
 import os
 import socket
@@ -33,6 +34,7 @@ from app.delivery.metadata import (
     package_row,
     page_rows,
 )
+from app.delivery.mets import METS_DIR, record_mets
 from app.delivery.models import DeliveryExport, DeliveryRecord, ExportStatus
 from app.delivery.package import (
     BagWriter,
@@ -41,6 +43,7 @@ from app.delivery.package import (
     PageIndex,
     PlannedRecord,
     WrittenRecord,
+    write_atomic,
     write_front_page_index,
 )
 from app.delivery.planning import RecordFailure, plan_or_failure, write_or_failure, written_files
@@ -253,7 +256,7 @@ def _finish(engine: Engine, export_id: int) -> None:
         root = Path(export.target)
         for leftover in (root / "data").rglob(".*.part"):  # a file a killed worker was writing
             leftover.unlink()
-        bag = BagWriter(root)
+        bag, now = BagWriter(root), utcnow()
         pages = PageIndex(root)
         contents = contents_of(session, export)  # issue 16: process metadata, per page and per package
         process_pages = MetadataFile(root, PAGES_NAME, PAGE_FIELDS, "page")
@@ -274,8 +277,14 @@ def _finish(engine: Engine, export_id: int) -> None:
                     pdf = path
                 else:
                     pages.add(record.mrn, record.visit, page, segment, path, sha)
-            for row in page_rows(session, item, record.mrn, record.visit, contents):
+            meta = page_rows(session, item, record.mrn, record.visit, contents)
+            for row in meta:
                 process_pages.add(row)
+            if contents.profile.mets:  # issue 16: one METS document per record, for archives that import METS
+                rel = f"{METS_DIR}/{record.mrn}_{record.visit}.xml"
+                blob = record_mets(f"{record.mrn}_{record.visit}", meta, [f[:3] for f in item.files or []], pdf, now)
+                write_atomic(root / "data" / rel, blob)
+                bag.add(rel, hashlib.sha256(blob).hexdigest(), len(blob))
             index_rows.append(
                 IndexRow(
                     record.mrn,
@@ -294,7 +303,6 @@ def _finish(engine: Engine, export_id: int) -> None:
             bag.add(rel, sha, size)
         package = MetadataFile(root, PACKAGE_NAME, PACKAGE_FIELDS, "package")
         package.add(package_row(session, project, contents, export.records_done, export.pages_done))
-        now = utcnow()
         fingerprint = bag.finish(
             {
                 "Source-Organization": project.vendor or "Folio",

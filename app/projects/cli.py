@@ -37,7 +37,7 @@ def cmd_delivery_profile(args: argparse.Namespace, settings: Settings) -> None:
         if project is None:
             raise SystemExit(f"no project {args.project}")
         wanted = dict(project.delivery_profile or {})
-        for key in ("contents", "format", "jpeg_quality", "margin_mm", "pdfa"):
+        for key in ("contents", "format", "jpeg_quality", "margin_mm", "pdfa", "mets"):
             value = getattr(args, key)
             if value is not None:
                 wanted[key] = value
@@ -77,3 +77,4 @@ def add_commands(sub: argparse._SubParsersAction, add: Callable) -> None:
     p.add_argument("--jpeg-quality", type=int, dest="jpeg_quality")
     p.add_argument("--margin-mm", type=float, dest="margin_mm")
     p.add_argument("--pdfa", action=argparse.BooleanOptionalAction, default=None)
+    p.add_argument("--mets", action=argparse.BooleanOptionalAction, default=None, help="a METS document per record")

@@ -16,13 +16,15 @@ CONTENTS = ("processed", "masters", "both")
 @dataclass(frozen=True)
 class DeliveryProfile:
     """contents: "processed" (default), "masters" or "both"; format of the processed copies ("jpeg", "tiff",
-    "jp2"); jpeg_quality 1-95; margin_mm around the page (0-20); pdfa: record PDFs as PDF/A-2b (not built yet: only false is accepted)."""
+    "jp2"); jpeg_quality 1-95; margin_mm around the page (0-20); pdfa: record PDFs as PDF/A-2b (not built yet:
+    only false is accepted); mets: a METS document per record."""
 
     contents: str = "processed"
     format: str = "jpeg"
     jpeg_quality: int = 85
     margin_mm: float = 3.0
     pdfa: bool = False
+    mets: bool = False  # one METS document per record (app.delivery.mets)
 
     def to_dict(self) -> dict[str, Any]:
         """The profile as stored on the project."""
@@ -58,6 +60,8 @@ def load_profile(raw: dict[str, Any] | None) -> DeliveryProfile:
         raise DeliveryProfileError("jpeg_quality", "jpeg_quality must be a whole number 1-95")
     if isinstance(prof.margin_mm, bool) or not isinstance(prof.margin_mm, int | float) or not 0 <= prof.margin_mm <= 20:
         raise DeliveryProfileError("margin_mm", "margin_mm must be 0-20")
+    if not isinstance(prof.mets, bool):
+        raise DeliveryProfileError("mets", "mets must be true or false")
     if prof.pdfa is not False:
         raise DeliveryProfileError("pdfa", "PDF/A-2b record PDFs are not available yet")
     return prof

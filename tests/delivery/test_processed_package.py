@@ -22,6 +22,7 @@ from app.accounts.models import Role
 from app.core.clock import local_date, utcnow
 from app.core.storage import LocalImageStore
 from app.delivery import runner
+from app.delivery.mets import mets_schema
 from app.delivery.verify import verify_package
 from app.projects.models import Project
 from app.records.models import Record
@@ -64,7 +65,7 @@ def test_package_of_processed_pages_and_masters_verifies(
     ).json()["complete"]
     client.app.state.qc.wait_later()
     project = session.get(Project, auth.project_id)
-    project.delivery_profile = {"contents": "both"}
+    project.delivery_profile = {"contents": "both", "mets": True}
     manager = make_user(session, project, "mgr", Role.vendor_manager)
     custodian = make_user(session, project, "cust", Role.custodian)
     applied = utcnow() - timedelta(days=40)
@@ -105,6 +106,15 @@ def test_package_of_processed_pages_and_masters_verifies(
     assert tree.find("f:page/f:processing_steps", ns).text.startswith("[")
     package = etree.parse(str(target / "metadata/package.xml"))
     assert "contents" in package.find("f:package/f:delivery_profile", ns).text
+
+    # The record's METS validates against the METS schema (vendored: no network), page order and segments kept.
+    mets = etree.parse(str(target / f"data/mets/{MRN}_1.xml"))
+    mets_schema().assertValid(mets)
+    m = {"mets": "http://www.loc.gov/METS/"}
+    assert [d.get("LABEL") for d in mets.findall(".//mets:div[@TYPE='segment']", m)] == ["首页", "医嘱单"]
+    assert [d.get("ORDER") for d in mets.findall(".//mets:div[@TYPE='page']", m)] == ["1", "2", "3", "4"]
+    assert len(mets.findall(".//mets:fileGrp[@USE='processed']/mets:file", m)) == 4
+    assert len(mets.findall(".//mets:techMD", m)) == 4
 
     # Masters beside the processed pages; the PDF holds the 4 processed pages, not 8.
     data = target / "data"
