@@ -1,12 +1,12 @@
 """`folio delivery verify`, issue 16: each image of the package against its line of the process metadata.
 
 metadata/process-pages.csv (written by app.delivery.metadata) names each page's processed and master file with
-its SHA-256, pixel size and the resolution written into the processed file. Verification reads every named file,
-re-hashes it and reads its header (the image policy, qc.imagefile, for JPEG/PNG/TIFF; Pillow's JPEG 2000 reader).
+its SHA-256, pixel size and the resolution written into the processed file. Verification compares each SHA-256
+with the bag's manifest (bagit re-hashes the files against it) and reads each processed file's header (the image
+policy, qc.imagefile, for JPEG/PNG/TIFF; Pillow's JPEG 2000 reader) for its size and resolution.
 """
 
 import csv
-import hashlib
 import io
 from pathlib import Path
 
@@ -31,9 +31,13 @@ def _facts(blob: bytes) -> tuple[int, int, float | None]:
     return facts.width, facts.height, float(dpi[0]) if dpi else None
 
 
-def check_process_metadata(root: Path) -> list[str]:
+def check_process_metadata(root: Path, manifest: dict[str, str], damaged: set[str] = frozenset()) -> list[str]:
     """Every problem between the package's images and its process metadata (none: they agree). A package
-    without process metadata (made before issue 16) has nothing to check here."""
+    without process metadata (made before issue 16) has nothing to check here.
+
+    manifest: SHA-256 by path ("data/...") from the bag's manifest, which bagit checks against the files: the
+    metadata's SHA-256 must be the manifest's; a file that differs from both is reported by bagit once (`damaged`:
+    such paths, "data/...", whose headers are not read again)."""
     path = root / METADATA_DIR / f"{PAGES_NAME}.csv"
     if not path.is_file():
         return []
@@ -52,16 +56,15 @@ def check_process_metadata(root: Path) -> list[str]:
         for rel, sha in ((row["processed_file"], row["processed_sha256"]), (row["master_file"], row["master_sha256"])):
             if not rel:
                 continue
+            if manifest.get("data/" + rel) != sha:
+                problems.append(f"{where}: {rel} has another SHA-256 in the process metadata than in the manifest")
+                continue
+            if rel != row["processed_file"] or "data/" + rel in damaged:
+                continue
             try:
                 blob = (root / "data" / rel).read_bytes()
             except OSError:
-                problems.append(f"{where}: {rel} is missing")
-                continue
-            if hashlib.sha256(blob).hexdigest() != sha:
-                problems.append(f"{where}: {rel} does not match the SHA-256 in the process metadata")
-                continue
-            if rel != row["processed_file"]:
-                continue
+                continue  # reported by bagit as missing
             try:
                 width, height, dpi = _facts(blob)
             except (QCInputError, OSError, ValueError) as exc:

@@ -143,5 +143,5 @@ def test_package_of_processed_pages_and_masters_verifies(
         "\ufeff" + text.replace(f",{first['处理后图像宽度(像素)']},", ",12,", 1), encoding="utf-8"
     )
     problems = verify_package(target).problems
-    assert any("12" in p and "px" in p for p in problems), problems
+    assert any("12" in p and "px" in p for p in problems), problems  # the size read from the file
     assert any("tagmanifest" in p or "process-pages.csv" in p for p in problems), problems
