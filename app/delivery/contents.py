@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from app.acceptance.models import LotPage
 from app.core.clock import utcnow
 from app.core.db import writing
-from app.core.storage import LocalImageStore
+from app.core.storage import LocalImageStore, StoreError
 from app.delivery.models import DeliveryExport, DeliveryRecord
 from app.pages.models import PageImage
 from app.pages.processed import ensure_processed, project_settings
@@ -87,7 +87,7 @@ def make_missing_copies(engine: Engine, export_id: int, store: LocalImageStore, 
                 continue
             try:
                 made += ensure_processed(session, store, _run_here, image, settings, utcnow())[1]
-            except (QCInputError, OSError, ValueError) as exc:
+            except (QCInputError, StoreError, OSError, ValueError) as exc:
                 log.warning("delivery export %s: no processed copy of image %s: %s", export_id, image_id, exc)
             if n % batch == 0:
                 session.commit()

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from app.acceptance.models import LotPage
-from app.core.storage import LocalImageStore
+from app.core.storage import LocalImageStore, sha256_hex
 from app.delivery.contents import MASTERS_DIR, contents_of
 from app.delivery.models import DeliveryExport, DeliveryRecord
 from app.delivery.naming import page_path, page_segments
@@ -57,7 +57,7 @@ def plan_record(
         if contents.processed:  # issue 16: the delivered page, cropped and straightened
             copy = processed_of(session, image_id, contents.fingerprint or "")
             if copy is None:
-                raise PackageError(f"record {label}: page {number} has no processed copy (folio store process)")
+                raise PackageError(_why_no_copy(store, label, number, sha))
             path = page_path(export.template, media_type=copy.media_type, **kw)
             images.append(PlannedImage(f"{IMAGES_DIR}/{path}", copy.sha256, store.path_of(copy.sha256), number, name))
         if contents.masters:
@@ -70,6 +70,16 @@ def plan_record(
     if len(set(paths)) != len(paths):
         raise PackageError(f"record {label}: the naming template gives two pages the same file name")
     return PlannedRecord(record.id, label, images, f"{PDF_DIR}/{label}.pdf")
+
+
+def _why_no_copy(store: LocalImageStore, label: str, number: int, sha: str) -> str:
+    """Why a page has no processed copy, in the words the writer uses for a bad master."""
+    where = f"record {label} page {number}"
+    if not store.exists(sha):
+        return f"{where}: image file missing"
+    if sha256_hex(store.get(sha)) != sha:
+        return f"{where}: stored image does not match its digest"
+    return f"{where}: no processed copy yet (folio store process makes it)"
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.core.db import writing
-from app.core.storage import ImageStore, sha256_hex
+from app.core.storage import ImageStore, StoreError, sha256_hex
 from app.pages.models import Page, PageImage, ProcessedImage
 from app.projects.delivery_profile import load_profile, processing_settings
 from app.projects.models import Project
@@ -96,12 +96,15 @@ def ensure_processed(
     session: Session, store: ImageStore, runner: ProcessRunner, image: PageImage, settings: Settings, now: datetime
 ) -> tuple[ProcessedImage, bool]:
     """The master's copy for these settings, made now if missing; (row, made now). Raises StoreError when the
-    master's file is gone."""
+    master's file is gone or altered."""
     fingerprint = settings.fingerprint()
     row = processed_of(session, image.id, fingerprint)
     if row is not None and store.exists(row.sha256):
         return row, False
-    made = runner(store.get(image.sha256), dict(image.qc_metrics or {}), settings_dict(settings))
+    data = store.get(image.sha256)
+    if sha256_hex(data) != image.sha256:  # never a copy of a damaged master
+        raise StoreError(f"the stored file of image {image.id} does not match its SHA-256")
+    made = runner(data, dict(image.qc_metrics or {}), settings_dict(settings))
     if row is not None:  # the row survived its file (a restored store): write the file again
         store.put(made["data"], row.sha256)
         return row, True

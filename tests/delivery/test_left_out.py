@@ -147,6 +147,9 @@ def test_mirrored_exif_page_is_delivered_right_way_round(
         images[("00012345", n)] = out.getvalue()
         wants[n] = np.asarray(upright.convert("RGB"))
     acc = accepted_records(client, session, records=[("00012345", 4, {1: "首页"})], images=images)
+    acc.project.delivery_profile = {"contents": "masters"}  # the camera's frames (processed pages: issue 16's tests)
+    session.add(acc.project)
+    session.commit()
     target = tmp_path / "package"
     export = approved_export(session, acc, target)
     result = runner.run_export(db, LocalImageStore(image_store), export.id)
