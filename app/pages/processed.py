@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.core.db import writing
@@ -65,8 +66,14 @@ def keep_processed(
         needs_look=made["needs_look"],
         made_at=now,
     )
-    session.add(row)
-    session.flush()
+    try:
+        with session.begin_nested():  # another worker may have made the same copy meanwhile: keep theirs
+            session.add(row)
+    except IntegrityError:
+        existing = processed_of(session, image_id, made["fingerprint"])
+        if existing is None:
+            raise
+        return existing
     return row
 
 
