@@ -149,7 +149,7 @@ def test_tiff_pages_are_shown_as_jpeg(web: TestClient, session: Session) -> None
     project = session.get(Project, auth.project_id)
     web_user(session, project, "qc1", Role.vendor_qc)
     sign_in(web, "qc1")
-    r = web.get(f"/pages/{res.json()['page_id']}/image")
+    r = web.get(f"/pages/{res.json()['page_id']}/image?version=master")  # the TIFF master as a JPEG rendition
     assert r.status_code == 200 and r.headers["content-type"] == "image/jpeg"
     assert Image.open(io.BytesIO(r.content)).size == Image.open(io.BytesIO(page_jpeg(33))).size
 
