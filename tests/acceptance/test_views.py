@@ -226,7 +226,7 @@ def test_page_images_of_another_project_are_not_found(client: TestClient, sessio
     page_id = next(iter(images))
     assert client.get(f"/pages/{page_id}/image").status_code == 404
     sign_in(client, "rev")
-    assert client.get(f"/pages/{page_id}/image").content == images[page_id]
+    assert client.get(f"/pages/{page_id}/image?version=master").content == images[page_id]
     client.cookies.clear()
     assert client.get(f"/pages/{page_id}/image", follow_redirects=False).status_code == 303
 
