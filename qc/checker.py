@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 from qc import occlusion as oc
+from qc import outline as ol
 from qc import page as pg
 from qc import sharpness as sh
 from qc import skew as sk
@@ -44,6 +45,7 @@ class Measured:
     full_frame: bool
     edge_contact: float
     contact_sides: tuple[float, float, float, float]  # share of the top, right, bottom, left frame side touched
+    outline: ol.Outline | None = None  # the paper's corners in original (upright) pixels, for qc.processing
 
 
 def resolve_profile(profile: Profile | dict[str, Any] | None) -> Profile:
@@ -75,6 +77,7 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
     ink_ratio = float(np.count_nonzero(ink)) / area
     contact = max(page.contact)
     edge = None if page.quad is None else sk.page_edge_fit(work, page.quad * f_l, reach=2.5 * f_l)
+    outline = None if page.quad is None else ol.refine(work, page.quad * f_l, reach=2.5 * f_l)
     doubtful = edge is None or not (edge.pair and edge.whole)  # a whole pair of sides is trusted as it is
     text = sk.text_fit(ink) if doubtful and ink_ratio >= prof.min_ink_ratio else None
     skew, skew_source = sk.decide(edge, text)
@@ -116,6 +119,11 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
         full_frame=page.full_frame,
         edge_contact=contact,
         contact_sides=page.contact,
+        outline=None
+        if outline is None
+        else ol.Outline(
+            outline.corners * dec.scale, outline.certain and contact <= prof.max_edge_contact, outline.sides_clean
+        ),
     )
 
 
@@ -228,6 +236,8 @@ def metrics_of(
             "edge_contact": _r(m.edge_contact),
             "edge_contact_sides": [_r(c) for c in m.contact_sides],
             "touching_sides": [n for n, c in zip(SIDE_NAMES, m.contact_sides, strict=True) if c > 0],
+            "page_corners": None if m.outline is None else [[_r(x, 1), _r(y, 1)] for x, y in m.outline.corners],
+            "outline_certain": bool(m.outline and m.outline.certain),
             "assumed_paper": paper_name((prof or default_profile()).paper_size_mm) if m.dpi_from_page else None,
         }
     )

@@ -13,8 +13,11 @@ SIDE_SAMPLES = 64  # profiles across each side of the paper
 WHOLE_SIDE = 0.75  # a side with fewer usable profiles than this share was clipped, hidden or bent
 
 
-def _fit_angle(pts: np.ndarray) -> tuple[float, float] | None:
-    """Angle (deg, CCW, direction pointing right) and RMS residual of a robust line fit."""
+def fit_line(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray, float] | None:
+    """A robust straight line through points (Nx2): (centre, unit direction, RMS residual of the kept points).
+
+    Three rounds of a total-least-squares fit, each dropping points beyond 3 robust sigmas; None with fewer than 8.
+    """
     if len(pts) < 8:
         return None
     keep = np.ones(len(pts), bool)
@@ -28,13 +31,21 @@ def _fit_angle(pts: np.ndarray) -> tuple[float, float] | None:
         keep = np.abs(res) < 3.0 * 1.4826 * mad
         if keep.sum() < 8:
             return None
+    return c, d, float(np.sqrt(np.mean(res[keep] ** 2)))
+
+
+def _fit_angle(pts: np.ndarray) -> tuple[float, float] | None:
+    """Angle (deg, CCW, direction pointing right) and RMS residual of a robust line fit."""
+    fit = fit_line(pts)
+    if fit is None:
+        return None
+    _, d, rms = fit
     if d[0] < 0:
         d = -d
-    rms = float(np.sqrt(np.mean(res[keep] ** 2)))
     return math.degrees(math.atan2(-d[1], d[0])), rms
 
 
-def _side_points(
+def side_points(
     gray: np.ndarray, a: np.ndarray, b: np.ndarray, centre: np.ndarray, reach: float, margin: float
 ) -> np.ndarray:
     """Sub-pixel edge points along the paper side a→b, searched ±reach along its normal."""
@@ -100,7 +111,7 @@ def page_edge_fit(gray: np.ndarray, quad: np.ndarray, reach: float) -> EdgeFit |
         a, b = quad[i].astype(np.float64), quad[(i + 1) % 4].astype(np.float64)
         if np.linalg.norm(b - a) < 0.2 * max(h, w):
             continue
-        pts = _side_points(gray, a, b, centre, reach, margin)
+        pts = side_points(gray, a, b, centre, reach, margin)
         fit = _fit_angle(pts)
         if fit is None or fit[1] > 1.5:
             continue

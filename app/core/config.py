@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     ocr_workers: int = 1
     ocr_threads: int = 1
     ocr_poll_seconds: float = 10.0
+    # Issue 16: make each passing image's processed copy after the upload is answered, in the pool's low-priority
+    # worker (off: only `folio store process` makes them).
+    process_at_ingest: bool = True
 
     operator_session_hours: int = 12
     # Station fleet: stations send a heartbeat this often; one missing this long is offline; beats closer than

@@ -8,7 +8,8 @@ import signal
 import sys
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
@@ -40,9 +41,11 @@ def _exit_with_parent(parent_pid: int, poll_seconds: float = PARENT_POLL_SECONDS
     threading.Thread(target=watch, name="folio-parent-watchdog", daemon=True).start()
 
 
-def _init_worker(max_pixels: int, parent_pid: int | None = None) -> None:
+def _init_worker(max_pixels: int, parent_pid: int | None = None, niceness: int = 0) -> None:
     if parent_pid is not None:
         _exit_with_parent(parent_pid)
+    if niceness:
+        os.nice(niceness)  # the background lane yields the CPU to the checks a station is waiting for
     # OpenCV's own decoder limit, lowered to the server's; one OpenCV thread per worker process.
     os.environ["OPENCV_IO_MAX_IMAGE_PIXELS"] = str(max_pixels)
     import cv2
@@ -74,6 +77,17 @@ def run_render(kind: str, data: bytes, max_pixels: int, max_decoded_bytes: int) 
     return render(kind, data, max_pixels=max_pixels, max_decoded_bytes=max_decoded_bytes)
 
 
+def run_process(data: bytes, metrics: dict, settings: dict, max_pixels: int, max_decoded_bytes: int) -> dict[str, Any]:
+    """Make a processed page copy in a worker (qc.processing.process) as a dict of its fields."""
+    from dataclasses import asdict
+
+    from qc.imagefile import Limits
+    from qc.processing import Settings, process
+
+    limits = Limits(max_pixels=max_pixels, max_decoded_bytes=max_decoded_bytes)
+    return asdict(process(data, metrics, Settings(**settings), limits))
+
+
 class QCPool:
     """A process pool for qc.check and image renditions, sized by the settings: pixels are decoded here, never in
     the web process."""
@@ -87,6 +101,16 @@ class QCPool:
             initializer=_init_worker,
             initargs=(max_pixels, os.getpid()),
         )
+        # Issue 16: processed page copies are made after the answer, in one low-priority worker, so that a busy
+        # server checks uploads as fast as before and the copies catch up when it is idle (bench/ingest.py).
+        self._background = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(max_pixels, os.getpid(), 19),
+        )
+        # ... fed by one thread of the web process that waits for it, so that no request waits for a copy.
+        self._later = ThreadPoolExecutor(max_workers=1, thread_name_prefix="folio-copies")
 
     def check(self, data: bytes, profile: dict | None, intentionally_blank: bool = False) -> dict[str, Any]:
         """Run qc.check in a worker and wait for its result."""
@@ -102,6 +126,21 @@ class QCPool:
         """Any picklable CPU-bound function run in a worker (e.g. a front-page crop); waits for its result."""
         return self._executor.submit(fn, *args).result(self.timeout)
 
+    def process(self, data: bytes, metrics: dict, settings: dict) -> dict[str, Any]:
+        """A processed page copy made in the low-priority background worker (see run_process); raises
+        QCInputError for an unreadable image."""
+        return self._background.submit(
+            run_process, data, metrics, settings, self.max_pixels, self.max_decoded_bytes
+        ).result(self.timeout)
+
+    def later(self, fn: Callable[..., object], *args: object) -> Future:
+        """Run fn(*args) in the copies' thread after what is already queued; the caller does not wait."""
+        return self._later.submit(fn, *args)
+
+    def wait_later(self) -> None:
+        """Wait until everything queued with later() has run (tests, shutdown of a CLI)."""
+        self._later.submit(lambda: None).result()
+
     def warm_up(self) -> None:
         """Start the workers now (importing OpenCV takes a while), not on the first upload."""
         futures = [self._executor.submit(os.getpid) for _ in range(self._executor._max_workers)]
@@ -110,4 +149,6 @@ class QCPool:
 
     def close(self) -> None:
         """Stop the workers."""
+        self._later.shutdown(wait=False, cancel_futures=True)  # a copy not made now: `folio store process`
         self._executor.shutdown(wait=True, cancel_futures=True)
+        self._background.shutdown(wait=True, cancel_futures=True)

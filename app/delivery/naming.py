@@ -22,7 +22,7 @@ REQUIRED_FIELDS = ("mrn", "visit", "page")
 MAX_SEGMENTS = 40
 # Characters that Windows, macOS or a USB disk's file system refuse in a name.
 _BAD_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
-EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/tiff": ".tif"}
+EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/tiff": ".tif", "image/jp2": ".jp2"}
 _SAME_TYPE = {".jpg": {".jpg", ".jpeg"}, ".tif": {".tif", ".tiff"}}
 
 

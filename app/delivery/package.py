@@ -26,6 +26,7 @@ INDEX_DIR = "index"
 FRONTPAGE_CSV, FRONTPAGE_XLSX, PAGES_CSV = "frontpage.csv", "frontpage.xlsx", "pages.csv"
 PDF_DIR = "pdf"
 IMAGES_DIR = "images"
+JP2_SIGNATURE = b"\x00\x00\x00\x0cjP  \r\n\x87\n"
 
 
 class PackageError(Exception):
@@ -41,6 +42,7 @@ class PlannedImage:
     source: Path
     page_number: int
     segment: str
+    in_pdf: bool = True  # the record's PDF is built from these (the processed pages when the package has them)
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,11 @@ def record_pdf(plan: PlannedRecord, blobs: list[bytes]) -> bytes:
     """One PDF page per image, upright, from what the image policy (qc.renditions.pdf_image) says to embed."""
     pages = []
     for image, blob in zip(plan.images, blobs, strict=True):
+        if not image.in_pdf:
+            continue
+        if blob[:12] == JP2_SIGNATURE:  # JPEG 2000 (issue 16): img2pdf embeds it as it is
+            pages.append(blob)
+            continue
         try:
             pages.append(pdf_image(blob))
         except QCInputError as exc:
@@ -256,8 +263,11 @@ class BagWriter:
         self.manifest.write(f"{sha256}  {manifest_path(rel)}\n".encode())
         self.octets, self.count = self.octets + size, self.count + 1
 
-    def finish(self, info: dict[str, str]) -> str:
-        """Write the tag files; returns the SHA-256 of the payload manifest (the package's fingerprint)."""
+    def finish(self, info: dict[str, str], tag_files: Iterable[tuple[str, str, int]] = ()) -> str:
+        """Write the tag files; returns the SHA-256 of the payload manifest (the package's fingerprint).
+
+        tag_files: other tag files already written (path from the bag's root, sha256, bytes), such as the process
+        metadata; the tag manifest covers them too."""
         manifest_sha, _ = self.manifest.close()
         bag_info = "".join(f"{k}: {v}\n" for k, v in {**info, "Payload-Oxum": f"{self.octets}.{self.count}"}.items())
         tags = {"bagit.txt": BAGIT_TXT.encode("utf-8"), "bag-info.txt": bag_info.encode("utf-8")}
@@ -265,6 +275,7 @@ class BagWriter:
             write_atomic(self.root / name, blob)
         digests = {name: hashlib.sha256(blob).hexdigest() for name, blob in tags.items()}
         digests[MANIFEST] = manifest_sha
+        digests.update({name: sha for name, sha, _ in tag_files})
         lines = "".join(f"{digests[name]}  {name}\n" for name in sorted(digests))
         write_atomic(self.root / TAGMANIFEST, lines.encode("utf-8"))
         return manifest_sha

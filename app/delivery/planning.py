@@ -8,7 +8,8 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from app.acceptance.models import LotPage
-from app.core.storage import LocalImageStore
+from app.core.storage import LocalImageStore, sha256_hex
+from app.delivery.contents import MASTERS_DIR, contents_of
 from app.delivery.models import DeliveryExport, DeliveryRecord
 from app.delivery.naming import page_path, page_segments
 from app.delivery.package import (
@@ -21,6 +22,7 @@ from app.delivery.package import (
     write_record,
 )
 from app.pages.models import Page, PageImage
+from app.pages.processed import processed_of
 from app.records.models import Record
 
 log = logging.getLogger("app.delivery.runner")
@@ -33,7 +35,7 @@ def plan_record(
     record = session.get(Record, item.record_id)
     assert record is not None
     rows = session.exec(
-        select(Page.page_number, Page.segment, LotPage.image_sha256, PageImage.media_type)
+        select(Page.page_number, Page.segment, LotPage.image_sha256, PageImage.media_type, PageImage.id)
         .join(Page, col(Page.id) == col(LotPage.page_id))
         .join(PageImage, col(PageImage.id) == col(LotPage.image_id))
         .where(LotPage.round_id == item.round_id, LotPage.record_id == item.record_id)
@@ -44,21 +46,40 @@ def plan_record(
     if len(set(numbers)) != len(numbers):
         raise PackageError(f"record {label}: two accepted pages share a page number; renumber the record")
     segments = export.segments
-    resolved = page_segments([(n, mark) for n, mark, _, _ in rows], segments)
+    resolved = page_segments([(n, mark) for n, mark, _, _, _ in rows], segments)
+    contents = contents_of(session, export)
     images = []
-    for (number, _, sha, media), seg in zip(rows, resolved, strict=True):
+    for (number, _, sha, media, image_id), seg in zip(rows, resolved, strict=True):
         if seg.segment_index is None:
             raise PackageError(f"record {label}: page {number} has no segment")
-        path = page_path(
-            export.template, mrn=record.mrn, visit=record.visit, segments=segments, seg=seg, media_type=media
-        )
-        images.append(
-            PlannedImage(f"{IMAGES_DIR}/{path}", sha, store.path_of(sha), number, segments[seg.segment_index])
-        )
+        name = segments[seg.segment_index]
+        kw = {"mrn": record.mrn, "visit": record.visit, "segments": segments, "seg": seg}
+        if contents.processed:  # issue 16: the delivered page, cropped and straightened
+            copy = processed_of(session, image_id, contents.fingerprint or "")
+            if copy is None:
+                raise PackageError(_why_no_copy(store, label, number, sha))
+            path = page_path(export.template, media_type=copy.media_type, **kw)
+            images.append(PlannedImage(f"{IMAGES_DIR}/{path}", copy.sha256, store.path_of(copy.sha256), number, name))
+        if contents.masters:
+            path = page_path(export.template, media_type=media, **kw)
+            folder = MASTERS_DIR if contents.processed else IMAGES_DIR
+            images.append(
+                PlannedImage(f"{folder}/{path}", sha, store.path_of(sha), number, name, in_pdf=not contents.processed)
+            )
     paths = [i.path for i in images]
     if len(set(paths)) != len(paths):
         raise PackageError(f"record {label}: the naming template gives two pages the same file name")
     return PlannedRecord(record.id, label, images, f"{PDF_DIR}/{label}.pdf")
+
+
+def _why_no_copy(store: LocalImageStore, label: str, number: int, sha: str) -> str:
+    """Why a page has no processed copy, in the words the writer uses for a bad master."""
+    where = f"record {label} page {number}"
+    if not store.exists(sha):
+        return f"{where}: image file missing"
+    if sha256_hex(store.get(sha)) != sha:
+        return f"{where}: stored image does not match its digest"
+    return f"{where}: no processed copy yet (folio store process makes it)"
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ A record counts as done only after its files are fsynced under their final names
 an interrupted export (stopped, crashed, killed) is taken up again and redoes only the records not done.
 """
 
+import hashlib
 import logging
 import os
 import socket
@@ -23,6 +24,17 @@ from app.audit.service import record_event
 from app.core.clock import utcnow
 from app.core.db import writing
 from app.core.storage import LocalImageStore
+from app.delivery.contents import contents_of, make_missing_copies
+from app.delivery.metadata import (
+    PACKAGE_FIELDS,
+    PACKAGE_NAME,
+    PAGE_FIELDS,
+    PAGES_NAME,
+    MetadataFile,
+    package_row,
+    page_rows,
+)
+from app.delivery.mets import METS_DIR, record_mets
 from app.delivery.models import DeliveryExport, DeliveryRecord, ExportStatus
 from app.delivery.package import (
     BagWriter,
@@ -31,6 +43,7 @@ from app.delivery.package import (
     PageIndex,
     PlannedRecord,
     WrittenRecord,
+    write_atomic,
     write_front_page_index,
 )
 from app.delivery.planning import RecordFailure, plan_or_failure, write_or_failure, written_files
@@ -119,6 +132,7 @@ def run_export(
     )
     heart.start()
     try:
+        make_missing_copies(engine, export_id, store)  # issue 16: the processed pages the package holds
         with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
             while True:
                 if stop is not None and stop.is_set():
@@ -225,7 +239,7 @@ def _mark_done(
             row.files = written_files(plan, result)
             session.add(row)
             export.records_done += 1
-            export.pages_done += len(plan.images)
+            export.pages_done += sum(1 for i in plan.images if i.in_pdf)  # pages, not files (issue 16: both)
             export.bytes_done += result.image_bytes + result.pdf_bytes
         export.heartbeat_at = now
         session.add(export)
@@ -242,8 +256,10 @@ def _finish(engine: Engine, export_id: int) -> None:
         root = Path(export.target)
         for leftover in (root / "data").rglob(".*.part"):  # a file a killed worker was writing
             leftover.unlink()
-        bag = BagWriter(root)
+        bag, now = BagWriter(root), utcnow()
         pages = PageIndex(root)
+        contents = contents_of(session, export)  # issue 16: process metadata, per page and per package
+        process_pages = MetadataFile(root, PAGES_NAME, PAGE_FIELDS, "page")
         index_rows: list[IndexRow] = []
         rows = session.exec(
             select(DeliveryRecord, Record, FrontPage)
@@ -261,6 +277,14 @@ def _finish(engine: Engine, export_id: int) -> None:
                     pdf = path
                 else:
                     pages.add(record.mrn, record.visit, page, segment, path, sha)
+            meta = page_rows(session, item, record.mrn, record.visit, contents)
+            for row in meta:
+                process_pages.add(row)
+            if contents.profile.mets:  # issue 16: one METS document per record, for archives that import METS
+                rel = f"{METS_DIR}/{record.mrn}_{record.visit}.xml"
+                blob = record_mets(f"{record.mrn}_{record.visit}", meta, [f[:3] for f in item.files or []], pdf, now)
+                write_atomic(root / "data" / rel, blob)
+                bag.add(rel, hashlib.sha256(blob).hexdigest(), len(blob))
             index_rows.append(
                 IndexRow(
                     record.mrn,
@@ -277,7 +301,8 @@ def _finish(engine: Engine, export_id: int) -> None:
             )
         for rel, sha, size in [pages.close(), *write_front_page_index(root, index_rows)]:
             bag.add(rel, sha, size)
-        now = utcnow()
+        package = MetadataFile(root, PACKAGE_NAME, PACKAGE_FIELDS, "package")
+        package.add(package_row(session, project, contents, export.records_done, export.pages_done))
         fingerprint = bag.finish(
             {
                 "Source-Organization": project.vendor or "Folio",
@@ -289,7 +314,9 @@ def _finish(engine: Engine, export_id: int) -> None:
                 "Folio-Records": str(export.records_done),
                 "Folio-Pages": str(export.pages_done),
                 **({"Folio-Records-Left-Out": str(export.records_failed)} if export.records_failed else {}),
-            }
+                "Folio-Delivery-Profile": " ".join(f"{k}={v}" for k, v in contents.profile.to_dict().items()),
+            },
+            [*process_pages.close(), *package.close()],
         )
         export.status, export.finished_at, export.heartbeat_at = ExportStatus.done, now, now
         export.payload_sha256, export.error, export.worker = fingerprint, None, None

@@ -4,7 +4,8 @@ The bag itself (RFC 8493: bagit.txt, every manifest entry present with its SHA-2
 manifest, Payload-Oxum, the tag manifest) is validated by the Library of Congress's `bagit` library, in its full
 mode (every SHA-256 recomputed) or its fast mode (Payload-Oxum only: file count and bytes). On top, Folio's own
 promises: each record of the front-page index has its PDF, the page index lists every image once with the
-manifest's SHA-256, and each PDF has as many pages as the record has images.
+manifest's SHA-256, each PDF has as many pages as the record has pages, and (issue 16) every processed and master
+image matches its line of the process metadata: SHA-256, pixel size and the resolution written in the file.
 
 The writer (`app.delivery.package`) stays Folio's own: it streams the manifest line by line as records are
 written and resumes an interrupted export, which `bagit.make_bag` (hash everything at the end, in one go) cannot do
@@ -22,6 +23,7 @@ from pathlib import Path
 import bagit
 
 from app.delivery.package import FRONTPAGE_CSV, INDEX_DIR, PAGES_CSV
+from app.delivery.verify_metadata import check_process_metadata
 
 NOT_HASHED = "SHA-256 not checked: the file list is wrong (fix the files above, then verify again)"
 
@@ -106,6 +108,9 @@ def verify_package(
     report.bytes = sum((root / rel).stat().st_size for rel in present)
     stage("bag", 1, 1)
     _check_indexes(root, report, entries, check_pdfs, stage)
+    if not fast:  # fast: file count and bytes only
+        damaged = {p.split(" ", 1)[0] for p in report.problems if p.startswith("data/")}  # named once, by bagit
+        report.problems += check_process_metadata(root, entries, damaged)
     return report
 
 
@@ -126,7 +131,7 @@ def _check_indexes(
     if not front.is_file() or not pages.is_file():
         report.problems.append(f"the indexes data/{INDEX_DIR}/{FRONTPAGE_CSV} and {PAGES_CSV} are missing")
         return
-    images = {rel[5:] for rel in entries if rel.startswith("data/images/")}
+    images = {rel[5:] for rel in entries if rel.startswith(("data/images/", "data/masters/"))}
     listed: Counter[str] = Counter()
     per_record: Counter[tuple[str, str]] = Counter()
     for row in _rows(pages):
@@ -134,7 +139,7 @@ def _check_indexes(
             report.problems.append(f"{PAGES_CSV} has a short line: {row}")
             continue
         listed[row[4]] += 1
-        per_record[(row[0], row[1])] += 1
+        per_record[(row[0], row[1])] += row[4].startswith("images/")  # masters/ beside processed pages: same pages
         if entries.get("data/" + row[4]) not in (row[5], None) and row[5]:
             report.problems.append(f"{PAGES_CSV}: {row[4]} has another SHA-256 than the manifest")
     for rel in sorted(images - listed.keys()):
@@ -144,7 +149,7 @@ def _check_indexes(
             report.problems.append(f"{PAGES_CSV} lists {rel}, which is not in the package")
         if n > 1:
             report.problems.append(f"{PAGES_CSV} lists {rel} {n} times")
-    report.pages = sum(listed.values())
+    report.pages = sum(per_record.values())  # pages: a master beside its processed page is the same page
     front_rows = _rows(front)
     for done, row in enumerate(front_rows, start=1):
         stage("pdf", done, len(front_rows))

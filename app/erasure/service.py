@@ -21,6 +21,7 @@ from app.delivery.models import DeliveryExport, ExportStatus
 from app.erasure.models import DeliveryReceipt, ErasureCertificate
 from app.frontpage.models import FrontPageUpload
 from app.pages.models import Page, PageImage
+from app.pages.processed import stored_hashes
 from app.records.models import Record
 
 
@@ -85,8 +86,7 @@ def request_erasure(session: Session, project_id: int, principal: WebPrincipal, 
 
 
 def _image_hashes(session: Session, project_id: int) -> set[str]:
-    return set(session.exec(select(PageImage.sha256).join(Page, col(Page.id) == PageImage.page_id)
-                            .where(Page.project_id == project_id)))
+    return stored_hashes(session, project_id)  # masters and their processed copies (issue 16)
 
 
 def _shared_hashes(session: Session, project_id: int, hashes: set[str]) -> set[str]:

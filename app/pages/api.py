@@ -5,12 +5,14 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, File, Form, Header, Request, Response, UploadFile
+from sqlalchemy import event
 
 from app.accounts.dependencies import CurrentStation
 from app.core.clock import utcnow
 from app.core.db import DbId, DbIdQuery, SessionDep, WriteSessionDep
 from app.core.errors import Unprocessable
 from app.pages.exceptions import UploadTooLarge
+from app.pages.processed import make_copy_later
 from app.pages.schemas import PageImagePublic, PageUploadResult
 from app.pages.service import PageUpload, get_page, ingest_page, page_images, read_image, reason_messages
 
@@ -117,6 +119,13 @@ def upload_page(
     )
     if not result.created:
         response.status_code = 200
+    elif result.image.qc_passed and settings.process_at_ingest:  # issue 16: the copy, once the upload is committed
+        state, image_id = request.app.state, result.image.id
+
+        def queue_copy(_session: object) -> None:
+            state.qc.later(make_copy_later, state.engine, state.store, state.qc.process, image_id, utcnow())
+
+        event.listen(session, "after_commit", queue_copy, once=True)
     img = result.image
     return PageUploadResult(
         page_id=result.page.id,

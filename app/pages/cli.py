@@ -4,8 +4,6 @@ import argparse
 import time
 from collections.abc import Callable
 
-from sqlmodel import select
-
 from app.core.cli import session_for
 from app.core.config import Settings
 
@@ -13,10 +11,10 @@ from app.core.config import Settings
 def cmd_store_verify(args: argparse.Namespace, settings: Settings) -> None:
     """Re-hash every stored image that a row refers to."""
     from app.core.storage import LocalImageStore, verify_store
-    from app.pages.models import PageImage
+    from app.pages.processed import stored_hashes
 
     with session_for(settings) as session:
-        hashes = sorted(set(session.exec(select(PageImage.sha256)).all()))
+        hashes = sorted(stored_hashes(session))  # masters and their processed copies
     report = verify_store(LocalImageStore(settings.image_store), iter(hashes))
     for digest in report["missing"]:
         print(f"MISSING {digest}")
@@ -31,10 +29,10 @@ def cmd_store_verify(args: argparse.Namespace, settings: Settings) -> None:
 def cmd_store_gc(args: argparse.Namespace, settings: Settings) -> None:
     """Remove stored files that no row refers to (and partial files left by a crash)."""
     from app.core.storage import LocalImageStore, collect_garbage
-    from app.pages.models import PageImage
+    from app.pages.processed import stored_hashes
 
     with session_for(settings) as session:
-        referenced = set(session.exec(select(PageImage.sha256)).all())
+        referenced = stored_hashes(session)
     result = collect_garbage(
         LocalImageStore(settings.image_store), referenced, now=time.time(), min_age_seconds=args.min_age
     )
@@ -42,6 +40,34 @@ def cmd_store_gc(args: argparse.Namespace, settings: Settings) -> None:
         f"removed {result['removed']} unreferenced files and {result['temporaries']} partial files; "
         f"kept {result['kept_young']} younger than {args.min_age:.0f} s"
     )
+
+
+def cmd_store_process(args: argparse.Namespace, settings: Settings) -> None:
+    """Make the processed copies missing under each project's present settings (none where nothing changed)."""
+    from sqlmodel import select
+
+    from app.core.clock import utcnow
+    from app.core.qcpool import QCPool
+    from app.core.storage import LocalImageStore
+    from app.pages.processed import refresh_project
+    from app.projects.models import Project
+
+    pool = QCPool(
+        settings.qc_workers, settings.max_image_pixels, settings.qc_timeout_seconds, settings.max_decoded_bytes
+    )
+    try:
+        with session_for(settings) as session:
+            query = select(Project) if not args.project else select(Project).where(Project.code == args.project)
+            projects = session.exec(query).all()
+            if not projects:
+                raise SystemExit(f"no project {args.project}")
+            for project in projects:
+                made, kept = refresh_project(
+                    session, LocalImageStore(settings.image_store), pool.process, project, utcnow()
+                )
+                print(f"{project.code}: made {made} processed pages, {kept} already up to date")
+    finally:
+        pool.close()
 
 
 def add_commands(sub: argparse._SubParsersAction, add: Callable) -> None:
@@ -54,6 +80,14 @@ def add_commands(sub: argparse._SubParsersAction, add: Callable) -> None:
         "re-hash stored images; exit 1 on a missing or corrupt file",
         "folio store verify",
     )
+    p = add(
+        store,
+        "process",
+        cmd_store_process,
+        "make the processed page copies that are missing or whose settings changed",
+        "folio store process --project SZH2026",
+    )
+    p.add_argument("--project", help="project code (default: every project)")
     p = add(store, "gc", cmd_store_gc, "remove files no row refers to", "folio store gc")
     p.add_argument(
         "--min-age",

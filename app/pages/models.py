@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Index, text
+from sqlalchemy import JSON, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from app.core.clock import utcnow
@@ -96,3 +96,30 @@ class RecordOperation(SQLModel, table=True):
     station_id: int = Field(foreign_key="station.id")
     user_id: int = Field(foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ProcessedImage(SQLModel, table=True):
+    """The delivered copy of a master image (qc.processing): cropped, straightened, resolution written.
+
+    Stored content-addressed beside the master (same store, its own SHA-256) and never replacing it. One per
+    (master, settings fingerprint): changed processing settings make a new one, unchanged settings none.
+    """
+
+    __tablename__ = "processed_image"
+    __table_args__ = (UniqueConstraint("image_id", "fingerprint"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    image_id: int = Field(foreign_key="page_image.id", index=True)
+    fingerprint: str = Field(max_length=16)
+    sha256: str = Field(max_length=64, index=True)
+    size_bytes: int
+    media_type: str = Field(max_length=32)
+    width: int
+    height: int
+    dpi: float | None = None
+    colour_mode: str = Field(max_length=8)
+    bit_depth: int = 8
+    icc: str = Field(max_length=16)
+    steps: list = Field(default_factory=list, sa_type=JSON)
+    needs_look: bool = False
+    made_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

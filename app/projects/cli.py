@@ -1,4 +1,4 @@
-"""`folio project create`: a project with the contract's default terms."""
+"""`folio project create|delivery-profile`: a project with the contract's default terms; its delivery profile."""
 
 import argparse
 from collections.abc import Callable
@@ -25,6 +25,31 @@ def cmd_project_create(args: argparse.Namespace, settings: Settings) -> None:
         print("capture needs a confirmed check-out of each record (custodian: Custody > Settings to change it)")
 
 
+def cmd_delivery_profile(args: argparse.Namespace, settings: Settings) -> None:
+    """Show or change a project's delivery profile (issue 16)."""
+    from sqlmodel import select
+
+    from app.projects.delivery_profile import DeliveryProfileError, load_profile
+    from app.projects.models import Project
+
+    with session_for(settings) as session:
+        project = session.exec(select(Project).where(Project.code == args.project)).first()
+        if project is None:
+            raise SystemExit(f"no project {args.project}")
+        wanted = dict(project.delivery_profile or {})
+        for key in ("contents", "format", "jpeg_quality", "margin_mm", "pdfa", "mets"):
+            value = getattr(args, key)
+            if value is not None:
+                wanted[key] = value
+        try:
+            profile = load_profile(wanted)
+        except (DeliveryProfileError, TypeError) as exc:
+            raise SystemExit(f"refused, nothing changed: {exc}") from None
+        project.delivery_profile = profile.to_dict()
+        session.add(project)
+        print(" ".join(f"{k}={v}" for k, v in profile.to_dict().items()))
+
+
 def add_commands(sub: argparse._SubParsersAction, add: Callable) -> None:
     """Register `folio project create`."""
     project = sub.add_parser("project", help="projects").add_subparsers(dest="project_command", required=True)
@@ -39,3 +64,17 @@ def add_commands(sub: argparse._SubParsersAction, add: Callable) -> None:
     p.add_argument("--name", required=True)
     p.add_argument("--start", required=True, type=date.fromisoformat, help="start date, YYYY-MM-DD")
     p.add_argument("--years", type=int, default=3, help="contract length in years (default 3)")
+    p = add(
+        project,
+        "delivery-profile",
+        cmd_delivery_profile,
+        "show or change what the delivery package holds and how processed pages are made",
+        "folio project delivery-profile --project SZH2026 --contents both --format tiff",
+    )
+    p.add_argument("--project", required=True)
+    p.add_argument("--contents", choices=["processed", "masters", "both"])
+    p.add_argument("--format", choices=["jpeg", "tiff", "jp2"], help="format of the processed pages (one per package)")
+    p.add_argument("--jpeg-quality", type=int, dest="jpeg_quality")
+    p.add_argument("--margin-mm", type=float, dest="margin_mm")
+    p.add_argument("--pdfa", action=argparse.BooleanOptionalAction, default=None)
+    p.add_argument("--mets", action=argparse.BooleanOptionalAction, default=None, help="a METS document per record")

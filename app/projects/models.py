@@ -45,5 +45,6 @@ class Project(SQLModel, table=True):
 
     barcode_pattern: str = Field(default=DEFAULT_BARCODE_PATTERN, max_length=200)
     qc_profile: dict | None = Field(default=None, sa_type=JSON)
+    delivery_profile: dict | None = Field(default=None, sa_type=JSON)  # app.projects.delivery_profile; None: defaults
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -97,14 +97,22 @@ def parse_changes(project: Project, submitted: Mapping[str, str]) -> dict[str, s
     return changes
 
 
-def request_terms_change(session: Session, project: Project, changes: dict[str, str], requester: WebPrincipal, *,
-                         reason: str, now: datetime) -> Approval:
+def request_terms_change(
+    session: Session, project: Project, changes: dict[str, str], requester: WebPrincipal, *, reason: str, now: datetime
+) -> Approval:
     """Ask for a change of contract terms; nothing changes until another authorised person approves."""
     if not changes:
         raise BadTerm("", "nothing to change: every value is the same as now")
     before = {field: str(getattr(project, field)) for field in changes}
-    return request_approval(session, ApprovalKind.contract_terms, {"changes": changes, "before": before},
-                            requester, project_id=project.id, reason=reason, now=now)
+    return request_approval(
+        session,
+        ApprovalKind.contract_terms,
+        {"changes": changes, "before": before},
+        requester,
+        project_id=project.id,
+        reason=reason,
+        now=now,
+    )
 
 
 @runs_on_approval(ApprovalKind.contract_terms)
@@ -115,6 +123,12 @@ def _apply_terms(session: Session, approval: Approval, now: datetime) -> None:
     for field, text in approval.payload["changes"].items():
         setattr(project, field, TERMS[field](text))
     session.add(project)
-    record_event(session, "project.terms_change", project_id=project.id, actor_user_id=approval.decided_by,
-                 object_type="project", object_id=project.id,
-                 detail={"approval_id": approval.id, "changes": approval.payload["changes"]})
+    record_event(
+        session,
+        "project.terms_change",
+        project_id=project.id,
+        actor_user_id=approval.decided_by,
+        object_type="project",
+        object_id=project.id,
+        detail={"approval_id": approval.id, "changes": approval.payload["changes"]},
+    )

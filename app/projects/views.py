@@ -21,8 +21,7 @@ Admin = Annotated[WebPrincipal, Depends(require(Perm.manage_settings))]
 @router.get("/admin/project")
 def terms(request: Request, principal: Admin, project: CurrentProject):
     """The contract's terms, with a form to ask for a change."""
-    return render(request, "projects/terms.html", {"project": project, "fields": list(TERMS), "errors": {},
-                                                   "form": {}})
+    return render(request, "projects/terms.html", {"project": project, "fields": list(TERMS), "errors": {}, "form": {}})
 
 
 @router.post("/admin/project", dependencies=[CsrfChecked])
@@ -33,9 +32,13 @@ async def change_terms(request: Request, principal: Admin, project: CurrentProje
         changes = parse_changes(project, form)
         request_terms_change(session, project, changes, principal, reason=form.get("reason", ""), now=utcnow())
     except BadTerm as exc:
-        return render(request, "projects/terms.html", {"project": project, "fields": list(TERMS),
-                                                       "errors": {exc.field: exc.detail}, "form": form},
-                      status_code=422)
+        return render(
+            request,
+            "projects/terms.html",
+            {"project": project, "fields": list(TERMS), "errors": {exc.field: exc.detail}, "form": form},
+            status_code=422,
+        )
     message = translations(request_language(request)).gettext(
-        "Change requested: it takes effect when another authorised person approves it.")
+        "Change requested: it takes effect when another authorised person approves it."
+    )
     return redirect("/admin/project", flash=message)

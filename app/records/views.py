@@ -1,7 +1,7 @@
 """HTML routes of records: search, a record's pages as thumbnails, one page full size; audited image files."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -13,6 +13,7 @@ from app.audit.service import record_event
 from app.core.db import DbId, DbIdQuery, SessionDep, WriteSessionDep
 from app.core.templates import render, request_language
 from app.pages.exceptions import ImageMissing
+from app.pages.processed import shown_file
 from app.pages.service import reason_messages
 from app.projects.dependencies import CurrentProject
 from app.records.browse import image_of_project, page_view, search_records, view_record
@@ -47,6 +48,8 @@ def renditions(request: Request) -> RenditionCache:
 
 
 Renditions = Annotated[RenditionCache, Depends(renditions)]
+# Issue 16: viewers show the processed copy; the master (what QC checked, what the manifest hash covers) on demand.
+Version = Annotated[Literal["processed", "master"], Query()]
 
 
 @router.get("/records")
@@ -113,22 +116,28 @@ def page_thumbnail(
     principal: ImageViewer,
     cache: Renditions,
     image_id: DbIdQuery = None,
+    version: Version = "processed",
 ):
-    """A small JPEG of the page's current image (or an earlier one), metadata stripped; every view is audited."""
+    """A small JPEG of the page's current image (or an earlier one), processed copy by default, metadata
+    stripped; every view is audited."""
     page, image = image_of_project(session, project.id, page_id, image_id)
     store = request.app.state.store
-    if not store.exists(image.sha256):
+    sha, _, shown = shown_file(session, image, version)
+    if not store.exists(sha):
         raise ImageMissing(f"the file of image {image.id} is missing from the store")
-    data = cache.get(image.sha256, THUMB_KEY, lambda: _render(request, "thumb", store.get(image.sha256)))
+    data = cache.get(sha, THUMB_KEY, lambda: _render(request, "thumb", store.get(sha)))
     record_event(
         session,
         "image.thumbnail",
         project_id=project.id,
         object_type="page_image",
         object_id=image.id,
+        detail={"version": shown},
         **_actor(request, principal),
     )
-    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=300"})
+    return Response(
+        data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=300", "X-Folio-Version": shown}
+    )
 
 
 @router.get("/pages/{page_id}/image", response_class=Response)
@@ -140,11 +149,14 @@ def page_image(
     principal: ImageViewer,
     cache: Renditions,
     image_id: DbIdQuery = None,
+    version: Version = "processed",
 ):
-    """The page image at full size (TIFF as a JPEG rendition); every view is audited."""
+    """The page image at full size: the processed copy by default, ?version=master for the master (TIFF as a
+    JPEG rendition); every view is audited."""
     page, image = image_of_project(session, project.id, page_id, image_id)
     store = request.app.state.store
-    if not store.exists(image.sha256):
+    sha, stored_type, shown = shown_file(session, image, version)
+    if not store.exists(sha):
         raise ImageMissing(f"the file of image {image.id} is missing from the store")
     record_event(
         session,
@@ -152,16 +164,16 @@ def page_image(
         project_id=project.id,
         object_type="page_image",
         object_id=image.id,
+        detail={"version": shown},
         **_actor(request, principal),
     )
     # b"" from the rendition cache: a browser shows the file itself as the image policy reads it.
-    data, media_type = (
-        cache.get(image.sha256, DISPLAY_KEY, lambda: _render(request, "display", store.get(image.sha256))),
-        "image/jpeg",
-    )
+    data, media_type = (cache.get(sha, DISPLAY_KEY, lambda: _render(request, "display", store.get(sha))), "image/jpeg")
     if not data:
-        data, media_type = store.get(image.sha256), image.media_type
-    return Response(data, media_type=media_type, headers={"Cache-Control": "private, no-store"})
+        data, media_type = store.get(sha), stored_type
+    return Response(
+        data, media_type=media_type, headers={"Cache-Control": "private, no-store", "X-Folio-Version": shown}
+    )
 
 
 def _render(request: Request, kind: str, data: bytes) -> bytes:

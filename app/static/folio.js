@@ -130,3 +130,25 @@
     window.addEventListener("resize", sync);
   });
 })();
+
+// Issue 16: processed page / master toggle, on every page viewer (its own block: the zoom block above returns
+// early on screens without its controls).
+(function () {
+  "use strict";
+  // <div data-version-for="img-id"> buttons show the processed page or the master in that image.
+  document.querySelectorAll("[data-version-for]").forEach(function (group) {
+    var img = document.getElementById(group.getAttribute("data-version-for"));
+    if (!img) { return; }
+    group.querySelectorAll("button[data-version]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var url = new URL(img.getAttribute("src"), window.location.href);
+        url.searchParams.set("version", button.getAttribute("data-version"));
+        img.setAttribute("src", url.pathname + url.search);
+        img.setAttribute("data-version", button.getAttribute("data-version"));
+        group.querySelectorAll("button[data-version]").forEach(function (b) {
+          b.setAttribute("aria-pressed", b === button ? "true" : "false");
+        });
+      });
+    });
+  });
+})();

@@ -38,7 +38,8 @@
   function fit() { if (viewer && img) { scale = 0; apply(); } }
 
   if (viewer && img) {
-    if (img.complete) { apply(); } else { img.addEventListener("load", apply); }
+    if (img.complete) { apply(); }
+    img.addEventListener("load", fit);  // the first load, and the processed page / master toggle (folio.js)
     window.addEventListener("resize", function () { if (!scale) { apply(); } });
     viewer.querySelectorAll("[data-zoom-step]").forEach(function (b) {
       b.addEventListener("click", function () {
@@ -53,7 +54,7 @@
     }, { passive: false });
     var dragging = null;
     viewer.addEventListener("pointerdown", function (e) {
-      if (e.target.closest(".viewer-tools")) { return; }
+      if (e.target.closest(".viewer-tools, .version-toggle")) { return; }
       dragging = { px: e.clientX, py: e.clientY, x: x, y: y };
       if (!scale) { scale = fitScale(); }
       viewer.setPointerCapture(e.pointerId);

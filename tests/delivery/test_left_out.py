@@ -42,6 +42,10 @@ def _stored_path(db, image_store: Path, mrn: str, page_number: int) -> Path:
 def _export_and_image(client, session, db, image_store: Path, tmp_path: Path, mrn: str, page_number: int):  # noqa: ANN202
     """Accepted records, an approved export, and the stored file (with its bytes) of one page."""
     acc = accepted_records(client, session)
+    # The masters themselves (a processed copy made before the damage would be delivered intact; issue 16)
+    acc.project.delivery_profile = {"contents": "masters"}
+    session.add(acc.project)
+    session.commit()
     target = tmp_path / "package"
     export = approved_export(session, acc, target)
     path = _stored_path(db, image_store, mrn, page_number)
@@ -147,6 +151,9 @@ def test_mirrored_exif_page_is_delivered_right_way_round(
         images[("00012345", n)] = out.getvalue()
         wants[n] = np.asarray(upright.convert("RGB"))
     acc = accepted_records(client, session, records=[("00012345", 4, {1: "首页"})], images=images)
+    acc.project.delivery_profile = {"contents": "masters"}  # the camera's frames (processed pages: issue 16's tests)
+    session.add(acc.project)
+    session.commit()
     target = tmp_path / "package"
     export = approved_export(session, acc, target)
     result = runner.run_export(db, LocalImageStore(image_store), export.id)

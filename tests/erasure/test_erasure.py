@@ -12,7 +12,7 @@ from app.accounts.models import Approval, Role
 from app.audit.models import AuditEvent
 from app.delivery.models import DeliveryExport
 from app.erasure.models import ErasureCertificate
-from app.pages.models import PageImage
+from app.pages.models import PageImage, ProcessedImage
 from app.projects.models import Project
 from app.records.models import Record
 from tests.factories import browser_sign_in, make_user, page_jpeg, signed_in_station, upload
@@ -25,6 +25,7 @@ def test_erasure_runs_only_after_receipt_and_approval(
 ) -> None:
     auth = signed_in_station(client, session)
     shas = [upload(client, auth, page_jpeg(200 + n), page=n, mrn="9911").json()["sha256"] for n in (1, 2, 3)]
+    client.app.state.qc.wait_later()  # issue 16: each passing page's processed copy is made after the answer
     project = session.get(Project, auth.project_id)
     manager = make_user(session, project, username="mgr", role=Role.vendor_manager)
     manager.totp_secret = SECRET
@@ -84,13 +85,16 @@ def test_erasure_runs_only_after_receipt_and_approval(
     assert cert_page.status_code == 200 and "删除证明" in cert_page.text
     with Session(db) as s:
         cert = s.exec(select(ErasureCertificate)).one()
-        assert (cert.images_erased, cert.names_erased, cert.thumbnails_erased, cert.verified) == (3, 1, cached, True)
-        assert cert.image_list_sha256 == hashlib.sha256("".join(f"{h}\n" for h in sorted(shas)).encode()).hexdigest()
+        copies = set(s.exec(select(ProcessedImage.sha256)))  # the processed copies go with their masters
+        assert len(copies) == 3
+        assert (cert.images_erased, cert.names_erased, cert.thumbnails_erased, cert.verified) == (6, 1, cached, True)
+        erased = sorted(set(shas) | copies)
+        assert cert.image_list_sha256 == hashlib.sha256("".join(f"{h}\n" for h in erased).encode()).hexdigest()
         assert s.exec(select(Record).where(Record.mrn == "9911")).one().patient_name is None
         assert len(s.exec(select(PageImage)).all()) == 3  # rows, hashes and counts stay
         assert s.exec(select(AuditEvent).where(AuditEvent.action == "erasure.run")).one().outcome == "success"
-    assert not any((image_store / h[:2] / h[2:4] / h).exists() for h in shas) and not thumbs.exists()
+    assert not any((image_store / h[:2] / h[2:4] / h).exists() for h in erased) and not thumbs.exists()
     again = mgr.post(f"/erasure/run/{approval.id}", data={"csrf_token": mgr_csrf})
     assert again.status_code == 409  # an approval is used once
-    assert re.search(r"3\s*</dd>", cert_page.text)
+    assert re.search(r"6\s*</dd>", cert_page.text)  # 3 masters and their 3 processed copies
     client.cookies.clear()

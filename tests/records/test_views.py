@@ -110,7 +110,7 @@ def test_thumbnail_is_a_small_jpeg_without_metadata_cached_and_audited(
     project = session.get(Project, auth.project_id)
     web_user(session, project, "qc1", Role.vendor_qc)
     sign_in(web, "qc1")
-    r = web.get(f"/pages/{res['page_id']}/thumb.jpg")
+    r = web.get(f"/pages/{res['page_id']}/thumb.jpg?version=master")  # the master (issue 16: processed by default)
     assert r.status_code == 200 and r.headers["content-type"] == "image/jpeg"
     assert r.headers["cache-control"].startswith("private")
     thumb = Image.open(io.BytesIO(r.content))
@@ -119,7 +119,7 @@ def test_thumbnail_is_a_small_jpeg_without_metadata_cached_and_audited(
     assert b"CameraMaker" not in r.content and b"patient" not in r.content
     cached = image_store / ".thumbs" / res["sha256"][:2] / f"{res['sha256']}-thumbv2.jpg"
     assert cached.read_bytes() == r.content
-    assert web.get(f"/pages/{res['page_id']}/thumb.jpg").content == r.content  # from the cache
+    assert web.get(f"/pages/{res['page_id']}/thumb.jpg?version=master").content == r.content  # from the cache
     events = _events(session, "image.thumbnail")
     assert [e.object_id for e in events] == [str(res["image_id"])] * 2 and events[0].actor_role == "vendor_qc"
 
@@ -135,7 +135,7 @@ def test_full_image_is_the_original_and_every_view_is_audited(web: TestClient, s
     assert viewer.status_code == 200
     assert f'src="/pages/{res["page_id"]}/image?image_id={res["image_id"]}"' in viewer.text
     assert 'data-zoom-for="page-image"' in viewer.text
-    r = web.get(f"/pages/{res['page_id']}/image")
+    r = web.get(f"/pages/{res['page_id']}/image?version=master")  # the master itself (issue 16: processed by default)
     assert r.status_code == 200 and r.content == data and r.headers["cache-control"] == "private, no-store"
     assert [e.object_id for e in _events(session, "image.view")] == [str(res["image_id"])]
 
@@ -149,7 +149,7 @@ def test_tiff_pages_are_shown_as_jpeg(web: TestClient, session: Session) -> None
     project = session.get(Project, auth.project_id)
     web_user(session, project, "qc1", Role.vendor_qc)
     sign_in(web, "qc1")
-    r = web.get(f"/pages/{res.json()['page_id']}/image")
+    r = web.get(f"/pages/{res.json()['page_id']}/image?version=master")  # the TIFF master as a JPEG rendition
     assert r.status_code == 200 and r.headers["content-type"] == "image/jpeg"
     assert Image.open(io.BytesIO(r.content)).size == Image.open(io.BytesIO(page_jpeg(33))).size
 

@@ -1,0 +1,95 @@
+"""What a package holds per the project's delivery profile (issue 16): processed pages (default), masters, or both.
+
+Processed copies missing for the export's pages (made after their upload, or for settings changed since) are made
+before the first record is planned, in this background job's own process (never the web server's event loop);
+the package then holds one image format only (DA/T 31-2017 §9.5): the profile's format for processed pages, the
+masters as shot. The record's PDF is built from the processed pages whenever the package holds them.
+"""
+
+import logging
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from app.acceptance.models import LotPage
+from app.core.clock import utcnow
+from app.core.db import writing
+from app.core.storage import LocalImageStore, StoreError
+from app.delivery.models import DeliveryExport, DeliveryRecord
+from app.pages.models import PageImage
+from app.pages.processed import ensure_processed, project_settings
+from app.projects.delivery_profile import DeliveryProfile, load_profile
+from app.projects.models import Project
+from qc.errors import QCInputError
+from qc.processing import Settings, process
+
+log = logging.getLogger("app.delivery.runner")
+MASTERS_DIR = "masters"
+
+
+def _run_here(data: bytes, metrics: dict, settings: dict[str, Any]) -> dict[str, Any]:
+    return asdict(process(data, metrics, Settings(**settings)))
+
+
+@dataclass(frozen=True)
+class Contents:
+    """The package's profile and, when it holds processed pages, the fingerprint of their settings."""
+
+    profile: DeliveryProfile
+    fingerprint: str | None
+
+    @property
+    def processed(self) -> bool:
+        """The package holds processed pages (and its PDFs are built from them)."""
+        return self.profile.contents in ("processed", "both")
+
+    @property
+    def masters(self) -> bool:
+        """The package holds the masters."""
+        return self.profile.contents in ("masters", "both")
+
+
+def contents_of(session: Session, export: DeliveryExport) -> Contents:
+    """The export's contents under its project's present delivery profile."""
+    project = session.get(Project, export.project_id)
+    assert project is not None
+    profile = load_profile(project.delivery_profile)
+    fingerprint = project_settings(project).fingerprint() if profile.contents != "masters" else None
+    return Contents(profile, fingerprint)
+
+
+def make_missing_copies(engine: Engine, export_id: int, store: LocalImageStore, batch: int = 50) -> int:
+    """Make the processed copies the export's pages lack under the present settings; the number made. A page whose
+    copy cannot be made is left to planning, which leaves its record out with the reason."""
+    made = 0
+    with Session(writing(engine)) as session:
+        export = session.get(DeliveryExport, export_id)
+        assert export is not None
+        project = session.get(Project, export.project_id)
+        assert project is not None
+        if load_profile(project.delivery_profile).contents == "masters":
+            return 0
+        settings = project_settings(project)
+        image_ids = session.exec(
+            select(LotPage.image_id)
+            .join(
+                DeliveryRecord,
+                (col(DeliveryRecord.round_id) == col(LotPage.round_id))
+                & (col(DeliveryRecord.record_id) == col(LotPage.record_id)),
+            )
+            .where(DeliveryRecord.export_id == export_id, col(DeliveryRecord.done).is_(False))
+        ).all()
+        for n, image_id in enumerate(sorted(set(image_ids)), 1):
+            image = session.get(PageImage, image_id)
+            if image is None:
+                continue
+            try:
+                made += ensure_processed(session, store, _run_here, image, settings, utcnow())[1]
+            except (QCInputError, StoreError, OSError, ValueError) as exc:
+                log.warning("delivery export %s: no processed copy of image %s: %s", export_id, image_id, exc)
+            if n % batch == 0:
+                session.commit()
+        session.commit()
+    return made
