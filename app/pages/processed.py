@@ -84,14 +84,20 @@ def processed_of(session: Session, image_id: int, fingerprint: str) -> Processed
     ).first()
 
 
+VIEWABLE = ("image/jpeg", "image/png", "image/tiff")  # what the viewers' renditions read (a JPEG 2000 copy is not)
+
+
 def latest_processed(session: Session, image_ids: Iterable[int]) -> dict[int, ProcessedImage]:
-    """The newest processed copy of each master (by id), whatever its settings: what the viewer shows."""
+    """The newest viewable processed copy of each master (by id), whatever its settings: what the viewer shows.
+
+    JPEG 2000 copies (a delivery format) are skipped: the viewers cannot show them, so the newest JPEG or TIFF copy
+    is shown, else the master."""
     ids = sorted(set(image_ids))
     out: dict[int, ProcessedImage] = {}
     for i in range(0, len(ids), 500):
         rows = session.exec(
             select(ProcessedImage)
-            .where(col(ProcessedImage.image_id).in_(ids[i : i + 500]))
+            .where(col(ProcessedImage.image_id).in_(ids[i : i + 500]), col(ProcessedImage.media_type).in_(VIEWABLE))
             .order_by(col(ProcessedImage.id))
         )
         for row in rows:

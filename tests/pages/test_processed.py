@@ -65,3 +65,22 @@ def test_passing_upload_gets_a_processed_copy_beside_its_master(
 
 def _project_id(s: Session) -> int:
     return s.exec(select(Project.id)).first()
+
+
+def test_a_jpeg_2000_copy_never_blanks_the_viewer(
+    client: TestClient, session: Session, db: Engine, image_store: Path
+) -> None:
+    """A project whose delivery format is JPEG 2000 (which the viewers cannot show) keeps showing the newest JPEG or
+    TIFF copy, else the master, never a 404 (the break-it review found every thumbnail and page view gone)."""
+    from app.pages.processed import shown_file
+    auth = signed_in_station(client, session)
+    body = upload(client, auth, page_jpeg(3), page=1).json()
+    client.app.state.qc.wait_later()
+    with Session(db) as s:
+        jpeg = s.exec(select(ProcessedImage)).one()
+        fake = ProcessedImage(**{**jpeg.model_dump(exclude={"id"}), "media_type": "image/jp2", "fingerprint": "jp2-x"})
+        s.add(fake)  # the newest copy is a JPEG 2000 one
+        s.commit()
+        image = s.get(PageImage, body["image_id"])
+        assert shown_file(s, image, "processed")[2] == "processed"
+        assert shown_file(s, image, "processed")[0] == jpeg.sha256

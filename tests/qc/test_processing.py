@@ -158,3 +158,18 @@ def test_fingerprint_names_the_settings():
 def test_unreadable_master_is_refused():
     with pytest.raises(QCInputError):
         process(b"\xff\xd8\xff\xe0 not really", {})
+
+
+def test_a_copy_made_again_is_the_same_file() -> None:
+    """A processed copy is stored under its SHA-256: made again (a lost file, another process, a later second) it
+    must be byte for byte the same, also when sRGB is assigned (lcms stamps its profile with the time)."""
+    import subprocess
+    import sys
+
+    from qc.processing import _srgb
+
+    other = subprocess.run(
+        [sys.executable, "-c", "import time; time.sleep(1.1); from qc.processing import _srgb; print(_srgb().hex())"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    assert other == _srgb().hex()
