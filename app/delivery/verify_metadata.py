@@ -10,6 +10,7 @@ import csv
 import io
 from pathlib import Path
 
+from defusedxml import ElementTree
 from PIL import Image
 
 from app.delivery.metadata import METADATA_DIR, PAGE_FIELDS, PAGES_NAME
@@ -47,11 +48,14 @@ def check_process_metadata(root: Path, manifest: dict[str, str], damaged: set[st
         return [f"{METADATA_DIR}/{PAGES_NAME}.csv is not UTF-8 text"]
     names = [k for k, _ in PAGE_FIELDS]
     problems: list[str] = []
+    rows = []
     for line in lines[1:]:
         if len(line) != len(names):
             problems.append(f"{PAGES_NAME}.csv has a line of {len(line)} fields: {line[:3]}")
             continue
-        row = dict(zip(names, line, strict=True))
+        rows.append(dict(zip(names, line, strict=True)))
+    problems += _unlisted_images(manifest, rows) + _xml_disagrees(root / METADATA_DIR / f"{PAGES_NAME}.xml", rows)
+    for row in rows:
         where = f"record {row['mrn']}_{row['visit']} page {row['page_number']}"
         for rel, sha in ((row["processed_file"], row["processed_sha256"]), (row["master_file"], row["master_sha256"])):
             if not rel:
@@ -76,4 +80,43 @@ def check_process_metadata(root: Path, manifest: dict[str, str], damaged: set[st
                 )
             if row["dpi_written"] and (dpi is None or abs(dpi - float(row["dpi_written"])) > DPI_TOLERANCE):
                 problems.append(f"{where}: {rel} states {dpi} dpi, the metadata says {row['dpi_written']}")
+    return problems
+
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".jp2")
+COMPARED = ("page_number", "processed_file", "processed_sha256", "master_file", "master_sha256", "width_px",
+            "height_px", "dpi_written")  # the XML must say what the CSV says (values never quoted for spreadsheets)
+
+
+def _unlisted_images(manifest: dict[str, str], rows: list[dict[str, str]]) -> list[str]:
+    """Images of the package that no line of the process metadata describes (a line deleted from the CSV)."""
+    listed = {"data/" + r[k] for r in rows for k in ("processed_file", "master_file") if r[k]}
+    return [
+        f"{path[5:]} has no line in {PAGES_NAME}.csv"
+        for path in sorted(manifest)
+        if path.startswith("data/") and path.lower().endswith(IMAGE_SUFFIXES) and path not in listed
+    ]
+
+
+def _xml_disagrees(path: Path, rows: list[dict[str, str]]) -> list[str]:
+    """Where process-pages.xml and process-pages.csv differ (line by line, on the compared elements)."""
+    if not path.is_file():
+        return [f"{METADATA_DIR}/{path.name} is missing"]
+    try:
+        items = [
+            {child.tag.rpartition("}")[2]: child.text or "" for child in element}
+            for _, element in ElementTree.iterparse(path)
+            if element.tag.rpartition("}")[2] != "processMetadata" and len(element)
+        ]
+    except ElementTree.ParseError as exc:
+        return [f"{METADATA_DIR}/{path.name} is not well-formed XML ({exc})"]
+    if len(items) != len(rows):
+        return [f"{METADATA_DIR}/{path.name} has {len(items)} pages, {PAGES_NAME}.csv {len(rows)}"]
+    problems = []
+    for n, (item, row) in enumerate(zip(items, rows, strict=True), start=1):
+        for key in COMPARED:
+            if item.get(key, "") != row.get(key, ""):
+                problems.append(
+                    f"{METADATA_DIR}/{path.name} line {n}: {key} is {item.get(key)!r}, the CSV says {row.get(key)!r}"
+                )
     return problems

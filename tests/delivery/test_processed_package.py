@@ -145,3 +145,16 @@ def test_package_of_processed_pages_and_masters_verifies(
     problems = verify_package(target).problems
     assert any("12" in p and "px" in p for p in problems), problems  # the size read from the file
     assert any("tagmanifest" in p or "process-pages.csv" in p for p in problems), problems
+
+    # a line deleted from the CSV, or the XML edited, with the bag's manifests made again, is still found
+    lines = text.splitlines(keepends=True)
+    (target / "metadata/process-pages.csv").write_text("\ufeff" + "".join(lines[:1] + lines[2:]), encoding="utf-8")
+    bagit.Bag(str(target)).save(manifests=True)
+    problems = verify_package(target).problems
+    assert any("has no line in process-pages.csv" in p for p in problems), problems
+    (target / "metadata/process-pages.csv").write_text("\ufeff" + text.lstrip("\ufeff"), encoding="utf-8")
+    xml = (target / "metadata/process-pages.xml").read_text("utf-8")
+    (target / "metadata/process-pages.xml").write_text(xml.replace("<width_px>", "<width_px>9", 1), encoding="utf-8")
+    bagit.Bag(str(target)).save(manifests=True)
+    problems = verify_package(target).problems
+    assert any("process-pages.xml line 1: width_px" in p for p in problems), problems
