@@ -1,7 +1,7 @@
 """The delivered page: processed copies of master images, and each project's delivery profile (issue 16).
 
 Revision ID: 7c3e9a1f4b62
-Revises: 3f7a9c2d5e18
+Revises: 7c4f18a2d6e1
 Create Date: 2026-12-01 09:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import app.core.schema
 
 revision: str = "7c3e9a1f4b62"
-down_revision: str | None = "3f7a9c2d5e18"
+down_revision: str | None = "7c4f18a2d6e1"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -7,7 +7,7 @@ station_id, supersedes_id, superseded_at and qc_passed: the per-operator and per
 closing note of issue 15). ix_sample_item_verdict_image finds the failed samples of a period directly.
 
 Revision ID: 8c4e2b7a1f03
-Revises: 7c4f18a2d6e1
+Revises: 7c3e9a1f4b62
 Create Date: 2026-12-01 09:00:00
 """
 
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "8c4e2b7a1f03"
-down_revision: str | None = "7c4f18a2d6e1"
+down_revision: str | None = "7c3e9a1f4b62"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
