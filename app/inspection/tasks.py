@@ -30,8 +30,11 @@ def get_task(session: Session, project_id: int, task_id: int) -> ReshootTask:
     return task
 
 
-def cancel_task(session: Session, task: ReshootTask, *, user_id: int, actor: dict, now: datetime) -> ReshootTask:
-    """Withdraw an open task (flagged by mistake); a closed or cancelled task stays as it is (409)."""
+def cancel_task(
+    session: Session, task: ReshootTask, *, user_id: int, actor: dict, now: datetime, reason: str = "mistaken"
+) -> ReshootTask:
+    """Withdraw an open task (flagged by mistake, or its page deleted: `reason` "mistaken" | "page deleted",
+    kept in the audit event); a closed or cancelled task stays as it is (409 task_not_open)."""
     done = session.execute(
         update(ReshootTask)
         .where(col(ReshootTask.id) == task.id, col(ReshootTask.status) == TaskStatus.open)
@@ -46,14 +49,21 @@ def cancel_task(session: Session, task: ReshootTask, *, user_id: int, actor: dic
         project_id=task.project_id,
         object_type="reshoot_task",
         object_id=task.id,
-        detail={"page_id": task.page_id, "by": user_id},
+        detail={"page_id": task.page_id, "by": user_id, "reason": reason},
         **actor,
     )
     return task
 
 
+def withdraw_page_task(session: Session, page_id: int, *, user_id: int, actor: dict, now: datetime) -> None:
+    """The page is deleted (renumbered away at the station): its open re-shoot task, if any, is withdrawn
+    (audited with reason "page deleted")."""
+    task = open_task_of_page(session, page_id)
+    if task is not None:
+        cancel_task(session, task, user_id=user_id, actor=actor, now=now, reason="page deleted")
+
+
 def user_name(session: Session, user_id: int | None) -> str:
-    """A user's display name (or username), '?' when unknown."""
     """A user's display name (or username), '?' when unknown."""
     user = session.get(User, user_id) if user_id else None
     return (user.display_name or user.username) if user else "?"
