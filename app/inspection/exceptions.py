@@ -37,3 +37,7 @@ class AlreadyFlagged(Conflict):
 
 class ClaimedByOther(Conflict):
     code = "claimed_by_other"
+
+
+class PageHasOpenTask(Conflict):
+    code = "page_has_open_task"

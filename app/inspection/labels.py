@@ -35,6 +35,7 @@ ERROR_MESSAGES = {
     "bad_rate": N_("The rate must be a number from 0 to 100."),
     "operator_not_found": N_("No such operator in this project."),
     "task_not_open": N_("This task is no longer open."),
+    "page_has_open_task": N_("This page has an open re-shoot task: it cannot pass until it is re-shot."),
 }
 
 # What the station shows for a task's reason (defect codes of acceptance).

@@ -18,6 +18,7 @@ from app.inspection.exceptions import (
     ClaimedByOther,
     ImageSuperseded,
     ItemNotFound,
+    PageHasOpenTask,
 )
 from app.inspection.models import (
     InspectionItem,
@@ -221,7 +222,8 @@ def judge(
 
     409 image_superseded when the page was re-shot meanwhile, 409 claimed_by_other when a colleague holds the
     page, 409 already_inspected when another verdict was recorded first, 409 already_flagged when the page has
-    an open task. The first verdict wins; nothing of the loser's is written."""
+    an open task; 409 page_has_open_task for a pass of a page a colleague flagged outside the queue (its task is
+    still open). The first verdict wins; nothing of the loser's is written."""
     note = (note or "").strip() or None
     if verdict not in (InspectionVerdict.passed, InspectionVerdict.flagged):
         raise BadFlag("the verdict is pass or flag", code="bad_verdict")
@@ -232,6 +234,8 @@ def judge(
     else:
         defect = None
     _current_page(session, project.id, item.page_id, item.image_id)
+    if verdict == InspectionVerdict.passed and open_task_of_page(session, item.page_id) is not None:
+        raise PageHasOpenTask("this page has an open re-shoot task: it cannot pass until it is re-shot")
     if item.inspector_id not in (None, user_id) and item.claimed_at and item.claimed_at >= now - STALE_CLAIM:
         if item.verdict is None:
             raise ClaimedByOther(f"{user_name(session, item.inspector_id)} is inspecting this page")
