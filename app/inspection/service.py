@@ -9,6 +9,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app.acceptance.models import Lot, LotRecord, LotStatus
 from app.audit.service import record_event
 from app.core.clock import local_date
 from app.inspection.exceptions import (
@@ -19,6 +20,7 @@ from app.inspection.exceptions import (
     ImageSuperseded,
     ItemNotFound,
     PageHasOpenTask,
+    RecordInLot,
 )
 from app.inspection.models import (
     InspectionItem,
@@ -299,12 +301,21 @@ def flag_page(
     """Open a re-shoot task for the page's current image (record, page number, reason, note, who).
 
     404 for another project's page, 409 image_superseded when `image_id` is no longer current, 409
-    already_flagged when the page has an open task (two inspectors at once: the first wins)."""
+    already_flagged when the page has an open task (two inspectors at once: the first wins), 409 record_in_lot
+    (naming the lot) when the page's record is in an acceptance lot that is not being corrected: its manifest is
+    frozen, the vendor corrects through the acceptance process (a lot in correction may be flagged)."""
     note = (note or "").strip() or None
     problem = flag_problem(defect, note)
     if problem:
         raise BadFlag(f"the flag is incomplete: {problem}", code=problem)
     page = _current_page(session, project.id, page_id, image_id)
+    lot = session.exec(
+        select(Lot.number)
+        .join(LotRecord, col(LotRecord.lot_id) == col(Lot.id))
+        .where(LotRecord.record_id == page.record_id, Lot.status != LotStatus.correcting)
+    ).first()
+    if lot is not None:
+        raise RecordInLot(f"the record is in acceptance lot {lot}: correct it through the acceptance process", lot=lot)
     image = session.get(PageImage, image_id)
     assert image is not None
     existing = open_task_of_page(session, page.id)

@@ -180,7 +180,9 @@ class PaperNeeded:
 
 
 def paper_needed(session: Session, project_id: int, *, limit: int = 1000) -> list[PaperNeeded]:
-    """Records with open re-shoot tasks, those whose paper is back in the records room first."""
+    """Records with open re-shoot tasks, those whose paper is back in the records room first; never a record in
+    an acceptance lot whose manifest is frozen (applied, in review, accepted: no re-shoot, so no check-out)."""
+    from app.acceptance.models import Lot, LotRecord, LotStatus
     from app.custody.models import CustodyState, RecordCustody
 
     rows = session.exec(
@@ -188,7 +190,16 @@ def paper_needed(session: Session, project_id: int, *, limit: int = 1000) -> lis
         .join(ReshootTask, col(ReshootTask.record_id) == col(Record.id))
         .join(Page, col(Page.id) == col(ReshootTask.page_id))
         .outerjoin(RecordCustody, col(RecordCustody.record_id) == col(Record.id))
-        .where(Record.project_id == project_id, ReshootTask.status == TaskStatus.open, col(Page.deleted_at).is_(None))
+        .where(
+            Record.project_id == project_id,
+            ReshootTask.status == TaskStatus.open,
+            col(Page.deleted_at).is_(None),
+            col(Record.id).not_in(
+                select(LotRecord.record_id)
+                .join(Lot, col(Lot.id) == col(LotRecord.lot_id))
+                .where(Lot.status != LotStatus.correcting)
+            ),
+        )
         .group_by(col(Record.id), col(RecordCustody.state))
         .order_by(col(Record.mrn), col(Record.visit))
         .limit(limit)
