@@ -43,6 +43,7 @@ def cancel_task(
     if done.rowcount != 1:
         raise AlreadyInspected("this task is no longer open", code="task_not_open")
     session.refresh(task)
+    _uncount(session, task)
     record_event(
         session,
         "reshoot_task.cancel",
@@ -53,6 +54,17 @@ def cancel_task(
         **actor,
     )
     return task
+
+
+def _uncount(session: Session, task: ReshootTask) -> None:
+    """A withdrawn flag leaves the defects figures (app.inspection.tally)."""
+    from app.inspection.tally import count_flag
+    from app.pages.models import PageImage
+    from app.projects.models import Project
+
+    image, project = session.get(PageImage, task.image_id), session.get(Project, task.project_id)
+    if image is not None and project is not None:
+        count_flag(session, project.timezone, task, image, sign=-1)
 
 
 def withdraw_page_task(session: Session, page_id: int, *, user_id: int, actor: dict, now: datetime) -> None:
