@@ -89,6 +89,22 @@ def test_bad_rates_are_refused_and_nothing_is_written(session: Session) -> None:
     assert len(_events(session, "inspection.rate")) == before
 
 
+def test_a_full_width_percent_is_read_like_a_half_width_one(session: Session) -> None:
+    qs = make_qc_shop(session)
+    for typed, want in (("5％", Decimal("5")), (" ５ ％ ", Decimal("5")), ("12.5%", Decimal("12.5"))):
+        row = set_rate(
+            session,
+            qs.shop.project,
+            operator_id=qs.shop.operator.id,
+            percent=typed,
+            from_date=T0.date(),
+            user_id=qs.shop.manager.id,
+            actor={},
+            now=NOW,
+        )
+        assert row.percent == want, typed
+
+
 def test_a_flag_opens_a_task_and_a_reshoot_closes_it_keeping_the_old_image(session: Session) -> None:
     qs = make_qc_shop(session)
     record = add_record(session, qs.shop, "B1", 3, T0)
