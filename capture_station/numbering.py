@@ -276,7 +276,7 @@ def shoot(state: Numbering, verdict: str) -> tuple[Step, Shot | None]:
     shot = Shot(up.page, insert=up.how == INSERT, retake=up.how == RETAKE, segment=state.next_segment,
                 blank=state.next_blank)
     # a failed shot is re-shot in place by default; a good one returns numbering to the end
-    nxt = Next(up.page, RETAKE) if verdict == FAIL else None
+    nxt = _in_place(up.page) if verdict == FAIL else None
     new = _remember(replace(state, pages=pages, end=end, next=nxt, next_segment=None, next_blank=False,
                             last_page=up.page, finished_count=None, undo=_undo(state, up, verdict)))
     if verdict == FAIL:
@@ -295,6 +295,21 @@ def _undo(state: Numbering, up: Next, verdict: str) -> tuple[str, int] | None:
     if up.how == RETAKE and state.good(up.page):
         return ("retake", up.page)
     return None
+
+
+def _in_place(page: int) -> Next:
+    """The next shot re-shoots `page` in place (then numbering returns to the end)."""
+    return Next(page, RETAKE)
+
+
+def retake_warned(state: Numbering, page: int) -> Step:
+    """The station warned that the shot of `page` shows the page before (not turned): like a failed shot, the
+    next shot re-shoots `page` in place ("retake_next"). Refused when the record is closed or page is unknown."""
+    if (refused := _need_open(state)) is not None:
+        return refused
+    if not 1 <= page <= state.end:
+        return _refuse(state, "bad_page", n=page, max=state.end)
+    return Step(replace(state, next=_in_place(page), confirm=None), "retake_next", {"n": page}, "warn")
 
 
 # -- commands

@@ -5,7 +5,10 @@ note, who flagged it, the flagged image's thumbnail address). The station words 
 them in the terminal (one `reshoot_tasks` event, its text a list) and on the browser screen with the thumbnails,
 which a background thread fetches. Offline (or nobody signed in) it says the tasks could not be fetched.
 A re-shoot of a task's page (`r N`) is an ordinary re-shoot upload; the server closes the task when it stores
-the new image, and once the upload is answered the station asks again and says the task is done.
+the new image, and once the upload is answered the station asks again and says the task is done. A task belongs
+to its page, not to a number: an insert or a delete made here moves the listed numbers at once, and the station
+asks the server again once the operation is acknowledged (a deleted page's task is withdrawn by the server).
+A station started with a record still open fetches that record's tasks (`resume`).
 """
 
 from __future__ import annotations
@@ -109,16 +112,46 @@ class ReshootTasks:
         finally:
             client.close()
 
-    def _on_event(self, e: Event) -> None:
-        """An upload answered for a page with an open task: ask the server again (in a thread of its own)."""
-        if e["kind"] != "uploaded" or e.get("replayed") or e.get("record") != self.record:
+    def resume(self, record: str, record_id: int | None) -> None:
+        """The station started with `record` still open: fetch and show its tasks (in a thread of its own)."""
+        if record_id is None or self.station.session is None:
             return
         with self._lock:
-            hit = self.record_id is not None and any(t["page_id"] == e.get("page_id") for t in self.tasks)
-        if hit:
-            threading.Thread(target=self._refresh, name="task-refresh", daemon=True).start()
+            self.record, self.record_id = record, record_id
+        threading.Thread(target=self._resume, name="task-resume", daemon=True).start()
 
-    def _refresh(self) -> None:
+    def _resume(self) -> None:
+        with self._lock:
+            record, record_id = self.record, self.record_id
+        self.opened(record, record_id, {"id": record_id, "reshoot_tasks": None})
+
+    def _on_event(self, e: Event) -> None:
+        """Keep the list's page numbers true: a shot inserted or a page deleted here moves the tasks at once (the
+        tasks belong to pages, not numbers); once the server has acknowledged the insert, the delete or a re-shoot
+        of a flagged page, ask it again (in a thread of its own)."""
+        if e.get("record") != self.record or e.get("replayed"):
+            return
+        kind = e["kind"]
+        with self._lock:
+            if not self.tasks or self.record_id is None:
+                return
+            if kind in ("shot", "deleted") and (kind == "deleted" or e.get("insert")):
+                self.tasks = _moved(self.tasks, int(e["page"]), +1 if kind == "shot" else -1)
+                tasks = list(self.tasks)
+            else:
+                tasks = None
+            refresh = (kind == "uploaded" and (e.get("insert") or any(t["page_id"] == e.get("page_id")
+                                                                        for t in self.tasks))) or \
+                (kind == "op_done" and e.get("op") == "delete")
+        if tasks is not None:
+            self._announce(tasks)
+        if refresh:
+            threading.Thread(target=self._refresh, args=(e.get("page_id") if kind == "uploaded" else None,),
+                             name="task-refresh", daemon=True).start()
+
+    def _refresh(self, reshot_page_id: int | None = None) -> None:
+        """Fetch the tasks again; a task gone after the re-shoot of its page is done, one gone otherwise (its page
+        deleted) is simply no longer listed."""
         with self._lock:
             record_id, before = self.record_id, list(self.tasks)
         if record_id is None:
@@ -131,6 +164,21 @@ class ReshootTasks:
                 return   # another record was opened meanwhile
             self.tasks = [{k: t.get(k) for k in FIELDS} for t in tasks]
             still = {t["id"] for t in self.tasks}
-        done = [t["page_number"] for t in before if t["id"] not in still]
-        if done:
-            self._announce(self.tasks, done)
+            after = list(self.tasks)
+        done = [t["page_number"] for t in before if t["id"] not in still and t["page_id"] == reshot_page_id]
+        if done or [(t["id"], t["page_number"]) for t in after] != [(t["id"], t["page_number"]) for t in before]:
+            self._announce(after, done)
+
+
+def _moved(tasks: list[dict[str, Any]], page: int, by: int) -> list[dict[str, Any]]:
+    """The tasks after a shot inserted at `page` (by +1: pages from it move up) or page `page` deleted (by -1: its
+    task goes, later pages move down)."""
+    out = []
+    for task in tasks:
+        n = task["page_number"]
+        if by < 0 and n == page:
+            continue
+        if (by > 0 and n >= page) or (by < 0 and n > page):
+            task = {**task, "page_number": n + by}
+        out.append(task)
+    return out

@@ -111,6 +111,8 @@ def run_station(paths: Paths, cfg: StationConfig, *, plain: bool = False, events
         key = "hot_folder_missing" if not source.folder.is_dir() else "hot_folder_access"
         bus.emit("error", "error", t(key, cfg.language, folder=source.folder), detail=problem)
     station.check_disk()
+    if flow.is_open:   # a record still open from the last run: its re-shoot tasks first (vendor QC, issue 15)
+        station.reshoot_tasks.resume(label_of(flow.record), flow.record_id)
     if on_ready:
         on_ready(station)
     screen = _start_web(station, state, cfg, open_browser) if web else None

@@ -1,7 +1,8 @@
 """Shot-time check for a page that was not turned, or shot twice: each shot's page hash (qc.pagehash, the same as
 the server's) against the hashes of the record's earlier shots.
 
-A near-duplicate of the page numbered just before means the page was probably not turned ("同一页？请翻页后重拍");
+A near-duplicate of the page numbered just before means the page was probably not turned ("同一页？请翻页后重拍"):
+like a failed shot, the next shot then re-shoots that page in place ("下一张重拍第 N 页");
 a near-duplicate of another page of the record is a repeat, named by that page's number. Blank pages (found blank
 or marked intentionally blank) are neither compared nor kept. A re-shoot of page n replaces page n's hash and is
 never compared with it. Only shots taken since the station started are known: after a restart the comparison
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from capture_station.events import Event
+from capture_station.messages import t
 from capture_station.qcwords import say
 
 try:
@@ -91,8 +93,12 @@ class SamePageCheck:
             key = "same_page" if match.unturned else "repeat_page"
             data: dict[str, Any] = {"page": match.page, "earlier": match.earlier, "distance": match.distance,
                                     "code": key, "record": event.get("record", "")}
-            self.station.bus.emit("same_page", "warn", say(key, lang, page=match.page, earlier=match.earlier),
-                                  bell=self.station.cfg.bell, **data)
+            text = say(key, lang, page=match.page, earlier=match.earlier)
+            if match.unturned:   # like a failed shot: the next shot re-shoots this page in place
+                text += " · " + t("retake_next", lang, n=match.page)
+            self.station.bus.emit("same_page", "warn", text, bell=self.station.cfg.bell, **data)
+            if match.unturned:
+                self.station.retake_warned(match.page)
         return match
 
     def _on_event(self, e: Event) -> None:

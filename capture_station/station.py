@@ -297,6 +297,10 @@ class Station:
         self.same_page.after_shot(event, local)
         return event
 
+    def retake_warned(self, page: int) -> None:
+        """The shot of `page` looked like the page before (not turned): the next shot re-shoots it in place."""
+        self._apply(nb.retake_warned(self.flow, page))
+
     def use_server_profile(self, profile: dict[str, Any]) -> bool:
         """Check shots with the project's profile from the server (a local profile file, if set, wins)."""
         used = self.checker.use_server_profile(profile)

@@ -161,6 +161,7 @@ class Uploader(threading.Thread):
                      replayed=bool(answer.get("replayed")) or status == 200,
                      superseded_image_id=answer.get("superseded_image_id"), page_id=answer.get("page_id"),
                      image_id=answer.get("image_id"), local=(item.local or {}).get("verdict"), queued=queued,
+                     insert=bool(item.params.get("insert")),
                      bell=verdict != "pass" and (item.local or {}).get("verdict") == "pass" and self.station.cfg.bell)
         elif item.kind == "finish":
             missing, extra = answer.get("missing", []), answer.get("extra", [])

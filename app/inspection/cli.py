@@ -15,6 +15,7 @@ def cmd_backfill_hashes(args: argparse.Namespace, settings: Settings) -> None:
     from app.core.storage import LocalImageStore
     from app.inspection.backfill import BackfillProgress, backfill_hashes
 
+    lock = _single_run(settings)
     started = time.monotonic()
 
     def show(p: BackfillProgress) -> None:
@@ -34,6 +35,7 @@ def cmd_backfill_hashes(args: argparse.Namespace, settings: Settings) -> None:
         )
     finally:
         engine.dispose()
+        lock.close()
     for digest in result.missing:
         print(f"MISSING {digest}")
     print(
@@ -42,6 +44,36 @@ def cmd_backfill_hashes(args: argparse.Namespace, settings: Settings) -> None:
     )
     if result.missing or result.unreadable:
         raise SystemExit(1)
+
+
+def _single_run(settings: Settings):  # noqa: ANN202  (the open lock file, held until closed)
+    """One backfill at a time per image store: a second run is refused (exit 3) instead of racing the first."""
+    import fcntl
+    from pathlib import Path
+
+    path = Path(settings.image_store) / ".backfill-hashes.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fh = open(path, "a")  # noqa: SIM115 - held for the run
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.close()
+        print("another `folio inspection backfill-hashes` is running on this image store: wait for it", file=sys.stderr)
+        raise SystemExit(3) from None
+    return fh
+
+
+def _at_least(low: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}, not {value}")
+        return value
+
+    return parse
 
 
 def add_commands(sub: argparse._SubParsersAction, add: Callable) -> None:
@@ -56,5 +88,5 @@ def add_commands(sub: argparse._SubParsersAction, add: Callable) -> None:
         "hash the pages uploaded before page hashing existed (for the repeat search); safe to stop and run again",
         "folio inspection backfill-hashes --batch 500 --workers 2",
     )
-    p.add_argument("--batch", type=int, default=200, help="images per committed batch, default 200")
-    p.add_argument("--workers", type=int, default=0, help="worker processes, default FOLIO_QC_WORKERS")
+    p.add_argument("--batch", type=_at_least(1), default=200, help="images per committed batch, default 200")
+    p.add_argument("--workers", type=_at_least(0), default=0, help="worker processes, default FOLIO_QC_WORKERS")

@@ -37,3 +37,18 @@ class AlreadyFlagged(Conflict):
 
 class ClaimedByOther(Conflict):
     code = "claimed_by_other"
+
+
+class PageHasOpenTask(Conflict):
+    code = "page_has_open_task"
+
+
+class RecordInLot(Conflict):
+    """The page's record is in an acceptance lot (its manifest frozen): the vendor corrects it through the
+    acceptance process, not with a re-shoot task. `params` names the lot for the screen's words."""
+
+    code = "record_in_lot"
+
+    def __init__(self, detail: str, *, lot: int) -> None:
+        super().__init__(detail)
+        self.params = {"lot": lot}

@@ -35,6 +35,10 @@ ERROR_MESSAGES = {
     "bad_rate": N_("The rate must be a number from 0 to 100."),
     "operator_not_found": N_("No such operator in this project."),
     "task_not_open": N_("This task is no longer open."),
+    "record_in_lot": N_(
+        "This record is in acceptance lot %(lot)s: its images are frozen; correct it through the acceptance process."
+    ),
+    "page_has_open_task": N_("This page has an open re-shoot task: it cannot pass until it is re-shot."),
 }
 
 # What the station shows for a task's reason (defect codes of acceptance).

@@ -1,5 +1,6 @@
 """The inspection rate schedule: the share of each operator's pages the vendor's QC inspects, set by the manager."""
 
+import unicodedata
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -41,7 +42,7 @@ def set_rate(
     Raises BadRate (422) for a percent outside 0-100, OperatorNotFound (404) for a user who is not an
     operator of the project. A later row for the same operator and day replaces the earlier one."""
     try:
-        value = Decimal(str(percent).strip().rstrip("%"))
+        value = Decimal(unicodedata.normalize("NFKC", str(percent)).strip().rstrip("%").strip())  # "5％" too
     except InvalidOperation:
         raise BadRate(f"the rate must be a number from 0 to 100, not {percent!r}") from None
     if not value.is_finite() or not 0 <= value <= 100:

@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, insert
 from sqlmodel import Session, col, select
 
 from app.acceptance.models import SampleItem
-from app.inspection.models import DefectDay, DefectDayCode, InspectionItem, ReshootTask
+from app.inspection.models import DefectDay, DefectDayCode, InspectionItem, ReshootTask, TaskStatus
 from app.inspection.tally import COUNTS, KEY_COLUMNS, Key
 from app.pages.models import Page, PageImage
 from app.projects.models import Project
@@ -55,7 +55,8 @@ def recount(session: Session, project: Project) -> dict[Key, DayFigures]:
     pid, day_of = project.id, _Days(project.timezone)
     out: dict[Key, DayFigures] = defaultdict(DayFigures)
     # The flagged shots are few: a set of their ids beats a lookup per shot.
-    flagged = set(session.exec(select(ReshootTask.image_id).where(ReshootTask.project_id == pid)).all())
+    live = (ReshootTask.project_id == pid, ReshootTask.status != TaskStatus.cancelled)  # withdrawn flags: none
+    flagged = set(session.exec(select(ReshootTask.image_id).where(*live)).all())
     shots = session.exec(
         select(
             PageImage.captured_at,
@@ -82,13 +83,20 @@ def recount(session: Session, project: Project) -> dict[Key, DayFigures]:
         .group_by(InspectionItem.capture_date, InspectionItem.operator_id, InspectionItem.station_id)
     ):
         out[(pid, d, operator_id, station_id)].inspected += n
-    for at, operator_id, station_id, reason in session.exec(
-        select(PageImage.captured_at, ReshootTask.operator_id, ReshootTask.station_id, ReshootTask.reason)
+    for at, operator_id, station_id, reason, item_id in session.exec(
+        select(
+            PageImage.captured_at,
+            ReshootTask.operator_id,
+            ReshootTask.station_id,
+            ReshootTask.reason,
+            ReshootTask.item_id,
+        )
         .join(PageImage, col(PageImage.id) == col(ReshootTask.image_id))
-        .where(ReshootTask.project_id == pid)
+        .where(*live)
     ):
-        codes = out[(pid, day_of(at), operator_id, station_id)].codes
-        codes[("flag", reason)] = codes.get(("flag", reason), 0) + 1
+        f = out[(pid, day_of(at), operator_id, station_id)]
+        f.codes[("flag", reason)] = f.codes.get(("flag", reason), 0) + 1
+        f.inspected += int(item_id is None)  # a flag outside the queue inspected the shot too
     for at, operator_id, station_id, defects in session.exec(
         select(PageImage.captured_at, PageImage.operator_id, PageImage.station_id, SampleItem.defects)
         .join(PageImage, col(PageImage.id) == col(SampleItem.image_id))

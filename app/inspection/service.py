@@ -9,6 +9,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app.acceptance.models import Lot, LotRecord, LotStatus
 from app.audit.service import record_event
 from app.core.clock import local_date
 from app.inspection.exceptions import (
@@ -18,6 +19,8 @@ from app.inspection.exceptions import (
     ClaimedByOther,
     ImageSuperseded,
     ItemNotFound,
+    PageHasOpenTask,
+    RecordInLot,
 )
 from app.inspection.models import (
     InspectionItem,
@@ -221,7 +224,8 @@ def judge(
 
     409 image_superseded when the page was re-shot meanwhile, 409 claimed_by_other when a colleague holds the
     page, 409 already_inspected when another verdict was recorded first, 409 already_flagged when the page has
-    an open task. The first verdict wins; nothing of the loser's is written."""
+    an open task; 409 page_has_open_task for a pass of a page a colleague flagged outside the queue (its task is
+    still open). The first verdict wins; nothing of the loser's is written."""
     note = (note or "").strip() or None
     if verdict not in (InspectionVerdict.passed, InspectionVerdict.flagged):
         raise BadFlag("the verdict is pass or flag", code="bad_verdict")
@@ -232,6 +236,8 @@ def judge(
     else:
         defect = None
     _current_page(session, project.id, item.page_id, item.image_id)
+    if verdict == InspectionVerdict.passed and open_task_of_page(session, item.page_id) is not None:
+        raise PageHasOpenTask("this page has an open re-shoot task: it cannot pass until it is re-shot")
     if item.inspector_id not in (None, user_id) and item.claimed_at and item.claimed_at >= now - STALE_CLAIM:
         if item.verdict is None:
             raise ClaimedByOther(f"{user_name(session, item.inspector_id)} is inspecting this page")
@@ -295,12 +301,21 @@ def flag_page(
     """Open a re-shoot task for the page's current image (record, page number, reason, note, who).
 
     404 for another project's page, 409 image_superseded when `image_id` is no longer current, 409
-    already_flagged when the page has an open task (two inspectors at once: the first wins)."""
+    already_flagged when the page has an open task (two inspectors at once: the first wins), 409 record_in_lot
+    (naming the lot) when the page's record is in an acceptance lot that is not being corrected: its manifest is
+    frozen, the vendor corrects through the acceptance process (a lot in correction may be flagged)."""
     note = (note or "").strip() or None
     problem = flag_problem(defect, note)
     if problem:
         raise BadFlag(f"the flag is incomplete: {problem}", code=problem)
     page = _current_page(session, project.id, page_id, image_id)
+    lot = session.exec(
+        select(Lot.number)
+        .join(LotRecord, col(LotRecord.lot_id) == col(Lot.id))
+        .where(LotRecord.record_id == page.record_id, Lot.status != LotStatus.correcting)
+    ).first()
+    if lot is not None:
+        raise RecordInLot(f"the record is in acceptance lot {lot}: correct it through the acceptance process", lot=lot)
     image = session.get(PageImage, image_id)
     assert image is not None
     existing = open_task_of_page(session, page.id)

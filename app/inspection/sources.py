@@ -6,7 +6,9 @@ replaced, a vendor-QC flag to the flagged image, an acceptance defect to the sam
     first shots    of those, the first image of its page (the page's "pages")
     first pass     first shots never re-shot, never flagged, passing QC: first-pass yield = first pass / first shots
     re-shot        shots a later image replaced: re-shoot rate = re-shot / shots
-    inspected      shots the vendor's QC judged; flags by defect code: flag rate = flags / inspected
+    inspected      shots the vendor's QC judged in the queue, plus shots flagged outside it (a flag is an inspection)
+    flags          re-shoot tasks by defect code, withdrawn ones (flagged by mistake, page deleted) not counted:
+                   flag rate = flags / inspected (so never above 100 %)
     acceptance     failed sampled pages' defect codes
 Days are the project's local days of capture; weeks start on Monday. The figures are read from the daily summary
 per (project, day, operator, station) that app.inspection.tally keeps in each writing transaction.

@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from app.core.clock import local_date
-from app.inspection.models import DefectDay, DefectDayCode, InspectionItem, ReshootTask
+from app.inspection.models import DefectDay, DefectDayCode, InspectionItem, ReshootTask, TaskStatus
 from app.pages.models import PageImage
 
 Key = tuple[int, date, int, int]  # project_id, capture_date, operator_id, station_id
@@ -59,8 +59,8 @@ def bump_codes(session: Session, key: Key, kind: str, codes: dict[str, int]) -> 
 
 
 def _flagged(session: Session, image_id: int, but: int | None = None) -> bool:
-    """Whether a re-shoot task names the image (other than the task `but`)."""
-    query = exists().where(ReshootTask.image_id == image_id)
+    """Whether a re-shoot task that was not withdrawn names the image (other than the task `but`)."""
+    query = exists().where(ReshootTask.image_id == image_id, ReshootTask.status != TaskStatus.cancelled)
     if but is not None:
         query = query.where(col(ReshootTask.id) != but)
     return bool(session.exec(select(query)).one())
@@ -85,17 +85,21 @@ def count_shot(session: Session, project_id: int, tz: str, image: PageImage, pre
     bump(session, deltas)
 
 
-def count_flag(session: Session, tz: str, task: ReshootTask, image: PageImage) -> None:
-    """A re-shoot task on a shot: a flag of its defect code, and the shot leaves first pass (its first flag)."""
+def count_flag(session: Session, tz: str, task: ReshootTask, image: PageImage, *, sign: int = 1) -> None:
+    """A re-shoot task on a shot: a flag of its defect code, the shot leaves first pass (its first flag), and a
+    flag made outside the queue (no inspection item) counts as an inspection of the shot too.
+
+    sign -1: the task was withdrawn (a mistaken flag, or its page deleted; its status is already cancelled):
+    all of that is taken back."""
     key = shot_key(task.project_id, tz, image)
-    leaves = (
+    changes = (
         image.supersedes_id is None
         and image.superseded_at is None
         and image.qc_passed
         and not _flagged(session, image.id, but=task.id)
     )
-    bump(session, {key: {"first_pass": -int(leaves)}})
-    bump_codes(session, key, "flag", {task.reason: 1})
+    bump(session, {key: {"first_pass": -sign * int(changes), "inspected": sign * int(task.item_id is None)}})
+    bump_codes(session, key, "flag", {task.reason: sign})
 
 
 def count_inspected(session: Session, item: InspectionItem) -> None:

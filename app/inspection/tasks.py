@@ -30,8 +30,11 @@ def get_task(session: Session, project_id: int, task_id: int) -> ReshootTask:
     return task
 
 
-def cancel_task(session: Session, task: ReshootTask, *, user_id: int, actor: dict, now: datetime) -> ReshootTask:
-    """Withdraw an open task (flagged by mistake); a closed or cancelled task stays as it is (409)."""
+def cancel_task(
+    session: Session, task: ReshootTask, *, user_id: int, actor: dict, now: datetime, reason: str = "mistaken"
+) -> ReshootTask:
+    """Withdraw an open task (flagged by mistake, or its page deleted: `reason` "mistaken" | "page deleted",
+    kept in the audit event); a closed or cancelled task stays as it is (409 task_not_open)."""
     done = session.execute(
         update(ReshootTask)
         .where(col(ReshootTask.id) == task.id, col(ReshootTask.status) == TaskStatus.open)
@@ -40,20 +43,39 @@ def cancel_task(session: Session, task: ReshootTask, *, user_id: int, actor: dic
     if done.rowcount != 1:
         raise AlreadyInspected("this task is no longer open", code="task_not_open")
     session.refresh(task)
+    _uncount(session, task)
     record_event(
         session,
         "reshoot_task.cancel",
         project_id=task.project_id,
         object_type="reshoot_task",
         object_id=task.id,
-        detail={"page_id": task.page_id, "by": user_id},
+        detail={"page_id": task.page_id, "by": user_id, "reason": reason},
         **actor,
     )
     return task
 
 
+def _uncount(session: Session, task: ReshootTask) -> None:
+    """A withdrawn flag leaves the defects figures (app.inspection.tally)."""
+    from app.inspection.tally import count_flag
+    from app.pages.models import PageImage
+    from app.projects.models import Project
+
+    image, project = session.get(PageImage, task.image_id), session.get(Project, task.project_id)
+    if image is not None and project is not None:
+        count_flag(session, project.timezone, task, image, sign=-1)
+
+
+def withdraw_page_task(session: Session, page_id: int, *, user_id: int, actor: dict, now: datetime) -> None:
+    """The page is deleted (renumbered away at the station): its open re-shoot task, if any, is withdrawn
+    (audited with reason "page deleted")."""
+    task = open_task_of_page(session, page_id)
+    if task is not None:
+        cancel_task(session, task, user_id=user_id, actor=actor, now=now, reason="page deleted")
+
+
 def user_name(session: Session, user_id: int | None) -> str:
-    """A user's display name (or username), '?' when unknown."""
     """A user's display name (or username), '?' when unknown."""
     user = session.get(User, user_id) if user_id else None
     return (user.display_name or user.username) if user else "?"
@@ -170,7 +192,9 @@ class PaperNeeded:
 
 
 def paper_needed(session: Session, project_id: int, *, limit: int = 1000) -> list[PaperNeeded]:
-    """Records with open re-shoot tasks, those whose paper is back in the records room first."""
+    """Records with open re-shoot tasks, those whose paper is back in the records room first; never a record in
+    an acceptance lot whose manifest is frozen (applied, in review, accepted: no re-shoot, so no check-out)."""
+    from app.acceptance.models import Lot, LotRecord, LotStatus
     from app.custody.models import CustodyState, RecordCustody
 
     rows = session.exec(
@@ -178,7 +202,16 @@ def paper_needed(session: Session, project_id: int, *, limit: int = 1000) -> lis
         .join(ReshootTask, col(ReshootTask.record_id) == col(Record.id))
         .join(Page, col(Page.id) == col(ReshootTask.page_id))
         .outerjoin(RecordCustody, col(RecordCustody.record_id) == col(Record.id))
-        .where(Record.project_id == project_id, ReshootTask.status == TaskStatus.open, col(Page.deleted_at).is_(None))
+        .where(
+            Record.project_id == project_id,
+            ReshootTask.status == TaskStatus.open,
+            col(Page.deleted_at).is_(None),
+            col(Record.id).not_in(
+                select(LotRecord.record_id)
+                .join(Lot, col(Lot.id) == col(LotRecord.lot_id))
+                .where(Lot.status != LotStatus.correcting)
+            ),
+        )
         .group_by(col(Record.id), col(RecordCustody.state))
         .order_by(col(Record.mrn), col(Record.visit))
         .limit(limit)

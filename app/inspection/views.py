@@ -59,7 +59,8 @@ def _failure(request: Request, session: Session, exc: AppError, url: str):  # no
     session.rollback()
     t = translations(request_language(request)).gettext
     message = labels.ERROR_MESSAGES.get(exc.code)
-    return redirect(url, flash=t(message) if message else exc.detail, kind="error")
+    text = (t(message) % getattr(exc, "params", {})) if message else exc.detail
+    return redirect(url, flash=text, kind="error")
 
 
 @router.get("/inspection")

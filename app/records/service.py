@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from app.audit.service import record_event
 from app.custody.policy import require_capturable
+from app.inspection.tasks import withdraw_page_task
 from app.pages.models import Page, RecordOperation
 from app.projects.models import Project
 from app.records.exceptions import (
@@ -162,6 +163,13 @@ def renumber(
     if op == "delete":
         if page_number not in numbers:
             raise PageNumberNotFound(f"record {record.id} has no page {page_number}")
+        page_id = session.exec(
+            select(Page.id).where(
+                Page.record_id == record.id, Page.page_number == page_number, col(Page.deleted_at).is_(None)
+            )
+        ).first()
+        if page_id is not None:  # its re-shoot task goes with it (vendor QC, issue 15)
+            withdraw_page_task(session, page_id, user_id=user_id, actor=actor or {}, now=now)
         session.execute(
             update(Page)
             .where(Page.record_id == record.id, Page.page_number == page_number, col(Page.deleted_at).is_(None))

@@ -53,7 +53,10 @@ def _backfill(bind: sa.Connection) -> None:
 
     figures: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(COUNTS))
     codes: dict[tuple, int] = defaultdict(int)
-    flagged = {image_id for (image_id,) in bind.execute(sa.text("SELECT image_id FROM reshoot_task"))}  # few
+    flagged = {
+        image_id
+        for (image_id,) in bind.execute(sa.text("SELECT image_id FROM reshoot_task WHERE status <> 'cancelled'"))
+    }  # few; a withdrawn flag counts for nothing
     shots = bind.execute(
         sa.text(
             "SELECT p.project_id, i.captured_at, i.operator_id, i.station_id, i.supersedes_id IS NULL, "
@@ -74,13 +77,15 @@ def _backfill(bind: sa.Connection) -> None:
         )
     ):
         figures[(pid, _as_date(day), operator_id, station_id)][4] += n
-    for pid, at, operator_id, station_id, reason in bind.execute(
+    for pid, at, operator_id, station_id, reason, item_id in bind.execute(
         sa.text(
-            "SELECT t.project_id, i.captured_at, t.operator_id, t.station_id, t.reason "
-            "FROM reshoot_task t JOIN page_image i ON i.id = t.image_id"
+            "SELECT t.project_id, i.captured_at, t.operator_id, t.station_id, t.reason, t.item_id "
+            "FROM reshoot_task t JOIN page_image i ON i.id = t.image_id WHERE t.status <> 'cancelled'"
         )
     ):
         codes[(pid, day_of(pid, at), operator_id, station_id, "flag", reason)] += 1
+        if item_id is None:  # a flag outside the queue inspected the shot too
+            figures[(pid, day_of(pid, at), operator_id, station_id)][4] += 1
     samples = sa.text(
         "SELECT p.project_id, i.captured_at, i.operator_id, i.station_id, s.defects FROM sample_item s "
         "JOIN page_image i ON i.id = s.image_id JOIN page p ON p.id = i.page_id WHERE s.verdict = 'fail'"

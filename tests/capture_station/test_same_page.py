@@ -62,15 +62,24 @@ def test_a_page_not_turned_and_a_repeat_warn_distinct_pages_of_one_form_do_not(s
     assert warnings(events) == [(3, 2, "same_page")]
     same = [e for e in events if e["kind"] == "same_page"][-1]
     assert "同一页？请翻页后重拍" in same["text"] and same["level"] == "warn"
-    take(st, shoot(c), "s4.jpg")                                      # distinct again: nothing said
+    # like a failed shot, the next shot re-shoots page 3 in place, and the operator is told so
+    assert "下一张重拍第 3 页" in same["text"]
+    assert (st.flow.next_page, st.flow.mode) == (3, "retake")
+    told = events[-1]
+    assert told["kind"] == "mode" and told["code"] == "retake_next" and told["next_page"] == 3
+    retaken = take(st, shoot(c), "s4.jpg")                            # distinct again: nothing said
+    assert (retaken["page"], retaken["reshoot"]) == (3, True) and st.flow.end == 3
     assert len(warnings(events)) == 1
+    assert (st.flow.next_page, st.flow.mode) == (4, "append")
     take(st, shoot(a, again=2, shift=True), "s5.jpg")                 # page 1 shot again later, moved a little
-    assert warnings(events)[-1] == (5, 1, "repeat_page")
+    assert warnings(events)[-1] == (4, 1, "repeat_page")
     assert "与第 1 页相同" in [e for e in events if e["kind"] == "same_page"][-1]["text"]
+    assert (st.flow.next_page, st.flow.mode) == (5, "append")          # a repeat is only checked, not re-shot
     st.lang = "en"
     take(st, shoot(a, again=3), "s6.jpg")
     last = [e for e in events if e["kind"] == "same_page"][-1]
     assert last["code"] == "same_page" and "did you turn the page?" in last["text"]
+    assert "next shot re-shoots page 5" in last["text"]
 
 
 def test_blank_pages_are_not_compared(station) -> None:  # noqa: ANN001

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from app.acceptance.models import SampleItem
 from app.accounts.models import User
-from app.inspection.models import InspectionItem, ReshootTask
+from app.inspection.models import InspectionItem, ReshootTask, TaskStatus
 from app.inspection.sources import DIMENSIONS, SourceFigures, SourcesReport, _names
 from app.pages.models import PageImage
 
@@ -55,7 +55,7 @@ def reference_report(
     start, end = _utc_bounds(first, last, tz)
     who_img = PageImage.operator_id if dimension == "operator" else PageImage.station_id
     day = _local_day(session, PageImage.captured_at, tz)
-    flagged = exists().where(ReshootTask.image_id == PageImage.id)
+    flagged = exists().where(ReshootTask.image_id == PageImage.id, ReshootTask.status != TaskStatus.cancelled)
     # The project's shots through its operators: the (operator_id, captured_at) index reads only the period.
     img_filter = [
         col(PageImage.operator_id).in_(select(User.id).where(User.project_id == project_id)),
@@ -120,19 +120,22 @@ def reference_report(
     task_day = _local_day(session, PageImage.captured_at, tz)
     task_filter = [
         ReshootTask.project_id == project_id,
+        ReshootTask.status != TaskStatus.cancelled,  # a withdrawn flag counts for nothing
         col(PageImage.captured_at) >= start,
         col(PageImage.captured_at) < end,
     ]
     if only_user_id is not None:
         task_filter.append(ReshootTask.operator_id == only_user_id)
-    for who, d, reason, n in session.exec(
-        select(who_task, task_day, ReshootTask.reason, func.count())
+    outside = case((col(ReshootTask.item_id).is_(None), 1), else_=0)
+    for who, d, reason, n, outside_queue in session.exec(
+        select(who_task, task_day, ReshootTask.reason, func.count(), func.sum(outside))
         .join(PageImage, col(PageImage.id) == col(ReshootTask.image_id))
         .where(*task_filter)
         .group_by(who_task, task_day, col(ReshootTask.reason))
     ).all():
-        flags = cell(who, d).flags
-        flags[reason] = flags.get(reason, 0) + n
+        c = cell(who, d)
+        c.flags[reason] = c.flags.get(reason, 0) + n
+        c.inspected += outside_queue or 0  # a flag outside the queue inspected the shot too
 
     sample_filter = [*img_filter, SampleItem.verdict == "fail"]
     for who, captured_at, defects in session.exec(

@@ -10,8 +10,11 @@ from app.acceptance.applying import apply_for_acceptance, reapply
 from app.acceptance.exceptions import NothingToAccept, RecordsNotReady
 from app.acceptance.models import LotPage, LotRecord
 from app.acceptance.service import candidates
+from app.inspection import labels
+from app.inspection.exceptions import RecordInLot
+from app.inspection.models import ReshootTask
 from app.inspection.service import after_ingest
-from app.inspection.tasks import held_back_records, held_back_text
+from app.inspection.tasks import held_back_records, held_back_text, paper_needed
 from app.pages.models import Page
 from tests.acceptance.helpers import T0, add_image
 from tests.acceptance.helpers import add_record as add_acc_record
@@ -91,3 +94,31 @@ def test_a_corrected_lot_with_an_open_task_is_not_applied_for_again(session: Ses
     with pytest.raises(RecordsNotReady) as caught:
         reapply(session, lot, shop.project, actor=shop.actor(shop.manager), today=LATER.date(), now=LATER)
     assert "M1/1" in caught.value.detail
+
+
+def test_a_page_in_a_frozen_lot_cannot_be_flagged_and_its_paper_is_never_asked_for(session: Session) -> None:
+    qs = make_qc_shop(session)
+    shop = qs.shop
+    record = add_acc_record(session, shop, "N1", 2, T0)
+    lot = apply_for_acceptance(
+        session, shop.project, period_end=LATER.date(), actor=shop.actor(shop.manager), today=LATER.date(), now=LATER
+    )
+    session.commit()
+    page = session.exec(select(Page).where(Page.record_id == record.id, Page.page_number == 1)).one()
+    with pytest.raises(RecordInLot) as refused:
+        flag_as(session, shop.project, page.id, page.current_image_id, qs.inspector, "blurred", now=LATER)
+    assert refused.value.code == "record_in_lot" and refused.value.status == 409
+    words = labels.ERROR_MESSAGES["record_in_lot"] % refused.value.params
+    assert f"lot {lot.number}:" in words and "acceptance process" in words
+    session.rollback()
+    assert session.exec(select(ReshootTask)).all() == []
+    # A lot in correction may be flagged (the vendor corrects); once it is frozen again, the custodian is never
+    # asked to hand the paper out for a re-shoot.
+    lot.status = "correcting"
+    session.add(lot)
+    flag_as(session, shop.project, page.id, page.current_image_id, qs.inspector, "blurred", now=LATER)
+    assert [p.record.id for p in paper_needed(session, shop.project.id)] == [record.id]
+    lot.status = "in_review"
+    session.add(lot)
+    session.flush()
+    assert paper_needed(session, shop.project.id) == []

@@ -275,3 +275,12 @@ def test_the_custodian_sees_which_paper_needs_a_check_out_for_a_reshoot(client: 
     assert page.status_code == 200 and "needs-checkout" in page.text and "00012345" in page.text
     assert 'href="/inspection/paper"' in client.get("/custody").text  # in the custodian's custody tabs
     assert client.get("/inspection").status_code == 403  # but not the inspection queue
+
+
+def test_the_overview_in_chinese_says_waiting_for_inspection_not_for_approval(
+    client: TestClient, session: Session
+) -> None:
+    _setup(client, session)
+    browser_sign_in(client, "qc1")
+    page = client.get("/inspection")  # Chinese unless the user chose otherwise
+    assert page.status_code == 200 and "待检" in page.text and "待审批" not in page.text

@@ -91,3 +91,20 @@ def test_backfill_gives_the_ingest_hash_resumes_and_names_missing_files(
 def test_the_command_has_help_with_an_example(settings: Settings) -> None:
     r = _folio(settings, "inspection", "backfill-hashes", "--help")
     assert r.returncode == 0 and "folio inspection backfill-hashes --batch" in r.stdout
+
+
+def test_bad_arguments_and_a_second_run_at_once_are_refused_cleanly(settings: Settings) -> None:
+    for bad in (("--batch", "0"), ("--batch", "x"), ("--workers", "-1")):
+        r = _folio(settings, "inspection", "backfill-hashes", *bad)
+        assert r.returncode == 2 and bad[0] in r.stderr and "Traceback" not in r.stderr, r.stderr
+    assert "must be at least 1, not 0" in _folio(settings, "inspection", "backfill-hashes", "--batch", "0").stderr
+    import fcntl
+
+    lock = Path(settings.image_store) / ".backfill-hashes.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a") as held:  # the first run, still working
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        second = _folio(settings, "inspection", "backfill-hashes")
+    assert second.returncode == 3 and "is running on this image store" in second.stderr
+    assert "Traceback" not in second.stderr and "IntegrityError" not in second.stderr
+    assert _folio(settings, "inspection", "backfill-hashes").returncode == 0  # once the first is done

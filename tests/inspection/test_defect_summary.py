@@ -20,10 +20,10 @@ from app.accounts.service import create_station
 from app.core.migrate import alembic_config, upgrade
 from app.inspection import recount
 from app.inspection.exceptions import AlreadyFlagged
-from app.inspection.models import DefectDay, DefectDayCode, InspectionItem
+from app.inspection.models import DefectDay, DefectDayCode, InspectionItem, ReshootTask
 from app.inspection.service import after_ingest
 from app.inspection.sources import DIMENSIONS, sources_report
-from app.inspection.tasks import open_task_of_page
+from app.inspection.tasks import cancel_task, open_task_of_page
 from app.pages.models import Page, PageImage
 from tests.acceptance.helpers import T0, add_image, add_record
 from tests.factories import make_user
@@ -89,6 +89,9 @@ def _generate(session: Session, seed: int = 15) -> tuple[QCShop, list]:
                 flag_as(session, project, page.id, page.current_image_id, qs.inspector, "other", "看不清", now=now)
             except AlreadyFlagged:
                 pass
+    for task in session.exec(select(ReshootTask).where(ReshootTask.project_id == project.id)).all():
+        if rng.random() < 0.25:  # withdrawn: flagged by mistake (queue flags and outside flags alike)
+            cancel_task(session, task, user_id=qs.inspector.id, actor=actor(qs.inspector), now=now)
     for page in pages:  # re-shoots: of flagged pages, of failed shots, and now and then a second one
         session.refresh(page)
         shop.operator = operators[rng.randrange(3)]

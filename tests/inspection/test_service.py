@@ -16,6 +16,7 @@ from app.inspection.exceptions import (
     BadRate,
     ImageSuperseded,
     OperatorNotFound,
+    PageHasOpenTask,
 )
 from app.inspection.models import InspectionItem, ReshootTask
 from app.inspection.rates import set_rate
@@ -88,6 +89,22 @@ def test_bad_rates_are_refused_and_nothing_is_written(session: Session) -> None:
     assert len(_events(session, "inspection.rate")) == before
 
 
+def test_a_full_width_percent_is_read_like_a_half_width_one(session: Session) -> None:
+    qs = make_qc_shop(session)
+    for typed, want in (("5％", Decimal("5")), (" ５ ％ ", Decimal("5")), ("12.5%", Decimal("12.5"))):
+        row = set_rate(
+            session,
+            qs.shop.project,
+            operator_id=qs.shop.operator.id,
+            percent=typed,
+            from_date=T0.date(),
+            user_id=qs.shop.manager.id,
+            actor={},
+            now=NOW,
+        )
+        assert row.percent == want, typed
+
+
 def test_a_flag_opens_a_task_and_a_reshoot_closes_it_keeping_the_old_image(session: Session) -> None:
     qs = make_qc_shop(session)
     record = add_record(session, qs.shop, "B1", 3, T0)
@@ -142,6 +159,27 @@ def test_a_flag_opens_a_task_and_a_reshoot_closes_it_keeping_the_old_image(sessi
     session.refresh(task)
     assert (task.status, task.closed_by_image_id) == ("closed", new.id)
     assert len(_events(session, "reshoot_task.close")) == 1
+
+
+def test_a_page_flagged_outside_the_queue_cannot_pass_while_its_task_is_open(session: Session) -> None:
+    qs = make_qc_shop(session)
+    record = add_record(session, qs.shop, "B2", 2, T0)
+    ingest_hook(session, qs, record)
+    item = next_item(session, qs.shop.project.id, qs.inspector.id, NOW)
+    assert item is not None
+    task = flag_as(session, qs.shop.project, item.page_id, item.image_id, qs.inspector2, "blurred", now=NOW)
+    session.commit()
+    with pytest.raises(PageHasOpenTask) as refused:
+        judge_as(session, qs.shop.project, item, qs.inspector, "pass", now=NOW)
+    assert refused.value.code == "page_has_open_task" and refused.value.status == 409
+    session.rollback()
+    session.refresh(item)
+    assert item.verdict is None and _events(session, "inspection.pass") == []
+    # once the page is re-shot (or the task withdrawn), the page is judged normally
+    cancel_task(session, task, user_id=qs.inspector2.id, actor=actor(qs.inspector2), now=NOW)
+    judge_as(session, qs.shop.project, item, qs.inspector, "pass", now=NOW)
+    session.refresh(item)
+    assert item.verdict == "pass"
 
 
 def test_a_flag_on_a_superseded_image_is_refused_and_writes_nothing(session: Session) -> None:

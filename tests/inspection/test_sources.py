@@ -93,3 +93,35 @@ def test_an_operator_sees_only_his_own_figures_and_the_csv(client: TestClient, s
     browser_sign_in(client, "rev_x", totp_secret=SECRET)
     page = client.get("/production/defects?start=2026-01-05&end=2026-01-18")
     assert page.status_code == 200 and "25.0%" in page.text  # a custodian (view_production) sees everyone
+
+
+def test_flags_outside_the_queue_are_inspections_and_withdrawn_flags_do_not_count(session: Session) -> None:
+    """The tester's 133 %: 3 pages judged in the queue (1 flagged), 2 pages of another record flagged outside it,
+    1 of those withdrawn. Inspected 4 (3 + the outside flag kept), flags 2, flag rate 50 %, the withdrawn flag
+    leaves first pass alone; /inspection and /production/defects agree, the summary equals a recount."""
+    from app.inspection.recount import mismatches
+    from app.inspection.screens import progress_by_operator
+    from app.inspection.tasks import cancel_task
+    from tests.inspection.helpers import actor, flag_as
+
+    qs = make_qc_shop(session)
+    shop, project = qs.shop, qs.shop.project
+    queued = add_record(session, shop, "Q1", 3, T0)
+    items = ingest_hook(session, qs, queued)  # 100 %: the three pages are queued
+    judge_as(session, project, items[0], qs.inspector, "pass", now=NOW)
+    judge_as(session, project, items[1], qs.inspector, "pass", now=NOW)
+    judge_as(session, project, items[2], qs.inspector, "flag", "blurred", now=NOW)
+    other = add_record(session, shop, "Q2", 3, T0)  # not queued: flagged outside the queue
+    pages = session.exec(select(Page).where(Page.record_id == other.id).order_by(Page.page_number)).all()
+    flag_as(session, project, pages[0].id, pages[0].current_image_id, qs.inspector2, "skewed", now=NOW)
+    mistaken = flag_as(session, project, pages[1].id, pages[1].current_image_id, qs.inspector2, "cut_off", now=NOW)
+    cancel_task(session, mistaken, user_id=qs.inspector2.id, actor=actor(qs.inspector2), now=NOW)
+    session.commit()
+
+    line = sources_report(session, project.id, project.timezone, DAY, DAY).lines[0]
+    assert (line.inspected, line.flags, line.flag_rate) == (4, {"blurred": 1, "skewed": 1}, 0.5)
+    assert (line.first_shots, line.first_pass) == (6, 4)  # pages Q1/3 and Q2/1 flagged; Q2/2's flag withdrawn
+    screen = progress_by_operator(session, project.id, DAY, DAY)
+    assert [(p.chosen, p.inspected, p.flagged, p.waiting) for p in screen] == [(4, 4, 2, 0)]
+    assert screen[0].flag_rate == line.flag_rate
+    assert mismatches(session, project) == {}
