@@ -9,7 +9,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-from difflib import SequenceMatcher
 
 from app.frontpage.rules import normalise_code, parse_date
 from app.navigation import N_
@@ -20,7 +19,6 @@ CHECKED = ("mrn", "visit", "name", "discharge_date", "diagnosis", "operation")
 FIVE = ("name", "mrn", "discharge_date", "diagnosis", "operation")
 IDENTITY = ("mrn", "name")  # a mismatch here: possibly the wrong record's page
 MIN_SCORE = 0.5  # an OCR confidence below this reads as "unread"
-TEXT_SIMILARITY = 0.8  # long texts (diagnosis, operation) agree at or above this similarity after normalising
 _ICD = re.compile(r"[A-Z]\d{2}(?:\.[0-9xX]{1,8})?|\d{2}\.[0-9xX]{1,8}")
 _PUNCT = re.compile(r"[\s,，.。:：;；、·'\"“”‘’()（）\[\]【】_\-—]+")
 # OCR misreadings inside a number (an MRN of digits): letters that look like digits.
@@ -128,20 +126,21 @@ def codes_in(text: str) -> list[str]:
 
 
 def same_text(recorded: str, read: str) -> bool:
-    """Names of a diagnosis or operation agree: equal after normalising, or at least TEXT_SIMILARITY alike."""
-    a, b = plain(recorded), plain(read)
-    b = plain(_ICD.sub("", unicodedata.normalize("NFKC", read or "").upper())) or b  # a code printed beside it
-    if not a or not b:
-        return False
-    return a == b or SequenceMatcher(None, a, b).ratio() >= TEXT_SIMILARITY
+    """Names of a diagnosis or operation agree only when equal after normalising (NFKC, spaces, punctuation, an
+    ICD code printed beside the name left out). No similarity ratio: 急性/慢性阑尾炎, 左/右, 良性/恶性 differ by one
+    character and are clinically opposite (issue 18 review)."""
+    a = plain(_ICD.sub("", unicodedata.normalize("NFKC", recorded or "").upper())) or plain(recorded)
+    b = plain(_ICD.sub("", unicodedata.normalize("NFKC", read or "").upper())) or plain(read)
+    return bool(a) and a == b
 
 
 def _coded(recorded: str, code: str | None, read: str, read_code: str) -> bool:
-    """A diagnosis or operation agrees by its name, or by its code where both the import and the page hold one."""
+    """A diagnosis or operation agrees by its ICD code where both the import and the page hold one (the codes
+    decide, whatever the names say); else by its name (same_text)."""
     if code:
         page_codes = codes_in(read_code) + codes_in(read)
         if page_codes:
-            return normalise_code(code) in page_codes or same_text(recorded, read)
+            return normalise_code(code) in page_codes
     return same_text(recorded, read)
 
 
