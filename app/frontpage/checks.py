@@ -4,7 +4,7 @@ A reading's outcome (match / mismatch / unreadable) is stored on it and recomput
 front-page values change (an import, an entry by hand), so screens count it with one indexed query.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func, update
@@ -32,9 +32,11 @@ def recorded_values(record: Record, fp: FrontPage | None) -> dict[str, object]:
 
 
 def compare(reading: FrontPageReading, record: Record, fp: FrontPage | None) -> RecordCheck:
-    """The check of a finished reading against the record (an unreadable or failed page is "unreadable")."""
+    """The check of a finished reading against the record (an unreadable or failed page is "unreadable", its
+    entered fields "not_read": never "not found on the page", which says the page was read)."""
     if reading.status != "done":
-        return RecordCheck(Outcome.unreadable, check_record(recorded_values(record, fp), None).fields)
+        fields = check_record(recorded_values(record, fp), None).fields
+        return RecordCheck(Outcome.unreadable, [replace(f, state="not_read") if f.recorded else f for f in fields])
     return check_record(recorded_values(record, fp), reading.fields)
 
 

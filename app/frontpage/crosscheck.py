@@ -46,6 +46,7 @@ STATE_LABELS = {
     "unread": N_("not legible"),
     "not_entered": N_("not entered"),
     "not_on_page": N_("not found on the page"),
+    "not_read": N_("the page could not be read"),
 }
 OCR_STATE_LABELS = {
     "on": N_("The front-page check is on: new front pages are read in the background."),
