@@ -33,12 +33,14 @@ class Outcome:
     match = "match"
     mismatch = "mismatch"
     unreadable = "unreadable"
+    no_data = "no_data"  # the record holds none of name, discharge date, diagnosis, operation: never "match"
 
 
 OUTCOME_LABELS = {
     "match": N_("Matches the record"),
     "mismatch": N_("Differs from the record"),
     "unreadable": N_("Could not be read"),
+    "no_data": N_("No front-page data to compare"),
 }
 STATE_LABELS = {
     "match": N_("same"),
@@ -152,7 +154,8 @@ def check_record(recorded: dict[str, object], readings: dict[str, dict] | None) 
     (None or "" where not entered). readings: field → {"value", "box", "score"} as stored by the reading job (None:
     the page could not be read). Outcome: mismatch when any field differs; else unreadable when the MRN or any
     entered one of the five fields could not be read (a visit number too small to find is not decisive); else
-    match.
+    no_data when the record holds none of name, discharge date, diagnosis and operation (an MRN alone is not a
+    check of the page's contents); else match.
     """
     readings = readings or {}
     out: list[FieldCheck] = []
@@ -188,6 +191,8 @@ def check_record(recorded: dict[str, object], readings: dict[str, dict] | None) 
         outcome = Outcome.mismatch
     elif states["mrn"] != "match" or any(states[f] in ("unread", "not_on_page") for f in FIVE):
         outcome = Outcome.unreadable
+    elif all(states[f] == "not_entered" for f in FIVE if f != "mrn"):
+        outcome = Outcome.no_data
     else:
         outcome = Outcome.match
     return RecordCheck(outcome, out)

@@ -109,9 +109,17 @@ def test_unreadable_is_never_match() -> None:
 
 
 def test_fields_not_entered_are_not_compared() -> None:
+    partial = {"mrn": "00123456", "visit": 2, "name": "张三"}
+    result = check_record(partial, _page())
+    assert result.outcome == Outcome.match and result.compared() == 2
+
+
+def test_a_record_with_no_front_page_data_is_never_match() -> None:
     bare = {"mrn": "00123456", "visit": 2}
     result = check_record(bare, _page())
-    assert result.outcome == Outcome.match and result.compared() == 1
+    assert result.outcome == Outcome.no_data and result.compared() == 1
+    assert check_record(bare, _page(mrn="00123465")).outcome == Outcome.mismatch  # a wrong MRN still shows
+    assert check_record(bare, None).outcome == Outcome.unreadable
 
 
 def _box(text: str, x: float, y: float, w: float = 80, h: float = 24) -> TextBox:
