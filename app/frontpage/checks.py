@@ -4,13 +4,13 @@ A reading's outcome (match / mismatch / unreadable) is stored on it and recomput
 front-page values change (an import, an entry by hand), so screens count it with one indexed query.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from app.frontpage.crosscheck import LotFrontPages, Outcome, RecordCheck, check_record
+from app.frontpage.crosscheck import LotFrontPages, Outcome, RecordCheck, check_record, not_read
 from app.frontpage.models import FrontPage, FrontPageReading
 from app.records.models import Record
 
@@ -35,8 +35,7 @@ def compare(reading: FrontPageReading, record: Record, fp: FrontPage | None) -> 
     """The check of a finished reading against the record (an unreadable or failed page is "unreadable", its
     entered fields "not_read": never "not found on the page", which says the page was read)."""
     if reading.status != "done":
-        fields = check_record(recorded_values(record, fp), None).fields
-        return RecordCheck(Outcome.unreadable, [replace(f, state="not_read") if f.recorded else f for f in fields])
+        return not_read(recorded_values(record, fp))
     return check_record(recorded_values(record, fp), reading.fields)
 
 
@@ -96,7 +95,7 @@ class RecordView:
     @property
     def suggestions(self) -> dict[str, str]:
         """Field → what the page reads there (only fields read with some confidence)."""
-        if self.reading is None or self.reading.status != "done":
+        if self.reading is None or self.check is None or not self.check.legible:
             return {}
         out = {}
         for name, got in (self.reading.fields or {}).items():

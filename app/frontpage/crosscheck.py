@@ -7,7 +7,7 @@ field never counts as a match: a page with an unread MRN (or nothing read at all
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from app.frontpage.rules import normalise_code, parse_date
@@ -17,6 +17,7 @@ from app.navigation import N_
 # diagnosis, operation), and the visit, which with the MRN says whose page it is.
 CHECKED = ("mrn", "visit", "name", "discharge_date", "diagnosis", "operation")
 FIVE = ("name", "mrn", "discharge_date", "diagnosis", "operation")
+FORM_LABELS = ("visit", "discharge_date", "diagnosis", "operation")  # labels a front page has, other forms not
 IDENTITY = ("mrn", "name")  # a mismatch here: possibly the wrong record's page
 MIN_SCORE = 0.5  # an OCR confidence below this reads as "unread"
 _ICD = re.compile(r"[A-Z]\d{2}(?:\.[0-9xX]{1,8})?|\d{2}\.[0-9xX]{1,8}")
@@ -70,10 +71,13 @@ class FieldCheck:
 
 @dataclass(frozen=True)
 class RecordCheck:
-    """The result for one record: the outcome, each field, and whether the page may be another record's."""
+    """The result for one record: the outcome, each field, and whether the page may be another record's.
+    legible: False when the page was not read, or is not a front page as far as can be told (its readings are
+    then not offered as suggestions)."""
 
     outcome: str
     fields: list[FieldCheck] = field(default_factory=list)
+    legible: bool = True
 
     @property
     def mismatches(self) -> list[FieldCheck]:
@@ -105,6 +109,30 @@ def same_mrn(recorded: str, read: str) -> bool:
     if a.isdigit():
         b = plain(unicodedata.normalize("NFKC", read).translate(_DIGIT_LOOKALIKES))
     return bool(a) and a == b
+
+
+def plausible_mrn(recorded: str, read: str) -> bool:
+    """A read MRN looks like the project's MRNs: after NFKC, spaces and punctuation only Latin letters and digits
+    (all digits where the record's MRN is), its length within 2 of the record's. A label's own text
+    (",病案号,病程记录,") or a stray number ("97" for 00123456) is not an MRN."""
+    a = plain(recorded)
+    b = plain(unicodedata.normalize("NFKC", read or "").translate(_DIGIT_LOOKALIKES) if a.isdigit() else read)
+    if not re.fullmatch(r"[0-9A-Z]+", b) or abs(len(b) - len(a)) > 2:
+        return False
+    return b.isdigit() or not a.isdigit()
+
+
+def is_front_page(readings: dict[str, dict]) -> bool:
+    """The readings come from a 住院病案首页: its MRN label and at least two of the labels of visit, discharge
+    date, main diagnosis and operation were found (a progress note or an order sheet has 姓名 and 病案号 too)."""
+    return "mrn" in readings and sum(f in readings for f in FORM_LABELS) >= 2
+
+
+def not_read(recorded: dict[str, object]) -> RecordCheck:
+    """The check of a page that could not be read, or is not a front page: "unreadable", every entered field
+    "not_read" (never "not found on the page", which says the page was read)."""
+    fields = [replace(f, state="not_read") if f.recorded else f for f in check_record(recorded, None).fields]
+    return RecordCheck(Outcome.unreadable, fields, legible=False)
 
 
 def same_visit(recorded: int | str, read: str) -> bool:
@@ -152,12 +180,23 @@ def check_record(recorded: dict[str, object], readings: dict[str, dict] | None) 
 
     recorded: mrn, visit, name, discharge_date (date or None), diagnosis, diagnosis_code, operation, operation_code
     (None or "" where not entered). readings: field → {"value", "box", "score"} as stored by the reading job (None:
-    the page could not be read). Outcome: mismatch when any field differs; else unreadable when the MRN or any
-    entered one of the five fields could not be read (a visit number too small to find is not decisive); else
-    no_data when the record holds none of name, discharge date, diagnosis and operation (an MRN alone is not a
-    check of the page's contents); else match.
+    the page could not be read). A page that is not a front page (is_front_page) or whose MRN is not one
+    (plausible_mrn) is not_read(): unreadable, never a mismatch. Outcome: mismatch when any field differs; else
+    unreadable when the MRN or any entered one of the five fields could not be read (a visit number too small to
+    find is not decisive); else no_data when the record holds none of name, discharge date, diagnosis and
+    operation (an MRN alone is not a check of the page's contents); else match.
     """
     readings = readings or {}
+    mrn = readings.get("mrn") or {}
+    if readings and (
+        not is_front_page(readings)
+        or (
+            mrn.get("value")
+            and float(mrn.get("score", 0)) >= MIN_SCORE
+            and not plausible_mrn(str(recorded.get("mrn") or ""), mrn["value"])
+        )
+    ):
+        return not_read(recorded)
     out: list[FieldCheck] = []
     for name in CHECKED:
         want = recorded.get(name)

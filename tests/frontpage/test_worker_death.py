@@ -24,7 +24,9 @@ def _records(session, store, n: int, data: bytes) -> list:
     records = [add_record(session, shop, f"{81000 + i}", 1, T0) for i in range(n)]
     session.flush()
     ids = [r.id for r in records]
-    for image in session.exec(select(PageImage).join(Page, Page.id == PageImage.page_id).where(Page.record_id.in_(ids))):
+    for image in session.exec(
+        select(PageImage).join(Page, Page.id == PageImage.page_id).where(Page.record_id.in_(ids))
+    ):
         image.sha256 = stored.sha256
         session.add(image)
     session.commit()
