@@ -145,6 +145,13 @@ def flagged(session: Session, project_id: int, *, limit: int = 200) -> list[tupl
     return list(rows)
 
 
+def differing(session: Session, rows: list[tuple[FrontPageReading, Record]]) -> dict[int, list[str]]:
+    """Reading id → the fields (the visit too) where each of these records' pages differs from it now."""
+    ids = [record.id for _, record in rows]
+    fps = {f.record_id: f for f in session.exec(select(FrontPage).where(col(FrontPage.record_id).in_(ids)))}
+    return {r.id: [f.field for f in compare(r, record, fps.get(record.id)).mismatches] for r, record in rows}
+
+
 def summary_of(session: Session, record_ids: Any, limit: float) -> LotFrontPages:
     """The front-page check over a set of records (a select of record ids, e.g. a lot's): records, checked,
     mismatches open, possibly wrong records, unreadable, and the field error rate against `limit` (the project's

@@ -18,7 +18,7 @@ from app.navigation import N_
 CHECKED = ("mrn", "visit", "name", "discharge_date", "diagnosis", "operation")
 FIVE = ("name", "mrn", "discharge_date", "diagnosis", "operation")
 FORM_LABELS = ("visit", "discharge_date", "diagnosis", "operation")  # labels a front page has, other forms not
-IDENTITY = ("mrn", "name")  # a mismatch here: possibly the wrong record's page
+IDENTITY = ("mrn", "visit", "name")  # a mismatch here (read with confidence): possibly the wrong record's page
 MIN_SCORE = 0.5  # an OCR confidence below this reads as "unread"
 _ICD = re.compile(r"[A-Z]\d{2}(?:\.[0-9xX]{1,8})?|\d{2}\.[0-9xX]{1,8}")
 _PUNCT = re.compile(r"[\s,，.。:：;；、·'\"“”‘’()（）\[\]【】_\-—]+")
@@ -86,7 +86,8 @@ class RecordCheck:
 
     @property
     def wrong_record(self) -> bool:
-        """True when the MRN or the name differs: the page may belong to another record."""
+        """True when the MRN, the visit or the name differs: the page may belong to another record (another visit
+        of the same patient is another record)."""
         return any(f.field in IDENTITY for f in self.mismatches)
 
     def compared(self, names: tuple[str, ...] = FIVE) -> int:

@@ -169,3 +169,12 @@ def test_an_empty_cell_never_takes_the_next_rows_value() -> None:
         _box("女", 400, 40, 20),
     ]
     assert locate(boxes)["visit"].value == ""
+
+
+def test_another_visit_read_with_confidence_is_a_possibly_wrong_record() -> None:
+    result = check_record(RECORD, _page(visit="3"))
+    assert result.outcome == Outcome.mismatch and result.wrong_record
+    assert [f.field for f in result.mismatches] == ["visit"]
+    low = _page(visit="3")
+    low["visit"] = _r("3", score=0.3)
+    assert not check_record(RECORD, low).wrong_record
