@@ -10,8 +10,19 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from app.frontpage.crosscheck import LotFrontPages, Outcome, RecordCheck, check_record, not_read
+from app.frontpage.crosscheck import (
+    LotFrontPages,
+    Outcome,
+    RecordCheck,
+    check_record,
+    codes_in,
+    not_read,
+    plain,
+    read_date,
+    same_text,
+)
 from app.frontpage.models import FrontPage, FrontPageReading
+from app.frontpage.rules import normalise_code
 from app.records.models import Record
 
 FINISHED = ("done", "unreadable", "failed")
@@ -102,6 +113,18 @@ class RecordView:
             if got.get("value") and float(got.get("score", 0)) >= 0.5:
                 out[name] = str(got["value"])
         return out
+
+    def agrees(self, name: str, value: object) -> bool:
+        """True when the page reads this field as `value` says it, perhaps in another format (2024年6月5日 for
+        2024-06-05, full-width digits, spaces): no "Use" is offered then."""
+        read = self.suggestions.get(name)
+        if not read or value in (None, ""):
+            return False
+        if name.endswith("_code"):
+            return normalise_code(plain(str(value))) in codes_in(read)
+        if name == "discharge_date":
+            return read_date(read) is not None and read_date(read) == read_date(str(value))
+        return same_text(str(value), read)
 
 
 def record_view(session: Session, record: Record) -> RecordView:

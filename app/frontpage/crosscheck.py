@@ -12,6 +12,7 @@ from datetime import date
 
 from app.frontpage.rules import normalise_code, parse_date
 from app.navigation import N_
+from app.records.rules import MRN_PATTERN
 
 # The five fields of the acceptance check (DESIGN.md: ≤ 3 % wrong among name, MRN, discharge date, main
 # diagnosis, operation), and the visit, which with the MRN says whose page it is.
@@ -113,12 +114,13 @@ def same_mrn(recorded: str, read: str) -> bool:
 
 
 def plausible_mrn(recorded: str, read: str) -> bool:
-    """A read MRN looks like the project's MRNs: after NFKC, spaces and punctuation only Latin letters and digits
-    (all digits where the record's MRN is), its length within 2 of the record's. A label's own text
-    (",病案号,病程记录,") or a stray number ("97" for 00123456) is not an MRN."""
+    """A read MRN looks like the project's MRNs: after NFKC, spaces and punctuation an MRN as records take it
+    (app.records.rules.MRN_PATTERN: Latin letters and digits), all digits where the record's MRN is, its length
+    within 2 of the record's. A label's own text (",病案号,病程记录,") or a stray number ("97" for 00123456) is
+    not an MRN."""
     a = plain(recorded)
     b = plain(unicodedata.normalize("NFKC", read or "").translate(_DIGIT_LOOKALIKES) if a.isdigit() else read)
-    if not re.fullmatch(r"[0-9A-Z]+", b) or abs(len(b) - len(a)) > 2:
+    if not MRN_PATTERN.match(b) or abs(len(b) - len(a)) > 2:
         return False
     return b.isdigit() or not a.isdigit()
 
