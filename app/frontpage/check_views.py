@@ -37,6 +37,7 @@ def ocr_state(request: Request) -> str:
 @router.get("/frontpage/check")
 def check_home(request: Request, session: SessionDep, project: CurrentProject, principal: Viewer):
     """Reading progress and every record whose front page differs from it or could not be read."""
+    flagged = checks.flagged(session, project.id)
     return render(
         request,
         "frontpage/check.html",
@@ -44,7 +45,8 @@ def check_home(request: Request, session: SessionDep, project: CurrentProject, p
             "project": project,
             "ocr": ocr_state(request),
             "progress": progress(session, project.id),
-            "flagged": checks.flagged(session, project.id),
+            "flagged": flagged,
+            "differing": checks.differing(session, flagged),
         },
     )
 

@@ -10,8 +10,19 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from app.frontpage.crosscheck import LotFrontPages, Outcome, RecordCheck, check_record
+from app.frontpage.crosscheck import (
+    LotFrontPages,
+    Outcome,
+    RecordCheck,
+    check_record,
+    codes_in,
+    not_read,
+    plain,
+    read_date,
+    same_text,
+)
 from app.frontpage.models import FrontPage, FrontPageReading
+from app.frontpage.rules import normalise_code
 from app.records.models import Record
 
 FINISHED = ("done", "unreadable", "failed")
@@ -32,9 +43,10 @@ def recorded_values(record: Record, fp: FrontPage | None) -> dict[str, object]:
 
 
 def compare(reading: FrontPageReading, record: Record, fp: FrontPage | None) -> RecordCheck:
-    """The check of a finished reading against the record (an unreadable or failed page is "unreadable")."""
+    """The check of a finished reading against the record (an unreadable or failed page is "unreadable", its
+    entered fields "not_read": never "not found on the page", which says the page was read)."""
     if reading.status != "done":
-        return RecordCheck(Outcome.unreadable, check_record(recorded_values(record, fp), None).fields)
+        return not_read(recorded_values(record, fp))
     return check_record(recorded_values(record, fp), reading.fields)
 
 
@@ -94,13 +106,25 @@ class RecordView:
     @property
     def suggestions(self) -> dict[str, str]:
         """Field → what the page reads there (only fields read with some confidence)."""
-        if self.reading is None or self.reading.status != "done":
+        if self.reading is None or self.check is None or not self.check.legible:
             return {}
         out = {}
         for name, got in (self.reading.fields or {}).items():
             if got.get("value") and float(got.get("score", 0)) >= 0.5:
                 out[name] = str(got["value"])
         return out
+
+    def agrees(self, name: str, value: object) -> bool:
+        """True when the page reads this field as `value` says it, perhaps in another format (2024年6月5日 for
+        2024-06-05, full-width digits, spaces): no "Use" is offered then."""
+        read = self.suggestions.get(name)
+        if not read or value in (None, ""):
+            return False
+        if name.endswith("_code"):
+            return normalise_code(plain(str(value))) in codes_in(read)
+        if name == "discharge_date":
+            return read_date(read) is not None and read_date(read) == read_date(str(value))
+        return same_text(str(value), read)
 
 
 def record_view(session: Session, record: Record) -> RecordView:
@@ -142,6 +166,13 @@ def flagged(session: Session, project_id: int, *, limit: int = 200) -> list[tupl
         .limit(limit)
     ).all()
     return list(rows)
+
+
+def differing(session: Session, rows: list[tuple[FrontPageReading, Record]]) -> dict[int, list[str]]:
+    """Reading id → the fields (the visit too) where each of these records' pages differs from it now."""
+    ids = [record.id for _, record in rows]
+    fps = {f.record_id: f for f in session.exec(select(FrontPage).where(col(FrontPage.record_id).in_(ids)))}
+    return {r.id: [f.field for f in compare(r, record, fps.get(record.id)).mismatches] for r, record in rows}
 
 
 def summary_of(session: Session, record_ids: Any, limit: float) -> LotFrontPages:

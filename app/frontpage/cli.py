@@ -12,12 +12,14 @@ def cmd_read(args: argparse.Namespace, settings: Settings) -> None:
     from app.core.db import make_engine
     from app.core.storage import LocalImageStore
     from app.frontpage.ocr import OcrPool, status
-    from app.frontpage.reading import ReadingJob, run_once
+    from app.frontpage.reading import ReadingJob, retry_failed, run_once
 
     state = status(settings.ocr)
     if state != "on":
         raise CLIError(f"the front-page check is {state}: install the 'ocr' extra and leave FOLIO_OCR unset")
     engine = make_engine(settings.database_url)
+    if args.retry_failed:
+        print(f"failed front pages put back to waiting: {retry_failed(engine)}")
     pool = OcrPool(max(1, args.workers or settings.ocr_workers), settings.ocr_threads, settings.max_image_pixels)
     store = LocalImageStore(settings.image_store)
     try:
@@ -67,4 +69,5 @@ def add_commands(sub: argparse._SubParsersAction, add: Callable) -> None:
     p.add_argument("--workers", type=int, default=0, help="OCR worker processes (default FOLIO_OCR_WORKERS)")
     p.add_argument("--once", action="store_true", help="read one batch and stop")
     p.add_argument("--limit", type=int, default=50, help="front pages in the batch of --once (default 50)")
+    p.add_argument("--retry-failed", action="store_true", help="put failed front pages back to waiting first")
     add(fp, "progress", cmd_progress, "how far front-page reading is, per project", "folio frontpage progress")

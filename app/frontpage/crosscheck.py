@@ -7,20 +7,20 @@ field never counts as a match: a page with an unread MRN (or nothing read at all
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
-from difflib import SequenceMatcher
 
 from app.frontpage.rules import normalise_code, parse_date
 from app.navigation import N_
+from app.records.rules import MRN_PATTERN
 
 # The five fields of the acceptance check (DESIGN.md: ≤ 3 % wrong among name, MRN, discharge date, main
 # diagnosis, operation), and the visit, which with the MRN says whose page it is.
 CHECKED = ("mrn", "visit", "name", "discharge_date", "diagnosis", "operation")
 FIVE = ("name", "mrn", "discharge_date", "diagnosis", "operation")
-IDENTITY = ("mrn", "name")  # a mismatch here: possibly the wrong record's page
+FORM_LABELS = ("visit", "discharge_date", "diagnosis", "operation")  # labels a front page has, other forms not
+IDENTITY = ("mrn", "visit", "name")  # a mismatch here (read with confidence): possibly the wrong record's page
 MIN_SCORE = 0.5  # an OCR confidence below this reads as "unread"
-TEXT_SIMILARITY = 0.8  # long texts (diagnosis, operation) agree at or above this similarity after normalising
 _ICD = re.compile(r"[A-Z]\d{2}(?:\.[0-9xX]{1,8})?|\d{2}\.[0-9xX]{1,8}")
 _PUNCT = re.compile(r"[\s,，.。:：;；、·'\"“”‘’()（）\[\]【】_\-—]+")
 # OCR misreadings inside a number (an MRN of digits): letters that look like digits.
@@ -35,12 +35,14 @@ class Outcome:
     match = "match"
     mismatch = "mismatch"
     unreadable = "unreadable"
+    no_data = "no_data"  # the record holds none of name, discharge date, diagnosis, operation: never "match"
 
 
 OUTCOME_LABELS = {
     "match": N_("Matches the record"),
     "mismatch": N_("Differs from the record"),
     "unreadable": N_("Could not be read"),
+    "no_data": N_("No front-page data to compare"),
 }
 STATE_LABELS = {
     "match": N_("same"),
@@ -48,6 +50,7 @@ STATE_LABELS = {
     "unread": N_("not legible"),
     "not_entered": N_("not entered"),
     "not_on_page": N_("not found on the page"),
+    "not_read": N_("the page could not be read"),
 }
 OCR_STATE_LABELS = {
     "on": N_("The front-page check is on: new front pages are read in the background."),
@@ -69,10 +72,13 @@ class FieldCheck:
 
 @dataclass(frozen=True)
 class RecordCheck:
-    """The result for one record: the outcome, each field, and whether the page may be another record's."""
+    """The result for one record: the outcome, each field, and whether the page may be another record's.
+    legible: False when the page was not read, or is not a front page as far as can be told (its readings are
+    then not offered as suggestions)."""
 
     outcome: str
     fields: list[FieldCheck] = field(default_factory=list)
+    legible: bool = True
 
     @property
     def mismatches(self) -> list[FieldCheck]:
@@ -81,7 +87,8 @@ class RecordCheck:
 
     @property
     def wrong_record(self) -> bool:
-        """True when the MRN or the name differs: the page may belong to another record."""
+        """True when the MRN, the visit or the name differs: the page may belong to another record (another visit
+        of the same patient is another record)."""
         return any(f.field in IDENTITY for f in self.mismatches)
 
     def compared(self, names: tuple[str, ...] = FIVE) -> int:
@@ -106,6 +113,31 @@ def same_mrn(recorded: str, read: str) -> bool:
     return bool(a) and a == b
 
 
+def plausible_mrn(recorded: str, read: str) -> bool:
+    """A read MRN looks like the project's MRNs: after NFKC, spaces and punctuation an MRN as records take it
+    (app.records.rules.MRN_PATTERN: Latin letters and digits), all digits where the record's MRN is, its length
+    within 2 of the record's. A label's own text (",病案号,病程记录,") or a stray number ("97" for 00123456) is
+    not an MRN."""
+    a = plain(recorded)
+    b = plain(unicodedata.normalize("NFKC", read or "").translate(_DIGIT_LOOKALIKES) if a.isdigit() else read)
+    if not MRN_PATTERN.match(b) or abs(len(b) - len(a)) > 2:
+        return False
+    return b.isdigit() or not a.isdigit()
+
+
+def is_front_page(readings: dict[str, dict]) -> bool:
+    """The readings come from a 住院病案首页: its MRN label and at least two of the labels of visit, discharge
+    date, main diagnosis and operation were found (a progress note or an order sheet has 姓名 and 病案号 too)."""
+    return "mrn" in readings and sum(f in readings for f in FORM_LABELS) >= 2
+
+
+def not_read(recorded: dict[str, object]) -> RecordCheck:
+    """The check of a page that could not be read, or is not a front page: "unreadable", every entered field
+    "not_read" (never "not found on the page", which says the page was read)."""
+    fields = [replace(f, state="not_read") if f.recorded else f for f in check_record(recorded, None).fields]
+    return RecordCheck(Outcome.unreadable, fields, legible=False)
+
+
 def same_visit(recorded: int | str, read: str) -> bool:
     """Visit numbers agree as whole numbers (第2次 = 2 = 02)."""
     digits = re.sub(r"\D", "", plain(read).translate(_DIGIT_LOOKALIKES))
@@ -128,20 +160,21 @@ def codes_in(text: str) -> list[str]:
 
 
 def same_text(recorded: str, read: str) -> bool:
-    """Names of a diagnosis or operation agree: equal after normalising, or at least TEXT_SIMILARITY alike."""
-    a, b = plain(recorded), plain(read)
-    b = plain(_ICD.sub("", unicodedata.normalize("NFKC", read or "").upper())) or b  # a code printed beside it
-    if not a or not b:
-        return False
-    return a == b or SequenceMatcher(None, a, b).ratio() >= TEXT_SIMILARITY
+    """Names of a diagnosis or operation agree only when equal after normalising (NFKC, spaces, punctuation, an
+    ICD code printed beside the name left out). No similarity ratio: 急性/慢性阑尾炎, 左/右, 良性/恶性 differ by one
+    character and are clinically opposite (issue 18 review)."""
+    a = plain(_ICD.sub("", unicodedata.normalize("NFKC", recorded or "").upper())) or plain(recorded)
+    b = plain(_ICD.sub("", unicodedata.normalize("NFKC", read or "").upper())) or plain(read)
+    return bool(a) and a == b
 
 
 def _coded(recorded: str, code: str | None, read: str, read_code: str) -> bool:
-    """A diagnosis or operation agrees by its name, or by its code where both the import and the page hold one."""
+    """A diagnosis or operation agrees by its ICD code where both the import and the page hold one (the codes
+    decide, whatever the names say); else by its name (same_text)."""
     if code:
         page_codes = codes_in(read_code) + codes_in(read)
         if page_codes:
-            return normalise_code(code) in page_codes or same_text(recorded, read)
+            return normalise_code(code) in page_codes
     return same_text(recorded, read)
 
 
@@ -150,11 +183,23 @@ def check_record(recorded: dict[str, object], readings: dict[str, dict] | None) 
 
     recorded: mrn, visit, name, discharge_date (date or None), diagnosis, diagnosis_code, operation, operation_code
     (None or "" where not entered). readings: field → {"value", "box", "score"} as stored by the reading job (None:
-    the page could not be read). Outcome: mismatch when any field differs; else unreadable when the MRN or any
-    entered one of the five fields could not be read (a visit number too small to find is not decisive); else
-    match.
+    the page could not be read). A page that is not a front page (is_front_page) or whose MRN is not one
+    (plausible_mrn) is not_read(): unreadable, never a mismatch. Outcome: mismatch when any field differs; else
+    unreadable when the MRN or any entered one of the five fields could not be read (a visit number too small to
+    find is not decisive); else no_data when the record holds none of name, discharge date, diagnosis and
+    operation (an MRN alone is not a check of the page's contents); else match.
     """
     readings = readings or {}
+    mrn = readings.get("mrn") or {}
+    if readings and (
+        not is_front_page(readings)
+        or (
+            mrn.get("value")
+            and float(mrn.get("score", 0)) >= MIN_SCORE
+            and not plausible_mrn(str(recorded.get("mrn") or ""), mrn["value"])
+        )
+    ):
+        return not_read(recorded)
     out: list[FieldCheck] = []
     for name in CHECKED:
         want = recorded.get(name)
@@ -188,6 +233,8 @@ def check_record(recorded: dict[str, object], readings: dict[str, dict] | None) 
         outcome = Outcome.mismatch
     elif states["mrn"] != "match" or any(states[f] in ("unread", "not_on_page") for f in FIVE):
         outcome = Outcome.unreadable
+    elif all(states[f] == "not_entered" for f in FIVE if f != "mrn"):
+        outcome = Outcome.no_data
     else:
         outcome = Outcome.match
     return RecordCheck(outcome, out)

@@ -25,3 +25,7 @@ class ReadingNotFound(NotFound):
     """No such front-page reading in the project, or no image area for the field asked for."""
 
     code = "frontpage_reading_not_found"
+
+
+class WorkerDied(RuntimeError):
+    """An OCR worker process died while reading (killed, out of memory); the pool has been rebuilt."""

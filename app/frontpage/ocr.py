@@ -9,10 +9,13 @@ with FOLIO_OCR=off, ``status()`` says why and the rest of Folio runs as before.
 import importlib.util
 import multiprocessing
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from functools import lru_cache
 from typing import Any
 
+from app.frontpage.exceptions import WorkerDied
 from app.frontpage.locate import TextBox, locate
 
 PACKAGE = "rapidocr_onnxruntime"
@@ -111,20 +114,42 @@ def _init_worker(max_pixels: int, parent_pid: int, threads: int) -> None:
 
 
 class OcrPool:
-    """Worker processes that each hold one engine; ``read`` waits for one page's result."""
+    """Worker processes that each hold one engine; ``read`` waits for one page's result. When a worker dies
+    (kill -9, the OOM killer) the executor is broken for good: it is replaced by a new one, and the read raises
+    WorkerDied so the page can be read again."""
 
     def __init__(self, workers: int, threads: int, max_pixels: int, timeout: float = 600.0) -> None:
         self.threads, self.timeout = threads, timeout
-        self._executor = ProcessPoolExecutor(
-            max_workers=max(1, workers),
+        self._workers, self._max_pixels = max(1, workers), max_pixels
+        self._lock = threading.Lock()
+        self._executor = self._new()
+
+    def _new(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self._workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(max_pixels, os.getpid(), threads),
+            initargs=(self._max_pixels, os.getpid(), self.threads),
         )
 
+    def _rebuild(self, broken: ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._executor is broken:  # another thread may have rebuilt it already
+                broken.shutdown(wait=False, cancel_futures=True)
+                self._executor = self._new()
+
     def read(self, data: bytes, skew_deg: float | None) -> dict[str, Any]:
-        """read_page in a worker."""
-        return self._executor.submit(read_page, data, skew_deg, self.threads).result(self.timeout)
+        """read_page in a worker; raises WorkerDied (after rebuilding the pool) when the worker died."""
+        executor = self._executor
+        try:
+            return executor.submit(read_page, data, skew_deg, self.threads).result(self.timeout)
+        except BrokenProcessPool as exc:
+            self._rebuild(executor)
+            raise WorkerDied(f"an OCR worker process died ({exc})") from exc
+
+    def worker_pid(self) -> int:
+        """The process id of a worker (the one that takes this call), e.g. to watch its memory."""
+        return self._executor.submit(os.getpid).result(self.timeout)
 
     def close(self) -> None:
         """Stop the workers."""

@@ -28,6 +28,7 @@ from app.core.db import writing
 from app.core.storage import LocalImageStore
 from app.delivery.segments import scheme
 from app.frontpage.checks import finish
+from app.frontpage.exceptions import WorkerDied
 from app.frontpage.models import FrontPageReading
 from app.pages.models import Page, PageImage
 from app.projects.models import Project
@@ -35,6 +36,8 @@ from app.projects.models import Project
 log = logging.getLogger(__name__)
 FRONT_SEGMENT = "首页"
 STALE_SECONDS = 15 * 60  # a claim older than this belongs to a worker that died
+MAX_ATTEMPTS = 3  # reads of one page whose OCR worker died before the page is "failed"
+RETRY = "retry"  # a page whose worker died: waiting again, taken before new pages
 BATCH = 8
 Reader = Callable[[bytes, float | None], dict[str, Any]]
 
@@ -124,23 +127,24 @@ def _claim_new(engine: Engine, page: Page, worker: str, now: datetime) -> int | 
 
 
 def _claim_stale(engine: Engine, worker: str, now: datetime, limit: int) -> list[int]:
-    """Take over claims whose worker died; each is taken by one worker only (a conditional update)."""
+    """Take over claims whose worker died, and pages waiting again (RETRY); each is taken by one worker only (a
+    conditional update)."""
     stale = now - timedelta(seconds=STALE_SECONDS)
+    takeable = or_(
+        FrontPageReading.status == RETRY,
+        and_(FrontPageReading.status == "reading", col(FrontPageReading.claimed_at) < stale),
+    )
     taken: list[int] = []
     with Session(engine) as session:  # a read first: an idle job takes no write lock
-        ids = session.exec(
-            select(FrontPageReading.id)
-            .where(FrontPageReading.status == "reading", col(FrontPageReading.claimed_at) < stale)
-            .limit(limit)
-        ).all()
+        ids = session.exec(select(FrontPageReading.id).where(takeable).limit(limit)).all()
     if not ids:
         return taken
     with Session(writing(engine)) as session:
         for reading_id in ids:
             result = session.execute(
                 update(FrontPageReading)
-                .where(col(FrontPageReading.id) == reading_id, col(FrontPageReading.claimed_at) < stale)
-                .values(claimed_by=worker, claimed_at=now, attempts=FrontPageReading.attempts + 1)
+                .where(col(FrontPageReading.id) == reading_id, takeable)
+                .values(status="reading", claimed_by=worker, claimed_at=now, attempts=FrontPageReading.attempts + 1)
             )
             if result.rowcount == 1:
                 taken.append(reading_id)
@@ -157,21 +161,33 @@ def _image_of(session: Session, store: LocalImageStore, reading: FrontPageReadin
 
 
 def read_one(engine: Engine, store: LocalImageStore, reading_id: int, reader: Reader) -> str:
-    """Read one claimed image and finish its row; the status it ends with."""
+    """Read one claimed image and finish its row; the status it ends with. The claim's time is set as the read
+    starts (a crash leaves it stale STALE_SECONDS after this page began, not after its batch began). When the OCR
+    worker died the page waits again (RETRY) until MAX_ATTEMPTS reads, then it is "failed" with the reason."""
+    with Session(writing(engine)) as session:
+        started_at = update(FrontPageReading).where(col(FrontPageReading.id) == reading_id)
+        session.execute(started_at.values(claimed_at=utcnow()))
+        session.commit()
     with Session(engine) as session:
         reading = session.get(FrontPageReading, reading_id)
         assert reading is not None
-        started = time.monotonic()
+        started, died = time.monotonic(), False
         try:
             data, skew = _image_of(session, store, reading)
             result = reader(data, skew)
             error = result.get("error")
         except Exception as exc:  # noqa: BLE001  (the engine, a worker or the store: kept, the job goes on)
             log.warning("front-page reading %s failed: %s", reading_id, exc)
+            died = isinstance(exc, WorkerDied)
             result, error = {}, f"failed: {type(exc).__name__}: {exc}"[:500]
     with Session(writing(engine)) as session:
         reading = session.get(FrontPageReading, reading_id)
         assert reading is not None
+        if died and reading.attempts < MAX_ATTEMPTS:
+            reading.status, reading.error, reading.claimed_by = RETRY, error, None
+            session.add(reading)
+            session.commit()
+            return RETRY
         lines, fields = result.get("lines", []), result.get("fields", {})
         if error and error.startswith("failed"):
             reading.status = "failed"
@@ -213,6 +229,18 @@ def run_once(
         done += 1
     release(engine, worker)
     return done
+
+
+def retry_failed(engine: Engine) -> int:
+    """Put every failed reading back to waiting, with its attempts counted afresh; how many."""
+    with Session(writing(engine)) as session:
+        result = session.execute(
+            update(FrontPageReading)
+            .where(FrontPageReading.status == "failed")
+            .values(status=RETRY, attempts=0, claimed_by=None, current=False, outcome=None, wrong_record=False)
+        )
+        session.commit()
+        return result.rowcount
 
 
 def release(engine: Engine, worker: str) -> int:

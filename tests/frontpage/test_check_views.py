@@ -123,3 +123,36 @@ def test_a_server_with_ocr_off_says_so_and_runs(client: TestClient, session: Ses
         assert client.get("/frontpage").status_code == 200
     finally:
         settings.ocr = before
+
+
+def test_another_visit_is_listed_as_possibly_the_wrong_record(client: TestClient, session: Session) -> None:
+    shop = make_shop(session)
+    record = add_record(session, shop, "10003", 3, T0)
+    record.discharge_date = date(2026, 1, 3)
+    session.add(record)
+    session.commit()
+    reading = _read(session, record, _fields("10003", visit="2"))  # the record is visit 1
+    assert reading.wrong_record and reading.outcome == "mismatch"
+    enrol(session, shop.manager)
+    sign_in(client, shop.manager)
+    check = client.get("/frontpage/check")
+    row = check.text.split(f'/frontpage/check/records/{record.id}"')[0].rsplit("<tr", 1)[1]
+    assert 'class="row-alert"' in row and "可能是其他病案的页" in row
+    assert 'data-fields="visit">1 (' in row
+
+
+def test_no_use_button_when_the_reading_says_the_same_and_waiting_is_worded_for_reading(
+    client: TestClient, session: Session
+) -> None:
+    shop = make_shop(session)
+    record = add_record(session, shop, "10004", 3, T0)
+    record.discharge_date, record.patient_name = date(2026, 1, 3), "测试"
+    session.add(record)
+    session.commit()
+    _read(session, record, _fields("10004", name="李四"))  # 2026年1月3日 = 2026-01-03; the name differs
+    enrol(session, shop.manager)
+    sign_in(client, shop.manager)
+    form = client.get(f"/frontpage/records/{record.id}").text
+    assert 'data-ocr-fill="fp_discharge_date"' not in form and 'data-ocr-fill="fp_name" data-value="李四"' in form
+    check = client.get("/frontpage/check").text
+    assert "待识别" in check and "待审批" not in check

@@ -109,9 +109,17 @@ def test_unreadable_is_never_match() -> None:
 
 
 def test_fields_not_entered_are_not_compared() -> None:
+    partial = {"mrn": "00123456", "visit": 2, "name": "张三"}
+    result = check_record(partial, _page())
+    assert result.outcome == Outcome.match and result.compared() == 2
+
+
+def test_a_record_with_no_front_page_data_is_never_match() -> None:
     bare = {"mrn": "00123456", "visit": 2}
     result = check_record(bare, _page())
-    assert result.outcome == Outcome.match and result.compared() == 1
+    assert result.outcome == Outcome.no_data and result.compared() == 1
+    assert check_record(bare, _page(mrn="00123465")).outcome == Outcome.mismatch  # a wrong MRN still shows
+    assert check_record(bare, None).outcome == Outcome.unreadable
 
 
 def _box(text: str, x: float, y: float, w: float = 80, h: float = 24) -> TextBox:
@@ -161,3 +169,12 @@ def test_an_empty_cell_never_takes_the_next_rows_value() -> None:
         _box("女", 400, 40, 20),
     ]
     assert locate(boxes)["visit"].value == ""
+
+
+def test_another_visit_read_with_confidence_is_a_possibly_wrong_record() -> None:
+    result = check_record(RECORD, _page(visit="3"))
+    assert result.outcome == Outcome.mismatch and result.wrong_record
+    assert [f.field for f in result.mismatches] == ["visit"]
+    low = _page(visit="3")
+    low["visit"] = _r("3", score=0.3)
+    assert not check_record(RECORD, low).wrong_record

@@ -12,7 +12,15 @@ def test_reviewer_sees_the_reading_beside_the_fields(client, session: Session) -
     make_shop_with_records(client, session, front_pages=3)
     records = session.exec(select(Record).order_by(Record.mrn)).all()
     for record in records:
-        _read(session, record, {"mrn": record.mrn, "diagnosis": "肺炎", "name": "李四"})
+        # A front page (its visit and discharge-date labels were found too; another form is never offered).
+        fields = {
+            "mrn": record.mrn,
+            "visit": str(record.visit),
+            "discharge_date": "",
+            "diagnosis": "肺炎",
+            "name": "李四",
+        }
+        _read(session, record, fields)
 
     sign_in(client, "mgr")
     page = client.get("/acceptance")
