@@ -40,6 +40,7 @@ NOT_WALKED = {  # id kind: the loader that checks the project (covered by its fe
     "handover_id": "custody: handover of project",
     "approval_id": "accounts.approvals.decide: approval of project",
     "station_id": "accounts.service.revoke_station: station of project",
+    "reading_id": "frontpage.check_views.reading_crop: reading of project",
 }
 
 
