@@ -19,30 +19,14 @@ told (a message key of `capture_station.messages` with its fields), and the reco
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
 from typing import Any
+
+from capture_station.identity import label_of, record_key, record_label  # noqa: F401 (re-exported)
 
 APPEND, RETAKE, INSERT = "append", "retake", "insert"
 PASS, FAIL, UNCHECKED = "pass", "fail", "unchecked"
 KNOWN_RECORDS = 50          # records whose page count is remembered for an offline re-open
-
-
-def record_key(record: dict[str, Any]) -> str:
-    """A stable key for a record identity ({"barcode"} or {"mrn", "visit"})."""
-    return json.dumps(record, sort_keys=True, ensure_ascii=False)
-
-
-def record_label(record: dict[str, Any]) -> str:
-    """"00123456-2" for a barcode, "00123456 / 2" for MRN + visit."""
-    if "barcode" in record:
-        return str(record["barcode"])
-    return f"{record.get('mrn')} / {record.get('visit')}"
-
-
-def label_of(record: dict[str, Any] | None) -> str:
-    """The record as the operator knows it ('' when none)."""
-    return record_label(record) if record else ""
 
 
 @dataclass(frozen=True)

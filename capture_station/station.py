@@ -187,7 +187,7 @@ class Station:
         """Open a record by barcode or MRN + visit; asks the server first, works offline if it must."""
         prev = self.flow
         if prev.is_open and prev.record and prev.end and prev.finished_count is None and \
-                prev.record_key not in self.outbox.record_keys(identity)[1]:
+                prev.record_key not in self.outbox.record_keys(identity, self.cfg.barcode_pattern)[1]:
             self.bus.emit("warning", "warn", t("prev_unfinished", self.lang, label=label_of(prev.record)))
         label = record_label(identity)
         record_id, server_pages, pending = None, None, 0
@@ -196,9 +196,9 @@ class Station:
             try:
                 rec = client.open_record(identity)
                 record_id = rec["id"]
-                self.outbox.learn_record([identity], rec["mrn"], rec["visit"])
+                self.outbox.learn_record(identity, rec)   # every name the server gives the record
                 # counted before the pages are read: an item sent in between is then in the server's answer
-                pending = self.outbox.pending_for_record(identity)
+                pending = self.outbox.pending_for_record(identity, self.cfg.barcode_pattern)
                 server_pages = {p["page_number"]: "pass" if p.get("qc_passed") else "fail"
                                 for p in client.record_pages(record_id)}
             except ApiError as exc:
@@ -209,7 +209,7 @@ class Station:
                     self._auth_problem(exc)
             finally:
                 client.close()
-        key, aliases = self.outbox.record_keys(identity)
+        key, aliases = self.outbox.record_keys(identity, self.cfg.barcode_pattern)
         step = nb.open_record(prev, identity, key=key, aliases=aliases, record_id=record_id,
                               server_pages=server_pages, pending=pending > 0)
         self.outbox.set_state(step.state.to_dict())

@@ -114,7 +114,7 @@ class Uploader(threading.Thread):
         key = record_key(record)
         if key not in self._record_ids:
             rec = client.open_record(record)
-            outbox.learn_record([record], rec["mrn"], rec["visit"])   # barcode and MRN + visit: one record
+            outbox.learn_record(record, rec)   # its barcode and MRN + visit: one record
             self._record_ids[key] = int(rec["id"])
         return self._record_ids[key]
 

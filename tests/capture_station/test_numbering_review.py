@@ -25,7 +25,7 @@ def test_a_barcode_and_its_mrn_visit_are_one_record_on_the_station_even_offline(
     key, aliases = box.record_keys(CODE)
     state = shoot(nb.open_record(nb.Numbering(), CODE, key=key, aliases=aliases, server_pages={}).state,
                   "pass", "pass", "pass")
-    box.learn_record([CODE], "00123456", 2)          # the server's answer to the barcode
+    box.learn_record(CODE, {"mrn": "00123456", "visit": 2, "barcode": None})   # the server's answer
     box.close()
     box = Outbox(tmp_path / "o.sqlite3", tmp_path / "files")   # a restart: the mapping is on disk
     key, aliases = box.record_keys(MRN)
@@ -33,6 +33,38 @@ def test_a_barcode_and_its_mrn_visit_are_one_record_on_the_station_even_offline(
     other = shoot(nb.open_record(state, {"barcode": "9-1"}, server_pages={}).state, "pass")
     reopened = nb.open_record(other, MRN, key=key, aliases=aliases, server_pages=None)   # offline, by `m`
     assert reopened.state.next_page == 4 and reopened.message == "record_offline"
+    box.close()
+
+
+def test_every_name_the_server_gives_a_record_is_one_key(tmp_path: Path) -> None:
+    """Review 2: opened by `m MRN visit` online, then by its barcode offline: one record, one count."""
+    box = Outbox(tmp_path / "o.sqlite3", tmp_path / "files")
+    box.learn_record(MRN, {"mrn": "00123456", "visit": 2, "barcode": "LBL0042"})   # the server's answer to `m`
+    key, aliases = box.record_keys(MRN)
+    state = shoot(nb.open_record(nb.Numbering(), MRN, key=key, aliases=aliases, server_pages={}).state,
+                  "pass", "pass", "pass")
+    code = {"barcode": "LBL0042"}       # a barcode the pattern cannot read: only the server's answer names it
+    assert box.record_keys(code)[0] == key
+    key, aliases = box.record_keys(code)
+    other = shoot(nb.open_record(state, {"barcode": "9-1"}, server_pages={}).state, "pass")
+    reopened = nb.open_record(other, code, key=key, aliases=aliases, server_pages=None)   # offline
+    assert reopened.state.next_page == 4
+    box.close()
+
+
+def test_a_record_never_seen_online_is_one_key_by_the_barcode_pattern(tmp_path: Path) -> None:
+    """`m 11110004 1` then barcode 11110004-1, both offline: the pattern 'MRN-visit' makes them one record."""
+    box = Outbox(tmp_path / "o.sqlite3", tmp_path / "files")
+    mrn, code = {"mrn": "11110004", "visit": 1}, {"barcode": "11110004-1"}
+    key, aliases = box.record_keys(mrn)
+    assert box.record_keys(code)[0] == key
+    assert box.record_keys(code, "")[0] != key                       # pattern off: the barcode is its own
+    assert box.record_keys({"barcode": "ABC"})[0] == nb.record_key({"barcode": "ABC"})
+    state = shoot(nb.open_record(nb.Numbering(), mrn, key=key, aliases=aliases, server_pages=None).state,
+                  "pass", "pass")
+    key, aliases = box.record_keys(code)
+    again = nb.open_record(state, code, key=key, aliases=aliases, server_pages=None)
+    assert again.state.next_page == 3
     box.close()
 
 
