@@ -44,6 +44,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "confirm_first": ("等待确认：第 {n} 页已有合格图像（y 确认重拍，x 取消）",
                       "waiting for confirmation: page {n} has a good image (y re-shoots it, x cancels)"),
     "nothing_to_confirm": ("没有需要确认的操作", "nothing to confirm"),
+    "held_dropped": ("第 {n} 页的待确认照片已放弃，未编号（{count} 张，已移到 {moved}）",
+                     "the held shot(s) for page {n} were dropped, not numbered ({count}, moved to {moved})"),
     "page_set": ("下一张为第 {n} 页", "next shot is page {n}"),
     "deleted": ("已删除第 {n} 页，后面的页码前移", "page {n} deleted; later pages move up"),
     "bad_page": ("页码 {n} 不在 1 到 {max} 之间", "page {n} is not between 1 and {max}"),

@@ -328,6 +328,21 @@ def confirm(state: Numbering) -> Step:
     return Step(replace(state, next=Next(state.confirm, RETAKE), confirm=None), "mode_reshoot", {"n": state.confirm})
 
 
+def drops_held(prev: Numbering, new: Numbering, confirmed: bool) -> int | None:
+    """The page N whose held shot a command dropped, or None.
+
+    prev/new: the numbering before and after one command; confirmed: the command was `y`. A shot taken while
+    `p N` awaits `y` is held un-numbered; only `y` files it (as page N). Any other command that ends the wait
+    (x, r, i, p M, d, f, m, a barcode) drops it: it is never given a number. A refused command (still waiting
+    for the same page of the same record) drops nothing. Rule: issue 12 review (a held shot became page 7 / 3).
+    """
+    if prev.confirm is None or confirmed:
+        return None
+    if new.confirm == prev.confirm and new.record_key == prev.record_key:
+        return None
+    return prev.confirm
+
+
 def delete(state: Numbering, page: int) -> Step:
     """`d N`: page N is withdrawn and later pages move down one (queued for the server as it is)."""
     if (refused := _need_open(state)) is not None:

@@ -221,6 +221,20 @@ class HotFolder:
         except OSError:
             return None
 
+    def drop_waiting(self) -> list[Path]:
+        """Move every image file waiting in the hot folder into unnumbered/ (kept, never numbered); new paths.
+
+        For the shots held while `p N` awaited `y` when another command ended the wait (see numbering.drops_held).
+        """
+        moved = []
+        for path in sorted(p for p in self.folder.iterdir() if p.is_file() and is_candidate(p.name)):
+            try:
+                if (target := _move_aside(path, self.folder / "unnumbered")) is not None:
+                    moved.append(target)
+            except OSError:
+                continue
+        return moved
+
     def skip(self, shot: Shot) -> None:
         """Leave this file where it is for now and offer it again on a later poll (e.g. disk full)."""
         for h in list(self._handled):

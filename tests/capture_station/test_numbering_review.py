@@ -126,3 +126,18 @@ def test_the_new_fields_survive_a_restart() -> None:
                             "pass"), 1).state
     state = shoot(state, "fail")
     assert nb.Numbering.from_dict(state.to_dict()) == state
+
+
+def test_only_y_files_a_shot_held_for_a_confirmation() -> None:
+    """Review 2: `p 2` on a good page, a shot held, then any command but `y` drops the held shot."""
+    state = shoot(nb.open_record(nb.Numbering(), CODE, server_pages={}).state, "pass", "pass", "pass")
+    asking = nb.go_to(state, 2).state
+    assert asking.confirm == 2
+    assert nb.drops_held(asking, nb.confirm(asking).state, confirmed=True) is None
+    for after in (nb.cancel(asking), nb.retake(asking, 3), nb.insert(asking, 2), nb.go_to(asking, 3),
+                  nb.delete(asking, 1), nb.finish(asking, 3), nb.retake(asking, 2), nb.open_record(asking, {"barcode": "9-1"}, server_pages={}),
+                  nb.refuse_record(asking)):
+        assert nb.drops_held(asking, after.state, confirmed=False) == 2, after.message
+    assert nb.drops_held(asking, nb.delete(asking, 99).state, confirmed=False) is None   # refused: still waiting
+    assert nb.drops_held(asking, nb.blank(asking).state, confirmed=False) is None        # marks the held shot
+    assert nb.drops_held(state, nb.cancel(state).state, confirmed=False) is None          # nothing was held
