@@ -220,7 +220,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "web_server": ("服务器", "Server"),
     "web_online_short": ("已连接", "connected"),
     "web_offline_short": ("无法连接", "unreachable"),
-    "web_strip": ("本病案各页", "Pages of this record"),
+    "web_strip": ("本病案各页", "Pages of this record"), "web_missing": ("缺页", "missing"),
     "web_last_shot": ("最近一张", "Last shot"),
     "web_command_hint": ("扫描条码或输入命令后回车（? 帮助）", "Scan a barcode or type a command, then Enter (? help)"),
     "web_lang_other": ("English", "中文"),

@@ -25,7 +25,7 @@ from typing import Any
 from capture_station.identity import label_of, record_key, record_label  # noqa: F401 (re-exported)
 
 APPEND, RETAKE, INSERT = "append", "retake", "insert"
-PASS, FAIL, UNCHECKED = "pass", "fail", "unchecked"
+PASS, FAIL, UNCHECKED, MISSING = "pass", "fail", "unchecked", "missing"   # MISSING: a gap left by `p N`
 KNOWN_RECORDS = 50          # records whose page count is remembered for an offline re-open
 
 
@@ -56,7 +56,7 @@ class Numbering:
     key:       the record's one key on this station: a barcode and its MRN + visit share it (the station resolves
                it, see `Outbox.record_keys`); None in a state saved before keys were resolved
     is_open:   shots are numbered into `record`; False after `f N` or a refused barcode (shots are held)
-    pages:     page number -> last known verdict of its image (pass, fail, unchecked), as this station knows it
+    pages:     page number -> last known verdict of its image (pass, fail, unchecked; missing: no image, a gap)
     end:       the highest page number of the record
     next:      what the next shot does (None means append after `end`)
     confirm:   a page with a good image that `p N` asked for; `y` confirms the retake, anything else drops it
@@ -110,7 +110,7 @@ class Numbering:
 
     def good(self, page: int) -> bool:
         """The page has an image that passed the check (or whose verdict this station does not know)."""
-        return page <= self.end and self.pages.get(page, PASS) != FAIL
+        return page <= self.end and self.pages.get(page, PASS) not in (FAIL, MISSING)
 
     # -- saving
     def to_dict(self) -> dict[str, Any]:
@@ -215,7 +215,8 @@ def open_record(state: Numbering, identity: dict[str, Any], *, key: str | None =
         if same:
             end = max(end, state.end)
     else:
-        end, pages = max(server_pages, default=0), dict(server_pages)
+        end = max(server_pages, default=0)
+        pages = {n: server_pages.get(n, MISSING) for n in range(1, end + 1)}   # a number with no page is a gap
     pages = {n: v for n, v in pages.items() if 1 <= n <= end}
     new = _remember(Numbering(record=identity, key=key, record_id=record_id, is_open=True, pages=pages, end=end,
                               known=state.known, known_failed=state.known_failed), frozenset(keys))
@@ -315,7 +316,11 @@ def go_to(state: Numbering, page: int) -> Step:
         return _refuse(state, "bad_page", n=page, max=100_000)
     if page > state.end:
         # e.g. a record begun on another station while this one was offline: numbering goes on from page
-        return Step(replace(state, end=page - 1, next=None, confirm=None), "page_set", {"n": page})
+        gaps = {n: MISSING for n in range(state.end + 1, page)}
+        return Step(replace(state, end=page - 1, pages={**state.pages, **gaps}, next=None, confirm=None),
+                    "page_set", {"n": page})
+    if state.pages.get(page) == MISSING:        # a gap: the next shot is its first image, no question asked
+        return Step(replace(state, next=Next(page, APPEND), confirm=None), "page_set", {"n": page})
     if state.good(page):
         return Step(replace(state, confirm=page), "confirm_overwrite", {"n": page}, "warn")
     return Step(replace(state, next=Next(page, RETAKE), confirm=None), "mode_reshoot", {"n": page})

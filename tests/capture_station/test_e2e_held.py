@@ -36,3 +36,47 @@ def test_a_shot_held_for_y_is_never_numbered_by_another_command(env: Env) -> Non
     assert [(n, h) for n, h, _ in server_pages(env)] == [(1, sha(p[1])), (2, sha(p[2])), (3, sha(p[5])),
                                                         (4, sha(p[4]))]
     st.quit()
+
+
+def test_gaps_left_by_go_to_are_missing_on_the_station_and_its_screen(env: Env) -> None:
+    """Review 3: `p 4` on a one-page record leaves 2 and 3 missing; re-opened, `p 2` takes the shot unasked."""
+    st = env.station.start()
+    open_record(env)
+    p = {i: page_jpeg(760 + i) for i in range(1, 6)}
+    m = st.mark()
+    assert shoot(env, "g1.jpg", p[1])["page"] == 1
+    st.send("p 4")
+    st.wait_for(is_kind("mode", code="page_set"), since=m)
+    assert shoot(env, "g4.jpg", p[4])["page"] == 4
+    drained(env, m, 2)
+    open_record(env, "00123457-1")
+    mk = st.mark()
+    open_record(env)
+    opened = st.wait_for(is_kind("record"), since=mk)[0]
+    assert opened["pages"] == {"1": "pass", "2": "missing", "3": "missing", "4": "pass"}
+    st.send("p 2")
+    told = st.wait_for(lambda e: e["kind"] == "mode" and e.get("page") == 2, since=mk)[0]
+    assert told["code"] == "page_set" and "已有合格图像" not in told["text"]
+    taken = shoot(env, "g2.jpg", p[2])
+    assert (taken["page"], taken["reshoot"], taken["next_page"]) == (2, False, 5)
+    drained(env, m, 3)
+    assert [(n, h) for n, h, _ in server_pages(env)] == [(1, sha(p[1])), (2, sha(p[2])), (4, sha(p[4]))]
+    st.quit()
+
+
+def test_the_screens_strip_shows_a_missing_number_as_missing() -> None:
+    from capture_station.screen import ScreenState
+    from capture_station.webscreen import WebScreen
+
+    web = WebScreen(ScreenState())
+    try:
+        web.on_event({"kind": "record", "record": "R-1", "page_count": 4, "online": True, "ts": "",
+                      "pages": {"1": "pass", "2": "missing", "3": "missing", "4": "pass"}})
+        web.state.record = "R-1"
+        strip = web.snapshot()["strip"]
+        assert [(s["page"], s["verdict"]) for s in strip] == [(1, "pass"), (2, "missing"), (3, "missing"),
+                                                             (4, "pass")]
+        web.strip["R-1"].pop(3)                         # a number the station never saw a page for
+        assert web.snapshot()["strip"][2]["verdict"] == "missing"
+    finally:
+        web.stop()

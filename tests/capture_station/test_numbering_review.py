@@ -141,3 +141,18 @@ def test_only_y_files_a_shot_held_for_a_confirmation() -> None:
     assert nb.drops_held(asking, nb.delete(asking, 99).state, confirmed=False) is None   # refused: still waiting
     assert nb.drops_held(asking, nb.blank(asking).state, confirmed=False) is None        # marks the held shot
     assert nb.drops_held(state, nb.cancel(state).state, confirmed=False) is None          # nothing was held
+
+
+def test_gaps_left_by_go_to_are_missing_not_good() -> None:
+    """Review 3: `p 4` on a one-page record leaves 2 and 3 without an image; `p 2` then takes it without asking."""
+    state = shoot(nb.open_record(nb.Numbering(), CODE, server_pages={}).state, "pass")
+    state = shoot(nb.go_to(state, 4).state, "pass")
+    assert (state.end, state.pages) == (4, {1: "pass", 2: "missing", 3: "missing", 4: "pass"})
+    for opened in (state, nb.open_record(nb.Numbering(), CODE, server_pages={1: "pass", 4: "pass"}).state):
+        assert opened.pages[2] == nb.MISSING and not opened.good(2) and opened.good(4)
+        step = nb.go_to(opened, 2)
+        assert step.state.confirm is None and step.message == "page_set"
+        filled, shot = nb.shoot(step.state, "pass")
+        assert shot is not None and (shot.page, shot.retake, shot.insert) == (2, False, False)
+        assert filled.state.next_page == 5 and filled.state.pages[2] == "pass"
+        assert nb.go_to(opened, 4).message == "confirm_overwrite"             # a good page still asks
