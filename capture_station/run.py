@@ -105,7 +105,7 @@ def run_station(paths: Paths, cfg: StationConfig, *, plain: bool = False, events
     keys: LineInput = TerminalKeys() if interactive else LineInput(stdin or sys.stdin)
     previous_term = _install_sigterm(station)
     bus.emit("ready", "info", "", queued=counts["queued"], rejected=counts["rejected"], record=label_of(flow.record),
-             next_page=flow.next_page, operator=s.username if s else None)
+             next_page=flow.next_page, mode=flow.mode, operator=s.username if s else None)
     if s is None:
         bus.emit("auth", "warn", t("not_logged_in", cfg.language), code="not_logged_in")
     if isinstance(source, HotFolder) and (problem := source.check()):

@@ -216,7 +216,8 @@ class Station:
         self.flow = step.state
         online = server_pages is not None
         self.bus.emit("record", step.level, t(step.message, self.lang, label=label, **step.fields), record=label,
-                      page_count=step.state.end, next_page=step.state.next_page, online=online,
+                      page_count=step.state.end, next_page=step.state.next_page, mode=step.state.mode,
+                      online=online,
                       record_id=record_id, pages=step.state.pages)
         return True
 
@@ -273,7 +274,7 @@ class Station:
         total_ms = (time.perf_counter() - started) * 1000
         queued = self.queued()
         if local.verdict == "fail":
-            text = said(lambda lang: f"{t('page', lang, n=page)} {t('reshoot', lang)}："
+            text = said(lambda lang: f"{t('page', lang, n=page)} {t('failed', lang)}{t('sep', lang)}"
                         f"{reason_text(local.messages, local.reasons, lang)} · "
                         f"{t(step.message, lang, **step.fields)}", self.lang)
         elif local.verdict == "pass":

@@ -154,7 +154,7 @@ class Uploader(threading.Thread):
             if verdict == "pass":
                 text = said(lambda lg: f"{t('page', lg, n=page)} {t('server_ok', lg)}", lang)
             else:
-                text = said(lambda lg: f"{t('page', lg, n=page)} {t('server_fail', lg)}："
+                text = said(lambda lg: f"{t('page', lg, n=page)} {t('server_failed', lg)}{t('sep', lg)}"
                             f"{reason_text(answer.get('messages'), answer.get('reasons'), lg)}", lang)
             bus.emit("uploaded", "ok" if verdict == "pass" else "error", text, seq=item.seq, key=item.key,
                      record=item.record_label, page=page, verdict=verdict, reasons=answer.get("reasons", []),

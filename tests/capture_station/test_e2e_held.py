@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from capture_station.screen import ScreenState
+from capture_station.webscreen import _next_text
 from tests.capture_station.conftest import Env
 from tests.capture_station.harness import sha
 from tests.capture_station.test_e2e import is_kind, open_record
@@ -65,7 +67,6 @@ def test_gaps_left_by_go_to_are_missing_on_the_station_and_its_screen(env: Env) 
 
 
 def test_the_screens_strip_shows_a_missing_number_as_missing() -> None:
-    from capture_station.screen import ScreenState
     from capture_station.webscreen import WebScreen
 
     web = WebScreen(ScreenState())
@@ -80,3 +81,21 @@ def test_the_screens_strip_shows_a_missing_number_as_missing() -> None:
         assert web.snapshot()["strip"][2]["verdict"] == "missing"
     finally:
         web.stop()
+
+
+def test_after_a_restart_with_a_failed_last_page_the_screen_says_re_shoot(env: Env) -> None:
+    """Review 4: the ready event carries the mode, so the screen says "下一张重拍第 2 页", not "下一张：第 2 页"."""
+    st = env.station.start()
+    open_record(env)
+    assert shoot(env, "f1.jpg", page_jpeg(781))["page"] == 1
+    assert shoot(env, "f2.jpg", page_jpeg(782, blur=4.0))["verdict"] == "fail"
+    st.quit()
+    m = st.mark()
+    st.start()
+    ready = st.wait_for(is_kind("ready"), since=m)[0]
+    assert (ready["next_page"], ready["mode"]) == (2, "retake")
+    screen = ScreenState()
+    screen.record, screen.record_open = "R", True
+    screen.update(ready)
+    assert _next_text(screen, "zh") == "下一张重拍第 2 页"
+    st.quit()
