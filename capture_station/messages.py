@@ -295,6 +295,7 @@ def server_error_text(exc: Any, lang: str = "zh") -> str:
 FILE_REASONS: dict[str, tuple[str, str]] = {
     "empty file": ("文件为空", "empty file"),
     "not a complete JPEG/PNG/TIFF image": ("不是完整的 JPEG/PNG/TIFF 图像", "not a complete JPEG/PNG/TIFF image"),
+    "not an image file": ("不是图像文件（内容不是 JPEG/PNG/TIFF）", "not an image file (its content is no JPEG/PNG/TIFF)"),
     "empty": ("文件为空", "the file is empty"),
     "corrupt": ("图像文件已损坏", "the image file is damaged"),
     "unsupported_format": ("不是可读取的图像格式", "not an image format the station can read"),

@@ -259,7 +259,7 @@ def _poll_folder(station: Station, folder: HotFolder) -> None:
         return
     for item in folder.poll():
         if isinstance(item, Unreadable):
-            station.unreadable(item, None)
+            station.unreadable(item, None if item.kept else str(item.path))
             continue
         _take_file(station, folder, item)
         if station.quit_requested:
