@@ -15,7 +15,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "waiting": ("等待服务器", "waiting for server"),
     "server_ok": ("服务器：合格", "server: OK"),
     "server_fail": ("服务器：请补拍", "server: re-shoot"), "sep": ("：", " — "),   # sep: a verdict, then its reasons
-    "server_failed": ("服务器：不合格", "server: failed"), "failed": ("请补拍", "failed"),
+    "server_failed": ("服务器判为不合格", "server: failed"), "failed": ("请补拍", "failed"),
     "safe": ("已安全保存", "saved safely"),
     "page": ("第 {n} 页", "page {n}"),
     "shot_saved": ("第 {page} 页已保存（待上传 {queued}）", "page {page} saved ({queued} waiting to upload)"),
@@ -295,7 +295,7 @@ def server_error_text(exc: Any, lang: str = "zh") -> str:
 FILE_REASONS: dict[str, tuple[str, str]] = {
     "empty file": ("文件为空", "empty file"),
     "not a complete JPEG/PNG/TIFF image": ("不是完整的 JPEG/PNG/TIFF 图像", "not a complete JPEG/PNG/TIFF image"),
-    "not an image file": ("不是图像文件（内容不是 JPEG/PNG/TIFF）", "not an image file (its content is no JPEG/PNG/TIFF)"),
+    "not an image file": ("不是图像文件（内容不是 JPEG/PNG/TIFF）", "not an image file (no JPEG/PNG/TIFF inside)"),
     "empty": ("文件为空", "the file is empty"),
     "corrupt": ("图像文件已损坏", "the image file is damaged"),
     "unsupported_format": ("不是可读取的图像格式", "not an image format the station can read"),

@@ -135,8 +135,8 @@ def test_only_y_files_a_shot_held_for_a_confirmation() -> None:
     assert asking.confirm == 2
     assert nb.drops_held(asking, nb.confirm(asking).state, confirmed=True) is None
     for after in (nb.cancel(asking), nb.retake(asking, 3), nb.insert(asking, 2), nb.go_to(asking, 3),
-                  nb.delete(asking, 1), nb.finish(asking, 3), nb.retake(asking, 2), nb.open_record(asking, {"barcode": "9-1"}, server_pages={}),
-                  nb.refuse_record(asking)):
+                  nb.delete(asking, 1), nb.finish(asking, 3), nb.retake(asking, 2), nb.refuse_record(asking),
+                  nb.open_record(asking, {"barcode": "9-1"}, server_pages={})):
         assert nb.drops_held(asking, after.state, confirmed=False) == 2, after.message
     assert nb.drops_held(asking, nb.delete(asking, 99).state, confirmed=False) is None   # refused: still waiting
     assert nb.drops_held(asking, nb.blank(asking).state, confirmed=False) is None        # marks the held shot
