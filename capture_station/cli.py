@@ -267,7 +267,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     lang = _LANG["lang"]
     for r in report["recent"]:
         _say(_t("st_row", seq=r["seq"], state=_t(f"item_{r['state']}"), record=r["record"],
-                page=_t("st_page_deleted") if r["page"] is None else str(r["page"]),
+                page=_t("st_page_deleted") if r["page"] is None else _t("page", n=r["page"]),
                 local=_verdict_word(r["local"], lang), server=_verdict_word(r["server"], lang)))
     for r in report["rejected"]:
         _say(_t("st_rejected", seq=r["seq"], kind=_t(f"op_{r['kind']}"), record=r["record"], page=r["page"],

@@ -16,6 +16,7 @@ from typing import Any
 import platformdirs
 
 from capture_station.fsutil import make_private_dir, write_durable
+from capture_station.identity import BARCODE_PATTERN
 
 APP_NAME = "folio-station"
 AFTER_PICKUP = ("delete", "move", "keep")
@@ -108,6 +109,7 @@ class StationConfig:
     today_refresh_seconds: float = 20.0
     web_port: int = 0                      # the browser screen's port on 127.0.0.1 (0: any free port)
     web_open_browser: bool = True          # `run` opens the browser screen
+    barcode_pattern: str = BARCODE_PATTERN  # reads MRN + visit out of a barcode offline ('' : never)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def validate(self) -> None:

@@ -19,30 +19,14 @@ told (a message key of `capture_station.messages` with its fields), and the reco
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from capture_station.identity import label_of, record_key, record_label  # noqa: F401 (re-exported)
+
 APPEND, RETAKE, INSERT = "append", "retake", "insert"
-PASS, FAIL, UNCHECKED = "pass", "fail", "unchecked"
+PASS, FAIL, UNCHECKED, MISSING = "pass", "fail", "unchecked", "missing"   # MISSING: a gap left by `p N`
 KNOWN_RECORDS = 50          # records whose page count is remembered for an offline re-open
-
-
-def record_key(record: dict[str, Any]) -> str:
-    """A stable key for a record identity ({"barcode"} or {"mrn", "visit"})."""
-    return json.dumps(record, sort_keys=True, ensure_ascii=False)
-
-
-def record_label(record: dict[str, Any]) -> str:
-    """"00123456-2" for a barcode, "00123456 / 2" for MRN + visit."""
-    if "barcode" in record:
-        return str(record["barcode"])
-    return f"{record.get('mrn')} / {record.get('visit')}"
-
-
-def label_of(record: dict[str, Any] | None) -> str:
-    """The record as the operator knows it ('' when none)."""
-    return record_label(record) if record else ""
 
 
 @dataclass(frozen=True)
@@ -72,7 +56,7 @@ class Numbering:
     key:       the record's one key on this station: a barcode and its MRN + visit share it (the station resolves
                it, see `Outbox.record_keys`); None in a state saved before keys were resolved
     is_open:   shots are numbered into `record`; False after `f N` or a refused barcode (shots are held)
-    pages:     page number -> last known verdict of its image (pass, fail, unchecked), as this station knows it
+    pages:     page number -> last known verdict of its image (pass, fail, unchecked; missing: no image, a gap)
     end:       the highest page number of the record
     next:      what the next shot does (None means append after `end`)
     confirm:   a page with a good image that `p N` asked for; `y` confirms the retake, anything else drops it
@@ -126,7 +110,7 @@ class Numbering:
 
     def good(self, page: int) -> bool:
         """The page has an image that passed the check (or whose verdict this station does not know)."""
-        return page <= self.end and self.pages.get(page, PASS) != FAIL
+        return page <= self.end and self.pages.get(page, PASS) not in (FAIL, MISSING)
 
     # -- saving
     def to_dict(self) -> dict[str, Any]:
@@ -231,7 +215,8 @@ def open_record(state: Numbering, identity: dict[str, Any], *, key: str | None =
         if same:
             end = max(end, state.end)
     else:
-        end, pages = max(server_pages, default=0), dict(server_pages)
+        end = max(server_pages, default=0)
+        pages = {n: server_pages.get(n, MISSING) for n in range(1, end + 1)}   # a number with no page is a gap
     pages = {n: v for n, v in pages.items() if 1 <= n <= end}
     new = _remember(Numbering(record=identity, key=key, record_id=record_id, is_open=True, pages=pages, end=end,
                               known=state.known, known_failed=state.known_failed), frozenset(keys))
@@ -346,7 +331,11 @@ def go_to(state: Numbering, page: int) -> Step:
         return _refuse(state, "bad_page", n=page, max=100_000)
     if page > state.end:
         # e.g. a record begun on another station while this one was offline: numbering goes on from page
-        return Step(replace(state, end=page - 1, next=None, confirm=None), "page_set", {"n": page})
+        gaps = {n: MISSING for n in range(state.end + 1, page)}
+        return Step(replace(state, end=page - 1, pages={**state.pages, **gaps}, next=None, confirm=None),
+                    "page_set", {"n": page})
+    if state.pages.get(page) == MISSING:        # a gap: the next shot is its first image, no question asked
+        return Step(replace(state, next=Next(page, APPEND), confirm=None), "page_set", {"n": page})
     if state.good(page):
         return Step(replace(state, confirm=page), "confirm_overwrite", {"n": page}, "warn")
     return Step(replace(state, next=Next(page, RETAKE), confirm=None), "mode_reshoot", {"n": page})
@@ -357,6 +346,21 @@ def confirm(state: Numbering) -> Step:
     if state.confirm is None:
         return _refuse(state, "nothing_to_confirm")
     return Step(replace(state, next=Next(state.confirm, RETAKE), confirm=None), "mode_reshoot", {"n": state.confirm})
+
+
+def drops_held(prev: Numbering, new: Numbering, confirmed: bool) -> int | None:
+    """The page N whose held shot a command dropped, or None.
+
+    prev/new: the numbering before and after one command; confirmed: the command was `y`. A shot taken while
+    `p N` awaits `y` is held un-numbered; only `y` files it (as page N). Any other command that ends the wait
+    (x, r, i, p M, d, f, m, a barcode) drops it: it is never given a number. A refused command (still waiting
+    for the same page of the same record) drops nothing. Rule: issue 12 review (a held shot became page 7 / 3).
+    """
+    if prev.confirm is None or confirmed:
+        return None
+    if new.confirm == prev.confirm and new.record_key == prev.record_key:
+        return None
+    return prev.confirm
 
 
 def delete(state: Numbering, page: int) -> Step:

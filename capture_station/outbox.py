@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from capture_station.fsutil import write_durable
-from capture_station.numbering import record_key, record_label
+from capture_station.identity import BARCODE_PATTERN, barcode_identity, record_key, record_label
 
 QUEUED, DONE, REJECTED = "queued", "done", "rejected"
 KINDS = ("upload", "delete", "insert", "finish")
@@ -255,21 +255,25 @@ class Outbox:
             "SELECT AVG(size) FROM (SELECT size FROM item WHERE kind='upload' ORDER BY seq DESC LIMIT 50)").fetchone()
         return int(row[0] or 4_000_000)
 
-    def pending_for_record(self, record: dict[str, Any]) -> int:
+    def pending_for_record(self, record: dict[str, Any], pattern: str = BARCODE_PATTERN) -> int:
         """How many queued items belong to this record (under any of its keys: barcode or MRN + visit)."""
-        keys = self.record_keys(record)[1]
+        key = self.record_keys(record, pattern)[0]
         return sum(1 for (raw,) in self._db.execute("SELECT record FROM item WHERE state = ?", (QUEUED,))
-                   if record_key(json.loads(raw)) in keys)
+                   if self.record_keys(json.loads(raw), pattern)[0] == key)
 
     # -- one record, one key: a barcode and the MRN + visit it stands for
-    def learn_record(self, identities: list[dict[str, Any]], mrn: str, visit: int) -> None:
-        """The server said these identities ({"barcode"} or {"mrn", "visit"}) are the record MRN + visit.
+    def learn_record(self, identity: dict[str, Any], answer: dict[str, Any]) -> None:
+        """The server answered for `identity` ({"barcode"} or {"mrn", "visit"}) with its record `answer`.
 
-        Kept in the outbox database, so the station knows it after a restart and offline.
+        answer: the record as POST /api/v1/records gives it ({"mrn", "visit", "barcode" or None}). Every name
+        the server gives the record (its barcode, its MRN + visit, and the identity asked for) is saved under
+        one key, the MRN + visit; kept in the outbox database, so the station knows it after a restart and offline.
         """
-        canonical = record_key({"mrn": str(mrn), "visit": int(visit)})
+        mrn = {"mrn": str(answer["mrn"]), "visit": int(answer["visit"])}
+        canonical = record_key(mrn)
+        names = [identity, mrn] + ([{"barcode": str(answer["barcode"])}] if answer.get("barcode") else [])
         with self._tx() as db:
-            for identity in identities:
+            for identity in names:
                 db.execute("INSERT OR REPLACE INTO record_alias (alias, canonical, at) VALUES (?,?,?)",
                            (record_key(identity), canonical, utcnow_iso()))
 
@@ -278,14 +282,18 @@ class Outbox:
         return self._db.execute("SELECT 1 FROM record_alias WHERE alias = ?",
                                 (record_key(identity),)).fetchone() is not None
 
-    def record_keys(self, identity: dict[str, Any]) -> tuple[str, frozenset[str]]:
+    def record_keys(self, identity: dict[str, Any],
+                    pattern: str = BARCODE_PATTERN) -> tuple[str, frozenset[str]]:
         """(the record's one key, every key of the record) for a barcode or an MRN + visit.
 
-        The key is the record's MRN + visit once the server has told it; until then the identity's own.
+        The key is the record's MRN + visit once the server has told it; until then, for a barcode the
+        barcode `pattern` reads an MRN + visit out of (the project's default is 'MRN-visit'), that MRN + visit;
+        otherwise the identity's own. So `m 11110004 1` and the barcode 11110004-1 are one record offline too.
         """
         own = record_key(identity)
         row = self._db.execute("SELECT canonical FROM record_alias WHERE alias = ?", (own,)).fetchone()
-        key = row[0] if row else own
+        read = barcode_identity(identity, pattern)
+        key = row[0] if row else record_key(read) if read else own
         aliases = {r[0] for r in self._db.execute("SELECT alias FROM record_alias WHERE canonical = ?", (key,))}
         return key, frozenset(aliases | {key, own})
 

@@ -10,6 +10,7 @@ import signal
 import sys
 import threading
 import time
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from capture_station.fsutil import LockBusy, ProcessLock
 from capture_station.heartbeat import HeartbeatSender
 from capture_station.keys import LineInput, TerminalKeys
 from capture_station.messages import file_reason, t
-from capture_station.numbering import label_of
+from capture_station.numbering import drops_held, label_of
 from capture_station.screen import LiveScreen, PlainLog, ScreenState
 from capture_station.sources import CameraError, CameraSource, HotFolder, Shot, Unreadable, is_candidate
 from capture_station.station import Station
@@ -104,7 +105,7 @@ def run_station(paths: Paths, cfg: StationConfig, *, plain: bool = False, events
     keys: LineInput = TerminalKeys() if interactive else LineInput(stdin or sys.stdin)
     previous_term = _install_sigterm(station)
     bus.emit("ready", "info", "", queued=counts["queued"], rejected=counts["rejected"], record=label_of(flow.record),
-             next_page=flow.next_page, operator=s.username if s else None)
+             next_page=flow.next_page, mode=flow.mode, operator=s.username if s else None)
     if s is None:
         bus.emit("auth", "warn", t("not_logged_in", cfg.language), code="not_logged_in")
     if isinstance(source, HotFolder) and (problem := source.check()):
@@ -194,7 +195,7 @@ def _web_input(station: Station, source: HotFolder | CameraSource, screen: WebSc
             if isinstance(source, CameraSource):
                 _shoot(station, source)
         else:
-            station.handle_line(value)
+            _command(station, source, value)
 
 
 def _loop(station: Station, source: HotFolder | CameraSource, keys: LineInput, state: ScreenState,
@@ -216,7 +217,7 @@ def _loop(station: Station, source: HotFolder | CameraSource, keys: LineInput, s
                     if isinstance(source, CameraSource):
                         _shoot(station, source)
                 else:
-                    station.handle_line(key.line)
+                    _command(station, source, key.line)
             elif key.name == "CTRL-C":
                 station.quit_requested = True
             elif key.name == "ESC":
@@ -235,6 +236,18 @@ def _loop(station: Station, source: HotFolder | CameraSource, keys: LineInput, s
         time.sleep(0.05)
 
 
+def _command(station: Station, source: HotFolder | CameraSource, line: str) -> None:
+    """One typed or scanned line; a shot held while `p N` awaited `y` is dropped (un-numbered) unless it was `y`."""
+    prev = station.flow
+    station.handle_line(line)
+    confirmed = unicodedata.normalize("NFKC", line).strip().lower() == "y"
+    page = drops_held(prev, station.flow, confirmed)
+    if page is not None and isinstance(source, HotFolder) and (moved := source.drop_waiting()):
+        station.bus.emit("hold", "warn", t("held_dropped", station.lang, n=page, count=len(moved),
+                                           moved=moved[0].parent), code="held_dropped", page=page)
+        station.hold(0)
+
+
 def _poll_folder(station: Station, folder: HotFolder) -> None:
     if not station.flow.is_open or station.flow.confirm is not None:
         # no open record (none yet, finished, refused) or a `p N` awaiting `y`: shots stay in the hot folder
@@ -249,7 +262,7 @@ def _poll_folder(station: Station, folder: HotFolder) -> None:
         return
     for item in folder.poll():
         if isinstance(item, Unreadable):
-            station.unreadable(item, None)
+            station.unreadable(item, None if item.kept else str(item.path))
             continue
         _take_file(station, folder, item)
         if station.quit_requested:

@@ -47,6 +47,9 @@ class Unreadable:
     kept: bool = True              # left in the hot folder (incomplete) or moved aside (undecodable)
 
 
+IMAGE_STARTS = (b"\xff\xd8\xff", b"\x89PNG", b"II*\x00", b"MM\x00*")   # JPEG, PNG, TIFF (little, big endian)
+
+
 def looks_complete(data: bytes, ext: str) -> bool:
     """The file's main image stream has ended, read from its structure (qc.streams): a JPEG's EOI after its last
     scan (not the EOI of an EXIF thumbnail inside APP1), and every MPF image it lists; a PNG's IEND chunk; every
@@ -96,7 +99,8 @@ class HotFolder:
     be opened (Windows keeps it locked while the writer has it), and its bytes end like a finished
     image. Files are offered in the order they appeared. A file still incomplete after
     `unreadable_after` seconds is reported once as Unreadable and left where it is; it no longer holds
-    up later files, and is offered as soon as it changes into a complete image.
+    up later files, and is offered as soon as it changes into a complete image. A still file whose first bytes
+    are no JPEG's, PNG's or TIFF's (a text file named .jpg) can never become one: it is moved to unreadable/.
     """
 
     folder: Path
@@ -181,6 +185,11 @@ class HotFolder:
                                 captured_at=datetime.fromtimestamp(seen.mtime_ns / 1e9, UTC).astimezone()
                                 .isoformat(timespec="seconds")))
                 self._forget(name, seen)
+            elif still >= self.unreadable_after and len(data) >= 4 and not data.startswith(IMAGE_STARTS) and \
+                    (moved := self.set_aside(path)) is not None:
+                # its first bytes are no image's (a text file named .jpg): no writer can make it one: moved aside
+                self._seen.pop(name, None)
+                out.append(Unreadable(moved, "not an image file", kept=False))
             elif still >= self.unreadable_after:
                 # Still incomplete after a long pause. It is never moved or deleted here (its writer may only
                 # have stalled, and would go on writing into the moved file); it stops holding up later files
@@ -220,6 +229,20 @@ class HotFolder:
             return _move_aside(path, self.unreadable_folder)
         except OSError:
             return None
+
+    def drop_waiting(self) -> list[Path]:
+        """Move every image file waiting in the hot folder into unnumbered/ (kept, never numbered); new paths.
+
+        For the shots held while `p N` awaited `y` when another command ended the wait (see numbering.drops_held).
+        """
+        moved = []
+        for path in sorted(p for p in self.folder.iterdir() if p.is_file() and is_candidate(p.name)):
+            try:
+                if (target := _move_aside(path, self.folder / "unnumbered")) is not None:
+                    moved.append(target)
+            except OSError:
+                continue
+        return moved
 
     def skip(self, shot: Shot) -> None:
         """Leave this file where it is for now and offer it again on a later poll (e.g. disk full)."""

@@ -191,7 +191,7 @@ class Station:
         """Open a record by barcode or MRN + visit; asks the server first, works offline if it must."""
         prev = self.flow
         if prev.is_open and prev.record and prev.end and prev.finished_count is None and \
-                prev.record_key not in self.outbox.record_keys(identity)[1]:
+                prev.record_key not in self.outbox.record_keys(identity, self.cfg.barcode_pattern)[1]:
             self.bus.emit("warning", "warn", t("prev_unfinished", self.lang, label=label_of(prev.record)))
         label = record_label(identity)
         record_id, server_pages, pending, rec = None, None, 0, None
@@ -200,9 +200,9 @@ class Station:
             try:
                 rec = client.open_record(identity)
                 record_id = rec["id"]
-                self.outbox.learn_record([identity], rec["mrn"], rec["visit"])
+                self.outbox.learn_record(identity, rec)   # every name the server gives the record
                 # counted before the pages are read: an item sent in between is then in the server's answer
-                pending = self.outbox.pending_for_record(identity)
+                pending = self.outbox.pending_for_record(identity, self.cfg.barcode_pattern)
                 server_pages = {p["page_number"]: "pass" if p.get("qc_passed") else "fail"
                                 for p in client.record_pages(record_id)}
             except ApiError as exc:
@@ -213,14 +213,15 @@ class Station:
                     self._auth_problem(exc)
             finally:
                 client.close()
-        key, aliases = self.outbox.record_keys(identity)
+        key, aliases = self.outbox.record_keys(identity, self.cfg.barcode_pattern)
         step = nb.open_record(prev, identity, key=key, aliases=aliases, record_id=record_id,
                               server_pages=server_pages, pending=pending > 0)
         self.outbox.set_state(step.state.to_dict())
         self.flow = step.state
         online = server_pages is not None
         self.bus.emit("record", step.level, t(step.message, self.lang, label=label, **step.fields), record=label,
-                      page_count=step.state.end, next_page=step.state.next_page, online=online,
+                      page_count=step.state.end, next_page=step.state.next_page, mode=step.state.mode,
+                      online=online,
                       record_id=record_id, pages=step.state.pages)
         self.reshoot_tasks.opened(label, record_id, rec)
         return True
@@ -278,7 +279,7 @@ class Station:
         total_ms = (time.perf_counter() - started) * 1000
         queued = self.queued()
         if local.verdict == "fail":
-            text = said(lambda lang: f"{t('page', lang, n=page)} {t('reshoot', lang)}："
+            text = said(lambda lang: f"{t('page', lang, n=page)} {t('failed', lang)}{t('sep', lang)}"
                         f"{reason_text(local.messages, local.reasons, lang)} · "
                         f"{t(step.message, lang, **step.fields)}", self.lang)
         elif local.verdict == "pass":

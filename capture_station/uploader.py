@@ -114,7 +114,7 @@ class Uploader(threading.Thread):
         key = record_key(record)
         if key not in self._record_ids:
             rec = client.open_record(record)
-            outbox.learn_record([record], rec["mrn"], rec["visit"])   # barcode and MRN + visit: one record
+            outbox.learn_record(record, rec)   # its barcode and MRN + visit: one record
             self._record_ids[key] = int(rec["id"])
         return self._record_ids[key]
 
@@ -154,7 +154,7 @@ class Uploader(threading.Thread):
             if verdict == "pass":
                 text = said(lambda lg: f"{t('page', lg, n=page)} {t('server_ok', lg)}", lang)
             else:
-                text = said(lambda lg: f"{t('page', lg, n=page)} {t('server_fail', lg)}："
+                text = said(lambda lg: f"{t('page', lg, n=page)} {t('server_failed', lg)}{t('sep', lg)}"
                             f"{reason_text(answer.get('messages'), answer.get('reasons'), lg)}", lang)
             bus.emit("uploaded", "ok" if verdict == "pass" else "error", text, seq=item.seq, key=item.key,
                      record=item.record_label, page=page, verdict=verdict, reasons=answer.get("reasons", []),

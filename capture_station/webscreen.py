@@ -35,7 +35,7 @@ PREVIEW_SIDE, THUMB_SIDE, KEEP_THUMBS = 1400, 220, 80
 LABELS = ("operator", "record", "today", "quota", "queue", "rejected", "server", "online_short", "offline_short",
           "strip", "last_shot", "command_hint", "lang_other", "btn_retake", "btn_insert", "btn_delete", "btn_goto",
           "btn_confirm", "btn_cancel", "btn_blank", "btn_segment", "btn_finish", "local_tally", "no_record",
-          "closed", "ok", "reshoot", "waiting", "unchecked", "notices", "help")
+          "closed", "ok", "reshoot", "waiting", "unchecked", "notices", "help", "missing")
 
 
 class WebScreen:
@@ -240,8 +240,9 @@ class WebScreen:
                 data["last"]["text"] = (self.last_texts or {}).get(lang, "")
                 data["last"]["reasons"] = reason_text(None, self.reasons.get(data["last"]["seq"]), lang)
             pages = self.strip.get(data["record"], {})
-            data["strip"] = [{"page": n, **{k: p[k] for k in ("seq", "verdict", "server")},
-                              "thumb": p["seq"] in self._thumbs} for n, p in sorted(pages.items())]
+            gap = {"seq": None, "verdict": "missing", "server": None}   # a number with no image shows as missing
+            data["strip"] = [{"page": n, **{k: p[k] for k in gap}, "thumb": p["seq"] in self._thumbs}
+                             for n in range(1, max(pages, default=0) + 1) for p in [pages.get(n, gap)]]
             data["preview_seq"] = self._preview[0] if self._preview else None
             data["regions"] = self.last_regions
             tasks = self.tasks if self.tasks["record"] == data["record"] else {"status": "", "tasks": []}

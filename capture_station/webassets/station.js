@@ -84,7 +84,8 @@
     for (const p of s.strip) {
       const li = document.createElement("li");
       const failed = p.verdict === "fail" || p.server === "fail";
-      li.className = failed ? "fail" : "pass";
+      const missing = !failed && (p.verdict === "missing" || p.server === "missing");
+      li.className = failed ? "fail" : missing ? "missing" : "pass";
       if (p.thumb) {
         const img = document.createElement("img");
         img.src = "/img/thumb/" + p.seq;
@@ -92,7 +93,7 @@
         li.appendChild(img);
       }
       const n = document.createElement("span");
-      n.textContent = String(p.page) + (failed ? " ✘" : " ✔");
+      n.textContent = String(p.page) + (failed ? " ✘" : missing ? " " + L.missing : " ✔");
       li.appendChild(n);
       strip.appendChild(li);
     }

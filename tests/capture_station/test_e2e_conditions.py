@@ -132,9 +132,10 @@ def test_unreadable_image_files_are_reported_and_kept(env: Env) -> None:
     st.drop("IMG_0003.jpg", good)
     bad = st.wait_for(is_kind("unreadable"), since=m, count=2, timeout=20)
     by_name = {e["name"]: e for e in bad}
-    assert by_name["IMG_0001.jpg"]["moved_to"] is None and "无法读取图像文件 IMG_0001.jpg" in \
+    # its first bytes are no image's: no writer can make it one, so it is moved aside (kept), worded
+    assert by_name["IMG_0001.jpg"]["moved_to"] and "无法读取图像文件 IMG_0001.jpg：不是图像文件" in \
         by_name["IMG_0001.jpg"]["text"]
-    assert (env.hot / "IMG_0001.jpg").exists()                           # left for the operator to see
+    assert (env.hot / "unreadable" / "IMG_0001.jpg").exists() and not (env.hot / "IMG_0001.jpg").exists()
     # Its structure never completes (qc.streams reads the JPEG's segments): reported and left in place, never moved
     # while a writer may still have it (the image policy, qc/README.md).
     assert by_name["IMG_0002.jpg"]["moved_to"] is None

@@ -196,12 +196,19 @@ def run_model(env: Env, max_examples: int, steps: int, focus: bool = False) -> N
             assert event["page"] == expected
 
         @precondition(lambda self: not focus and (not self.model.is_open or self.model.confirm is not None))
-        @rule()
-        def shot_is_held(self) -> None:
+        @rule(by_x=st.booleans())
+        def shot_is_held(self, by_x: bool) -> None:
             m = st_proc.mark()
             name, _ = self.drop(False)
             st_proc.wait_for(is_kind("hold"), since=m, timeout=30)
-            (env.hot / name).unlink()                     # the operator takes it away; it was never numbered
+            undoes = self.model.undo and self.model.next == ("retake", self.model.undo[1])
+            if by_x and self.model.confirm is not None and not undoes:
+                assert self.model.cancel() == "mode_cleared"
+                st_proc.send("x")                         # only `y` files a held shot: `x` drops it, un-numbered
+                st_proc.wait_for(is_kind("hold", code="held_dropped"), since=m, timeout=60)
+                assert (env.hot / "unnumbered" / name).exists()
+            else:
+                (env.hot / name).unlink()                 # the operator takes it away; it was never numbered
             assert not [e for e in st_proc.events()[m:] if e["kind"] == "shot"]
 
         @precondition(lambda self: not focus and (self.model.is_open and self.model.pages))

@@ -25,7 +25,7 @@ def test_a_barcode_and_its_mrn_visit_are_one_record_on_the_station_even_offline(
     key, aliases = box.record_keys(CODE)
     state = shoot(nb.open_record(nb.Numbering(), CODE, key=key, aliases=aliases, server_pages={}).state,
                   "pass", "pass", "pass")
-    box.learn_record([CODE], "00123456", 2)          # the server's answer to the barcode
+    box.learn_record(CODE, {"mrn": "00123456", "visit": 2, "barcode": None})   # the server's answer
     box.close()
     box = Outbox(tmp_path / "o.sqlite3", tmp_path / "files")   # a restart: the mapping is on disk
     key, aliases = box.record_keys(MRN)
@@ -33,6 +33,38 @@ def test_a_barcode_and_its_mrn_visit_are_one_record_on_the_station_even_offline(
     other = shoot(nb.open_record(state, {"barcode": "9-1"}, server_pages={}).state, "pass")
     reopened = nb.open_record(other, MRN, key=key, aliases=aliases, server_pages=None)   # offline, by `m`
     assert reopened.state.next_page == 4 and reopened.message == "record_offline"
+    box.close()
+
+
+def test_every_name_the_server_gives_a_record_is_one_key(tmp_path: Path) -> None:
+    """Review 2: opened by `m MRN visit` online, then by its barcode offline: one record, one count."""
+    box = Outbox(tmp_path / "o.sqlite3", tmp_path / "files")
+    box.learn_record(MRN, {"mrn": "00123456", "visit": 2, "barcode": "LBL0042"})   # the server's answer to `m`
+    key, aliases = box.record_keys(MRN)
+    state = shoot(nb.open_record(nb.Numbering(), MRN, key=key, aliases=aliases, server_pages={}).state,
+                  "pass", "pass", "pass")
+    code = {"barcode": "LBL0042"}       # a barcode the pattern cannot read: only the server's answer names it
+    assert box.record_keys(code)[0] == key
+    key, aliases = box.record_keys(code)
+    other = shoot(nb.open_record(state, {"barcode": "9-1"}, server_pages={}).state, "pass")
+    reopened = nb.open_record(other, code, key=key, aliases=aliases, server_pages=None)   # offline
+    assert reopened.state.next_page == 4
+    box.close()
+
+
+def test_a_record_never_seen_online_is_one_key_by_the_barcode_pattern(tmp_path: Path) -> None:
+    """`m 11110004 1` then barcode 11110004-1, both offline: the pattern 'MRN-visit' makes them one record."""
+    box = Outbox(tmp_path / "o.sqlite3", tmp_path / "files")
+    mrn, code = {"mrn": "11110004", "visit": 1}, {"barcode": "11110004-1"}
+    key, aliases = box.record_keys(mrn)
+    assert box.record_keys(code)[0] == key
+    assert box.record_keys(code, "")[0] != key                       # pattern off: the barcode is its own
+    assert box.record_keys({"barcode": "ABC"})[0] == nb.record_key({"barcode": "ABC"})
+    state = shoot(nb.open_record(nb.Numbering(), mrn, key=key, aliases=aliases, server_pages=None).state,
+                  "pass", "pass")
+    key, aliases = box.record_keys(code)
+    again = nb.open_record(state, code, key=key, aliases=aliases, server_pages=None)
+    assert again.state.next_page == 3
     box.close()
 
 
@@ -94,3 +126,33 @@ def test_the_new_fields_survive_a_restart() -> None:
                             "pass"), 1).state
     state = shoot(state, "fail")
     assert nb.Numbering.from_dict(state.to_dict()) == state
+
+
+def test_only_y_files_a_shot_held_for_a_confirmation() -> None:
+    """Review 2: `p 2` on a good page, a shot held, then any command but `y` drops the held shot."""
+    state = shoot(nb.open_record(nb.Numbering(), CODE, server_pages={}).state, "pass", "pass", "pass")
+    asking = nb.go_to(state, 2).state
+    assert asking.confirm == 2
+    assert nb.drops_held(asking, nb.confirm(asking).state, confirmed=True) is None
+    for after in (nb.cancel(asking), nb.retake(asking, 3), nb.insert(asking, 2), nb.go_to(asking, 3),
+                  nb.delete(asking, 1), nb.finish(asking, 3), nb.retake(asking, 2), nb.refuse_record(asking),
+                  nb.open_record(asking, {"barcode": "9-1"}, server_pages={})):
+        assert nb.drops_held(asking, after.state, confirmed=False) == 2, after.message
+    assert nb.drops_held(asking, nb.delete(asking, 99).state, confirmed=False) is None   # refused: still waiting
+    assert nb.drops_held(asking, nb.blank(asking).state, confirmed=False) is None        # marks the held shot
+    assert nb.drops_held(state, nb.cancel(state).state, confirmed=False) is None          # nothing was held
+
+
+def test_gaps_left_by_go_to_are_missing_not_good() -> None:
+    """Review 3: `p 4` on a one-page record leaves 2 and 3 without an image; `p 2` then takes it without asking."""
+    state = shoot(nb.open_record(nb.Numbering(), CODE, server_pages={}).state, "pass")
+    state = shoot(nb.go_to(state, 4).state, "pass")
+    assert (state.end, state.pages) == (4, {1: "pass", 2: "missing", 3: "missing", 4: "pass"})
+    for opened in (state, nb.open_record(nb.Numbering(), CODE, server_pages={1: "pass", 4: "pass"}).state):
+        assert opened.pages[2] == nb.MISSING and not opened.good(2) and opened.good(4)
+        step = nb.go_to(opened, 2)
+        assert step.state.confirm is None and step.message == "page_set"
+        filled, shot = nb.shoot(step.state, "pass")
+        assert shot is not None and (shot.page, shot.retake, shot.insert) == (2, False, False)
+        assert filled.state.next_page == 5 and filled.state.pages[2] == "pass"
+        assert nb.go_to(opened, 4).message == "confirm_overwrite"             # a good page still asks

@@ -90,7 +90,7 @@ def test_status_shows_the_page_numbers_after_a_delete(tmp_path: Path) -> None:
     report = json.loads(cli(home, "status", "--json").stdout)
     assert [r["page"] for r in report["recent"]] == [1, 4, 3, None, 2]      # newest first
     text = cli(home, "status").stdout
-    assert "（已删除）" in text and "None" not in text
+    assert "（已删除的页）" in text and "第 （" not in text and "第 4 页" in text and "None" not in text
 
 
 def test_the_login_prompt_is_worded(tmp_path: Path) -> None:

@@ -173,3 +173,21 @@ def test_camera_errors_are_clear() -> None:
         CameraSource(0, opener=lambda i: FakeUVCDevice([], opened=False)).open()
     with pytest.raises(CameraError, match="gave no picture"):
         CameraSource(0, opener=lambda i: FakeUVCDevice([None])).shoot()
+
+
+def test_a_file_that_cannot_be_an_image_is_moved_aside_once_it_is_still(tmp_path: Path) -> None:
+    """Review 4: a text file named .jpg is moved to unreadable/ (it no longer counts as waiting); a stalled
+    image and an empty file stay where they are."""
+    hot, clock = folder(tmp_path)
+    (tmp_path / "a.jpg").write_bytes(b"this is not a picture" * 10)
+    (tmp_path / "b.jpg").write_bytes(page_jpeg(7)[:3000])
+    (tmp_path / "c.jpg").write_bytes(b"")
+    hot.poll()
+    clock.now += 1
+    assert hot.poll() == []                      # still for less than unreadable_after: not judged yet
+    clock.now += 5
+    out = {o.path.name: o for o in hot.poll()}
+    assert isinstance(out["a.jpg"], Unreadable) and not out["a.jpg"].kept and out["a.jpg"].reason == "not an image file"
+    assert out["a.jpg"].path == tmp_path / "unreadable" / "a.jpg" and out["a.jpg"].path.exists()
+    assert out["b.jpg"].kept and out["c.jpg"].kept and (tmp_path / "b.jpg").exists() and (tmp_path / "c.jpg").exists()
+    assert not (tmp_path / "a.jpg").exists()
