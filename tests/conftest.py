@@ -129,9 +129,11 @@ def app_client(settings: Settings) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def client(app_client: TestClient, db: Engine) -> TestClient:
-    """The app's client; the database is emptied after the test."""
-    return app_client
+def client(app_client: TestClient, db: Engine) -> Iterator[TestClient]:
+    """The app's client; the database is emptied after the test, once the processed copies the test's uploads
+    queued are made (a copy written after the emptying would fail, or leak into the next test)."""
+    yield app_client
+    app_client.app.state.qc.wait_later()
 
 
 @pytest.fixture
