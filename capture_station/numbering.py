@@ -8,13 +8,11 @@ The station's screen, its outbox and the server's record all follow the decision
   `retake` of one page in place (after a failed shot, after `r N`, or after a confirmed `p N`), or
   `insert` of a missed page (pages N… move up one *on the server in the same transaction as the
   shot*, so cancelling an insert leaves nothing behind);
-* a failed shot is re-shot in place: the next shot replaces it;
-* a retake replaces exactly one page and then numbering returns to the end;
+* a failed shot is re-shot in place; a retake replaces exactly one page, then numbering returns to the end;
 * going to a page that has a good image (`p N`) waits for a confirmation key (`y`), never overwrites silently.
 
-`Numbering` is a frozen value; every operation returns a `Step`: the new state, what the operator is
-told (a message key of `capture_station.messages` with its fields), and the record operation to queue
-(delete, finish) if any. The transition table is in the README's station section.
+`Numbering` is a frozen value; every operation returns a `Step`: the new state, the message key (and fields) the
+operator is told, and the record operation to queue (delete, finish) if any. Transition table: README, station.
 """
 
 from __future__ import annotations
@@ -261,7 +259,7 @@ def shoot(state: Numbering, verdict: str) -> tuple[Step, Shot | None]:
     shot = Shot(up.page, insert=up.how == INSERT, retake=up.how == RETAKE, segment=state.next_segment,
                 blank=state.next_blank)
     # a failed shot is re-shot in place by default; a good one returns numbering to the end
-    nxt = _in_place(up.page) if verdict == FAIL else None
+    nxt = Next(up.page, RETAKE) if verdict == FAIL else None  # a failed shot is re-shot in place
     new = _remember(replace(state, pages=pages, end=end, next=nxt, next_segment=None, next_blank=False,
                             last_page=up.page, finished_count=None, undo=_undo(state, up, verdict)))
     if verdict == FAIL:
@@ -282,22 +280,13 @@ def _undo(state: Numbering, up: Next, verdict: str) -> tuple[str, int] | None:
     return None
 
 
-def _in_place(page: int) -> Next:
-    """The next shot re-shoots `page` in place (then numbering returns to the end)."""
-    return Next(page, RETAKE)
-
-
 def retake_warned(state: Numbering, page: int) -> Step:
     """The station warned that the shot of `page` shows the page before (not turned): like a failed shot, the
-    next shot re-shoots `page` in place ("retake_next"). Refused when the record is closed or page is unknown."""
-    if (refused := _need_open(state)) is not None:
-        return refused
-    if not 1 <= page <= state.end:
-        return _refuse(state, "bad_page", n=page, max=state.end)
-    return Step(replace(state, next=_in_place(page), confirm=None), "retake_next", {"n": page}, "warn")
+    next shot re-shoots `page` in place ("retake_next"); refused as `r N` would be."""
+    step = retake(state, page)
+    return Step(step.state, "retake_next", {"n": page}, "warn") if step.message == "mode_reshoot" else step
 
 
-# -- commands
 def _need_open(state: Numbering) -> Step | None:
     return None if state.is_open else _refuse(state, _closed_message(state))
 
