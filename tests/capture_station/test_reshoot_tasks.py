@@ -82,7 +82,7 @@ def test_the_opened_records_tasks_come_first_and_show_on_the_browser_screen(stat
             img = http.get("/img/task/7", headers={"Cookie": cookie})
             assert img.status_code == 200 and img.headers["content-type"] == "image/jpeg"
             assert http.get("/img/task/8", headers={"Cookie": cookie}).status_code == 404
-            state.lang = "en"
+            web.lang = "en"  # the screen's own language (the terminal keeps its own)
             rows = http.get("/api/state", headers={"Cookie": cookie}).json()["tasks"]["rows"]
             first = (rows[0]["page"], rows[0]["reason"], rows[0]["hint"])
             assert first == ("page 2", "blurred", "type r 2 to re-shoot")
