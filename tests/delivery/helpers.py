@@ -1,7 +1,7 @@
 """Accepted records with real images: uploaded through the station API, finished, put in a lot that the
 hospital let pass its review deadline (deemed accepted)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from fastapi.testclient import TestClient
@@ -63,10 +63,15 @@ def accepted_records(
     if extra_unaccepted:  # captured but not finished: in no lot, not accepted, not delivered
         r = upload(client, auth, page_jpeg(99), page=1, mrn="00099999", visit=1, segment="首页")
         assert r.status_code == 201
-    project = session.get(Project, auth.project_id)
+    accepted = deem_accepted(session, session.get(Project, auth.project_id))
+    return replace(accepted, records=[r for r in accepted.records if r.mrn != "00099999"])
+
+
+def deem_accepted(session: Session, project: Project) -> Accepted:
+    """A manager and a custodian for the project, and its finished records in a lot applied for 40 days ago that
+    nobody reviewed: deemed accepted since (committed). Records in MRN order."""
     manager = make_user(session, project, "mgr", Role.vendor_manager)
     custodian = make_user(session, project, "cust", Role.custodian)
-    # The lot was applied for 40 days ago and nobody reviewed it: deemed accepted since.
     applied = utcnow() - timedelta(days=40)
     session.execute(
         update(Record).where(col(Record.project_id) == project.id).values(finished_at=applied - timedelta(days=1))
@@ -77,7 +82,7 @@ def accepted_records(
     )
     session.commit()
     recs = list(session.exec(select(Record).where(Record.project_id == project.id).order_by(col(Record.mrn))))
-    return Accepted(project, manager, custodian, [r for r in recs if r.mrn != "00099999"])
+    return Accepted(project, manager, custodian, recs)
 
 
 def approved_export(session: Session, acc: Accepted, target, now: datetime | None = None):

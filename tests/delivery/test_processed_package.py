@@ -4,7 +4,6 @@ processed page is upright, cropped and the right way round."""
 
 import csv
 import io
-from datetime import timedelta
 from pathlib import Path
 
 import bagit
@@ -13,21 +12,15 @@ import pikepdf
 from fastapi.testclient import TestClient
 from lxml import etree
 from PIL import Image
-from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from app.acceptance.applying import apply_for_acceptance
-from app.acceptance.service import Actor
-from app.accounts.models import Role
-from app.core.clock import local_date, utcnow
 from app.core.storage import LocalImageStore
 from app.delivery import runner
 from app.delivery.mets import mets_schema
 from app.delivery.verify import verify_package
 from app.projects.models import Project
-from app.records.models import Record
-from tests.delivery.helpers import Accepted, approved_export
-from tests.factories import make_user, page_jpeg, signed_in_station, upload
+from tests.delivery.helpers import approved_export, deem_accepted
+from tests.factories import page_jpeg, signed_in_station, upload
 
 MRN = "00077001"
 STORED = {1: lambda a: a, 2: lambda a: np.rot90(a, 1), 3: lambda a: np.rot90(a, 2), 4: lambda a: np.rot90(a, -1)}
@@ -66,20 +59,8 @@ def test_package_of_processed_pages_and_masters_verifies(
     client.app.state.qc.wait_later()
     project = session.get(Project, auth.project_id)
     project.delivery_profile = {"contents": "both", "mets": True}
-    manager = make_user(session, project, "mgr", Role.vendor_manager)
-    custodian = make_user(session, project, "cust", Role.custodian)
-    applied = utcnow() - timedelta(days=40)
-    session.execute(
-        update(Record).where(col(Record.project_id) == project.id).values(finished_at=applied - timedelta(days=1))
-    )
-    day = local_date(applied, project.timezone)
-    apply_for_acceptance(
-        session, project, period_end=day, actor=Actor(manager.id, manager.role), today=day, now=applied
-    )
-    session.commit()
-    records = list(session.exec(select(Record).where(Record.project_id == project.id)))
     target = tmp_path / "package"
-    export = approved_export(session, Accepted(project, manager, custodian, records), target)
+    export = approved_export(session, deem_accepted(session, project), target)
     result = runner.run_export(db, LocalImageStore(image_store), export.id)
     files = sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file())
     assert result.status == "done" and (result.records_done, result.pages_done) == (1, 4), files
