@@ -46,7 +46,8 @@ def record_event(
 ) -> AuditEvent:
     """Append an event to the chain; it commits or rolls back with the action it records."""
     _lock_chain(session)
-    head = session.exec(select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(1)).first()
+    # only id and hash: a damaged detail or time in the last row must not stop every later action
+    head = session.exec(select(AuditEvent.id, AuditEvent.hash).order_by(col(AuditEvent.id).desc()).limit(1)).first()
     prev_hash = head.hash if head else GENESIS_HASH
     event = AuditEvent(
         id=(head.id + 1) if head and head.id else 1,
@@ -89,6 +90,12 @@ def _raw_row(row: Any) -> dict:
     return event
 
 
+def _stored_columns() -> list[Any]:
+    """The event's columns, with time and detail read as the stored text (parsed by `_raw_row`)."""
+    t = AuditEvent.__table__  # type: ignore[attr-defined]
+    return [c if c.name not in ("at", "detail") else cast(c, Text).label(c.name) for c in t.columns]
+
+
 def iter_events(session: Session, batch: int = 5000) -> Iterator[dict]:
     """Every event as a dict, in id order, read in batches; time and detail are parsed here, row by row.
 
@@ -96,7 +103,7 @@ def iter_events(session: Session, batch: int = 5000) -> Iterator[dict]:
     instead of stopping the whole check.
     """
     t = AuditEvent.__table__  # type: ignore[attr-defined]
-    columns = [c if c.name not in ("at", "detail") else cast(c, Text).label(c.name) for c in t.columns]
+    columns = _stored_columns()
     last = 0
     while True:
         rows = session.execute(select(*columns).where(t.c.id > last).order_by(t.c.id).limit(batch)).all()
@@ -224,7 +231,7 @@ def search_events(
     for it, and those recorded without a project whose actor is one of its users (e.g. their failed
     sign-ins). Without it (a system-wide audit administrator) every event.
     """
-    query = select(AuditEvent)
+    query = select(*_stored_columns())  # a damaged row is shown, not a 500
     if project_id is not None:
         from app.accounts.models import User
 
@@ -245,4 +252,18 @@ def search_events(
         query = query.where(AuditEvent.at < until)
     if before_id is not None:
         query = query.where(AuditEvent.id < before_id)
-    return list(session.exec(query.order_by(col(AuditEvent.id).desc()).limit(limit)))
+    rows = session.execute(query.order_by(col(AuditEvent.id).desc()).limit(limit)).all()
+    return [_shown_event(row) for row in rows]
+
+
+def _shown_event(row: Any) -> AuditEvent:
+    """A stored row as an (unsaved) event for the screens; a damaged time is None and a damaged detail is
+    kept as its text under "damaged", so that an altered trail can still be read, not answer 500."""
+    event = _raw_row(row)
+    if "malformed" in event:
+        if not isinstance(event.get("at"), datetime):
+            event["at"] = None
+        if "detail" not in event:
+            event["detail"] = {"damaged": row.detail}
+    fields = {name: event.get(name) for name in AuditEvent.model_fields}
+    return AuditEvent.model_construct(**fields)

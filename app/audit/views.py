@@ -155,8 +155,8 @@ def audit_csv(request: Request, principal: Auditor, session: WriteSessionDep, fi
         writer.writerow(
             [
                 e.id,
-                e.at.isoformat(),
-                e.at.astimezone(tz).isoformat(),
+                e.at.isoformat() if e.at else "",
+                e.at.astimezone(tz).isoformat() if e.at else "",
                 e.project_id,
                 names.get(e.actor_user_id, ""),
                 _(label("role", e.actor_role)) if e.actor_role else "",

@@ -16,6 +16,10 @@ from app.core.errors import AppError
 _WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
+def _decode_text(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace")
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys, a busy timeout and explicit BEGIN handling."""
     if not url.startswith("sqlite"):
@@ -30,6 +34,9 @@ def make_engine(url: str) -> Engine:
     def _on_connect(dbapi_conn, _record) -> None:  # noqa: ANN001
         # Let SQLAlchemy, not pysqlite, emit BEGIN: that makes SAVEPOINT and BEGIN IMMEDIATE work.
         dbapi_conn.isolation_level = None
+        # A stored text that is not UTF-8 (written by hand into the file) is read with U+FFFD in place of the
+        # bad bytes instead of stopping the read: the audit check then reports the row as altered.
+        dbapi_conn.text_factory = _decode_text
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=FULL")

@@ -202,3 +202,13 @@ def test_rekey_never_seals_events_stripped_of_their_mac_after_keyed_ones(chain, 
     assert r.returncode == 2 and "comes after keyed events" in r.stderr and "nothing was sealed" in r.stderr
     with db.begin() as conn:
         assert conn.execute(text("SELECT count(*) FROM audit_event WHERE mac IS NULL")).scalar() == 3
+
+
+def test_a_row_with_bytes_that_are_not_utf8_is_named_not_a_crash(chain, db: Engine, database_url: str) -> None:
+    if db.dialect.name == "postgresql":
+        pytest.skip("PostgreSQL refuses text that is not in the database's encoding")
+    with db.begin() as conn:
+        conn.execute(text("UPDATE audit_event SET object_id = CAST(X'3299' AS TEXT) WHERE id = 3"))
+    r = _folio(database_url, "audit", "verify")
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert "BROKEN at event 3" in r.stdout and "edited" in r.stdout, r.stdout

@@ -85,3 +85,33 @@ def test_an_audit_admin_sees_only_his_own_projects_events(client: TestClient, se
 
 def _ids_in_table(html: str) -> set[int]:
     return {int(i) for i in re.findall(r"<td[^>]*>\s*(\d+)\s*</td>", html)}
+
+
+def test_a_damaged_row_is_shown_and_exported_not_a_500(client: TestClient, session: Session, db: Engine) -> None:
+    """A row altered by hand in the database file (detail not JSON, time not a time, bytes not UTF-8) must not
+    take the audit screen down: the auditor is the one who has to see it. `folio audit verify` names it."""
+    project = make_project(session)
+    u = make_user(session, project, username="auditor", role=Role.audit_admin)
+    u.totp_secret = SECRET
+    session.add(u)
+    session.commit()
+    _sign_in(client, "auditor")
+    ids = sorted(s for s in session.exec(select(AuditEvent.id)))
+    assert len(ids) >= 1
+    session.close()
+    with db.begin() as conn:
+        if db.dialect.name == "sqlite":  # PostgreSQL's json and timestamp types refuse such values when written
+            conn.exec_driver_sql(f"UPDATE audit_event SET detail = '{{not json' WHERE id = {ids[-1]}")
+            conn.exec_driver_sql(f"UPDATE audit_event SET at = 'yesterday' WHERE id = {ids[0]}")
+            conn.exec_driver_sql(f"UPDATE audit_event SET actor_role = CAST(X'6F70FF' AS TEXT) WHERE id = {ids[0]}")
+        else:
+            conn.exec_driver_sql(f"UPDATE audit_event SET object_id = 'edited' WHERE id = {ids[-1]}")
+    page = client.get("/audit")
+    assert page.status_code == 200, page.text
+    assert f"<td>{ids[-1]}</td>" in page.text and f"<td>{ids[0]}</td>" in page.text
+    export = client.get("/audit.csv")
+    assert export.status_code == 200
+    text = export.content.decode("utf-8-sig")
+    if db.dialect.name == "sqlite":
+        assert "{not json" in text and "\ufffd" not in text.splitlines()[0]
+    client.cookies.clear()
