@@ -205,22 +205,61 @@ def read_one(engine: Engine, store: LocalImageStore, reading_id: int, reader: Re
         return reading.status
 
 
+class Turns:
+    """Whose pages go first in the next batch: the project after the last one served, in id order (round robin
+    over the batches, so a project with a backlog never holds the others back)."""
+
+    def __init__(self) -> None:
+        self.last: int | None = None
+
+    def order(self, project_ids: list[int]) -> list[int]:
+        """The project ids, sorted, starting after the last project served."""
+        ids = sorted(project_ids)
+        cut = next((i for i, p in enumerate(ids) if self.last is not None and p > self.last), 0)
+        return ids[cut:] + ids[:cut]
+
+
+def _fair_batch(session: Session, turns: Turns, limit: int) -> list[Page]:
+    """Up to `limit` waiting front pages, dealt round robin across the projects that have some, starting with the
+    project after the last one served: with 2 projects and limit 8, 4 pages each when both have 4 or more."""
+    waiting: list[list[Page]] = []
+    for project_id in turns.order(list(session.exec(select(Project.id)).all())):
+        if len(waiting) >= limit:
+            break  # each of `limit` projects already has a page in this batch
+        marks = front_marks(scheme(session, project_id).segments)
+        pages = waiting_pages(session, project_id, marks, limit)
+        if pages:
+            waiting.append(pages)
+    dealt: list[Page] = []
+    for turn in range(limit):
+        for pages in waiting:
+            if turn < len(pages) and len(dealt) < limit:
+                dealt.append(pages[turn])
+    return dealt
+
+
 def run_once(
-    engine: Engine, store: LocalImageStore, reader: Reader, *, limit: int = BATCH, stop: threading.Event | None = None
+    engine: Engine,
+    store: LocalImageStore,
+    reader: Reader,
+    *,
+    limit: int = BATCH,
+    stop: threading.Event | None = None,
+    turns: Turns | None = None,
 ) -> int:
-    """Read up to `limit` waiting front pages of every project (stale claims first); how many were read."""
+    """Read up to `limit` front pages: stale claims and retries first, then waiting pages dealt round robin across
+    the projects (_fair_batch; `turns` carries whose turn it is from one batch to the next: the job keeps one, a
+    call without one starts at the lowest project id). Returns how many were read."""
+    turns = turns if turns is not None else Turns()
     worker, now = worker_name(), utcnow()
     claimed = _claim_stale(engine, worker, now, limit)
-    with Session(engine) as session:
-        projects = session.exec(select(Project.id)).all()
-        for project_id in projects:
-            if len(claimed) >= limit:
-                break
-            marks = front_marks(scheme(session, project_id).segments)
-            for page in waiting_pages(session, project_id, marks, limit - len(claimed)):
+    if len(claimed) < limit:
+        with Session(engine) as session:
+            for page in _fair_batch(session, turns, limit - len(claimed)):
                 reading_id = _claim_new(engine, page, worker, now)
                 if reading_id is not None:
                     claimed.append(reading_id)
+                    turns.last = page.project_id
     done = 0
     for reading_id in claimed:
         if stop is not None and stop.is_set():
@@ -263,6 +302,7 @@ class ReadingJob:
     def __init__(self, engine: Engine, store: LocalImageStore, reader: Reader, poll_seconds: float = 10.0) -> None:
         self.engine, self.store, self.reader, self.poll_seconds = engine, store, reader, poll_seconds
         self.stop_event = threading.Event()
+        self.turns = Turns()
         self._thread = threading.Thread(target=self._run, name="frontpage-ocr", daemon=True)
 
     def start(self) -> None:
@@ -272,7 +312,7 @@ class ReadingJob:
     def _run(self) -> None:
         while not self.stop_event.is_set():
             try:
-                n = run_once(self.engine, self.store, self.reader, stop=self.stop_event)
+                n = run_once(self.engine, self.store, self.reader, stop=self.stop_event, turns=self.turns)
             except Exception:  # noqa: BLE001  (a database hiccup: try again after a pause)
                 log.exception("front-page reading job")
                 n = 0
