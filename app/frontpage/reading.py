@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, or_, update
+from sqlalchemy import Engine, and_, func, literal_column, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -70,25 +70,44 @@ def front_marks(segments: list[str]) -> list[str]:
     return [FRONT_SEGMENT, str(segments.index(FRONT_SEGMENT) + 1)]
 
 
+def _candidate(page) -> Any:  # noqa: ANN001  (Page or an alias of it)
+    """The condition of ix_page_front_candidate (migration 6b1d0e4f2a37), written as the index writes it: SQLite
+    uses a partial index only for a query that repeats its WHERE terms, with the literal 1."""
+    return and_(
+        col(page.deleted_at).is_(None), or_(page.page_number == literal_column("1"), col(page.segment).is_not(None))
+    )
+
+
 def _front_pages(project_id: int, marks: list[str]):  # noqa: ANN202  (a select of Page)
-    """The project's live front pages: marked 首页, else page 1 of a record with no page so marked."""
+    """The project's live front pages: marked 首页, else page 1 of a record with no page so marked. Both the pages
+    and the marked pages looked for are read from ix_page_front_candidate, within the project (a record is in one
+    project), so an idle poll reads the project's candidates only, not every page (bench/frontpage_poll.py)."""
     other = aliased(Page)
     marked = select(other.id).where(
-        other.record_id == Page.record_id, col(other.deleted_at).is_(None), col(other.segment).in_(marks)
+        other.record_id == Page.record_id,
+        other.project_id == project_id,
+        _candidate(other),
+        col(other.segment).in_(marks),
     )
     return select(Page).where(
         Page.project_id == project_id,
-        col(Page.deleted_at).is_(None),
+        _candidate(Page),
         col(Page.current_image_id).is_not(None),
         or_(col(Page.segment).in_(marks), and_(Page.page_number == 1, ~marked.exists())),
     )
 
 
-def waiting_pages(session: Session, project_id: int, marks: list[str], limit: int) -> list[Page]:
-    """Front pages that passed QC and whose current image has no reading yet, oldest record first."""
+def waiting_query(project_id: int, marks: list[str], limit: int):  # noqa: ANN201  (a select of Page)
+    """The job's poll (bench/frontpage_poll.py shows its plans): front pages that passed QC and whose current image
+    has no reading yet, oldest record first."""
     read = select(FrontPageReading.id).where(FrontPageReading.image_id == Page.current_image_id)
     stmt = _front_pages(project_id, marks).where(col(Page.qc_passed).is_(True), ~read.exists())
-    return list(session.exec(stmt.order_by(col(Page.record_id), col(Page.page_number)).limit(limit)))
+    return stmt.order_by(col(Page.record_id), col(Page.page_number)).limit(limit)
+
+
+def waiting_pages(session: Session, project_id: int, marks: list[str], limit: int) -> list[Page]:
+    """Front pages that passed QC and whose current image has no reading yet, oldest record first."""
+    return list(session.exec(waiting_query(project_id, marks, limit)))
 
 
 def progress(session: Session, project_id: int) -> Progress:
