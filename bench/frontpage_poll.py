@@ -6,11 +6,12 @@
 Seeds the migrated schema (bulk inserts, foreign keys not checked: only page and front_page_reading are read) with
 `--pages` pages in 30-page records over `--projects` projects working side by side: page 1 of each record is its
 front page (marked 首页, or "1", or not marked: page 1 by default), other segments open on pages 3, 8, 15 and 22,
-1 % of the pages failed QC and 0.5 % are withdrawn; every front page has been read (the job is idle). Then, with
-the previous query and no index (before), this query without and with the index it needs
-(ix_page_front_candidate, migration 6b1d0e4f2a37), in the same run: the plan (EXPLAIN QUERY PLAN / EXPLAIN) of the
-poll (app.frontpage.reading.waiting_query) for one project, and the time of one poll of every project — idle, and with 8 new front pages waiting — as the median of 5 (SQLite: CPU seconds of
-this process, where SQLite runs; PostgreSQL: the server's Execution Time from EXPLAIN ANALYZE).
+1 % of the pages failed QC and 0.5 % are withdrawn; every front page has been read (the job is idle). Then, in the
+same run, with the previous query and no index (before), and this query without and with the index it needs
+(ix_page_front_candidate, migration 6b1d0e4f2a37): the plan (EXPLAIN QUERY PLAN / EXPLAIN) of the poll
+(app.frontpage.reading.waiting_query) for one project, and the time of one poll of every project, idle and with
+8 new front pages waiting, as the median of 5 (SQLite: CPU seconds of this process, where SQLite runs;
+PostgreSQL: the server's Execution Time from EXPLAIN ANALYZE).
 The PostgreSQL database folio_bench_poll on the test server is made anew and dropped at the end.
 """
 
@@ -232,8 +233,10 @@ def measure(backend: str, pages: int, projects: int, runs: int) -> None:
         def median() -> tuple[float, int]:
             return _median_postgres(url, projects, runs)
 
-    print(f"\n{backend}: {pages:,} pages, {pages // PER_RECORD:,} records, {projects} projects "
-          f"(seeded in {time.perf_counter() - t0:.0f} s)")
+    print(
+        f"\n{backend}: {pages:,} pages, {pages // PER_RECORD:,} records, {projects} projects "
+        f"(seeded in {time.perf_counter() - t0:.0f} s)"
+    )
     figures = {}
     for label, query, with_index in (
         ("before: the previous query, no index", "previous", False),
@@ -257,7 +260,8 @@ def measure(backend: str, pages: int, projects: int, runs: int) -> None:
     for label, (idle, busy) in figures.items():
         print(f"    {label:45s} idle {idle:8.4f} {unit}, {NEW} waiting {busy:8.4f} {unit}")
     before, after = figures["before: the previous query, no index"], figures[f"after: this query and {INDEX}"]
-    print(f"  idle poll {before[0] / max(after[0], 1e-6):.0f}× faster, busy poll {before[1] / max(after[1], 1e-6):.0f}×")
+    idle_ratio, busy_ratio = before[0] / max(after[0], 1e-6), before[1] / max(after[1], 1e-6)
+    print(f"  idle poll {idle_ratio:.0f}× faster, busy poll {busy_ratio:.0f}×")
     if backend == "postgresql":
         engine.dispose()
         admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")

@@ -13,9 +13,9 @@ from app.audit.service import record_event
 from app.core.db import SessionDep, WriteSessionDep
 from app.core.templates import render
 from app.frontpage import checks
+from app.frontpage.crops import CropCache
 from app.frontpage.exceptions import ReadingNotFound
 from app.frontpage.models import FrontPageReading
-from app.frontpage.crops import CropCache
 from app.frontpage.ocr import crops_jpeg, status
 from app.frontpage.reading import progress
 from app.frontpage.views import _actor

@@ -17,9 +17,7 @@ def _backlog(session, store, code: str, n: int):
     records = [add_record(session, shop, f"{code}{1000 + i}", 1, T0) for i in range(n)]
     session.flush()
     for image in session.exec(
-        select(PageImage)
-        .join(Page, Page.id == PageImage.page_id)
-        .where(Page.record_id.in_([r.id for r in records]))
+        select(PageImage).join(Page, Page.id == PageImage.page_id).where(Page.record_id.in_([r.id for r in records]))
     ):
         image.sha256 = store.put(f"{code}:{image.page_id}".encode()).sha256
         session.add(image)
