@@ -78,7 +78,7 @@ def _candidate(page) -> Any:  # noqa: ANN001  (Page or an alias of it)
     )
 
 
-def _front_pages(project_id: int, marks: list[str]):  # noqa: ANN202  (a select of Page)
+def _front_pages(project_id: int, marks: list[str], what: Any = Page):  # noqa: ANN202  (a select of `what`)
     """The project's live front pages: marked 首页, else page 1 of a record with no page so marked. Both the pages
     and the marked pages looked for are read from ix_page_front_candidate, within the project (a record is in one
     project), so an idle poll reads the project's candidates only, not every page (bench/frontpage_poll.py)."""
@@ -89,7 +89,7 @@ def _front_pages(project_id: int, marks: list[str]):  # noqa: ANN202  (a select 
         _candidate(other),
         col(other.segment).in_(marks),
     )
-    return select(Page).where(
+    return select(what).where(
         Page.project_id == project_id,
         _candidate(Page),
         col(Page.current_image_id).is_not(None),
@@ -97,17 +97,22 @@ def _front_pages(project_id: int, marks: list[str]):  # noqa: ANN202  (a select 
     )
 
 
-def waiting_query(project_id: int, marks: list[str], limit: int):  # noqa: ANN201  (a select of Page)
-    """The job's poll (bench/frontpage_poll.py shows its plans): front pages that passed QC and whose current image
-    has no reading yet, oldest record first."""
+def waiting_query(project_id: int, marks: list[str], limit: int):  # noqa: ANN201  (a select of Page.id)
+    """The job's poll (bench/frontpage_poll.py shows its plans): the ids of front pages that passed QC and whose
+    current image has no reading yet, oldest record first. Only ids: PostgreSQL answers it from
+    ix_page_front_candidate alone (an index-only scan), without visiting each candidate page's row."""
     read = select(FrontPageReading.id).where(FrontPageReading.image_id == Page.current_image_id)
-    stmt = _front_pages(project_id, marks).where(col(Page.qc_passed).is_(True), ~read.exists())
+    stmt = _front_pages(project_id, marks, Page.id).where(col(Page.qc_passed).is_(True), ~read.exists())
     return stmt.order_by(col(Page.record_id), col(Page.page_number)).limit(limit)
 
 
 def waiting_pages(session: Session, project_id: int, marks: list[str], limit: int) -> list[Page]:
     """Front pages that passed QC and whose current image has no reading yet, oldest record first."""
-    return list(session.exec(waiting_query(project_id, marks, limit)))
+    ids = list(session.exec(waiting_query(project_id, marks, limit)))
+    if not ids:
+        return []
+    pages = select(Page).where(col(Page.id).in_(ids))
+    return list(session.exec(pages.order_by(col(Page.record_id), col(Page.page_number))))
 
 
 def progress(session: Session, project_id: int) -> Progress:

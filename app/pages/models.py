@@ -9,7 +9,16 @@ from app.core.clock import utcnow
 from app.core.schema import UTCDateTime
 
 FRONT_CANDIDATE = "deleted_at IS NULL AND (page_number = 1 OR segment IS NOT NULL)"
-FRONT_CANDIDATE_COLUMNS = ("project_id", "record_id", "page_number", "segment", "qc_passed", "current_image_id")
+FRONT_CANDIDATE_COLUMNS = (
+    "project_id",
+    "record_id",
+    "page_number",
+    "segment",
+    "qc_passed",
+    "current_image_id",
+    "id",
+    "deleted_at",
+)
 
 
 class Page(SQLModel, table=True):
