@@ -193,3 +193,11 @@ def test_an_icd10_letter_read_as_a_digit_is_the_same_code() -> None:
     for read in ("163.900", "126.103", "I25.113"):
         page = _page(diagnosis="冠状动脉粥样硬化性心脏病", diagnosis_code=read)
         assert {f.field: f.state for f in check_record(record, page).fields}["diagnosis"] == "mismatch", read
+
+
+def test_a_misread_label_below_an_unread_name_is_not_the_name() -> None:
+    """bench/frontpage_ocr.py --seed 2000, page 2006: the handwritten name was not found, and the next row's label
+    入院日期, read 人院日期, was taken as the name: a "wrong record" alarm for a name the page does not show."""
+    boxes = [_box("姓名", 0, 40), _box("性别", 300, 40), _box("男", 400, 40, 20), _box("人院日期", 0, 80)]
+    assert locate(boxes)["name"].value == ""  # unread, so the record's check is "unreadable", never a mismatch
+    assert locate([_box("姓名", 0, 40), _box("王大明", 0, 80)])["name"].value == "王大明"  # a value below stays one
