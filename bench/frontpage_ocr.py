@@ -14,6 +14,7 @@ server's reading job does. Printed:
 """
 
 import argparse
+import json
 import os
 import resource
 import sys
@@ -48,6 +49,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=12, help="generated front pages to read (default 12)")
     parser.add_argument("--unreadable", type=int, default=2, help="badly photographed pages (default 2)")
     parser.add_argument("--seed", type=int, default=1000)
+    parser.add_argument("--dump", type=Path, help="write each page's values and reading here (JSON lines)")
     args = parser.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     pool = OcrPool(workers=1, threads=1, max_pixels=80_000_000)
@@ -66,6 +68,9 @@ def main() -> None:
         wall.append(time.perf_counter() - t0)
         cpu.append(seconds)
         fields = result.get("fields", {})
+        if args.dump:
+            with args.dump.open("a", encoding="utf-8") as out:
+                out.write(json.dumps({"seed": seed, "values": _recorded(values), "result": result}, default=str) + "\n")
         got = {k: (fields.get(k) or {}).get("value", "") for k in ("mrn", "name", "discharge_date")}
         exact["mrn"] += same_mrn(values.mrn, got["mrn"])
         exact["name"] += plain(values.name) == plain(got["name"])
@@ -77,7 +82,11 @@ def main() -> None:
             equal += 1
             if states[name] != "match":
                 flagged_equal += 1
-                misses.append(f"page {seed}: {name} flagged although equal ({states[name]}: {got.get(name, '')!r})")
+                read = fields.get(name) or {}
+                misses.append(
+                    f"page {seed}: {name} flagged although equal ({states[name]}: {getattr(values, name)!r} read as "
+                    f"{read.get('value', '')!r}, confidence {read.get('score', '-')})"
+                )
         for k, name in enumerate(FIVE):
             other = differ(values, name, seed * 5 + k)
             check = check_record(_recorded(other), fields)
@@ -124,7 +133,7 @@ def main() -> None:
         f"{100 * front_pages_per_day * per_page / (8 * 3600):.1f} % over an 8-hour shift"
     )
     print(f"  OCR worker memory: {base_rss:.0f} MB after loading the models, peak {peak_rss:.0f} MB")
-    for line in misses[:20]:
+    for line in misses[:40]:
         print("  miss:", line)
 
 

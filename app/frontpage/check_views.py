@@ -13,9 +13,10 @@ from app.audit.service import record_event
 from app.core.db import SessionDep, WriteSessionDep
 from app.core.templates import render
 from app.frontpage import checks
+from app.frontpage.crops import CropCache
 from app.frontpage.exceptions import ReadingNotFound
 from app.frontpage.models import FrontPageReading
-from app.frontpage.ocr import crop_jpeg, status
+from app.frontpage.ocr import crops_jpeg, status
 from app.frontpage.reading import progress
 from app.frontpage.views import _actor
 from app.pages.models import PageImage
@@ -27,6 +28,7 @@ router = APIRouter(include_in_schema=False)
 Viewer = Annotated[WebPrincipal, Depends(require(Perm.view_records))]
 ImageViewer = Annotated[WebPrincipal, Depends(require(Perm.view_images))]
 CROP_FIELDS = ("mrn", "visit", "name", "discharge_date", "diagnosis", "diagnosis_code", "operation", "operation_code")
+CROPS = CropCache()  # keyed by the image's digest, skew and boxes: the same for every app in the process
 
 
 def ocr_state(request: Request) -> str:
@@ -77,17 +79,21 @@ def reading_crop(
     principal: ImageViewer,
     field: Annotated[str, Query(max_length=20)] = "mrn",
 ):
-    """The part of the front page where a field was read (made in a worker process); every view is audited."""
+    """The part of the front page where a field was read; every view is audited. The crops of all the reading's
+    fields are made together in a worker process (one decode of the page) and kept a while (CropCache)."""
     reading = session.get(FrontPageReading, reading_id)
     if reading is None or reading.project_id != project.id or field not in CROP_FIELDS:
         raise ReadingNotFound(f"no reading {reading_id} with a field {field!r} in this project")
-    box = (reading.fields or {}).get(field, {}).get("box")
+    fields = reading.fields or {}
+    boxes = {f: tuple(fields[f]["box"]) for f in CROP_FIELDS if (fields.get(f) or {}).get("box")}
     image = session.get(PageImage, reading.image_id)
     store = request.app.state.store
-    if not box or image is None or not store.exists(image.sha256):
+    if field not in boxes or image is None or not store.exists(image.sha256):
         raise ReadingNotFound(f"reading {reading_id} has no image area for {field}")
     skew = (image.qc_metrics or {}).get("skew_deg")
-    data = request.app.state.qc.run(crop_jpeg, store.get(image.sha256), skew, tuple(box))
+    key = (image.sha256, skew, tuple(sorted(boxes.items())))
+    crops = CROPS.get(key, lambda: request.app.state.qc.run(crops_jpeg, store.get(image.sha256), skew, boxes))
+    data = crops.get(field)
     if not data:
         raise ReadingNotFound(f"reading {reading_id}: the image can no longer be read")
     record_event(

@@ -21,7 +21,14 @@ FIVE = ("name", "mrn", "discharge_date", "diagnosis", "operation")
 FORM_LABELS = ("visit", "discharge_date", "diagnosis", "operation")  # labels a front page has, other forms not
 IDENTITY = ("mrn", "visit", "name")  # a mismatch here (read with confidence): possibly the wrong record's page
 MIN_SCORE = 0.5  # an OCR confidence below this reads as "unread"
-_ICD = re.compile(r"[A-Z]\d{2}(?:\.[0-9xX]{1,8})?|\d{2}\.[0-9xX]{1,8}")
+# An ICD-10 code (a letter, two digits, maybe a dot and more), the same with its letter read as a look-alike digit
+# (I25.103 read "125.103": three characters before the dot are ICD-10's, never ICD-9-CM-3's two), or an ICD-9-CM-3
+# code (two digits, a dot, more); never part of a longer run of letters and digits (no "25.103" inside "125.103").
+_ICD = re.compile(
+    r"(?<![0-9A-Z])(?:[A-Z]\d{2}(?:\.[0-9X]{1,8})?|[0-9|]\d{2}\.[0-9X]{1,8}|\d{2}\.[0-9X]{1,8})(?![0-9A-Z])"
+)
+# OCR misreadings of an ICD-10 code's letter: digits that look like letters (seen: I as 1, bench/frontpage_ocr.py).
+_LETTER_LOOKALIKES = {"1": "I", "|": "I", "0": "O", "5": "S", "8": "B", "2": "Z"}
 _PUNCT = re.compile(r"[\s,，.。:：;；、·'\"“”‘’()（）\[\]【】_\-—]+")
 # OCR misreadings inside a number (an MRN of digits): letters that look like digits.
 _DIGIT_LOOKALIKES = str.maketrans(
@@ -155,8 +162,14 @@ def read_date(text: str) -> date | None:
 
 
 def codes_in(text: str) -> list[str]:
-    """The ICD-10 or ICD-9-CM-3 codes in a text, normalised (K35.800X002 → K35.800x002)."""
-    return [normalise_code(c) for c in _ICD.findall(unicodedata.normalize("NFKC", text or "").upper())]
+    """The ICD-10 or ICD-9-CM-3 codes in a text, normalised (K35.800X002 → K35.800x002); an ICD-10 code whose
+    letter was read as a look-alike digit gets its letter back (125.103 → I25.103, 110.x00x002 → I10.x00x002)."""
+    out = []
+    for code in _ICD.findall(unicodedata.normalize("NFKC", text or "").upper()):
+        if code[0] in _LETTER_LOOKALIKES and code.find(".") == 3:
+            code = _LETTER_LOOKALIKES[code[0]] + code[1:]
+        out.append(normalise_code(code))
+    return out
 
 
 def same_text(recorded: str, read: str) -> bool:

@@ -156,19 +156,22 @@ class OcrPool:
         self._executor.shutdown(wait=True, cancel_futures=True)
 
 
-def crop_jpeg(data: bytes, skew_deg: float | None, box: tuple[int, int, int, int], margin: float = 0.6) -> bytes:
-    """The area of a read field (box in the straightened image's pixels, as read_page gave it) with some of its
-    surroundings, as a JPEG; b"" when the image cannot be decoded."""
+def crops_jpeg(
+    data: bytes, skew_deg: float | None, boxes: dict[str, tuple[int, int, int, int]], margin: float = 0.6
+) -> dict[str, bytes]:
+    """The areas of a page's read fields, each with some of its surroundings, as JPEGs: field → bytes. boxes: field
+    → (x0, y0, x1, y1) in the straightened image's pixels, as read_page gave them. The page is decoded and
+    straightened once for all of them; {} when the image cannot be decoded, b"" for a box outside the page."""
     import cv2
 
     image = prepare(data, skew_deg)
     if image is None:
-        return b""
-    x0, y0, x1, y1 = box
-    pad = int(max(8, (y1 - y0) * margin))
+        return {}
     h, w = image.shape[:2]
-    part = image[max(0, y0 - pad) : min(h, y1 + pad), max(0, x0 - 3 * pad) : min(w, x1 + 3 * pad)]
-    if part.size == 0:
-        return b""
-    ok, buf = cv2.imencode(".jpg", part, [cv2.IMWRITE_JPEG_QUALITY, 85])
-    return buf.tobytes() if ok else b""
+    out = {}
+    for name, (x0, y0, x1, y1) in boxes.items():
+        pad = int(max(8, (y1 - y0) * margin))
+        part = image[max(0, y0 - pad) : min(h, y1 + pad), max(0, x0 - 3 * pad) : min(w, x1 + 3 * pad)]
+        ok, buf = cv2.imencode(".jpg", part, [cv2.IMWRITE_JPEG_QUALITY, 85]) if part.size else (False, None)
+        out[name] = buf.tobytes() if ok else b""
+    return out

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, or_, update
+from sqlalchemy import Engine, and_, func, literal_column, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -70,25 +70,49 @@ def front_marks(segments: list[str]) -> list[str]:
     return [FRONT_SEGMENT, str(segments.index(FRONT_SEGMENT) + 1)]
 
 
-def _front_pages(project_id: int, marks: list[str]):  # noqa: ANN202  (a select of Page)
-    """The project's live front pages: marked 首页, else page 1 of a record with no page so marked."""
+def _candidate(page) -> Any:  # noqa: ANN001  (Page or an alias of it)
+    """The condition of ix_page_front_candidate (migration 6b1d0e4f2a37), written as the index writes it: SQLite
+    uses a partial index only for a query that repeats its WHERE terms, with the literal 1."""
+    return and_(
+        col(page.deleted_at).is_(None), or_(page.page_number == literal_column("1"), col(page.segment).is_not(None))
+    )
+
+
+def _front_pages(project_id: int, marks: list[str], what: Any = Page):  # noqa: ANN202  (a select of `what`)
+    """The project's live front pages: marked 首页, else page 1 of a record with no page so marked. Both the pages
+    and the marked pages looked for are read from ix_page_front_candidate, within the project (a record is in one
+    project), so an idle poll reads the project's candidates only, not every page (bench/frontpage_poll.py)."""
     other = aliased(Page)
     marked = select(other.id).where(
-        other.record_id == Page.record_id, col(other.deleted_at).is_(None), col(other.segment).in_(marks)
+        other.record_id == Page.record_id,
+        other.project_id == project_id,
+        _candidate(other),
+        col(other.segment).in_(marks),
     )
-    return select(Page).where(
+    return select(what).where(
         Page.project_id == project_id,
-        col(Page.deleted_at).is_(None),
+        _candidate(Page),
         col(Page.current_image_id).is_not(None),
         or_(col(Page.segment).in_(marks), and_(Page.page_number == 1, ~marked.exists())),
     )
 
 
+def waiting_query(project_id: int, marks: list[str], limit: int):  # noqa: ANN201  (a select of Page.id)
+    """The job's poll (bench/frontpage_poll.py shows its plans): the ids of front pages that passed QC and whose
+    current image has no reading yet, oldest record first. Only ids: PostgreSQL answers it from
+    ix_page_front_candidate alone (an index-only scan), without visiting each candidate page's row."""
+    read = select(FrontPageReading.id).where(FrontPageReading.image_id == Page.current_image_id)
+    stmt = _front_pages(project_id, marks, Page.id).where(col(Page.qc_passed).is_(True), ~read.exists())
+    return stmt.order_by(col(Page.record_id), col(Page.page_number)).limit(limit)
+
+
 def waiting_pages(session: Session, project_id: int, marks: list[str], limit: int) -> list[Page]:
     """Front pages that passed QC and whose current image has no reading yet, oldest record first."""
-    read = select(FrontPageReading.id).where(FrontPageReading.image_id == Page.current_image_id)
-    stmt = _front_pages(project_id, marks).where(col(Page.qc_passed).is_(True), ~read.exists())
-    return list(session.exec(stmt.order_by(col(Page.record_id), col(Page.page_number)).limit(limit)))
+    ids = list(session.exec(waiting_query(project_id, marks, limit)))
+    if not ids:
+        return []
+    pages = select(Page).where(col(Page.id).in_(ids))
+    return list(session.exec(pages.order_by(col(Page.record_id), col(Page.page_number))))
 
 
 def progress(session: Session, project_id: int) -> Progress:
@@ -205,22 +229,61 @@ def read_one(engine: Engine, store: LocalImageStore, reading_id: int, reader: Re
         return reading.status
 
 
+class Turns:
+    """Whose pages go first in the next batch: the project after the last one served, in id order (round robin
+    over the batches, so a project with a backlog never holds the others back)."""
+
+    def __init__(self) -> None:
+        self.last: int | None = None
+
+    def order(self, project_ids: list[int]) -> list[int]:
+        """The project ids, sorted, starting after the last project served."""
+        ids = sorted(project_ids)
+        cut = next((i for i, p in enumerate(ids) if self.last is not None and p > self.last), 0)
+        return ids[cut:] + ids[:cut]
+
+
+def _fair_batch(session: Session, turns: Turns, limit: int) -> list[Page]:
+    """Up to `limit` waiting front pages, dealt round robin across the projects that have some, starting with the
+    project after the last one served: with 2 projects and limit 8, 4 pages each when both have 4 or more."""
+    waiting: list[list[Page]] = []
+    for project_id in turns.order(list(session.exec(select(Project.id)).all())):
+        if len(waiting) >= limit:
+            break  # each of `limit` projects already has a page in this batch
+        marks = front_marks(scheme(session, project_id).segments)
+        pages = waiting_pages(session, project_id, marks, limit)
+        if pages:
+            waiting.append(pages)
+    dealt: list[Page] = []
+    for turn in range(limit):
+        for pages in waiting:
+            if turn < len(pages) and len(dealt) < limit:
+                dealt.append(pages[turn])
+    return dealt
+
+
 def run_once(
-    engine: Engine, store: LocalImageStore, reader: Reader, *, limit: int = BATCH, stop: threading.Event | None = None
+    engine: Engine,
+    store: LocalImageStore,
+    reader: Reader,
+    *,
+    limit: int = BATCH,
+    stop: threading.Event | None = None,
+    turns: Turns | None = None,
 ) -> int:
-    """Read up to `limit` waiting front pages of every project (stale claims first); how many were read."""
+    """Read up to `limit` front pages: stale claims and retries first, then waiting pages dealt round robin across
+    the projects (_fair_batch; `turns` carries whose turn it is from one batch to the next: the job keeps one, a
+    call without one starts at the lowest project id). Returns how many were read."""
+    turns = turns if turns is not None else Turns()
     worker, now = worker_name(), utcnow()
     claimed = _claim_stale(engine, worker, now, limit)
-    with Session(engine) as session:
-        projects = session.exec(select(Project.id)).all()
-        for project_id in projects:
-            if len(claimed) >= limit:
-                break
-            marks = front_marks(scheme(session, project_id).segments)
-            for page in waiting_pages(session, project_id, marks, limit - len(claimed)):
+    if len(claimed) < limit:
+        with Session(engine) as session:
+            for page in _fair_batch(session, turns, limit - len(claimed)):
                 reading_id = _claim_new(engine, page, worker, now)
                 if reading_id is not None:
                     claimed.append(reading_id)
+                    turns.last = page.project_id
     done = 0
     for reading_id in claimed:
         if stop is not None and stop.is_set():
@@ -263,6 +326,7 @@ class ReadingJob:
     def __init__(self, engine: Engine, store: LocalImageStore, reader: Reader, poll_seconds: float = 10.0) -> None:
         self.engine, self.store, self.reader, self.poll_seconds = engine, store, reader, poll_seconds
         self.stop_event = threading.Event()
+        self.turns = Turns()
         self._thread = threading.Thread(target=self._run, name="frontpage-ocr", daemon=True)
 
     def start(self) -> None:
@@ -272,7 +336,7 @@ class ReadingJob:
     def _run(self) -> None:
         while not self.stop_event.is_set():
             try:
-                n = run_once(self.engine, self.store, self.reader, stop=self.stop_event)
+                n = run_once(self.engine, self.store, self.reader, stop=self.stop_event, turns=self.turns)
             except Exception:  # noqa: BLE001  (a database hiccup: try again after a pause)
                 log.exception("front-page reading job")
                 n = 0

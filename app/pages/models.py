@@ -8,6 +8,18 @@ from sqlmodel import Field, SQLModel
 from app.core.clock import utcnow
 from app.core.schema import UTCDateTime
 
+FRONT_CANDIDATE = "deleted_at IS NULL AND (page_number = 1 OR segment IS NOT NULL)"
+FRONT_CANDIDATE_COLUMNS = (
+    "project_id",
+    "record_id",
+    "page_number",
+    "segment",
+    "qc_passed",
+    "current_image_id",
+    "id",
+    "deleted_at",
+)
+
 
 class Page(SQLModel, table=True):
     """A physical page of a record. Its current image, verdict and capture facts are copied here
@@ -25,6 +37,14 @@ class Page(SQLModel, table=True):
         ),
         Index("ix_page_project_date_operator", "project_id", "capture_date", "operator_id"),
         Index("ix_page_project_captured", "project_id", "captured_at"),
+        # The pages that can be a record's front page, with what the front-page reading job's poll tests (migration
+        # 6b1d0e4f2a37).
+        Index(
+            "ix_page_front_candidate",
+            *FRONT_CANDIDATE_COLUMNS,
+            sqlite_where=text(FRONT_CANDIDATE),
+            postgresql_where=text(FRONT_CANDIDATE),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

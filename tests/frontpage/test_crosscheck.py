@@ -178,3 +178,26 @@ def test_another_visit_read_with_confidence_is_a_possibly_wrong_record() -> None
     low = _page(visit="3")
     low["visit"] = _r("3", score=0.3)
     assert not check_record(RECORD, low).wrong_record
+
+
+def test_an_icd10_letter_read_as_a_digit_is_the_same_code() -> None:
+    """The bench's false flags (bench/frontpage_ocr.py --pages 30): I25.103 and I10.x00x002 read as 125.103 and
+    110.x00x002 beside the right name. Three characters before the dot are an ICD-10 code, never ICD-9-CM-3's."""
+    assert codes_in("125.103") == ["I25.103"] and codes_in("110.x00x002") == ["I10.x00x002"]
+    assert codes_in("47.0100") == ["47.0100"] and codes_in("56.0x01") == ["56.0x01"]  # ICD-9-CM-3 as it was
+    assert codes_in("x125.103") == [] and codes_in("1234.5") == []  # not a code, nor a code inside it
+    record = {**RECORD, "diagnosis": "冠状动脉粥样硬化性心脏病", "diagnosis_code": "I25.103"}
+    page = _page(diagnosis="冠状动脉粥样硬化性心脏病", diagnosis_code="125.103")
+    assert {f.field: f.state for f in check_record(record, page).fields}["diagnosis"] == "match"
+    # A different code still differs, whatever the name says (the codes decide), and so does a different digit.
+    for read in ("163.900", "126.103", "I25.113"):
+        page = _page(diagnosis="冠状动脉粥样硬化性心脏病", diagnosis_code=read)
+        assert {f.field: f.state for f in check_record(record, page).fields}["diagnosis"] == "mismatch", read
+
+
+def test_a_misread_label_below_an_unread_name_is_not_the_name() -> None:
+    """bench/frontpage_ocr.py --seed 2000, page 2006: the handwritten name was not found, and the next row's label
+    入院日期, read 人院日期, was taken as the name: a "wrong record" alarm for a name the page does not show."""
+    boxes = [_box("姓名", 0, 40), _box("性别", 300, 40), _box("男", 400, 40, 20), _box("人院日期", 0, 80)]
+    assert locate(boxes)["name"].value == ""  # unread, so the record's check is "unreadable", never a mismatch
+    assert locate([_box("姓名", 0, 40), _box("王大明", 0, 80)])["name"].value == "王大明"  # a value below stays one
