@@ -18,6 +18,7 @@ from app.core.errors import AppError
 from app.core.i18n import translations
 from app.core.templates import redirect, render, request_language
 from app.inspection import labels
+from app.inspection.looks import count_looks
 from app.inspection.rates import rate_rows, set_rate
 from app.inspection.repeats import finished_with_repeats, record_repeats
 from app.inspection.screens import item_screen, progress_by_day, progress_by_operator, queue_counts
@@ -27,6 +28,7 @@ from app.inspection.tasks import cancel_task, get_task, operators_of, paper_need
 from app.navigation import N_
 from app.projects.dependencies import CurrentProject
 from app.projects.models import Project
+from app.records.versions import versions_of_id
 
 router = APIRouter(include_in_schema=False)
 
@@ -73,6 +75,7 @@ def overview(request: Request, principal: QCReader, session: SessionDep, project
         {
             "project": project,
             "counts": queue_counts(session, project.id),
+            "looks": count_looks(session, project.id),
             "by_day": progress_by_day(session, project.id, today),
             "by_operator": progress_by_operator(session, project.id, today - timedelta(days=29), today),
             "can_inspect": allowed(principal.role, Perm.flag_reshoot),
@@ -101,6 +104,7 @@ def item_page(request: Request, item_id: DbId, principal: Inspector, session: Se
         {
             **_common(project),
             "s": item_screen(session, item),
+            "versions": versions_of_id(session, item.image_id),
             "defect_codes": DEFECT_CODES,
             "mine": item.inspector_id in (None, principal.user_id),
         },
@@ -136,7 +140,7 @@ def item_verdict(
         )
     except AppError as exc:
         return _failure(request, session, exc, f"/inspection/items/{item_id}")
-    return redirect("/inspection/next")
+    return redirect("/inspection/looks" if item.why == "look" else "/inspection/next")
 
 
 @router.get("/inspection/tasks")

@@ -18,6 +18,7 @@ from app.pages.service import reason_messages
 from app.projects.dependencies import CurrentProject
 from app.records.browse import image_of_project, page_view, search_records, view_record
 from app.records.thumbnails import RenditionCache
+from app.records.versions import looked_images, versions_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -80,7 +81,10 @@ def record_detail(
         {
             "project": project,
             "record": record,
-            "tiles": tiles,
+            "tiles": shown,
+            "all_tiles": len(tiles),
+            "looks": looks,
+            "only_looks": look,
             "reasons": reasons,
             "good": sum(1 for t in tiles if t.qc_passed),
             "can_see_images": allowed(principal.role, Perm.view_images),
@@ -104,7 +108,10 @@ def page_detail(
     view = page_view(session, project, record_id, page_id, image_id)
     lang_en = request_language(request) == "en"
     reasons = {i.id: [m["en" if lang_en else "zh"] for m in reason_messages(i.qc_reasons)] for i in view.images}
-    return render(request, "records/page.html", {"project": project, "view": view, "reasons": reasons})
+    versions = versions_of(session, [view.image])[view.image.id]
+    return render(
+        request, "records/page.html", {"project": project, "view": view, "reasons": reasons, "versions": versions}
+    )
 
 
 @router.get("/pages/{page_id}/thumb.jpg", response_class=Response)
