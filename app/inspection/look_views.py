@@ -7,7 +7,7 @@ from fastapi import APIRouter, Form, Query, Request
 from app.accounts.dependencies import CsrfChecked
 from app.accounts.permissions import Perm, allowed
 from app.core.clock import utcnow
-from app.core.db import DbId, SessionDep, WriteSessionDep
+from app.core.db import DbId, SessionDep
 from app.core.errors import AppError
 from app.core.templates import redirect, render
 from app.inspection.looks import look_lines, open_look
@@ -44,7 +44,7 @@ def open_look_form(
     request: Request,
     page_id: DbId,
     principal: Inspector,
-    session: WriteSessionDep,
+    session: SessionDep,  # a POST's session writes (the principal's dependency shares it)
     project: CurrentProject,
     image_id: Annotated[int, Form(ge=1, le=2_147_483_647)],
 ):
@@ -55,4 +55,4 @@ def open_look_form(
         if exc.status == 404:
             raise
         return _failure(request, session, exc, "/inspection/looks")
-    return redirect(f"/inspection/items/{item_id}")
+    return redirect(f"/inspection/items/{item_id}?back=looks")

@@ -50,7 +50,7 @@ def look_lines(session: Session, project_id: int, *, include_judged: bool, limit
         r.id: r for r in session.exec(select(Record).where(col(Record.id).in_({p.record_id for p, _ in rows} or {0})))
     }
     names = dict(
-        session.exec(select(User.id, User.display_name).where(col(User.id).in_({i.operator_id for _, i in rows} or {0})))
+        session.exec(select(User.id, User.display_name).where(col(User.id).in_({i.operator_id for _, i in rows} or {0}))).all()
     )
     out = []
     for page, image in rows:

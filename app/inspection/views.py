@@ -95,7 +95,14 @@ def take_next(request: Request, principal: Inspector, session: WriteSessionDep, 
 
 
 @router.get("/inspection/items/{item_id}")
-def item_page(request: Request, item_id: DbId, principal: Inspector, session: SessionDep, project: CurrentProject):
+def item_page(
+    request: Request,
+    item_id: DbId,
+    principal: Inspector,
+    session: SessionDep,
+    project: CurrentProject,
+    back: Annotated[str, Query(pattern="^(looks)?$")] = "",
+):
     """The inspection screen: the page large, its record's captured and declared page counts, the verdict keys."""
     item = get_item(session, project.id, item_id)
     return render(
@@ -107,6 +114,7 @@ def item_page(request: Request, item_id: DbId, principal: Inspector, session: Se
             "versions": versions_of_id(session, item.image_id),
             "defect_codes": DEFECT_CODES,
             "mine": item.inspector_id in (None, principal.user_id),
+            "back": back,
         },
     )
 
@@ -121,8 +129,10 @@ def item_verdict(
     verdict: Annotated[str, Form(max_length=8)],
     defects: Annotated[list[str], Form()] = [],  # noqa: B006  (FastAPI reads the default, never mutates it)
     note: Annotated[str, Form(max_length=1000)] = "",
+    back: Annotated[str, Form(pattern="^(looks)?$")] = "",
 ):
-    """Pass the page, or flag it with one defect and a note (a re-shoot task); then the next page."""
+    """Pass the page, or flag it with one defect and a note (a re-shoot task); then the next page (back=looks:
+    the list of pages that need a look, where the page was opened)."""
     item = get_item(session, project.id, item_id)
     if verdict == "fail":  # the keyboard's F key of the shared review script
         verdict = "flag"
@@ -139,8 +149,8 @@ def item_verdict(
             now=utcnow(),
         )
     except AppError as exc:
-        return _failure(request, session, exc, f"/inspection/items/{item_id}")
-    return redirect("/inspection/looks" if item.why == "look" else "/inspection/next")
+        return _failure(request, session, exc, f"/inspection/items/{item_id}" + ("?back=looks" if back else ""))
+    return redirect("/inspection/looks" if back == "looks" else "/inspection/next")
 
 
 @router.get("/inspection/tasks")

@@ -69,10 +69,18 @@ def records(
 
 @router.get("/records/{record_id}")
 def record_detail(
-    record_id: int, request: Request, session: WriteSessionDep, project: CurrentProject, principal: RecordViewer
+    record_id: int,
+    request: Request,
+    session: WriteSessionDep,
+    project: CurrentProject,
+    principal: RecordViewer,
+    look: Annotated[bool, Query()] = False,
 ):
-    """A record: its facts and its pages as thumbnails with their QC verdicts (opening it is audited)."""
+    """A record: its facts and its pages as thumbnails with their QC verdicts and the marks of pages that need a
+    look (?look=true: only those); opening it is audited."""
     record, tiles = view_record(session, project, record_id, actor=_actor(request, principal))
+    looks = looked_images(session, [t.image_id for t in tiles if t.image_id])
+    shown = [t for t in tiles if t.image_id in looks] if look else tiles
     lang_en = request_language(request) == "en"
     reasons = {t.page_id: [m["en" if lang_en else "zh"] for m in reason_messages(t.reasons)] for t in tiles}
     return render(
