@@ -98,6 +98,11 @@ def _loaded(pg) -> None:  # noqa: ANN001
     )
 
 
+def _thumbs_loaded(pg) -> None:  # noqa: ANN001
+    """Every thumbnail of the record drawn (they load lazily, made in the pool), for the screenshot."""
+    pg.wait_for_function("() => [...document.querySelectorAll('#tiles img')].every(i => i.complete && i.naturalWidth)")
+
+
 def _size(w: int, h: int, dpi: float | None) -> str:
     return f"{w} × {h}" + (f" 像素 · {dpi:.0f} dpi" if dpi else " 像素")
 
@@ -193,6 +198,7 @@ def test_vendor_qc_sees_what_is_shown_and_finds_the_pages_that_need_a_look(brows
     assert pg.get_attribute(f"li[data-page='{look['page_id']}']", "data-look") == "true"
     assert pg.locator("li[data-look] .look-mark").count() == 1
     assert pg.inner_text("#looks-count").startswith("1 页需人工查看")
+    _thumbs_loaded(pg)
     shot(pg, "versions-record-tiles-zh")
     pg.click("#looks-filter")
     assert pg.locator("#tiles li.tile").count() == 1
@@ -231,6 +237,7 @@ def test_vendor_qc_sees_what_is_shown_and_finds_the_pages_that_need_a_look(brows
     shot(pg, "versions-needs-look-viewer-en")
     pg.goto(record)
     assert pg.inner_text("#looks-count").startswith("1 page needs a look")
+    _thumbs_loaded(pg)
     shot(pg, "versions-record-tiles-en")
     context.close()
 
