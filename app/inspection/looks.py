@@ -50,7 +50,9 @@ def look_lines(session: Session, project_id: int, *, include_judged: bool, limit
         r.id: r for r in session.exec(select(Record).where(col(Record.id).in_({p.record_id for p, _ in rows} or {0})))
     }
     names = dict(
-        session.exec(select(User.id, User.display_name).where(col(User.id).in_({i.operator_id for _, i in rows} or {0}))).all()
+        session.exec(
+            select(User.id, User.display_name).where(col(User.id).in_({i.operator_id for _, i in rows} or {0}))
+        ).all()
     )
     out = []
     for page, image in rows:
@@ -88,7 +90,8 @@ def count_looks(session: Session, project_id: int) -> int:
 
 def open_look(session: Session, project_id: int, page_id: int, image_id: int, user_id: int, now: datetime) -> int:
     """The inspection item of a page that needs a look, made (why "look") and taken by the user when the image has
-    none yet; its id. 404 for another project's page or a page that needs no look, 409 image_superseded when the image is no longer current."""
+    none yet; its id. 404 for another project's page or a page that needs no look, 409 image_superseded when the
+    image is no longer current."""
     page = _current_page(session, project_id, page_id, image_id)
     if image_id not in looked_images(session, [image_id]):
         raise ItemNotFound(f"page {page_id} does not need a look")
@@ -116,7 +119,8 @@ def open_look(session: Session, project_id: int, page_id: int, image_id: int, us
             return made.id or 0
         except IntegrityError:
             item = session.exec(select(InspectionItem).where(InspectionItem.image_id == image_id)).one()
-    if item.verdict is None and (item.inspector_id is None or (item.claimed_at and item.claimed_at < now - STALE_CLAIM)):
+    stale = item.claimed_at is not None and item.claimed_at < now - STALE_CLAIM
+    if item.verdict is None and (item.inspector_id is None or stale):
         item.inspector_id, item.claimed_at = user_id, now
         session.add(item)
         session.flush()

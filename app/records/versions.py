@@ -41,16 +41,15 @@ class Versions:
 
     @property
     def shown(self) -> str:
-        """"processed" or "master": the version the viewer opens with."""
+        """ "processed" or "master": the version the viewer opens with."""
         return "processed" if self.processed else "master"
 
 
 def _master(image: PageImage) -> Version:
     metrics = image.qc_metrics or {}
     dpi = metrics.get("dpi")
-    return Version(
-        image.width, image.height, float(dpi) if isinstance(dpi, int | float) else None, bool(metrics.get("dpi_from_page"))
-    )
+    known = float(dpi) if isinstance(dpi, int | float) else None
+    return Version(image.width, image.height, known, bool(metrics.get("dpi_from_page")))
 
 
 def _copies(session: Session, image_ids: list[int]) -> dict[int, list[ProcessedImage]]:
@@ -107,7 +106,9 @@ def looked_images(session: Session, image_ids: Iterable[int]) -> set[int]:
         )
         out |= set(
             session.exec(
-                select(ProcessedImage.image_id).where(col(ProcessedImage.id).in_(newest), col(ProcessedImage.needs_look))
+                select(ProcessedImage.image_id).where(
+                    col(ProcessedImage.id).in_(newest), col(ProcessedImage.needs_look)
+                )
             )
         )
     return out

@@ -231,9 +231,8 @@ def test_vendor_qc_sees_what_is_shown_and_finds_the_pages_that_need_a_look(brows
     assert "what QC checked" in pg.inner_text(".version-note")
     pg.goto(f"{record}/pages/{look['page_id']}")
     assert pg.inner_text("#needs-look").startswith("Needs a look: the page outline was uncertain")
-    assert pg.inner_text("#version-size") == f"{copies[look['image_id']].width} × {copies[look['image_id']].height} px" + (
-        f" · {copies[look['image_id']].dpi:.0f} dpi" if copies[look["image_id"]].dpi else ""
-    )
+    lc = copies[look["image_id"]]
+    assert pg.inner_text("#version-size") == f"{lc.width} × {lc.height} px" + (f" · {lc.dpi:.0f} dpi" if lc.dpi else "")
     shot(pg, "versions-needs-look-viewer-en")
     pg.goto(record)
     assert pg.inner_text("#looks-count").startswith("1 page needs a look")
