@@ -32,10 +32,10 @@ from app.core.db import make_engine, writing
 from app.pages.models import PageImage, ProcessedImage
 from app.projects.models import Project
 from tests.conftest import shot
+from tests.custody.test_browser import _sign_in as custody_sign_in
 from tests.factories import page_jpeg
 from tests.live import LiveServer, browser_sign_in
 
-PASSWORD = "live-password-1"
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
@@ -131,17 +131,6 @@ def _assert_whole_page_at_fit(pg, name: str) -> None:  # noqa: ANN001
     shot(pg, name)
 
 
-def _sign_in(browser, server: LiveServer, username: str):  # noqa: ANN001, ANN202
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-    pg = context.new_page()
-    pg.goto(f"{server.base_url}/login")
-    pg.fill("#username", username)
-    pg.fill("#password", PASSWORD)
-    pg.click("main button[type=submit]")
-    pg.wait_for_load_state()
-    return context, pg
-
-
 def test_vendor_qc_sees_what_is_shown_and_finds_the_pages_that_need_a_look(browser, live_server: LiveServer) -> None:
     prov = live_server.provision()
     live_server.add_user(prov.project_code, "qc_live", "vendor_qc")
@@ -159,7 +148,7 @@ def test_vendor_qc_sees_what_is_shown_and_finds_the_pages_that_need_a_look(brows
     _forget_copy(live_server, making["image_id"])
     record = f"{live_server.base_url}/records/{good['record_id']}"
 
-    context, pg = _sign_in(browser, live_server, "qc_live")
+    context, pg = custody_sign_in(browser, live_server, "qc_live", second_factor=False)
     # a processed page: the toggle and the size line say "processed", with the copy's size and dpi
     pg.goto(f"{record}/pages/{good['page_id']}")
     _loaded(pg)
@@ -249,7 +238,7 @@ def test_review_screens_show_the_whole_page_at_fit(browser, live_server: LiveSer
         project.sample_rate = Decimal(1)
         s.add(project)
         s.commit()
-    live_server.add_user(prov.project_code, "rev1", "reviewer", password=PASSWORD, totp_secret=SECRET)
+    live_server.add_user(prov.project_code, "rev1", "reviewer", totp_secret=SECRET)
     live_server.start()
     headers = live_server.operator_headers(prov)
     first = _upload(live_server, headers, "880001", 1, page_jpeg(21))
