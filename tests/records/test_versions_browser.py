@@ -14,7 +14,6 @@ are not what is tested here)."""
 
 import re
 import time
-import uuid
 from datetime import date
 from decimal import Decimal
 
@@ -37,18 +36,6 @@ from tests.factories import page_jpeg
 from tests.live import LiveServer, browser_sign_in
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-
-
-def _upload(server: LiveServer, headers: dict, mrn: str, n: int, data: bytes) -> dict:
-    r = httpx.post(
-        f"{server.base_url}/api/v1/pages",
-        headers=headers,
-        timeout=120,
-        data={"page_number": str(n), "mrn": mrn, "visit": "1", "idempotency_key": uuid.uuid4().hex},
-        files={"image": ("p.jpg", data, "image/jpeg")},
-    )
-    assert r.status_code in (200, 201), r.text
-    return r.json()
 
 
 def _copies(server: LiveServer, image_ids: list[int]) -> dict[int, ProcessedImage]:
@@ -136,10 +123,10 @@ def test_vendor_qc_sees_what_is_shown_and_finds_the_pages_that_need_a_look(brows
     live_server.add_user(prov.project_code, "qc_live", "vendor_qc")
     live_server.start()
     headers = live_server.operator_headers(prov)
-    good = _upload(live_server, headers, "770001", 1, page_jpeg(7))
-    failed = _upload(live_server, headers, "770001", 2, page_jpeg(8, blur=3.5))
-    look = _upload(live_server, headers, "770001", 3, page_jpeg(9))
-    making = _upload(live_server, headers, "770001", 4, page_jpeg(10))
+    good = live_server.upload_page(headers, "770001", 1, page_jpeg(7))
+    failed = live_server.upload_page(headers, "770001", 2, page_jpeg(8, blur=3.5))
+    look = live_server.upload_page(headers, "770001", 3, page_jpeg(9))
+    making = live_server.upload_page(headers, "770001", 4, page_jpeg(10))
     assert good["verdict"] == look["verdict"] == making["verdict"] == "pass" and failed["verdict"] == "fail"
     ids = [good["image_id"], look["image_id"], making["image_id"]]
     copies = _copies(live_server, ids)
@@ -241,8 +228,8 @@ def test_review_screens_show_the_whole_page_at_fit(browser, live_server: LiveSer
     live_server.add_user(prov.project_code, "rev1", "reviewer", totp_secret=SECRET)
     live_server.start()
     headers = live_server.operator_headers(prov)
-    first = _upload(live_server, headers, "880001", 1, page_jpeg(21))
-    second = _upload(live_server, headers, "880001", 2, page_jpeg(22))
+    first = live_server.upload_page(headers, "880001", 1, page_jpeg(21))
+    second = live_server.upload_page(headers, "880001", 2, page_jpeg(22))
     done = httpx.post(
         f"{live_server.base_url}/api/v1/records/{first['record_id']}/finish",
         json={"paper_page_count": 2},
