@@ -118,7 +118,15 @@ def page_detail(
     reasons = {i.id: [m["en" if lang_en else "zh"] for m in reason_messages(i.qc_reasons)] for i in view.images}
     versions = versions_of(session, [view.image])[view.image.id]
     return render(
-        request, "records/page.html", {"project": project, "view": view, "reasons": reasons, "versions": versions}
+        request,
+        "records/page.html",
+        {
+            "project": project,
+            "view": view,
+            "reasons": reasons,
+            "versions": versions,
+            "can_inspect": allowed(principal.role, Perm.flag_reshoot),
+        },
     )
 
 

@@ -167,6 +167,7 @@ def test_vendor_qc_sees_what_is_shown_and_finds_the_pages_that_need_a_look(brows
     # the page that needs a look: marked in the viewer
     pg.goto(f"{record}/pages/{look['page_id']}")
     assert "需人工查看" in pg.inner_text("#needs-look")
+    assert pg.is_visible("#look-form button")  # the vendor's QC can open it for a verdict from here
     shot(pg, "versions-needs-look-viewer-zh")
 
     # the record: the thumbnail's mark, the count and the filter
