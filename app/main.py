@@ -35,6 +35,7 @@ from app.frontpage.background import start_reading, stop_reading
 from app.frontpage.check_views import router as frontpage_check_views
 from app.frontpage.views import router as frontpage_views
 from app.inspection.api import router as inspection_api
+from app.inspection.look_views import router as look_views
 from app.inspection.views import router as inspection_views
 from app.labels.views import router as labels_views
 from app.pages.api import router as pages_router
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(fleet_views)
     app.include_router(inspection_api)
     app.include_router(inspection_views)
+    app.include_router(look_views)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -138,6 +139,18 @@ class LiveServer:
         )
         assert r.status_code == 201, r.text
         return {"Authorization": f"Bearer {prov.station_token}", "X-Operator-Token": r.json()["token"]}
+
+    def upload_page(self, headers: dict[str, str], mrn: str, page_number: int, data: bytes) -> dict:
+        """Upload one shot (visit 1) as a station does; the server's answer (any verdict), after a 2xx."""
+        r = httpx.post(
+            f"{self.base_url}/api/v1/pages",
+            headers=headers,
+            timeout=120,
+            data={"page_number": str(page_number), "mrn": mrn, "visit": "1", "idempotency_key": uuid.uuid4().hex},
+            files={"image": ("p.jpg", data, "image/jpeg")},
+        )
+        assert r.status_code in (200, 201), r.text
+        return r.json()
 
     def provision(
         self, code: str = "LIVE", username: str = "op_live", password: str = "live-password-1"

@@ -26,6 +26,7 @@ from app.frontpage.checks import record_view
 from app.frontpage.service import form_values, front_page_of
 from app.navigation import N_
 from app.projects.dependencies import CurrentProject
+from app.records.versions import versions_of_id
 
 router = APIRouter(include_in_schema=False)
 
@@ -69,6 +70,7 @@ def item_page(
             "lot": lot,
             "round": rnd,
             "s": screen,
+            "versions": versions_of_id(session, screen.page.image_id),
             "prev_id": prev_id,
             "next_id": next_id,
             "progress": progress(session, rnd),
@@ -130,6 +132,7 @@ def record_page(
             "lot": lot,
             "round": rnd,
             "s": screen,
+            "versions": versions_of_id(session, screen.front_page[1]) if screen.front_page else None,
             "recorded": form_values(screen.record, fp),
             "has_front_page": fp is not None,
             "ocr_read": record_view(session, screen.record).suggestions,  # information only (issue 18)

@@ -8,6 +8,7 @@ WHY_LABELS = {
     "near": N_("QC figures close to a threshold"),
     "reshoot": N_("Re-shoot of a flagged page"),
     "manual": N_("Chosen by hand"),
+    "look": N_("Outline uncertain: needs a look"),
 }
 
 TASK_STATUS_LABELS = {"open": N_("Open"), "closed": N_("Re-shot"), "cancelled": N_("Withdrawn")}

@@ -18,6 +18,7 @@ from app.core.errors import AppError
 from app.core.i18n import translations
 from app.core.templates import redirect, render, request_language
 from app.inspection import labels
+from app.inspection.looks import count_looks
 from app.inspection.rates import rate_rows, set_rate
 from app.inspection.repeats import finished_with_repeats, record_repeats
 from app.inspection.screens import item_screen, progress_by_day, progress_by_operator, queue_counts
@@ -27,6 +28,7 @@ from app.inspection.tasks import cancel_task, get_task, operators_of, paper_need
 from app.navigation import N_
 from app.projects.dependencies import CurrentProject
 from app.projects.models import Project
+from app.records.versions import versions_of_id
 
 router = APIRouter(include_in_schema=False)
 
@@ -73,6 +75,7 @@ def overview(request: Request, principal: QCReader, session: SessionDep, project
         {
             "project": project,
             "counts": queue_counts(session, project.id),
+            "looks": count_looks(session, project.id),
             "by_day": progress_by_day(session, project.id, today),
             "by_operator": progress_by_operator(session, project.id, today - timedelta(days=29), today),
             "can_inspect": allowed(principal.role, Perm.flag_reshoot),
@@ -92,7 +95,14 @@ def take_next(request: Request, principal: Inspector, session: WriteSessionDep, 
 
 
 @router.get("/inspection/items/{item_id}")
-def item_page(request: Request, item_id: DbId, principal: Inspector, session: SessionDep, project: CurrentProject):
+def item_page(
+    request: Request,
+    item_id: DbId,
+    principal: Inspector,
+    session: SessionDep,
+    project: CurrentProject,
+    back: Annotated[str, Query(pattern="^(looks)?$")] = "",
+):
     """The inspection screen: the page large, its record's captured and declared page counts, the verdict keys."""
     item = get_item(session, project.id, item_id)
     return render(
@@ -101,8 +111,10 @@ def item_page(request: Request, item_id: DbId, principal: Inspector, session: Se
         {
             **_common(project),
             "s": item_screen(session, item),
+            "versions": versions_of_id(session, item.image_id),
             "defect_codes": DEFECT_CODES,
             "mine": item.inspector_id in (None, principal.user_id),
+            "back": back,
         },
     )
 
@@ -117,8 +129,10 @@ def item_verdict(
     verdict: Annotated[str, Form(max_length=8)],
     defects: Annotated[list[str], Form()] = [],  # noqa: B006  (FastAPI reads the default, never mutates it)
     note: Annotated[str, Form(max_length=1000)] = "",
+    back: Annotated[str, Form(pattern="^(looks)?$")] = "",
 ):
-    """Pass the page, or flag it with one defect and a note (a re-shoot task); then the next page."""
+    """Pass the page, or flag it with one defect and a note (a re-shoot task); then the next page (back=looks:
+    the list of pages that need a look, where the page was opened)."""
     item = get_item(session, project.id, item_id)
     if verdict == "fail":  # the keyboard's F key of the shared review script
         verdict = "flag"
@@ -135,8 +149,8 @@ def item_verdict(
             now=utcnow(),
         )
     except AppError as exc:
-        return _failure(request, session, exc, f"/inspection/items/{item_id}")
-    return redirect("/inspection/next")
+        return _failure(request, session, exc, f"/inspection/items/{item_id}" + ("?back=looks" if back else ""))
+    return redirect("/inspection/looks" if back == "looks" else "/inspection/next")
 
 
 @router.get("/inspection/tasks")

@@ -18,6 +18,7 @@ from app.pages.service import reason_messages
 from app.projects.dependencies import CurrentProject
 from app.records.browse import image_of_project, page_view, search_records, view_record
 from app.records.thumbnails import RenditionCache
+from app.records.versions import looked_images, versions_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -68,10 +69,18 @@ def records(
 
 @router.get("/records/{record_id}")
 def record_detail(
-    record_id: int, request: Request, session: WriteSessionDep, project: CurrentProject, principal: RecordViewer
+    record_id: int,
+    request: Request,
+    session: WriteSessionDep,
+    project: CurrentProject,
+    principal: RecordViewer,
+    look: Annotated[bool, Query()] = False,
 ):
-    """A record: its facts and its pages as thumbnails with their QC verdicts (opening it is audited)."""
+    """A record: its facts and its pages as thumbnails with their QC verdicts and the marks of pages that need a
+    look (?look=true: only those); opening it is audited."""
     record, tiles = view_record(session, project, record_id, actor=_actor(request, principal))
+    looks = looked_images(session, [t.image_id for t in tiles if t.image_id])
+    shown = [t for t in tiles if t.image_id in looks] if look else tiles
     lang_en = request_language(request) == "en"
     reasons = {t.page_id: [m["en" if lang_en else "zh"] for m in reason_messages(t.reasons)] for t in tiles}
     return render(
@@ -80,7 +89,10 @@ def record_detail(
         {
             "project": project,
             "record": record,
-            "tiles": tiles,
+            "tiles": shown,
+            "all_tiles": len(tiles),
+            "looks": looks,
+            "only_looks": look,
             "reasons": reasons,
             "good": sum(1 for t in tiles if t.qc_passed),
             "can_see_images": allowed(principal.role, Perm.view_images),
@@ -104,7 +116,18 @@ def page_detail(
     view = page_view(session, project, record_id, page_id, image_id)
     lang_en = request_language(request) == "en"
     reasons = {i.id: [m["en" if lang_en else "zh"] for m in reason_messages(i.qc_reasons)] for i in view.images}
-    return render(request, "records/page.html", {"project": project, "view": view, "reasons": reasons})
+    versions = versions_of(session, [view.image])[view.image.id]
+    return render(
+        request,
+        "records/page.html",
+        {
+            "project": project,
+            "view": view,
+            "reasons": reasons,
+            "versions": versions,
+            "can_inspect": allowed(principal.role, Perm.flag_reshoot),
+        },
+    )
 
 
 @router.get("/pages/{page_id}/thumb.jpg", response_class=Response)

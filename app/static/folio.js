@@ -135,12 +135,16 @@
 // early on screens without its controls).
 (function () {
   "use strict";
-  // <div data-version-for="img-id"> buttons show the processed page or the master in that image.
+  // <div data-version-for="img-id"> buttons show the processed page or the master in that image; the bar's
+  // .version-size line takes the shown version's size and dpi from the button's data-size.
   document.querySelectorAll("[data-version-for]").forEach(function (group) {
     var img = document.getElementById(group.getAttribute("data-version-for"));
+    var size = group.querySelector(".version-size");
     if (!img) { return; }
     group.querySelectorAll("button[data-version]").forEach(function (button) {
       button.addEventListener("click", function () {
+        if (button.disabled) { return; }
+        if (size && button.hasAttribute("data-size")) { size.textContent = button.getAttribute("data-size"); }
         var url = new URL(img.getAttribute("src"), window.location.href);
         url.searchParams.set("version", button.getAttribute("data-version"));
         img.setAttribute("src", url.pathname + url.search);

@@ -1,0 +1,121 @@
+"""What a viewer shows of a shot (app.records.versions) and the pages that need a look (app.inspection.looks), on
+both backends: why the master is shown, the size and dpi of each version, the newest copy's needs-look mark, the
+vendor QC's list, count and the look opened as an inspection item (and the bad inputs: another project's page, a
+page that needs no look, an image no longer current)."""
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from app.core.clock import utcnow
+from app.inspection.exceptions import ImageSuperseded, ItemNotFound
+from app.inspection.looks import count_looks, look_lines, open_look
+from app.inspection.models import InspectionItem
+from app.inspection.service import judge
+from app.pages.models import Page, PageImage, ProcessedImage
+from app.records.versions import (
+    WHY_BEING_MADE,
+    WHY_FAILED,
+    WHY_NOT_VIEWABLE,
+    looked_images,
+    versions_of,
+    versions_of_id,
+)
+from tests.acceptance.helpers import T0, add_image, add_record, fake_sha, make_shop
+from tests.factories import make_user
+
+
+def _copy(session: Session, image: PageImage, *, media: str = "image/jpeg", look: bool = False, n: int = 0) -> None:
+    session.add(
+        ProcessedImage(
+            image_id=image.id,
+            fingerprint=f"f{n}{media[-3:]}",
+            sha256=fake_sha(f"copy-{image.id}-{n}-{media}"),
+            size_bytes=10,
+            media_type=media,
+            width=900 - n,
+            height=1300,
+            dpi=300.0,
+            colour_mode="RGB",
+            icc="srgb",
+            needs_look=look,
+        )
+    )
+    session.flush()
+
+
+def _images(session: Session, record_id: int) -> list[PageImage]:
+    pages = session.exec(select(Page).where(Page.record_id == record_id).order_by(Page.page_number)).all()
+    return [session.get(PageImage, p.current_image_id) for p in pages]
+
+
+def test_the_viewer_says_which_version_it_shows_and_why(session: Session) -> None:
+    shop = make_shop(session)
+    record = add_record(session, shop, "100001", 5, T0, finish=False, failing=(2,))
+    ok, failed, making, jp2, newer = _images(session, record.id)
+    ok.qc_metrics = {"dpi": 301.4, "dpi_from_page": True}
+    _copy(session, ok)
+    _copy(session, jp2, media="image/jp2")
+    _copy(session, newer, look=True)
+    _copy(session, newer, n=1)  # settings changed: the newest copy is cropped after all
+    v = versions_of(session, [ok, failed, making, jp2, newer])
+    assert v[ok.id].shown == "processed" and v[ok.id].why_master is None
+    assert (v[ok.id].processed.width, v[ok.id].processed.dpi) == (900, 300.0)
+    assert (v[ok.id].master.width, v[ok.id].master.dpi, v[ok.id].master.dpi_estimated) == (1000, 301.4, True)
+    assert (v[failed.id].shown, v[failed.id].why_master, v[failed.id].processed) == ("master", WHY_FAILED, None)
+    assert v[making.id].why_master == WHY_BEING_MADE
+    assert v[jp2.id].why_master == WHY_NOT_VIEWABLE
+    assert v[newer.id].processed.width == 899 and not v[newer.id].needs_look
+    assert v[failed.id].master.dpi is None  # no measurement: no dpi said
+    assert versions_of_id(session, 10**6) is None
+
+
+def test_pages_that_need_a_look_are_listed_counted_opened_and_judged(session: Session) -> None:
+    shop = make_shop(session)
+    qc_user = make_user(session, shop.project, "qc1", "vendor_qc")
+    record = add_record(session, shop, "100002", 3, T0, finish=False)
+    first, second, third = _images(session, record.id)
+    _copy(session, first, look=True)
+    _copy(session, second)
+    _copy(session, third, look=True)
+    session.commit()
+    assert looked_images(session, [first.id, second.id, third.id]) == {first.id, third.id}
+    assert count_looks(session, shop.project.id) == 2
+    assert [line.page_number for line in look_lines(session, shop.project.id, include_judged=False)] == [1, 3]
+
+    now = utcnow()
+    item_id = open_look(session, shop.project.id, first.page_id, first.id, qc_user.id, now)
+    item = session.get(InspectionItem, item_id)
+    assert (item.why, item.inspector_id, item.image_id) == ("look", qc_user.id, first.id)
+    assert open_look(session, shop.project.id, first.page_id, first.id, qc_user.id, now) == item_id  # the same item
+    with pytest.raises(ItemNotFound):
+        open_look(session, shop.project.id, second.page_id, second.id, qc_user.id, now)  # no look needed
+    other = make_shop(session, code="P2")
+    with pytest.raises(Exception) as refused:  # another project's page: 404
+        open_look(session, other.project.id, first.page_id, first.id, qc_user.id, now)
+    assert getattr(refused.value, "status", None) == 404
+
+    judge(
+        session,
+        shop.project,
+        item,
+        verdict="pass",
+        defect=None,
+        note=None,
+        user_id=qc_user.id,
+        actor={"actor_user_id": qc_user.id},
+        now=now,
+    )
+    session.commit()
+    assert count_looks(session, shop.project.id) == 1
+    lines = look_lines(session, shop.project.id, include_judged=True)
+    assert [(line.page_number, line.verdict) for line in lines] == [(1, "pass"), (3, None)]
+
+    # a re-shoot replaces the third page's image: the old image can no longer be opened, the new one needs none
+    page3 = session.get(Page, third.page_id)
+    add_image(session, shop, page3, T0 + timedelta(hours=1))
+    session.commit()
+    with pytest.raises(ImageSuperseded):
+        open_look(session, shop.project.id, third.page_id, third.id, qc_user.id, now)
+    assert count_looks(session, shop.project.id) == 0
