@@ -76,8 +76,11 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
     area = max(1, int(np.count_nonzero(region)))
     ink_ratio = float(np.count_nonzero(ink)) / area
     contact = max(page.contact)
-    edge = None if page.quad is None else sk.page_edge_fit(work, page.quad * f_l, reach=2.5 * f_l)
-    outline = None if page.quad is None else ol.refine(work, page.quad * f_l, reach=2.5 * f_l)
+    edge = outline = None
+    if page.quad is not None:
+        quad, reach = page.quad * f_l, 2.5 * f_l
+        sides = sk.trace_sides(work, quad, reach)  # followed once for the skew and the outline
+        edge, outline = sk.page_edge_fit(work, quad, reach, sides), ol.refine(work, quad, reach, sides)
     doubtful = edge is None or not (edge.pair and edge.whole)  # a whole pair of sides is trusted as it is
     text = sk.text_fit(ink) if doubtful and ink_ratio >= prof.min_ink_ratio else None
     skew, skew_source = sk.decide(edge, text)
