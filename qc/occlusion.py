@@ -73,6 +73,8 @@ def find(mid: np.ndarray, paper: np.ndarray, ink: np.ndarray) -> Occlusion:
     if np.count_nonzero(dark) < MIN_AREA * area:
         return NONE  # too little dark paper for any object: the opening and the labelling cannot find one
     dark = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))  # thick things only
+    if np.count_nonzero(dark) < MIN_AREA * area:
+        return NONE  # the usual page: too few thick dark pixels for any object (the labelling is the costly part)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
     big = [j for j in range(1, n) if stats[j, cv2.CC_STAT_AREA] >= MIN_AREA * area]
     if not big:

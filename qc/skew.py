@@ -25,8 +25,10 @@ def fit_line(pts: np.ndarray) -> LineFit | None:
     for _ in range(3):
         p = pts[keep]
         c = p.mean(axis=0)
-        _, _, vt = np.linalg.svd(p - c, full_matrices=False)
-        d = vt[0]
+        q = p - c  # the principal axis of the 2x2 scatter, in closed form (what an SVD of q gives, up to sign)
+        sxx, syy, sxy = float(q[:, 0] @ q[:, 0]), float(q[:, 1] @ q[:, 1]), float(q[:, 0] @ q[:, 1])
+        t = 0.5 * math.atan2(2.0 * sxy, sxx - syy)
+        d = np.array([math.cos(t), math.sin(t)])
         res = (pts - c) @ np.array([-d[1], d[0]])
         mad = float(np.median(np.abs(res[keep]))) + 0.05
         keep = np.abs(res) < 3.0 * 1.4826 * mad
