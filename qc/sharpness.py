@@ -127,9 +127,11 @@ def _edge_scores(
     sel[:, rim + size :] = False
     sel[:, :, :rim] = False
     sel[:, :, rim + size :] = False
-    gys, gxs = np.nonzero(sel.reshape(grad.shape))
-    if len(gys) < MIN_EDGES_PER_DIRECTION:
+    nz = cv2.findNonZero(sel.reshape(grad.shape).view(np.uint8))  # row-major like np.nonzero, twice as fast
+    if nz is None or len(nz) < MIN_EDGES_PER_DIRECTION:
         return None
+    nz = nz.reshape(-1, 2)  # (x, y) pairs
+    gxs, gys = nz[:, 0].astype(np.intp), nz[:, 1].astype(np.intp)
     cell = gys // gside
     keep = _thin_per_cell(cell, EDGES_PER_CELL)
     gys, gxs, cell = gys[keep], gxs[keep], cell[keep]
