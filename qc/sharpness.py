@@ -94,7 +94,12 @@ def select_cells(ink: np.ndarray, factor: float, shape: tuple[int, int]) -> list
     th, tw = ink.shape[0] // step, ink.shape[1] // step
     if th == 0 or tw == 0:
         return []
-    rows = np.asarray(ink, bool)[: th * step, : tw * step].view(np.uint8).reshape(th, step, tw * step).sum(axis=1, dtype=np.int32)
+    rows = (
+        np.asarray(ink, bool)[: th * step, : tw * step]
+        .view(np.uint8)
+        .reshape(th, step, tw * step)
+        .sum(axis=1, dtype=np.int32)
+    )
     count = rows.reshape(th, tw, step).sum(axis=2)  # ink pixels per cell, in integers (no float copy of the mask)
     idx = [int(i) for i in np.flatnonzero(count.ravel() >= MIN_CELL_INK * step * step)]
     if len(idx) > MAX_CELLS:

@@ -119,9 +119,7 @@ def page_edge_skew(gray: np.ndarray, quad: np.ndarray, reach: float) -> float | 
     return None if fit is None else fit.angle
 
 
-def page_edge_fit(
-    gray: np.ndarray, quad: np.ndarray, reach: float, sides: list[Side] | None = None
-) -> EdgeFit | None:
+def page_edge_fit(gray: np.ndarray, quad: np.ndarray, reach: float, sides: list[Side] | None = None) -> EdgeFit | None:
     """Skew from the paper's outline (quad in gray's pixels) and its support; None if no side is clean.
 
     `sides`: the quad's trace_sides when the caller already has them (else they are traced here).
