@@ -46,6 +46,7 @@ class Measured:
     edge_contact: float
     contact_sides: tuple[float, float, float, float]  # share of the top, right, bottom, left frame side touched
     outline: ol.Outline | None = None  # the paper's corners in original (upright) pixels, for qc.processing
+    text_cut: tuple[list[str], list[int]] = ([], [0, 0, 0, 0])  # full frame: sides cutting print, marks cut
 
 
 def resolve_profile(profile: Profile | dict[str, Any] | None) -> Profile:
@@ -76,8 +77,11 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
     area = max(1, int(np.count_nonzero(region)))
     ink_ratio = float(np.count_nonzero(ink)) / area
     contact = max(page.contact)
-    edge = None if page.quad is None else sk.page_edge_fit(work, page.quad * f_l, reach=2.5 * f_l)
-    outline = None if page.quad is None else ol.refine(work, page.quad * f_l, reach=2.5 * f_l)
+    edge = outline = None
+    if page.quad is not None:
+        quad, reach = page.quad * f_l, 2.5 * f_l
+        sides = sk.trace_sides(work, quad, reach)  # followed once for the skew and the outline
+        edge, outline = sk.page_edge_fit(work, quad, reach, sides), ol.refine(work, quad, reach, sides)
     doubtful = edge is None or not (edge.pair and edge.whole)  # a whole pair of sides is trusted as it is
     text = sk.text_fit(ink) if doubtful and ink_ratio >= prof.min_ink_ratio else None
     skew, skew_source = sk.decide(edge, text)
@@ -95,6 +99,7 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
         ),
         cv2.resize(ink.astype(np.uint8), mid_wh, interpolation=cv2.INTER_AREA) > 0,
     )
+    text_cut = pg.text_cut_sides(ink, prof.max_cut_text_marks) if page.full_frame else ([], [0, 0, 0, 0])
     dpi, dpi_from_page = dec.meta_dpi, False
     if page.quad is not None and contact <= prof.max_edge_contact:
         dpi, dpi_from_page = pg.effective_dpi(page.quad, f_l * dec.scale, prof.paper_size_mm), True
@@ -119,6 +124,7 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
         full_frame=page.full_frame,
         edge_contact=contact,
         contact_sides=page.contact,
+        text_cut=text_cut,
         outline=None
         if outline is None
         else ol.Outline(
@@ -170,7 +176,8 @@ def judge_metrics(
         # that touches there, and the operator is told to clear it (a page also cut off there shows next shot)
         blamed = set(metrics.get("occluded_sides") or [])  # type: ignore[arg-type]
         contact = max((float(c or 0.0) for n, c in zip(SIDE_NAMES, sides, strict=True) if n not in blamed), default=0.0)
-    if (full_frame and prof.require_page_border) or (not full_frame and contact > prof.max_edge_contact):
+    text_cut = bool(metrics.get("text_cut_sides"))
+    if (full_frame and (prof.require_page_border or text_cut)) or (not full_frame and contact > prof.max_edge_contact):
         reasons.append("cut_off")
     dpi = _num(metrics, "dpi")
     if dpi is not None and dpi < prof.min_dpi:
@@ -235,6 +242,8 @@ def metrics_of(
             "full_frame": m.full_frame,
             "edge_contact": _r(m.edge_contact),
             "edge_contact_sides": [_r(c) for c in m.contact_sides],
+            "text_cut_sides": list(m.text_cut[0]),
+            "text_cut_marks": list(m.text_cut[1]),
             "touching_sides": [n for n, c in zip(SIDE_NAMES, m.contact_sides, strict=True) if c > 0],
             "page_corners": None if m.outline is None else [[_r(x, 1), _r(y, 1)] for x, y in m.outline.corners],
             "outline_certain": bool(m.outline and m.outline.certain),

@@ -34,6 +34,7 @@ DETAILS: dict[str, tuple[str, str]] = {
     ),
     "cut_off": ("纸张触及画面边缘：{sides_zh}", "the paper touches the frame's edge: {sides_en}"),
     "cut_off_full_frame": ("纸张填满画面，看不到页边", "the paper fills the frame: no page border in view"),
+    "cut_off_text": ("文字被画面{sides_zh}边截断", "print runs off the frame at the {sides_en}"),
     "blur": ("模糊约 {blur:.1f} 像素，允许 {max_blur:.1f} 像素", "blur about {blur:.1f} px; {max_blur:.1f} px allowed"),
     "blur_region": (
         "文字区 {share:.0%} 模糊（约 {blur:.1f} 像素），见标出的区域",
@@ -95,7 +96,11 @@ def detail(code: str, metrics: Mapping[str, Any], profile: Any) -> tuple[str, st
         sides = []
         if isinstance(per_side, list) and len(per_side) == 4:
             sides = [(n, c) for n, c in zip(SIDES, per_side, strict=True) if (c or 0.0) > profile.max_edge_contact]
-        if metrics.get("full_frame") is True:
+        cut = metrics.get("text_cut_sides")
+        if metrics.get("full_frame") is True and isinstance(cut, list) and cut:
+            zh, en = _sides(cut)
+            key, fields = "cut_off_text", {"sides_zh": zh, "sides_en": en}
+        elif metrics.get("full_frame") is True:
             key = "cut_off_full_frame"
         elif sides:
             zh = "、".join(f"{SIDES[n][0]}边 {c:.0%}" for n, c in sides)

@@ -70,7 +70,11 @@ def find(mid: np.ndarray, paper: np.ndarray, ink: np.ndarray) -> Occlusion:
     k = cv2.getStructuringElement(cv2.MORPH_RECT, (PAPER_KERNEL, PAPER_KERNEL))
     level = cv2.dilate(np.where(paper > 0, med, 0).astype(np.uint8), k).astype(np.float32)
     dark = ((med.astype(np.float32) < DARKER * level) & (paper > 0)).astype(np.uint8)
+    if np.count_nonzero(dark) < MIN_AREA * area:
+        return NONE  # too little dark paper for any object: the opening and the labelling cannot find one
     dark = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))  # thick things only
+    if np.count_nonzero(dark) < MIN_AREA * area:
+        return NONE  # the usual page: too few thick dark pixels for any object (the labelling is the costly part)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
     big = [j for j in range(1, n) if stats[j, cv2.CC_STAT_AREA] >= MIN_AREA * area]
     if not big:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qc.skew import SIDE_SAMPLES, WHOLE_SIDE, fit_line, side_points
+from qc.skew import SIDE_SAMPLES, WHOLE_SIDE, Side, trace_sides
 
 MAX_SIDE_RMS = 1.5  # working pixels: a side that wanders more than this is bent, torn or hidden
 FRAME_MARGIN = 0.004  # a corner closer than this share of the frame to its border may lie outside it
@@ -37,22 +37,21 @@ def _intersect(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray
     return p + t[0] * d
 
 
-def refine(gray: np.ndarray, quad: np.ndarray, reach: float) -> Outline:
+def refine(gray: np.ndarray, quad: np.ndarray, reach: float, sides: list[Side] | None = None) -> Outline:
     """Refine a coarse quad (4x2, tl tr br bl, in `gray`'s pixels) to sub-pixel corners.
 
-    gray: the working grey image (uint8); reach: how far (pixels) across each side the edge is searched.
-    Sides that cannot be fitted keep the coarse quad's line; the outline is then not certain.
+    gray: the working grey image (uint8); reach: how far (pixels) across each side the edge is searched; sides:
+    the quad's qc.skew.trace_sides when the caller already has them. Sides that cannot be fitted keep the coarse
+    quad's line; the outline is then not certain.
     """
     h, w = gray.shape
+    sides = trace_sides(gray, quad, reach) if sides is None else sides
     quad = quad.astype(np.float64)
-    centre = quad.mean(axis=0)
-    margin = max(4.0, 0.01 * max(h, w))
     lines: list[tuple[np.ndarray, np.ndarray]] = []
     clean = 0
     for i in range(4):
         a, b = quad[i], quad[(i + 1) % 4]
-        pts = side_points(gray, a, b, centre, reach, margin)
-        fit = fit_line(pts)
+        pts, fit = sides[i]
         if fit is not None and fit[2] <= MAX_SIDE_RMS:
             lines.append((fit[0], fit[1]))
             clean += len(pts) >= WHOLE_SIDE * SIDE_SAMPLES

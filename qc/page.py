@@ -137,3 +137,26 @@ def effective_dpi(quad: np.ndarray, px_per_unit: float, paper_mm: tuple[float, f
     long_px, short_px = max(a, b), min(a, b)
     short_in, long_in = min(paper_mm) / 25.4, max(paper_mm) / 25.4
     return math.sqrt((long_px / long_in) * (short_px / short_in))
+
+
+CUT_SIDES = ("top", "right", "bottom", "left")
+
+
+def text_cut_sides(ink: np.ndarray, max_marks: int) -> tuple[list[str], list[int]]:
+    """Frame sides where print runs off the image: more than `max_marks` text-sized ink marks cut by that side.
+
+    For a page that fills the frame (no mat, no outline to test against the frame): a scan or a shot with its
+    margins in view has no character touching the image's edge, a shot taken too close cuts through words.
+    A text-sized mark is 4 px to 6 % of the long side high and at most 10 % of it wide on the analysis grid, so
+    a scanner's dark border, a shadow or the desk are not counted. `ink` is the bool stroke mask
+    (`ink_mask`). Returns (side names in top, right, bottom, left order; the cut marks per side).
+    """
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    h, w = ink.shape
+    x, y = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_TOP]
+    bw, bh = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
+    long_side = max(h, w)
+    text = (bh >= 4) & (bh <= 0.06 * long_side) & (bw <= 0.1 * long_side)
+    touching = (y <= 1, x + bw >= w - 1, y + bh >= h - 1, x <= 1)
+    counts = [int(np.count_nonzero(t & text)) for t in touching]
+    return [name for name, c in zip(CUT_SIDES, counts, strict=True) if c > max_marks], counts

@@ -28,6 +28,7 @@ class Profile:
     max_edge_contact: float = 0.02
     max_occluded_share: float = 0.0
     require_page_border: bool = False
+    max_cut_text_marks: int = 2
     paper_size_mm: tuple[float, float] = (210.0, 297.0)
     min_dpi: float = 200.0
     min_side_px: int = 300

@@ -11,9 +11,10 @@ import numpy as np
 MAX_TEXT_SKEW = 30.0
 SIDE_SAMPLES = 64  # profiles across each side of the paper
 WHOLE_SIDE = 0.75  # a side with fewer usable profiles than this share was clipped, hidden or bent
+LineFit = tuple[np.ndarray, np.ndarray, float]  # centre, unit direction, RMS residual (fit_line)
 
 
-def fit_line(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray, float] | None:
+def fit_line(pts: np.ndarray) -> LineFit | None:
     """A robust straight line through points (Nx2): (centre, unit direction, RMS residual of the kept points).
 
     Three rounds of a total-least-squares fit, each dropping points beyond 3 robust sigmas; None with fewer than 8.
@@ -24,8 +25,10 @@ def fit_line(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray, float] | None:
     for _ in range(3):
         p = pts[keep]
         c = p.mean(axis=0)
-        _, _, vt = np.linalg.svd(p - c, full_matrices=False)
-        d = vt[0]
+        q = p - c  # the principal axis of the 2x2 scatter, in closed form (what an SVD of q gives, up to sign)
+        sxx, syy, sxy = float(q[:, 0] @ q[:, 0]), float(q[:, 1] @ q[:, 1]), float(q[:, 0] @ q[:, 1])
+        t = 0.5 * math.atan2(2.0 * sxy, sxx - syy)
+        d = np.array([math.cos(t), math.sin(t)])
         res = (pts - c) @ np.array([-d[1], d[0]])
         mad = float(np.median(np.abs(res[keep]))) + 0.05
         keep = np.abs(res) < 3.0 * 1.4826 * mad
@@ -34,9 +37,8 @@ def fit_line(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray, float] | None:
     return c, d, float(np.sqrt(np.mean(res[keep] ** 2)))
 
 
-def _fit_angle(pts: np.ndarray) -> tuple[float, float] | None:
+def _fit_angle(fit: LineFit | None) -> tuple[float, float] | None:
     """Angle (deg, CCW, direction pointing right) and RMS residual of a robust line fit."""
-    fit = fit_line(pts)
     if fit is None:
         return None
     _, d, rms = fit
@@ -83,6 +85,23 @@ def side_points(
     return base + pos[:, None] * normal[None, :]
 
 
+Side = tuple[np.ndarray, LineFit | None]  # a side's sub-pixel edge points and their robust line (fit_line)
+
+
+def trace_sides(gray: np.ndarray, quad: np.ndarray, reach: float) -> list[Side]:
+    """Each side i (quad[i] → quad[i+1]) of a coarse quad (4x2, tl tr br bl, in gray's pixels) followed across its
+    edge (side_points, ±reach px) and fitted (fit_line): one trace shared by the skew and the outline."""
+    h, w = gray.shape
+    q = quad.astype(np.float64)
+    centre = q.mean(axis=0)
+    margin = max(4.0, 0.01 * max(h, w))
+    out: list[Side] = []
+    for i in range(4):
+        pts = side_points(gray, q[i], q[(i + 1) % 4], centre, reach, margin)
+        out.append((pts, fit_line(pts)))
+    return out
+
+
 @dataclass(frozen=True)
 class EdgeFit:
     """Skew from the paper's outline, with what it rests on."""
@@ -100,19 +119,21 @@ def page_edge_skew(gray: np.ndarray, quad: np.ndarray, reach: float) -> float | 
     return None if fit is None else fit.angle
 
 
-def page_edge_fit(gray: np.ndarray, quad: np.ndarray, reach: float) -> EdgeFit | None:
-    """Skew from the paper's outline (quad in gray's pixels) and its support; None if no side is clean."""
+def page_edge_fit(gray: np.ndarray, quad: np.ndarray, reach: float, sides: list[Side] | None = None) -> EdgeFit | None:
+    """Skew from the paper's outline (quad in gray's pixels) and its support; None if no side is clean.
+
+    `sides`: the quad's trace_sides when the caller already has them (else they are traced here).
+    """
     h, w = gray.shape
-    centre = quad.mean(axis=0)
-    margin = max(4.0, 0.01 * max(h, w))
+    sides = trace_sides(gray, quad, reach) if sides is None else sides
     horiz: list[tuple[float, float]] = []
     vert: list[tuple[float, float]] = []
     for i in range(4):
         a, b = quad[i].astype(np.float64), quad[(i + 1) % 4].astype(np.float64)
         if np.linalg.norm(b - a) < 0.2 * max(h, w):
             continue
-        pts = side_points(gray, a, b, centre, reach, margin)
-        fit = _fit_angle(pts)
+        pts, line = sides[i]
+        fit = _fit_angle(line)
         if fit is None or fit[1] > 1.5:
             continue
         ang, rms = fit

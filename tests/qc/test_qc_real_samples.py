@@ -57,13 +57,38 @@ def test_defocused_phone_photo_is_blur(real_dir) -> None:
     assert "blur" in qc.check(real_dir / "blur_sbrunner_input_phone.jpg").reasons
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known miss: at 1000x750 its edges are as steep as the sharp samples'; "
-    "only the overlapping sheet at the top left is defocused",
-)
-def test_soft_lab_report_is_blur(real_dir) -> None:
-    assert "blur" in qc.check(real_dir / "zh_blur_paddle_lab_report.jpg").reasons
+def test_lab_report_shot_too_close_fails_cut_off(real_dir) -> None:
+    """The lab report fills the frame and its print runs off the top and bottom edges ("(临床内分泌)" of the
+    sheet below, the other sheet's number), so it fails as incomplete, with the sides named. Its own text is
+    legible at 1000x750 (cells 0.58 px, like the sharp form's 0.55): the defocused corner is another sheet lying
+    over it, 2-4 % of the text cells, so it is not called blurred (see the closing note of issue 14)."""
+    rep = qc.check(real_dir / "zh_blur_paddle_lab_report.jpg")
+    assert rep.verdict == "fail" and "cut_off" in rep.reasons, rep.metrics
+    assert rep.metrics["full_frame"] is True and set(rep.metrics["text_cut_sides"]) >= {"top", "bottom"}
+    msg = next(m for m in rep.messages if m["code"] == "cut_off")
+    assert "print runs off the frame at the top and bottom" in msg["en"], msg
+    assert "文字被画面上、下边截断" in msg["zh"], msg
+
+
+def test_scans_and_full_frame_pages_with_margins_cut_no_print(real_dir) -> None:
+    """No character of a scan or of a page shot with its margins touches the image's edge."""
+    for name in (
+        "skew_deskew_2.png",
+        "skew_deskew_5.png",
+        "skew_deskew_8_poster.png",
+        "scan_tess_unlv_8087.tif",
+        "photo_lept_zanotti_78.jpg",
+        "edge_noteshrink_marker.jpg",
+    ):
+        rep = qc.check(real_dir / name)
+        assert rep.metrics["full_frame"] is True and rep.metrics["text_cut_sides"] == [], (name, rep.metrics)
+        assert "cut_off" not in rep.reasons, name
+
+
+def test_defocused_magazine_photo_is_also_cut_off(real_dir) -> None:
+    """The magazine column is shot so close that lines run off the bottom and left edges (besides the blur)."""
+    rep = qc.check(real_dir / "blur_sbrunner_input_phone.jpg")
+    assert {"blur", "cut_off"} <= set(rep.reasons) and set(rep.metrics["text_cut_sides"]) == {"bottom", "left"}
 
 
 def test_exif_rotated_cookbook_is_upright(real_dir) -> None:
