@@ -126,7 +126,17 @@ class ProcessedImage(SQLModel, table=True):
     """
 
     __tablename__ = "processed_image"
-    __table_args__ = (UniqueConstraint("image_id", "fingerprint"),)
+    __table_args__ = (
+        UniqueConstraint("image_id", "fingerprint"),
+        # the few copies that need a look, for the vendor QC's count and list (migration 9d2e6a4c1b57)
+        Index(
+            "ix_processed_image_needs_look",
+            "image_id",
+            "id",
+            sqlite_where=text("needs_look"),
+            postgresql_where=text("needs_look"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     image_id: int = Field(foreign_key="page_image.id", index=True)
