@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 from sqlmodel import Session, select
 
+from app.core.clock import utcnow
 from app.core.storage import LocalImageStore
 from app.delivery import runner
 from app.delivery.exceptions import ExportRefused
@@ -19,7 +20,6 @@ from app.delivery.formats import package_format
 from app.delivery.models import DeliveryExport
 from app.delivery.service import request_export
 from app.delivery.verify import verify_package
-from app.core.clock import utcnow
 from tests.custody.web import enrol, sign_in
 from tests.delivery.helpers import RECORDS, accepted_records, approved_export
 from tests.factories import page_jpeg
@@ -50,7 +50,12 @@ def test_masters_only_export_of_mixed_formats_is_refused_naming_the_odd_files(
     session.commit()
     with pytest.raises(ExportRefused) as refused:
         request_export(
-            session, acc.project, acc.principal(acc.manager), target=str(tmp_path / "p"), reason="", image_store=None,
+            session,
+            acc.project,
+            acc.principal(acc.manager),
+            target=str(tmp_path / "p"),
+            reason="",
+            image_store=None,
             now=utcnow(),
         )
     assert refused.value.code == "mixed_image_formats"
