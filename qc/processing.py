@@ -34,6 +34,7 @@ from qc.checker import deskew
 from qc.errors import QCInputError
 from qc.icc import for_mode
 from qc.imagefile import DEFAULT_LIMITS, Limits, _open, probe, read, upright
+from qc.jp2box import box, header_boxes, with_header_boxes
 
 # Raise when the algorithm changes what it makes: every copy is made again. 2: a grey copy carries a grey ICC
 # profile (not sRGB), a JPEG 2000 copy its ICC profile.
@@ -171,39 +172,22 @@ def page_geometry(corners: np.ndarray, settings: Settings) -> tuple[np.ndarray, 
     return hom, (int(round(w)) + 2 * m, int(round(h)) + 2 * m), dpi, m
 
 
-def _box(kind: bytes, payload: bytes) -> bytes:
-    return (8 + len(payload)).to_bytes(4, "big") + kind + payload
-
-
 def _jp2_header(jp2: bytes, dpi: float | None, icc: bytes) -> bytes:
     """A JP2 file whose header box carries the ICC profile and the capture resolution, which Pillow's writer
     cannot write. ISO/IEC 15444-1 Annex I: the 'colr' box (I.5.3.3) says METH 2, a restricted ICC profile (a
     matrix/TRC or monochrome one, as sRGB and qc.icc.grey are), in place of Pillow's enumerated sRGB/greyscale
     (a reader uses the first 'colr' box only); a 'res ' box holding 'resc' (I.5.3.7) gives pixels per metre."""
-    colr = _box(b"colr", bytes([2, 0, 0]) + icc)  # METH 2, PREC 0, APPROX 0
+    boxes = header_boxes(jp2)
+    if not boxes:
+        return jp2
+    colr = box(b"colr", bytes([2, 0, 0]) + icc)  # METH 2, PREC 0, APPROX 0
     res = b""
     if dpi:
         ppm = max(1, min(65535, int(round(dpi / 0.0254))))
         resc = ppm.to_bytes(2, "big") + b"\x00\x01" + ppm.to_bytes(2, "big") + b"\x00\x01\x00\x00"
-        res = _box(b"res ", _box(b"resc", resc))
-    pos = 0
-    while pos + 8 <= len(jp2):
-        size, kind = int.from_bytes(jp2[pos : pos + 4], "big"), jp2[pos + 4 : pos + 8]
-        if size < 8:
-            break
-        if kind == b"jp2h":
-            inner, boxes, i = jp2[pos + 8 : pos + size], [], 0
-            while i + 8 <= len(inner):
-                n = int.from_bytes(inner[i : i + 4], "big")
-                if n < 8:
-                    break
-                if inner[i + 4 : i + 8] != b"colr":
-                    boxes.append(inner[i : i + n])
-                i += n
-            # ihdr first (I.5.3), then the colour specification, then the rest
-            return jp2[:pos] + _box(b"jp2h", boxes[0] + colr + b"".join(boxes[1:]) + res) + jp2[pos + size :]
-        pos += size
-    return jp2
+        res = box(b"res ", box(b"resc", resc))
+    rest = [b for b in boxes[1:] if b[4:8] != b"colr"]
+    return with_header_boxes(jp2, [boxes[0], colr, *rest, res])  # ihdr first (I.5.3), then the colour
 
 
 def _encode(px: np.ndarray, mode: str, settings: Settings, dpi: float | None, icc: bytes, turbo: bool) -> bytes:

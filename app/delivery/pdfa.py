@@ -16,9 +16,9 @@ from typing import Any
 import pikepdf
 
 from qc.icc import colour_space, srgb
+from qc.jp2box import box, header_boxes, with_header_boxes
 
 SRGB_CONDITION = "sRGB IEC61966-2.1"
-JP2_ENUMERATED = {1: 17, 3: 16}  # components -> JP2 EnumCS (ISO/IEC 15444-1 I.5.3.3): greyscale, sRGB
 
 
 def jp2_for_img2pdf(jp2: bytes) -> tuple[bytes, bytes | None]:
@@ -26,28 +26,15 @@ def jp2_for_img2pdf(jp2: bytes) -> tuple[bytes, bytes | None]:
     enumerated colour space (sRGB or greyscale) instead, and the ICC profile taken out; (jp2, None) when the file
     already has an enumerated colour space. The PDF image then gets the profile as its ICCBased colour space
     (with_icc_images), which a PDF reader uses in place of the JP2's own (ISO 32000-1 §8.9.5)."""
-    pos = 0
-    while pos + 8 <= len(jp2):
-        size, kind = int.from_bytes(jp2[pos : pos + 4], "big"), jp2[pos + 4 : pos + 8]
-        if size < 8:
-            break
-        if kind == b"jp2h":
-            inner, out, icc, i = jp2[pos + 8 : pos + size], b"", None, 0
-            while i + 8 <= len(inner):
-                n = int.from_bytes(inner[i : i + 4], "big")
-                if n < 8:
-                    return jp2, None
-                box = inner[i : i + n]
-                if box[4:8] == b"colr" and box[8] == 2:
-                    icc = box[11:]
-                    space = 17 if colour_space(icc) == "GRAY" else 16
-                    box = (15).to_bytes(4, "big") + b"colr" + bytes([1, 0, 0]) + space.to_bytes(4, "big")
-                out += box
-                i += n
-            head = (8 + len(out)).to_bytes(4, "big") + b"jp2h" + out
-            return jp2[:pos] + head + jp2[pos + size :], icc
-        pos += size
-    return jp2, None
+    boxes, icc = header_boxes(jp2), None
+    if not boxes:
+        return jp2, None
+    for n, b in enumerate(boxes):
+        if b[4:8] == b"colr" and len(b) > 11 and b[8] == 2:
+            icc = b[11:]
+            enum_cs = 17 if colour_space(icc) == "GRAY" else 16  # I.5.3.3 EnumCS: greyscale, sRGB
+            boxes[n] = box(b"colr", bytes([1, 0, 0]) + enum_cs.to_bytes(4, "big"))
+    return (with_header_boxes(jp2, boxes), icc) if icc else (jp2, None)
 
 
 def with_icc_images(pdf: bytes, iccs: list[bytes | None]) -> bytes:

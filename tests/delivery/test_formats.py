@@ -12,16 +12,14 @@ from fastapi.testclient import TestClient
 from PIL import Image
 from sqlmodel import Session, select
 
-from app.core.clock import utcnow
 from app.core.storage import LocalImageStore
 from app.delivery import runner
 from app.delivery.exceptions import ExportRefused
 from app.delivery.formats import package_format
 from app.delivery.models import DeliveryExport
-from app.delivery.service import request_export
 from app.delivery.verify import verify_package
 from tests.custody.web import enrol, sign_in
-from tests.delivery.helpers import RECORDS, accepted_records, approved_export
+from tests.delivery.helpers import RECORDS, accepted_records, approved_export, requested_export
 from tests.factories import page_jpeg
 
 
@@ -49,15 +47,7 @@ def test_masters_only_export_of_mixed_formats_is_refused_naming_the_odd_files(
     session.add(acc.project)
     session.commit()
     with pytest.raises(ExportRefused) as refused:
-        request_export(
-            session,
-            acc.project,
-            acc.principal(acc.manager),
-            target=str(tmp_path / "p"),
-            reason="",
-            image_store=None,
-            now=utcnow(),
-        )
+        requested_export(session, acc, tmp_path / "p")
     assert refused.value.code == "mixed_image_formats"
     assert refused.value.path == "00012345_1 p2 (image/png), 00012347_1 p1 (image/png)"
     assert "2 accepted masters are not image/jpeg" in refused.value.detail

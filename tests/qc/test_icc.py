@@ -3,9 +3,7 @@ sRGB on one channel), a JPEG 2000 copy its profile in the JP2 'colr' box."""
 
 import io
 
-import img2pdf
 import numpy as np
-import pikepdf
 import pytest
 from PIL import Image, ImageCms
 
@@ -96,7 +94,4 @@ def test_jpeg2000_copy_carries_its_icc_profile_and_still_reads(grey_scan):
         with Image.open(io.BytesIO(out.data)) as im:  # OpenJPEG still decodes it, at its size and resolution
             im.load()
             assert im.size == (out.width, out.height) and im.info["dpi"][0] == pytest.approx(out.dpi, abs=0.05)
-        pdf = img2pdf.convert([out.data])  # the record PDF embeds it as it is (JPXDecode)
-        with pikepdf.open(io.BytesIO(pdf)) as doc:
-            (img,) = doc.pages[0].images.values()
-            assert img.Filter == "/JPXDecode"
+        # (the record PDF embeds it with its profile: tests/delivery/test_pdfa.py)
