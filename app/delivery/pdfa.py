@@ -45,7 +45,7 @@ def with_icc_images(pdf: bytes, iccs: list[bytes | None]) -> bytes:
         for page, icc in zip(doc.pages, iccs, strict=True):
             if icc is None:
                 continue
-            for image in page.images.values():
+            for image in page.get_images().values():
                 n = 1 if colour_space(icc) == "GRAY" else 3
                 image.ColorSpace = pikepdf.Array([pikepdf.Name.ICCBased, doc.make_stream(icc, N=n)])
         out = io.BytesIO()
@@ -61,7 +61,7 @@ def pdf_a2b(pdf: bytes, title: str) -> bytes:
             resources = page.obj.get("/Resources", pikepdf.Dictionary())
             if "/Font" in resources or "/Group" in page.obj or "/Annots" in page.obj:
                 raise ValueError("a PDF/A record PDF holds images only")
-            for image in page.images.values():
+            for image in page.get_images().values():
                 if "/SMask" in image or "/Mask" in image:
                     raise ValueError("an image with transparency cannot go into a PDF/A-2b record PDF")
                 for key in ("/Interpolate", "/Alternates", "/OPI"):
@@ -143,7 +143,7 @@ def pdfa_problems(data: bytes) -> list[str]:
         for n, page in enumerate(doc.pages, 1):
             if "/Font" in page.obj.get("/Resources", {}) or "/AA" in page.obj:
                 problems.append(f"page {n}: fonts or actions on a page of images")
-            for image in page.images.values():
+            for image in page.get_images().values():
                 if "/SMask" in image or image.get("/Interpolate") is True:
                     problems.append(f"page {n}: an image with a soft mask or interpolation (6.2.8, 6.4)")
     return problems

@@ -57,7 +57,7 @@ def test_record_pdf_is_pdf_a2b():
         assert len(pdf.pages) == len(blobs)
         spaces = []
         for page in pdf.pages:
-            (image,) = page.images.values()
+            (image,) = page.get_images().values()
             assert "/SMask" not in image and "/Font" not in page.Resources
             spaces.append(image.ColorSpace)
         if jp2_available():  # the JPEG 2000 pages carry their ICC profile as their colour space
