@@ -1,6 +1,7 @@
 """Record PDFs as PDF/A-2b (issue 16, delivery profile pdfa): built from the processed pages, checked clause by clause
 with pikepdf (no PDF/A validator can be installed here: veraPDF is neither in Debian nor on PyPI), by qpdf's own
-structure check, and by rendering every page with pdfium; `folio delivery verify` checks the markers."""
+structure check, and by rendering every page with pdfium; `folio delivery verify` checks the markers (the profile
+set and the package verified through the real command line)."""
 
 import io
 from pathlib import Path
@@ -14,16 +15,19 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 import qc
+from app.core.config import Settings as ServerSettings
 from app.core.storage import LocalImageStore
 from app.delivery import runner
 from app.delivery.package import PlannedImage, PlannedRecord, record_pdf
 from app.delivery.pdfa import pdfa_problems
 from app.delivery.verify import verify_package
 from app.projects.delivery_profile import DeliveryProfileError, load_profile
+from app.projects.models import Project
 from bench.qc.generator import render_scan
 from qc.icc import grey, srgb
 from qc.processing import Settings, jp2_available, process
 from tests.delivery.helpers import RECORDS, accepted_records, approved_export
+from tests.delivery.test_cli import folio
 from tests.factories import page_jpeg
 
 
@@ -86,19 +90,24 @@ def test_pdfa_setting_is_checked():
 
 
 def test_pdfa_package_verifies_and_a_plain_pdf_in_its_place_is_found(
-    client: TestClient, session: Session, db, image_store: Path, tmp_path: Path
+    client: TestClient, session: Session, settings: ServerSettings, db, image_store: Path, tmp_path: Path
 ) -> None:
     acc = accepted_records(client, session, records=RECORDS[:1])
     client.app.state.qc.wait_later()
-    acc.project.delivery_profile = {"contents": "processed", "pdfa": True}
-    session.add(acc.project)
-    session.commit()
+    code, project_id = acc.project.code, acc.project.id
+    session.close()
+    bad = folio(settings, "project", "delivery-profile", "--project", code, "--pdfa", "--contents", "nonsense")
+    assert bad.returncode != 0  # argparse refuses it; nothing changed
+    set_ = folio(settings, "project", "delivery-profile", "--project", code, "--pdfa")
+    assert set_.returncode == 0 and "pdfa=True" in set_.stdout, set_.stderr
+    acc.project = session.get(Project, project_id)
+    assert acc.project.delivery_profile["pdfa"] is True
     target = tmp_path / "package"
     export = approved_export(session, acc, target)
     result = runner.run_export(db, LocalImageStore(image_store), export.id)
     assert result.status == "done"
-    report = verify_package(target)
-    assert report.ok, report.problems
+    ok = folio(settings, "delivery", "verify", str(target))
+    assert ok.returncode == 0, ok.stdout + ok.stderr
     pdf = next((target / "data" / "pdf").glob("*.pdf"))
     assert pdfa_problems(pdf.read_bytes()) == []
     # a PDF that is not PDF/A put in its place, the bag's manifests made again: verify still finds it
@@ -108,3 +117,4 @@ def test_pdfa_package_verifies_and_a_plain_pdf_in_its_place_is_found(
     bagit.Bag(str(target)).save(manifests=True)
     problems = verify_package(target).problems
     assert any("not PDF/A-2b: 6.2.3" in p for p in problems), problems
+    assert folio(settings, "delivery", "verify", str(target)).returncode != 0
