@@ -56,7 +56,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.qc = QCPool(
-            settings.qc_workers, settings.max_image_pixels, settings.qc_timeout_seconds, settings.max_decoded_bytes
+            settings.qc_workers,
+            settings.max_image_pixels,
+            settings.qc_timeout_seconds,
+            settings.max_decoded_bytes,
+            settings.copy_quiet_seconds,
         )
         app.state.qc.warm_up()
         app.state.ocr_job = start_reading(settings, app.state.engine, app.state.store)

@@ -23,20 +23,22 @@ import hashlib
 import io
 import json
 import math
-import struct
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import cv2
 import numpy as np
-from PIL import Image, ImageCms, features
+from PIL import Image, features
 
 from qc.checker import deskew
 from qc.errors import QCInputError
+from qc.icc import for_mode
 from qc.imagefile import DEFAULT_LIMITS, Limits, _open, probe, read, upright
+from qc.jp2box import box, header_boxes, with_header_boxes
 
-PROCESSING_VERSION = 1  # raise when the algorithm changes what it makes: every copy is made again
+# Raise when the algorithm changes what it makes: every copy is made again. 2: a grey copy carries a grey ICC
+# profile (not sRGB), a JPEG 2000 copy its ICC profile.
+PROCESSING_VERSION = 2
 FORMATS = {
     "jpeg": ("JPEG", "image/jpeg", ".jpg"),
     "tiff": ("TIFF", "image/tiff", ".tif"),
@@ -90,20 +92,10 @@ class Processed:
     dpi: float | None
     colour_mode: str  # "RGB" (sRGB or the kept ICC profile) or "L"
     bit_depth: int
-    icc: str  # "kept" or "srgb_assigned"
+    icc: str  # "kept", "srgb_assigned" or "grey_assigned" (qc.icc.for_mode)
     steps: list[dict[str, Any]] = field(default_factory=list)
     needs_look: bool = False
     fingerprint: str = ""
-
-
-@lru_cache(maxsize=1)
-@lru_cache(maxsize=1)
-def _srgb() -> bytes:
-    """lcms's sRGB profile with a fixed creation date (ICC.1 header bytes 24-35; the profile ID stays zero), so the
-    same master always makes the same copy: a copy made again must have the SHA-256 it was stored under."""
-    icc = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
-    icc[24:36] = struct.pack(">6H", 2000, 1, 1, 0, 0, 0)
-    return bytes(icc)
 
 
 def _turbo() -> Any:
@@ -180,22 +172,22 @@ def page_geometry(corners: np.ndarray, settings: Settings) -> tuple[np.ndarray, 
     return hom, (int(round(w)) + 2 * m, int(round(h)) + 2 * m), dpi, m
 
 
-def _jp2_resolution(jp2: bytes, dpi: float) -> bytes:
-    """A JP2 file with its capture resolution (ISO/IEC 15444-1 I.5.3.7: a 'res ' box holding 'resc', pixels per
-    metre) added to its header box; Pillow's writer has no resolution option."""
-    ppm = max(1, min(65535, int(round(dpi / 0.0254))))
-    resc = ppm.to_bytes(2, "big") + b"\x00\x01" + ppm.to_bytes(2, "big") + b"\x00\x01\x00\x00"
-    res = (8 + 8 + len(resc)).to_bytes(4, "big") + b"res " + (8 + len(resc)).to_bytes(4, "big") + b"resc" + resc
-    pos = 0
-    while pos + 8 <= len(jp2):
-        size, kind = int.from_bytes(jp2[pos : pos + 4], "big"), jp2[pos + 4 : pos + 8]
-        if kind == b"jp2h" and size >= 8:
-            head = (size + len(res)).to_bytes(4, "big") + b"jp2h" + jp2[pos + 8 : pos + size] + res
-            return jp2[:pos] + head + jp2[pos + size :]
-        if size < 8:
-            break
-        pos += size
-    return jp2
+def _jp2_header(jp2: bytes, dpi: float | None, icc: bytes) -> bytes:
+    """A JP2 file whose header box carries the ICC profile and the capture resolution, which Pillow's writer
+    cannot write. ISO/IEC 15444-1 Annex I: the 'colr' box (I.5.3.3) says METH 2, a restricted ICC profile (a
+    matrix/TRC or monochrome one, as sRGB and qc.icc.grey are), in place of Pillow's enumerated sRGB/greyscale
+    (a reader uses the first 'colr' box only); a 'res ' box holding 'resc' (I.5.3.7) gives pixels per metre."""
+    boxes = header_boxes(jp2)
+    if not boxes:
+        return jp2
+    colr = box(b"colr", bytes([2, 0, 0]) + icc)  # METH 2, PREC 0, APPROX 0
+    res = b""
+    if dpi:
+        ppm = max(1, min(65535, int(round(dpi / 0.0254))))
+        resc = ppm.to_bytes(2, "big") + b"\x00\x01" + ppm.to_bytes(2, "big") + b"\x00\x01\x00\x00"
+        res = box(b"res ", box(b"resc", resc))
+    rest = [b for b in boxes[1:] if b[4:8] != b"colr"]
+    return with_header_boxes(jp2, [boxes[0], colr, *rest, res])  # ihdr first (I.5.3), then the colour
 
 
 def _encode(px: np.ndarray, mode: str, settings: Settings, dpi: float | None, icc: bytes, turbo: bool) -> bytes:
@@ -222,7 +214,7 @@ def _encode(px: np.ndarray, mode: str, settings: Settings, dpi: float | None, ic
         kw["irreversible"] = False  # lossless 5/3 wavelet
     out = io.BytesIO()
     im.save(out, fmt, **kw)
-    return _jp2_resolution(out.getvalue(), dpi) if fmt == "JPEG2000" and dpi else out.getvalue()
+    return _jp2_header(out.getvalue(), dpi, icc) if fmt == "JPEG2000" else out.getvalue()
 
 
 def process(
@@ -258,8 +250,8 @@ def process(
         steps.append({"step": "full_frame_kept", "reason": "outline_uncertain" if needs_look else "no_outline"})
         dpi = _num(metrics, "dpi")
         dpi_source = "measured" if dpi and metrics.get("dpi_from_page") else "file" if dpi else None
-    icc_state = "kept" if icc else "srgb_assigned"
-    out = _encode(px, mode, settings, dpi, icc or _srgb(), turbo)
+    profile, icc_state = for_mode("L" if mode == "L" else "RGB", icc)
+    out = _encode(px, mode, settings, dpi, profile, turbo)
     steps.append({"step": "resolution", "dpi": None if dpi is None else round(dpi, 1), "source": dpi_source})
     steps.append({"step": "colour", "mode": "L" if mode == "L" else "RGB", "icc": icc_state})
     enc: dict[str, Any] = {"step": "encode", "format": settings.format}

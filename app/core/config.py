@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     # Issue 16: make each passing image's processed copy after the upload is answered, in the pool's low-priority
     # worker (off: only `folio store process` makes them).
     process_at_ingest: bool = True
+    # ... and only once no check has run for this long (the copies yield to the stations' uploads).
+    copy_quiet_seconds: float = 1.0
 
     operator_session_hours: int = 12
     # Station fleet: stations send a heartbeat this often; one missing this long is offline; beats closer than

@@ -46,6 +46,11 @@ def _init_worker(max_pixels: int, parent_pid: int | None = None, niceness: int =
         _exit_with_parent(parent_pid)
     if niceness:
         os.nice(niceness)  # the background lane yields the CPU to the checks a station is waiting for
+        if hasattr(os, "sched_setscheduler"):
+            try:  # Linux: run only when a CPU would otherwise be idle (weight 3 against nice 19's 15)
+                os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+            except OSError:  # pragma: no cover - a kernel or container that refuses it: nice alone
+                pass
     # OpenCV's own decoder limit, lowered to the server's; one OpenCV thread per worker process.
     os.environ["OPENCV_IO_MAX_IMAGE_PIXELS"] = str(max_pixels)
     import cv2
@@ -92,8 +97,21 @@ class QCPool:
     """A process pool for qc.check and image renditions, sized by the settings: pixels are decoded here, never in
     the web process."""
 
-    def __init__(self, workers: int, max_pixels: int, timeout: float, max_decoded_bytes: int = 400 << 20) -> None:
+    def __init__(
+        self,
+        workers: int,
+        max_pixels: int,
+        timeout: float,
+        max_decoded_bytes: int = 400 << 20,
+        quiet_seconds: float = 1.0,
+    ) -> None:
         self.timeout = timeout
+        # Issue 16: a processed copy starts only when no check, rendition or other foreground work has run for
+        # quiet_seconds: while stations upload, their checks have the CPU to themselves (bench/ingest.py); the
+        # copies are made in the pauses between uploads and after a burst.
+        self.quiet_seconds = quiet_seconds
+        self._busy, self._quiet_since = 0, time.monotonic() - quiet_seconds
+        self._quiet = threading.Condition()
         self.max_pixels, self.max_decoded_bytes = max_pixels, max_decoded_bytes
         self._executor = ProcessPoolExecutor(
             max_workers=max(1, workers),
@@ -112,23 +130,44 @@ class QCPool:
         # ... fed by one thread of the web process that waits for it, so that no request waits for a copy.
         self._later = ThreadPoolExecutor(max_workers=1, thread_name_prefix="folio-copies")
 
+    def _foreground(self, fn: Any, *args: Any) -> Any:
+        """fn(*args) in a worker, waited for; counted as foreground work (the copies wait for a quiet pool)."""
+        with self._quiet:
+            self._busy += 1
+        try:
+            return self._executor.submit(fn, *args).result(self.timeout)
+        finally:
+            with self._quiet:
+                self._busy -= 1
+                self._quiet_since = time.monotonic()
+                self._quiet.notify_all()
+
+    def wait_quiet(self) -> float:
+        """Block until no foreground work runs and none ended in the last quiet_seconds; the seconds waited."""
+        start = time.monotonic()
+        with self._quiet:
+            while True:
+                left = self._quiet_since + self.quiet_seconds - time.monotonic()
+                if self._busy == 0 and left <= 0:
+                    return time.monotonic() - start
+                self._quiet.wait(None if self._busy else left)
+
     def check(self, data: bytes, profile: dict | None, intentionally_blank: bool = False) -> dict[str, Any]:
         """Run qc.check in a worker and wait for its result."""
-        return self._executor.submit(run_check, data, profile, intentionally_blank).result(self.timeout)
+        return self._foreground(run_check, data, profile, intentionally_blank)
 
     def render(self, kind: str, data: bytes) -> bytes:
         """A rendition ("thumb" or "display") made in a worker; raises QCInputError for an unreadable image."""
-        return self._executor.submit(run_render, kind, data, self.max_pixels, self.max_decoded_bytes).result(
-            self.timeout
-        )
+        return self._foreground(run_render, kind, data, self.max_pixels, self.max_decoded_bytes)
 
     def run(self, fn: Any, *args: Any) -> Any:
         """Any picklable CPU-bound function run in a worker (e.g. a front-page crop); waits for its result."""
-        return self._executor.submit(fn, *args).result(self.timeout)
+        return self._foreground(fn, *args)
 
     def process(self, data: bytes, metrics: dict, settings: dict) -> dict[str, Any]:
-        """A processed page copy made in the low-priority background worker (see run_process); raises
-        QCInputError for an unreadable image."""
+        """A processed page copy made in the low-priority background worker (see run_process), once the pool is
+        quiet (wait_quiet); raises QCInputError for an unreadable image."""
+        self.wait_quiet()
         return self._background.submit(
             run_process, data, metrics, settings, self.max_pixels, self.max_decoded_bytes
         ).result(self.timeout)

@@ -45,6 +45,12 @@ REFUSAL_MESSAGES = {
     ),
     "nothing_accepted": N_("No record is accepted yet: a delivery holds accepted records only."),
     "unsegmented_pages": N_("Some accepted records have pages without a segment: complete them before the export."),
+    # %(path)s here: the odd masters, e.g. "9001_1 p3 (image/png)"
+    "mixed_image_formats": N_(
+        "A package of masters only holds one image format (DA/T 31-2017 §9.5: JPEG, TIFF or JPEG 2000), and these "
+        "accepted masters are in another: %(path)s. Deliver the processed pages (delivery profile: processed or "
+        "both), which all have the profile's format, or re-shoot these pages."
+    ),
 }
 
 

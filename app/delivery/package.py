@@ -16,6 +16,7 @@ from pathlib import Path
 import img2pdf
 
 from app.core.exports import export_row
+from app.delivery.pdfa import jp2_for_img2pdf, pdf_a2b, with_icc_images
 from qc.errors import QCInputError
 from qc.renditions import pdf_image
 
@@ -53,6 +54,7 @@ class PlannedRecord:
     label: str
     images: list[PlannedImage]
     pdf_path: str
+    pdfa: bool = False  # the PDF is made PDF/A-2b (app.delivery.pdfa; the delivery profile's pdfa)
 
 
 @dataclass(frozen=True)
@@ -106,22 +108,26 @@ def write_record(root: Path, plan: PlannedRecord, *, fsync: bool = True) -> Writ
 
 
 def record_pdf(plan: PlannedRecord, blobs: list[bytes]) -> bytes:
-    """One PDF page per image, upright, from what the image policy (qc.renditions.pdf_image) says to embed."""
-    pages = []
+    """One PDF page per image, upright, from what the image policy (qc.renditions.pdf_image) says to embed; a
+    JPEG 2000 page as it is, its ICC profile as the image's colour space; PDF/A-2b when the plan says so."""
+    pages, iccs = [], []
     for image, blob in zip(plan.images, blobs, strict=True):
         if not image.in_pdf:
             continue
         if blob[:12] == JP2_SIGNATURE:  # JPEG 2000 (issue 16): img2pdf embeds it as it is
+            blob, icc = jp2_for_img2pdf(blob)
             pages.append(blob)
+            iccs.append(icc)
             continue
         try:
             pages.append(pdf_image(blob))
+            iccs.append(None)
         except QCInputError as exc:
             raise PackageError(f"record {plan.label} page {image.page_number}: {exc.code}: {exc.message}") from exc
     try:
-        return img2pdf.convert(
-            pages, title=plan.label, producer="Folio", nodate=True, rotation=img2pdf.Rotation.ifvalid
-        )
+        pdf = img2pdf.convert(pages, title=plan.label, producer="Folio", nodate=True, rotation=img2pdf.Rotation.ifvalid)
+        pdf = with_icc_images(pdf, iccs)
+        return pdf_a2b(pdf, plan.label) if plan.pdfa else pdf
     except Exception as exc:  # noqa: BLE001 - img2pdf raises several types; each one means "not embeddable"
         raise PackageError(f"record {plan.label}: the images cannot be put in a PDF ({exc})") from exc
 

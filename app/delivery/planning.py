@@ -69,7 +69,7 @@ def plan_record(
     paths = [i.path for i in images]
     if len(set(paths)) != len(paths):
         raise PackageError(f"record {label}: the naming template gives two pages the same file name")
-    return PlannedRecord(record.id, label, images, f"{PDF_DIR}/{label}.pdf")
+    return PlannedRecord(record.id, label, images, f"{PDF_DIR}/{label}.pdf", pdfa=contents.profile.pdfa)
 
 
 def _why_no_copy(store: LocalImageStore, label: str, number: int, sha: str) -> str:

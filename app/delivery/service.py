@@ -12,9 +12,11 @@ from app.acceptance.models import Lot, LotPage, ReviewRound
 from app.acceptance.service import accepted_since, current_round
 from app.audit.service import record_event
 from app.delivery.exceptions import ExportNotFound, ExportRefused, ExportStateError
+from app.delivery.formats import odd_list, odd_masters
 from app.delivery.models import DeliveryExport, DeliveryRecord, ExportStatus
 from app.delivery.segments import Incomplete, incomplete_records, scheme
 from app.frontpage.models import FrontPage
+from app.projects.delivery_profile import load_profile
 from app.projects.models import Project
 
 STALE_SECONDS = 60  # a running export whose worker has not reported for this long was interrupted
@@ -163,6 +165,7 @@ def request_export(
     ready = preflight(session, project, _today(project, now))
     if not ready.ready:
         raise _not_ready(ready)
+    _one_format(session, project, now)
     export = DeliveryExport(
         project_id=project.id,
         target=str(path),
@@ -215,6 +218,24 @@ def _not_ready(ready: Preflight) -> ExportRefused:
     )
 
 
+def _one_format(session: Session, project: Project, now: datetime) -> None:
+    """A masters-only package holds one archival image format (app.delivery.formats); raises ExportRefused
+    (mixed_image_formats) naming the odd masters otherwise. Processed pages are in one format by construction."""
+    if load_profile(project.delivery_profile).contents != "masters":
+        return
+    rounds = [r.id for r in accepted_rounds(session, project.id, _today(project, now))]
+    target, total, shown = odd_masters(session, rounds)
+    if total:
+        listed = odd_list(total, shown)
+        raise ExportRefused(
+            f"a masters-only package holds one image format (DA/T 31-2017 §9.5: JPEG, TIFF or JPEG 2000); "
+            f"{total} accepted masters are not {target or 'in one of them'}: {listed}. Deliver the processed "
+            f"pages (delivery profile contents processed or both) or re-shoot these pages",
+            code="mixed_image_formats",
+            path=listed,
+        )
+
+
 def start_export(session: Session, project: Project, export: DeliveryExport, *, actor: dict, now: datetime) -> None:
     """Spend the approval and fix the export's records, segments and template; a worker then writes the package."""
     from app.accounts.approvals import ApprovalKind, use_approval
@@ -224,6 +245,7 @@ def start_export(session: Session, project: Project, export: DeliveryExport, *, 
     ready = preflight(session, project, _today(project, now))
     if not ready.ready:
         raise _not_ready(ready)
+    _one_format(session, project, now)  # the profile may have changed since the export was filed
     check_target(export.target)
     payload = use_approval(
         session, export.approval_id or 0, ApprovalKind.delivery_package, project_id=project.id, now=now

@@ -107,7 +107,8 @@ def verify_package(
     report.files = len(present)
     report.bytes = sum((root / rel).stat().st_size for rel in present)
     stage("bag", 1, 1)
-    _check_indexes(root, report, entries, check_pdfs, stage)
+    pdfa = "pdfa=True" in str(bag.info.get("Folio-Delivery-Profile", "")).split()  # the profile said PDF/A-2b
+    _check_indexes(root, report, entries, check_pdfs, stage, pdfa)
     if not fast:  # fast: file count and bytes only
         damaged = {p.split(" ", 1)[0] for p in report.problems if p.startswith("data/")}  # named once, by bagit
         report.problems += check_process_metadata(root, entries, damaged)
@@ -124,7 +125,12 @@ def _rows(path: Path) -> list[list[str]]:
 
 
 def _check_indexes(
-    root: Path, report: Report, entries: dict[str, str], check_pdfs: bool, stage: Callable[[str, int, int], None]
+    root: Path,
+    report: Report,
+    entries: dict[str, str],
+    check_pdfs: bool,
+    stage: Callable[[str, int, int], None],
+    pdfa: bool = False,
 ) -> None:
     data = root / "data"
     front, pages = data / INDEX_DIR / FRONTPAGE_CSV, data / INDEX_DIR / PAGES_CSV
@@ -172,6 +178,17 @@ def _check_indexes(
                 report.problems.append(f"record {label}: the PDF {pdf} cannot be read")
             elif str(pdf_pages) != count:
                 report.problems.append(f"record {label}: the PDF has {pdf_pages} pages, the index says {count}")
+            if pdfa and pdf_pages >= 0:  # issue 16: the PDF/A-2b markers app.delivery.pdfa writes
+                report.problems += [f"record {label}: the PDF is not PDF/A-2b: {p}" for p in _pdfa(data / pdf)]
+
+
+def _pdfa(path: Path) -> list[str]:
+    from app.delivery.pdfa import pdfa_problems
+
+    try:
+        return pdfa_problems(path.read_bytes())
+    except OSError as exc:
+        return [str(exc)]
 
 
 def pdf_page_count(path: Path) -> int:

@@ -53,7 +53,11 @@ def cmd_store_process(args: argparse.Namespace, settings: Settings) -> None:
     from app.projects.models import Project
 
     pool = QCPool(
-        settings.qc_workers, settings.max_image_pixels, settings.qc_timeout_seconds, settings.max_decoded_bytes
+        settings.qc_workers,
+        settings.max_image_pixels,
+        settings.qc_timeout_seconds,
+        settings.max_decoded_bytes,
+        settings.copy_quiet_seconds,
     )
     try:
         with session_for(settings) as session:

@@ -16,8 +16,8 @@ CONTENTS = ("processed", "masters", "both")
 @dataclass(frozen=True)
 class DeliveryProfile:
     """contents: "processed" (default), "masters" or "both"; format of the processed copies ("jpeg", "tiff",
-    "jp2"); jpeg_quality 1-95; margin_mm around the page (0-20); pdfa: record PDFs as PDF/A-2b (not built yet:
-    only false is accepted); mets: a METS document per record."""
+    "jp2"); jpeg_quality 1-95; margin_mm around the page (0-20); pdfa: record PDFs as PDF/A-2b
+    (app.delivery.pdfa); mets: a METS document per record."""
 
     contents: str = "processed"
     format: str = "jpeg"
@@ -62,8 +62,8 @@ def load_profile(raw: dict[str, Any] | None) -> DeliveryProfile:
         raise DeliveryProfileError("margin_mm", "margin_mm must be 0-20")
     if not isinstance(prof.mets, bool):
         raise DeliveryProfileError("mets", "mets must be true or false")
-    if prof.pdfa is not False:
-        raise DeliveryProfileError("pdfa", "PDF/A-2b record PDFs are not available yet")
+    if not isinstance(prof.pdfa, bool):
+        raise DeliveryProfileError("pdfa", "pdfa must be true or false")
     return prof
 
 

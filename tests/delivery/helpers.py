@@ -85,15 +85,23 @@ def deem_accepted(session: Session, project: Project) -> Accepted:
     return Accepted(project, manager, custodian, recs)
 
 
+def requested_export(session: Session, acc: Accepted, target, now: datetime | None = None):
+    """A delivery export requested by the manager (not committed); raises what request_export raises."""
+    from app.delivery.service import request_export
+
+    principal = acc.principal(acc.manager)
+    return request_export(
+        session, acc.project, principal, target=str(target), reason="", image_store=None, now=now or utcnow()
+    )
+
+
 def approved_export(session: Session, acc: Accepted, target, now: datetime | None = None):
     """A delivery export requested by the manager, approved by the custodian and started (committed)."""
     from app.accounts.approvals import decide
-    from app.delivery.service import request_export, start_export
+    from app.delivery.service import start_export
 
     now = now or utcnow()
-    export = request_export(
-        session, acc.project, acc.principal(acc.manager), target=str(target), reason="", image_store=None, now=now
-    )
+    export = requested_export(session, acc, target, now)
     decide(session, export.approval_id, acc.principal(acc.custodian), approve=True, note="ok", now=now)
     start_export(session, acc.project, export, actor={"actor_user_id": acc.manager.id}, now=now)
     session.commit()

@@ -96,7 +96,7 @@ def test_exif_orientation_is_applied(orientation):
 
 def test_icc_profile_is_kept_and_srgb_assigned_otherwise():
     frame, _ = _marked_page()
-    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("LAB")).tobytes()
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()  # lcms's own date: not the assigned one
     out = _process(_jpeg(frame, icc_profile=icc))
     assert out.icc == "kept" and _open(out.data).info["icc_profile"] == icc
     png = io.BytesIO()
@@ -166,10 +166,10 @@ def test_a_copy_made_again_is_the_same_file() -> None:
     import subprocess
     import sys
 
-    from qc.processing import _srgb
+    from qc.icc import srgb
 
     other = subprocess.run(
-        [sys.executable, "-c", "import time; time.sleep(1.1); from qc.processing import _srgb; print(_srgb().hex())"],
+        [sys.executable, "-c", "import time; time.sleep(1.1); from qc.icc import srgb; print(srgb().hex())"],
         capture_output=True, text=True, check=True,
     ).stdout.strip()
-    assert other == _srgb().hex()
+    assert other == srgb().hex()
