@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.qc_timeout_seconds,
             settings.max_decoded_bytes,
             settings.copy_quiet_seconds,
+            settings.copy_max_wait_seconds,
         )
         app.state.qc.warm_up()
         app.state.ocr_job = start_reading(settings, app.state.engine, app.state.store)

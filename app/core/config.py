@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     process_at_ingest: bool = True
     # ... and only once no check has run for this long (the copies yield to the stations' uploads).
     copy_quiet_seconds: float = 1.0
+    # ... or, on a server that is never quiet that long, once a copy has waited this long (still at idle priority).
+    copy_max_wait_seconds: float = 300.0
 
     operator_session_hours: int = 12
     # Station fleet: stations send a heartbeat this often; one missing this long is offline; beats closer than

@@ -104,12 +104,16 @@ class QCPool:
         timeout: float,
         max_decoded_bytes: int = 400 << 20,
         quiet_seconds: float = 1.0,
+        max_wait_seconds: float = 300.0,
     ) -> None:
         self.timeout = timeout
         # Issue 16: a processed copy starts only when no check, rendition or other foreground work has run for
         # quiet_seconds: while stations upload, their checks have the CPU to themselves (bench/ingest.py); the
         # copies are made in the pauses between uploads and after a burst.
         self.quiet_seconds = quiet_seconds
+        # ... but no copy waits longer than max_wait_seconds: a server never quiet for a second (many stations)
+        # still makes its copies during the day, at idle priority, instead of only after the last upload.
+        self.max_wait_seconds = max_wait_seconds
         self._busy, self._quiet_since = 0, time.monotonic() - quiet_seconds
         self._quiet = threading.Condition()
         self.max_pixels, self.max_decoded_bytes = max_pixels, max_decoded_bytes
@@ -143,14 +147,17 @@ class QCPool:
                 self._quiet.notify_all()
 
     def wait_quiet(self) -> float:
-        """Block until no foreground work runs and none ended in the last quiet_seconds; the seconds waited."""
+        """Block until no foreground work runs and none ended in the last quiet_seconds, or for max_wait_seconds at
+        most; the seconds waited."""
         start = time.monotonic()
+        deadline = start + self.max_wait_seconds
         with self._quiet:
             while True:
-                left = self._quiet_since + self.quiet_seconds - time.monotonic()
-                if self._busy == 0 and left <= 0:
-                    return time.monotonic() - start
-                self._quiet.wait(None if self._busy else left)
+                now = time.monotonic()
+                left = self._quiet_since + self.quiet_seconds - now
+                if (self._busy == 0 and left <= 0) or now >= deadline:
+                    return now - start
+                self._quiet.wait(min(deadline - now, float("inf") if self._busy else left))
 
     def check(self, data: bytes, profile: dict | None, intentionally_blank: bool = False) -> dict[str, Any]:
         """Run qc.check in a worker and wait for its result."""

@@ -58,6 +58,7 @@ def cmd_store_process(args: argparse.Namespace, settings: Settings) -> None:
         settings.qc_timeout_seconds,
         settings.max_decoded_bytes,
         settings.copy_quiet_seconds,
+        settings.copy_max_wait_seconds,
     )
     try:
         with session_for(settings) as session:

@@ -46,3 +46,20 @@ def test_foreground_work_is_counted_and_the_copy_worker_is_idle_priority():
         assert _sched(checker) == (os.SCHED_OTHER, os.getpriority(os.PRIO_PROCESS, 0))
     finally:
         pool.close()
+
+
+def test_a_copy_on_a_server_never_quiet_starts_after_the_longest_wait():
+    """A busy day with a check always in flight: the copies are made anyway, once they have waited max_wait."""
+    pool = QCPool(1, 80_000_000, 60.0, quiet_seconds=0.0, max_wait_seconds=0.2)
+    try:
+        with pool._quiet:  # a check in flight that never ends while the copy waits
+            pool._busy += 1
+        waited = []
+        copier = threading.Thread(target=lambda: waited.append(pool.wait_quiet()))
+        copier.start()
+        copier.join(60)
+        assert not copier.is_alive() and len(waited) == 1 and waited[0] >= 0.2
+    finally:
+        with pool._quiet:
+            pool._busy -= 1
+        pool.close()
