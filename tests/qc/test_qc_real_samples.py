@@ -47,6 +47,31 @@ def test_stated_skews(real_dir, name: str) -> None:
         assert "skew" in rep.reasons
 
 
+def _printed_rule_angle(path) -> float:  # type: ignore[no-untyped-def]
+    """The page's skew measured independently of qc: the median angle of the long straight printed rules (form
+    lines, staves) found by OpenCV's probabilistic Hough transform at 0.05° resolution, in qc's sign (CCW +)."""
+    import cv2
+    import numpy as np
+
+    grey = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+    lines = cv2.HoughLinesP(
+        cv2.Canny(grey, 50, 150), 1, np.pi / 3600, threshold=200, minLineLength=grey.shape[1] // 4, maxLineGap=5
+    ).reshape(-1, 4)
+    angles = [np.degrees(np.arctan2(y2 - y1, x2 - x1)) for x1, y1, x2, y2 in lines]
+    near = [a for a in angles if abs(a) < 20]
+    assert len(near) >= 2, path
+    return -float(np.median(near))
+
+
+@pytest.mark.parametrize("name", ["skew_deskew_2.png", "skew_deskew_4.png", "skew_deskew_5.png"])
+def test_skew_within_0_3_degrees_of_the_printed_rules(real_dir, name: str) -> None:
+    """Issue 14's target "skew within 0.3° of a known angle": SOURCES.csv states whole degrees (deskew's own
+    test expectations: the payment slip's "3.0" is 3.38° by its printed lines), so the known angle here is
+    measured from the page's long printed rules by an independent method."""
+    rep = qc.check(real_dir / name)
+    assert rep.skew_deg == pytest.approx(_printed_rule_angle(real_dir / name), abs=0.3), rep.metrics
+
+
 @pytest.mark.parametrize("name", SHARP)
 def test_sharp_samples_not_blur(real_dir, name: str) -> None:
     rep = qc.check(real_dir / name)
