@@ -49,11 +49,11 @@ def solid_outline(bright: np.ndarray) -> np.ndarray:
     `bright` is the paper's bright region (uint8 0/255); it is opened with a square an eighth of its short side
     (wider than a thumb) and the convex hull of what is left is returned (uint8 0/255, same grid).
     """
-    ys, xs = np.nonzero(bright)
+    _, _, bw, bh = cv2.boundingRect(bright)  # the extent of the non-zero pixels, without listing them
     out = np.zeros_like(bright)
-    if len(xs) == 0:
+    if bw == 0:
         return out
-    side = max(3, int(0.125 * min(xs.max() - xs.min(), ys.max() - ys.min())) | 1)
+    side = max(3, int(0.125 * min(bw - 1, bh - 1)) | 1)
     opened = cv2.morphologyEx(bright, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (side, side)))
     if not opened.any():
         return bright.copy()
