@@ -68,7 +68,10 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
     small = cv2.resize(ana, (ana.shape[1] // 4, ana.shape[0] // 4), interpolation=cv2.INTER_AREA)
     f_l = work.shape[1] / small.shape[1]  # working pixels per small pixel
     page = pg.find_page(small)
-    region = cv2.resize(page.mask, (ana.shape[1], ana.shape[0]), interpolation=cv2.INTER_NEAREST)
+    content, smear = pg.content_mask(small, page.mask)
+    # the paper (bit 0) and the content (bit 1) brought to the analysis grid by one nearest-neighbour resize
+    up = cv2.resize((page.mask & 1) | (content.view(np.uint8) << 1), ana.shape[::-1], interpolation=cv2.INTER_NEAREST)
+    region = up & 1
     if not page.full_frame:
         k = max(3, int(0.015 * max(ana.shape)) | 1)
         region = cv2.erode(region, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
@@ -85,10 +88,7 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
     doubtful = edge is None or not (edge.pair and edge.whole)  # a whole pair of sides is trusted as it is
     text = sk.text_fit(ink) if doubtful and ink_ratio >= prof.min_ink_ratio else None
     skew, skew_source = sk.decide(edge, text)
-    content, smear = pg.content_mask(small, page.mask)
-    text_area = (
-        ink | cv2.resize(content.astype(np.uint8), (ana.shape[1], ana.shape[0]), interpolation=cv2.INTER_NEAREST) > 0
-    )
+    text_area = (ink.view(np.uint8) | (up >> 1)).view(bool)
     sharp = sh.measure(work, sh.select_cells(text_area, f_a, work.shape))
     mid_wh = (max(1, ana.shape[1] // 2), max(1, ana.shape[0] // 2))
     mid = cv2.resize(ana, mid_wh, interpolation=cv2.INTER_AREA)
@@ -97,7 +97,7 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
         cv2.resize(
             page.mask if page.bright is None else oc.solid_outline(page.bright), mid_wh, interpolation=cv2.INTER_NEAREST
         ),
-        cv2.resize(ink.astype(np.uint8), mid_wh, interpolation=cv2.INTER_AREA) > 0,
+        cv2.resize(ink.view(np.uint8), mid_wh, interpolation=cv2.INTER_AREA) > 0,
     )
     text_cut = pg.text_cut_sides(ink, prof.max_cut_text_marks) if page.full_frame else ([], [0, 0, 0, 0])
     dpi, dpi_from_page = dec.meta_dpi, False

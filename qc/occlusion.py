@@ -37,6 +37,10 @@ class Occlusion:
 
 
 NONE = Occlusion(0.0, None, ())
+# per paper level L (0-255): the grey levels g with g < DARKER * L (float32, as a float image would compare them)
+# are those below _DARK_BELOW[L], so the dark test runs on uint8 images without a float copy
+_GREYS = np.arange(256, dtype=np.float32)
+_DARK_BELOW = np.array([np.count_nonzero(_GREYS < np.float32(DARKER) * np.float32(lv)) for lv in range(256)], np.uint8)
 
 
 def solid_outline(bright: np.ndarray) -> np.ndarray:
@@ -45,11 +49,11 @@ def solid_outline(bright: np.ndarray) -> np.ndarray:
     `bright` is the paper's bright region (uint8 0/255); it is opened with a square an eighth of its short side
     (wider than a thumb) and the convex hull of what is left is returned (uint8 0/255, same grid).
     """
-    ys, xs = np.nonzero(bright)
+    _, _, bw, bh = cv2.boundingRect(bright)  # the extent of the non-zero pixels, without listing them
     out = np.zeros_like(bright)
-    if len(xs) == 0:
+    if bw == 0:
         return out
-    side = max(3, int(0.125 * min(xs.max() - xs.min(), ys.max() - ys.min())) | 1)
+    side = max(3, int(0.125 * min(bw - 1, bh - 1)) | 1)
     opened = cv2.morphologyEx(bright, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (side, side)))
     if not opened.any():
         return bright.copy()
@@ -68,8 +72,8 @@ def find(mid: np.ndarray, paper: np.ndarray, ink: np.ndarray) -> Occlusion:
         return NONE
     med = cv2.medianBlur(mid, MEDIAN)
     k = cv2.getStructuringElement(cv2.MORPH_RECT, (PAPER_KERNEL, PAPER_KERNEL))
-    level = cv2.dilate(np.where(paper > 0, med, 0).astype(np.uint8), k).astype(np.float32)
-    dark = ((med.astype(np.float32) < DARKER * level) & (paper > 0)).astype(np.uint8)
+    level = cv2.dilate(cv2.bitwise_and(med, paper), k)  # paper is 0/255: the median on the paper, 0 elsewhere
+    dark = cv2.compare(med, cv2.LUT(level, _DARK_BELOW), cv2.CMP_LT) & paper & 1
     if np.count_nonzero(dark) < MIN_AREA * area:
         return NONE  # too little dark paper for any object: the opening and the labelling cannot find one
     dark = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))  # thick things only

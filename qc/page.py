@@ -104,11 +104,14 @@ def exposure(gray: np.ndarray, mask: np.ndarray) -> Exposure:
 
 
 def ink_mask(gray: np.ndarray, region: np.ndarray, contrast: float) -> np.ndarray:
-    """Dark strokes thinner than the kernel (black-hat), inside the region; bool array."""
+    """Dark strokes thinner than the kernel (black-hat), inside the region (uint8, 0/1 or 0/255); bool array."""
     k = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9))
     hat = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, k)
     thr = max(20.0, 0.25 * contrast * 255.0)
-    return (hat > thr) & (region > 0)
+    # hat > thr as 0/1 (uint8 images compare against the floored threshold: the same for integer greys), kept
+    # where region is set, and read as bool without a copy
+    _, above = cv2.threshold(hat, thr, 1, cv2.THRESH_BINARY)
+    return cv2.bitwise_and(above, region).view(bool)
 
 
 SMEAR_LEVEL = 8.0  # grey levels below the local paper that count as a trace of content

@@ -31,6 +31,7 @@ MIN_EDGES_PER_CELL = 24
 REACH = 12.0  # profiles reach ±REACH px across the edge (a motion smear of up to ~2 x REACH is followed whole)
 _OFFS = np.arange(-REACH, REACH + 0.01, 0.5, dtype=np.float32)
 _C = len(_OFFS) // 2
+_SHORT = _OFFS[np.abs(_OFFS) <= 4.0]  # the first, short sampling of each profile (see _edge_scores)
 
 
 # Edge score -> Gaussian sigma (working pixels), measured on strokes 3-8 px wide with 2 grey levels of noise.
@@ -145,13 +146,21 @@ def _edge_scores(
     side = size + 2 * pad
     ys = cell * side + (gys - cell * gside) + (pad - rim)  # the same pixel in the padded stack
     xs = gxs + (pad - rim)
-    mx = xs.astype(np.float32)[:, None] + nx[:, None] * _OFFS[None, :]  # float32 throughout, as remap takes it
-    my = ys.astype(np.float32)[:, None] + ny[:, None] * _OFFS[None, :]
-    prof = cv2.remap(stack, mx, my, cv2.INTER_LINEAR)
-    up, ok_up = _extremum(prof[:, _C:])  # brighter side: the gradient points up the edge
-    dn, ok_dn = _extremum(-prof[:, _C::-1])
+    xf, yf = xs.astype(np.float32)[:, None], ys.astype(np.float32)[:, None]  # float32 throughout, as remap takes it
+    # profiles are first sampled over ±SHORT px; only edges whose extremum lies further out are sampled again over
+    # ±REACH (the nearest extremum is the first stop, so where one is found within ±SHORT the result is the same)
+    prof = cv2.remap(stack, xf + nx[:, None] * _SHORT[None, :], yf + ny[:, None] * _SHORT[None, :], cv2.INTER_LINEAR)
+    c = len(_SHORT) // 2
+    up, ok_up = _extremum(prof[:, c:])  # brighter side: the gradient points up the edge
+    dn, ok_dn = _extremum(-prof[:, c::-1])
+    slope = (prof[:, c + 2] - prof[:, c - 2]) * 0.5
+    far = np.flatnonzero(~(ok_up & ok_dn))
+    if len(far):
+        fx, fy = xf[far] + nx[far, None] * _OFFS[None, :], yf[far] + ny[far, None] * _OFFS[None, :]
+        whole = cv2.remap(stack, fx, fy, cv2.INTER_LINEAR)
+        up[far], ok_up[far] = _extremum(whole[:, _C:])
+        dn[far], ok_dn[far] = _extremum(-whole[:, _C::-1])
     height = up + dn
-    slope = (prof[:, _C + 2] - prof[:, _C - 2]) * 0.5
     ok = (height >= MIN_EDGE_HEIGHT) & ok_up & ok_dn
     if ok.sum() < MIN_EDGES_PER_DIRECTION:
         return None

@@ -11,6 +11,7 @@ import numpy as np
 MAX_TEXT_SKEW = 30.0
 SIDE_SAMPLES = 64  # profiles across each side of the paper
 WHOLE_SIDE = 0.75  # a side with fewer usable profiles than this share was clipped, hidden or bent
+_ALONG = np.linspace(0.1, 0.9, SIDE_SAMPLES)  # where the profiles cross a side, as shares of its length
 LineFit = tuple[np.ndarray, np.ndarray, float]  # centre, unit direction, RMS residual (fit_line)
 
 
@@ -52,9 +53,7 @@ def side_points(
 ) -> np.ndarray:
     """Sub-pixel edge points along the paper side a→b, searched ±reach along its normal."""
     h, w = gray.shape
-    n_pts = SIDE_SAMPLES
-    t = np.linspace(0.1, 0.9, n_pts)
-    base = a[None, :] + t[:, None] * (b - a)[None, :]
+    base = a[None, :] + _ALONG[:, None] * (b - a)[None, :]
     d = ((b - a) / (np.linalg.norm(b - a) + 1e-9)).astype(np.float64)
     normal = np.array([-d[1], d[0]], dtype=np.float64)
     if np.dot(centre - (a + b) / 2, normal) < 0:

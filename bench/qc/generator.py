@@ -324,7 +324,7 @@ def photograph(paper: np.ndarray, spec: PageSpec) -> tuple[np.ndarray, Truth]:
     if sigma > 0:
         img = cv2.GaussianBlur(img, (0, 0), sigma)
     if spec.defocus_sigma > 0:
-        img, extras["defocused_share"] = _partial_defocus(img, spec, corners)
+        img, extras["defocused_share"], extras["defocused_text_share"] = _partial_defocus(img, spec, corners)
     if spec.motion_px > 0:
         img = cv2.filter2D(img, -1, _motion_kernel(spec.motion_px, spec.motion_angle_deg))
     img += rng.normal(0, spec.noise, (fh, fw, 1)).astype(np.float32)
@@ -346,10 +346,10 @@ def photograph(paper: np.ndarray, spec: PageSpec) -> tuple[np.ndarray, Truth]:
     return out, truth
 
 
-def _partial_defocus(img: np.ndarray, spec: PageSpec, corners: np.ndarray) -> tuple[np.ndarray, float]:
-    """Blur growing linearly along a direction across the page (a depth gradient); returns (image, share).
+def _partial_defocus(img: np.ndarray, spec: PageSpec, corners: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """Blur growing linearly along a direction across the page (a depth gradient); returns (image, shares).
 
-    The share is the fraction of the page whose extra blur is at least 1.5 px (frame pixels).
+    The shares are the fractions of the page and of its print whose extra blur is at least 1.5 px (frame pixels).
     """
     fh, fw = img.shape[:2]
     t = math.radians(spec.defocus_angle_deg)
@@ -371,7 +371,18 @@ def _partial_defocus(img: np.ndarray, spec: PageSpec, corners: np.ndarray) -> tu
         if sel.any():
             out[sel] = stack[k][sel] * (1 - f[sel]) + stack[k + 1][sel] * f[sel]
     start = spec.defocus_start + (1 - spec.defocus_start) * min(1.0, 1.5 / spec.defocus_sigma)
-    return out, float(max(0.0, 1 - start))
+    return out, float(max(0.0, 1 - start)), _text_share(img[::4, ::4], corners / 4, depth * spec.defocus_sigma >= 1.5)
+
+
+def _text_share(img: np.ndarray, corners: np.ndarray, soft: np.ndarray) -> float:
+    """Share of the print (pixels under 0.7 of the paper's level inside the page) where `soft` is set."""
+    h, w = soft.shape
+    gray = img[:h, :w].mean(axis=2)
+    page = np.zeros((h, w), np.uint8)
+    cv2.fillConvexPoly(page, np.round(corners).astype(np.int32), 1)
+    inside = gray[page > 0]
+    text = (page > 0) & (gray < 0.7 * float(np.percentile(inside, 90))) if inside.size else page > 0
+    return float(soft[text].mean()) if text.any() else 0.0
 
 
 def _shadow(spec: PageSpec, rng: np.random.Generator) -> np.ndarray:

@@ -4,9 +4,10 @@
 
 Categories (bench/qc/generator.py, 4000x3000 JPEG photos unless said): skew (±10°, perspective), sharp, gauss
 (sigma 1.5-3 px), motion (6-12 px), motion_wide (3-20 px, any angle), defocus (a depth gradient over part of the
-page), occluded (finger, thumb, phone, pen), shadow (soft hand shadows), clipped (outline partly outside the
-frame), scan1 / scan8 (1-bit / 8-bit grey lossless A5 scans at 600 dpi, PNG), scan_text (text-only A4 scans at
-300 dpi without a visible edge, rotated ±4°).
+page; grouped by the share of the print beyond 1.5 px extra blur, the issue's "≥ 20 % of the text", and by the
+share of the page), occluded (finger, thumb, phone, pen), shadow (soft hand shadows), clipped (outline partly
+outside the frame), scan1 / scan8 (1-bit / 8-bit grey lossless A5 scans at 600 dpi, PNG), scan_text (text-only
+A4 scans at 300 dpi without a visible edge, rotated ±4°).
 
 Prints per category: skew error (MAE, p95, max; the source used), blur ROC AUC of qc's blur index (the larger of
 blur_px / max_blur_px and blur_region_share / max_blur_region_share) against the sharp pages, with the variance of
@@ -59,6 +60,8 @@ def _make(args: tuple[str, int, str]) -> tuple[str, dict[str, float]]:
     truth_path = path + ".json"
     if os.path.exists(path) and os.path.exists(path + ".truth") and not os.path.exists(truth_path):
         Path(truth_path).write_text(json.dumps({"skew": float(Path(path + ".truth").read_text())}))  # older cache
+    if kind == "defocus" and os.path.exists(truth_path) and "defocused_text_share" not in Path(truth_path).read_text():
+        os.remove(truth_path)  # older cache: rendered again (the same pixels) for the share of the print defocused
     if not (os.path.exists(path) and os.path.exists(truth_path)):
         if kind in SCANS:
             rng = np.random.default_rng(seed)
@@ -209,6 +212,8 @@ def main() -> None:
         "motion_wide >= 6 px": [(p, t) for p, t in files.get("motion_wide", []) if t["motion"] >= 6],
         "motion_wide < 6 px": [(p, t) for p, t in files.get("motion_wide", []) if t["motion"] < 6],
         "defocus >= 20% of page": [(p, t) for p, t in files.get("defocus", []) if t["defocused_share"] >= 0.2],
+        "defocus >= 20% of text": [(p, t) for p, t in files.get("defocus", []) if t["defocused_text_share"] >= 0.2],
+        "defocus < 20% of text": [(p, t) for p, t in files.get("defocus", []) if t["defocused_text_share"] < 0.2],
     }
     for name, items in groups.items():
         score = [blur_index(results[p]) for p, _ in items]
