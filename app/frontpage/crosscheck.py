@@ -2,7 +2,9 @@
 
 Normalisation (issue 18): NFKC (full-width → half-width), no spaces or punctuation, dates in any of 2024-06-05,
 2024年6月5日, 2024.6.5, 2024/6/5, 20240605; ICD codes compared as codes where the import holds one. An unread
-field never counts as a match: a page with an unread MRN (or nothing read at all) is "unreadable".
+field never counts as a match: a page with an unread MRN (or nothing read at all) is "unreadable", unless another
+field read with confidence differs (then "mismatch"). A confident reading without its field's shape (a visit that
+is not a number) is "unread", never "differs".
 """
 
 import re
@@ -19,7 +21,10 @@ from app.records.rules import MRN_PATTERN
 CHECKED = ("mrn", "visit", "name", "discharge_date", "diagnosis", "operation")
 FIVE = ("name", "mrn", "discharge_date", "diagnosis", "operation")
 FORM_LABELS = ("visit", "discharge_date", "diagnosis", "operation")  # labels a front page has, other forms not
-IDENTITY = ("mrn", "visit", "name")  # a mismatch here (read with confidence): possibly the wrong record's page
+# A mismatch here (read with confidence): possibly the wrong record's page, as the banner says ("its front page
+# shows another MRN or name"). A visit that differs is shown as a difference, never this alarm: one handwritten
+# digit is too weak a sign (issue 18 review: "1" read as "T" raised it).
+WRONG_RECORD = ("mrn", "name")
 MIN_SCORE = 0.5  # an OCR confidence below this reads as "unread"
 # An ICD-10 code (a letter, two digits, maybe a dot and more), the same with its letter read as a look-alike digit
 # (I25.103 read "125.103": three characters before the dot are ICD-10's, never ICD-9-CM-3's two), or an ICD-9-CM-3
@@ -94,9 +99,8 @@ class RecordCheck:
 
     @property
     def wrong_record(self) -> bool:
-        """True when the MRN, the visit or the name differs: the page may belong to another record (another visit
-        of the same patient is another record)."""
-        return any(f.field in IDENTITY for f in self.mismatches)
+        """True when the MRN or the name differs (WRONG_RECORD): the page may belong to another record."""
+        return any(f.field in WRONG_RECORD for f in self.mismatches)
 
     def compared(self, names: tuple[str, ...] = FIVE) -> int:
         """How many of these fields were compared (matched or mismatched)."""
@@ -145,9 +149,22 @@ def not_read(recorded: dict[str, object]) -> RecordCheck:
     return RecordCheck(Outcome.unreadable, fields, legible=False)
 
 
+def _visit_digits(read: str) -> str:
+    """The digits of a visit as printed (第2次 → 2), letters OCR confuses with digits read as them; "" when the
+    reading is anything but a number of 1 to 3 digits (such as "T" for a handwritten "1")."""
+    text = plain(unicodedata.normalize("NFKC", read or "").translate(_DIGIT_LOOKALIKES))
+    text = text.removeprefix("第").removesuffix("次住院").removesuffix("次")
+    return text if re.fullmatch(r"\d{1,3}", text) else ""
+
+
+def plausible_visit(read: str) -> bool:
+    """A read visit is a number (第2次, 02, ２); anything else counts as not legible, like an implausible MRN."""
+    return bool(_visit_digits(read))
+
+
 def same_visit(recorded: int | str, read: str) -> bool:
     """Visit numbers agree as whole numbers (第2次 = 2 = 02)."""
-    digits = re.sub(r"\D", "", plain(read).translate(_DIGIT_LOOKALIKES))
+    digits = _visit_digits(read)
     return bool(digits) and int(digits) == int(recorded)
 
 
@@ -191,13 +208,21 @@ def _coded(recorded: str, code: str | None, read: str, read_code: str) -> bool:
     return same_text(recorded, read)
 
 
+def _plausible(name: str, recorded: str, read: str) -> bool:
+    """A confident reading that has the shape of its field; one that has not is "unread", never "differs"."""
+    if name == "visit":
+        return plausible_visit(read)
+    return True
+
+
 def check_record(recorded: dict[str, object], readings: dict[str, dict] | None) -> RecordCheck:
     """Compare a record with its page's readings.
 
     recorded: mrn, visit, name, discharge_date (date or None), diagnosis, diagnosis_code, operation, operation_code
     (None or "" where not entered). readings: field → {"value", "box", "score"} as stored by the reading job (None:
     the page could not be read). A page that is not a front page (is_front_page) or whose MRN is not one
-    (plausible_mrn) is not_read(): unreadable, never a mismatch. Outcome: mismatch when any field differs; else
+    (plausible_mrn) is not_read(): unreadable, never a mismatch; a reading without its field's shape (_plausible)
+    is "unread". Outcome: mismatch when any field differs; else
     unreadable when the MRN or any entered one of the five fields could not be read (a visit number too small to
     find is not decisive); else no_data when the record holds none of name, discharge date, diagnosis and
     operation (an MRN alone is not a check of the page's contents); else match.
@@ -226,7 +251,7 @@ def check_record(recorded: dict[str, object], readings: dict[str, dict] | None) 
         if got is None:
             out.append(FieldCheck(name, "not_on_page", shown, "", None))
             continue
-        if not value or float(got.get("score", 0)) < MIN_SCORE:
+        if not value or float(got.get("score", 0)) < MIN_SCORE or not _plausible(name, shown, value):
             out.append(FieldCheck(name, "unread", shown, value, box))
             continue
         code_reading = (readings.get(f"{name}_code") or {}).get("value", "")

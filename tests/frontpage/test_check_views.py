@@ -138,20 +138,31 @@ def test_a_server_with_ocr_off_says_so_and_runs(client: TestClient, session: Ses
         settings.ocr = before
 
 
-def test_another_visit_is_listed_as_possibly_the_wrong_record(client: TestClient, session: Session) -> None:
+def test_another_visit_differs_and_a_visit_read_as_a_letter_is_not_legible(
+    client: TestClient, session: Session
+) -> None:
+    """The banner ("another MRN or name") comes from the MRN or the name only; a visit read "T" for "1" (breakit
+    b18) is not legible, so the record matches and no banner shows."""
     shop = make_shop(session)
     record = add_record(session, shop, "10003", 3, T0)
-    record.discharge_date = date(2026, 1, 3)
-    session.add(record)
+    other = add_record(session, shop, "10013", 3, T0)
+    for r in (record, other):
+        r.discharge_date = date(2026, 1, 3)
+        session.add(r)
     session.commit()
     reading = _read(session, record, _fields("10003", visit="2"))  # the record is visit 1
-    assert reading.wrong_record and reading.outcome == "mismatch"
+    assert not reading.wrong_record and reading.outcome == "mismatch"
+    misread = _read(session, other, _fields("10013", visit="T"))
+    assert not misread.wrong_record and misread.outcome == "match"
+    assert misread.fields_wrong == 0 and checks.wrong_record_count(session, shop.project.id) == 0
     enrol(session, shop.manager)
     sign_in(client, shop.manager)
     check = client.get("/frontpage/check")
+    assert 'id="wrong-record-alert"' not in check.text
     row = check.text.split(f'/frontpage/check/records/{record.id}"')[0].rsplit("<tr", 1)[1]
-    assert 'class="row-alert"' in row and "可能是其他病案的页" in row
+    assert 'class="row-alert"' not in row and "可能是其他病案的页" not in row and "与病案记录不一致" in row
     assert 'data-fields="visit">1 (' in row
+    assert f"/frontpage/check/records/{other.id}\"" not in check.text
 
 
 def test_no_use_button_when_the_reading_says_the_same_and_waiting_is_worded_for_reading(

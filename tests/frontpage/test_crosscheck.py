@@ -171,13 +171,23 @@ def test_an_empty_cell_never_takes_the_next_rows_value() -> None:
     assert locate(boxes)["visit"].value == ""
 
 
-def test_another_visit_read_with_confidence_is_a_possibly_wrong_record() -> None:
+def test_another_visit_read_with_confidence_differs_but_is_no_wrong_record_alarm() -> None:
+    """The banner says "another MRN or name": a visit alone never raises it (issue 18 review)."""
     result = check_record(RECORD, _page(visit="3"))
-    assert result.outcome == Outcome.mismatch and result.wrong_record
-    assert [f.field for f in result.mismatches] == ["visit"]
-    low = _page(visit="3")
-    low["visit"] = _r("3", score=0.3)
-    assert not check_record(RECORD, low).wrong_record
+    assert result.outcome == Outcome.mismatch and not result.wrong_record
+    assert [f.field for f in result.mismatches] == ["visit"] and result.wrong() == 0
+    assert check_record(RECORD, _page(name="李四")).wrong_record  # the name does raise it, and the MRN (above)
+
+
+@pytest.mark.parametrize("read", ["T", "l", "二", "1次2", "eee", "1234"])
+def test_a_visit_that_is_not_a_number_is_not_legible(read: str) -> None:
+    """breakit b18: a printed "1" read as "T" was "possibly the wrong record's page" with all else equal."""
+    record = {**RECORD, "visit": 1}
+    result = check_record(record, _page(visit=read))
+    states = {f.field: f.state for f in result.fields}
+    expected = "match" if read == "l" else "unread"  # l is a look-alike of 1, like O of 0 in an MRN
+    assert states["visit"] == expected and not result.wrong_record and result.outcome == Outcome.match
+    assert same_visit(1, "第 1 次") and same_visit(12, "１２") and not same_visit(1, "T")
 
 
 def test_an_icd10_letter_read_as_a_digit_is_the_same_code() -> None:
