@@ -17,12 +17,11 @@ from app.frontpage.crosscheck import (
     check_record,
     codes_in,
     not_read,
-    plain,
     read_date,
+    same_code,
     same_text,
 )
 from app.frontpage.models import FrontPage, FrontPageReading
-from app.frontpage.rules import normalise_code
 from app.records.models import Record
 
 FINISHED = ("done", "unreadable", "failed")
@@ -121,7 +120,7 @@ class RecordView:
         if not read or value in (None, ""):
             return False
         if name.endswith("_code"):
-            return normalise_code(plain(str(value))) in codes_in(read)
+            return same_code(str(value), codes_in(read))  # 51.23 = 51.2300 (never plain(): it drops the dot)
         if name == "discharge_date":
             return read_date(read) is not None and read_date(read) == read_date(str(value))
         return same_text(str(value), read)

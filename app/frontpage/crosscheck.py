@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from app.frontpage.rules import normalise_code, parse_date
+from app.frontpage.rules import national_code, normalise_code, parse_date
 from app.navigation import N_
 from app.records.rules import MRN_PATTERN
 
@@ -73,13 +73,16 @@ OCR_STATE_LABELS = {
 
 @dataclass(frozen=True)
 class FieldCheck:
-    """One field: its state (match | mismatch | unread | not_entered | not_on_page), both values, the image box."""
+    """One field: its state (match | mismatch | unread | not_entered | not_on_page), both values, the image box;
+    for the diagnosis and the operation also the codes (the record's, the page's), which decide where both exist."""
 
     field: str
     state: str
     recorded: str
     read: str
     box: tuple[int, int, int, int] | None = None
+    recorded_code: str = ""
+    read_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -198,13 +201,17 @@ def same_text(recorded: str, read: str) -> bool:
     return bool(a) and a == b
 
 
-def _coded(recorded: str, code: str | None, read: str, read_code: str) -> bool:
+def same_code(recorded: str, page_codes: list[str]) -> bool:
+    """The record's code is among the page's, both in the national edition's full form (rules.national_code:
+    51.23 = 51.2300, I25.1 = I25.100, never I25.103)."""
+    return national_code(recorded) in {national_code(c) for c in page_codes}
+
+
+def _coded(recorded: str, code: str | None, read: str, page_codes: list[str]) -> bool:
     """A diagnosis or operation agrees by its ICD code where both the import and the page hold one (the codes
     decide, whatever the names say); else by its name (same_text)."""
-    if code:
-        page_codes = codes_in(read_code) + codes_in(read)
-        if page_codes:
-            return normalise_code(code) in page_codes
+    if code and page_codes:
+        return same_code(code, page_codes)
     return same_text(recorded, read)
 
 
@@ -254,7 +261,12 @@ def check_record(recorded: dict[str, object], readings: dict[str, dict] | None) 
         if not value or float(got.get("score", 0)) < MIN_SCORE or not _plausible(name, shown, value):
             out.append(FieldCheck(name, "unread", shown, value, box))
             continue
-        code_reading = (readings.get(f"{name}_code") or {}).get("value", "")
+        codes = {"recorded_code": "", "read_code": ""}
+        page_codes: list[str] = []
+        if name in ("diagnosis", "operation"):
+            got_code = readings.get(f"{name}_code") or {}
+            page_codes = codes_in(got_code.get("value", "")) + codes_in(value)
+            codes = {"recorded_code": str(recorded.get(f"{name}_code") or ""), "read_code": " ".join(page_codes)}
         if name == "mrn":
             ok = same_mrn(shown, value)
         elif name == "visit":
@@ -264,8 +276,8 @@ def check_record(recorded: dict[str, object], readings: dict[str, dict] | None) 
         elif name == "name":
             ok = plain(shown) == plain(value)
         else:
-            ok = _coded(shown, recorded.get(f"{name}_code"), value, code_reading)  # type: ignore[arg-type]
-        out.append(FieldCheck(name, "match" if ok else "mismatch", shown, value, box))
+            ok = _coded(shown, recorded.get(f"{name}_code"), value, page_codes)  # type: ignore[arg-type]
+        out.append(FieldCheck(name, "match" if ok else "mismatch", shown, value, box, **codes))
     states = {f.field: f.state for f in out}
     if any(s == "mismatch" for s in states.values()):
         outcome = Outcome.mismatch

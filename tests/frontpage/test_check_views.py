@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from app.accounts.models import Role
 from app.core.storage import LocalImageStore
 from app.frontpage import checks
-from app.frontpage.models import FrontPageReading
+from app.frontpage.models import FrontPage, FrontPageReading
 from app.pages.models import Page, PageImage
 from tests.acceptance.helpers import T0, add_record, make_shop
 from tests.custody.web import enrol, sign_in
@@ -162,7 +162,7 @@ def test_another_visit_differs_and_a_visit_read_as_a_letter_is_not_legible(
     row = check.text.split(f'/frontpage/check/records/{record.id}"')[0].rsplit("<tr", 1)[1]
     assert 'class="row-alert"' not in row and "可能是其他病案的页" not in row and "与病案记录不一致" in row
     assert 'data-fields="visit">1 (' in row
-    assert f"/frontpage/check/records/{other.id}\"" not in check.text
+    assert f'/frontpage/check/records/{other.id}"' not in check.text
 
 
 def test_no_use_button_when_the_reading_says_the_same_and_waiting_is_worded_for_reading(
@@ -180,3 +180,28 @@ def test_no_use_button_when_the_reading_says_the_same_and_waiting_is_worded_for_
     assert 'data-ocr-fill="fp_discharge_date"' not in form and 'data-ocr-fill="fp_name" data-value="李四"' in form
     check = client.get("/frontpage/check").text
     assert "待识别" in check and "待审批" not in check
+
+
+def test_codes_written_short_and_long_match_and_a_differing_code_is_shown(client: TestClient, session: Session) -> None:
+    """breakit b18: 51.23 imported, 51.2300 printed: the same operation. A diagnosis I25.1 read I25.103 (a narrower
+    national entry) differs, and the record check shows both codes. The form offers no "Use" for an equal code."""
+    shop = make_shop(session)
+    record = add_record(session, shop, "10005", 3, T0)
+    record.discharge_date, record.patient_name = date(2026, 1, 3), "测试"
+    session.add(record)
+    fp = session.exec(select(FrontPage).where(FrontPage.record_id == record.id)).one()
+    fp.diagnosis, fp.diagnosis_code = "冠状动脉粥样硬化性心脏病", "I25.1"
+    fp.operation, fp.operation_code = "腹腔镜下胆囊切除术", "51.23"
+    session.add(fp)
+    session.commit()
+    fields = _fields("10005", diagnosis="冠状动脉粥样硬化性心脏病", operation="腹腔镜下胆囊切除术")
+    reading = _read(session, record, {**fields, "diagnosis_code": "I25.103", "operation_code": "51.2300"})
+    assert reading.outcome == "mismatch" and reading.fields_wrong == 1
+    enrol(session, shop.manager)
+    sign_in(client, shop.manager)
+    detail = client.get(f"/frontpage/check/records/{record.id}").text
+    row = detail.split('data-field="diagnosis" data-state="mismatch"')[1].split("</tr>")[0]
+    assert 'data-code="recorded">I25.1<' in row and 'data-code="read">I25.103<' in row
+    assert 'data-field="operation" data-state="match"' in detail
+    form = client.get(f"/frontpage/records/{record.id}").text
+    assert 'data-ocr-fill="fp_operation_code"' not in form and 'data-ocr-fill="fp_diagnosis_code"' in form

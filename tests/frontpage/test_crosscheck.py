@@ -9,11 +9,13 @@ from app.frontpage.crosscheck import (
     check_record,
     codes_in,
     read_date,
+    same_code,
     same_mrn,
     same_text,
     same_visit,
 )
 from app.frontpage.locate import TextBox, locate
+from app.frontpage.rules import national_code
 
 RECORD = {
     "mrn": "00123456",
@@ -211,3 +213,40 @@ def test_a_misread_label_below_an_unread_name_is_not_the_name() -> None:
     boxes = [_box("姓名", 0, 40), _box("性别", 300, 40), _box("男", 400, 40, 20), _box("人院日期", 0, 80)]
     assert locate(boxes)["name"].value == ""  # unread, so the record's check is "unreadable", never a mismatch
     assert locate([_box("姓名", 0, 40), _box("王大明", 0, 80)])["name"].value == "王大明"  # a value below stays one
+
+
+@pytest.mark.parametrize(
+    ("short", "long"),
+    [
+        ("51.23", "51.2300"),
+        ("47.01", "47.0100"),
+        ("84.3", "84.3x00"),
+        ("I25.1", "I25.100"),
+        ("K35.8", "K35.800"),
+        ("I10", "I10.x00"),
+    ],
+)
+def test_a_code_written_short_and_long_is_the_same_code(short: str, long: str) -> None:
+    """The national clinical editions append a 2-digit extension; 00 stands for the original code itself."""
+    assert national_code(short) == national_code(long) == long
+    assert same_code(short, [long]) and same_code(long, [short])
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("I25.1", "I25.103"), ("51.23", "51.2301"), ("I25.10", "I25.100"), ("I10", "I10.x00x002"), ("51.2300", "51.2400")],
+)
+def test_a_national_extension_is_another_code(a: str, b: str) -> None:
+    assert not same_code(a, [b]) and not same_code(b, [a])
+
+
+def test_the_mismatch_line_carries_both_codes() -> None:
+    """breakit b18: operation 51.23 in the import, 51.2300 on the page, was "differs" with two equal names."""
+    record = {**RECORD, "operation": "腹腔镜下胆囊切除术", "operation_code": "51.23", "diagnosis_code": "I25.1"}
+    page = _page(operation="腹腔镜下胆囊切除术", operation_code="51.2300", diagnosis_code="I25.100")
+    result = check_record(record, page)
+    assert result.outcome == Outcome.match
+    page = _page(operation="腹腔镜下胆囊切除术", operation_code="51.2300", diagnosis_code="I25.103")
+    states = {f.field: f for f in check_record(record, page).fields}
+    assert states["operation"].state == "match" and states["diagnosis"].state == "mismatch"
+    assert (states["diagnosis"].recorded_code, states["diagnosis"].read_code) == ("I25.1", "I25.103")
