@@ -215,10 +215,21 @@ def _coded(recorded: str, code: str | None, read: str, page_codes: list[str]) ->
     return same_text(recorded, read)
 
 
-def _plausible(name: str, recorded: str, read: str) -> bool:
-    """A confident reading that has the shape of its field; one that has not is "unread", never "differs"."""
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _plausible(name: str, recorded: str, read: str, page_codes: list[str]) -> bool:
+    """A confident reading that has the shape of its field; one that has not (scribbles read as "eee") is
+    "unread", never "differs": a visit is a number, a date is a date (read_date), a name written in Chinese has
+    a Chinese character (a Latin name a Latin letter), a diagnosis or operation has a Chinese character or a code."""
     if name == "visit":
         return plausible_visit(read)
+    if name == "discharge_date":
+        return read_date(read) is not None
+    if name == "name":
+        return bool(_CJK.search(read)) if _CJK.search(recorded) else bool(re.search(r"[A-Za-z]", read))
+    if name in ("diagnosis", "operation"):
+        return bool(_CJK.search(read) or page_codes)
     return True
 
 
@@ -258,15 +269,15 @@ def check_record(recorded: dict[str, object], readings: dict[str, dict] | None) 
         if got is None:
             out.append(FieldCheck(name, "not_on_page", shown, "", None))
             continue
-        if not value or float(got.get("score", 0)) < MIN_SCORE or not _plausible(name, shown, value):
-            out.append(FieldCheck(name, "unread", shown, value, box))
-            continue
         codes = {"recorded_code": "", "read_code": ""}
         page_codes: list[str] = []
         if name in ("diagnosis", "operation"):
             got_code = readings.get(f"{name}_code") or {}
             page_codes = codes_in(got_code.get("value", "")) + codes_in(value)
             codes = {"recorded_code": str(recorded.get(f"{name}_code") or ""), "read_code": " ".join(page_codes)}
+        if not value or float(got.get("score", 0)) < MIN_SCORE or not _plausible(name, shown, value, page_codes):
+            out.append(FieldCheck(name, "unread", shown, value, box))
+            continue
         if name == "mrn":
             ok = same_mrn(shown, value)
         elif name == "visit":

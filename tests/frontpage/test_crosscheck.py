@@ -250,3 +250,29 @@ def test_the_mismatch_line_carries_both_codes() -> None:
     states = {f.field: f for f in check_record(record, page).fields}
     assert states["operation"].state == "match" and states["diagnosis"].state == "mismatch"
     assert (states["diagnosis"].recorded_code, states["diagnosis"].read_code) == ("I25.1", "I25.103")
+
+
+@pytest.mark.parametrize(
+    ("field", "read"),
+    [("diagnosis", "eee"), ("operation", "~~ ii"), ("name", "eee"), ("discharge_date", "eee"), ("visit", "T")],
+)
+def test_a_confident_reading_without_its_fields_shape_is_not_legible(field: str, read: str) -> None:
+    """breakit b18: scribbles in every value, the diagnosis read "eee" at a high score, made the record
+    "differs" and counted 1 wrong field of 1. Such a reading is "unread"; the record is unreadable."""
+    scribbled = _page(**{field: read})
+    result = check_record(RECORD, scribbled)
+    states = {f.field: f.state for f in result.fields}
+    assert states[field] == "unread" and not result.mismatches and not result.wrong_record
+    assert result.wrong() == 0 and result.outcome == (Outcome.match if field == "visit" else Outcome.unreadable)
+    # A real reading of another kind still differs; a code on the page makes a diagnosis without Chinese readable.
+    assert check_record(RECORD, _page(diagnosis="社区获得性肺炎")).outcome == Outcome.mismatch
+    assert check_record({**RECORD, "name": "John Smith"}, _page(name="Jon Smith")).wrong_record
+    coded = _page(diagnosis="J18.900")
+    assert {f.field: f.state for f in check_record(RECORD, coded).fields}["diagnosis"] == "mismatch"
+
+
+def test_a_page_whose_only_differences_are_scribbles_is_unreadable() -> None:
+    page = _page(diagnosis="eee", operation="xx", discharge_date="~~")
+    del page["name"]
+    result = check_record(RECORD, page)
+    assert result.outcome == Outcome.unreadable and result.compared() == 1
