@@ -24,3 +24,10 @@ def wrong_record_alert(request: Any) -> int:
         return 0
     with Session(request.app.state.engine) as session:
         return wrong_record_count(session, project_id)
+
+
+def ocr_state(request: Any) -> str:
+    """on | off (FOLIO_OCR=off) | missing (the OCR package is not installed): whether this server reads pages."""
+    from app.frontpage.ocr import status
+
+    return status(request.app.state.settings.ocr)
