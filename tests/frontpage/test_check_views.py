@@ -13,7 +13,7 @@ from app.frontpage import checks
 from app.frontpage.models import FrontPage, FrontPageReading
 from app.pages.models import Page, PageImage
 from tests.acceptance.helpers import T0, add_record, make_shop
-from tests.custody.web import enrol, sign_in
+from tests.custody.web import PASSWORD, csrf, enrol, sign_in
 from tests.factories import make_user
 
 
@@ -88,6 +88,19 @@ def test_manager_sees_the_wrong_record_alert_the_list_and_suggestions(client: Te
     lots = client.get("/acceptance")
     assert 'id="lot-front-page-check" data-checked="2" data-mismatched="1"' in lots.text
     assert 'id="lot-field-error-rate"' in lots.text
+
+    # Nor before full sign-in: the password alone, on the second-factor page (breakit b18).
+    client.cookies.clear()
+    login = client.get("/login")
+    r = client.post(
+        "/login",
+        data={"username": shop.manager.username, "password": PASSWORD, "csrf_token": csrf(login.text)},
+        follow_redirects=False,
+    )
+    assert r.headers["location"].startswith("/login/second-factor")
+    second = client.get("/login/second-factor")
+    assert second.status_code == 200 and 'id="wrong-record-alert"' not in second.text
+    assert "可能是其他病案的页" not in second.text
 
     # A records custodian sees no alert (it is for the vendor's manager and QC).
     custodian = make_user(session, shop.project, "cust_fp", Role.custodian)
