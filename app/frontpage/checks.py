@@ -101,6 +101,7 @@ class RecordView:
 
     reading: FrontPageReading | None
     check: RecordCheck | None
+    failed_qc_page: int | None = None  # no reading, and the front page's current image failed QC (this page)
 
     @property
     def suggestions(self) -> dict[str, str]:
@@ -130,7 +131,9 @@ def record_view(session: Session, record: Record) -> RecordView:
     """The record's current reading and its comparison with the record's values now."""
     reading = current_reading(session, record.id)
     if reading is None:
-        return RecordView(None, None)
+        from app.frontpage.reading import failed_front_page  # reading imports this module
+
+        return RecordView(None, None, failed_front_page(session, record.project_id, record.id))
     fp = session.exec(select(FrontPage).where(FrontPage.record_id == record.id)).first()
     return RecordView(reading, compare(reading, record, fp))
 

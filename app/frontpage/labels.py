@@ -21,7 +21,12 @@ def wrong_record_alert(request: Any) -> int:
 
     user = getattr(request.state, "user", None)
     project_id = getattr(user, "project_id", None)
-    if project_id is None or not getattr(user, "mfa_passed", False) or user.role not in ALERTED_ROLES or not allowed(user.role, Perm.view_records):
+    if (
+        project_id is None
+        or not getattr(user, "mfa_passed", False)
+        or user.role not in ALERTED_ROLES
+        or not allowed(user.role, Perm.view_records)
+    ):
         return 0
     with Session(request.app.state.engine) as session:
         return wrong_record_count(session, project_id)

@@ -115,6 +115,15 @@ def waiting_pages(session: Session, project_id: int, marks: list[str], limit: in
     return list(session.exec(pages.order_by(col(Page.record_id), col(Page.page_number))))
 
 
+def failed_front_page(session: Session, project_id: int, record_id: int) -> int | None:
+    """The page number of the record's front page when its current image failed QC (it is never read: a re-shoot
+    that passes is), else None."""
+    marks = front_marks(scheme(session, project_id).segments)
+    stmt = _front_pages(project_id, marks, Page).where(Page.record_id == record_id)
+    page = session.exec(stmt.order_by(col(Page.page_number)).limit(1)).first()
+    return page.page_number if page is not None and not page.qc_passed else None
+
+
 def progress(session: Session, project_id: int) -> Progress:
     """The project's reading progress (counts over current front pages)."""
     marks = front_marks(scheme(session, project_id).segments)

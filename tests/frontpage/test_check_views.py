@@ -218,3 +218,25 @@ def test_codes_written_short_and_long_match_and_a_differing_code_is_shown(client
     assert 'data-field="operation" data-state="match"' in detail
     form = client.get(f"/frontpage/records/{record.id}").text
     assert 'data-ocr-fill="fp_operation_code"' not in form and 'data-ocr-fill="fp_diagnosis_code"' in form
+
+
+def test_a_front_page_that_failed_qc_says_so_not_waiting(client: TestClient, session: Session) -> None:
+    """breakit b18: page 1 a blank that failed QC showed "not read yet" for ever; it says to re-shoot instead.
+    The entry form's check line has a full-width colon in Chinese."""
+    shop = make_shop(session)
+    failed = add_record(session, shop, "10006", 3, T0, finish=False, failing=(1,))
+    good = add_record(session, shop, "10007", 3, T0)
+    session.commit()
+    first = session.exec(select(Page).where(Page.record_id == failed.id, Page.page_number == 1)).one()
+    assert first.qc_passed is False
+    _read(session, good, _fields("10007"))
+    enrol(session, shop.manager)
+    sign_in(client, shop.manager)
+    detail = client.get(f"/frontpage/check/records/{failed.id}").text
+    assert 'data-outcome="failed_qc"' in detail and "未通过质检" in detail and "尚未识别" not in detail
+    form = client.get(f"/frontpage/records/{failed.id}").text
+    assert "未通过质检" in form
+    assert "首页核对：" in client.get(f"/frontpage/records/{good.id}").text
+    waiting = add_record(session, shop, "10008", 3, T0)
+    session.commit()
+    assert 'data-outcome="none"' in client.get(f"/frontpage/check/records/{waiting.id}").text
