@@ -88,6 +88,8 @@ def test_manager_sees_the_wrong_record_alert_the_list_and_suggestions(client: Te
     lots = client.get("/acceptance")
     assert 'id="lot-front-page-check" data-checked="2" data-mismatched="1"' in lots.text
     assert 'id="lot-field-error-rate"' in lots.text
+    confirm = lots.text.split('id="apply-form" data-confirm="')[1].split('">')[0]
+    assert "字段差错率" in confirm and "超过上限" in confirm  # the rate is over the 3 % limit (breakit b18)
 
     # Nor before full sign-in: the password alone, on the second-factor page (breakit b18).
     client.cookies.clear()
