@@ -91,8 +91,11 @@ def reading_crop(
     if field not in boxes or image is None or not store.exists(image.sha256):
         raise ReadingNotFound(f"reading {reading_id} has no image area for {field}")
     skew = (image.qc_metrics or {}).get("skew_deg")
-    key = (image.sha256, skew, tuple(sorted(boxes.items())))
-    crops = CROPS.get(key, lambda: request.app.state.qc.run(crops_jpeg, store.get(image.sha256), skew, boxes))
+    turn = int(fields[field].get("turn") or 0)  # 180: read upside down (ocr.read_page)
+    key = (image.sha256, skew, turn, tuple(sorted(boxes.items())))
+    crops = CROPS.get(
+        key, lambda: request.app.state.qc.run(crops_jpeg, store.get(image.sha256), skew, boxes, 0.6, turn)
+    )
     data = crops.get(field)
     if not data:
         raise ReadingNotFound(f"reading {reading_id}: the image can no longer be read")
