@@ -17,7 +17,7 @@ from app.frontpage.crops import CropCache
 from app.frontpage.exceptions import ReadingNotFound
 from app.frontpage.models import FrontPageReading
 from app.frontpage.ocr import crops_jpeg, status
-from app.frontpage.reading import progress
+from app.frontpage.reading import front_page_view, progress
 from app.frontpage.views import _actor
 from app.pages.models import PageImage
 from app.projects.dependencies import CurrentProject
@@ -64,7 +64,7 @@ def check_record(record_id: int, request: Request, session: SessionDep, project:
             "project": project,
             "record": record,
             "ocr": ocr_state(request),
-            "view": checks.record_view(session, record),
+            "view": front_page_view(session, record),
             "can_see_images": allowed(principal.role, Perm.view_images),
         },
     )

@@ -131,9 +131,7 @@ def record_view(session: Session, record: Record) -> RecordView:
     """The record's current reading and its comparison with the record's values now."""
     reading = current_reading(session, record.id)
     if reading is None:
-        from app.frontpage.reading import failed_front_page  # reading imports this module
-
-        return RecordView(None, None, failed_front_page(session, record.project_id, record.id))
+        return RecordView(None, None)  # reading.front_page_view tells a front page that failed QC
     fp = session.exec(select(FrontPage).where(FrontPage.record_id == record.id)).first()
     return RecordView(reading, compare(reading, record, fp))
 
