@@ -63,6 +63,7 @@ def environment(language: str) -> Environment:
         label=wording.label,
         fp_check=frontpage_labels.LABELS,
         wrong_record_alert=frontpage_labels.wrong_record_alert,
+        front_page_ocr=frontpage_labels.ocr_state,
     )
     return env
 

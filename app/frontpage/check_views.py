@@ -17,7 +17,7 @@ from app.frontpage.crops import CropCache
 from app.frontpage.exceptions import ReadingNotFound
 from app.frontpage.models import FrontPageReading
 from app.frontpage.ocr import crops_jpeg, status
-from app.frontpage.reading import progress
+from app.frontpage.reading import front_page_view, progress
 from app.frontpage.views import _actor
 from app.pages.models import PageImage
 from app.projects.dependencies import CurrentProject
@@ -64,7 +64,7 @@ def check_record(record_id: int, request: Request, session: SessionDep, project:
             "project": project,
             "record": record,
             "ocr": ocr_state(request),
-            "view": checks.record_view(session, record),
+            "view": front_page_view(session, record),
             "can_see_images": allowed(principal.role, Perm.view_images),
         },
     )
@@ -91,8 +91,11 @@ def reading_crop(
     if field not in boxes or image is None or not store.exists(image.sha256):
         raise ReadingNotFound(f"reading {reading_id} has no image area for {field}")
     skew = (image.qc_metrics or {}).get("skew_deg")
-    key = (image.sha256, skew, tuple(sorted(boxes.items())))
-    crops = CROPS.get(key, lambda: request.app.state.qc.run(crops_jpeg, store.get(image.sha256), skew, boxes))
+    turn = int(fields[field].get("turn") or 0)  # 180: read upside down (ocr.read_page)
+    key = (image.sha256, skew, turn, tuple(sorted(boxes.items())))
+    crops = CROPS.get(
+        key, lambda: request.app.state.qc.run(crops_jpeg, store.get(image.sha256), skew, boxes, 0.6, turn)
+    )
     data = crops.get(field)
     if not data:
         raise ReadingNotFound(f"reading {reading_id}: the image can no longer be read")

@@ -17,12 +17,11 @@ from app.frontpage.crosscheck import (
     check_record,
     codes_in,
     not_read,
-    plain,
     read_date,
+    same_code,
     same_text,
 )
 from app.frontpage.models import FrontPage, FrontPageReading
-from app.frontpage.rules import normalise_code
 from app.records.models import Record
 
 FINISHED = ("done", "unreadable", "failed")
@@ -102,6 +101,7 @@ class RecordView:
 
     reading: FrontPageReading | None
     check: RecordCheck | None
+    failed_qc_page: int | None = None  # no reading, and the front page's current image failed QC (this page)
 
     @property
     def suggestions(self) -> dict[str, str]:
@@ -121,7 +121,7 @@ class RecordView:
         if not read or value in (None, ""):
             return False
         if name.endswith("_code"):
-            return normalise_code(plain(str(value))) in codes_in(read)
+            return same_code(str(value), codes_in(read))  # 51.23 = 51.2300 (never plain(): it drops the dot)
         if name == "discharge_date":
             return read_date(read) is not None and read_date(read) == read_date(str(value))
         return same_text(str(value), read)
@@ -131,7 +131,7 @@ def record_view(session: Session, record: Record) -> RecordView:
     """The record's current reading and its comparison with the record's values now."""
     reading = current_reading(session, record.id)
     if reading is None:
-        return RecordView(None, None)
+        return RecordView(None, None)  # reading.front_page_view tells a front page that failed QC
     fp = session.exec(select(FrontPage).where(FrontPage.record_id == record.id)).first()
     return RecordView(reading, compare(reading, record, fp))
 

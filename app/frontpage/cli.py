@@ -1,4 +1,5 @@
-"""`folio frontpage read|progress`: read waiting front pages outside the server, and see how far reading is."""
+"""`folio frontpage read|progress|recheck`: read waiting front pages outside the server, see how far reading is,
+and compare stored readings again under the current rules."""
 
 import argparse
 from collections.abc import Callable
@@ -54,8 +55,27 @@ def cmd_progress(args: argparse.Namespace, settings: Settings) -> None:
             )
 
 
+def cmd_recheck(args: argparse.Namespace, settings: Settings) -> None:
+    """Compare every record's current reading with its values again, under this version's rules (a stored
+    outcome is otherwise recomputed only when the record's values change); prints the wrong-record alarms
+    before and after."""
+    from sqlmodel import col, func, select
+
+    from app.frontpage.checks import refresh
+    from app.frontpage.models import FrontPageReading
+
+    alarms = select(func.count()).where(col(FrontPageReading.current), col(FrontPageReading.wrong_record))
+    with session_for(settings) as session:
+        before = session.exec(alarms).one()
+        ids = list(session.exec(select(FrontPageReading.record_id).where(col(FrontPageReading.current))))
+        refresh(session, ids)
+        session.commit()
+        after = session.exec(alarms).one()
+    print(f"front-page checks compared again: {len(ids)}; possibly the wrong record's page: {before} → {after}")
+
+
 def add_commands(sub: argparse._SubParsersAction, add: Callable) -> None:
-    """Register `folio frontpage read|progress`."""
+    """Register `folio frontpage read|progress|recheck`."""
     fp = sub.add_parser("frontpage", help="the front-page check (OCR)").add_subparsers(
         dest="frontpage_command", required=True
     )
@@ -71,3 +91,10 @@ def add_commands(sub: argparse._SubParsersAction, add: Callable) -> None:
     p.add_argument("--limit", type=int, default=50, help="front pages in the batch of --once (default 50)")
     p.add_argument("--retry-failed", action="store_true", help="put failed front pages back to waiting first")
     add(fp, "progress", cmd_progress, "how far front-page reading is, per project", "folio frontpage progress")
+    add(
+        fp,
+        "recheck",
+        cmd_recheck,
+        "compare every stored front-page reading with its record again, under this version's rules",
+        "folio frontpage recheck",
+    )

@@ -2,7 +2,9 @@
 
 Normalisation (issue 18): NFKC (full-width → half-width), no spaces or punctuation, dates in any of 2024-06-05,
 2024年6月5日, 2024.6.5, 2024/6/5, 20240605; ICD codes compared as codes where the import holds one. An unread
-field never counts as a match: a page with an unread MRN (or nothing read at all) is "unreadable".
+field never counts as a match: a page with an unread MRN (or nothing read at all) is "unreadable", unless another
+field read with confidence differs (then "mismatch"). A confident reading without its field's shape (a visit that
+is not a number) is "unread", never "differs".
 """
 
 import re
@@ -10,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from app.frontpage.rules import normalise_code, parse_date
+from app.frontpage.rules import national_code, normalise_code, parse_date
 from app.navigation import N_
 from app.records.rules import MRN_PATTERN
 
@@ -19,7 +21,10 @@ from app.records.rules import MRN_PATTERN
 CHECKED = ("mrn", "visit", "name", "discharge_date", "diagnosis", "operation")
 FIVE = ("name", "mrn", "discharge_date", "diagnosis", "operation")
 FORM_LABELS = ("visit", "discharge_date", "diagnosis", "operation")  # labels a front page has, other forms not
-IDENTITY = ("mrn", "visit", "name")  # a mismatch here (read with confidence): possibly the wrong record's page
+# A mismatch here (read with confidence): possibly the wrong record's page, as the banner says ("its front page
+# shows another MRN or name"). A visit that differs is shown as a difference, never this alarm: one handwritten
+# digit is too weak a sign (issue 18 review: "1" read as "T" raised it).
+WRONG_RECORD = ("mrn", "name")
 MIN_SCORE = 0.5  # an OCR confidence below this reads as "unread"
 # An ICD-10 code (a letter, two digits, maybe a dot and more), the same with its letter read as a look-alike digit
 # (I25.103 read "125.103": three characters before the dot are ICD-10's, never ICD-9-CM-3's two), or an ICD-9-CM-3
@@ -68,13 +73,16 @@ OCR_STATE_LABELS = {
 
 @dataclass(frozen=True)
 class FieldCheck:
-    """One field: its state (match | mismatch | unread | not_entered | not_on_page), both values, the image box."""
+    """One field: its state (match | mismatch | unread | not_entered | not_on_page), both values, the image box;
+    for the diagnosis and the operation also the codes (the record's, the page's), which decide where both exist."""
 
     field: str
     state: str
     recorded: str
     read: str
     box: tuple[int, int, int, int] | None = None
+    recorded_code: str = ""
+    read_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,9 +102,8 @@ class RecordCheck:
 
     @property
     def wrong_record(self) -> bool:
-        """True when the MRN, the visit or the name differs: the page may belong to another record (another visit
-        of the same patient is another record)."""
-        return any(f.field in IDENTITY for f in self.mismatches)
+        """True when the MRN or the name differs (WRONG_RECORD): the page may belong to another record."""
+        return any(f.field in WRONG_RECORD for f in self.mismatches)
 
     def compared(self, names: tuple[str, ...] = FIVE) -> int:
         """How many of these fields were compared (matched or mismatched)."""
@@ -145,9 +152,22 @@ def not_read(recorded: dict[str, object]) -> RecordCheck:
     return RecordCheck(Outcome.unreadable, fields, legible=False)
 
 
+def _visit_digits(read: str) -> str:
+    """The digits of a visit as printed (第2次 → 2), letters OCR confuses with digits read as them; "" when the
+    reading is anything but a number of 1 to 3 digits (such as "T" for a handwritten "1")."""
+    text = plain(unicodedata.normalize("NFKC", read or "").translate(_DIGIT_LOOKALIKES))
+    text = text.removeprefix("第").removesuffix("次住院").removesuffix("次")
+    return text if re.fullmatch(r"\d{1,3}", text) else ""
+
+
+def plausible_visit(read: str) -> bool:
+    """A read visit is a number (第2次, 02, ２); anything else counts as not legible, like an implausible MRN."""
+    return bool(_visit_digits(read))
+
+
 def same_visit(recorded: int | str, read: str) -> bool:
     """Visit numbers agree as whole numbers (第2次 = 2 = 02)."""
-    digits = re.sub(r"\D", "", plain(read).translate(_DIGIT_LOOKALIKES))
+    digits = _visit_digits(read)
     return bool(digits) and int(digits) == int(recorded)
 
 
@@ -181,14 +201,36 @@ def same_text(recorded: str, read: str) -> bool:
     return bool(a) and a == b
 
 
-def _coded(recorded: str, code: str | None, read: str, read_code: str) -> bool:
+def same_code(recorded: str, page_codes: list[str]) -> bool:
+    """The record's code is among the page's, both in the national edition's full form (rules.national_code:
+    51.23 = 51.2300, I25.1 = I25.100, never I25.103)."""
+    return national_code(recorded) in {national_code(c) for c in page_codes}
+
+
+def _coded(recorded: str, code: str | None, read: str, page_codes: list[str]) -> bool:
     """A diagnosis or operation agrees by its ICD code where both the import and the page hold one (the codes
     decide, whatever the names say); else by its name (same_text)."""
-    if code:
-        page_codes = codes_in(read_code) + codes_in(read)
-        if page_codes:
-            return normalise_code(code) in page_codes
+    if code and page_codes:
+        return same_code(code, page_codes)
     return same_text(recorded, read)
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _plausible(name: str, recorded: str, read: str, page_codes: list[str]) -> bool:
+    """A confident reading that has the shape of its field; one that has not (scribbles read as "eee") is
+    "unread", never "differs": a visit is a number, a date is a date (read_date), a name written in Chinese has
+    a Chinese character (a Latin name a Latin letter), a diagnosis or operation has a Chinese character or a code."""
+    if name == "visit":
+        return plausible_visit(read)
+    if name == "discharge_date":
+        return read_date(read) is not None
+    if name == "name":
+        return bool(_CJK.search(read)) if _CJK.search(recorded) else bool(re.search(r"[A-Za-z]", read))
+    if name in ("diagnosis", "operation"):
+        return bool(_CJK.search(read) or page_codes)
+    return True
 
 
 def check_record(recorded: dict[str, object], readings: dict[str, dict] | None) -> RecordCheck:
@@ -197,7 +239,8 @@ def check_record(recorded: dict[str, object], readings: dict[str, dict] | None) 
     recorded: mrn, visit, name, discharge_date (date or None), diagnosis, diagnosis_code, operation, operation_code
     (None or "" where not entered). readings: field → {"value", "box", "score"} as stored by the reading job (None:
     the page could not be read). A page that is not a front page (is_front_page) or whose MRN is not one
-    (plausible_mrn) is not_read(): unreadable, never a mismatch. Outcome: mismatch when any field differs; else
+    (plausible_mrn) is not_read(): unreadable, never a mismatch; a reading without its field's shape (_plausible)
+    is "unread". Outcome: mismatch when any field differs; else
     unreadable when the MRN or any entered one of the five fields could not be read (a visit number too small to
     find is not decisive); else no_data when the record holds none of name, discharge date, diagnosis and
     operation (an MRN alone is not a check of the page's contents); else match.
@@ -226,10 +269,15 @@ def check_record(recorded: dict[str, object], readings: dict[str, dict] | None) 
         if got is None:
             out.append(FieldCheck(name, "not_on_page", shown, "", None))
             continue
-        if not value or float(got.get("score", 0)) < MIN_SCORE:
+        codes = {"recorded_code": "", "read_code": ""}
+        page_codes: list[str] = []
+        if name in ("diagnosis", "operation"):
+            got_code = readings.get(f"{name}_code") or {}
+            page_codes = codes_in(got_code.get("value", "")) + codes_in(value)
+            codes = {"recorded_code": str(recorded.get(f"{name}_code") or ""), "read_code": " ".join(page_codes)}
+        if not value or float(got.get("score", 0)) < MIN_SCORE or not _plausible(name, shown, value, page_codes):
             out.append(FieldCheck(name, "unread", shown, value, box))
             continue
-        code_reading = (readings.get(f"{name}_code") or {}).get("value", "")
         if name == "mrn":
             ok = same_mrn(shown, value)
         elif name == "visit":
@@ -239,8 +287,8 @@ def check_record(recorded: dict[str, object], readings: dict[str, dict] | None) 
         elif name == "name":
             ok = plain(shown) == plain(value)
         else:
-            ok = _coded(shown, recorded.get(f"{name}_code"), value, code_reading)  # type: ignore[arg-type]
-        out.append(FieldCheck(name, "match" if ok else "mismatch", shown, value, box))
+            ok = _coded(shown, recorded.get(f"{name}_code"), value, page_codes)  # type: ignore[arg-type]
+        out.append(FieldCheck(name, "match" if ok else "mismatch", shown, value, box, **codes))
     states = {f.field: f.state for f in out}
     if any(s == "mismatch" for s in states.values()):
         outcome = Outcome.mismatch

@@ -69,9 +69,10 @@ def _paper(image: Any) -> Any:
     return image[y0:y1, x0:x1]
 
 
-def prepare(data: bytes, skew_deg: float | None, max_side: int = MAX_SIDE) -> Any:
+def prepare(data: bytes, skew_deg: float | None, max_side: int = MAX_SIDE, turn: int = 0) -> Any:
     """Decode an image file, cut the paper out of the frame, straighten it by the measured skew (qc's angle, CCW
-    degrees) and bring its longest side down to max_side; None when the bytes are not an image."""
+    degrees), bring its longest side down to max_side and turn it by `turn` degrees (0 or 180: a page shot upside
+    down); None when the bytes are not an image."""
     import cv2
     import numpy as np
 
@@ -86,23 +87,50 @@ def prepare(data: bytes, skew_deg: float | None, max_side: int = MAX_SIDE) -> An
         image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     if skew_deg and abs(skew_deg) >= 0.2:
         image = deskew(image, skew_deg)
-    return image
+    return cv2.rotate(image, cv2.ROTATE_180) if turn == 180 else image
 
 
 def read_page(data: bytes, skew_deg: float | None, threads: int = 1) -> dict[str, Any]:
     """Read a front page (in a worker): {"size": [w, h], "lines": [{text, box, score}], "fields": {field: {value,
-    box, score}}} in the straightened image's pixels, or {"error": "unreadable_image"} when it cannot be decoded."""
+    box, score}}} in the straightened image's pixels, or {"error": "unreadable_image"} when it cannot be decoded.
+    A page shot upside down is read again turned 180°: when the front page's labels are not found
+    (crosscheck.is_front_page), or when its title and MRN label lie in the lower half (the engine turns each
+    upside-down line by itself, so the labels are read but stand right of and below their values). If the
+    turned reading finds the labels upright, it is kept and each field says "turn": 180 (its box is in the turned
+    image's pixels; crops_jpeg turns the page the same way). A page that is no front page costs two reads."""
+    from app.frontpage.crosscheck import is_front_page
+
     image = prepare(data, skew_deg)
     if image is None:
         return {"error": "unreadable_image"}
+    result, boxes = _read_image(image, threads)
+    if not is_front_page(result["fields"]) or _upside_down(boxes, image.shape[0]):
+        import cv2
+
+        turned, turned_boxes = _read_image(cv2.rotate(image, cv2.ROTATE_180), threads)
+        if is_front_page(turned["fields"]) and not _upside_down(turned_boxes, image.shape[0]):
+            for got in turned["fields"].values():
+                got["turn"] = 180
+            return turned
+    return result
+
+
+_HEAD_LABELS = ("病案首页", "病案号")  # printed at the top of the national form
+
+
+def _upside_down(boxes: list[TextBox], height: int) -> bool:
+    """The form's title and MRN label were read, and lie in the lower half of the page."""
+    ys = [sum(y for _, y in b.box) / 4 for b in boxes if any(w in b.text for w in _HEAD_LABELS)]
+    return bool(ys) and sum(ys) / len(ys) > height / 2
+
+
+def _read_image(image: Any, threads: int) -> tuple[dict[str, Any], list[TextBox]]:
     boxes = text_boxes(image, threads)
-    return {
-        "size": [int(image.shape[1]), int(image.shape[0])],
-        "lines": [
-            {"text": b.text, "box": [[round(x), round(y)] for x, y in b.box], "score": round(b.score, 3)} for b in boxes
-        ],
-        "fields": {name: r.to_dict() for name, r in locate(boxes).items()},
-    }
+    lines = [
+        {"text": b.text, "box": [[round(x), round(y)] for x, y in b.box], "score": round(b.score, 3)} for b in boxes
+    ]
+    fields = {name: r.to_dict() for name, r in locate(boxes).items()}
+    return {"size": [int(image.shape[1]), int(image.shape[0])], "lines": lines, "fields": fields}, boxes
 
 
 def _init_worker(max_pixels: int, parent_pid: int, threads: int) -> None:
@@ -157,14 +185,19 @@ class OcrPool:
 
 
 def crops_jpeg(
-    data: bytes, skew_deg: float | None, boxes: dict[str, tuple[int, int, int, int]], margin: float = 0.6
+    data: bytes,
+    skew_deg: float | None,
+    boxes: dict[str, tuple[int, int, int, int]],
+    margin: float = 0.6,
+    turn: int = 0,
 ) -> dict[str, bytes]:
     """The areas of a page's read fields, each with some of its surroundings, as JPEGs: field → bytes. boxes: field
     → (x0, y0, x1, y1) in the straightened image's pixels, as read_page gave them. The page is decoded and
-    straightened once for all of them; {} when the image cannot be decoded, b"" for a box outside the page."""
+    straightened (and turned, as read_page turned it) once for all of them; {} when the image cannot be decoded,
+    b"" for a box outside the page."""
     import cv2
 
-    image = prepare(data, skew_deg)
+    image = prepare(data, skew_deg, turn=turn)
     if image is None:
         return {}
     h, w = image.shape[:2]

@@ -13,7 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,11 +27,12 @@ from app.core.clock import utcnow
 from app.core.db import writing
 from app.core.storage import LocalImageStore
 from app.delivery.segments import scheme
-from app.frontpage.checks import finish
+from app.frontpage.checks import RecordView, finish, record_view
 from app.frontpage.exceptions import WorkerDied
 from app.frontpage.models import FrontPageReading
 from app.pages.models import Page, PageImage
 from app.projects.models import Project
+from app.records.models import Record
 
 log = logging.getLogger(__name__)
 FRONT_SEGMENT = "首页"
@@ -113,6 +114,23 @@ def waiting_pages(session: Session, project_id: int, marks: list[str], limit: in
         return []
     pages = select(Page).where(col(Page.id).in_(ids))
     return list(session.exec(pages.order_by(col(Page.record_id), col(Page.page_number))))
+
+
+def failed_front_page(session: Session, project_id: int, record_id: int) -> int | None:
+    """The page number of the record's front page when its current image failed QC (it is never read: a re-shoot
+    that passes is), else None."""
+    marks = front_marks(scheme(session, project_id).segments)
+    stmt = _front_pages(project_id, marks, Page).where(Page.record_id == record_id)
+    page = session.exec(stmt.order_by(col(Page.page_number)).limit(1)).first()
+    return page.page_number if page is not None and not page.qc_passed else None
+
+
+def front_page_view(session: Session, record: Record) -> RecordView:
+    """checks.record_view, and when the record has no reading because its front page failed QC, that page."""
+    view = record_view(session, record)
+    if view.reading is not None:
+        return view
+    return replace(view, failed_qc_page=failed_front_page(session, record.project_id, record.id))
 
 
 def progress(session: Session, project_id: int) -> Progress:

@@ -192,6 +192,34 @@ def normalise_code(raw: str) -> str:
     return (code[:1].upper() + code[1:].replace("X", "x")) if code else code
 
 
+# A code as the national clinical editions write it (ICD-10 国家临床版2.0, ICD-9-CM-3 手术操作分类代码国家临床版
+# 2.0): the original code, a 2-digit national extension (00: the original code's own title, 01-99: narrower
+# entries of their own), then perhaps an additional x### part. Where the original has no character there, an "x"
+# holds its place (I10 → I10.x00, ICD-9-CM-3 84.3 → 84.3x00).
+_ICD10_PARTS = re.compile(r"^([A-Z][0-9]{2})(?:\.([0-9x])([0-9]{2})?)?(x[0-9]{3})?([+*†]?)$")
+_ICD9_PARTS = re.compile(r"^([0-9]{2})\.([0-9]{2}|[0-9]x|[0-9])([0-9]{2})?(x[0-9]{3})?$")
+
+
+def national_code(raw: str) -> str:
+    """A code in the national clinical edition's full form, so that one code written short and long compares
+    equal: an original code without extension gets the extension 00 that stands for it (ICD-9-CM-3 51.23 →
+    51.2300, 84.3 → 84.3x00; ICD-10 I25.1 → I25.100, K35.8 → K35.800, I10 → I10.x00). A code with an extension
+    keeps it (I25.103 is a narrower entry than I25.1, never equal to it); anything else (I25.10, not a code) is
+    only normalised (normalise_code)."""
+    code = normalise_code(raw)
+    m = _ICD10_PARTS.match(code)
+    if m:
+        head, sub, ext, extra, mark = m.groups()
+        if ext is None and extra is None:
+            return f"{head}.{sub or 'x'}00{mark}"
+        return code
+    m = _ICD9_PARTS.match(code)
+    if m and m.group(3) is None and m.group(4) is None:
+        sub = m.group(2)
+        return f"{m.group(1)}.{sub}{'00' if len(sub) == 2 else 'x00' if sub.isdigit() else '00'}"
+    return code
+
+
 def check_row(row_number: int, raw: dict[str, object], today: date) -> Checked:
     """Check one row of mapped values; every problem of the row is listed, not just the first."""
     values = {f: typed_text(text(raw.get(f))) if f in CODE_FIELDS else text(raw.get(f)) for f in FIELDS}

@@ -15,8 +15,8 @@ from app.core.i18n import translations
 from app.core.templates import redirect, render, request_language
 from app.core.typed import Typed, typed_text
 from app.frontpage import service
-from app.frontpage.checks import record_view
 from app.frontpage.exceptions import BadFile, FileTooLarge, ImportRefused
+from app.frontpage.reading import front_page_view
 from app.frontpage.rules import FIELD_LABELS, FIELDS, PROBLEMS, REQUIRED
 from app.projects.dependencies import CurrentProject
 from app.records.service import get_record
@@ -178,7 +178,7 @@ def record_form(record_id: int, request: Request, session: SessionDep, project: 
 
 def _ocr(session, record) -> dict:  # noqa: ANN001
     """The front page's OCR reading, shown beside each field as a suggestion (never filled in by itself)."""
-    view = record_view(session, record)
+    view = front_page_view(session, record)
     return {"fp_view": view, "suggestions": view.suggestions}
 
 

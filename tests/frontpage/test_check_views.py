@@ -10,10 +10,10 @@ from sqlmodel import Session, select
 from app.accounts.models import Role
 from app.core.storage import LocalImageStore
 from app.frontpage import checks
-from app.frontpage.models import FrontPageReading
+from app.frontpage.models import FrontPage, FrontPageReading
 from app.pages.models import Page, PageImage
 from tests.acceptance.helpers import T0, add_record, make_shop
-from tests.custody.web import enrol, sign_in
+from tests.custody.web import PASSWORD, csrf, enrol, sign_in
 from tests.factories import make_user
 
 
@@ -88,6 +88,21 @@ def test_manager_sees_the_wrong_record_alert_the_list_and_suggestions(client: Te
     lots = client.get("/acceptance")
     assert 'id="lot-front-page-check" data-checked="2" data-mismatched="1"' in lots.text
     assert 'id="lot-field-error-rate"' in lots.text
+    confirm = lots.text.split('id="apply-form" data-confirm="')[1].split('">')[0]
+    assert "字段差错率" in confirm and "超过上限" in confirm  # the rate is over the 3 % limit (breakit b18)
+
+    # Nor before full sign-in: the password alone, on the second-factor page (breakit b18).
+    client.cookies.clear()
+    login = client.get("/login")
+    r = client.post(
+        "/login",
+        data={"username": shop.manager.username, "password": PASSWORD, "csrf_token": csrf(login.text)},
+        follow_redirects=False,
+    )
+    assert r.headers["location"].startswith("/login/second-factor")
+    second = client.get("/login/second-factor")
+    assert second.status_code == 200 and 'id="wrong-record-alert"' not in second.text
+    assert "可能是其他病案的页" not in second.text
 
     # A records custodian sees no alert (it is for the vendor's manager and QC).
     custodian = make_user(session, shop.project, "cust_fp", Role.custodian)
@@ -138,20 +153,31 @@ def test_a_server_with_ocr_off_says_so_and_runs(client: TestClient, session: Ses
         settings.ocr = before
 
 
-def test_another_visit_is_listed_as_possibly_the_wrong_record(client: TestClient, session: Session) -> None:
+def test_another_visit_differs_and_a_visit_read_as_a_letter_is_not_legible(
+    client: TestClient, session: Session
+) -> None:
+    """The banner ("another MRN or name") comes from the MRN or the name only; a visit read "T" for "1" (breakit
+    b18) is not legible, so the record matches and no banner shows."""
     shop = make_shop(session)
     record = add_record(session, shop, "10003", 3, T0)
-    record.discharge_date = date(2026, 1, 3)
-    session.add(record)
+    other = add_record(session, shop, "10013", 3, T0)
+    for r in (record, other):
+        r.discharge_date = date(2026, 1, 3)
+        session.add(r)
     session.commit()
     reading = _read(session, record, _fields("10003", visit="2"))  # the record is visit 1
-    assert reading.wrong_record and reading.outcome == "mismatch"
+    assert not reading.wrong_record and reading.outcome == "mismatch"
+    misread = _read(session, other, _fields("10013", visit="T"))
+    assert not misread.wrong_record and misread.outcome == "match"
+    assert misread.fields_wrong == 0 and checks.wrong_record_count(session, shop.project.id) == 0
     enrol(session, shop.manager)
     sign_in(client, shop.manager)
     check = client.get("/frontpage/check")
+    assert 'id="wrong-record-alert"' not in check.text
     row = check.text.split(f'/frontpage/check/records/{record.id}"')[0].rsplit("<tr", 1)[1]
-    assert 'class="row-alert"' in row and "可能是其他病案的页" in row
+    assert 'class="row-alert"' not in row and "可能是其他病案的页" not in row and "与病案记录不一致" in row
     assert 'data-fields="visit">1 (' in row
+    assert f'/frontpage/check/records/{other.id}"' not in check.text
 
 
 def test_no_use_button_when_the_reading_says_the_same_and_waiting_is_worded_for_reading(
@@ -169,3 +195,50 @@ def test_no_use_button_when_the_reading_says_the_same_and_waiting_is_worded_for_
     assert 'data-ocr-fill="fp_discharge_date"' not in form and 'data-ocr-fill="fp_name" data-value="李四"' in form
     check = client.get("/frontpage/check").text
     assert "待识别" in check and "待审批" not in check
+
+
+def test_codes_written_short_and_long_match_and_a_differing_code_is_shown(client: TestClient, session: Session) -> None:
+    """breakit b18: 51.23 imported, 51.2300 printed: the same operation. A diagnosis I25.1 read I25.103 (a narrower
+    national entry) differs, and the record check shows both codes. The form offers no "Use" for an equal code."""
+    shop = make_shop(session)
+    record = add_record(session, shop, "10005", 3, T0)
+    record.discharge_date, record.patient_name = date(2026, 1, 3), "测试"
+    session.add(record)
+    fp = session.exec(select(FrontPage).where(FrontPage.record_id == record.id)).one()
+    fp.diagnosis, fp.diagnosis_code = "冠状动脉粥样硬化性心脏病", "I25.1"
+    fp.operation, fp.operation_code = "腹腔镜下胆囊切除术", "51.23"
+    session.add(fp)
+    session.commit()
+    fields = _fields("10005", diagnosis="冠状动脉粥样硬化性心脏病", operation="腹腔镜下胆囊切除术")
+    reading = _read(session, record, {**fields, "diagnosis_code": "I25.103", "operation_code": "51.2300"})
+    assert reading.outcome == "mismatch" and reading.fields_wrong == 1
+    enrol(session, shop.manager)
+    sign_in(client, shop.manager)
+    detail = client.get(f"/frontpage/check/records/{record.id}").text
+    row = detail.split('data-field="diagnosis" data-state="mismatch"')[1].split("</tr>")[0]
+    assert 'data-code="recorded">I25.1<' in row and 'data-code="read">I25.103<' in row
+    assert 'data-field="operation" data-state="match"' in detail
+    form = client.get(f"/frontpage/records/{record.id}").text
+    assert 'data-ocr-fill="fp_operation_code"' not in form and 'data-ocr-fill="fp_diagnosis_code"' in form
+
+
+def test_a_front_page_that_failed_qc_says_so_not_waiting(client: TestClient, session: Session) -> None:
+    """breakit b18: page 1 a blank that failed QC showed "not read yet" for ever; it says to re-shoot instead.
+    The entry form's check line has a full-width colon in Chinese."""
+    shop = make_shop(session)
+    failed = add_record(session, shop, "10006", 3, T0, finish=False, failing=(1,))
+    good = add_record(session, shop, "10007", 3, T0)
+    session.commit()
+    first = session.exec(select(Page).where(Page.record_id == failed.id, Page.page_number == 1)).one()
+    assert first.qc_passed is False
+    _read(session, good, _fields("10007"))
+    enrol(session, shop.manager)
+    sign_in(client, shop.manager)
+    detail = client.get(f"/frontpage/check/records/{failed.id}").text
+    assert 'data-outcome="failed_qc"' in detail and "未通过质检" in detail and "尚未识别" not in detail
+    form = client.get(f"/frontpage/records/{failed.id}").text
+    assert "未通过质检" in form
+    assert "首页核对：" in client.get(f"/frontpage/records/{good.id}").text
+    waiting = add_record(session, shop, "10008", 3, T0)
+    session.commit()
+    assert 'data-outcome="none"' in client.get(f"/frontpage/check/records/{waiting.id}").text

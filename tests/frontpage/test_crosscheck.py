@@ -9,11 +9,13 @@ from app.frontpage.crosscheck import (
     check_record,
     codes_in,
     read_date,
+    same_code,
     same_mrn,
     same_text,
     same_visit,
 )
 from app.frontpage.locate import TextBox, locate
+from app.frontpage.rules import national_code
 
 RECORD = {
     "mrn": "00123456",
@@ -171,13 +173,23 @@ def test_an_empty_cell_never_takes_the_next_rows_value() -> None:
     assert locate(boxes)["visit"].value == ""
 
 
-def test_another_visit_read_with_confidence_is_a_possibly_wrong_record() -> None:
+def test_another_visit_read_with_confidence_differs_but_is_no_wrong_record_alarm() -> None:
+    """The banner says "another MRN or name": a visit alone never raises it (issue 18 review)."""
     result = check_record(RECORD, _page(visit="3"))
-    assert result.outcome == Outcome.mismatch and result.wrong_record
-    assert [f.field for f in result.mismatches] == ["visit"]
-    low = _page(visit="3")
-    low["visit"] = _r("3", score=0.3)
-    assert not check_record(RECORD, low).wrong_record
+    assert result.outcome == Outcome.mismatch and not result.wrong_record
+    assert [f.field for f in result.mismatches] == ["visit"] and result.wrong() == 0
+    assert check_record(RECORD, _page(name="李四")).wrong_record  # the name does raise it, and the MRN (above)
+
+
+@pytest.mark.parametrize("read", ["T", "l", "二", "1次2", "eee", "1234"])
+def test_a_visit_that_is_not_a_number_is_not_legible(read: str) -> None:
+    """breakit b18: a printed "1" read as "T" was "possibly the wrong record's page" with all else equal."""
+    record = {**RECORD, "visit": 1}
+    result = check_record(record, _page(visit=read))
+    states = {f.field: f.state for f in result.fields}
+    expected = "match" if read == "l" else "unread"  # l is a look-alike of 1, like O of 0 in an MRN
+    assert states["visit"] == expected and not result.wrong_record and result.outcome == Outcome.match
+    assert same_visit(1, "第 1 次") and same_visit(12, "１２") and not same_visit(1, "T")
 
 
 def test_an_icd10_letter_read_as_a_digit_is_the_same_code() -> None:
@@ -201,3 +213,66 @@ def test_a_misread_label_below_an_unread_name_is_not_the_name() -> None:
     boxes = [_box("姓名", 0, 40), _box("性别", 300, 40), _box("男", 400, 40, 20), _box("人院日期", 0, 80)]
     assert locate(boxes)["name"].value == ""  # unread, so the record's check is "unreadable", never a mismatch
     assert locate([_box("姓名", 0, 40), _box("王大明", 0, 80)])["name"].value == "王大明"  # a value below stays one
+
+
+@pytest.mark.parametrize(
+    ("short", "long"),
+    [
+        ("51.23", "51.2300"),
+        ("47.01", "47.0100"),
+        ("84.3", "84.3x00"),
+        ("I25.1", "I25.100"),
+        ("K35.8", "K35.800"),
+        ("I10", "I10.x00"),
+    ],
+)
+def test_a_code_written_short_and_long_is_the_same_code(short: str, long: str) -> None:
+    """The national clinical editions append a 2-digit extension; 00 stands for the original code itself."""
+    assert national_code(short) == national_code(long) == long
+    assert same_code(short, [long]) and same_code(long, [short])
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("I25.1", "I25.103"), ("51.23", "51.2301"), ("I25.10", "I25.100"), ("I10", "I10.x00x002"), ("51.2300", "51.2400")],
+)
+def test_a_national_extension_is_another_code(a: str, b: str) -> None:
+    assert not same_code(a, [b]) and not same_code(b, [a])
+
+
+def test_the_mismatch_line_carries_both_codes() -> None:
+    """breakit b18: operation 51.23 in the import, 51.2300 on the page, was "differs" with two equal names."""
+    record = {**RECORD, "operation": "腹腔镜下胆囊切除术", "operation_code": "51.23", "diagnosis_code": "I25.1"}
+    page = _page(operation="腹腔镜下胆囊切除术", operation_code="51.2300", diagnosis_code="I25.100")
+    result = check_record(record, page)
+    assert result.outcome == Outcome.match
+    page = _page(operation="腹腔镜下胆囊切除术", operation_code="51.2300", diagnosis_code="I25.103")
+    states = {f.field: f for f in check_record(record, page).fields}
+    assert states["operation"].state == "match" and states["diagnosis"].state == "mismatch"
+    assert (states["diagnosis"].recorded_code, states["diagnosis"].read_code) == ("I25.1", "I25.103")
+
+
+@pytest.mark.parametrize(
+    ("field", "read"),
+    [("diagnosis", "eee"), ("operation", "~~ ii"), ("name", "eee"), ("discharge_date", "eee"), ("visit", "T")],
+)
+def test_a_confident_reading_without_its_fields_shape_is_not_legible(field: str, read: str) -> None:
+    """breakit b18: scribbles in every value, the diagnosis read "eee" at a high score, made the record
+    "differs" and counted 1 wrong field of 1. Such a reading is "unread"; the record is unreadable."""
+    scribbled = _page(**{field: read})
+    result = check_record(RECORD, scribbled)
+    states = {f.field: f.state for f in result.fields}
+    assert states[field] == "unread" and not result.mismatches and not result.wrong_record
+    assert result.wrong() == 0 and result.outcome == (Outcome.match if field == "visit" else Outcome.unreadable)
+    # A real reading of another kind still differs; a code on the page makes a diagnosis without Chinese readable.
+    assert check_record(RECORD, _page(diagnosis="社区获得性肺炎")).outcome == Outcome.mismatch
+    assert check_record({**RECORD, "name": "John Smith"}, _page(name="Jon Smith")).wrong_record
+    coded = _page(diagnosis="J18.900")
+    assert {f.field: f.state for f in check_record(RECORD, coded).fields}["diagnosis"] == "mismatch"
+
+
+def test_a_page_whose_only_differences_are_scribbles_is_unreadable() -> None:
+    page = _page(diagnosis="eee", operation="xx", discharge_date="~~")
+    del page["name"]
+    result = check_record(RECORD, page)
+    assert result.outcome == Outcome.unreadable and result.compared() == 1

@@ -52,3 +52,27 @@ def test_reviewer_sees_the_reading_beside_the_fields(client, session: Session) -
     )
     fieldset = screen[screen.index('id="recorded-fields"') : screen.index("</fieldset>")]
     assert 'name="wrong"' in fieldset and "checked" not in fieldset  # information only: the reviewer ticks
+
+
+def test_with_ocr_off_the_lot_application_and_the_lot_say_the_check_is_off(client, session: Session) -> None:
+    """breakit b18: with FOLIO_OCR=off /acceptance showed "0 of 1 records checked" as if the check had run."""
+    make_shop_with_records(client, session, front_pages=2)
+    settings = client.app.state.settings
+    before = settings.ocr
+    settings.ocr = "off"
+    try:
+        sign_in(client, "mgr")
+        page = client.get("/acceptance")
+        card = page.text.split('id="lot-front-page-check"')[1].split("</section>")[0]
+        assert 'data-ocr="off"' in card and 'data-state="off"' in card and "已关闭首页核对" in card
+        assert "份病案中已核对" not in card and "lot-field-error-rate" not in card
+        r = client.post(
+            "/acceptance/lots", data={"csrf_token": _csrf(page.text), "kind": "regular"}, follow_redirects=False
+        )
+        lot_page = client.get(f"/acceptance/lots/{_lot_id(r.headers['location'])}").text
+        card = lot_page.split('id="lot-front-page-check"')[1].split("</section>")[0]
+        assert "已关闭首页核对" in card and "份病案中已核对" not in card
+    finally:
+        settings.ocr = before
+    on = client.get("/acceptance").text.split('id="lot-front-page-check"')
+    assert len(on) == 1 or 'data-ocr="on"' in on[1]
