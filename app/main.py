@@ -55,14 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.qc = QCPool(
-            settings.qc_workers,
-            settings.max_image_pixels,
-            settings.qc_timeout_seconds,
-            settings.max_decoded_bytes,
-            settings.copy_quiet_seconds,
-            settings.copy_max_wait_seconds,
-        )
+        app.state.qc = QCPool.from_settings(settings)
         app.state.qc.warm_up()
         app.state.ocr_job = start_reading(settings, app.state.engine, app.state.store)
         # What start-up made lives as long as the process: keeping it out of full garbage collections

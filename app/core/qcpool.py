@@ -134,6 +134,18 @@ class QCPool:
         # ... fed by one thread of the web process that waits for it, so that no request waits for a copy.
         self._later = ThreadPoolExecutor(max_workers=1, thread_name_prefix="folio-copies")
 
+    @classmethod
+    def from_settings(cls, settings: Any) -> "QCPool":
+        """The pool the settings (app.core.config.Settings) describe: workers, limits, timeout, copy timing."""
+        return cls(
+            settings.qc_workers,
+            settings.max_image_pixels,
+            settings.qc_timeout_seconds,
+            settings.max_decoded_bytes,
+            settings.copy_quiet_seconds,
+            settings.copy_max_wait_seconds,
+        )
+
     def _foreground(self, fn: Any, *args: Any) -> Any:
         """fn(*args) in a worker, waited for; counted as foreground work (the copies wait for a quiet pool)."""
         with self._quiet:

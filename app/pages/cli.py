@@ -52,14 +52,7 @@ def cmd_store_process(args: argparse.Namespace, settings: Settings) -> None:
     from app.pages.processed import refresh_project
     from app.projects.models import Project
 
-    pool = QCPool(
-        settings.qc_workers,
-        settings.max_image_pixels,
-        settings.qc_timeout_seconds,
-        settings.max_decoded_bytes,
-        settings.copy_quiet_seconds,
-        settings.copy_max_wait_seconds,
-    )
+    pool = QCPool.from_settings(settings)
     try:
         with session_for(settings) as session:
             query = select(Project) if not args.project else select(Project).where(Project.code == args.project)
