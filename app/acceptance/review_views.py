@@ -70,7 +70,7 @@ def item_page(
             "lot": lot,
             "round": rnd,
             "s": screen,
-            "versions": versions_of_id(session, screen.page.image_id),
+            "versions": versions_of_id(session, screen.page.image_id, request.app.state.store),
             "prev_id": prev_id,
             "next_id": next_id,
             "progress": progress(session, rnd),
@@ -132,7 +132,9 @@ def record_page(
             "lot": lot,
             "round": rnd,
             "s": screen,
-            "versions": versions_of_id(session, screen.front_page[1]) if screen.front_page else None,
+            "versions": versions_of_id(session, screen.front_page[1], request.app.state.store)
+            if screen.front_page
+            else None,
             "recorded": form_values(screen.record, fp),
             "has_front_page": fp is not None,
             "ocr_read": record_view(session, screen.record).suggestions,  # information only (issue 18)

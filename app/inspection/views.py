@@ -111,7 +111,7 @@ def item_page(
         {
             **_common(project),
             "s": item_screen(session, item),
-            "versions": versions_of_id(session, item.image_id),
+            "versions": versions_of_id(session, item.image_id, request.app.state.store),
             "defect_codes": DEFECT_CODES,
             "mine": item.inspector_id in (None, principal.user_id),
             "back": back,

@@ -116,7 +116,7 @@ def page_detail(
     view = page_view(session, project, record_id, page_id, image_id)
     lang_en = request_language(request) == "en"
     reasons = {i.id: [m["en" if lang_en else "zh"] for m in reason_messages(i.qc_reasons)] for i in view.images}
-    versions = versions_of(session, [view.image])[view.image.id]
+    versions = versions_of(session, [view.image], request.app.state.store)[view.image.id]
     return render(
         request,
         "records/page.html",
