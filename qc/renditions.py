@@ -43,16 +43,22 @@ def jp2_rgb(data: bytes, longest: int | None = None, limits: Limits = DEFAULT_LI
     the long side at least `longest` pixels (None: full size). A copy is already upright. Raises QCInputError
     ("corrupt", "too_many_pixels") before decoding a damaged or oversized file."""
     try:
-        im = Image.open(io.BytesIO(data), formats=["JPEG2000"])
-        width, height = im.size
+        width, height = Image.open(io.BytesIO(data), formats=["JPEG2000"]).size
         if width * height > limits.max_pixels or max(width, height) > limits.max_side:
             raise QCInputError("too_many_pixels", f"the JPEG 2000 copy has {width} x {height} pixels")
         reduce = 0
         while longest and max(width, height) >> (reduce + 1) >= longest and reduce < 5:
             reduce += 1
-        im.reduce = reduce  # type: ignore[method-assign,assignment]  # Pillow's JPEG 2000 resolution level
-        im.load()
-        return np.asarray(im.convert("RGB"))
+        for level in dict.fromkeys((reduce, 0)):  # Pillow fails some levels on odd sizes: then the full size
+            try:
+                im = Image.open(io.BytesIO(data), formats=["JPEG2000"])
+                im.reduce = level  # type: ignore[method-assign,assignment]  # openjpeg's resolution level
+                im.load()
+                return np.asarray(im.convert("RGB"))
+            except OSError:
+                if level == 0:
+                    raise
+        raise AssertionError("unreachable")
     except QCInputError:
         raise
     except Exception as exc:  # noqa: BLE001 - any decoder failure is a damaged copy
