@@ -26,6 +26,7 @@ from app.frontpage.checks import record_view
 from app.frontpage.service import form_values, front_page_of
 from app.navigation import N_
 from app.projects.dependencies import CurrentProject
+from app.records.segment_label import segment_of_page
 from app.records.versions import versions_of_id
 
 router = APIRouter(include_in_schema=False)
@@ -71,6 +72,7 @@ def item_page(
             "round": rnd,
             "s": screen,
             "versions": versions_of_id(session, screen.page.image_id, request.app.state.store),
+            "segment": segment_of_page(session, screen.record, screen.page.page_number),
             "prev_id": prev_id,
             "next_id": next_id,
             "progress": progress(session, rnd),

@@ -16,6 +16,7 @@ from app.accounts import totp
 from app.accounts.models import Role
 from app.audit.models import AuditEvent
 from app.frontpage.models import FrontPage
+from app.pages.models import Page
 from app.projects.models import Project
 from tests.factories import PASSWORD, make_project, make_user, page_jpeg, signed_in_station, upload
 
@@ -109,6 +110,12 @@ def _lot_id(location: str) -> int:
 
 def test_a_lot_from_application_to_acceptance_over_http(client: TestClient, session: Session, shop) -> None:
     project, images = shop
+    for page in session.exec(select(Page).where(Page.project_id == project.id, Page.page_number == 3)):
+        page.segment = "入院记录"  # pages 3-4 of each record: the package files them under 02_入院记录
+        session.add(page)
+    session.commit()
+    segments = {p.id: p.page_number for p in session.exec(select(Page).where(Page.project_id == project.id))}
+    session.commit()  # no read transaction left open while the server writes
     mgr = sign_in(client, "mgr")
     page = client.get("/acceptance")
     assert page.status_code == 200 and 'id="apply-form"' in page.text
@@ -135,6 +142,7 @@ def test_a_lot_from_application_to_acceptance_over_http(client: TestClient, sess
     # review everything through the screens: pages pass, records all right
     csrf = _csrf(lot_page.text)
     seen_images = 0
+    segment_shown: dict[str, int] = {}
     for _ in range(50):
         nxt = client.get(f"/acceptance/lots/{lot_id}/review", follow_redirects=False)
         target = nxt.headers["location"]
@@ -145,6 +153,9 @@ def test_a_lot_from_application_to_acceptance_over_http(client: TestClient, sess
             image = client.get(src + "&version=master")  # the master (the screen shows the processed page, issue 16)
             page_id = int(re.search(r"/pages/(\d+)/image", src).group(1))
             assert image.status_code == 200 and image.content == images[page_id]
+            shown = re.search(r'id="page-segment">([^<]*)<', screen.text).group(1)
+            assert shown == ("02_入院记录" if segments[page_id] >= 3 else "—"), (segments[page_id], shown)
+            segment_shown[shown] = segment_shown.get(shown, 0) + 1
             seen_images += 1
             thumb = re.search(r'<img src="([^"]+size=thumb)"', screen.text)
             if thumb:
@@ -162,6 +173,11 @@ def test_a_lot_from_application_to_acceptance_over_http(client: TestClient, sess
         else:
             break
     assert seen_images == 6
+    assert set(segment_shown) == {"—", "02_入院记录"}, segment_shown  # both kinds sampled (seed 7-7-7)
+    fourth = session.exec(select(Page).where(Page.project_id == project.id, Page.page_number == 4)).first()
+    session.commit()
+    record_page = client.get(f"/records/{fourth.record_id}/pages/{fourth.id}")  # the record page says it too
+    assert re.search(r'id="page-segment">[^<]*02_入院记录<', record_page.text), record_page.text[:300]
     views = session.exec(select(AuditEvent).where(AuditEvent.action == "image.view")).all()
     assert len(views) >= 6 and {v.actor_role for v in views} == {"reviewer"}
     session.rollback()  # end the read: the test's session must not hold SQLite's write lock
