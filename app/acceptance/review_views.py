@@ -27,7 +27,7 @@ from app.frontpage.service import form_values, front_page_of
 from app.navigation import N_
 from app.projects.dependencies import CurrentProject
 from app.records.segment_label import segment_of_page
-from app.records.versions import versions_of_id
+from app.records.versions import looked_images, versions_of_id
 
 router = APIRouter(include_in_schema=False)
 
@@ -73,6 +73,7 @@ def item_page(
             "s": screen,
             "versions": versions_of_id(session, screen.page.image_id, request.app.state.store),
             "segment": segment_of_page(session, screen.record, screen.page.page_number),
+            "looks": looked_images(session, [image_id for _, _, image_id, _ in screen.neighbours]),
             "prev_id": prev_id,
             "next_id": next_id,
             "progress": progress(session, rnd),

@@ -19,6 +19,7 @@ from app.frontpage.models import FrontPage
 from app.pages.models import Page
 from app.projects.models import Project
 from tests.factories import PASSWORD, make_project, make_user, page_jpeg, signed_in_station, upload
+from tests.inspection.test_api import _needs_look
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
@@ -115,6 +116,8 @@ def test_a_lot_from_application_to_acceptance_over_http(client: TestClient, sess
         session.add(page)
     session.commit()
     segments = {p.id: p.page_number for p in session.exec(select(Page).where(Page.project_id == project.id))}
+    for page in session.exec(select(Page).where(Page.project_id == project.id, Page.page_number == 2)).all():
+        _needs_look(session, page.current_image_id)  # page 2's copies need a look: marked where a neighbour
     session.commit()  # no read transaction left open while the server writes
     mgr = sign_in(client, "mgr")
     page = client.get("/acceptance")
@@ -143,6 +146,7 @@ def test_a_lot_from_application_to_acceptance_over_http(client: TestClient, sess
     csrf = _csrf(lot_page.text)
     seen_images = 0
     segment_shown: dict[str, int] = {}
+    neighbours_seen = {True: 0, False: 0}  # neighbour thumbnails with and without the needs-look mark
     for _ in range(50):
         nxt = client.get(f"/acceptance/lots/{lot_id}/review", follow_redirects=False)
         target = nxt.headers["location"]
@@ -156,6 +160,12 @@ def test_a_lot_from_application_to_acceptance_over_http(client: TestClient, sess
             shown = re.search(r'id="page-segment">([^<]*)<', screen.text).group(1)
             assert shown == ("02_入院记录" if segments[page_id] >= 3 else "—"), (segments[page_id], shown)
             segment_shown[shown] = segment_shown.get(shown, 0) + 1
+            for look, neighbour in re.findall(
+                r'class="neighbour[^"]*" data-which="\w+"( data-look="true")?>\s*<img src="/pages/(\d+)/thumb',
+                screen.text,
+            ):
+                assert bool(look) == (segments[int(neighbour)] == 2), (neighbour, look)
+                neighbours_seen[bool(look)] += 1
             seen_images += 1
             thumb = re.search(r'<img src="([^"]+size=thumb)"', screen.text)
             if thumb:
@@ -174,6 +184,7 @@ def test_a_lot_from_application_to_acceptance_over_http(client: TestClient, sess
             break
     assert seen_images == 6
     assert set(segment_shown) == {"—", "02_入院记录"}, segment_shown  # both kinds sampled (seed 7-7-7)
+    assert neighbours_seen[True] and neighbours_seen[False], neighbours_seen
     fourth = session.exec(select(Page).where(Page.project_id == project.id, Page.page_number == 4)).first()
     session.commit()
     record_page = client.get(f"/records/{fourth.record_id}/pages/{fourth.id}")  # the record page says it too
