@@ -22,7 +22,7 @@ from tests.conftest import shot
 from tests.custody.test_browser import _sign_in as custody_sign_in
 from tests.factories import page_jpeg
 from tests.live import ROOT, LiveServer
-from tests.records.test_versions_browser import _copies, _loaded, _masters
+from tests.records.test_versions_browser import _copies, _loaded, _masters, started_with_qc
 
 
 def _exif6(data: bytes) -> bytes:
@@ -67,10 +67,7 @@ def _jp2_copy(server: LiveServer, image_id: int) -> ProcessedImage:
 
 
 def test_the_viewer_shows_the_copy_the_package_delivers(browser, live_server: LiveServer) -> None:
-    prov = live_server.provision()
-    live_server.add_user(prov.project_code, "qc_live", "vendor_qc")
-    live_server.start()
-    headers = live_server.operator_headers(prov)
+    headers = started_with_qc(live_server)
     plain = live_server.upload_page(headers, "880001", 1, page_jpeg(21))
     turned = live_server.upload_page(headers, "880001", 2, _exif6(page_jpeg(22)))
     whole = live_server.upload_page(headers, "880001", 3, page_jpeg(23))
