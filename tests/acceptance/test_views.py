@@ -116,6 +116,7 @@ def test_a_lot_from_application_to_acceptance_over_http(client: TestClient, sess
         session.add(page)
     session.commit()
     segments = {p.id: p.page_number for p in session.exec(select(Page).where(Page.project_id == project.id))}
+    client.app.state.qc.wait_later()  # the uploads' own copies made first: the needs-look one is the newest
     for page in session.exec(select(Page).where(Page.project_id == project.id, Page.page_number == 2)).all():
         _needs_look(session, page.current_image_id)  # page 2's copies need a look: marked where a neighbour
     session.commit()  # no read transaction left open while the server writes
