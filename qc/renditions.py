@@ -9,6 +9,7 @@ import io
 import numpy as np
 from PIL import Image
 
+from qc.errors import QCInputError
 from qc.imagefile import DEFAULT_LIMITS, ImageFacts, Limits, probe, read
 from qc.imagefile import SIXTEEN_BIT_MODES as SIXTEEN_BIT_MODES
 from qc.streams import jpeg_main_end
@@ -29,8 +30,47 @@ def _encode(array: np.ndarray, fmt: str, **kw: object) -> bytes:
     return out.getvalue()
 
 
+JP2_SIGNATURE = b"\x00\x00\x00\x0cjP  \r\n\x87\n"  # ISO/IEC 15444-1 I.5.1: the JPEG 2000 signature box
+
+
+def is_jp2(data: bytes) -> bool:
+    """The file is a JP2 (JPEG 2000 part 1) file: only Folio's own processed copies are; uploads never are."""
+    return data[:12] == JP2_SIGNATURE
+
+
+def jp2_rgb(data: bytes, longest: int | None = None, limits: Limits = DEFAULT_LIMITS) -> np.ndarray:
+    """The pixels of a JP2 processed copy as 8-bit RGB (h, w, 3), decoded at a power-of-two reduction that keeps
+    the long side at least `longest` pixels (None: full size). A copy is already upright. Raises QCInputError
+    ("corrupt", "too_many_pixels") before decoding a damaged or oversized file."""
+    try:
+        width, height = Image.open(io.BytesIO(data), formats=["JPEG2000"]).size
+        if width * height > limits.max_pixels or max(width, height) > limits.max_side:
+            raise QCInputError("too_many_pixels", f"the JPEG 2000 copy has {width} x {height} pixels")
+        reduce = 0
+        while longest and max(width, height) >> (reduce + 1) >= longest and reduce < 5:
+            reduce += 1
+        for level in dict.fromkeys((reduce, 0)):  # Pillow fails some levels on odd sizes: then the full size
+            try:
+                im = Image.open(io.BytesIO(data), formats=["JPEG2000"])
+                im.reduce = level  # type: ignore[method-assign,assignment]  # openjpeg's resolution level
+                im.load()
+                return np.asarray(im.convert("RGB"))
+            except OSError:
+                if level == 0:
+                    raise
+        raise AssertionError("unreachable")
+    except QCInputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any decoder failure is a damaged copy
+        raise QCInputError("corrupt", f"the JPEG 2000 copy cannot be decoded: {exc}") from exc
+
+
 def thumbnail_jpeg(data: bytes, side: int = 320, quality: int = 78, limits: Limits = DEFAULT_LIMITS) -> bytes:
-    """A JPEG no larger than side × side, upright, 8-bit, without metadata."""
+    """A JPEG no larger than side × side, upright, 8-bit, without metadata (of a JP2 copy too)."""
+    if is_jp2(data):
+        small = Image.fromarray(jp2_rgb(data, side, limits))
+        small.thumbnail((side, side), Image.Resampling.LANCZOS)
+        return _encode(np.asarray(small), "JPEG", quality=quality, optimize=True)
     facts = probe(data, limits)
     px = read(data, "RGB", factor=factor_for(facts.width, facts.height, side), limits=limits, facts=facts)
     small = Image.fromarray(px.array)
@@ -39,7 +79,10 @@ def thumbnail_jpeg(data: bytes, side: int = 320, quality: int = 78, limits: Limi
 
 
 def display_jpeg(data: bytes, quality: int = 90, limits: Limits = DEFAULT_LIMITS) -> bytes:
-    """A full-size JPEG of the page as the policy reads it (upright, 8-bit, over white), without metadata."""
+    """A full-size JPEG of the page as the policy reads it (upright, 8-bit, over white), without metadata; of a
+    JP2 processed copy, its pixels (a browser cannot show JPEG 2000)."""
+    if is_jp2(data):
+        return _encode(jp2_rgb(data, None, limits), "JPEG", quality=quality)
     px = read(data, "RGB", limits=limits)
     return _encode(px.array, "JPEG", quality=quality)
 

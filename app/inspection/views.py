@@ -28,7 +28,7 @@ from app.inspection.tasks import cancel_task, get_task, operators_of, paper_need
 from app.navigation import N_
 from app.projects.dependencies import CurrentProject
 from app.projects.models import Project
-from app.records.versions import versions_of_id
+from app.records.versions import looked_images, versions_of_id
 
 router = APIRouter(include_in_schema=False)
 
@@ -111,7 +111,7 @@ def item_page(
         {
             **_common(project),
             "s": item_screen(session, item),
-            "versions": versions_of_id(session, item.image_id),
+            "versions": versions_of_id(session, item.image_id, request.app.state.store),
             "defect_codes": DEFECT_CODES,
             "mine": item.inspector_id in (None, principal.user_id),
             "back": back,
@@ -251,13 +251,15 @@ def record_repeats_page(
     from app.records.service import get_record
 
     record = get_record(session, project.id, record_id)
+    repeats = record_repeats(session, record)
     return render(
         request,
         "inspection/record_repeats.html",
         {
             **_common(project),
             "record": record,
-            "repeats": record_repeats(session, record),
+            "repeats": repeats,
+            "looks": looked_images(session, [p.image_id for r in repeats for p in (r.earlier, r.later)]),
             "can_flag": allowed(principal.role, Perm.flag_reshoot),
         },
     )

@@ -84,24 +84,42 @@ def processed_of(session: Session, image_id: int, fingerprint: str) -> Processed
     ).first()
 
 
-VIEWABLE = ("image/jpeg", "image/png", "image/tiff")  # what the viewers' renditions read (a JPEG 2000 copy is not)
-
-
-def latest_processed(session: Session, image_ids: Iterable[int]) -> dict[int, ProcessedImage]:
-    """The newest viewable processed copy of each master (by id), whatever its settings: what the viewer shows.
-
-    JPEG 2000 copies (a delivery format) are skipped: the viewers cannot show them, so the newest JPEG or TIFF copy
-    is shown, else the master."""
+def current_fingerprints(session: Session, image_ids: Iterable[int]) -> dict[int, str]:
+    """The settings fingerprint of each master's project as it stands now (by image id): the copy with that
+    fingerprint is the one a package delivers and so the one the viewers show."""
     ids = sorted(set(image_ids))
+    by_project: dict[int, str] = {}
+    out: dict[int, str] = {}
+    for i in range(0, len(ids), 500):
+        rows = session.exec(
+            select(PageImage.id, Page.project_id)
+            .join(Page, col(Page.id) == col(PageImage.page_id))
+            .where(col(PageImage.id).in_(ids[i : i + 500]))
+        )
+        for image_id, project_id in rows:
+            if project_id not in by_project:
+                by_project[project_id] = project_settings(session.get(Project, project_id)).fingerprint()
+            out[image_id] = by_project[project_id]
+    return out
+
+
+def current_processed(session: Session, image_ids: Iterable[int]) -> dict[int, ProcessedImage]:
+    """The current processed copy of each master (by id): the one made with its project's present settings, in
+    whatever format (a JPEG 2000 copy is shown through a JPEG rendition). A copy of other settings is stale: the
+    package will not hold it, so no viewer shows it; a master with only stale copies has no entry."""
+    wanted = current_fingerprints(session, image_ids)
+    ids = sorted(wanted)
     out: dict[int, ProcessedImage] = {}
     for i in range(0, len(ids), 500):
         rows = session.exec(
-            select(ProcessedImage)
-            .where(col(ProcessedImage.image_id).in_(ids[i : i + 500]), col(ProcessedImage.media_type).in_(VIEWABLE))
-            .order_by(col(ProcessedImage.id))
+            select(ProcessedImage).where(
+                col(ProcessedImage.image_id).in_(ids[i : i + 500]),
+                col(ProcessedImage.fingerprint).in_(set(wanted.values())),
+            )
         )
         for row in rows:
-            out[row.image_id] = row
+            if wanted.get(row.image_id) == row.fingerprint:
+                out[row.image_id] = row
     return out
 
 
@@ -154,10 +172,11 @@ def stored_hashes(session: Session, project_id: int | None = None) -> set[str]:
 
 
 def shown_file(session: Session, image: PageImage, version: str) -> tuple[str, str, str]:
-    """What a viewer shows of an image: (sha256, media type, "processed" or "master"). The processed copy by
-    default (the newest one made), the master when asked for or when no copy exists (a failed shot, an old one)."""
+    """What a viewer shows of an image: (sha256, media type, "processed" or "master"). The current processed copy
+    (current_processed) by default, the master when asked for or when there is none (a failed shot, a copy being
+    made, only copies of earlier settings)."""
     if version == "processed":
-        row = latest_processed(session, [image.id]).get(image.id)
+        row = current_processed(session, [image.id]).get(image.id)
         if row is not None:
             return row.sha256, row.media_type, "processed"
     return image.sha256, image.media_type, "master"

@@ -30,8 +30,9 @@ def make_thumbnail(data: bytes, side: int = THUMB_SIDE, limits: imagefile.Limits
 
 
 def make_display(data: bytes, limits: imagefile.Limits = imagefile.DEFAULT_LIMITS) -> bytes:
-    """b"" when a browser shows the file itself as the policy reads it; else a full-size upright JPEG."""
-    if imagefile.probe(data, limits).browser_safe:
+    """b"" when a browser shows the file itself as the policy reads it; else a full-size upright JPEG (always for
+    a JPEG 2000 processed copy)."""
+    if not renditions.is_jp2(data) and imagefile.probe(data, limits).browser_safe:
         return b""
     return renditions.display_jpeg(data, DISPLAY_QUALITY, limits)
 

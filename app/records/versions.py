@@ -7,16 +7,23 @@ marks; the copies themselves are made by app.pages.processed.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app.core.storage import ImageStore, StoreError
 from app.pages.models import Page, PageImage, ProcessedImage
-from app.pages.processed import VIEWABLE
+from app.pages.processed import current_processed
+from qc.errors import QCInputError
+from qc.imagefile import probe
 
 # Why a viewer shows the master although the processed copy is the default: a shot QC failed gets no copy; a
-# passing one has its copy made just after the upload ("being made"); a JPEG 2000 copy no browser can show.
-WHY_FAILED, WHY_BEING_MADE, WHY_NOT_VIEWABLE = "failed", "being_made", "not_viewable"
+# passing one has its copy made just after the upload ("being made"); a master whose only copies were made with
+# earlier settings ("outdated": the copy the package will hold is being made; a stale one is never shown).
+WHY_FAILED, WHY_BEING_MADE, WHY_OUTDATED = "failed", "being_made", "outdated"
+# What was done to make the processed copy shown (its steps), as the note under the toggle says it.
+DONE_CROPPED, DONE_FULL_FRAME_DESKEWED, DONE_FULL_FRAME = "cropped", "full_frame_deskewed", "full_frame"
 
 
 @dataclass(frozen=True)
@@ -27,6 +34,7 @@ class Version:
     height: int
     dpi: float | None
     dpi_estimated: bool = False  # the master's dpi is qc's estimate from the page outline and the paper size
+    done: str | None = None  # a processed copy: DONE_CROPPED, DONE_FULL_FRAME_DESKEWED or DONE_FULL_FRAME
 
 
 @dataclass(frozen=True)
@@ -45,11 +53,37 @@ class Versions:
         return "processed" if self.processed else "master"
 
 
-def _master(image: PageImage) -> Version:
+@lru_cache(maxsize=4096)
+def _turned(path: str, sha256: str) -> bool:
+    """The stored master's EXIF orientation turns it a quarter (5-8): shown upright, its width and height swap.
+    Read from the header under the image policy (no pixel is decoded); keyed by the content's SHA-256."""
+    with open(path, "rb") as f:
+        data = f.read()
+    try:
+        return probe(data).orientation >= 5
+    except QCInputError:
+        return False
+
+
+def _master(image: PageImage, store: ImageStore | None) -> Version:
     metrics = image.qc_metrics or {}
     dpi = metrics.get("dpi")
     known = float(dpi) if isinstance(dpi, int | float) else None
-    return Version(image.width, image.height, known, bool(metrics.get("dpi_from_page")))
+    width, height = image.width, image.height
+    if store is not None and image.media_type in ("image/jpeg", "image/tiff", "image/png"):
+        try:
+            if _turned(str(store.path_of(image.sha256)), image.sha256):
+                width, height = height, width
+        except (OSError, StoreError):
+            pass  # a missing file: the viewer says so; the size line keeps the stored size
+    return Version(width, height, known, bool(metrics.get("dpi_from_page")))
+
+
+def _done(copy: ProcessedImage) -> str:
+    names = {step.get("step") for step in copy.steps or [] if isinstance(step, dict)}
+    if "perspective_crop" in names:
+        return DONE_CROPPED
+    return DONE_FULL_FRAME_DESKEWED if "deskew" in names else DONE_FULL_FRAME
 
 
 def _copies(session: Session, image_ids: list[int]) -> dict[int, list[ProcessedImage]]:
@@ -65,33 +99,34 @@ def _copies(session: Session, image_ids: list[int]) -> dict[int, list[ProcessedI
     return out
 
 
-def versions_of(session: Session, images: Iterable[PageImage]) -> dict[int, Versions]:
-    """The Versions of each image by id. The processed copy shown is the newest viewable one (as
-    app.pages.processed.shown_file serves it); `needs_look` is the newest copy's mark, whatever its format."""
+def versions_of(session: Session, images: Iterable[PageImage], store: ImageStore | None = None) -> dict[int, Versions]:
+    """The Versions of each image by id. The processed copy shown is the current one (made with the project's
+    present settings, as app.pages.processed.shown_file serves it), JPEG 2000 included; `needs_look` is that
+    copy's mark. With `store`, the master's size is given upright (EXIF orientation 5-8 swaps it), as shown."""
     images = [i for i in images if i.id is not None]
-    copies = _copies(session, sorted({i.id for i in images}))  # type: ignore[misc]
+    ids = sorted({i.id for i in images})  # type: ignore[misc]
+    current = current_processed(session, ids)
+    copies = _copies(session, [i for i in ids if i not in current])
     out: dict[int, Versions] = {}
     for image in images:
-        rows = copies.get(image.id or 0, [])
-        viewable = [r for r in rows if r.media_type in VIEWABLE]
-        shown = viewable[-1] if viewable else None
+        shown = current.get(image.id or 0)
         why = None
         if shown is None:
-            why = WHY_FAILED if not image.qc_passed else WHY_NOT_VIEWABLE if rows else WHY_BEING_MADE
+            why = WHY_FAILED if not image.qc_passed else WHY_OUTDATED if copies.get(image.id or 0) else WHY_BEING_MADE
         out[image.id or 0] = Versions(
             image_id=image.id or 0,
-            master=_master(image),
-            processed=Version(shown.width, shown.height, shown.dpi) if shown else None,
+            master=_master(image, store),
+            processed=Version(shown.width, shown.height, shown.dpi, done=_done(shown)) if shown else None,
             why_master=why,
-            needs_look=bool(rows and rows[-1].needs_look),
+            needs_look=bool(shown and shown.needs_look),
         )
     return out
 
 
-def versions_of_id(session: Session, image_id: int) -> Versions | None:
+def versions_of_id(session: Session, image_id: int, store: ImageStore | None = None) -> Versions | None:
     """The Versions of one image by id; None when there is no such image."""
     image = session.get(PageImage, image_id)
-    return versions_of(session, [image]).get(image_id) if image else None
+    return versions_of(session, [image], store).get(image_id) if image else None
 
 
 def looked_images(session: Session, image_ids: Iterable[int]) -> set[int]:

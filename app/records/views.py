@@ -17,6 +17,7 @@ from app.pages.processed import shown_file
 from app.pages.service import reason_messages
 from app.projects.dependencies import CurrentProject
 from app.records.browse import image_of_project, page_view, search_records, view_record
+from app.records.segment_label import segment_of_page
 from app.records.thumbnails import RenditionCache
 from app.records.versions import looked_images, versions_of
 
@@ -116,7 +117,8 @@ def page_detail(
     view = page_view(session, project, record_id, page_id, image_id)
     lang_en = request_language(request) == "en"
     reasons = {i.id: [m["en" if lang_en else "zh"] for m in reason_messages(i.qc_reasons)] for i in view.images}
-    versions = versions_of(session, [view.image])[view.image.id]
+    versions = versions_of(session, [view.image], request.app.state.store)[view.image.id]
+    segment = segment_of_page(session, view.record, view.page.page_number)
     return render(
         request,
         "records/page.html",
@@ -125,6 +127,7 @@ def page_detail(
             "view": view,
             "reasons": reasons,
             "versions": versions,
+            "segment": segment,
             "can_inspect": allowed(principal.role, Perm.flag_reshoot),
         },
     )

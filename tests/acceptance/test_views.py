@@ -16,8 +16,10 @@ from app.accounts import totp
 from app.accounts.models import Role
 from app.audit.models import AuditEvent
 from app.frontpage.models import FrontPage
+from app.pages.models import Page
 from app.projects.models import Project
 from tests.factories import PASSWORD, make_project, make_user, page_jpeg, signed_in_station, upload
+from tests.inspection.test_api import _needs_look
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
@@ -109,6 +111,15 @@ def _lot_id(location: str) -> int:
 
 def test_a_lot_from_application_to_acceptance_over_http(client: TestClient, session: Session, shop) -> None:
     project, images = shop
+    for page in session.exec(select(Page).where(Page.project_id == project.id, Page.page_number == 3)):
+        page.segment = "入院记录"  # pages 3-4 of each record: the package files them under 02_入院记录
+        session.add(page)
+    session.commit()
+    segments = {p.id: p.page_number for p in session.exec(select(Page).where(Page.project_id == project.id))}
+    client.app.state.qc.wait_later()  # the uploads' own copies made first: the needs-look one is the newest
+    for page in session.exec(select(Page).where(Page.project_id == project.id, Page.page_number == 2)).all():
+        _needs_look(session, page.current_image_id)  # page 2's copies need a look: marked where a neighbour
+    session.commit()  # no read transaction left open while the server writes
     mgr = sign_in(client, "mgr")
     page = client.get("/acceptance")
     assert page.status_code == 200 and 'id="apply-form"' in page.text
@@ -135,6 +146,8 @@ def test_a_lot_from_application_to_acceptance_over_http(client: TestClient, sess
     # review everything through the screens: pages pass, records all right
     csrf = _csrf(lot_page.text)
     seen_images = 0
+    segment_shown: dict[str, int] = {}
+    neighbours_seen = {True: 0, False: 0}  # neighbour thumbnails with and without the needs-look mark
     for _ in range(50):
         nxt = client.get(f"/acceptance/lots/{lot_id}/review", follow_redirects=False)
         target = nxt.headers["location"]
@@ -145,6 +158,15 @@ def test_a_lot_from_application_to_acceptance_over_http(client: TestClient, sess
             image = client.get(src + "&version=master")  # the master (the screen shows the processed page, issue 16)
             page_id = int(re.search(r"/pages/(\d+)/image", src).group(1))
             assert image.status_code == 200 and image.content == images[page_id]
+            shown = re.search(r'id="page-segment">([^<]*)<', screen.text).group(1)
+            assert shown == ("02_入院记录" if segments[page_id] >= 3 else "—"), (segments[page_id], shown)
+            segment_shown[shown] = segment_shown.get(shown, 0) + 1
+            for look, neighbour in re.findall(
+                r'class="neighbour[^"]*" data-which="\w+"( data-look="true")?>\s*<img src="/pages/(\d+)/thumb',
+                screen.text,
+            ):
+                assert bool(look) == (segments[int(neighbour)] == 2), (neighbour, look)
+                neighbours_seen[bool(look)] += 1
             seen_images += 1
             thumb = re.search(r'<img src="([^"]+size=thumb)"', screen.text)
             if thumb:
@@ -162,6 +184,12 @@ def test_a_lot_from_application_to_acceptance_over_http(client: TestClient, sess
         else:
             break
     assert seen_images == 6
+    assert set(segment_shown) == {"—", "02_入院记录"}, segment_shown  # both kinds sampled (seed 7-7-7)
+    assert neighbours_seen[True] and neighbours_seen[False], neighbours_seen
+    fourth = session.exec(select(Page).where(Page.project_id == project.id, Page.page_number == 4)).first()
+    session.commit()
+    record_page = client.get(f"/records/{fourth.record_id}/pages/{fourth.id}")  # the record page says it too
+    assert re.search(r'id="page-segment">[^<]*02_入院记录<', record_page.text), record_page.text[:300]
     views = session.exec(select(AuditEvent).where(AuditEvent.action == "image.view")).all()
     assert len(views) >= 6 and {v.actor_role for v in views} == {"reviewer"}
     session.rollback()  # end the read: the test's session must not hold SQLite's write lock

@@ -12,7 +12,7 @@ from app.accounts.models import Role
 from app.audit.models import AuditEvent
 from app.inspection.models import InspectionItem, InspectionRate, ReshootTask
 from app.inspection.rates import set_rate
-from app.pages.models import Page
+from app.pages.models import Page, ProcessedImage
 from app.projects.models import Project
 from tests.factories import browser_sign_in, make_user, page_jpeg, signed_in_station, upload
 
@@ -183,6 +183,25 @@ def test_the_rate_form_refuses_bad_input_and_writes_nothing(client: TestClient, 
     assert r.status_code == 200 and re.search(r"5\.00 %", r.text)
 
 
+def _needs_look(session: Session, image_id: int) -> None:
+    """A newest processed copy of the image that needs a look (settings nobody uses: never shown as the page)."""
+    session.add(
+        ProcessedImage(
+            image_id=image_id,
+            fingerprint="needs-look-test",
+            sha256="0" * 64,
+            size_bytes=1,
+            media_type="image/jpeg",
+            width=10,
+            height=10,
+            colour_mode="RGB",
+            icc="srgb",
+            needs_look=True,
+        )
+    )
+    session.commit()
+
+
 def test_a_repeated_page_is_listed_with_both_images_and_can_be_flagged(client: TestClient, session: Session) -> None:
     auth, project = _setup(client, session)  # pages 1 and 2: distinct papers
     again = upload(client, auth, page_jpeg(1), page=3, mrn="00012345")  # page 1 shot again as page 3
@@ -197,6 +216,11 @@ def test_a_repeated_page_is_listed_with_both_images_and_can_be_flagged(client: T
     assert page.status_code == 200
     assert re.findall(r'data-later="(\d+)"', page.text) == ["3"]
     assert f"/pages/{again.json()['page_id']}/thumb.jpg?image_id={again.json()['image_id']}" in page.text
+    assert 'data-look="true"' not in page.text
+    client.app.state.qc.wait_later()  # the upload's own copy made first: the needs-look one is the newest
+    _needs_look(session, again.json()["image_id"])  # the later shot's copy kept the full frame: marked on the pair
+    page = client.get(f"/inspection/records/{record_id}/repeats")
+    assert page.text.count('data-look="true"') == 1 and page.text.count('class="look-mark"') == 1
     listing = client.get("/inspection/repeats")
     assert "00012345" in listing.text and "1 ↔ 3" in listing.text
     r = client.post(

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from app.accounts.models import Role
 from app.inspection.models import InspectionItem
 from app.pages.models import Page, PageImage, ProcessedImage
+from app.pages.processed import current_fingerprints
 from tests.acceptance.helpers import T0, add_image, add_record, fake_sha, make_shop
 from tests.factories import browser_sign_in, make_user
 
@@ -18,7 +19,7 @@ def _copy(session: Session, image: PageImage, look: bool) -> None:
     session.add(
         ProcessedImage(
             image_id=image.id,
-            fingerprint="f1",
+            fingerprint=current_fingerprints(session, [image.id])[image.id],  # the copy the viewers show
             sha256=fake_sha(f"copy-{image.id}"),
             size_bytes=10,
             media_type="image/jpeg",

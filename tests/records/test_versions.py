@@ -14,10 +14,13 @@ from app.inspection.looks import count_looks, look_lines, open_look
 from app.inspection.models import InspectionItem
 from app.inspection.service import judge
 from app.pages.models import Page, PageImage, ProcessedImage
+from app.pages.processed import current_fingerprints
 from app.records.versions import (
+    DONE_CROPPED,
+    DONE_FULL_FRAME,
     WHY_BEING_MADE,
     WHY_FAILED,
-    WHY_NOT_VIEWABLE,
+    WHY_OUTDATED,
     looked_images,
     versions_of,
     versions_of_id,
@@ -26,11 +29,25 @@ from tests.acceptance.helpers import T0, add_image, add_record, fake_sha, make_s
 from tests.factories import make_user
 
 
-def _copy(session: Session, image: PageImage, *, media: str = "image/jpeg", look: bool = False, n: int = 0) -> None:
+def _current(session: Session, image: PageImage) -> str:
+    """The fingerprint of the image's project's present settings: the copy the viewers show."""
+    return current_fingerprints(session, [image.id])[image.id]
+
+
+def _copy(
+    session: Session,
+    image: PageImage,
+    *,
+    media: str = "image/jpeg",
+    look: bool = False,
+    n: int = 0,
+    current: bool = True,
+    steps: list | None = None,
+) -> None:
     session.add(
         ProcessedImage(
             image_id=image.id,
-            fingerprint=f"f{n}{media[-3:]}",
+            fingerprint=_current(session, image) if current else f"f{n}{media[-3:]}",
             sha256=fake_sha(f"copy-{image.id}-{n}-{media}"),
             size_bytes=10,
             media_type=media,
@@ -40,6 +57,7 @@ def _copy(session: Session, image: PageImage, *, media: str = "image/jpeg", look
             colour_mode="RGB",
             icc="srgb",
             needs_look=look,
+            steps=steps or [],
         )
     )
     session.flush()
@@ -55,20 +73,26 @@ def test_the_viewer_says_which_version_it_shows_and_why(session: Session) -> Non
     record = add_record(session, shop, "100001", 5, T0, finish=False, failing=(2,))
     ok, failed, making, jp2, newer = _images(session, record.id)
     ok.qc_metrics = {"dpi": 301.4, "dpi_from_page": True}
-    _copy(session, ok)
-    _copy(session, jp2, media="image/jp2")
-    _copy(session, newer, look=True)
-    _copy(session, newer, n=1)  # settings changed: the newest copy is cropped after all
+    _copy(session, ok, steps=[{"step": "perspective_crop"}])
+    _copy(session, jp2, media="image/jp2", steps=[{"step": "full_frame_kept"}])  # the current copy is JPEG 2000
+    _copy(session, newer, look=True, n=1, current=False)  # other settings: stale, never shown
+    _copy(session, newer, current=False, n=2, steps=[{"step": "deskew"}])
+    _copy(session, making, look=True, n=3, current=False)
     v = versions_of(session, [ok, failed, making, jp2, newer])
     assert v[ok.id].shown == "processed" and v[ok.id].why_master is None
     assert (v[ok.id].processed.width, v[ok.id].processed.dpi) == (900, 300.0)
     assert (v[ok.id].master.width, v[ok.id].master.dpi, v[ok.id].master.dpi_estimated) == (1000, 301.4, True)
     assert (v[failed.id].shown, v[failed.id].why_master, v[failed.id].processed) == ("master", WHY_FAILED, None)
-    assert v[making.id].why_master == WHY_BEING_MADE
-    assert v[jp2.id].why_master == WHY_NOT_VIEWABLE
-    assert v[newer.id].processed.width == 899 and not v[newer.id].needs_look
+    assert v[ok.id].processed.done == DONE_CROPPED
+    assert (v[making.id].why_master, v[making.id].processed) == (WHY_OUTDATED, None)  # only a stale copy
+    assert not v[making.id].needs_look  # the stale copy's mark is not the delivered page's
+    assert (v[jp2.id].shown, v[jp2.id].why_master, v[jp2.id].processed.done) == ("processed", None, DONE_FULL_FRAME)
+    assert (v[newer.id].shown, v[newer.id].why_master) == ("master", WHY_OUTDATED)
     assert v[failed.id].master.dpi is None  # no measurement: no dpi said
     assert versions_of_id(session, 10**6) is None
+    third = add_record(session, shop, "100003", 1, T0, finish=False)
+    (fresh,) = _images(session, third.id)
+    assert versions_of(session, [fresh])[fresh.id].why_master == WHY_BEING_MADE  # no copy at all yet
 
 
 def test_pages_that_need_a_look_are_listed_counted_opened_and_judged(session: Session) -> None:

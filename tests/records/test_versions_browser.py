@@ -118,11 +118,16 @@ def _assert_whole_page_at_fit(pg, name: str) -> None:  # noqa: ANN001
     shot(pg, name)
 
 
-def test_vendor_qc_sees_what_is_shown_and_finds_the_pages_that_need_a_look(browser, live_server: LiveServer) -> None:
+def started_with_qc(live_server: LiveServer) -> dict[str, str]:
+    """Provision a project with a vendor QC user "qc_live", start the server; an operator's station headers."""
     prov = live_server.provision()
     live_server.add_user(prov.project_code, "qc_live", "vendor_qc")
     live_server.start()
-    headers = live_server.operator_headers(prov)
+    return live_server.operator_headers(prov)
+
+
+def test_vendor_qc_sees_what_is_shown_and_finds_the_pages_that_need_a_look(browser, live_server: LiveServer) -> None:
+    headers = started_with_qc(live_server)
     good = live_server.upload_page(headers, "770001", 1, page_jpeg(7))
     failed = live_server.upload_page(headers, "770001", 2, page_jpeg(8, blur=3.5))
     look = live_server.upload_page(headers, "770001", 3, page_jpeg(9))
