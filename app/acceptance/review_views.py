@@ -27,7 +27,7 @@ from app.frontpage.service import form_values, front_page_of
 from app.navigation import N_
 from app.projects.dependencies import CurrentProject
 from app.records.segment_label import segment_of_page
-from app.records.versions import looked_images, versions_of_id
+from app.records.versions import looked_images, shown_versions
 
 router = APIRouter(include_in_schema=False)
 
@@ -71,7 +71,7 @@ def item_page(
             "lot": lot,
             "round": rnd,
             "s": screen,
-            "versions": versions_of_id(session, screen.page.image_id, request.app.state.store),
+            "versions": shown_versions(session, screen.page.image_id, request.app.state),
             "segment": segment_of_page(session, screen.record, screen.page.page_number),
             "looks": looked_images(session, [image_id for _, _, image_id, _ in screen.neighbours]),
             "prev_id": prev_id,
@@ -135,9 +135,7 @@ def record_page(
             "lot": lot,
             "round": rnd,
             "s": screen,
-            "versions": versions_of_id(session, screen.front_page[1], request.app.state.store)
-            if screen.front_page
-            else None,
+            "versions": shown_versions(session, screen.front_page[1], request.app.state) if screen.front_page else None,
             "recorded": form_values(screen.record, fp),
             "has_front_page": fp is not None,
             "ocr_read": record_view(session, screen.record).suggestions,  # information only (issue 18)

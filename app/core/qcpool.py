@@ -133,6 +133,8 @@ class QCPool:
         )
         # ... fed by one thread of the web process that waits for it, so that no request waits for a copy.
         self._later = ThreadPoolExecutor(max_workers=1, thread_name_prefix="folio-copies")
+        self._pending: set[object] = set()
+        self._pending_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Any) -> "QCPool":
@@ -194,6 +196,23 @@ class QCPool:
     def later(self, fn: Callable[..., object], *args: object) -> Future:
         """Run fn(*args) in the copies' thread after what is already queued; the caller does not wait."""
         return self._later.submit(fn, *args)
+
+    def later_once(self, key: object, fn: Callable[..., object], *args: object) -> Future | None:
+        """`later`, unless work under the same key is still queued or running (None then): a page viewed ten
+        times before its copy is made queues the copy once."""
+        with self._pending_lock:
+            if key in self._pending:
+                return None
+            self._pending.add(key)
+
+        def run() -> None:
+            try:
+                fn(*args)
+            finally:
+                with self._pending_lock:
+                    self._pending.discard(key)
+
+        return self._later.submit(run)
 
     def wait_later(self) -> None:
         """Wait until everything queued with later() has run (tests, shutdown of a CLI)."""

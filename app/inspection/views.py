@@ -28,7 +28,7 @@ from app.inspection.tasks import cancel_task, get_task, operators_of, paper_need
 from app.navigation import N_
 from app.projects.dependencies import CurrentProject
 from app.projects.models import Project
-from app.records.versions import looked_images, versions_of_id
+from app.records.versions import looked_images, shown_versions
 
 router = APIRouter(include_in_schema=False)
 
@@ -111,7 +111,7 @@ def item_page(
         {
             **_common(project),
             "s": item_screen(session, item),
-            "versions": versions_of_id(session, item.image_id, request.app.state.store),
+            "versions": shown_versions(session, item.image_id, request.app.state),
             "defect_codes": DEFECT_CODES,
             "mine": item.inspector_id in (None, principal.user_id),
             "back": back,

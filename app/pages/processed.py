@@ -205,3 +205,17 @@ def make_copy_later(engine, store: ImageStore, runner: ProcessRunner, image_id: 
                 session.commit()
     except Exception:  # noqa: BLE001 - the upload is safe; the copy is made again later
         log.exception("processed copy of image %s not made now", image_id)
+
+
+def queue_missing_copy(state: Any, image_id: int) -> None:
+    """A viewer found no processed copy of the project's present settings for a passing image (just uploaded, or
+    the delivery profile changed since): have it made in the background, once, so that "being made" on screen is
+    true. `state` is the app's state (settings, qc pool, engine, store); nothing happens when copies are made only
+    by `folio store process` (FOLIO_PROCESS_AT_INGEST=off)."""
+    if not state.settings.process_at_ingest:
+        return
+    from app.core.clock import utcnow
+
+    state.qc.later_once(
+        ("copy", image_id), make_copy_later, state.engine, state.store, state.qc.process, image_id, utcnow()
+    )

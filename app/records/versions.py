@@ -5,16 +5,17 @@ Read by every viewer that toggles (record page, review screen, record check, ins
 marks; the copies themselves are made by app.pages.processed.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.core.storage import ImageStore, StoreError
 from app.pages.models import Page, PageImage, ProcessedImage
-from app.pages.processed import current_processed
+from app.pages.processed import current_processed, queue_missing_copy
 from qc.errors import QCInputError
 from qc.imagefile import probe
 
@@ -99,10 +100,16 @@ def _copies(session: Session, image_ids: list[int]) -> dict[int, list[ProcessedI
     return out
 
 
-def versions_of(session: Session, images: Iterable[PageImage], store: ImageStore | None = None) -> dict[int, Versions]:
+def versions_of(
+    session: Session,
+    images: Iterable[PageImage],
+    store: ImageStore | None = None,
+    missing: Callable[[int], None] | None = None,
+) -> dict[int, Versions]:
     """The Versions of each image by id. The processed copy shown is the current one (made with the project's
     present settings, as app.pages.processed.shown_file serves it), JPEG 2000 included; `needs_look` is that
-    copy's mark. With `store`, the master's size is given upright (EXIF orientation 5-8 swaps it), as shown."""
+    copy's mark. With `store`, the master's size is given upright (EXIF orientation 5-8 swaps it), as shown.
+    `missing(image_id)` is called for each passing image without a current copy (see queue_missing_copy)."""
     images = [i for i in images if i.id is not None]
     ids = sorted({i.id for i in images})  # type: ignore[misc]
     current = current_processed(session, ids)
@@ -113,6 +120,8 @@ def versions_of(session: Session, images: Iterable[PageImage], store: ImageStore
         why = None
         if shown is None:
             why = WHY_FAILED if not image.qc_passed else WHY_OUTDATED if copies.get(image.id or 0) else WHY_BEING_MADE
+            if why != WHY_FAILED and missing is not None:
+                missing(image.id or 0)
         out[image.id or 0] = Versions(
             image_id=image.id or 0,
             master=_master(image, store),
@@ -123,10 +132,18 @@ def versions_of(session: Session, images: Iterable[PageImage], store: ImageStore
     return out
 
 
-def versions_of_id(session: Session, image_id: int, store: ImageStore | None = None) -> Versions | None:
+def versions_of_id(
+    session: Session, image_id: int, store: ImageStore | None = None, missing: Callable[[int], None] | None = None
+) -> Versions | None:
     """The Versions of one image by id; None when there is no such image."""
     image = session.get(PageImage, image_id)
-    return versions_of(session, [image], store).get(image_id) if image else None
+    return versions_of(session, [image], store, missing).get(image_id) if image else None
+
+
+def shown_versions(session: Session, image_id: int, state: Any) -> Versions | None:
+    """What a viewer shows of an image, for the app's `state`: master sizes upright, and a missing current copy
+    queued to be made (app.pages.processed.queue_missing_copy)."""
+    return versions_of_id(session, image_id, state.store, lambda i: queue_missing_copy(state, i))
 
 
 def looked_images(session: Session, image_ids: Iterable[int]) -> set[int]:

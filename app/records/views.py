@@ -13,7 +13,7 @@ from app.audit.service import record_event
 from app.core.db import DbId, DbIdQuery, SessionDep, WriteSessionDep
 from app.core.templates import render, request_language
 from app.pages.exceptions import ImageMissing
-from app.pages.processed import shown_file
+from app.pages.processed import queue_missing_copy, shown_file
 from app.pages.service import reason_messages
 from app.projects.dependencies import CurrentProject
 from app.records.browse import image_of_project, page_view, search_records, view_record
@@ -117,7 +117,9 @@ def page_detail(
     view = page_view(session, project, record_id, page_id, image_id)
     lang_en = request_language(request) == "en"
     reasons = {i.id: [m["en" if lang_en else "zh"] for m in reason_messages(i.qc_reasons)] for i in view.images}
-    versions = versions_of(session, [view.image], request.app.state.store)[view.image.id]
+    versions = versions_of(
+        session, [view.image], request.app.state.store, lambda i: queue_missing_copy(request.app.state, i)
+    )[view.image.id]
     segment = segment_of_page(session, view.record, view.page.page_number)
     return render(
         request,

@@ -63,3 +63,22 @@ def test_a_copy_on_a_server_never_quiet_starts_after_the_longest_wait():
         with pool._quiet:
             pool._busy -= 1
         pool.close()
+
+
+def test_work_queued_once_under_a_key_runs_once_until_it_has_run():
+    """A page viewed again and again before its copy is made queues the copy once (QCPool.later_once)."""
+    pool = QCPool(1, 80_000_000, 60.0, quiet_seconds=0.0)
+    try:
+        gate, ran = threading.Event(), []
+        first = pool.later_once(("copy", 7), lambda: (gate.wait(60), ran.append(7)))
+        assert first is not None
+        assert pool.later_once(("copy", 7), ran.append, 8) is None  # still queued: not again
+        other = pool.later_once(("copy", 9), ran.append, 9)  # another key is queued
+        gate.set()
+        first.result(60), other.result(60)
+        assert ran == [7, 9]
+        again = pool.later_once(("copy", 7), ran.append, 70)  # done: the key may be queued again
+        again.result(60)
+        assert ran == [7, 9, 70]
+    finally:
+        pool.close()

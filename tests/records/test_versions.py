@@ -90,6 +90,9 @@ def test_the_viewer_says_which_version_it_shows_and_why(session: Session) -> Non
     assert (v[newer.id].shown, v[newer.id].why_master) == ("master", WHY_OUTDATED)
     assert v[failed.id].master.dpi is None  # no measurement: no dpi said
     assert versions_of_id(session, 10**6) is None
+    asked: list[int] = []  # the viewer has the missing current copies made (app.pages.processed.queue_missing_copy)
+    versions_of(session, [ok, failed, making, jp2, newer], missing=asked.append)
+    assert sorted(asked) == sorted([making.id, newer.id])  # not the failed shot, not those with a current copy
     third = add_record(session, shop, "100003", 1, T0, finish=False)
     (fresh,) = _images(session, third.id)
     assert versions_of(session, [fresh])[fresh.id].why_master == WHY_BEING_MADE  # no copy at all yet
