@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from app import __version__
 from app.acceptance.models import LotPage
 from app.accounts.models import Station
-from app.delivery.contents import Contents
+from app.delivery.contents import MASTERS_DIR, Contents
 from app.delivery.models import DeliveryRecord
 from app.delivery.package import _csv_line, _HashingFile
 from app.fleet.models import StationStatus
@@ -109,9 +109,21 @@ class MetadataFile:
         return out
 
 
+def _role(path: str, contents: Contents) -> str:
+    """Whether a page file of the package is its processed copy or its master: masters/ holds masters, images/
+    holds processed copies unless the package holds masters only."""
+    if path.startswith(f"{MASTERS_DIR}/") or not contents.processed:
+        return "master"
+    return "processed"
+
+
 def page_rows(session: Session, item: DeliveryRecord, mrn: str, visit: int, contents: Contents) -> list[dict]:
     """The process metadata of a delivered record's pages, in page order."""
-    paths = {sha: path for path, sha, _, page, _ in item.files or [] if page is not None}
+    # Each page's own files, by page number and role (never by SHA-256: two pages may hold the same bytes).
+    paths: dict[tuple[int, str], str] = {}
+    for path, _, _, page, _ in item.files or []:
+        if page is not None:
+            paths[(page, _role(path, contents))] = path
     segments = {page: seg for _, _, _, page, seg in item.files or [] if page is not None}
     rows = session.exec(
         select(Page, PageImage)
@@ -136,12 +148,12 @@ def page_rows(session: Session, item: DeliveryRecord, mrn: str, visit: int, cont
                 "visit": visit,
                 "page_number": page.page_number,
                 "segment": segments.get(page.page_number, ""),
-                "master_file": paths.get(image.sha256, ""),
+                "master_file": paths.get((page.page_number, "master"), ""),
                 "master_sha256": image.sha256,
                 "master_format": image.media_type,
                 "master_width_px": image.width,
                 "master_height_px": image.height,
-                "processed_file": paths.get(copy.sha256, "") if copy else "",
+                "processed_file": paths.get((page.page_number, "processed"), "") if copy else "",
                 "processed_sha256": copy.sha256 if copy else "",
                 "format": copy.media_type if copy else image.media_type,
                 "width_px": copy.width if copy else image.width,
