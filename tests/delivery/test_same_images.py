@@ -34,9 +34,7 @@ def test_identical_images_on_three_pages(
     client: TestClient, session: Session, db, image_store: Path, tmp_path: Path, profile: dict
 ) -> None:
     same = page_jpeg(7)
-    acc = accepted_records(
-        client, session, [(MRN, 4, {1: "首页"})], images={(MRN, n): same for n in (2, 3, 4)}
-    )
+    acc = accepted_records(client, session, [(MRN, 4, {1: "首页"})], images={(MRN, n): same for n in (2, 3, 4)})
     client.app.state.qc.wait_later()
     acc.project.delivery_profile = profile
     session.add(acc.project)
