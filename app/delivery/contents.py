@@ -19,8 +19,8 @@ from app.core.db import writing
 from app.core.storage import LocalImageStore, StoreError, sha256_hex
 from app.delivery.models import DeliveryExport, DeliveryRecord
 from app.pages.models import PageImage
-from app.pages.processed import keep_processed, processed_of, project_settings, settings_dict
-from app.projects.delivery_profile import DeliveryProfile, load_profile
+from app.pages.processed import keep_processed, processed_of, settings_dict
+from app.projects.delivery_profile import DeliveryProfile, load_profile, processing_settings
 from app.projects.models import Project
 from qc.errors import QCInputError
 from qc.processing import Settings, process
@@ -35,10 +35,15 @@ def _run_here(data: bytes, metrics: dict, settings: dict[str, Any]) -> dict[str,
 
 @dataclass(frozen=True)
 class Contents:
-    """The package's profile and, when it holds processed pages, the fingerprint of their settings."""
+    """The package's profile and, when it holds processed pages, the settings they are made with."""
 
     profile: DeliveryProfile
-    fingerprint: str | None
+    settings: Settings | None
+
+    @property
+    def fingerprint(self) -> str | None:
+        """The fingerprint of the processed pages' settings (None: masters only)."""
+        return self.settings.fingerprint() if self.settings else None
 
     @property
     def processed(self) -> bool:
@@ -51,13 +56,21 @@ class Contents:
         return self.profile.contents in ("masters", "both")
 
 
+def export_profile(project: Project, export: DeliveryExport | None = None) -> DeliveryProfile:
+    """The profile an export delivers: the one it was filed and approved with, else (filed before profiles were
+    kept, or not filed yet) the project's present one. Raises DeliveryProfileError for an unusable profile."""
+    if export is not None and export.profile is not None:
+        return load_profile(export.profile)
+    return load_profile(project.delivery_profile)
+
+
 def contents_of(session: Session, export: DeliveryExport) -> Contents:
-    """The export's contents under its project's present delivery profile."""
+    """The export's contents under the profile it was approved with (export_profile)."""
     project = session.get(Project, export.project_id)
     assert project is not None
-    profile = load_profile(project.delivery_profile)
-    fingerprint = project_settings(project).fingerprint() if profile.contents != "masters" else None
-    return Contents(profile, fingerprint)
+    profile = export_profile(project, export)
+    settings = processing_settings(profile, project.qc_profile) if profile.contents != "masters" else None
+    return Contents(profile, settings)
 
 
 def make_missing_copies(engine: Engine, export_id: int, store: LocalImageStore) -> int:
@@ -70,11 +83,9 @@ def make_missing_copies(engine: Engine, export_id: int, store: LocalImageStore) 
     with Session(engine) as session:
         export = session.get(DeliveryExport, export_id)
         assert export is not None
-        project = session.get(Project, export.project_id)
-        assert project is not None
-        if contents_of(session, export).profile.contents == "masters":
+        settings = contents_of(session, export).settings
+        if settings is None:
             return 0
-        settings = project_settings(project)
         image_ids = session.exec(
             select(LotPage.image_id)
             .join(

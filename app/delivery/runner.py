@@ -47,7 +47,7 @@ from app.delivery.package import (
     write_front_page_index,
 )
 from app.delivery.planning import RecordFailure, plan_or_failure, write_or_failure, written_files
-from app.delivery.service import STALE_SECONDS
+from app.delivery.service import STALE_SECONDS, profile_words
 from app.frontpage.models import FrontPage
 from app.projects.models import Project
 from app.records.models import Record
@@ -316,7 +316,7 @@ def _finish(engine: Engine, export_id: int) -> None:
                 "Folio-Records": str(export.records_done),
                 "Folio-Pages": str(export.pages_done),
                 **({"Folio-Records-Left-Out": str(export.records_failed)} if export.records_failed else {}),
-                "Folio-Delivery-Profile": " ".join(f"{k}={v}" for k, v in contents.profile.to_dict().items()),
+                "Folio-Delivery-Profile": profile_words(contents.profile),
             },
             [*process_pages.close(), *package.close()],
         )

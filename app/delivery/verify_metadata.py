@@ -84,8 +84,16 @@ def check_process_metadata(root: Path, manifest: dict[str, str], damaged: set[st
 
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".jp2")
-COMPARED = ("page_number", "processed_file", "processed_sha256", "master_file", "master_sha256", "width_px",
-            "height_px", "dpi_written")  # the XML must say what the CSV says (values never quoted for spreadsheets)
+COMPARED = (
+    "page_number",
+    "processed_file",
+    "processed_sha256",
+    "master_file",
+    "master_sha256",
+    "width_px",
+    "height_px",
+    "dpi_written",
+)  # the XML must say what the CSV says (values never quoted for spreadsheets)
 
 
 def _unlisted_images(manifest: dict[str, str], rows: list[dict[str, str]]) -> list[str]:
