@@ -14,6 +14,7 @@ from app.audit.service import record_event
 from app.delivery.contents import export_profile
 from app.delivery.exceptions import ExportNotFound, ExportRefused, ExportStateError
 from app.delivery.formats import odd_list, odd_masters
+from app.delivery.looks import unlooked_pages
 from app.delivery.models import DeliveryExport, DeliveryRecord, ExportStatus
 from app.delivery.segments import Incomplete, incomplete_records, scheme
 from app.frontpage.models import FrontPage
@@ -166,6 +167,8 @@ def request_export(
     ready = preflight(session, project, _today(project, now))
     if not ready.ready:
         raise _not_ready(ready)
+    rounds = [r.id for r in accepted_rounds(session, project.id, _today(project, now))]
+    looks = unlooked_pages(session, project.id, rounds)  # a warning the custodian sees (app.delivery.looks)
     profile = export_profile(project)  # fixed now: the custodian approves it and the export delivers it
     _one_format(session, project, now, profile)
     export = DeliveryExport(
@@ -188,6 +191,7 @@ def request_export(
             "records": ready.records,
             "pages": ready.pages,
             "delivery_profile": profile_words(profile),
+            **({"pages_need_look": looks} if looks else {}),
         },
         principal,
         project_id=project.id,
@@ -205,7 +209,13 @@ def request_export(
         actor_user_id=principal.user_id,
         actor_role=principal.role,
         source_ip=getattr(principal, "source_ip", None),
-        detail={"target": str(path), "records": ready.records, "pages": ready.pages, "approval_id": approval.id},
+        detail={
+            "target": str(path),
+            "records": ready.records,
+            "pages": ready.pages,
+            "approval_id": approval.id,
+            "pages_need_look": looks,
+        },
     )
     return export
 
