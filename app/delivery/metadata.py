@@ -73,6 +73,16 @@ PACKAGE_FIELDS = (
 )
 
 
+# DA/T 31-2017 §9.4 wants the resolution recorded: a page with no outline to measure it by and no dpi stated in
+# its source file says so in words instead of an empty field (no dpi is invented; the file states none).
+NOT_MEASURED = "not measured"
+
+
+def _master_dpi(metrics: dict) -> object:
+    """A master's stated resolution (masters-only packages: the file as shot), or NOT_MEASURED."""
+    return metrics.get("dpi") if metrics.get("dpi") and not metrics.get("dpi_from_page") else NOT_MEASURED
+
+
 def _text(value: object) -> str:
     if value is None:
         return ""
@@ -158,8 +168,8 @@ def page_rows(session: Session, item: DeliveryRecord, mrn: str, visit: int, cont
                 "format": copy.media_type if copy else image.media_type,
                 "width_px": copy.width if copy else image.width,
                 "height_px": copy.height if copy else image.height,
-                "dpi_measured": metrics.get("dpi"),
-                "dpi_written": copy.dpi if copy else None,
+                "dpi_measured": metrics.get("dpi") or NOT_MEASURED,
+                "dpi_written": (copy.dpi or NOT_MEASURED) if copy else _master_dpi(metrics),
                 "colour_mode": copy.colour_mode if copy else "",
                 "bit_depth": copy.bit_depth if copy else 8,
                 "icc": copy.icc if copy else "",
