@@ -2,7 +2,6 @@
 gets no invented dpi; its process metadata says "not measured" (DA/T 31-2017 §9.4 wants the resolution
 recorded) and `folio delivery verify` accepts it. A source that states its dpi carries it into the copy."""
 
-import csv
 import io
 from pathlib import Path
 
@@ -10,12 +9,9 @@ from fastapi.testclient import TestClient
 from PIL import Image
 from sqlmodel import Session
 
-from app.core.storage import LocalImageStore
-from app.delivery import runner
 from app.delivery.metadata import NOT_MEASURED
-from app.delivery.verify import verify_package
 from bench.qc.generator import render_scan
-from tests.delivery.helpers import accepted_records, approved_export
+from tests.delivery.helpers import accepted_records, delivered_rows
 
 MRN = "00012345"
 
@@ -36,14 +32,7 @@ def test_dpi_not_measured_is_said_not_invented(
     )
     client.app.state.qc.wait_later()
     target = tmp_path / "package"
-    export = approved_export(session, acc, target)
-    result = runner.run_export(db, LocalImageStore(image_store), export.id)
-    assert result.status == "done" and result.pages_done == 3
-    report = verify_package(target)
-    assert report.ok, report.problems
-
-    lines = list(csv.reader(io.StringIO((target / "metadata/process-pages.csv").read_text(encoding="utf-8-sig"))))
-    rows = {r["页码"]: r for r in (dict(zip(lines[0], line, strict=True)) for line in lines[1:])}
+    rows = {r["页码"]: r for r in delivered_rows(session, db, image_store, acc, target, 3)}
     assert rows["2"]["测得分辨率(dpi)"] == NOT_MEASURED and rows["2"]["写入分辨率(dpi)"] == NOT_MEASURED
     with Image.open(target / "data" / rows["2"]["处理后图像文件"]) as im:
         assert "dpi" not in im.info  # none invented

@@ -15,8 +15,9 @@ from app.core.storage import LocalImageStore
 from app.delivery.contents import _run_here
 from app.delivery.looks import unlooked_pages
 from app.delivery.service import accepted_rounds
+from app.inspection.looks import open_look
 from app.inspection.models import InspectionItem
-from app.pages.models import Page, PageImage, ProcessedImage
+from app.pages.models import Page, ProcessedImage
 from app.pages.processed import refresh_project
 from tests.custody.web import enrol, sign_in
 from tests.delivery.helpers import accepted_records
@@ -54,18 +55,8 @@ def test_unlooked_pages_are_counted_for_the_custodian(
 
     # Once the vendor's QC judged a page (passed as it is), it no longer counts.
     page = pages[0]
-    image = session.get(PageImage, page.current_image_id)
-    item = session.exec(select(InspectionItem).where(InspectionItem.image_id == image.id)).first()
-    item = item or InspectionItem(
-        project_id=acc.project.id,
-        page_id=page.id,
-        record_id=page.record_id,
-        image_id=image.id,
-        operator_id=image.operator_id,
-        station_id=image.station_id,
-        capture_date=page.capture_date,
-        why="look",
-        near=[],
+    item = session.get(
+        InspectionItem, open_look(session, acc.project.id, page.id, page.current_image_id, acc.manager.id, utcnow())
     )
     item.verdict = "pass"
     session.add(item)

@@ -2,8 +2,6 @@
 also the same processed copy) each get their own line and their own file in the process metadata and METS; a
 fresh package passes `folio delivery verify` for every contents and format."""
 
-import csv
-import io
 from pathlib import Path
 
 import pytest
@@ -11,10 +9,7 @@ from fastapi.testclient import TestClient
 from lxml import etree
 from sqlmodel import Session
 
-from app.core.storage import LocalImageStore
-from app.delivery import runner
-from app.delivery.verify import verify_package
-from tests.delivery.helpers import accepted_records, approved_export
+from tests.delivery.helpers import accepted_records, delivered_rows
 from tests.factories import page_jpeg
 
 MRN = "00012345"
@@ -40,16 +35,8 @@ def test_identical_images_on_three_pages(
     session.add(acc.project)
     session.commit()
     target = tmp_path / "package"
-    export = approved_export(session, acc, target)
-    result = runner.run_export(db, LocalImageStore(image_store), export.id)
-    assert result.status == "done" and result.pages_done == 4
-
-    report = verify_package(target)
-    assert report.ok, report.problems
-    raw = (target / "metadata/process-pages.csv").read_text(encoding="utf-8-sig")
-    lines = list(csv.reader(io.StringIO(raw)))
-    head, rows = lines[0], [dict(zip(lines[0], line, strict=True)) for line in lines[1:]]
-    assert [r["页码"] for r in rows] == ["1", "2", "3", "4"], head
+    rows = delivered_rows(session, db, image_store, acc, target, 4)
+    assert [r["页码"] for r in rows] == ["1", "2", "3", "4"]
     for role in ("处理后图像文件", "原始图像文件"):
         named = [r[role] for r in rows]
         if profile["contents"] == "masters" and role == "处理后图像文件":
