@@ -168,6 +168,8 @@ APPROVAL_DETAIL_LABELS = {
     "target": N_("Package folder"),
     "records": N_("Records"),
     "pages": N_("Pages"),
+    "delivery_profile": N_("Delivery profile"),
+    "pages_need_look": N_("Pages that need a look, never looked at (see /inspection/looks)"),
     "receipt_id": N_("Receipt"),
     "user_id": N_("User"),
     "username": N_("User name"),

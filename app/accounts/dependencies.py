@@ -1,10 +1,12 @@
 """Who is calling: a station with its signed-in operator, or a browser user with a session cookie."""
 
+import logging
 from dataclasses import dataclass, replace
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from app.accounts.exceptions import (
@@ -24,6 +26,8 @@ from app.core.security import same
 from app.projects.models import Project
 
 _bearer = HTTPBearer(auto_error=False, description="The station's API token (fst_…)")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -84,16 +88,30 @@ def web_session_principal(request: Request) -> WebPrincipal:
     if not token or not token.startswith("fws_"):
         raise NotSignedIn("please sign in")
     settings = request.app.state.settings
-    with Session(writing(request.app.state.engine), expire_on_commit=False) as session:
-        try:
-            web, user = resolve_session(session, token, now=utcnow(), policy=settings.signin_policy)
-            session.commit()
-        except AppError as exc:
-            session.commit() if exc.keep_writes else session.rollback()
+    engine = request.app.state.engine
+    try:
+        web, user = _resolve(writing(engine), token, settings.signin_policy, keep=True)
+    except OperationalError as exc:  # SQLite's write lock stayed taken past the busy timeout (breakit-b16 #2)
+        if "locked" not in str(exc):
             raise
+        log.warning("session touch skipped, the database is busy: %s", exc)
+        web, user = _resolve(engine, token, settings.signin_policy, keep=False)
     principal = replace(principal_of(web, user), source_ip=request.client.host if request.client else None)
     request.state.user = principal
     return principal
+
+
+def _resolve(engine, token: str, policy, *, keep: bool):  # noqa: ANN001, ANN202
+    """resolve_session in its own transaction; its writes (the idle clock, an ended session) are kept only when
+    `keep`: a page that only reads is served without them rather than failing while another writer is busy."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            found = resolve_session(session, token, now=utcnow(), policy=policy)
+            session.commit() if keep else session.rollback()
+            return found
+        except AppError as exc:
+            session.commit() if keep and exc.keep_writes else session.rollback()
+            raise
 
 
 def signed_in(principal: Annotated[WebPrincipal, Depends(web_session_principal)]) -> WebPrincipal:

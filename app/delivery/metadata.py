@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from app import __version__
 from app.acceptance.models import LotPage
 from app.accounts.models import Station
-from app.delivery.contents import Contents
+from app.delivery.contents import MASTERS_DIR, Contents
 from app.delivery.models import DeliveryRecord
 from app.delivery.package import _csv_line, _HashingFile
 from app.fleet.models import StationStatus
@@ -73,6 +73,16 @@ PACKAGE_FIELDS = (
 )
 
 
+# DA/T 31-2017 §9.4 wants the resolution recorded: a page with no outline to measure it by and no dpi stated in
+# its source file says so in words instead of an empty field (no dpi is invented; the file states none).
+NOT_MEASURED = "not measured"
+
+
+def _master_dpi(metrics: dict) -> object:
+    """A master's stated resolution (masters-only packages: the file as shot), or NOT_MEASURED."""
+    return metrics.get("dpi") if metrics.get("dpi") and not metrics.get("dpi_from_page") else NOT_MEASURED
+
+
 def _text(value: object) -> str:
     if value is None:
         return ""
@@ -109,9 +119,21 @@ class MetadataFile:
         return out
 
 
+def _role(path: str, contents: Contents) -> str:
+    """Whether a page file of the package is its processed copy or its master: masters/ holds masters, images/
+    holds processed copies unless the package holds masters only."""
+    if path.startswith(f"{MASTERS_DIR}/") or not contents.processed:
+        return "master"
+    return "processed"
+
+
 def page_rows(session: Session, item: DeliveryRecord, mrn: str, visit: int, contents: Contents) -> list[dict]:
     """The process metadata of a delivered record's pages, in page order."""
-    paths = {sha: path for path, sha, _, page, _ in item.files or [] if page is not None}
+    # Each page's own files, by page number and role (never by SHA-256: two pages may hold the same bytes).
+    paths: dict[tuple[int, str], str] = {}
+    for path, _, _, page, _ in item.files or []:
+        if page is not None:
+            paths[(page, _role(path, contents))] = path
     segments = {page: seg for _, _, _, page, seg in item.files or [] if page is not None}
     rows = session.exec(
         select(Page, PageImage)
@@ -136,18 +158,18 @@ def page_rows(session: Session, item: DeliveryRecord, mrn: str, visit: int, cont
                 "visit": visit,
                 "page_number": page.page_number,
                 "segment": segments.get(page.page_number, ""),
-                "master_file": paths.get(image.sha256, ""),
+                "master_file": paths.get((page.page_number, "master"), ""),
                 "master_sha256": image.sha256,
                 "master_format": image.media_type,
                 "master_width_px": image.width,
                 "master_height_px": image.height,
-                "processed_file": paths.get(copy.sha256, "") if copy else "",
+                "processed_file": paths.get((page.page_number, "processed"), "") if copy else "",
                 "processed_sha256": copy.sha256 if copy else "",
                 "format": copy.media_type if copy else image.media_type,
                 "width_px": copy.width if copy else image.width,
                 "height_px": copy.height if copy else image.height,
-                "dpi_measured": metrics.get("dpi"),
-                "dpi_written": copy.dpi if copy else None,
+                "dpi_measured": metrics.get("dpi") or NOT_MEASURED,
+                "dpi_written": (copy.dpi or NOT_MEASURED) if copy else _master_dpi(metrics),
                 "colour_mode": copy.colour_mode if copy else "",
                 "bit_depth": copy.bit_depth if copy else 8,
                 "icc": copy.icc if copy else "",

@@ -61,6 +61,9 @@ class DeliveryExport(SQLModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     error: str | None = Field(default=None, max_length=2000)
     payload_sha256: str | None = Field(default=None, max_length=64)  # hash of manifest-sha256.txt when done
+    # The delivery profile as the export was filed and approved (issue 16): what the package holds, whatever the
+    # project's profile says later. None for exports filed before it was kept: the project's present profile.
+    profile: dict | None = Field(default=None, sa_type=JSON)
 
 
 class DeliveryRecord(SQLModel, table=True):

@@ -47,7 +47,7 @@ from app.delivery.package import (
     write_front_page_index,
 )
 from app.delivery.planning import RecordFailure, plan_or_failure, write_or_failure, written_files
-from app.delivery.service import STALE_SECONDS
+from app.delivery.service import STALE_SECONDS, profile_words
 from app.frontpage.models import FrontPage
 from app.projects.models import Project
 from app.records.models import Record
@@ -247,8 +247,10 @@ def _mark_done(
 
 
 def _finish(engine: Engine, export_id: int) -> None:
-    """Write the indexes and the BagIt files from what the database recorded, then mark the export done."""
-    with Session(writing(engine), expire_on_commit=False) as session:
+    """Write the indexes and the BagIt files from what the database recorded, then mark the export done. The
+    files are written in a read-only transaction; only the final mark takes the write lock (SQLite has one writer:
+    a page's sign-in must not wait while the indexes of a big package are written)."""
+    with Session(engine, expire_on_commit=False) as session:
         export = session.get(DeliveryExport, export_id)
         assert export is not None
         project = session.get(Project, export.project_id)
@@ -314,10 +316,14 @@ def _finish(engine: Engine, export_id: int) -> None:
                 "Folio-Records": str(export.records_done),
                 "Folio-Pages": str(export.pages_done),
                 **({"Folio-Records-Left-Out": str(export.records_failed)} if export.records_failed else {}),
-                "Folio-Delivery-Profile": " ".join(f"{k}={v}" for k, v in contents.profile.to_dict().items()),
+                "Folio-Delivery-Profile": profile_words(contents.profile),
             },
             [*process_pages.close(), *package.close()],
         )
+        done, pages, failed = export.records_done, export.pages_done, export.records_failed
+    with Session(writing(engine)) as session:
+        export = session.get(DeliveryExport, export_id)
+        assert export is not None
         export.status, export.finished_at, export.heartbeat_at = ExportStatus.done, now, now
         export.payload_sha256, export.error, export.worker = fingerprint, None, None
         session.add(export)
@@ -328,9 +334,9 @@ def _finish(engine: Engine, export_id: int) -> None:
             object_type="delivery_export",
             object_id=export.id,
             detail={
-                "records": export.records_done,
-                "pages": export.pages_done,
-                "records_failed": export.records_failed,
+                "records": done,
+                "pages": pages,
+                "records_failed": failed,
                 "manifest_sha256": fingerprint,
                 "target": export.target,
             },

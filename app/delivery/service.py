@@ -11,12 +11,14 @@ from sqlmodel import Session, col, select
 from app.acceptance.models import Lot, LotPage, ReviewRound
 from app.acceptance.service import accepted_since, current_round
 from app.audit.service import record_event
+from app.delivery.contents import export_profile
 from app.delivery.exceptions import ExportNotFound, ExportRefused, ExportStateError
 from app.delivery.formats import odd_list, odd_masters
+from app.delivery.looks import unlooked_pages
 from app.delivery.models import DeliveryExport, DeliveryRecord, ExportStatus
 from app.delivery.segments import Incomplete, incomplete_records, scheme
 from app.frontpage.models import FrontPage
-from app.projects.delivery_profile import load_profile
+from app.projects.delivery_profile import DeliveryProfile
 from app.projects.models import Project
 
 STALE_SECONDS = 60  # a running export whose worker has not reported for this long was interrupted
@@ -165,9 +167,13 @@ def request_export(
     ready = preflight(session, project, _today(project, now))
     if not ready.ready:
         raise _not_ready(ready)
-    _one_format(session, project, now)
+    rounds = [r.id for r in accepted_rounds(session, project.id, _today(project, now))]
+    looks = unlooked_pages(session, project.id, rounds)  # a warning the custodian sees (app.delivery.looks)
+    profile = export_profile(project)  # fixed now: the custodian approves it and the export delivers it
+    _one_format(session, project, now, profile)
     export = DeliveryExport(
         project_id=project.id,
+        profile=profile.to_dict(),
         target=str(path),
         requested_by=principal.user_id,
         requested_at=now,
@@ -179,7 +185,14 @@ def request_export(
     approval = request_approval(
         session,
         ApprovalKind.delivery_package,
-        {"export_id": export.id, "target": str(path), "records": ready.records, "pages": ready.pages},
+        {
+            "export_id": export.id,
+            "target": str(path),
+            "records": ready.records,
+            "pages": ready.pages,
+            "delivery_profile": profile_words(profile),
+            **({"pages_need_look": looks} if looks else {}),
+        },
         principal,
         project_id=project.id,
         reason=reason or f"delivery package of {ready.records} records, {ready.pages} pages to {path}",
@@ -196,7 +209,13 @@ def request_export(
         actor_user_id=principal.user_id,
         actor_role=principal.role,
         source_ip=getattr(principal, "source_ip", None),
-        detail={"target": str(path), "records": ready.records, "pages": ready.pages, "approval_id": approval.id},
+        detail={
+            "target": str(path),
+            "records": ready.records,
+            "pages": ready.pages,
+            "approval_id": approval.id,
+            "pages_need_look": looks,
+        },
     )
     return export
 
@@ -218,10 +237,15 @@ def _not_ready(ready: Preflight) -> ExportRefused:
     )
 
 
-def _one_format(session: Session, project: Project, now: datetime) -> None:
+def profile_words(profile: DeliveryProfile) -> str:
+    """The profile as the approval shows it and bag-info states it: `contents=processed format=jpeg …`."""
+    return " ".join(f"{k}={v}" for k, v in profile.to_dict().items())
+
+
+def _one_format(session: Session, project: Project, now: datetime, profile: DeliveryProfile) -> None:
     """A masters-only package holds one archival image format (app.delivery.formats); raises ExportRefused
     (mixed_image_formats) naming the odd masters otherwise. Processed pages are in one format by construction."""
-    if load_profile(project.delivery_profile).contents != "masters":
+    if profile.contents != "masters":
         return
     rounds = [r.id for r in accepted_rounds(session, project.id, _today(project, now))]
     target, total, shown = odd_masters(session, rounds)
@@ -245,7 +269,8 @@ def start_export(session: Session, project: Project, export: DeliveryExport, *, 
     ready = preflight(session, project, _today(project, now))
     if not ready.ready:
         raise _not_ready(ready)
-    _one_format(session, project, now)  # the profile may have changed since the export was filed
+    # The approved profile (export.profile), not the project's present one; new masters may have come since.
+    _one_format(session, project, now, export_profile(project, export))
     check_target(export.target)
     payload = use_approval(
         session, export.approval_id or 0, ApprovalKind.delivery_package, project_id=project.id, now=now

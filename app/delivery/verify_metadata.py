@@ -13,7 +13,7 @@ from pathlib import Path
 from defusedxml import ElementTree
 from PIL import Image
 
-from app.delivery.metadata import METADATA_DIR, PAGE_FIELDS, PAGES_NAME
+from app.delivery.metadata import METADATA_DIR, NOT_MEASURED, PAGE_FIELDS, PAGES_NAME
 from qc.errors import QCInputError
 from qc.imagefile import probe
 
@@ -78,14 +78,33 @@ def check_process_metadata(root: Path, manifest: dict[str, str], damaged: set[st
                 problems.append(
                     f"{where}: {rel} is {width}×{height} px, the metadata says {row['width_px']}×{row['height_px']}"
                 )
-            if row["dpi_written"] and (dpi is None or abs(dpi - float(row["dpi_written"])) > DPI_TOLERANCE):
+            if row["dpi_written"] == NOT_MEASURED:
+                if dpi is not None:
+                    problems.append(f"{where}: {rel} states {dpi} dpi, the metadata says {NOT_MEASURED}")
+            elif row["dpi_written"] and (dpi is None or abs(dpi - _number(row["dpi_written"])) > DPI_TOLERANCE):
                 problems.append(f"{where}: {rel} states {dpi} dpi, the metadata says {row['dpi_written']}")
     return problems
 
 
+def _number(text: str) -> float:
+    """A dpi of the metadata as a number (nan for text that is none: it then disagrees with any file)."""
+    try:
+        return float(text)
+    except ValueError:
+        return float("nan")
+
+
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".jp2")
-COMPARED = ("page_number", "processed_file", "processed_sha256", "master_file", "master_sha256", "width_px",
-            "height_px", "dpi_written")  # the XML must say what the CSV says (values never quoted for spreadsheets)
+COMPARED = (
+    "page_number",
+    "processed_file",
+    "processed_sha256",
+    "master_file",
+    "master_sha256",
+    "width_px",
+    "height_px",
+    "dpi_written",
+)  # the XML must say what the CSV says (values never quoted for spreadsheets)
 
 
 def _unlisted_images(manifest: dict[str, str], rows: list[dict[str, str]]) -> list[str]:

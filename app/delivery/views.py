@@ -129,10 +129,16 @@ def export_request(
             form={"target": target, "reason": reason},
             status_code=422,
         )
-    return redirect(
-        f"/delivery/exports/{export.id}",
-        flash=_t(request, "Export requested: the records custodian approves it under Approvals."),
-    )
+    flash = _t(request, "Export requested: the records custodian approves it under Approvals.")
+    approval = session.get(Approval, export.approval_id)
+    looks = (approval.payload or {}).get("pages_need_look", 0) if approval else 0
+    if looks:  # a warning, not a refusal (app.delivery.looks says why)
+        flash += " " + _t(
+            request,
+            "%(n)s accepted pages need a look (outline uncertain, full frame kept) and were never looked at: "
+            "see /inspection/looks. The custodian sees this count when she approves.",
+        ) % {"n": looks}
+    return redirect(f"/delivery/exports/{export.id}", flash=flash)
 
 
 @router.get("/delivery/exports/{export_id}")

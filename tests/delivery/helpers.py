@@ -106,3 +106,22 @@ def approved_export(session: Session, acc: Accepted, target, now: datetime | Non
     start_export(session, acc.project, export, actor={"actor_user_id": acc.manager.id}, now=now)
     session.commit()
     return export
+
+
+def delivered_rows(session: Session, db, image_store, acc: Accepted, target, pages: int) -> list[dict]:  # noqa: ANN001
+    """Export the accepted records to `target` (approved, run to the end), check that `folio delivery verify`
+    passes, and return metadata/process-pages.csv as one dict per line, by CSV heading."""
+    import csv
+    import io
+
+    from app.core.storage import LocalImageStore
+    from app.delivery import runner
+    from app.delivery.verify import verify_package
+
+    export = approved_export(session, acc, target)
+    result = runner.run_export(db, LocalImageStore(image_store), export.id)
+    assert result.status == "done" and result.pages_done == pages
+    report = verify_package(target)
+    assert report.ok, report.problems
+    lines = list(csv.reader(io.StringIO((target / "metadata/process-pages.csv").read_text(encoding="utf-8-sig"))))
+    return [dict(zip(lines[0], line, strict=True)) for line in lines[1:]]

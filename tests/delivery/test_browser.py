@@ -101,7 +101,6 @@ def test_request_approve_start_and_watch_the_export(live_server: LiveServer, bro
             now=applied + timedelta(hours=1),
         )
         s.commit()
-    engine.dispose()
 
     target = tmp_path / "delivery-2026-11"
     mgr_ctx, mgr = _sign_in(browser, live_server, "mgr", second_factor=True)
@@ -127,8 +126,23 @@ def test_request_approve_start_and_watch_the_export(live_server: LiveServer, bro
     assert mgr.inner_text("#export-status") == "已批准：可以开始"  # the heading agrees with the approval line
     assert mgr.inner_text("#export-approval") == "已批准"
     shot(mgr, "issue17-after-export-approved")
+    with Session(writing(engine)) as s:  # new settings: the running export makes every copy itself
+        s.exec(select(Project)).one().delivery_profile = {"contents": "processed", "margin_mm": 6}
+        s.commit()
+    engine.dispose()
     mgr.click("#start-export")
     mgr.wait_for_selector("#export-bar")
+    # While the export runs, its page and progress are read over and over (breakit-b16 #2: once a 500
+    # `database is locked`): each read answers, with the last committed progress.
+    seen = set()
+    for _ in range(200):
+        page = mgr.request.get(export_url)
+        progress = mgr.request.get(export_url + "/progress")
+        assert page.status == 200 and progress.status == 200, page.text()[:300]
+        seen.add(progress.json()["status"])
+        if progress.json()["status"] == "done":
+            break
+    assert "done" in seen, seen
     mgr.wait_for_selector("#export-status.status-done", timeout=90_000)  # the page reloads itself when done
     assert mgr.eval_on_selector("#export-bar", "b => [b.value, b.max]") == [9, 9]
     assert len(mgr.inner_text("#export-fingerprint")) == 64
