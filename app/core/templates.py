@@ -47,6 +47,7 @@ def environment(language: str) -> Environment:
     env.filters["thousands"] = lambda n: f"{n:,}" if isinstance(n, int) else n
     env.globals["LANGUAGES"] = LANGUAGES
     from app import navigation, wording
+    from app.delivery import labels as delivery_labels
     from app.frontpage import labels as frontpage_labels
 
     env.globals.update(
@@ -64,6 +65,7 @@ def environment(language: str) -> Environment:
         fp_check=frontpage_labels.LABELS,
         wrong_record_alert=frontpage_labels.wrong_record_alert,
         front_page_ocr=frontpage_labels.ocr_state,
+        delivery_profile_items=delivery_labels.profile_items,
     )
     return env
 

@@ -59,3 +59,33 @@ def refusal_message(gettext, code: str, detail: str, path: str | None) -> str:  
     message = REFUSAL_MESSAGES.get(code)
     text = gettext(message) % {"path": path or ""} if message else detail
     return f"{text} ({gettext('Error code')}: {code})"
+
+
+PROFILE_LABELS = {
+    "contents": N_("Contents"),
+    "format": N_("Image format"),
+    "jpeg_quality": N_("JPEG quality"),
+    "margin_mm": N_("Margin around the page (mm)"),
+    "pdfa": N_("Record PDFs as PDF/A-2b"),
+    "mets": N_("A METS file per record"),
+}
+PROFILE_VALUES = {
+    "processed": N_("processed pages"),
+    "masters": N_("masters as shot"),
+    "both": N_("processed pages and masters"),
+    "jpeg": N_("JPEG"),
+    "tiff": N_("TIFF (lossless)"),
+    "jp2": N_("JPEG 2000"),
+    "True": N_("yes"),
+    "False": N_("no"),
+}
+
+
+def profile_items(words: str) -> list[tuple[str, str]]:
+    """A delivery profile as the approval stores it (`contents=processed format=jpeg …`, app.delivery.service
+    .profile_words) as (label msgid, value msgid or figure) pairs for the screen; an unknown key is kept as it is."""
+    items = []
+    for token in str(words).split():
+        key, _, value = token.partition("=")
+        items.append((PROFILE_LABELS.get(key, key), PROFILE_VALUES.get(value, value)))
+    return items
