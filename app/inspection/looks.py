@@ -5,6 +5,7 @@ passes it (the full-frame copy is accepted) or flags it for a re-shoot, with the
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -81,10 +82,13 @@ def look_lines(session: Session, project_id: int, *, include_judged: bool, limit
     return out
 
 
-def count_looks(session: Session, project_id: int) -> int:
-    """How many pages need a look that the vendor's QC has not judged yet (the inspection overview's figure)."""
+def count_looks(session: Session, project_id: int, among: Any = None) -> int:
+    """How many pages need a look that the vendor's QC has not judged yet (the inspection overview's figure);
+    with `among` (a select of image ids, e.g. a lot's manifest) only those images."""
     judged = select(InspectionItem.image_id).where(col(InspectionItem.verdict).is_not(None))
-    query = needs_look_query(project_id).where(col(PageImage.id).not_in(judged))
+    query = needs_look_query(project_id).where(col(PageImage.id).not_in(judged)).order_by(None)
+    if among is not None:
+        query = query.where(col(PageImage.id).in_(among))
     return session.exec(select(func.count()).select_from(query.subquery())).one()
 
 
