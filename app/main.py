@@ -33,6 +33,7 @@ from app.fleet.api import router as fleet_api
 from app.fleet.views import router as fleet_views
 from app.frontpage.background import start_reading, stop_reading
 from app.frontpage.check_views import router as frontpage_check_views
+from app.frontpage.crops import CropCache
 from app.frontpage.views import router as frontpage_views
 from app.inspection.api import router as inspection_api
 from app.inspection.look_views import router as look_views
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     audit_keys.audit_key()  # a missing, unreadable or exposed key stops the start, not the first audited action
     app.state.engine = make_engine(settings.database_url)
     app.state.store = LocalImageStore(settings.image_store)
+    app.state.crops = CropCache()  # front-page field crops, one per app: another app's pages are not this one's
     app.state.upload_limits = UploadLimits(
         settings.max_upload_bytes, settings.max_image_pixels, settings.max_image_side, settings.max_decoded_bytes
     )

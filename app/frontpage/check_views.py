@@ -13,7 +13,6 @@ from app.audit.service import record_event
 from app.core.db import SessionDep, WriteSessionDep
 from app.core.templates import render
 from app.frontpage import checks
-from app.frontpage.crops import CropCache
 from app.frontpage.exceptions import ReadingNotFound
 from app.frontpage.models import FrontPageReading
 from app.frontpage.ocr import crops_jpeg, status
@@ -28,7 +27,6 @@ router = APIRouter(include_in_schema=False)
 Viewer = Annotated[WebPrincipal, Depends(require(Perm.view_records))]
 ImageViewer = Annotated[WebPrincipal, Depends(require(Perm.view_images))]
 CROP_FIELDS = ("mrn", "visit", "name", "discharge_date", "diagnosis", "diagnosis_code", "operation", "operation_code")
-CROPS = CropCache()  # keyed by the image's digest, skew and boxes: the same for every app in the process
 
 
 def ocr_state(request: Request) -> str:
@@ -80,7 +78,8 @@ def reading_crop(
     field: Annotated[str, Query(max_length=20)] = "mrn",
 ):
     """The part of the front page where a field was read; every view is audited. The crops of all the reading's
-    fields are made together in a worker process (one decode of the page) and kept a while (CropCache)."""
+    fields are made together in a worker process (one decode of the page) and kept a while in the app's CropCache,
+    keyed by the image's digest, skew and boxes."""
     reading = session.get(FrontPageReading, reading_id)
     if reading is None or reading.project_id != project.id or field not in CROP_FIELDS:
         raise ReadingNotFound(f"no reading {reading_id} with a field {field!r} in this project")
@@ -93,7 +92,7 @@ def reading_crop(
     skew = (image.qc_metrics or {}).get("skew_deg")
     turn = int(fields[field].get("turn") or 0)  # 180: read upside down (ocr.read_page)
     key = (image.sha256, skew, turn, tuple(sorted(boxes.items())))
-    crops = CROPS.get(
+    crops = request.app.state.crops.get(
         key, lambda: request.app.state.qc.run(crops_jpeg, store.get(image.sha256), skew, boxes, 0.6, turn)
     )
     data = crops.get(field)
