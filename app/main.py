@@ -11,8 +11,8 @@ from app import __version__
 from app.acceptance.api import router as acceptance_api
 from app.acceptance.views import router as acceptance_views
 from app.accounts.admin_views import router as admin_views
-from app.accounts.enrol_views import router as enrol_views
 from app.accounts.api import router as station_router
+from app.accounts.enrol_views import router as enrol_views
 from app.accounts.views import router as accounts_views
 from app.audit import keys as audit_keys
 from app.audit.views import router as audit_views
