@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 
 from app.accounts import totp
 from app.accounts.approvals import ApprovalKind
-from app.accounts.duties import CONFIRMED, GRANT_APPROVERS, NEW, Grant, Side, side_of
+from app.accounts.duties import CONFIRMED, ENABLE, GRANT_APPROVERS, NEW, Grant, Side, side_of
 from app.accounts.exceptions import BadSecondFactor
 from app.accounts.models import Approval, EnrolmentLink, RecoveryCode, User
 from app.accounts.passwords import check_password_strength
@@ -162,8 +162,9 @@ def reset_for_enrolment(session: Session, user: User, *, now: datetime) -> None:
 def after_grant_approved(session: Session, approval: Approval, *, now: datetime, hours: int) -> str | None:
     """The link an approver sees right after approving a grant, or None.
 
-    A new hospital-side account gets its first link here, shown to the approver; an account moved to a hospital
-    role from another side is reset first (reset_for_enrolment). Other grants give no link.
+    A new hospital-side account (or a re-enabled one never set up) gets its link here, shown to the approver; an
+    account moved to a hospital role from another side is reset first (reset_for_enrolment). Other grants give
+    no link.
     """
     if approval.kind != ApprovalKind.role_change or approval.status != "used" or approval.decided_by is None:
         return None
@@ -172,7 +173,7 @@ def after_grant_approved(session: Session, approval: Approval, *, now: datetime,
     if user is None or not needs_vouching(role):
         return None
     how = approval.payload.get("grant")
-    if how == NEW and user.enrolment_pending:
+    if how in (NEW, ENABLE) and user.enrolment_pending:  # never set up (a re-enabled one: its link was voided)
         why = "approved"
     elif how != NEW and from_role is not None and not needs_vouching(from_role):
         reset_for_enrolment(session, user, now=now)
