@@ -55,7 +55,7 @@ def test_a_hospital_reviewer_is_enrolled_by_its_owner_through_the_approvers_link
     new = _user(db, "rev_new")
     assert (new.enrolment_pending, new.active, new.role_grant) == (True, False, "pending")
     refused = client.post(f"/enrolment-links/{new.id}", data={"csrf_token": csrf})  # nor can he ask for one
-    assert refused.status_code == 403 and "fen_" not in refused.text
+    assert refused.status_code == 403 and "fen_" not in refused.text and "只能由医院的病案管理员" in refused.text
     with Session(db) as s:
         assert s.exec(select(EnrolmentLink)).all() == []
         approval_id = s.exec(select(Approval.id)).one()
