@@ -265,10 +265,15 @@ def flagged(session: Session, project_id: int, *, limit: int = 200) -> list[tupl
 
 
 def differing(session: Session, rows: list[tuple[FrontPageReading, Record]]) -> dict[int, list[str]]:
-    """Reading id → the fields (the visit too) where each of these records' pages differs from it now."""
+    """Reading id → the fields (the visit too) where each of these records' pages differs from it now (a
+    difference a person confirmed as misread is closed, not listed)."""
     ids = [record.id for _, record in rows]
     fps = {f.record_id: f for f in session.exec(select(FrontPage).where(col(FrontPage.record_id).in_(ids)))}
-    return {r.id: [f.field for f in compare(r, record, fps.get(record.id)).mismatches] for r, record in rows}
+    held = active_confirmations(session, ids)
+    return {
+        r.id: [f.field for f in compare(r, record, fps.get(record.id), held.get(record.id, [])).mismatches]
+        for r, record in rows
+    }
 
 
 def summary_of(session: Session, record_ids: Any, limit: float) -> LotFrontPages:

@@ -107,6 +107,23 @@ def test_confirm_all_differences_of_the_reading_at_once(client: TestClient, sess
     assert (stored.outcome, stored.fields_confirmed, stored.fields_wrong, stored.fields_compared) == ("match", 2, 0, 4)
 
 
+def test_one_field_confirmed_leaves_the_others_open(client: TestClient, session: Session) -> None:
+    """The MRN confirmed as misread closes the wrong-record alarm; the diagnosis still differs: the record stays a
+    mismatch open, listed with the diagnosis only."""
+    shop, record, reading, qc = _shop_with_misread(session, {"mrn": "10020", "diagnosis": "慢性阑尾炎"})
+    csrf = sign_in(client, qc)
+    assert _confirm(client, record.id, csrf, reading_id=reading.id, field="mrn").status_code == 303
+    stored = _now(session, reading.id)
+    assert (stored.outcome, stored.wrong_record, stored.closed_by_person) == ("mismatch", False, False)
+    assert (stored.fields_wrong, stored.fields_confirmed) == (1, 1)
+    session.commit()
+    listed = client.get("/frontpage/check").text
+    row = listed.split(f'/frontpage/check/records/{record.id}"')[0].rsplit("<tr", 1)[1]
+    assert 'data-fields="diagnosis">1 (' in row and "row-alert" not in row
+    screen = client.get(f"/frontpage/check/records/{record.id}").text
+    assert 'data-confirm-field="diagnosis"' in screen and 'data-confirm-field="mrn"' not in screen
+
+
 def test_a_hospital_reviewer_may_not_close_the_vendors_alarm(client: TestClient, session: Session) -> None:
     shop, record, reading, _ = _shop_with_misread(session, {"mrn": "10020"})
     enrol(session, shop.reviewer)
