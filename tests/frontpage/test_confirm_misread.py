@@ -91,6 +91,7 @@ def test_qc_confirms_a_misread_mrn_and_the_alert_and_the_open_count_close(client
     csrf = sign_in(client, qc)
     again = _confirm(client, record.id, csrf, reading_id=reading.id, field="mrn")
     assert again.status_code == 409 and "<code>frontpage_already_confirmed</code>" in again.text
+    assert "此不一致已有人确认" in again.text  # explained in the reader's language
     assert len(_confirmations(session)) == 1
     session.commit()
 
