@@ -1,11 +1,11 @@
 """One-time enrolment links: the owner of a new account chooses its first password (and second factor).
 
 enrolment_link (only the token's SHA-256 is stored) and user_account.enrolment_pending (false for every existing
-account: they already have the password they use). Other branches may add migrations after 5c8e1f7a3b92 too:
+account: they already have the password they use). Other branches may add migrations after b7f3c2e9a4d1 too:
 re-parent this one when merging.
 
 Revision ID: e7a41c2d9f05
-Revises: 5c8e1f7a3b92
+Revises: b7f3c2e9a4d1
 Create Date: 2026-12-01 19:00:00
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import app.core.schema
 
 revision: str = "e7a41c2d9f05"
-down_revision: str | None = "5c8e1f7a3b92"
+down_revision: str | None = "b7f3c2e9a4d1"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
