@@ -12,6 +12,7 @@ from app.acceptance.api import router as acceptance_api
 from app.acceptance.views import router as acceptance_views
 from app.accounts.admin_views import router as admin_views
 from app.accounts.api import router as station_router
+from app.accounts.enrol_views import router as enrol_views
 from app.accounts.views import router as accounts_views
 from app.audit import keys as audit_keys
 from app.audit.views import router as audit_views
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pages_router,
         accounts_views,
         admin_views,
+        enrol_views,
         audit_views,
         production_views,
         projects_views,

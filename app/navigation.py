@@ -122,6 +122,10 @@ ERROR_EXPLANATIONS = {
         "its own approvers."
     ),
     "approval_not_usable": N_("This approval has expired, was rejected or has been used already."),
+    "enrolment_link_refused": N_(
+        "A hospital account's enrolment link is issued only by the hospital's records custodian or audit "
+        "administrator; other accounts' links by an administrator; nobody issues one for his own account."
+    ),
     "frontpage_reading_not_current": N_(
         "This reading is no longer the record's current one: its front page was read again. Check the new reading."
     ),

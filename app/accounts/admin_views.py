@@ -3,12 +3,15 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
+from sqlmodel import select
 
-from app.accounts import duties, grants
+from app.accounts import duties, enrolment, grants
 from app.accounts.approvals import approvals_for, decide, status_of
 from app.accounts.dependencies import CsrfChecked, require
-from app.accounts.exceptions import UsernameTaken, WeakPassword
-from app.accounts.models import Role
+from app.accounts.duties import Side
+from app.accounts.enrol_views import show_link
+from app.accounts.exceptions import UsernameTaken
+from app.accounts.models import EnrolmentLink, Role, User
 from app.accounts.permissions import Perm
 from app.accounts.service import (
     create_station,
@@ -45,7 +48,13 @@ def _users_page(
     return render(
         request,
         "accounts/users.html",
-        {"users": project_users(session, project.id), "roles": list(Role), "errors": errors or {}, "form": form or {}},
+        {
+            "users": project_users(session, project.id),
+            "roles": list(Role),
+            "errors": errors or {},
+            "form": form or {},
+            "vouched_roles": [r.value for r in Role if enrolment.needs_vouching(r)],
+        },
         status_code=status_code,
     )
 
@@ -65,33 +74,40 @@ def add_user(
     username: Annotated[str, Form(max_length=64)],
     display_name: Annotated[str, Form(max_length=120)],
     role: Annotated[Role, Form()],
-    password: Annotated[str, Form(max_length=256)],
 ):
     """Ask for a new user: the account exists at once but stays disabled until another authorised person
-    approves its role (app/accounts/duties.py); a weak password or a taken name is shown next to its field."""
+    approves its role (app/accounts/duties.py), and nobody knows its password: its owner chooses it through a
+    one-time enrolment link — shown here once for a vendor-side or neutral role, and to the hospital approver
+    for a hospital-side one (app/accounts/enrolment.py)."""
     form = {"username": username, "display_name": display_name, "role": role.value}
     if not username.strip() or not username.replace("_", "").replace(".", "").isalnum():
         return _users_page(
             request, session, project, {"username": _t(request, "Use letters, digits, _ and . only.")}, form, 422
         )
     try:
-        grants.request_new_account(
+        user, token = grants.request_new_account(
             session,
             principal,
             username=username.strip(),
-            password=password,
             role=role,
             display_name=display_name.strip() or username,
             project_id=project.id,
             now=utcnow(),
+            link_hours=request.app.state.settings.enrolment_link_hours,
         )
     except UsernameTaken:
         return _users_page(request, session, project, {"username": _t(request, "This user name is taken.")}, form, 409)
-    except WeakPassword as exc:
-        return _users_page(request, session, project, {"password": _t(request, "Too weak: ") + exc.detail}, form, 422)
-    return redirect(
-        "/admin/users", flash=_t(request, "User added: it can sign in once another person approves its role.")
-    )
+    if token is None:
+        return redirect(
+            "/admin/users",
+            flash=_t(
+                request,
+                "User added. Once the hospital approves its role, the approver receives the enrolment link for the "
+                "account's owner.",
+            ),
+        )
+    link = session.exec(select(EnrolmentLink).where(EnrolmentLink.user_id == user.id)).one()
+    return show_link(request, user, link, token, back="/admin/users", pending=True)
 
 
 @router.post("/admin/users/{user_id}/active", dependencies=[CsrfChecked])
@@ -171,10 +187,20 @@ def approvals(request: Request, principal: Approver, session: SessionDep):
     """Requests waiting for me, and my own requests."""
     now = utcnow()
     to_decide, mine = approvals_for(session, principal, now)
+    hospital_accounts = [
+        u
+        for u in project_users(session, principal.project_id)
+        if enrolment.needs_vouching(u.role) and u.id != principal.user_id
+    ]
     return render(
         request,
         "accounts/approvals.html",
-        {"to_decide": to_decide, "mine": mine, "status_of": lambda a: status_of(a, now)},
+        {
+            "to_decide": to_decide,
+            "mine": mine,
+            "status_of": lambda a: status_of(a, now),
+            "hospital_accounts": hospital_accounts if principal.role in duties.GRANT_APPROVERS[Side.hospital] else [],
+        },
     )
 
 
@@ -188,5 +214,11 @@ def decide_approval(
     note: Annotated[str, Form(max_length=500)] = "",
 ):
     """Approve or reject a request (never one's own)."""
-    decide(session, approval_id, principal, approve=decision == "approve", note=note, now=utcnow())
-    return redirect("/approvals", flash=_t(request, "Decision recorded."))
+    now = utcnow()
+    approval = decide(session, approval_id, principal, approve=decision == "approve", note=note, now=now)
+    hours = request.app.state.settings.enrolment_link_hours
+    token = enrolment.after_grant_approved(session, approval, now=now, hours=hours)
+    if token is None:
+        return redirect("/approvals", flash=_t(request, "Decision recorded."))
+    link = enrolment.open_link(session, token, now=now)[0]
+    return show_link(request, session.get(User, link.user_id), link, token, back="/approvals")

@@ -7,8 +7,9 @@
   signing in again with the password does not buy more guesses at the code.
 - Per half-signed-in session: `session_factor_failures` wrong codes end the session (sign in again).
 - The same answer (401 bad_credentials, the same message, after the same argon2 work) for a wrong password,
-  an unknown user, a disabled or locked account — and, at a station, for the right password of a user who may
-  not capture there: that refusal also counts as a failure, so the lockout cannot tell it apart either.
+  an unknown user, a disabled or locked account, one whose owner has not enrolled yet (its page says how a new
+  account starts) — and, at a station, for the right password of a user who may not capture there: that
+  refusal also counts as a failure, so the lockout cannot tell it apart either.
 Source: OWASP ASVS 4.0 V2.2.1 (anti-automation), V3.2.1 (a new session token on authentication),
 GB/T 22239-2019 8.1.4.1 b) (login failure handling).
 """
@@ -97,6 +98,8 @@ def check_password(
     reason = None
     if user is not None and user.locked_until is not None and user.locked_until > now:
         reason = "locked"
+    elif user is not None and user.enrolment_pending:
+        reason = "not_enrolled"  # nobody knows its password yet: its owner has not used the enrolment link
     elif user is None or not right:
         reason = "bad_credentials"
     elif not user.active:

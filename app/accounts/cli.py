@@ -1,4 +1,4 @@
-"""`folio user add` and `folio station add`."""
+"""`folio user add|confirm|link` and `folio station add`."""
 
 import argparse
 import os
@@ -66,6 +66,24 @@ def cmd_user_confirm(args: argparse.Namespace, settings: Settings) -> None:
         print(f"user {user.username}: role {user.role} confirmed at the console (audited); the account is enabled")
 
 
+def cmd_user_link(args: argparse.Namespace, settings: Settings) -> None:
+    """Issue a new one-time enrolment link for an account at the console (audited; the old link stops working)."""
+    from sqlmodel import select
+
+    from app.accounts.enrolment import issue_link
+    from app.accounts.models import User
+    from app.core.clock import utcnow
+
+    with session_for(settings) as session:
+        user = session.exec(select(User).where(User.username == args.username)).first()
+        if user is None:
+            raise CLIError(f"there is no user {args.username!r}")
+        hours = settings.enrolment_link_hours
+        link, token = issue_link(session, user, issued_by=None, now=utcnow(), hours=hours, why="console")
+        print(f"enrolment link for {user.username} ({user.role}), valid {hours} h, once; give it to its owner only:")
+        print(f"/enrol/{token}   (after the server's address, e.g. https://folio.example/enrol/...)")
+
+
 def cmd_station_add(args: argparse.Namespace, settings: Settings) -> None:
     """Register a capture station and print its token once."""
     from app.accounts.service import create_station
@@ -112,6 +130,14 @@ def add_commands(sub: argparse._SubParsersAction, add: Callable) -> None:
         cmd_user_confirm,
         "confirm (and enable) a user's current role at the console (a legacy or disabled hospital account)",
         "folio user confirm --username rev_sun",
+    )
+    p.add_argument("--username", required=True)
+    p = add(
+        user,
+        "link",
+        cmd_user_link,
+        "print a new one-time enrolment link for an account (the owner chooses the password; old links stop working)",
+        "folio user link --username rev_sun",
     )
     p.add_argument("--username", required=True)
 

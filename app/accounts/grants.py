@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 from app.accounts.approvals import ApprovalKind, request_approval
 from app.accounts.duties import NEW, mark_pending
+from app.accounts.enrolment import issue_link, needs_vouching
 from app.accounts.models import Approval, Role, User
 from app.accounts.service import create_user
 from app.accounts.signin import WebPrincipal
@@ -41,17 +42,22 @@ def request_new_account(
     requester: WebPrincipal,
     *,
     username: str,
-    password: str,
     role: Role,
     display_name: str,
     project_id: int | None,
-    reason: str = "",
     now: datetime,
-) -> User:
-    """Create a disabled account whose role waits for approval (WeakPassword / UsernameTaken as for any user)."""
+    link_hours: int,
+    reason: str = "",
+) -> tuple[User, str | None]:
+    """Create a disabled account whose role waits for approval and whose password nobody knows yet
+    (UsernameTaken as for any user). Returns it and the enrolment link's token to hand over — None for a
+    hospital-side role, whose link goes to the hospital approver on approval (app/accounts/enrolment.py)."""
     user = create_user(
-        session, username=username, password=password, role=role, display_name=display_name, project_id=project_id
+        session, username=username, password=None, role=role, display_name=display_name, project_id=project_id
     )
     mark_pending(session, user)
     request_grant(session, requester, user, role, how=NEW, project_id=project_id, reason=reason, now=now)
-    return user
+    if needs_vouching(user.role):
+        return user, None
+    _, token = issue_link(session, user, issued_by=requester.user_id, now=now, hours=link_hours, why="new_account")
+    return user, token

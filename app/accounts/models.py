@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON
+from sqlalchemy import JSON, false
 from sqlmodel import Field, SQLModel
 
 from app.core.clock import utcnow
@@ -49,6 +49,9 @@ class User(SQLModel, table=True):
     # browser's request_new_account marks it pending.
     role_grant: str = Field(default="console", max_length=16, sa_column_kwargs={"server_default": "legacy"})
     role_granted_by: int | None = Field(default=None, foreign_key="user_account.id")
+    # True until the owner has chosen a password (and, for roles that need it, a second factor) through a one-time
+    # enrolment link (app/accounts/enrolment.py); until then the account cannot sign in at any door.
+    enrolment_pending: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class Station(SQLModel, table=True):
@@ -135,3 +138,20 @@ class Approval(SQLModel, table=True):
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decision_note: str = Field(default="", max_length=500)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class EnrolmentLink(SQLModel, table=True):
+    """A one-time link with which an account's owner chooses the first password: only the token's hash is kept.
+
+    Usable once, before `expires_at`, unless voided (a newer link, the account disabled or refused)."""
+
+    __tablename__ = "enrolment_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    issued_by: int | None = Field(default=None, foreign_key="user_account.id")  # None: at the console
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    voided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,5 +1,6 @@
 """Users, stations and operator sessions at stations."""
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -39,21 +40,24 @@ def create_user(
     session: Session,
     *,
     username: str,
-    password: str,
+    password: str | None,
     role: Role,
     display_name: str | None = None,
     project_id: int | None = None,
 ) -> User:
-    """Add a user with an argon2id password hash."""
-    check_password_strength(password, username)
+    """Add a user with an argon2id password hash (the console, the demo, tests), or with `password=None` one
+    nobody knows: the account then waits for its owner's enrolment link (app/accounts/enrolment.py)."""
+    if password is not None:
+        check_password_strength(password, username)
     if session.exec(select(User).where(User.username == username)).first():
         raise UsernameTaken(f"username {username!r} is already taken")
     user = User(
         username=username,
         display_name=display_name or username,
         role=Role(role).value,
-        password_hash=hash_password(password),
+        password_hash=hash_password(password if password is not None else secrets.token_urlsafe(32)),
         project_id=project_id,
+        enrolment_pending=password is None,
     )
     session.add(user)
     session.flush()
@@ -204,7 +208,10 @@ def set_user_active(
     user.active = active
     session.add(user)
     if not active:
+        from app.accounts.enrolment import void_links  # enrolment builds on this module's neighbours
+
         end_all_sessions(session, user.id, now=now)
+        void_links(session, user.id, now=now, why="disabled", actor_id=actor_id)
         session.execute(
             update(StationSession)
             .where(StationSession.user_id == user.id, StationSession.ended_at.is_(None))  # type: ignore[union-attr]

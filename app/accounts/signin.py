@@ -205,6 +205,13 @@ def pass_second_factor(
     )
 
 
+def new_recovery_codes(session: Session, user: User) -> list[str]:
+    """Ten fresh one-time recovery codes for the user (stored hashed; the caller has removed the old ones)."""
+    codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(10)]
+    session.add_all(RecoveryCode(user_id=user.id, code_hash=_hash_recovery(c)) for c in codes)
+    return codes
+
+
 def enroll_totp(
     session: Session,
     web: WebSession,
@@ -221,8 +228,7 @@ def enroll_totp(
         raise BadSecondFactor("the code does not match; check the phone's clock and try again")
     user.totp_secret, user.totp_last_step = secret, step
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(10)]
-    session.add_all(RecoveryCode(user_id=user.id, code_hash=_hash_recovery(c)) for c in codes)
+    codes = new_recovery_codes(session, user)
     web.mfa_passed = True
     session.add_all([web, user])
     signin_complete(session, user)

@@ -7,6 +7,8 @@ accepted once (the caller stores the step returned and passes it back as `last_u
 the sign-in policy (`app.accounts.signin`), not here.
 """
 
+import binascii
+
 import pyotp
 from pyotp.utils import strings_equal
 
@@ -20,6 +22,14 @@ TOLERANCE_STEPS = 1
 def new_secret() -> str:
     """A fresh 160-bit secret in base32 (32 characters), as authenticator apps expect."""
     return pyotp.random_base32(length=32)
+
+
+def is_secret(text: str) -> bool:
+    """True when the text can be a base32 secret (a form may send anything back: pyotp would raise on it)."""
+    try:
+        return bool(text) and len(pyotp.TOTP(text).byte_secret()) >= 10
+    except (ValueError, binascii.Error):
+        return False
 
 
 def code_at(secret: str, step: int, digits: int = DIGITS) -> str:
@@ -47,10 +57,11 @@ def normalise_code(typed: str) -> str | None:
 def matching_step(secret: str, code: str, unix_time: float, last_used_step: int | None) -> int | None:
     """The step a typed code belongs to (now or one step either side), never one at or before `last_used_step`.
 
-    Returns None for a wrong, malformed or replayed code; never raises for any typed text.
+    Returns None for a wrong, malformed or replayed code, or a secret that is not base32; never raises for any
+    typed text.
     """
     typed = normalise_code(code)
-    if typed is None:
+    if typed is None or not is_secret(secret):
         return None
     now = step_of(unix_time)
     for step in range(now - TOLERANCE_STEPS, now + TOLERANCE_STEPS + 1):

@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     login_account_failures: int = 5
     login_lock_minutes: int = 15
     login_address_failures: int = 20
+    # A new account's one-time enrolment link (app/accounts/enrolment.py) is valid this long.
+    enrolment_link_hours: int = 72
     login_second_factor_failures: int = 3  # wrong codes one half-signed-in session may send before it ends
     # Addresses (or networks, e.g. 10.0.0.0/24) of reverse proxies whose X-Forwarded-For is believed.
     # Empty: nobody's; the address a request came from is the peer's, always.

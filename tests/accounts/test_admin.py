@@ -90,10 +90,12 @@ def test_wrong_side_cannot_approve(client: TestClient, session: Session, db: Eng
     r = client.post(
         f"/approvals/{approval_id}", data={"decision": "approve", "csrf_token": csrf}, follow_redirects=False
     )
-    assert r.status_code == 303
+    # a vendor account becoming a hospital one is enrolled again: the link goes to the custodian who vouches
+    assert r.status_code == 200 and 'id="enrolment-link"' in r.text and "/enrol/fen_" in r.text
     with Session(db) as s:
         op = s.get(User, people["op"].id)
         assert (op.role, op.role_grant, op.role_granted_by) == ("reviewer", "approved", people["keeper"].id)
+        assert op.enrolment_pending and op.totp_secret is None
 
 
 def test_disabling_a_user_ends_their_sessions(client: TestClient, session: Session, db: Engine) -> None:
@@ -147,40 +149,25 @@ def test_station_added_in_browser_shows_token_once_and_revoking_stops_uploads(
 def test_add_user_shows_errors_next_to_the_field(client: TestClient, session: Session) -> None:
     _people(session)
     csrf = _sign_in(client, "admin1")
-    weak = client.post(
-        "/admin/users",
-        data={
-            "username": "newbie",
-            "display_name": "N",
-            "role": "operator",
-            "password": "password123",
-            "csrf_token": csrf,
-        },
-    )
-    assert weak.status_code == 422 and 'id="e-password"' in weak.text
+    form = client.get("/admin/users").text
+    assert 'name="password"' not in form  # the administrator never chooses a new account's password
     taken = client.post(
         "/admin/users",
-        data={
-            "username": "op",
-            "display_name": "N",
-            "role": "operator",
-            "password": "a-long-enough-secret",
-            "csrf_token": csrf,
-        },
+        data={"username": "op", "display_name": "N", "role": "operator", "csrf_token": csrf},
     )
     assert taken.status_code == 409 and 'id="e-username"' in taken.text
+    bad = client.post(
+        "/admin/users",
+        data={"username": "a b", "display_name": "N", "role": "operator", "csrf_token": csrf},
+    )
+    assert bad.status_code == 422 and 'id="e-username"' in bad.text
     ok = client.post(
         "/admin/users",
-        data={
-            "username": "newbie",
-            "display_name": "新人",
-            "role": "operator",
-            "password": "a-long-enough-secret",
-            "csrf_token": csrf,
-        },
+        data={"username": "newbie", "display_name": "新人", "role": "operator", "csrf_token": csrf},
         follow_redirects=False,
     )
-    assert ok.status_code == 303
+    # a vendor-side account: its link is shown once, to the administrator who hands it over
+    assert ok.status_code == 200 and re.search(r'id="enrolment-link"[^>]*>http://[^<]+/enrol/fen_[\w-]{40,}<', ok.text)
 
 
 def test_approvals_page_lists_requests_in_both_languages(client: TestClient, session: Session) -> None:

@@ -151,7 +151,6 @@ def test_the_vendor_side_alone_cannot_produce_a_hospital_account(
             "username": "new_h",
             "display_name": "N",
             "role": role.value,
-            "password": NEW_PASSWORD,
             "csrf_token": csrf,
         },
         follow_redirects=False,
@@ -182,14 +181,19 @@ def test_the_vendor_side_alone_cannot_produce_a_hospital_account(
     assert len(denied) == 3 * 3  # each refusal is audited (vendor QC may not even open Approvals)
 
     # the hospital approves: then, and only then, the accounts hold the role
-    for approval, approver in zip(approvals, ("keeper", "auditor", "keeper"), strict=True):
-        assert _approve_as_everyone(client, approval.id, (approver,)) == {approver: 303}
+    # a new account and a vendor account made a hospital one get an enrolment link, shown to the approver (200);
+    # the re-enabled hospital account keeps its owner's password (303)
+    for approval, approver, status in zip(approvals, ("keeper", "auditor", "keeper"), (200, 200, 303), strict=True):
+        assert _approve_as_everyone(client, approval.id, (approver,)) == {approver: status}
     with Session(db) as s:
         new_h = s.get(User, new_h.id)
         assert (new_h.active, new_h.role, new_h.role_grant) == (True, role.value, "approved")
         assert s.get(User, people["op"].id).role == role.value
+        assert s.get(User, people["op"].id).enrolment_pending is True
         assert s.get(User, people["old_rev"].id).active is True
-    assert _can_sign_in(client, "new_h", NEW_PASSWORD)
+    # nobody on the vendor's side knows a password of either: only the link's holder sets one
+    assert not _can_sign_in(client, "new_h", NEW_PASSWORD) and not _can_sign_in(client, "op")
+    assert _can_sign_in(client, "old_rev")
     client.cookies.clear()
 
 

@@ -18,7 +18,14 @@ from tests.factories import PASSWORD, make_project, make_user
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 # Routes anyone may call: the sign-in page itself, the language switch, the health probe.
-PUBLIC = {("GET", "/login"), ("POST", "/login"), ("GET", "/lang/{language}"), ("GET", "/healthz")}
+PUBLIC = {
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("GET", "/lang/{language}"),
+    ("GET", "/healthz"),
+    ("GET", "/enrol/{token}"),  # the one-time link is the credential (app/accounts/enrolment.py)
+    ("POST", "/enrol/{token}"),
+}
 # Pages for any signed-in user whatever the role: the second factor, sign-out, the account page, home.
 SESSION_ONLY = {
     ("GET", "/login/second-factor"),

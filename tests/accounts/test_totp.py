@@ -48,6 +48,13 @@ def test_full_width_mixed_and_spaced_digits_are_the_same_code() -> None:
         assert totp.matching_step(SECRET, typed, now, None) == totp.step_of(now), typed
 
 
+def test_a_secret_sent_back_that_is_not_base32_matches_nothing_and_never_raises() -> None:
+    """A form posts the secret back (set-up, enrolment): any text there must not become a 500."""
+    now = 1_800_000_000.0
+    for secret in ("1111111111111111", "not-base32!", "", "JBSWY3DP" * 2 + "1"):
+        assert totp.matching_step(secret, "123456", now, None) is None, secret
+
+
 def test_digits_of_other_scripts_are_not_codes() -> None:
     arabic_indic = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
     now = 1_800_000_000.0
