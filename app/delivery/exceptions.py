@@ -26,4 +26,12 @@ class ExportRefused(Unprocessable):
 
 
 class ExportStateError(Conflict):
+    """An export not in the state an action needs. Each case has its own stable code (export_started,
+    approval_other_export, nothing_left_out, receipt_confirmed) and `params` for the screen's words
+    (app.delivery.labels.DELIVERY_ERRORS); `detail` is the English for logs and API clients."""
+
     code = "export_state"
+
+    def __init__(self, detail: str, *, code: str, **params: object) -> None:
+        super().__init__(detail, code=code)
+        self.params = params

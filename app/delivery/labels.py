@@ -54,10 +54,31 @@ REFUSAL_MESSAGES = {
 }
 
 
+# ExportStateError codes (app/delivery/service.py, app/delivery/retry.py); %(export)s is the export's number.
+STATE_MESSAGES = {
+    "export_started": N_("Export %(export)s has started already: it cannot be started again."),
+    "approval_other_export": N_(
+        "The approval attached to this export was given for another export: request a new export and have it approved."
+    ),
+    "nothing_left_out": N_("Export %(export)s has no left-out records to write again."),
+    "receipt_confirmed": N_(
+        "The hospital has confirmed receipt of this package, so it is no longer changed: request a new export instead."
+    ),
+}
+
+
 def refusal_message(gettext, code: str, detail: str, path: str | None) -> str:  # noqa: ANN001
     """A refused export explained in the reader's language, with its error code (the English detail if unknown)."""
     message = REFUSAL_MESSAGES.get(code)
     text = gettext(message) % {"path": path or ""} if message else detail
+    return f"{text} ({gettext('Error code')}: {code})"
+
+
+def state_message(gettext, code: str, detail: str, params: dict) -> str:  # noqa: ANN001
+    """An export in the wrong state for an action, explained in the reader's language with its error code (the
+    English detail only for a code without words, which a test keeps from happening)."""
+    message = STATE_MESSAGES.get(code)
+    text = gettext(message) % params if message else detail
     return f"{text} ({gettext('Error code')}: {code})"
 
 
