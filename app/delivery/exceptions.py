@@ -4,11 +4,25 @@ from app.core.errors import Conflict, NotFound, Unprocessable
 
 
 class BadNaming(Unprocessable):
+    """A segment list or naming template refused: `code` names the reason (app.delivery.naming.NamingError's),
+    `params` fill the screen's words (app.delivery.labels.NAMING_MESSAGES)."""
+
     code = "bad_naming"
+
+    def __init__(self, detail: str, *, code: str | None = None, **params: object) -> None:
+        super().__init__(detail, code=code)
+        self.params = params
 
 
 class BadSegment(Unprocessable):
+    """Pages that cannot be put into a segment: `code` names the reason (segment_unknown, pages_not_in_record,
+    pages_missing), `params` fill the screen's words (app.delivery.labels.NAMING_MESSAGES)."""
+
     code = "bad_segment"
+
+    def __init__(self, detail: str, *, code: str | None = None, **params: object) -> None:
+        super().__init__(detail, code=code)
+        self.params = params
 
 
 class ExportNotFound(NotFound):

@@ -74,10 +74,34 @@ def refusal_message(gettext, code: str, detail: str, path: str | None) -> str:  
     return f"{text} ({gettext('Error code')}: {code})"
 
 
+# BadNaming codes (app.delivery.naming.NamingError) and BadSegment codes (app/delivery/segments.py, segment_views).
+NAMING_MESSAGES = {
+    "no_segments": N_("Give at least one segment, one per line."),
+    "too_many_segments": N_("At most %(max)s segments."),
+    "segment_too_long": N_("The segment name “%(name)s” is longer than 40 characters."),
+    "segment_bad_name": N_(
+        'The segment name “%(name)s” cannot be a folder name: no / \\ : * ? " < > |, and not a number alone.'
+    ),
+    "segment_twice": N_("The segment “%(name)s” is listed twice."),
+    "template_length": N_("The naming template is empty or longer than 300 characters."),
+    "template_malformed": N_("The naming template is not well formed: every { needs its }."),
+    "template_unknown_fields": N_("The naming template has unknown fields %(fields)s; use %(known)s."),
+    "template_missing_fields": N_("The naming template must contain %(fields)s."),
+    "template_unfillable": N_("The naming template cannot be filled in: write the fields as listed, e.g. {page:04d}."),
+    "template_not_relative": N_("The naming template must be a relative path, without empty, '.' or '..' parts."),
+    "template_bad_characters": N_('File and folder names cannot contain \\ : * ? " < > |.'),
+    "template_no_extension": N_("The file name must end with an extension such as .jpg."),
+    "segment_unknown": N_("“%(segment)s” is not a segment of this project."),
+    "pages_not_in_record": N_("Pages %(first)s to %(last)s are not pages of this record (it has %(pages)s)."),
+    "pages_missing": N_("Give the first and last page numbers."),
+}
+
+
 def state_message(gettext, code: str, detail: str, params: dict) -> str:  # noqa: ANN001
-    """An export in the wrong state for an action, explained in the reader's language with its error code (the
-    English detail only for a code without words, which a test keeps from happening)."""
-    message = STATE_MESSAGES.get(code)
+    """An export in the wrong state for an action (STATE_MESSAGES), or a refused segment list, template or segment
+    correction (NAMING_MESSAGES), explained in the reader's language with its error code; the English detail only
+    for a code without words, which tests keep from happening."""
+    message = STATE_MESSAGES.get(code) or NAMING_MESSAGES.get(code)
     text = gettext(message) % params if message else detail
     return f"{text} ({gettext('Error code')}: {code})"
 
