@@ -41,3 +41,28 @@ SCAN_MESSAGES = {
     "refused": N_("%(record)s cannot be packed: %(detail)s"),
 }
 RECORD_STATUS = {"registered": N_("Not captured yet"), "capturing": N_("Capturing"), "finished": N_("Captured")}
+
+# HandoverRefused and HandoverStateError codes (app/custody/handovers.py, policy.py), filled with their params.
+HANDOVER_MESSAGES = {
+    "counterpart_missing": N_("Choose the vendor's person who signs for this batch."),
+    "unknown_handover_kind": N_("A batch is a check-out or a return."),
+    "nothing_scanned": N_("Scan at least one record."),
+    "batch_too_large": N_("A batch holds at most %(max)s lines: split it in two."),
+    "counterpart_self": N_("The other side of a handover must be another person."),
+    "lines_refused": N_("%(n)s scanned lines cannot be handed over (see below); nothing was written."),
+    "count_differs": N_("The count on paper (%(declared)s) differs from the %(n)s records scanned: count again."),
+    "count_missing": N_("Enter the count on paper: %(n)s records were scanned."),
+    "condition_unconfirmed": N_("Confirm the condition of each of the %(n)s fragile or damaged records first."),
+    "handover_not_pending": N_("This batch is no longer waiting for confirmation."),
+    "not_counterpart": N_("Only the person named as the vendor's side may confirm this batch."),
+    "not_author": N_("Only the person who wrote this batch may withdraw it."),
+    "overdue_days_range": N_("The warning limit is a number of days from 1 to 3650."),
+}
+
+
+def handover_message(gettext, exc) -> str:  # noqa: ANN001
+    """A refused batch or custody setting (HandoverRefused, HandoverStateError) in the reader's language with its
+    error code; the server's English detail only for a code without words (a test keeps that from happening)."""
+    message = HANDOVER_MESSAGES.get(exc.code)
+    text = gettext(message) % getattr(exc, "params", {}) if message else exc.detail
+    return f"{text} ({gettext('Error code')}: {exc.code})"

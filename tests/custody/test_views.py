@@ -36,7 +36,7 @@ def test_checkout_written_confirmed_and_printed(client: TestClient, session: Ses
     }
     # A wrong count refuses the whole batch and keeps the scanned lines on the form.
     wrong = client.post("/custody/handovers", data={**data, "declared_count": "4"})
-    assert wrong.status_code == 422 and "count again" in wrong.text and wrong.text.count('name="codes"') == 4
+    assert wrong.status_code == 422 and "请重新清点" in wrong.text and wrong.text.count('name="codes"') == 4
     assert session.exec(select(Handover)).all() == []
     session.commit()
     done = client.post("/custody/handovers", data=data, follow_redirects=False)
