@@ -37,7 +37,14 @@ class HandoverStateError(Conflict):
 
 
 class LocationError(Unprocessable):
+    """A shelf, box or packing scan refused: `code` per reason, `params` for the screen's words
+    (app.custody.labels.LOCATION_MESSAGES)."""
+
     code = "location_refused"
+
+    def __init__(self, detail: str, *, code: str, **params: object) -> None:
+        super().__init__(detail, code=code)
+        self.params = params
 
 
 class LocationNotFound(NotFound):

@@ -38,7 +38,7 @@ SCAN_MESSAGES = {
     "shelved": N_("Box %(box)s placed on shelf %(shelf)s %(place)s."),
     "need_box": N_("Scan a box first (%(code)s was not packed)."),
     "unknown": N_("%(code)s is not a box, shelf or record of this project."),
-    "refused": N_("%(record)s cannot be packed: %(detail)s"),
+    "refused": N_("%(record)s cannot be packed: %(detail)s"),  # detail: LOCATION_MESSAGES[values["reason"]]
 }
 RECORD_STATUS = {"registered": N_("Not captured yet"), "capturing": N_("Capturing"), "finished": N_("Captured")}
 
@@ -66,3 +66,33 @@ def handover_message(gettext, exc) -> str:  # noqa: ANN001
     message = HANDOVER_MESSAGES.get(exc.code)
     text = gettext(message) % getattr(exc, "params", {}) if message else exc.detail
     return f"{text} ({gettext('Error code')}: {exc.code})"
+
+
+# LocationError codes (app/custody/locations.py, location_views.py); the packing ones complete SCAN_MESSAGES["refused"].
+LOCATION_MESSAGES = {
+    "bad_barcode": N_("The barcode %(code_text)s must be 1 to 64 letters, digits, - _ / . or spaces."),
+    "barcode_taken": N_("The barcode %(code_text)s is already used by a box, shelf or record."),
+    "no_boxes": N_("Give at least one box barcode."),
+    "box_twice": N_("A box barcode is listed twice."),
+    "barcodes_taken": N_("Already in use: %(codes)s."),
+    "bad_box_range": N_("Give the first and last numbers and a width from 1 to 8."),
+    "box_range": N_("Give a range of 1 to 1000 numbers, the first not above the last."),
+    "never_checked_out": N_("it has never been checked out, so there is nothing to pack"),
+    "checkout_pending": N_("its check-out is still waiting for the vendor's confirmation"),
+}
+
+
+def location_message(gettext, exc) -> str:  # noqa: ANN001
+    """A refused shelf or box registration (LocationError) in the reader's language with its error code."""
+    message = LOCATION_MESSAGES.get(exc.code)
+    text = gettext(message) % getattr(exc, "params", {}) if message else exc.detail
+    return f"{text} ({gettext('Error code')}: {exc.code})"
+
+
+def scan_values(outcome, gettext) -> dict:  # noqa: ANN001
+    """The values of a packing scan's message (SCAN_MESSAGES), a refusal's reason put in the reader's words."""
+    if outcome.message != "refused":
+        return outcome.values
+    reason = outcome.values.get("reason", "")
+    words = gettext(LOCATION_MESSAGES[reason]) if reason in LOCATION_MESSAGES else reason
+    return {**outcome.values, "detail": words}

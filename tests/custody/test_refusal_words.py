@@ -1,6 +1,6 @@
-"""A refused batch, a batch in the wrong state and a refused custody setting: the server sends a stable code per
-case (HandoverRefused, HandoverStateError), the custody screens say it in the reader's language
-(app.custody.labels.HANDOVER_MESSAGES), never the server's English."""
+"""A refused batch, a batch in the wrong state, a refused custody setting, shelf, box or packing scan: the server
+sends a stable code per case (HandoverRefused, HandoverStateError, LocationError), the custody screens say it in the
+reader's language (app.custody.labels.HANDOVER_MESSAGES, LOCATION_MESSAGES), never the server's English."""
 
 import ast
 import html
@@ -12,9 +12,10 @@ from sqlmodel import Session, select
 
 from app.accounts.models import Role
 from app.core.i18n import LANG_COOKIE
-from app.custody.labels import HANDOVER_MESSAGES
+from app.custody.labels import HANDOVER_MESSAGES, LOCATION_MESSAGES
 from app.custody.models import Handover
-from tests.custody.helpers import custody_people
+from app.records.models import Record
+from tests.custody.helpers import check_out, custody_people
 from tests.custody.web import enrol, sign_in
 from tests.factories import make_project, make_user
 
@@ -93,3 +94,51 @@ def test_custody_refusals_in_the_readers_language(client: TestClient, session: S
     again = client.post(f"{url}/confirm", data={"csrf_token": token, "acknowledged": damaged})
     text = _error(again.text, 'class="flash flash-error"')
     assert "此交接单已不在等待确认" in text and "handover_not_pending" in text and not ENGLISH.search(text), text
+
+
+def test_every_location_code_raised_has_words() -> None:
+    root = Path(__file__).resolve().parents[2] / "app" / "custody"
+    codes = []
+    for name in ("locations.py", "location_views.py"):
+        for node in ast.walk(ast.parse((root / name).read_text("utf-8"))):
+            call = node.exc if isinstance(node, ast.Raise) else None
+            if isinstance(call, ast.Call) and getattr(call.func, "id", "") == "LocationError":
+                code = next((k.value for k in call.keywords if k.arg == "code"), None)
+                codes.append(code.value if isinstance(code, ast.Constant) else None)
+    assert None not in codes and set(codes) == set(LOCATION_MESSAGES), codes
+
+
+def test_shelf_box_and_packing_refusals_in_chinese(client: TestClient, session: Session) -> None:
+    project = make_project(session)
+    people = custody_people(session, project)
+    enrol(session, people.manager)
+    session.commit()
+    check_out(session, project, people, ["00000001-1"], confirm=False)  # its check-out is not confirmed yet
+    session.add(Record(project_id=project.id, mrn="00000002", visit=1))  # never checked out
+    session.commit()
+    token = sign_in(client, people.manager)
+    client.cookies.set(LANG_COOKIE, "zh-CN")
+    cases = [
+        ("/custody/shelves", {"barcode": "A*B"}, "条码 A*B 须为 1 至 64 个字母", "bad_barcode"),
+        ("/custody/boxes", {"prefix": "BX", "first": "5", "last": "1", "width": "4"}, "编号范围须为", "box_range"),
+        ("/custody/boxes", {"prefix": "BX", "first": "1", "last": "2", "width": "9"}, "位数为 1 至 8", "bad_box_range"),
+    ]
+    for url, form, words, code in cases:
+        text = _error(client.post(url, data={"csrf_token": token, **form}).text, 'class="flash flash-error"')
+        assert words in text and code in text and not ENGLISH.search(text), (code, text)
+    assert (
+        client.post(
+            "/custody/boxes",
+            data={"csrf_token": token, "prefix": "BX", "first": "1", "last": "1", "width": "4"},
+            follow_redirects=False,
+        ).status_code
+        == 303
+    )
+    taken = client.post("/custody/shelves", data={"csrf_token": token, "barcode": "BX0001"})
+    text = _error(taken.text, 'class="flash flash-error"')
+    assert "条码 BX0001 已被某个档案盒、档案架或病案使用" in text and not ENGLISH.search(text), text
+    for code, words in (("00000001-1", "它的领取还在等待服务商确认"), ("00000002-1", "它从未被领取，没有可装盒的")):
+        page = client.post("/custody/pack", data={"csrf_token": token, "code": code, "box": "BX0001"})
+        assert page.status_code == 422 and 'data-result="refused"' in page.text
+        text = _error(page.text, 'id="scan-result"')
+        assert words in text and "无法装盒" in text and not ENGLISH.search(text), text
