@@ -1,5 +1,6 @@
 """What the custody screens call things (gettext msgids, translated where shown)."""
 
+from app.core.i18n import coded_error
 from app.navigation import N_
 
 PROBLEM_LABELS = {
@@ -63,9 +64,7 @@ HANDOVER_MESSAGES = {
 def handover_message(gettext, exc) -> str:  # noqa: ANN001
     """A refused batch or custody setting (HandoverRefused, HandoverStateError) in the reader's language with its
     error code; the server's English detail only for a code without words (a test keeps that from happening)."""
-    message = HANDOVER_MESSAGES.get(exc.code)
-    text = gettext(message) % getattr(exc, "params", {}) if message else exc.detail
-    return f"{text} ({gettext('Error code')}: {exc.code})"
+    return coded_error(gettext, HANDOVER_MESSAGES, exc.code, exc.detail, getattr(exc, "params", {}))
 
 
 # LocationError codes (app/custody/locations.py, location_views.py); the packing ones complete SCAN_MESSAGES["refused"].
@@ -84,9 +83,7 @@ LOCATION_MESSAGES = {
 
 def location_message(gettext, exc) -> str:  # noqa: ANN001
     """A refused shelf or box registration (LocationError) in the reader's language with its error code."""
-    message = LOCATION_MESSAGES.get(exc.code)
-    text = gettext(message) % getattr(exc, "params", {}) if message else exc.detail
-    return f"{text} ({gettext('Error code')}: {exc.code})"
+    return coded_error(gettext, LOCATION_MESSAGES, exc.code, exc.detail, getattr(exc, "params", {}))
 
 
 def scan_values(outcome, gettext) -> dict:  # noqa: ANN001

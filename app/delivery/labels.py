@@ -1,5 +1,6 @@
 """What the delivery screens call an export's status and why an export is refused (gettext msgids)."""
 
+from app.core.i18n import coded_error
 from app.navigation import N_, NC_
 
 EXPORT_STATUS = {
@@ -69,9 +70,7 @@ STATE_MESSAGES = {
 
 def refusal_message(gettext, code: str, detail: str, path: str | None) -> str:  # noqa: ANN001
     """A refused export explained in the reader's language, with its error code (the English detail if unknown)."""
-    message = REFUSAL_MESSAGES.get(code)
-    text = gettext(message) % {"path": path or ""} if message else detail
-    return f"{text} ({gettext('Error code')}: {code})"
+    return coded_error(gettext, REFUSAL_MESSAGES, code, detail, {"path": path or ""})
 
 
 # BadNaming codes (app.delivery.naming.NamingError) and BadSegment codes (app/delivery/segments.py, segment_views).
@@ -101,9 +100,7 @@ def state_message(gettext, code: str, detail: str, params: dict) -> str:  # noqa
     """An export in the wrong state for an action (STATE_MESSAGES), or a refused segment list, template or segment
     correction (NAMING_MESSAGES), explained in the reader's language with its error code; the English detail only
     for a code without words, which tests keep from happening."""
-    message = STATE_MESSAGES.get(code) or NAMING_MESSAGES.get(code)
-    text = gettext(message) % params if message else detail
-    return f"{text} ({gettext('Error code')}: {code})"
+    return coded_error(gettext, STATE_MESSAGES | NAMING_MESSAGES, code, detail, params)
 
 
 PROFILE_LABELS = {

@@ -22,18 +22,25 @@ from tests.factories import make_project, make_user
 ENGLISH = re.compile(r"[a-z]{3,} [a-z]{3,} [a-z]{3,}")  # three English words in a row: a sentence leaked
 
 
-def test_every_code_raised_has_words() -> None:
+def _codes_raised(names: tuple[str, ...], errors: tuple[str, ...]) -> list[str | None]:
+    """The `code=` of each `raise E(...)` of these errors in these modules of app/custody (both of a conditional
+    code; None for a raise without a code)."""
     root = Path(__file__).resolve().parents[2] / "app" / "custody"
     codes = []
-    for name in ("handovers.py", "policy.py"):
+    for name in names:
         for node in ast.walk(ast.parse((root / name).read_text("utf-8"))):
             call = node.exc if isinstance(node, ast.Raise) else None
-            if isinstance(call, ast.Call) and getattr(call.func, "id", "") in ("HandoverRefused", "HandoverStateError"):
+            if isinstance(call, ast.Call) and getattr(call.func, "id", "") in errors:
                 code = next((k.value for k in call.keywords if k.arg == "code"), None)
                 if isinstance(code, ast.IfExp):  # count_differs / count_missing
                     codes += [code.body.value, code.orelse.value]
                 else:
                     codes.append(code.value if isinstance(code, ast.Constant) else None)
+    return codes
+
+
+def test_every_code_raised_has_words() -> None:
+    codes = _codes_raised(("handovers.py", "policy.py"), ("HandoverRefused", "HandoverStateError"))
     assert None not in codes and set(codes) == set(HANDOVER_MESSAGES), codes
 
 
@@ -97,14 +104,7 @@ def test_custody_refusals_in_the_readers_language(client: TestClient, session: S
 
 
 def test_every_location_code_raised_has_words() -> None:
-    root = Path(__file__).resolve().parents[2] / "app" / "custody"
-    codes = []
-    for name in ("locations.py", "location_views.py"):
-        for node in ast.walk(ast.parse((root / name).read_text("utf-8"))):
-            call = node.exc if isinstance(node, ast.Raise) else None
-            if isinstance(call, ast.Call) and getattr(call.func, "id", "") == "LocationError":
-                code = next((k.value for k in call.keywords if k.arg == "code"), None)
-                codes.append(code.value if isinstance(code, ast.Constant) else None)
+    codes = _codes_raised(("locations.py", "location_views.py"), ("LocationError",))
     assert None not in codes and set(codes) == set(LOCATION_MESSAGES), codes
 
 
