@@ -7,8 +7,9 @@ from fastapi import APIRouter, Depends, Form, Request
 from app.accounts import duties, grants
 from app.accounts.approvals import approvals_for, decide, status_of
 from app.accounts.dependencies import CsrfChecked, require
-from app.accounts.exceptions import UsernameTaken, WeakPassword
+from app.accounts.exceptions import CannotDisableSelf, UsernameTaken, WeakPassword
 from app.accounts.models import Role
+from app.accounts.passwords import weak_password_words
 from app.accounts.permissions import Perm
 from app.accounts.service import (
     create_station,
@@ -20,7 +21,7 @@ from app.accounts.service import (
 from app.accounts.signin import WebPrincipal
 from app.core.clock import utcnow
 from app.core.db import DbId, SessionDep
-from app.core.i18n import translations
+from app.core.i18n import gettext_for, translations
 from app.core.templates import redirect, render, request_language
 from app.projects.dependencies import CurrentProject, ProjectUser
 
@@ -88,7 +89,8 @@ def add_user(
     except UsernameTaken:
         return _users_page(request, session, project, {"username": _t(request, "This user name is taken.")}, form, 409)
     except WeakPassword as exc:
-        return _users_page(request, session, project, {"password": _t(request, "Too weak: ") + exc.detail}, form, 422)
+        words = weak_password_words(gettext_for(request_language(request)), exc)
+        return _users_page(request, session, project, {"password": words}, form, 422)
     return redirect(
         "/admin/users", flash=_t(request, "User added: it can sign in once another person approves its role.")
     )
@@ -107,7 +109,11 @@ def user_active(
     if not active:
         if why := duties.disable_refusal(principal.role, user.role):
             raise duties.GrantRefused(why)
-        set_user_active(session, user.id, False, actor_id=principal.user_id, now=utcnow(), project_id=project.id)
+        try:
+            set_user_active(session, user.id, False, actor_id=principal.user_id, now=utcnow(), project_id=project.id)
+        except CannotDisableSelf:
+            flash = _t(request, "You cannot disable your own account: another administrator can.")
+            return redirect("/admin/users", flash=flash, kind="error")
         return redirect("/admin/users", flash=_t(request, "Saved."))
     if user.active:
         return redirect("/admin/users", flash=_t(request, "Saved."))
