@@ -18,6 +18,14 @@ def _sign_in(client: TestClient, username: str) -> str:
     return browser_sign_in(client, username, totp_secret=SECRET)
 
 
+def _admin(session: Session, project: Project, username: str) -> None:
+    """A system administrator of the project with a second factor (committed)."""
+    u = make_user(session, project, username=username, role=Role.sysadmin)
+    u.totp_secret = SECRET
+    session.add(u)
+    session.commit()
+
+
 def test_price_change_applies_only_after_finance_approves(client: TestClient, session: Session, db: Engine) -> None:
     project = make_project(session)
     for name, role in (("root", Role.sysadmin), ("money", Role.finance)):
@@ -53,10 +61,7 @@ def test_price_change_applies_only_after_finance_approves(client: TestClient, se
 
 def test_iso_sampling_needs_a_tabulated_aql(client: TestClient, session: Session, db: Engine) -> None:
     project = make_project(session)
-    u = make_user(session, project, username="root2", role=Role.sysadmin)
-    u.totp_secret = SECRET
-    session.add(u)
-    session.commit()
+    _admin(session, project, "root2")
     csrf = _sign_in(client, "root2")
     bad = client.post("/admin/project", data={"sampling_scheme": "iso2859", "aql": "3", "csrf_token": csrf})
     assert bad.status_code == 422 and 'id="e-aql"' in bad.text
@@ -77,10 +82,7 @@ def test_refused_terms_say_why_in_the_readers_language(client: TestClient, sessi
     from app.core.i18n import LANG_COOKIE
 
     project = make_project(session)
-    u = make_user(session, project, username="root3", role=Role.sysadmin)
-    u.totp_secret = SECRET
-    session.add(u)
-    session.commit()
+    _admin(session, project, "root3")
     csrf = _sign_in(client, "root3")
     client.cookies.set(LANG_COOKIE, "zh-CN")
     cases = [  # (field, value, words)
