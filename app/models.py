@@ -9,7 +9,14 @@ from app.custody.models import Box, CustodyMove, CustodySettings, Handover, Hand
 from app.delivery.models import DeliveryExport, DeliveryRecord, NamingScheme
 from app.erasure.models import DeliveryReceipt, ErasureCertificate
 from app.fleet.models import StationStatus
-from app.frontpage.models import FrontPage, FrontPageImport, FrontPageMapping, FrontPageReading, FrontPageUpload
+from app.frontpage.models import (
+    FrontPage,
+    FrontPageConfirmation,
+    FrontPageImport,
+    FrontPageMapping,
+    FrontPageReading,
+    FrontPageUpload,
+)
 from app.inspection.models import InspectionItem, InspectionRate, PageHash, ReshootTask
 from app.pages.models import Page, PageImage, RecordOperation
 from app.production.models import ProductionDay, WorkdayOverride
@@ -25,6 +32,7 @@ __all__ = [
     "DeliveryExport",
     "DeliveryRecord",
     "FrontPage",
+    "FrontPageConfirmation",
     "FrontPageImport",
     "FrontPageMapping",
     "FrontPageReading",

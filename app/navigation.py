@@ -59,6 +59,7 @@ PERM_LABELS = {
     Perm.approvals: N_("Ask for and approve sensitive operations"),
     Perm.erasure: N_("Confirm the delivery and erase at the end of the project"),
     Perm.set_inspection_rates: N_("Set the vendor QC's inspection rates"),
+    Perm.confirm_front_page: N_("Confirm that a front-page difference was misread"),
 }
 
 APPROVAL_LABELS = {
@@ -103,6 +104,9 @@ ERROR_TITLES = {
     "too_many_attempts": N_("Too many attempts"),
     "approval_refused": N_("Not allowed"),
     "approval_not_usable": N_("This request cannot be used"),
+    "frontpage_reading_not_current": N_("The front page was read again"),
+    "frontpage_not_a_mismatch": N_("Nothing to confirm"),
+    "frontpage_already_confirmed": N_("Already confirmed"),
 }
 
 
@@ -118,6 +122,14 @@ ERROR_EXPLANATIONS = {
         "its own approvers."
     ),
     "approval_not_usable": N_("This approval has expired, was rejected or has been used already."),
+    "frontpage_reading_not_current": N_(
+        "This reading is no longer the record's current one: its front page was read again. Check the new reading."
+    ),
+    "frontpage_not_a_mismatch": N_(
+        "The field does not differ on the record's current reading (or is no field of the check): there is nothing "
+        "to confirm. Reload the record's check."
+    ),
+    "frontpage_already_confirmed": N_("Someone has already confirmed this difference. Reload the record's check."),
 }
 
 

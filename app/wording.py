@@ -125,6 +125,8 @@ AUDIT_ACTION_LABELS = {
     "frontpage.edit": N_("Front page entered"),
     "frontpage.import": N_("Front pages imported"),
     "frontpage.crop": N_("Front-page field image viewed"),
+    "frontpage.confirm": N_("Front-page difference confirmed as misread"),
+    "frontpage.confirmation_void": N_("Front-page confirmation void"),
     "image.thumbnail": N_("Thumbnail viewed"),
     "image.view": N_("Image viewed"),
     "lot.apply": N_("Lot applied for"),

@@ -30,6 +30,7 @@ class Perm(StrEnum):
     approvals = "approvals"
     erasure = "erasure"
     set_inspection_rates = "set_inspection_rates"
+    confirm_front_page = "confirm_front_page"
 
 
 R = Role
@@ -57,6 +58,9 @@ MATRIX: dict[Perm, frozenset[Role]] = {
     Perm.approvals: frozenset({R.vendor_manager, R.reviewer, R.custodian, R.finance, R.sysadmin, R.audit_admin}),
     Perm.erasure: frozenset({R.vendor_manager, R.sysadmin, R.custodian}),
     Perm.set_inspection_rates: frozenset({R.vendor_manager}),
+    # Closing a front-page check's false alarm (an OCR misreading) is the vendor's own QC work; the hospital's
+    # reviewers judge the vendor's work and must not close its alarms (separation of duties).
+    Perm.confirm_front_page: frozenset({R.vendor_qc, R.vendor_manager}),
 }
 
 # Roles that must pass a second factor (TOTP) at every browser sign-in.

@@ -3,20 +3,24 @@ fields beside the image crops where the page shows them."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 
-from app.accounts.dependencies import require
+from app.accounts.dependencies import CsrfChecked, require
 from app.accounts.permissions import Perm, allowed
 from app.accounts.signin import WebPrincipal
 from app.audit.service import record_event
+from app.core.clock import utcnow
 from app.core.db import SessionDep, WriteSessionDep
-from app.core.templates import render
+from app.core.i18n import gettext_for
+from app.core.templates import redirect, render, request_language
 from app.frontpage import checks
+from app.frontpage.confirming import MAX_NOTE, confirm_misread
 from app.frontpage.exceptions import ReadingNotFound
 from app.frontpage.models import FrontPageReading
 from app.frontpage.ocr import crops_jpeg, status
 from app.frontpage.reading import front_page_view, progress
+from app.frontpage.rules import FIELD_LABELS
 from app.frontpage.views import _actor
 from app.pages.models import PageImage
 from app.projects.dependencies import CurrentProject
@@ -26,6 +30,7 @@ router = APIRouter(include_in_schema=False)
 
 Viewer = Annotated[WebPrincipal, Depends(require(Perm.view_records))]
 ImageViewer = Annotated[WebPrincipal, Depends(require(Perm.view_images))]
+Confirmer = Annotated[WebPrincipal, Depends(require(Perm.confirm_front_page))]
 CROP_FIELDS = ("mrn", "visit", "name", "discharge_date", "diagnosis", "diagnosis_code", "operation", "operation_code")
 
 
@@ -64,8 +69,42 @@ def check_record(record_id: int, request: Request, session: SessionDep, project:
             "ocr": ocr_state(request),
             "view": front_page_view(session, record),
             "can_see_images": allowed(principal.role, Perm.view_images),
+            "can_confirm": allowed(principal.role, Perm.confirm_front_page),
+            "max_note": MAX_NOTE,
         },
     )
+
+
+@router.post("/frontpage/check/records/{record_id}/confirm", dependencies=[CsrfChecked])
+def confirm_record_check(
+    record_id: int,
+    request: Request,
+    session: SessionDep,
+    project: CurrentProject,
+    principal: Confirmer,
+    reading_id: Annotated[int, Form()],
+    field: Annotated[str, Form(max_length=20)] = "",
+    fields: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
+    note: Annotated[str, Form(max_length=MAX_NOTE)] = "",
+):
+    """Confirm that differing fields of the record's current reading were misread: `field` (one field's button),
+    else `fields` (every difference the screen showed), else every difference now. The page is the record's and
+    its values are right. Refusals carry stable codes (confirming.py)."""
+    record = get_record(session, project.id, record_id)
+    made = confirm_misread(
+        session,
+        record,
+        reading_id,
+        [field] if field else fields,
+        note=note,
+        user_id=principal.user_id,
+        actor=_actor(request, principal),
+        now=utcnow(),
+    )
+    gettext = gettext_for(request_language(request))
+    labels = "、".join(gettext(FIELD_LABELS[c.field]) for c in made)
+    done = gettext("Confirmed as misread: %(fields)s. The difference is closed.") % {"fields": labels}
+    return redirect(f"/frontpage/check/records/{record.id}", flash=done)
 
 
 @router.get("/frontpage/check/readings/{reading_id}/crop.jpg", response_class=Response)

@@ -63,6 +63,7 @@ STATE_LABELS = {
     "not_entered": N_("not entered"),
     "not_on_page": N_("not found on the page"),
     "not_read": N_("the page could not be read"),
+    "confirmed": N_("differed; checked by a person: the reading was wrong"),
 }
 OCR_STATE_LABELS = {
     "on": N_("The front-page check is on: new front pages are read in the background."),
@@ -73,7 +74,8 @@ OCR_STATE_LABELS = {
 
 @dataclass(frozen=True)
 class FieldCheck:
-    """One field: its state (match | mismatch | unread | not_entered | not_on_page), both values, the image box;
+    """One field: its state (match | mismatch | unread | not_entered | not_on_page | not_read | confirmed: it
+    differed and a person confirmed the record's value, see with_confirmations), both values, the image box;
     for the diagnosis and the operation also the codes (the record's, the page's), which decide where both exist."""
 
     field: str
@@ -106,8 +108,12 @@ class RecordCheck:
         return any(f.field in WRONG_RECORD for f in self.mismatches)
 
     def compared(self, names: tuple[str, ...] = FIVE) -> int:
-        """How many of these fields were compared (matched or mismatched)."""
-        return sum(1 for f in self.fields if f.field in names and f.state in ("match", "mismatch"))
+        """How many of these fields were compared (matched, mismatched, or confirmed right by a person)."""
+        return sum(1 for f in self.fields if f.field in names and f.state in ("match", "mismatch", "confirmed"))
+
+    def confirmed(self, names: tuple[str, ...] = FIVE) -> int:
+        """How many of these fields differed and a person confirmed the record's value (the reading was wrong)."""
+        return sum(1 for f in self.fields if f.field in names and f.state == "confirmed")
 
     def wrong(self, names: tuple[str, ...] = FIVE) -> int:
         """How many of these fields differ."""
@@ -289,16 +295,42 @@ def check_record(recorded: dict[str, object], readings: dict[str, dict] | None) 
         else:
             ok = _coded(shown, recorded.get(f"{name}_code"), value, page_codes)  # type: ignore[arg-type]
         out.append(FieldCheck(name, "match" if ok else "mismatch", shown, value, box, **codes))
-    states = {f.field: f.state for f in out}
+    return RecordCheck(_outcome(out), out)
+
+
+def _outcome(fields: list[FieldCheck]) -> str:
+    """The outcome of compared fields (check_record's rule); a field a person confirmed counts as a match."""
+    states = {f.field: ("match" if f.state == "confirmed" else f.state) for f in fields}
     if any(s == "mismatch" for s in states.values()):
-        outcome = Outcome.mismatch
-    elif states["mrn"] != "match" or any(states[f] in ("unread", "not_on_page") for f in FIVE):
-        outcome = Outcome.unreadable
-    elif all(states[f] == "not_entered" for f in FIVE if f != "mrn"):
-        outcome = Outcome.no_data
-    else:
-        outcome = Outcome.match
-    return RecordCheck(outcome, out)
+        return Outcome.mismatch
+    if states["mrn"] != "match" or any(states[f] in ("unread", "not_on_page") for f in FIVE):
+        return Outcome.unreadable
+    if all(states[f] == "not_entered" for f in FIVE if f != "mrn"):
+        return Outcome.no_data
+    return Outcome.match
+
+
+def vouched(f: FieldCheck) -> tuple[str, str, str, str]:
+    """What a person's confirmation of a differing field vouches for: the record's value and code, and what the
+    page was read as (value and codes). The confirmation holds while these stay the same."""
+    return (f.recorded, f.recorded_code, f.read, f.read_code)
+
+
+def with_confirmations(check: RecordCheck, confirmed: dict[str, tuple[str, str, str, str]]) -> RecordCheck:
+    """The check with the differences a person confirmed closed (issue 18 follow-up: an OCR misreading).
+
+    confirmed: field → vouched(field) when it was confirmed. A differing field whose values are still those
+    becomes "confirmed" (counted as compared and right, never as a mismatch or a wrong-record alarm); the outcome
+    is recomputed. A confirmation whose field no longer differs, or whose values changed since (the record's value
+    was corrected, the page read again), does not apply: the check stands as it is now.
+    """
+    if not confirmed:
+        return check
+    fields = [
+        replace(f, state="confirmed") if f.state == "mismatch" and confirmed.get(f.field) == vouched(f) else f
+        for f in check.fields
+    ]
+    return replace(check, outcome=_outcome(fields), fields=fields)
 
 
 @dataclass(frozen=True)
@@ -313,6 +345,8 @@ class LotFrontPages:
     fields_compared: int
     fields_wrong: int
     limit: float
+    closed_by_person: int = 0  # differing records whose every difference a person confirmed as a misreading
+    fields_confirmed: int = 0  # fields of the five counted right because a person confirmed them
 
     @property
     def error_rate(self) -> float | None:

@@ -1,6 +1,6 @@
 """Errors of front-page imports and entry."""
 
-from app.core.errors import NotFound, PayloadTooLarge, Unprocessable
+from app.core.errors import Conflict, NotFound, PayloadTooLarge, Unprocessable
 
 
 class UploadNotFound(NotFound):
@@ -29,3 +29,21 @@ class ReadingNotFound(NotFound):
 
 class WorkerDied(RuntimeError):
     """An OCR worker process died while reading (killed, out of memory); the pool has been rebuilt."""
+
+
+class ReadingNotCurrent(Conflict):
+    """The reading is no longer the record's current one (its front page was read again)."""
+
+    code = "frontpage_reading_not_current"
+
+
+class NotAMismatch(Unprocessable):
+    """A field asked to be confirmed does not differ on the current reading (or is no field of the check)."""
+
+    code = "frontpage_not_a_mismatch"
+
+
+class AlreadyConfirmed(Conflict):
+    """The difference has already been confirmed by a person (and the confirmation still holds)."""
+
+    code = "frontpage_already_confirmed"

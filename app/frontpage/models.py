@@ -107,3 +107,33 @@ class FrontPageReading(SQLModel, table=True):
     wrong_record: bool = False
     fields_compared: int = 0
     fields_wrong: int = 0
+    # Differences a person confirmed as misreadings (FrontPageConfirmation): how many of the five fields, and
+    # whether that closed the reading's every difference (it differed, and no longer counts as open).
+    fields_confirmed: int = 0
+    closed_by_person: bool = False
+
+
+class FrontPageConfirmation(SQLModel, table=True):
+    """A person's word that a differing field was misread: the page is the record's and its value is right.
+
+    It vouches for the values as they were (recorded, recorded_code, read, read_code: crosscheck.vouched) on one
+    reading, and is void (voided_at, void_reason: new_reading | values_changed) once the record's front page is
+    read again or the values it vouched for change; the check is then as it is now.
+    """
+
+    __tablename__ = "front_page_confirmation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    record_id: int = Field(foreign_key="record.id", index=True)
+    reading_id: int = Field(foreign_key="front_page_reading.id", index=True)
+    field: str = Field(max_length=20)
+    recorded: str  # unbounded: what it vouches for is compared whole
+    recorded_code: str = ""
+    read: str
+    read_code: str = ""
+    note: str | None = Field(default=None, max_length=500)
+    confirmed_by: int = Field(foreign_key="user_account.id")
+    confirmed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    voided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    void_reason: str | None = Field(default=None, max_length=16)

@@ -2,14 +2,12 @@
 
 State lives in the database (`front_page_reading`, one row per image, unique): a page image is claimed by
 inserting its row, read, and the row finished; a server restart picks up where it stopped, and an image whose
-reading finished is never read again. A claim left by a worker that died (older than STALE_SECONDS) is taken over.
-The front page of a record is its page marked with the 首页 segment (by name, or by its number in the project's
-segment list), else its page 1.
+reading finished is never read again. A claim left by a worker that died is taken over: at once when the worker
+ran on this host (app.core.liveness), else when it is older than STALE_SECONDS. The front page of a record is its
+page marked with the 首页 segment (by name, or by its number in the project's segment list), else its page 1.
 """
 
 import logging
-import os
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -25,6 +23,7 @@ from sqlmodel import Session, col, select
 import app.models  # noqa: F401  (every table: the job may run in a CLI process that imported none)
 from app.core.clock import utcnow
 from app.core.db import writing
+from app.core.liveness import gone, worker_name
 from app.core.storage import LocalImageStore
 from app.delivery.segments import scheme
 from app.frontpage.checks import RecordView, finish, record_view
@@ -57,11 +56,6 @@ class Progress:
     def waiting(self) -> int:
         """Front pages not read yet."""
         return max(0, self.front_pages - self.read - self.unreadable - self.failed)
-
-
-def worker_name() -> str:
-    """host:pid:thread, to tell in the database which worker holds a claim."""
-    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 100000}"[:80]
 
 
 def front_marks(segments: list[str]) -> list[str]:
@@ -170,15 +164,20 @@ def _claim_new(engine: Engine, page: Page, worker: str, now: datetime) -> int | 
 
 def _claim_stale(engine: Engine, worker: str, now: datetime, limit: int) -> list[int]:
     """Take over claims whose worker died, and pages waiting again (RETRY); each is taken by one worker only (a
-    conditional update)."""
+    conditional update). A claim is the dead worker's when its process on this host is gone (a server killed
+    while reading: its pages are read again at the next start, not STALE_SECONDS later), or when it is older than
+    STALE_SECONDS (a worker on another host, which this one cannot see)."""
     stale = now - timedelta(seconds=STALE_SECONDS)
-    takeable = or_(
-        FrontPageReading.status == RETRY,
-        and_(FrontPageReading.status == "reading", col(FrontPageReading.claimed_at) < stale),
-    )
-    taken: list[int] = []
-    with Session(engine) as session:  # a read first: an idle job takes no write lock
+    reading = FrontPageReading.status == "reading"
+    with Session(engine) as session:  # reads first: an idle job takes no write lock
+        holders = session.exec(select(FrontPageReading.claimed_by).where(reading).distinct()).all()
+        dead = gone(holders)
+        takeable = or_(
+            FrontPageReading.status == RETRY,
+            and_(reading, or_(col(FrontPageReading.claimed_at) < stale, col(FrontPageReading.claimed_by).in_(dead))),
+        )
         ids = session.exec(select(FrontPageReading.id).where(takeable).limit(limit)).all()
+    taken: list[int] = []
     if not ids:
         return taken
     with Session(writing(engine)) as session:
