@@ -24,11 +24,24 @@ class ReviewIncomplete(Conflict):
 
 
 class RecordsNotReady(Conflict):
+    """Records of a corrected lot that are not ready; `params["records"]` lists them ("M1/1, M2/1 …")."""
+
     code = "records_not_ready"
+
+    def __init__(self, detail: str, *, records: str) -> None:
+        super().__init__(detail)
+        self.params = {"records": records}
 
 
 class BadVerdict(Unprocessable):
+    """An incomplete or inconsistent verdict; the code stays bad_verdict for API clients, `params["reason"]` says
+    which rule (app.acceptance.labels.VERDICT_REASONS) with its values."""
+
     code = "bad_verdict"
+
+    def __init__(self, detail: str, *, reason: str, **params: object) -> None:
+        super().__init__(detail)
+        self.params = {"reason": reason, **params}
 
 
 class BadSeed(Unprocessable):

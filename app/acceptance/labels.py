@@ -59,6 +59,20 @@ ERROR_MESSAGES = {
 }
 
 
+# What follows "The verdict is incomplete:" for each BadVerdict reason (app/acceptance/review.py).
+VERDICT_REASONS = {
+    "verdict_value": N_("choose pass or fail."),
+    "unknown_defects": N_("these defect codes are unknown: %(codes)s."),
+    "pass_with_defects": N_("a passed page has no defects ticked."),
+    "fail_without_defect": N_("tick at least one defect of a failed page."),
+    "other_needs_note": N_("describe the defect in a note when it is 'other'."),
+    "note_too_long": N_("the note is longer than %(max)s characters."),
+    "record_not_sampled": N_("this record has no sampled page in this round."),
+    "fields_unmarked": N_("mark each front-page field right or wrong."),
+    "paper_pages": N_("the paper page count is a number of pages."),
+}
+
+
 def status_label(code: str) -> str:
     """The msgid of a lot status."""
     return STATUS_LABELS.get(code, code)

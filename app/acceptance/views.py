@@ -9,11 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BeforeValidator
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.acceptance.applying import apply_for_acceptance, reapply
 from app.acceptance.held_back import front_page_check, held_back_records, without_front_page
 from app.acceptance.labels import defect_label
+from app.acceptance.models import SampleItem
 from app.acceptance.review_views import router as review_router
 from app.acceptance.rules import THIRD_NAMES
 from app.acceptance.screens import check_rows, lot_rows, report, round_views, sample_rows
@@ -43,13 +44,14 @@ from app.core.clock import utcnow
 from app.core.db import SessionDep
 from app.core.errors import AppError
 from app.core.exports import csv_writer
-from app.core.i18n import translations
+from app.core.i18n import gettext_for, translations
 from app.core.templates import redirect, render, request_language
 from app.core.typed import typed_value
 from app.inspection.tasks import held_back_records as task_held_back_records
 from app.inspection.tasks import held_back_text, lot_application_notes
 from app.navigation import N_
 from app.projects.dependencies import CurrentProject
+from app.records.segment_label import segment_words, segments_of_pages
 
 router = APIRouter(include_in_schema=False)
 
@@ -218,7 +220,7 @@ def samples_csv(
     out.write("\ufeff")
     writer = csv_writer(out)  # reviewers' notes are text, never formulas
     writer.writerow(sample_csv_header())
-    for row in sample_csv_rows(session, rnd):
+    for row in sample_csv_rows(session, rnd, project.id, gettext_for(request_language(request))):
         writer.writerow(row)
     name = f"{project.code}-lot{lot.number}-round{rnd.number}-samples.csv"
     return Response(
@@ -246,8 +248,11 @@ def sample_csv_header() -> list[str]:
     ]
 
 
-def sample_csv_rows(session: Session, rnd) -> list[list]:  # noqa: ANN001
-    """The rows of the samples CSV."""
+def sample_csv_rows(session: Session, rnd, project_id: int, gettext) -> list[list]:  # noqa: ANN001
+    """The rows of the samples CSV. The segment is what the review screen shows (the inherited segment,
+    "02_入院记录"), not the page's raw mark; a page without one says why in the reader's language (gettext)."""
+    sampled = select(SampleItem.record_id).where(SampleItem.round_id == rnd.id)
+    shown = segments_of_pages(session, project_id, sampled)
     return [
         [
             s.position,
@@ -255,7 +260,7 @@ def sample_csv_rows(session: Session, rnd) -> list[list]:  # noqa: ANN001
             s.mrn,
             s.visit,
             s.page_number,
-            s.segment or "",
+            segment_words(shown.get((s.record_id, s.page_number)), gettext),
             s.page_id,
             s.image_id,
             s.verdict or "",

@@ -44,8 +44,12 @@ def failure_page(request: Request, session: Session, exc: AppError, url: str):  
     t = translations(request_language(request)).gettext
     message = labels.ERROR_MESSAGES.get(exc.code)
     text = t(message) if message else exc.detail
-    if exc.code in ("records_not_ready", "bad_verdict"):
-        text = f"{text} {exc.detail}"
+    params = getattr(exc, "params", {})
+    if exc.code == "records_not_ready":  # the records, by MRN/visit
+        text = f"{text} {params.get('records', '')}"
+    elif exc.code == "bad_verdict":
+        reason = labels.VERDICT_REASONS.get(params.get("reason", ""))
+        text = f"{text} {t(reason) % params if reason else exc.detail}"
     return redirect(url, flash=text, kind="error")
 
 

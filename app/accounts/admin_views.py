@@ -10,7 +10,7 @@ from app.accounts.approvals import approvals_for, decide, status_of
 from app.accounts.dependencies import CsrfChecked, require
 from app.accounts.duties import Side
 from app.accounts.enrol_views import show_link
-from app.accounts.exceptions import UsernameTaken
+from app.accounts.exceptions import CannotDisableSelf, UsernameTaken
 from app.accounts.models import EnrolmentLink, Role, User
 from app.accounts.permissions import Perm
 from app.accounts.service import (
@@ -123,7 +123,11 @@ def user_active(
     if not active:
         if why := duties.disable_refusal(principal.role, user.role):
             raise duties.GrantRefused(why)
-        set_user_active(session, user.id, False, actor_id=principal.user_id, now=utcnow(), project_id=project.id)
+        try:
+            set_user_active(session, user.id, False, actor_id=principal.user_id, now=utcnow(), project_id=project.id)
+        except CannotDisableSelf:
+            flash = _t(request, "You cannot disable your own account: another administrator can.")
+            return redirect("/admin/users", flash=flash, kind="error")
         return redirect("/admin/users", flash=_t(request, "Saved."))
     if user.active:
         return redirect("/admin/users", flash=_t(request, "Saved."))

@@ -45,7 +45,21 @@ class UsernameTaken(Conflict):
 
 
 class WeakPassword(Unprocessable):
+    """A password the strength rule refuses (app.accounts.passwords): the code stays weak_password for API clients;
+    `params["reason"]` (too_short, too_common, is_username) and `params["min"]` give the screen's words
+    (app.accounts.passwords.WEAK_PASSWORD_WORDS)."""
+
     code = "weak_password"
+
+    def __init__(self, detail: str, *, reason: str, **params: object) -> None:
+        super().__init__(detail)
+        self.params = {"reason": reason, **params}
+
+
+class CannotDisableSelf(Conflict):
+    """An administrator may not disable their own account (nobody would be left to enable it)."""
+
+    code = "cannot_disable_self"
 
 
 class UserNotFound(NotFound):

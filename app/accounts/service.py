@@ -10,10 +10,10 @@ from sqlmodel import Session, select
 from app.accounts.attempts import AttemptLimits, check_password, signin_complete
 from app.accounts.exceptions import (
     BadStationToken,
+    CannotDisableSelf,
     OperatorSessionExpired,
     UsernameTaken,
     UserNotFound,
-    WeakPassword,
 )
 from app.accounts.models import Role, Station, StationSession, User
 from app.accounts.passwords import check_password_strength
@@ -204,7 +204,7 @@ def set_user_active(
     if user is None or (project_id is not None and user.project_id not in (None, project_id)):
         raise UserNotFound(f"user {user_id} does not exist")
     if user.id == actor_id and not active:
-        raise WeakPassword("you cannot disable your own account")
+        raise CannotDisableSelf("you cannot disable your own account")
     user.active = active
     session.add(user)
     if not active:

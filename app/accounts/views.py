@@ -14,6 +14,7 @@ from app.accounts.attempts import replace_session
 from app.accounts.dependencies import SESSION_COOKIE, CsrfChecked, CurrentUser, PendingUser
 from app.accounts.exceptions import BadSecondFactor, CsrfFailed
 from app.accounts.models import User, WebSession
+from app.accounts.passwords import weak_password_words
 from app.accounts.permissions import MFA_REQUIRED, permissions_of
 from app.accounts.signin import (
     authenticate,
@@ -27,7 +28,7 @@ from app.accounts.signin import (
 from app.core.clock import utcnow
 from app.core.db import SessionDep
 from app.core.errors import AppError
-from app.core.i18n import LANG_COOKIE, LANGUAGES, translations
+from app.core.i18n import LANG_COOKIE, LANGUAGES, gettext_for, translations
 from app.core.security import same
 from app.core.templates import redirect, render, request_language
 from app.core.typed import Typed
@@ -315,7 +316,7 @@ def account_password(
                 session.commit()  # keep the count and the audit event (at the lock, every session has ended)
                 errors["current"] = _t(request, "The current password is wrong.")
             elif exc.code == "weak_password":
-                errors["new"] = _t(request, "Too weak: ") + exc.detail
+                errors["new"] = weak_password_words(gettext_for(request_language(request)), exc)  # type: ignore[arg-type]
             else:
                 raise
     if errors:

@@ -43,3 +43,12 @@ def gettext_for(language: str) -> Callable[[str], str]:
 def pick_language(cookie: str | None) -> str:
     """The language the user chose (cookie), else Chinese: the interface is Chinese unless asked otherwise."""
     return cookie if cookie in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def coded_error(gettext: Callable[[str], str], messages: dict, code: str, detail: str, params: dict) -> str:
+    """A refusal as a screen shows it: the words of its stable `code` (a msgid of `messages`, filled with `params`)
+    in the reader's language, then "(Error code: code)"; the server's English `detail` only for a code without
+    words (the tests of each feature keep that from happening)."""
+    message = messages.get(code)
+    text = gettext(message) % params if message else detail
+    return f"{text} ({gettext('Error code')}: {code})"

@@ -61,7 +61,7 @@ def vendor_people(session: Session, project_id: int) -> list[User]:
 def _counterpart(session: Session, project_id: int, user_id: int | None) -> User:
     user = session.get(User, user_id) if user_id else None
     if user is None or user.project_id != project_id or not user.active or not allowed(user.role, Perm.manage_records):
-        raise HandoverRefused("choose the vendor's person who signs for this batch")
+        raise HandoverRefused("choose the vendor's person who signs for this batch", code="counterpart_missing")
     return user
 
 
@@ -174,21 +174,29 @@ def create_handover(
     A check-out takes effect when the vendor confirms; a return takes effect at once (the custodian holds the paper).
     """
     if kind not in (HandoverKind.checkout, HandoverKind.returned):
-        raise HandoverRefused(f"unknown handover kind {kind!r}")
+        raise HandoverRefused(f"unknown handover kind {kind!r}", code="unknown_handover_kind")
     if not lines:
-        raise HandoverRefused("scan at least one record")
+        raise HandoverRefused("scan at least one record", code="nothing_scanned")
     if len(lines) > MAX_BATCH:
-        raise HandoverRefused(f"a batch holds at most {MAX_BATCH} lines")
+        raise HandoverRefused(f"a batch holds at most {MAX_BATCH} lines", code="batch_too_large", max=MAX_BATCH)
     counterpart = _counterpart(session, project.id, counterpart_id)
     if counterpart.id == user_id:
-        raise HandoverRefused("the other side of a handover must be another person")
+        raise HandoverRefused("the other side of a handover must be another person", code="counterpart_self")
     chosen, problems = _resolve_lines(session, project, kind, lines, actor)
     if problems:
-        raise HandoverRefused(f"{len(problems)} scanned lines cannot be handed over; nothing was written", problems)
+        raise HandoverRefused(
+            f"{len(problems)} scanned lines cannot be handed over; nothing was written",
+            problems,
+            code="lines_refused",
+            n=len(problems),
+        )
     if declared_count is None or declared_count != len(chosen):
         raise HandoverRefused(
             f"the count on paper ({declared_count if declared_count is not None else 'none'}) differs from the "
-            f"{len(chosen)} records scanned: count again"
+            f"{len(chosen)} records scanned: count again",
+            code="count_differs" if declared_count is not None else "count_missing",
+            declared=declared_count,
+            n=len(chosen),
         )
     checkout = kind == HandoverKind.checkout
     handover = Handover(
@@ -255,15 +263,21 @@ def confirm_handover(
 ) -> Handover:
     """The vendor's person confirms the batch, acknowledging each fragile or damaged record; a check-out starts."""
     if handover.status != HandoverStatus.pending:
-        raise HandoverStateError(f"this batch is {handover.status}, not waiting for confirmation")
+        raise HandoverStateError(
+            f"this batch is {handover.status}, not waiting for confirmation", code="handover_not_pending"
+        )
     if user_id != counterpart_of(handover):
-        raise HandoverStateError("only the person named as the vendor's side may confirm this batch")
+        raise HandoverStateError(
+            "only the person named as the vendor's side may confirm this batch", code="not_counterpart"
+        )
     items = handover_items(session, handover.id)
     flagged = {i.id for i in items if i.condition != Condition.normal}
     if not flagged <= acknowledged:
         raise HandoverRefused(
             f"confirm the condition of each of the {len(flagged)} fragile or damaged records first",
-            [
+            code="condition_unconfirmed",
+            n=len(flagged),
+            problems=[
                 LineProblem(i.position, i.scanned, "condition_unconfirmed")
                 for i in items
                 if i.id in flagged - acknowledged
@@ -296,9 +310,12 @@ def confirm_handover(
 def cancel_handover(session: Session, handover: Handover, *, user_id: int, actor: dict, now: datetime) -> Handover:
     """Withdraw a batch not yet confirmed (by the custodian who wrote it): its records are where they were."""
     if handover.status != HandoverStatus.pending:
-        raise HandoverStateError(f"this batch is {handover.status}; only a batch waiting for confirmation is withdrawn")
+        raise HandoverStateError(
+            f"this batch is {handover.status}; only a batch waiting for confirmation is withdrawn",
+            code="handover_not_pending",
+        )
     if handover.created_by != user_id:
-        raise HandoverStateError("only the person who wrote the batch may withdraw it")
+        raise HandoverStateError("only the person who wrote the batch may withdraw it", code="not_author")
     for item in handover_items(session, handover.id):
         custody = _custody_row(session, handover.project_id, item.record_id)
         if handover.kind == HandoverKind.checkout and custody.checkout_id == handover.id:

@@ -1,6 +1,7 @@
 """HTML routes of custody's boxes and shelves: the packing scanner, the locations page, adding shelves and boxes,
 where a record's paper is."""
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -9,12 +10,13 @@ from app.accounts.dependencies import CsrfChecked
 from app.accounts.permissions import Perm, allowed
 from app.core.clock import utcnow
 from app.core.db import SessionDep
-from app.core.templates import redirect
+from app.core.i18n import gettext_for
+from app.core.templates import redirect, request_language
 from app.core.typed import typed_int, typed_text
 from app.custody import locations as loc
 from app.custody import scans
 from app.custody.exceptions import LocationError
-from app.custody.labels import SCAN_MESSAGES
+from app.custody.labels import SCAN_MESSAGES, location_message, scan_values
 from app.custody.policy import policy
 from app.custody.rules import expand_box_range
 from app.custody.web import Finder, Packer, Registrar, _t, actor_of, custody_page
@@ -62,6 +64,7 @@ def pack_scan(
         now=utcnow(),
     )
     current = outcome.box
+    outcome = replace(outcome, values=scan_values(outcome, gettext_for(request_language(request))))
     return custody_page(
         request,
         "custody/pack.html",
@@ -113,7 +116,8 @@ def shelf_add(
         shelf = loc.add_shelf(session, project, barcode=barcode, place=place, actor=actor_of(request, principal))
     except LocationError as exc:
         session.rollback()
-        return _locations(request, session, project, principal, exc.detail, {"barcode": barcode, "place": place})
+        error = location_message(gettext_for(request_language(request)), exc)
+        return _locations(request, session, project, principal, error, {"barcode": barcode, "place": place})
     return redirect("/custody/locations", flash=_t(request, "Shelf %(code)s registered.") % {"code": shelf.barcode})
 
 
@@ -133,12 +137,16 @@ def boxes_add(
     try:
         numbers = typed_int(first), typed_int(last), typed_int(width, max_digits=1)
         if None in numbers or not 1 <= numbers[2] <= 8:  # type: ignore[operator]
-            raise LocationError("give the first and last numbers and a width from 1 to 8")
-        codes = expand_box_range(typed_text(prefix), *numbers)  # type: ignore[arg-type]
+            raise LocationError("give the first and last numbers and a width from 1 to 8", code="bad_box_range")
+        try:
+            codes = expand_box_range(typed_text(prefix), *numbers)  # type: ignore[arg-type]
+        except ValueError as exc:
+            raise LocationError(str(exc), code="box_range") from exc
         boxes = loc.add_boxes(session, project, barcodes=codes, actor=actor_of(request, principal))
-    except (LocationError, ValueError) as exc:
+    except LocationError as exc:
         session.rollback()
-        return _locations(request, session, project, principal, getattr(exc, "detail", str(exc)), form)
+        error = location_message(gettext_for(request_language(request)), exc)
+        return _locations(request, session, project, principal, error, form)
     return redirect(
         "/custody/locations",
         flash=_t(request, "%(n)s boxes registered: %(first)s to %(last)s.")

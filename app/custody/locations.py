@@ -31,7 +31,9 @@ PLACE_MAX = 120
 def _check_code(code: str) -> str:
     code = clean_code(code)
     if not CODE_PATTERN.match(code):
-        raise LocationError(f"barcode {code!r} must be 1-64 letters, digits, - _ / . or spaces")
+        raise LocationError(
+            f"barcode {code!r} must be 1-64 letters, digits, - _ / . or spaces", code="bad_barcode", code_text=code
+        )
     return code
 
 
@@ -49,7 +51,9 @@ def add_shelf(session: Session, project: Project, *, barcode: str, place: str, a
     """Register a shelf's barcode and where it stands."""
     code = _check_code(barcode)
     if _taken(session, project.id, code):
-        raise LocationError(f"barcode {code} is already used by a box, shelf or record")
+        raise LocationError(
+            f"barcode {code} is already used by a box, shelf or record", code="barcode_taken", code_text=code
+        )
     shelf = Shelf(project_id=project.id, barcode=code, place=place.strip()[:PLACE_MAX])
     session.add(shelf)
     session.flush()
@@ -69,12 +73,14 @@ def add_boxes(session: Session, project: Project, *, barcodes: list[str], actor:
     """Register box barcodes (all or none: a code already in use refuses the lot)."""
     codes = [_check_code(c) for c in barcodes]
     if not codes:
-        raise LocationError("give at least one box barcode")
+        raise LocationError("give at least one box barcode", code="no_boxes")
     if len(set(codes)) != len(codes):
-        raise LocationError("a box barcode is listed twice")
+        raise LocationError("a box barcode is listed twice", code="box_twice")
     taken = [c for c in codes if _taken(session, project.id, c)]
     if taken:
-        raise LocationError(f"already in use: {', '.join(taken[:10])}")
+        raise LocationError(
+            f"already in use: {', '.join(taken[:10])}", code="barcodes_taken", codes=", ".join(taken[:10])
+        )
     boxes = [Box(project_id=project.id, barcode=c) for c in codes]
     session.add_all(boxes)
     session.flush()
@@ -147,9 +153,14 @@ def pack(
     """Pack a record into a box (scanned); the box it was in before is returned, None if it was in no box."""
     custody = custody_of(session, record.id)
     if custody is None or custody.checkout_id is None:
-        raise LocationError(f"record {record.mrn}/{record.visit} has never been checked out: nothing to pack")
+        raise LocationError(
+            f"record {record.mrn}/{record.visit} has never been checked out: nothing to pack", code="never_checked_out"
+        )
     if custody.state == CustodyState.pending_out:
-        raise LocationError(f"record {record.mrn}/{record.visit} is still waiting for its check-out confirmation")
+        raise LocationError(
+            f"record {record.mrn}/{record.visit} is still waiting for its check-out confirmation",
+            code="checkout_pending",
+        )
     previous = session.get(Box, custody.box_id) if custody.box_id else None
     if previous is not None and previous.id == box.id:
         return previous
@@ -201,6 +212,7 @@ class ScanOutcome:
     """The result of one scan on the packing screen: a message code with values, and the box now open."""
 
     message: str  # box_open | packed | moved | already_in_box | shelved | need_box | unknown | refused
+    # refused: values["reason"] is the LocationError's code (app.custody.labels.LOCATION_MESSAGES)
     values: dict
     box: Box | None
     ok: bool = True
@@ -239,7 +251,7 @@ def scan(
     try:
         before = pack(session, project, current, record, user_id=user_id, actor=actor, now=now)
     except LocationError as exc:
-        return ScanOutcome("refused", {"record": label, "detail": exc.detail}, current, ok=False)
+        return ScanOutcome("refused", {"record": label, "reason": exc.code}, current, ok=False)
     if before is not None and before.id == current.id:
         return ScanOutcome("already_in_box", {"record": label, "box": current.barcode}, current)
     if before is not None:

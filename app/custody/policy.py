@@ -43,7 +43,7 @@ def save_policy(
 ) -> Policy:
     """Change the project's custody rules (audited)."""
     if not 1 <= overdue_days <= 3650:
-        raise HandoverRefused("the warning limit is a number of days from 1 to 3650")
+        raise HandoverRefused("the warning limit is a number of days from 1 to 3650", code="overdue_days_range")
     row = session.exec(select(CustodySettings).where(CustodySettings.project_id == project_id)).first()
     row = row or CustodySettings(project_id=project_id)
     row.require_checkout, row.overdue_days = require_checkout, overdue_days

@@ -11,12 +11,13 @@ from app.accounts.permissions import Perm, allowed
 from app.accounts.signin import WebPrincipal
 from app.core.clock import utcnow
 from app.core.db import SessionDep
+from app.core.i18n import gettext_for
 from app.core.templates import redirect, request_language
 from app.core.typed import typed_int
 from app.custody import handovers as handover_service
 from app.custody import listing, scans
-from app.custody.exceptions import HandoverRefused
-from app.custody.labels import PROBLEM_LABELS
+from app.custody.exceptions import HandoverRefused, HandoverStateError
+from app.custody.labels import PROBLEM_LABELS, handover_message
 from app.custody.location_views import router as location_router
 from app.custody.outstanding import outstanding
 from app.custody.policy import policy, save_policy
@@ -25,6 +26,10 @@ from app.custody.web import KINDS, Custodian, VendorSide, Viewer, _t, actor_of, 
 from app.projects.dependencies import CurrentProject
 
 router = APIRouter(include_in_schema=False)
+
+
+def _refusal(request: Request, exc: HandoverRefused | HandoverStateError) -> str:
+    return handover_message(gettext_for(request_language(request)), exc)
 
 
 @router.get("/custody")
@@ -127,7 +132,7 @@ def handover_create(
             kind,
             lines=lines,
             problems={p.position: p for p in exc.problems},
-            error=exc.detail,
+            error=_refusal(request, exc),
             form=form,
         )
     label = handover_label(handover.kind, handover.number)
@@ -234,13 +239,16 @@ def handover_confirm(
             actor=actor_of(request, principal),
             now=utcnow(),
         )
+    except HandoverStateError as exc:
+        session.rollback()
+        return redirect(f"/custody/handovers/{handover_id}", flash=_refusal(request, exc), kind="error")
     except HandoverRefused as exc:
         session.rollback()
         ctx = _handover_context(request, session, project, principal, handover_id)
         return custody_page(
             request,
             "custody/handover.html",
-            {**ctx, "error": exc.detail, "unconfirmed": {p.code for p in exc.problems}},
+            {**ctx, "error": _refusal(request, exc), "unconfirmed": {p.code for p in exc.problems}},
             status_code=422,
         )
     return redirect(f"/custody/handovers/{handover_id}", flash=_t(request, "Batch confirmed."))
@@ -252,9 +260,13 @@ def handover_cancel(
 ):
     """Withdraw a batch that is still waiting for the vendor's confirmation."""
     handover = listing.get_handover(session, project.id, handover_id)
-    handover_service.cancel_handover(
-        session, handover, user_id=principal.user_id, actor=actor_of(request, principal), now=utcnow()
-    )
+    try:
+        handover_service.cancel_handover(
+            session, handover, user_id=principal.user_id, actor=actor_of(request, principal), now=utcnow()
+        )
+    except HandoverStateError as exc:
+        session.rollback()
+        return redirect(f"/custody/handovers/{handover_id}", flash=_refusal(request, exc), kind="error")
     return redirect(f"/custody/handovers/{handover_id}", flash=_t(request, "Batch withdrawn."))
 
 
@@ -296,7 +308,7 @@ def settings_save(
         return custody_page(
             request,
             "custody/settings.html",
-            {"project": project, "policy": policy(session, project.id), "error": exc.detail},
+            {"project": project, "policy": policy(session, project.id), "error": _refusal(request, exc)},
             status_code=422,
         )
     return redirect("/custody/settings", flash=_t(request, "Saved."))

@@ -1,5 +1,6 @@
 """What the delivery screens call an export's status and why an export is refused (gettext msgids)."""
 
+from app.core.i18n import coded_error
 from app.navigation import N_, NC_
 
 EXPORT_STATUS = {
@@ -54,11 +55,52 @@ REFUSAL_MESSAGES = {
 }
 
 
+# ExportStateError codes (app/delivery/service.py, app/delivery/retry.py); %(export)s is the export's number.
+STATE_MESSAGES = {
+    "export_started": N_("Export %(export)s has started already: it cannot be started again."),
+    "approval_other_export": N_(
+        "The approval attached to this export was given for another export: request a new export and have it approved."
+    ),
+    "nothing_left_out": N_("Export %(export)s has no left-out records to write again."),
+    "receipt_confirmed": N_(
+        "The hospital has confirmed receipt of this package, so it is no longer changed: request a new export instead."
+    ),
+}
+
+
 def refusal_message(gettext, code: str, detail: str, path: str | None) -> str:  # noqa: ANN001
     """A refused export explained in the reader's language, with its error code (the English detail if unknown)."""
-    message = REFUSAL_MESSAGES.get(code)
-    text = gettext(message) % {"path": path or ""} if message else detail
-    return f"{text} ({gettext('Error code')}: {code})"
+    return coded_error(gettext, REFUSAL_MESSAGES, code, detail, {"path": path or ""})
+
+
+# BadNaming codes (app.delivery.naming.NamingError) and BadSegment codes (app/delivery/segments.py, segment_views).
+NAMING_MESSAGES = {
+    "no_segments": N_("Give at least one segment, one per line."),
+    "too_many_segments": N_("At most %(max)s segments."),
+    "segment_too_long": N_("The segment name “%(name)s” is longer than 40 characters."),
+    "segment_bad_name": N_(
+        'The segment name “%(name)s” cannot be a folder name: no / \\ : * ? " < > |, and not a number alone.'
+    ),
+    "segment_twice": N_("The segment “%(name)s” is listed twice."),
+    "template_length": N_("The naming template is empty or longer than 300 characters."),
+    "template_malformed": N_("The naming template is not well formed: every { needs its }."),
+    "template_unknown_fields": N_("The naming template has unknown fields %(fields)s; use %(known)s."),
+    "template_missing_fields": N_("The naming template must contain %(fields)s."),
+    "template_unfillable": N_("The naming template cannot be filled in: write the fields as listed, e.g. {page:04d}."),
+    "template_not_relative": N_("The naming template must be a relative path, without empty, '.' or '..' parts."),
+    "template_bad_characters": N_('File and folder names cannot contain \\ : * ? " < > |.'),
+    "template_no_extension": N_("The file name must end with an extension such as .jpg."),
+    "segment_unknown": N_("“%(segment)s” is not a segment of this project."),
+    "pages_not_in_record": N_("Pages %(first)s to %(last)s are not pages of this record (it has %(pages)s)."),
+    "pages_missing": N_("Give the first and last page numbers."),
+}
+
+
+def state_message(gettext, code: str, detail: str, params: dict) -> str:  # noqa: ANN001
+    """An export in the wrong state for an action (STATE_MESSAGES), or a refused segment list, template or segment
+    correction (NAMING_MESSAGES), explained in the reader's language with its error code; the English detail only
+    for a code without words, which tests keep from happening."""
+    return coded_error(gettext, STATE_MESSAGES | NAMING_MESSAGES, code, detail, params)
 
 
 PROFILE_LABELS = {

@@ -19,6 +19,7 @@ TEMPLATE_FIELDS = {
     "segment_page": 1,
 }
 REQUIRED_FIELDS = ("mrn", "visit", "page")
+_FIELD_LIST = ", ".join("{" + k + "}" for k in TEMPLATE_FIELDS)
 MAX_SEGMENTS = 40
 # Characters that Windows, macOS or a USB disk's file system refuse in a name.
 _BAD_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
@@ -27,24 +28,34 @@ _SAME_TYPE = {".jpg": {".jpg", ".jpeg"}, ".tif": {".tif", ".tiff"}}
 
 
 class NamingError(ValueError):
-    """A segment list or template that cannot name files safely; the message says why."""
+    """A segment list or template that cannot name files safely: a stable `code` per reason, `params` for the
+    screen's words (app.delivery.labels.NAMING_MESSAGES), the English message for logs and API clients."""
+
+    def __init__(self, message: str, code: str, **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 def check_segments(names: list[str]) -> list[str]:
     """The segment list, trimmed; refused when empty, too long, duplicated or unfit for a folder name."""
     cleaned = [n.strip() for n in names if n.strip()]
     if not cleaned:
-        raise NamingError("give at least one segment")
+        raise NamingError("give at least one segment", "no_segments")
     if len(cleaned) > MAX_SEGMENTS:
-        raise NamingError(f"at most {MAX_SEGMENTS} segments")
+        raise NamingError(f"at most {MAX_SEGMENTS} segments", "too_many_segments", max=MAX_SEGMENTS)
     seen: set[str] = set()
     for name in cleaned:
         if len(name) > 40:
-            raise NamingError(f"segment name {name!r} is longer than 40 characters")
+            raise NamingError(f"segment name {name!r} is longer than 40 characters", "segment_too_long", name=name)
         if _BAD_NAME.search(name) or name in (".", "..") or name.isdigit():
-            raise NamingError(f'segment name {name!r} cannot be a folder name (no / \\ : * ? " < > |, not a number)')
+            raise NamingError(
+                f'segment name {name!r} cannot be a folder name (no / \\ : * ? " < > |, not a number)',
+                "segment_bad_name",
+                name=name,
+            )
         if name in seen:
-            raise NamingError(f"segment {name!r} is listed twice")
+            raise NamingError(f"segment {name!r} is listed twice", "segment_twice", name=name)
         seen.add(name)
     return cleaned
 
@@ -53,30 +64,39 @@ def check_template(template: str) -> str:
     """The template, trimmed; refused unless it names every page of every record apart, inside the package."""
     template = template.strip()
     if not template or len(template) > 300:
-        raise NamingError("the template is empty or longer than 300 characters")
+        raise NamingError("the template is empty or longer than 300 characters", "template_length")
     try:
         fields = {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
     except ValueError as exc:
-        raise NamingError(f"the template is not well formed: {exc}") from exc
+        raise NamingError(f"the template is not well formed: {exc}", "template_malformed") from exc
     unknown = sorted(f for f in fields if f.split(".")[0].split("[")[0] not in TEMPLATE_FIELDS or f != f.strip())
     if unknown or any(not f for f in fields):
         raise NamingError(
-            f"unknown fields {unknown or ['{}']}; use {', '.join('{' + k + '}' for k in TEMPLATE_FIELDS)}"
+            f"unknown fields {unknown or ['{}']}; use {_FIELD_LIST}",
+            "template_unknown_fields",
+            fields=", ".join("{" + f + "}" for f in unknown or [""]),
+            known=_FIELD_LIST,
         )
     missing = [f for f in REQUIRED_FIELDS if f not in fields]
     if missing:
-        raise NamingError(f"the template must contain {', '.join('{' + m + '}' for m in missing)}")
+        raise NamingError(
+            f"the template must contain {', '.join('{' + m + '}' for m in missing)}",
+            "template_missing_fields",
+            fields=", ".join("{" + m + "}" for m in missing),
+        )
     try:
         sample = template.format(**TEMPLATE_FIELDS)
     except (ValueError, KeyError, IndexError, AttributeError) as exc:
-        raise NamingError(f"the template cannot be filled in: {exc}") from exc
+        raise NamingError(f"the template cannot be filled in: {exc}", "template_unfillable") from exc
     parts = sample.split("/")
     if template.startswith("/") or any(p in ("", ".", "..") for p in parts) or "\\" in sample:
-        raise NamingError("the template must be a relative path without empty, '.' or '..' parts")
+        raise NamingError(
+            "the template must be a relative path without empty, '.' or '..' parts", "template_not_relative"
+        )
     if any(_BAD_NAME.search(p) for p in parts):
-        raise NamingError('file and folder names cannot contain \\ : * ? " < > |')
+        raise NamingError('file and folder names cannot contain \\ : * ? " < > |', "template_bad_characters")
     if not re.search(r"\.[A-Za-z0-9]{2,4}$", sample):
-        raise NamingError("the file name must end with an extension such as .jpg")
+        raise NamingError("the file name must end with an extension such as .jpg", "template_no_extension")
     return template
 
 

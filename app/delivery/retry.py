@@ -42,9 +42,13 @@ def retry_left_out(session: Session, export: DeliveryExport, *, actor: dict, now
     from app.erasure.models import DeliveryReceipt
 
     if export.status != ExportStatus.done or not export.records_failed:
-        raise ExportStateError(f"export {export.id} has no left-out records to write again")
+        raise ExportStateError(
+            f"export {export.id} has no left-out records to write again", code="nothing_left_out", export=export.id
+        )
     if session.exec(select(DeliveryReceipt).where(DeliveryReceipt.export_id == export.id)).first() is not None:
-        raise ExportStateError("the hospital confirmed receipt of this package: request a new export instead")
+        raise ExportStateError(
+            "the hospital confirmed receipt of this package: request a new export instead", code="receipt_confirmed"
+        )
     rows = session.exec(
         select(DeliveryRecord).where(DeliveryRecord.export_id == export.id, col(DeliveryRecord.error).is_not(None))
     ).all()

@@ -13,6 +13,7 @@ from app.core.i18n import translations
 from app.core.templates import redirect, render, request_language
 from app.core.typed import Typed, typed_int
 from app.delivery.exceptions import BadNaming, BadSegment
+from app.delivery.labels import state_message
 from app.delivery.naming import TEMPLATE_FIELDS, page_path
 from app.delivery.segments import assign_range, incomplete_records, record_segments, save_scheme, scheme
 from app.projects.dependencies import CurrentProject
@@ -27,6 +28,10 @@ Corrector = Annotated[WebPrincipal, Depends(require(Perm.correct_segments))]
 
 def _t(request: Request, message: str) -> str:
     return translations(request_language(request)).gettext(message)
+
+
+def _naming_error(request: Request, exc: BadNaming | BadSegment) -> str:
+    return state_message(translations(request_language(request)).gettext, exc.code, exc.detail, exc.params)
 
 
 def _actor(request: Request, principal: WebPrincipal) -> dict:
@@ -90,7 +95,7 @@ def segments_save(
             session,
             project,
             principal,
-            error=exc.detail,
+            error=_naming_error(request, exc),
             form={"segments": segments, "template": template},
             status_code=422,
         )
@@ -151,7 +156,7 @@ def record_segments_assign(
     record = get_record(session, project.id, record_id)
     try:
         if typed_int(first) is None or typed_int(last) is None:
-            raise BadSegment("give the first and last page numbers")
+            raise BadSegment("give the first and last page numbers", code="pages_missing")
         n = assign_range(
             session,
             record,
@@ -164,7 +169,8 @@ def record_segments_assign(
         )
     except BadSegment as exc:
         session.rollback()
-        return _record_page(request, session, project, principal, record_id, error=exc.detail, status_code=422)
+        error = _naming_error(request, exc)
+        return _record_page(request, session, project, principal, record_id, error=error, status_code=422)
     return redirect(
         f"/delivery/segments/records/{record_id}",
         flash=_t(request, "%(n)s pages put into %(segment)s.") % {"n": n, "segment": segment},

@@ -47,7 +47,7 @@ def save_scheme(
     try:
         names, template = check_segments(segments), check_template(template)
     except NamingError as exc:
-        raise BadNaming(str(exc)) from exc
+        raise BadNaming(str(exc), code=exc.code, **exc.params) from exc
     row = session.exec(select(NamingScheme).where(NamingScheme.project_id == project_id)).first()
     row = row or NamingScheme(project_id=project_id, template=template)
     row.segments, row.template, row.updated_at, row.updated_by = names, template, now, actor.get("actor_user_id")
@@ -97,11 +97,17 @@ def assign_range(
     """Put pages first..last into a segment; the page after the range keeps its segment. Returns the range size."""
     index = resolve_mark(segment, segments)
     if index is None:
-        raise BadSegment(f"{segment!r} is not a segment of this project")
+        raise BadSegment(f"{segment!r} is not a segment of this project", code="segment_unknown", segment=segment)
     rows = record_segments(session, record, segments)
     numbers = [p.page_number for p, _ in rows]
     if not numbers or first < 1 or last < first or first not in numbers or last not in numbers:
-        raise BadSegment(f"pages {first}-{last} are not pages of this record (it has {len(numbers)})")
+        raise BadSegment(
+            f"pages {first}-{last} are not pages of this record (it has {len(numbers)})",
+            code="pages_not_in_record",
+            first=first,
+            last=last,
+            pages=len(numbers),
+        )
     name = segments[index]
     changed = 0
     after = next(((p, s) for p, s in rows if p.page_number > last), None)

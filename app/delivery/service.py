@@ -265,7 +265,9 @@ def start_export(session: Session, project: Project, export: DeliveryExport, *, 
     from app.accounts.approvals import ApprovalKind, use_approval
 
     if export.status != ExportStatus.awaiting_approval:
-        raise ExportStateError(f"export {export.id} has started already ({export.status})")
+        raise ExportStateError(
+            f"export {export.id} has started already ({export.status})", code="export_started", export=export.id
+        )
     ready = preflight(session, project, _today(project, now))
     if not ready.ready:
         raise _not_ready(ready)
@@ -276,7 +278,7 @@ def start_export(session: Session, project: Project, export: DeliveryExport, *, 
         session, export.approval_id or 0, ApprovalKind.delivery_package, project_id=project.id, now=now
     )
     if payload.get("export_id") != export.id:
-        raise ExportStateError("this approval was given for another export")
+        raise ExportStateError("this approval was given for another export", code="approval_other_export")
     names = scheme(session, project.id)
     export.segments, export.template = names.segments, names.template
     rounds = accepted_rounds(session, project.id, _today(project, now))

@@ -14,19 +14,24 @@ from app.core.db import SessionDep
 from app.core.i18n import translations
 from app.core.templates import redirect, render, request_language
 from app.delivery import runner
+from app.delivery.contents import export_profile
 from app.delivery.exceptions import ExportRefused, ExportStateError
-from app.delivery.labels import display_status, export_status_label, refusal_message
+from app.delivery.labels import display_status, export_status_label, profile_items, refusal_message, state_message
+from app.delivery.looks import export_unlooked_pages
 from app.delivery.retry import left_out_records, retry_left_out
 from app.delivery.service import (
+    accepted_rounds,
     delivery_root,
     effective_status,
     get_export,
     list_exports,
     preflight,
+    profile_words,
     request_export,
     resumable,
     start_export,
 )
+from app.projects.delivery_profile import DeliveryProfileError
 from app.projects.dependencies import CurrentProject
 
 router = APIRouter(include_in_schema=False)
@@ -52,8 +57,20 @@ def _default_target(request: Request, project) -> str:  # noqa: ANN001
     return str(root / f"{project.code}-{local_date(utcnow(), project.timezone).isoformat()}")
 
 
-def _refusal(request: Request, exc: ExportRefused) -> str:
-    return refusal_message(translations(request_language(request)).gettext, exc.code, exc.detail, exc.path)
+def _refusal(request: Request, exc: ExportRefused | ExportStateError) -> str:
+    gettext = translations(request_language(request)).gettext
+    if isinstance(exc, ExportStateError):
+        return state_message(gettext, exc.code, exc.detail, exc.params)
+    return refusal_message(gettext, exc.code, exc.detail, exc.path)
+
+
+def _profile(project, export) -> list[tuple[str, str]] | None:  # noqa: ANN001
+    """The profile the export delivers, as (label msgid, value msgid) pairs like the approval shows it; None for
+    a stored profile that no longer loads (the page still opens)."""
+    try:
+        return profile_items(profile_words(export_profile(project, export)))
+    except DeliveryProfileError:
+        return None
 
 
 def _rows(session, exports, now):  # noqa: ANN001, ANN202
@@ -145,7 +162,11 @@ def export_request(
 def export_page(export_id: int, request: Request, session: SessionDep, project: CurrentProject, principal: Viewer):
     """One export: its approval, its progress (updated live), where the package is and how to verify it."""
     export = get_export(session, project.id, export_id)
-    [row] = _rows(session, [export], utcnow())
+    now = utcnow()
+    [row] = _rows(session, [export], now)
+    rounds = []  # started: the rounds the export fixed (app.delivery.looks.export_unlooked_pages)
+    if export.status == "awaiting_approval":  # not started: the pages the start would take
+        rounds = [r.id for r in accepted_rounds(session, project.id, local_date(now, project.timezone))]
     return render(
         request,
         "delivery/export.html",
@@ -153,6 +174,9 @@ def export_page(export_id: int, request: Request, session: SessionDep, project: 
             "project": project,
             "row": row,
             "e": export,
+            "profile": _profile(project, export),
+            "looks": export_unlooked_pages(session, export, rounds),
+            "can_look": any(allowed(principal.role, p) for p in (Perm.flag_reshoot, Perm.set_inspection_rates)),
             "export_status_label": export_status_label,
             "display_status": display_status,
             "can_export": allowed(principal.role, Perm.export_delivery),
@@ -194,8 +218,7 @@ def export_start(
         start_export(session, project, export, actor=_actor(request, principal), now=utcnow())
     except (ExportRefused, ExportStateError) as exc:
         session.rollback()
-        text = _refusal(request, exc) if isinstance(exc, ExportRefused) else exc.detail
-        return redirect(f"/delivery/exports/{export_id}", flash=text, kind="error")
+        return redirect(f"/delivery/exports/{export_id}", flash=_refusal(request, exc), kind="error")
     session.commit()  # the worker thread must see the export queued
     _launch(request, export_id)
     return redirect(f"/delivery/exports/{export_id}", flash=_t(request, "Export started."))
@@ -226,7 +249,7 @@ def export_retry(
         retry_left_out(session, export, actor=_actor(request, principal), now=utcnow())
     except ExportStateError as exc:
         session.rollback()
-        return redirect(f"/delivery/exports/{export_id}", flash=exc.detail, kind="error")
+        return redirect(f"/delivery/exports/{export_id}", flash=_refusal(request, exc), kind="error")
     session.commit()  # the worker thread must see the export queued
     _launch(request, export_id)
     flash = _t(request, "The left-out records are being written again.")

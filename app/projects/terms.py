@@ -14,18 +14,32 @@ from app.projects.models import Project
 
 
 class BadTerm(Unprocessable):
+    """A contract term refused: `field` names it ("" for the form as a whole), `code` the reason (term_invalid,
+    term_range, term_places, term_choice, end_before_start, no_change) and `params` fill the screen's words
+    (app.projects.terms_words.TERM_ERRORS)."""
+
     code = "bad_term"
 
-    def __init__(self, field: str, detail: str) -> None:
-        super().__init__(detail)
+    def __init__(self, field: str, detail: str, *, code: str = "bad_term", **params: object) -> None:
+        super().__init__(detail, code=code)
         self.field = field
+        self.params = params
+
+
+class _Refused(ValueError):
+    """Why a parser refused a value: a BadTerm code and its params."""
+
+    def __init__(self, message: str, code: str, **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 def _int(lo: int, hi: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
         value = int(text)
         if not lo <= value <= hi:
-            raise ValueError(f"between {lo} and {hi}")
+            raise _Refused(f"between {lo} and {hi}", "term_range", lo=lo, hi=hi)
         return value
 
     return parse
@@ -35,9 +49,9 @@ def _dec(lo: str, hi: str, places: int) -> Callable[[str], Decimal]:
     def parse(text: str) -> Decimal:
         value = Decimal(text.strip())
         if not value.is_finite() or not Decimal(lo) <= value <= Decimal(hi):
-            raise ValueError(f"between {lo} and {hi}")
+            raise _Refused(f"between {lo} and {hi}", "term_range", lo=lo, hi=hi)
         if -value.as_tuple().exponent > places:  # type: ignore[operator]
-            raise ValueError(f"at most {places} decimal places")
+            raise _Refused(f"at most {places} decimal places", "term_places", places=places)
         return value
 
     return parse
@@ -48,13 +62,14 @@ def _aql(text: str) -> Decimal:
 
     value = Decimal(text.strip())
     if value not in AQLS:
-        raise ValueError("one of " + ", ".join(str(a) for a in AQLS))
+        choices = ", ".join(str(a) for a in AQLS)
+        raise _Refused("one of " + choices, "term_choice", choices=choices)
     return value
 
 
 def _scheme(text: str) -> str:
     if text not in ("flat", "iso2859"):
-        raise ValueError("flat or iso2859")
+        raise _Refused("flat or iso2859", "term_choice", choices="flat, iso2859")
     return text
 
 
@@ -88,12 +103,14 @@ def parse_changes(project: Project, submitted: Mapping[str, str]) -> dict[str, s
             continue
         try:
             value = parse(submitted[field].strip())
-        except (ValueError, InvalidOperation) as exc:
-            raise BadTerm(field, f"{field}: {exc or 'not a valid value'}") from exc
+        except _Refused as exc:
+            raise BadTerm(field, f"{field}: {exc}", code=exc.code, **exc.params) from exc
+        except (ValueError, InvalidOperation) as exc:  # not a number or date at all
+            raise BadTerm(field, f"{field}: {exc or 'not a valid value'}", code="term_invalid") from exc
         if value != getattr(project, field):
             changes[field] = value.isoformat() if isinstance(value, date) else str(value)
     if "end_date" in changes and date.fromisoformat(changes["end_date"]) <= project.start_date:
-        raise BadTerm("end_date", "end_date: must be after the start date")
+        raise BadTerm("end_date", "end_date: must be after the start date", code="end_before_start")
     return changes
 
 
@@ -102,7 +119,7 @@ def request_terms_change(
 ) -> Approval:
     """Ask for a change of contract terms; nothing changes until another authorised person approves."""
     if not changes:
-        raise BadTerm("", "nothing to change: every value is the same as now")
+        raise BadTerm("", "nothing to change: every value is the same as now", code="no_change")
     before = {field: str(getattr(project, field)) for field in changes}
     return request_approval(
         session,

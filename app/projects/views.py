@@ -11,11 +11,28 @@ from app.core.clock import utcnow
 from app.core.db import SessionDep
 from app.core.i18n import translations
 from app.core.templates import redirect, render, request_language
+from app.navigation import N_
 from app.projects.dependencies import CurrentProject
 from app.projects.terms import TERMS, BadTerm, parse_changes, request_terms_change
 
 router = APIRouter(include_in_schema=False)
 Admin = Annotated[WebPrincipal, Depends(require(Perm.manage_settings))]
+
+# BadTerm codes (app/projects/terms.py), shown beside the field they are about.
+TERM_ERRORS = {
+    "term_invalid": N_("Not a valid value: write a number, or a date as YYYY-MM-DD."),
+    "term_range": N_("Must be between %(lo)s and %(hi)s."),
+    "term_places": N_("At most %(places)s decimal places."),
+    "term_choice": N_("Must be one of: %(choices)s."),
+    "end_before_start": N_("The end date must be after the start date."),
+    "no_change": N_("Nothing to change: every value is the same as now."),
+}
+
+
+def _term_error(request: Request, exc: BadTerm) -> str:
+    message = TERM_ERRORS.get(exc.code)
+    gettext = translations(request_language(request)).gettext
+    return gettext(message) % exc.params if message else exc.detail
 
 
 @router.get("/admin/project")
@@ -35,7 +52,7 @@ async def change_terms(request: Request, principal: Admin, project: CurrentProje
         return render(
             request,
             "projects/terms.html",
-            {"project": project, "fields": list(TERMS), "errors": {exc.field: exc.detail}, "form": form},
+            {"project": project, "fields": list(TERMS), "errors": {exc.field: _term_error(request, exc)}, "form": form},
             status_code=422,
         )
     message = translations(request_language(request)).gettext(

@@ -36,7 +36,7 @@ def test_checkout_written_confirmed_and_printed(client: TestClient, session: Ses
     }
     # A wrong count refuses the whole batch and keeps the scanned lines on the form.
     wrong = client.post("/custody/handovers", data={**data, "declared_count": "4"})
-    assert wrong.status_code == 422 and "count again" in wrong.text and wrong.text.count('name="codes"') == 4
+    assert wrong.status_code == 422 and "请重新清点" in wrong.text and wrong.text.count('name="codes"') == 4
     assert session.exec(select(Handover)).all() == []
     session.commit()
     done = client.post("/custody/handovers", data=data, follow_redirects=False)
@@ -101,7 +101,7 @@ def test_packing_shelving_and_where_is(client: TestClient, session: Session) -> 
     )
     assert r.status_code == 303
     again = client.post("/custody/shelves", data={"csrf_token": token, "barcode": "BX0001", "place": ""})
-    assert again.status_code == 422 and "already used" in again.text
+    assert again.status_code == 422 and "已被某个档案盒、档案架或病案使用" in again.text
 
     token = sign_in(client, operator)  # operators pack
     assert client.get("/custody").status_code == 403  # but do not see the outstanding list

@@ -125,3 +125,20 @@ def delivered_rows(session: Session, db, image_store, acc: Accepted, target, pag
     assert report.ok, report.problems
     lines = list(csv.reader(io.StringIO((target / "metadata/process-pages.csv").read_text(encoding="utf-8-sig"))))
     return [dict(zip(lines[0], line, strict=True)) for line in lines[1:]]
+
+
+def pages_needing_a_look(client: TestClient, session: Session, image_store, acc: Accepted, n: int) -> list:  # noqa: ANN001
+    """The processed copies of the accepted pages made now, the first `n` pages' marked as needing a look (qc found
+    their outline uncertain); committed. The project's pages in page order."""
+    from app.core.storage import LocalImageStore
+    from app.delivery.contents import _run_here
+    from app.pages.models import Page, ProcessedImage
+    from app.pages.processed import refresh_project
+
+    client.app.state.qc.wait_later()
+    refresh_project(session, LocalImageStore(image_store), _run_here, acc.project, utcnow())
+    pages = session.exec(select(Page).order_by(col(Page.page_number))).all()
+    marked = [p.current_image_id for p in pages[:n]]
+    session.execute(update(ProcessedImage).where(col(ProcessedImage.image_id).in_(marked)).values(needs_look=True))
+    session.commit()
+    return list(pages)

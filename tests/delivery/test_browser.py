@@ -21,6 +21,7 @@ from app.accounts import totp
 from app.accounts.models import User
 from app.core.clock import local_date, utcnow
 from app.core.db import make_engine, writing
+from app.pages.models import ProcessedImage
 from app.projects.models import Project
 from app.records.models import Record
 from tests.conftest import shot
@@ -125,6 +126,17 @@ def test_request_approve_start_and_watch_the_export(live_server: LiveServer, bro
     mgr.goto(export_url)
     assert mgr.inner_text("#export-status") == "已批准：可以开始"  # the heading agrees with the approval line
     assert mgr.inner_text("#export-approval") == "已批准"
+    # The profile filed with the export and its pages that need a look, in words (the approval screen's).
+    profile = mgr.inner_text("#export-profile")
+    assert "内容 处理后图像" in profile and "图像格式 JPEG" in profile and "contents" not in profile, profile
+    with Session(writing(engine)) as s:  # qc found two outlines uncertain
+        marked = s.exec(select(ProcessedImage.id).order_by(col(ProcessedImage.id)).limit(2)).all()
+        s.execute(update(ProcessedImage).where(col(ProcessedImage.id).in_(marked)).values(needs_look=True))
+        s.commit()
+    mgr.goto(export_url)
+    # (copies are made in the background: a copy made after the marking is the newest and needs no look)
+    looks, count = mgr.inner_text("#export-looks"), int(mgr.get_attribute("#export-looks", "data-count"))
+    assert count <= len(marked) and (looks.startswith(f"{count} 轮廓不确定") if count else looks == "无"), looks
     shot(mgr, "issue17-after-export-approved")
     with Session(writing(engine)) as s:  # new settings: the running export makes every copy itself
         s.exec(select(Project)).one().delivery_profile = {"contents": "processed", "margin_mm": 6}

@@ -5,34 +5,24 @@ vendor's QC judged no longer counts."""
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from app.accounts.models import Approval
 from app.core.clock import local_date, utcnow
 from app.core.i18n import LANG_COOKIE
-from app.core.storage import LocalImageStore
-from app.delivery.contents import _run_here
 from app.delivery.looks import unlooked_pages
 from app.delivery.service import accepted_rounds
 from app.inspection.looks import open_look
 from app.inspection.models import InspectionItem
-from app.pages.models import Page, ProcessedImage
-from app.pages.processed import refresh_project
 from tests.custody.web import enrol, sign_in
-from tests.delivery.helpers import accepted_records
+from tests.delivery.helpers import accepted_records, pages_needing_a_look
 
 
 def test_unlooked_pages_are_counted_for_the_custodian(
     client: TestClient, session: Session, image_store: Path, tmp_path: Path
 ) -> None:
     acc = accepted_records(client, session, [("00012345", 3, {1: "首页"})])
-    client.app.state.qc.wait_later()
-    refresh_project(session, LocalImageStore(image_store), _run_here, acc.project, utcnow())  # the copies
-    pages = session.exec(select(Page).order_by(col(Page.page_number))).all()
-    marked = [p.current_image_id for p in pages[:2]]  # qc found these outlines uncertain
-    session.execute(update(ProcessedImage).where(col(ProcessedImage.image_id).in_(marked)).values(needs_look=True))
-    session.commit()
+    pages = pages_needing_a_look(client, session, image_store, acc, 2)  # qc found these outlines uncertain
     rounds = [r.id for r in accepted_rounds(session, acc.project.id, local_date(utcnow(), acc.project.timezone))]
     assert unlooked_pages(session, acc.project.id, rounds) == 2
 
