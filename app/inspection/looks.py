@@ -40,7 +40,7 @@ class LookLine:
 
 def look_lines(session: Session, project_id: int, *, include_judged: bool, limit: int = 500) -> list[LookLine]:
     """The project's pages that need a look, in record and page order: the ones nobody judged yet, or all."""
-    rows = session.exec(needs_look_query(project_id).limit(limit if include_judged else 100_000)).all()
+    rows = session.exec(needs_look_query(session, project_id).limit(limit if include_judged else 100_000)).all()
     items = {
         i.image_id: i
         for i in session.exec(
@@ -83,10 +83,11 @@ def look_lines(session: Session, project_id: int, *, include_judged: bool, limit
 
 
 def count_looks(session: Session, project_id: int, among: Any = None) -> int:
-    """How many pages need a look that the vendor's QC has not judged yet (the inspection overview's figure);
-    with `among` (a select of image ids, e.g. a lot's manifest) only those images."""
+    """How many pages need a look that the vendor's QC has not judged yet (the inspection overview's figure): their
+    current copy (app.records.versions.needs_look_query) is marked; with `among` (a select of image ids, e.g. a
+    lot's manifest) only those images."""
     judged = select(InspectionItem.image_id).where(col(InspectionItem.verdict).is_not(None))
-    query = needs_look_query(project_id).where(col(PageImage.id).not_in(judged)).order_by(None)
+    query = needs_look_query(session, project_id).where(col(PageImage.id).not_in(judged)).order_by(None)
     if among is not None:
         query = query.where(col(PageImage.id).in_(among))
     return session.exec(select(func.count()).select_from(query.subquery())).one()

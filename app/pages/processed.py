@@ -84,9 +84,16 @@ def processed_of(session: Session, image_id: int, fingerprint: str) -> Processed
     ).first()
 
 
+def current_fingerprint(project: Project) -> str:
+    """The fingerprint of a project's present processing settings. The rule of the *current* copy (issue 16): of a
+    master's processed copies, the one with this fingerprint is current; it is the one a package filed now
+    delivers, the one the viewers show, and the only one whose needs-look mark counts (thumbnails' marks, the
+    vendor QC's list and count, the delivery's warning). A master without it has no current copy yet."""
+    return project_settings(project).fingerprint()
+
+
 def current_fingerprints(session: Session, image_ids: Iterable[int]) -> dict[int, str]:
-    """The settings fingerprint of each master's project as it stands now (by image id): the copy with that
-    fingerprint is the one a package delivers and so the one the viewers show."""
+    """The current fingerprint (current_fingerprint) of each master's project, by image id."""
     ids = sorted(set(image_ids))
     by_project: dict[int, str] = {}
     out: dict[int, str] = {}
@@ -98,7 +105,7 @@ def current_fingerprints(session: Session, image_ids: Iterable[int]) -> dict[int
         )
         for image_id, project_id in rows:
             if project_id not in by_project:
-                by_project[project_id] = project_settings(session.get(Project, project_id)).fingerprint()
+                by_project[project_id] = current_fingerprint(session.get(Project, project_id))
             out[image_id] = by_project[project_id]
     return out
 

@@ -1,8 +1,10 @@
 """What a page viewer shows of a shot (issue 16): the processed copy or the master, why there is no copy, the size
 and dpi of each version, and whether the copy needs a look (its outline was uncertain, so it keeps the full frame).
 
-Read by every viewer that toggles (record page, review screen, record check, inspection) and by the thumbnails'
-marks; the copies themselves are made by app.pages.processed.
+Read by every viewer that toggles (record page, review screen, record check, inspection), by the thumbnails'
+marks and by the vendor QC's list and count of pages that need a look; all of them read the image's *current*
+copy (app.pages.processed.current_fingerprint), never merely the newest. The copies are made by
+app.pages.processed.
 """
 
 from collections.abc import Callable, Iterable
@@ -10,12 +12,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.core.storage import ImageStore, StoreError
 from app.pages.models import Page, PageImage, ProcessedImage
-from app.pages.processed import current_processed, queue_missing_copy
+from app.pages.processed import current_fingerprint, current_processed, queue_missing_copy
+from app.projects.models import Project
 from qc.errors import QCInputError
 from qc.imagefile import probe
 
@@ -147,42 +149,29 @@ def shown_versions(session: Session, image_id: int, state: Any) -> Versions | No
 
 
 def looked_images(session: Session, image_ids: Iterable[int]) -> set[int]:
-    """The images (of those given) whose newest processed copy needs a look: the thumbnails' mark."""
-    ids = sorted(set(image_ids))
-    out: set[int] = set()
-    for i in range(0, len(ids), 500):
-        newest = (
-            select(func.max(ProcessedImage.id))
-            .where(col(ProcessedImage.image_id).in_(ids[i : i + 500]))
-            .group_by(col(ProcessedImage.image_id))
-        )
-        out |= set(
-            session.exec(
-                select(ProcessedImage.image_id).where(
-                    col(ProcessedImage.id).in_(newest), col(ProcessedImage.needs_look)
-                )
-            )
-        )
-    return out
+    """The images (of those given) whose current processed copy needs a look: the thumbnails' mark. The current
+    copy is the viewer's (app.pages.processed.current_processed: the project's present settings); an image
+    without one yet (a copy being made, only copies of earlier settings, a failed shot) is not known yet, so not
+    marked."""
+    return {image_id for image_id, copy in current_processed(session, image_ids).items() if copy.needs_look}
 
 
-def needs_look_query(project_id: int):  # noqa: ANN201  (a select of (Page, PageImage))
-    """Live pages of a project whose current image's newest processed copy needs a look, in record and page order."""
-    marked = select(ProcessedImage.image_id).where(col(ProcessedImage.needs_look))
-    newest = (
-        select(func.max(ProcessedImage.id))
-        .where(col(ProcessedImage.image_id).in_(marked))
-        .group_by(col(ProcessedImage.image_id))
+def needs_look_query(session: Session, project_id: int):  # noqa: ANN201  (a select of (Page, PageImage))
+    """Live pages of a project whose current image's current processed copy needs a look, in record and page
+    order: the copy of the project's present settings (app.pages.processed.current_fingerprint, the one the
+    viewer shows and a package filed now delivers). A page without a current copy yet is not listed (not known
+    yet). PostgreSQL starts from the partial index of marked copies (ix_processed_image_needs_look); SQLite
+    cannot use that index (its `needs_look` predicate is not the `needs_look = 1` SQLAlchemy writes there)."""
+    project = session.get(Project, project_id)
+    fingerprint = current_fingerprint(project) if project else ""  # no project: no page
+    marked = select(ProcessedImage.image_id).where(
+        ProcessedImage.fingerprint == fingerprint, col(ProcessedImage.needs_look)
     )
     return (
         select(Page, PageImage)
-        .join(PageImage, col(PageImage.id) == col(Page.current_image_id))
-        .join(ProcessedImage, col(ProcessedImage.image_id) == col(PageImage.id))
-        .where(
-            Page.project_id == project_id,
-            col(Page.deleted_at).is_(None),
-            col(ProcessedImage.id).in_(newest),
-            col(ProcessedImage.needs_look),
-        )
+        # the image's own page stated too (a page's current image is one of its own): the plan can then start
+        # from the few marked copies and reach each page by its key
+        .join(PageImage, (col(PageImage.page_id) == col(Page.id)) & (col(PageImage.id) == col(Page.current_image_id)))
+        .where(Page.project_id == project_id, col(Page.deleted_at).is_(None), col(PageImage.id).in_(marked))
         .order_by(col(Page.record_id), col(Page.page_number))
     )

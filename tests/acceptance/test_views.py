@@ -118,9 +118,8 @@ def test_a_lot_from_application_to_acceptance_over_http(client: TestClient, sess
         session.add(page)
     session.commit()
     segments = {p.id: p.page_number for p in session.exec(select(Page).where(Page.project_id == project.id))}
-    client.app.state.qc.wait_later()  # the uploads' own copies made first: the needs-look one is the newest
-    # ... every one of them (a copy the upload could not make while this test held the write lock would otherwise be
-    # made when its page is viewed, and be newer than the needs-look copy below)
+    client.app.state.qc.wait_later()  # the uploads' own copies made: the current ones, some marked below
+    # ... every one of them (a copy the upload could not make while this test held the write lock is made here)
     refresh_project(session, client.app.state.store, client.app.state.qc.process, project, utcnow())
     session.commit()
     for page in session.exec(select(Page).where(Page.project_id == project.id, Page.page_number == 2)).all():

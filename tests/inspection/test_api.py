@@ -12,7 +12,8 @@ from app.accounts.models import Role
 from app.audit.models import AuditEvent
 from app.inspection.models import InspectionItem, InspectionRate, ReshootTask
 from app.inspection.rates import set_rate
-from app.pages.models import Page, ProcessedImage
+from app.pages.models import Page
+from app.pages.processed import current_fingerprints, processed_of
 from app.projects.models import Project
 from tests.factories import browser_sign_in, make_user, page_jpeg, signed_in_station, upload
 
@@ -184,21 +185,12 @@ def test_the_rate_form_refuses_bad_input_and_writes_nothing(client: TestClient, 
 
 
 def _needs_look(session: Session, image_id: int) -> None:
-    """A newest processed copy of the image that needs a look (settings nobody uses: never shown as the page)."""
-    session.add(
-        ProcessedImage(
-            image_id=image_id,
-            fingerprint="needs-look-test",
-            sha256="0" * 64,
-            size_bytes=1,
-            media_type="image/jpeg",
-            width=10,
-            height=10,
-            colour_mode="RGB",
-            icc="srgb",
-            needs_look=True,
-        )
-    )
+    """The image's current processed copy (its project's present settings: the one the viewers show and a package
+    delivers) kept the full frame: it needs a look. The copy must have been made (wait for the upload's own)."""
+    copy = processed_of(session, image_id, current_fingerprints(session, [image_id])[image_id])
+    assert copy is not None, f"image {image_id} has no current processed copy yet"
+    copy.needs_look = True
+    session.add(copy)
     session.commit()
 
 
@@ -217,7 +209,7 @@ def test_a_repeated_page_is_listed_with_both_images_and_can_be_flagged(client: T
     assert re.findall(r'data-later="(\d+)"', page.text) == ["3"]
     assert f"/pages/{again.json()['page_id']}/thumb.jpg?image_id={again.json()['image_id']}" in page.text
     assert 'data-look="true"' not in page.text
-    client.app.state.qc.wait_later()  # the upload's own copy made first: the needs-look one is the newest
+    client.app.state.qc.wait_later()  # the upload's own copy made: it is the current one, marked below
     _needs_look(session, again.json()["image_id"])  # the later shot's copy kept the full frame: marked on the pair
     page = client.get(f"/inspection/records/{record_id}/repeats")
     assert page.text.count('data-look="true"') == 1 and page.text.count('class="look-mark"') == 1

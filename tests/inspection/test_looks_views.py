@@ -2,6 +2,7 @@
 filter, opening a look (no CSRF token, a bad or missing image id, a page that needs no look, another project's page,
 an image re-shot meanwhile, a role that may not inspect), the record screen's ?look filter."""
 
+import re
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
@@ -135,3 +136,50 @@ def test_a_role_that_may_not_inspect_cannot_open_a_look(client: TestClient, sess
     )
     assert r.status_code == 403
     assert client.get("/inspection/looks").status_code == 403
+
+
+def _stale_copy(session: Session, image: PageImage, look: bool) -> None:
+    """A copy of other settings than the project's present ones, newer than the current copy: never shown."""
+    session.add(
+        ProcessedImage(
+            image_id=image.id,
+            fingerprint="other-settings",
+            sha256=fake_sha(f"stale-{image.id}"),
+            size_bytes=10,
+            media_type="image/jpeg",
+            width=800,
+            height=1200,
+            colour_mode="RGB",
+            icc="srgb",
+            needs_look=look,
+        )
+    )
+
+
+def test_marks_list_and_count_follow_the_copy_the_viewer_shows(client: TestClient, session: Session) -> None:
+    """Wrong depth (issue 16): the newest copy (other settings) says the opposite of the current one; the record
+    screen's marks, the vendor QC's list and the overview's count say what the page viewer says."""
+    shop = make_shop(session)
+    make_user(session, shop.project, "qc1", Role.vendor_qc)
+    record = add_record(session, shop, "200004", 2, T0, finish=False)
+    plain_page, look_page = _pages(session, record.id)
+    plain, look = (session.get(PageImage, p.current_image_id) for p in (plain_page, look_page))
+    _copy(session, plain, look=False)
+    _copy(session, look, look=True)
+    session.flush()
+    _stale_copy(session, plain, look=True)  # the newest copy of the plain page is marked
+    _stale_copy(session, look, look=False)  # the newest copy of the marked page is not
+    session.commit()
+    record_id, plain_id, look_id = record.id, plain_page.id, look_page.id
+    session.rollback()  # end the read: the app's requests need SQLite's write lock
+    browser_sign_in(client, "qc1")
+
+    viewer = {p: 'id="needs-look"' in client.get(f"/records/{record_id}/pages/{p}").text for p in (plain_id, look_id)}
+    assert viewer == {plain_id: False, look_id: True}
+    tiles = client.get(f"/records/{record_id}").text
+    assert f'data-page="{look_id}" data-look="true"' in tiles and f'data-page="{plain_id}" data-look' not in tiles
+    assert tiles.count('data-look="true"') == 1
+    listed = client.get("/inspection/looks").text
+    assert f'data-page="{look_id}"' in listed and f'data-page="{plain_id}"' not in listed
+    overview = client.get("/inspection").text
+    assert re.search(r'id="kpi-looks"><span class="kpi-value">1<', overview), overview

@@ -146,3 +146,44 @@ def test_pages_that_need_a_look_are_listed_counted_opened_and_judged(session: Se
     with pytest.raises(ImageSuperseded):
         open_look(session, shop.project.id, third.page_id, third.id, qc_user.id, now)
     assert count_looks(session, shop.project.id) == 0
+
+
+def test_the_current_copy_decides_the_look_not_the_newest(session: Session) -> None:
+    """Wrong depth (issue 16): an image's copies of other settings may be newer than its current one (the copy of
+    the project's present settings, the one the viewer shows and a package delivers). Only the current copy's mark
+    counts: thumbnails' marks, the vendor QC's list and count, opening a look, the delivery's warning."""
+    shop = make_shop(session)
+    qc_user = make_user(session, shop.project, "qc1", "vendor_qc")
+    record = add_record(session, shop, "100004", 3, T0, finish=False)
+    stale_look, current_look, unknown = _images(session, record.id)
+    _copy(session, stale_look)  # the current copy is plain ...
+    _copy(session, stale_look, look=True, n=1, current=False)  # ... a newer one of other settings is marked
+    _copy(session, current_look, look=True)  # the current copy is marked ...
+    _copy(session, current_look, n=2, current=False)  # ... a newer one of other settings is plain
+    _copy(session, unknown, look=True, n=3, current=False)  # only a stale marked copy: not known yet
+    session.commit()
+    ids = [stale_look.id, current_look.id, unknown.id]
+    v = versions_of(session, [stale_look, current_look, unknown])
+    assert {i for i in ids if v[i].needs_look} == {current_look.id}  # what the viewer shows ...
+    assert looked_images(session, ids) == {current_look.id}  # ... is what the thumbnails mark
+    assert count_looks(session, shop.project.id) == 1
+    assert [line.image_id for line in look_lines(session, shop.project.id, include_judged=True)] == [current_look.id]
+    now = utcnow()
+    for image in (stale_look, unknown):
+        with pytest.raises(ItemNotFound):
+            open_look(session, shop.project.id, image.page_id, image.id, qc_user.id, now)
+    assert open_look(session, shop.project.id, current_look.page_id, current_look.id, qc_user.id, now)
+    session.rollback()
+
+    # the project's settings change: no image has a current copy any more, so none is marked until it is made
+    shop.project.delivery_profile = {"margin_mm": 5}
+    session.add(shop.project)
+    session.commit()
+    assert not any(v.needs_look for v in versions_of(session, [stale_look, current_look, unknown]).values())
+    assert looked_images(session, ids) == set()
+    assert count_looks(session, shop.project.id) == 0
+    assert look_lines(session, shop.project.id, include_judged=True) == []
+    _copy(session, unknown, look=True, n=4)  # the new settings' copy of the third page is made, marked
+    session.commit()
+    assert looked_images(session, ids) == {unknown.id} and count_looks(session, shop.project.id) == 1
+    assert count_looks(session, shop.project.id, among=select(PageImage.id).where(PageImage.id != unknown.id)) == 0
