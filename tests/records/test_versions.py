@@ -1,5 +1,5 @@
 """What a viewer shows of a shot (app.records.versions) and the pages that need a look (app.inspection.looks), on
-both backends: why the master is shown, the size and dpi of each version, the newest copy's needs-look mark, the
+both backends: why the master is shown, the size and dpi of each version, the current copy's needs-look mark, the
 vendor QC's list, count and the look opened as an inspection item (and the bad inputs: another project's page, a
 page that needs no look, an image no longer current)."""
 
