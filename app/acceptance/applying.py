@@ -285,7 +285,8 @@ def reapply(session: Session, lot: Lot, project: Project, *, actor: Actor, today
     if not_ready:
         more = " …" if len(not_ready) > 10 else ""
         raise RecordsNotReady(
-            "finish these records and re-shoot their failing pages first: " + ", ".join(not_ready[:10]) + more
+            "finish these records and re-shoot their failing pages first: " + ", ".join(not_ready[:10]) + more,
+            records=", ".join(not_ready[:10]) + more,
         )
     rnd = _new_round(lot, project, lot.round_number + 1, actor, today, now, terminated=_terminated(session, project))
     session.add(rnd)

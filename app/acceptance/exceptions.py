@@ -24,11 +24,25 @@ class ReviewIncomplete(Conflict):
 
 
 class RecordsNotReady(Conflict):
+    """Records of a lot to apply for again are not finished: `params` names them (records, up to 10; more)."""
+
     code = "records_not_ready"
+
+    def __init__(self, detail: str, **params: object) -> None:
+        super().__init__(detail)
+        self.params = params
 
 
 class BadVerdict(Unprocessable):
+    """A verdict refused: the API's code stays bad_verdict; `reason` names the case (its words in
+    app.acceptance.labels.ERROR_MESSAGES) and `params` fill them."""
+
     code = "bad_verdict"
+
+    def __init__(self, detail: str, *, reason: str, **params: object) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.params = params
 
 
 class BadSeed(Unprocessable):

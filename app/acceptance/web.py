@@ -41,11 +41,7 @@ def actor_of(principal: WebPrincipal, request: Request) -> Actor:
 def failure_page(request: Request, session: Session, exc: AppError, url: str):  # noqa: ANN201
     """Undo what the refused action wrote and go back with the reason, in the user's language."""
     session.rollback()
-    t = translations(request_language(request)).gettext
-    message = labels.ERROR_MESSAGES.get(exc.code)
-    text = t(message) if message else exc.detail
-    if exc.code in ("records_not_ready", "bad_verdict"):
-        text = f"{text} {exc.detail}"
+    text = labels.error_message(translations(request_language(request)).gettext, exc)
     return redirect(url, flash=text, kind="error")
 
 
