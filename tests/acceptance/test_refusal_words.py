@@ -15,6 +15,7 @@ from app.core.errors import AppError
 from app.core.i18n import LANG_COOKIE
 from app.inspection import labels as inspection_labels
 from tests.acceptance.test_views import _csrf, _lot_id, shop, sign_in  # noqa: F401 - shop is a fixture
+from tests.core.test_error_words import codes_raised
 
 APP = Path(__file__).resolve().parents[2] / "app"
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -30,19 +31,8 @@ def _calls(folder: str) -> list[ast.Call]:
 
 
 def _class_codes(folder: str) -> set[str]:
-    """The `code` of every AppError subclass defined in the folder's modules."""
-    codes = set()
-    for path in sorted((APP / folder).glob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-            if isinstance(node, ast.ClassDef):
-                for stmt in node.body:
-                    if (
-                        isinstance(stmt, ast.Assign)
-                        and [getattr(t, "id", "") for t in stmt.targets] == ["code"]
-                        and isinstance(stmt.value, ast.Constant)
-                    ):
-                        codes.add(stmt.value.value)
-    return codes
+    """The codes of the folder's error classes and of its `code="..."` raises."""
+    return set(codes_raised(list((APP / folder).glob("*.py"))))
 
 
 def _keyword(call: ast.Call, name: str) -> str | None:

@@ -14,10 +14,11 @@ APP = Path(__file__).resolve().parents[2] / "app"
 ENGLISH = re.compile(r"[A-Za-z]{3,}[ ,:]+[a-z]{2,} [a-z]{2,}")  # three English words in a row
 
 
-def _codes() -> dict[str, str]:
-    """code → where: every `code = "..."` of a class and every `code="..."` of a call that raises, in app/."""
+def codes_raised(paths: list[Path]) -> dict[str, str]:
+    """code → where: every `code = "..."` of a class and every `code="..."` of a call that raises, in these
+    modules (tests/acceptance/test_refusal_words.py uses it too)."""
     found: dict[str, str] = {}
-    for path in sorted(APP.rglob("*.py")):
+    for path in sorted(paths):
         tree = ast.parse(path.read_text("utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.ClassDef):
@@ -36,7 +37,7 @@ def _codes() -> dict[str, str]:
 
 
 def test_every_error_code_raised_has_words() -> None:
-    codes = _codes()
+    codes = codes_raised(list(APP.rglob("*.py")))
     assert len(codes) > 150, len(codes)
     worded = set().union(*word_lists())
     missing = {code: where for code, where in codes.items() if code not in worded}

@@ -84,6 +84,15 @@ def _error(text: str, element: str) -> str:
     return html.unescape(match.group(1))
 
 
+def _upload(client: TestClient, token: str, filename: str, data: bytes):  # noqa: ANN202
+    return client.post(
+        "/frontpage/import",
+        data={"csrf_token": token},
+        files={"file": (filename, data, "application/octet-stream")},
+        follow_redirects=False,
+    )
+
+
 def test_refused_uploads_and_imports_in_the_readers_language(client: TestClient, session: Session) -> None:
     project = make_project(session)
     manager = enrol(session, make_user(session, project, "mgr", Role.vendor_manager))
@@ -93,12 +102,7 @@ def test_refused_uploads_and_imports_in_the_readers_language(client: TestClient,
     for lang in ("zh-CN", "en"):
         client.cookies.set(LANG_COOKIE, lang)
         for filename, data, code, words in FILES:
-            r = client.post(
-                "/frontpage/import",
-                data={"csrf_token": token},
-                files={"file": (filename, unsafe if data is None else data, "application/octet-stream")},
-                follow_redirects=False,
-            )
+            r = _upload(client, token, filename, unsafe if data is None else data)
             assert r.status_code == 422 and f'data-code="{code}"' in r.text, (code, r.status_code)
             text = _error(r.text, "upload-error")
             assert code in text, text
@@ -108,12 +112,7 @@ def test_refused_uploads_and_imports_in_the_readers_language(client: TestClient,
                 assert FILE_MESSAGES[code].split("%")[0] in text, (code, text)
 
     bad = [*ROWS, ["00012350", "1", "周八", "2024-02-30", "胆囊结石", "K80.200", "胆囊切除术", "5122"]]
-    up = client.post(
-        "/frontpage/import",
-        data={"csrf_token": token},
-        files={"file": ("首页导出.xlsx", _xlsx(bad), "application/octet-stream")},
-        follow_redirects=False,
-    )
+    up = _upload(client, token, "首页导出.xlsx", _xlsx(bad))
     mapping = _mapping_form(client.get(up.headers["location"]).text)
     session.commit()
     for lang, words in (("zh-CN", "4 行中有 1 行被拒绝：没有导入任何内容。"), ("en", "1 of 4 rows are refused")):
