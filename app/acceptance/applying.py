@@ -284,8 +284,10 @@ def reapply(session: Session, lot: Lot, project: Project, *, actor: Actor, today
     not_ready = _not_ready_records(session, lot)
     if not_ready:
         more = " …" if len(not_ready) > 10 else ""
-        listed = ", ".join(not_ready[:10]) + more
-        raise RecordsNotReady("finish these records and re-shoot their failing pages first: " + listed, records=listed)
+        raise RecordsNotReady(
+            "finish these records and re-shoot their failing pages first: " + ", ".join(not_ready[:10]) + more,
+            records=", ".join(not_ready[:10]) + more,
+        )
     rnd = _new_round(lot, project, lot.round_number + 1, actor, today, now, terminated=_terminated(session, project))
     session.add(rnd)
     session.flush()

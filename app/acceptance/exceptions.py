@@ -24,24 +24,25 @@ class ReviewIncomplete(Conflict):
 
 
 class RecordsNotReady(Conflict):
-    """Records of a corrected lot that are not ready; `params["records"]` lists them ("M1/1, M2/1 …")."""
+    """Records of a lot to apply for again are not finished: `params` names them (records, up to 10; more)."""
 
     code = "records_not_ready"
 
-    def __init__(self, detail: str, *, records: str) -> None:
+    def __init__(self, detail: str, **params: object) -> None:
         super().__init__(detail)
-        self.params = {"records": records}
+        self.params = params
 
 
 class BadVerdict(Unprocessable):
-    """An incomplete or inconsistent verdict; the code stays bad_verdict for API clients, `params["reason"]` says
-    which rule (app.acceptance.labels.VERDICT_REASONS) with its values."""
+    """A verdict refused: the API's code stays bad_verdict; `reason` names the case (its words in
+    app.acceptance.labels.ERROR_MESSAGES) and `params` fill them."""
 
     code = "bad_verdict"
 
     def __init__(self, detail: str, *, reason: str, **params: object) -> None:
         super().__init__(detail)
-        self.params = {"reason": reason, **params}
+        self.reason = reason
+        self.params = params
 
 
 class BadSeed(Unprocessable):

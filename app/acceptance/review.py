@@ -142,19 +142,19 @@ def judge_item(
     lot_in_review(session, lot, rnd, today)
     note = (note or "").strip() or None
     if verdict not in ("pass", "fail"):
-        raise BadVerdict("the verdict is pass or fail", reason="verdict_value")
+        raise BadVerdict("the verdict is pass or fail", reason="verdict_pass_or_fail")
     unknown = [d for d in defects if d not in DEFECT_CODES]
     if unknown:
         raise BadVerdict(
-            f"unknown defect codes: {', '.join(unknown)}", reason="unknown_defects", codes=", ".join(unknown)
+            f"unknown defect codes: {', '.join(unknown)}", reason="defect_unknown", codes=", ".join(unknown)
         )
     defects = sorted(set(defects), key=DEFECT_CODES.index)
     if verdict == "pass" and defects:
-        raise BadVerdict("a passed page has no defects", reason="pass_with_defects")
+        raise BadVerdict("a passed page has no defects", reason="defects_on_pass")
     if verdict == "fail" and not defects:
-        raise BadVerdict("name at least one defect of a failed page", reason="fail_without_defect")
+        raise BadVerdict("name at least one defect of a failed page", reason="defect_missing")
     if "other" in defects and not note:
-        raise BadVerdict("describe the defect in a note when it is 'other'", reason="other_needs_note")
+        raise BadVerdict("describe the defect in a note when it is 'other'", reason="note_required")
     if note and len(note) > NOTE_MAX:
         raise BadVerdict(f"the note is longer than {NOTE_MAX} characters", reason="note_too_long", max=NOTE_MAX)
     previous = item.verdict
@@ -230,11 +230,15 @@ def check_record(
     missing (wrong) whatever was ticked, so that such a lot never shows 0.00 % field errors."""
     lot_in_review(session, lot, rnd, today)
     if record_id not in sampled_records(session, rnd):
-        raise BadVerdict(f"record {record_id} has no sampled page in round {rnd.number}", reason="record_not_sampled")
+        raise BadVerdict(
+            f"record {record_id} has no sampled page in round {rnd.number}",
+            reason="record_not_sampled",
+            round=rnd.number,
+        )
     if set(fields_ok) != set(FIELD_COLUMNS):
         raise BadVerdict(f"mark each of the fields {', '.join(FIELD_COLUMNS)} right or wrong", reason="fields_unmarked")
     if paper_pages < 0 or paper_pages > 100_000:
-        raise BadVerdict("the paper page count is a number of pages", reason="paper_pages")
+        raise BadVerdict("the paper page count is a number of pages", reason="paper_pages_range")
     note = (note or "").strip() or None
     if note and len(note) > NOTE_MAX:
         raise BadVerdict(f"the note is longer than {NOTE_MAX} characters", reason="note_too_long", max=NOTE_MAX)

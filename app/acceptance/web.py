@@ -41,15 +41,7 @@ def actor_of(principal: WebPrincipal, request: Request) -> Actor:
 def failure_page(request: Request, session: Session, exc: AppError, url: str):  # noqa: ANN201
     """Undo what the refused action wrote and go back with the reason, in the user's language."""
     session.rollback()
-    t = translations(request_language(request)).gettext
-    message = labels.ERROR_MESSAGES.get(exc.code)
-    text = t(message) if message else exc.detail
-    params = getattr(exc, "params", {})
-    if exc.code == "records_not_ready":  # the records, by MRN/visit
-        text = f"{text} {params.get('records', '')}"
-    elif exc.code == "bad_verdict":
-        reason = labels.VERDICT_REASONS.get(params.get("reason", ""))
-        text = f"{text} {t(reason) % params if reason else exc.detail}"
+    text = labels.error_message(translations(request_language(request)).gettext, exc)
     return redirect(url, flash=text, kind="error")
 
 

@@ -47,8 +47,11 @@ def pick_language(cookie: str | None) -> str:
 
 def coded_error(gettext: Callable[[str], str], messages: dict, code: str, detail: str, params: dict) -> str:
     """A refusal as a screen shows it: the words of its stable `code` (a msgid of `messages`, filled with `params`)
-    in the reader's language, then "(Error code: code)"; the server's English `detail` only for a code without
-    words (the tests of each feature keep that from happening)."""
+    in the reader's language, then "(Error code: code)". A code without words (the tests of each feature keep that
+    from happening) says only that it was refused, in the reader's language: the server's English `detail` is for
+    the log, never the screen."""
     message = messages.get(code)
-    text = gettext(message) % params if message else detail
+    text = (
+        gettext(message) % params if message else gettext("This was refused. Tell your administrator the error code.")
+    )
     return f"{text} ({gettext('Error code')}: {code})"

@@ -98,5 +98,11 @@ def install_html_errors(app: FastAPI) -> None:
             target = "/login/second-factor" if exc.code == "second_factor_required" else "/login"
             nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"{target}?next={nxt}" if nxt not in ("/", "/login") else target, 303)
-        context = {"code": exc.code, "detail": exc.detail, "status": exc.status}
+        from app.core.i18n import translations
+        from app.core.templates import request_language
+        from app.error_words import explanation
+
+        gettext = translations(request_language(request)).gettext
+        words = explanation(gettext, exc.code, exc.status, getattr(exc, "params", {}))
+        context = {"code": exc.code, "status": exc.status, "explanation": words}  # the English detail: the log's
         return render(request, "error.html", context, status_code=exc.status)

@@ -27,6 +27,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> None:
     from app.core.db import make_engine, writing
     from app.core.storage import LocalImageStore
     from app.delivery import runner
+    from app.delivery.failures import failure_detail
     from app.delivery.models import DeliveryExport, ExportStatus
     from app.delivery.service import resumable, start_export
     from app.projects.models import Project
@@ -106,7 +107,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> None:
                     left = left_out_records(session, export.id)
                 print(f"{len(left)} records left out of the package (the rest is complete):")
                 for r in left:
-                    print(f"  {r.mrn} visit {r.visit}: {r.reason}")
+                    print(f"  {r.mrn} visit {r.visit}: {failure_detail(r.reason)}")
                 print("fix the cause, then write them again on the export's page (Delivery)")
         elif final.status == ExportStatus.queued:
             raise _error(
@@ -114,7 +115,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> None:
                 f"run `folio delivery export {export.id}` to resume"
             )
         else:
-            raise _error(f"export {export.id} {final.status}: {export.error or 'see the server log'}")
+            raise _error(f"export {export.id} {final.status}: {failure_detail(export.error) or 'see the server log'}")
     finally:
         engine.dispose()
 

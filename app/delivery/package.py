@@ -31,7 +31,13 @@ JP2_SIGNATURE = b"\x00\x00\x00\x0cjP  \r\n\x87\n"
 
 
 class PackageError(Exception):
-    """A file cannot be written as it must be (missing or altered source image, image not embeddable)."""
+    """A file cannot be written as it must be (missing or altered source image, image not embeddable): `code` and
+    `params` for the export page's words (app.delivery.failures.FAILURE_MESSAGES), the message for the log."""
+
+    def __init__(self, message: str, *, code: str, **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -91,9 +97,17 @@ def write_record(root: Path, plan: PlannedRecord, *, fsync: bool = True) -> Writ
         try:
             blob = image.source.read_bytes()
         except OSError as exc:
-            raise PackageError(f"record {plan.label} page {image.page_number}: image file missing ({exc})") from exc
+            raise PackageError(
+                f"record {plan.label} page {image.page_number}: image file missing ({exc})",
+                code="image_missing",
+                page=image.page_number,
+            ) from exc
         if hashlib.sha256(blob).hexdigest() != image.sha256:
-            raise PackageError(f"record {plan.label} page {image.page_number}: stored image does not match its digest")
+            raise PackageError(
+                f"record {plan.label} page {image.page_number}: stored image does not match its digest",
+                code="image_altered",
+                page=image.page_number,
+            )
         blobs.append(blob)
     pdf = record_pdf(plan, blobs)
     data_dir = root / "data"
@@ -123,13 +137,19 @@ def record_pdf(plan: PlannedRecord, blobs: list[bytes]) -> bytes:
             pages.append(pdf_image(blob))
             iccs.append(None)
         except QCInputError as exc:
-            raise PackageError(f"record {plan.label} page {image.page_number}: {exc.code}: {exc.message}") from exc
+            raise PackageError(
+                f"record {plan.label} page {image.page_number}: {exc.code}: {exc.message}",
+                code="image_not_embeddable",
+                page=image.page_number,
+            ) from exc
     try:
         pdf = img2pdf.convert(pages, title=plan.label, producer="Folio", nodate=True, rotation=img2pdf.Rotation.ifvalid)
         pdf = with_icc_images(pdf, iccs)
         return pdf_a2b(pdf, plan.label) if plan.pdfa else pdf
     except Exception as exc:  # noqa: BLE001 - img2pdf raises several types; each one means "not embeddable"
-        raise PackageError(f"record {plan.label}: the images cannot be put in a PDF ({exc})") from exc
+        raise PackageError(
+            f"record {plan.label}: the images cannot be put in a PDF ({exc})", code="pdf_failed"
+        ) from exc
 
 
 FRONTPAGE_COLUMNS = (

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from app.acceptance.models import LotPage
 from app.core.storage import LocalImageStore, sha256_hex
 from app.delivery.contents import MASTERS_DIR, contents_of
+from app.delivery.failures import stored
 from app.delivery.models import DeliveryExport, DeliveryRecord
 from app.delivery.naming import page_path, page_segments
 from app.delivery.package import (
@@ -44,20 +45,22 @@ def plan_record(
     label = f"{record.mrn}_{record.visit}"
     numbers = [r[0] for r in rows]
     if len(set(numbers)) != len(numbers):
-        raise PackageError(f"record {label}: two accepted pages share a page number; renumber the record")
+        raise PackageError(
+            f"record {label}: two accepted pages share a page number; renumber the record", code="page_number_twice"
+        )
     segments = export.segments
     resolved = page_segments([(n, mark) for n, mark, _, _, _ in rows], segments)
     contents = contents_of(session, export)
     images = []
     for (number, _, sha, media, image_id), seg in zip(rows, resolved, strict=True):
         if seg.segment_index is None:
-            raise PackageError(f"record {label}: page {number} has no segment")
+            raise PackageError(f"record {label}: page {number} has no segment", code="page_no_segment", page=number)
         name = segments[seg.segment_index]
         kw = {"mrn": record.mrn, "visit": record.visit, "segments": segments, "seg": seg}
         if contents.processed:  # issue 16: the delivered page, cropped and straightened
             copy = processed_of(session, image_id, contents.fingerprint or "")
             if copy is None:
-                raise PackageError(_why_no_copy(store, label, number, sha))
+                raise _why_no_copy(store, label, number, sha)
             path = page_path(export.template, media_type=copy.media_type, **kw)
             images.append(PlannedImage(f"{IMAGES_DIR}/{path}", copy.sha256, store.path_of(copy.sha256), number, name))
         if contents.masters:
@@ -68,18 +71,22 @@ def plan_record(
             )
     paths = [i.path for i in images]
     if len(set(paths)) != len(paths):
-        raise PackageError(f"record {label}: the naming template gives two pages the same file name")
+        raise PackageError(
+            f"record {label}: the naming template gives two pages the same file name", code="file_name_twice"
+        )
     return PlannedRecord(record.id, label, images, f"{PDF_DIR}/{label}.pdf", pdfa=contents.profile.pdfa)
 
 
-def _why_no_copy(store: LocalImageStore, label: str, number: int, sha: str) -> str:
-    """Why a page has no processed copy, in the words the writer uses for a bad master."""
+def _why_no_copy(store: LocalImageStore, label: str, number: int, sha: str) -> PackageError:
+    """Why a page has no processed copy, with the codes the writer uses for a bad master."""
     where = f"record {label} page {number}"
     if not store.exists(sha):
-        return f"{where}: image file missing"
+        return PackageError(f"{where}: image file missing", code="image_missing", page=number)
     if sha256_hex(store.get(sha)) != sha:
-        return f"{where}: stored image does not match its digest"
-    return f"{where}: no processed copy yet (folio store process makes it)"
+        return PackageError(f"{where}: stored image does not match its digest", code="image_altered", page=number)
+    return PackageError(
+        f"{where}: no processed copy yet (folio store process makes it)", code="no_processed_copy", page=number
+    )
 
 
 @dataclass(frozen=True)
@@ -96,7 +103,7 @@ def plan_or_failure(
     try:
         return plan_record(session, export, item, store)
     except PackageError as exc:
-        return RecordFailure(item.record_id, str(exc))
+        return RecordFailure(item.record_id, stored(exc.code, exc.params, str(exc), 500))
 
 
 def write_or_failure(root: Path, plan: PlannedRecord | RecordFailure) -> WrittenRecord | RecordFailure:
@@ -109,7 +116,7 @@ def write_or_failure(root: Path, plan: PlannedRecord | RecordFailure) -> Written
         log.warning("delivery: record %s left out: %s", plan.record_id, exc)
         for rel in [*(i.path for i in plan.images), plan.pdf_path]:  # what an earlier, killed attempt wrote
             (root / "data" / rel).unlink(missing_ok=True)
-        return RecordFailure(plan.record_id, str(exc))
+        return RecordFailure(plan.record_id, stored(exc.code, exc.params, str(exc), 500))
 
 
 def written_files(plan: PlannedRecord, written: WrittenRecord) -> list[list]:

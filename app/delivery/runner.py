@@ -25,6 +25,7 @@ from app.core.clock import utcnow
 from app.core.db import writing
 from app.core.storage import LocalImageStore
 from app.delivery.contents import contents_of, make_missing_copies
+from app.delivery.failures import INTERRUPTED, export_failure, failure_detail, stored
 from app.delivery.metadata import (
     PACKAGE_FIELDS,
     PACKAGE_NAME,
@@ -169,10 +170,10 @@ def run_export(
         log.warning("delivery export %s: taken over by another worker; %s stops", export_id, worker)
     except (PackageError, OSError) as exc:
         log.warning("delivery export %s failed: %s", export_id, exc)
-        _fail(engine, export_id, str(exc))
+        _fail(engine, export_id, *export_failure(exc))
     except Exception as exc:
         log.exception("delivery export %s crashed", export_id)
-        _fail(engine, export_id, f"unexpected error: {exc}")
+        _fail(engine, export_id, "unexpected", {}, f"unexpected error: {exc}")
         raise
     finally:
         beating.set()
@@ -227,7 +228,7 @@ def _mark_done(
                     object_type="delivery_export",
                     object_id=export.id,
                     outcome="failure",
-                    detail={"record_id": row.record_id, "error": reason[:500]},
+                    detail={"record_id": row.record_id, "error": failure_detail(reason)[:500]},
                 )
                 continue
             row.done, row.pdf_sha256, row.pdf_bytes, row.image_bytes = (
@@ -350,16 +351,16 @@ def _release(engine: Engine, export_id: int, worker: str) -> None:
         session.execute(
             update(DeliveryExport)
             .where(col(DeliveryExport.id) == export_id, col(DeliveryExport.worker) == worker)
-            .values(status=ExportStatus.queued, error="interrupted; resume to go on", worker=None)
+            .values(status=ExportStatus.queued, error=INTERRUPTED, worker=None)
         )
         session.commit()
 
 
-def _fail(engine: Engine, export_id: int, message: str) -> None:
+def _fail(engine: Engine, export_id: int, code: str, params: dict, message: str) -> None:
     with Session(writing(engine)) as session:
         export = session.get(DeliveryExport, export_id)
         if export is not None:
-            export.status, export.error, export.worker = ExportStatus.failed, message[:2000], None
+            export.status, export.error, export.worker = ExportStatus.failed, stored(code, params, message, 2000), None
             session.add(export)
             record_event(
                 session,

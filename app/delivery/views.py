@@ -16,6 +16,7 @@ from app.core.templates import redirect, render, request_language
 from app.delivery import runner
 from app.delivery.contents import export_profile
 from app.delivery.exceptions import ExportRefused, ExportStateError
+from app.delivery.failures import failure_detail, failure_words
 from app.delivery.labels import display_status, export_status_label, profile_items, refusal_message, state_message
 from app.delivery.looks import export_unlooked_pages
 from app.delivery.retry import left_out_records, retry_left_out
@@ -181,12 +182,15 @@ def export_page(export_id: int, request: Request, session: SessionDep, project: 
             "display_status": display_status,
             "can_export": allowed(principal.role, Perm.export_delivery),
             "left_out": left_out_records(session, export.id) if export.records_failed else [],
+            # why it stopped or a record was left out, in the reader's words; the English detail for administrators
+            "failure_words": lambda text: failure_words(translations(request_language(request)).gettext, text),
+            "failure_detail": failure_detail if allowed(principal.role, Perm.manage_settings) else lambda text: "",
         },
     )
 
 
 @router.get("/delivery/exports/{export_id}/progress")
-def export_progress(export_id: int, session: SessionDep, project: CurrentProject, principal: Viewer):
+def export_progress(export_id: int, request: Request, session: SessionDep, project: CurrentProject, principal: Viewer):
     """The export's progress as JSON, for the progress bar."""
     export = get_export(session, project.id, export_id)
     return JSONResponse(
@@ -198,7 +202,7 @@ def export_progress(export_id: int, session: SessionDep, project: CurrentProject
             "page_count": export.page_count,
             "bytes_done": export.bytes_done,
             "records_failed": export.records_failed,
-            "error": export.error,
+            "error": failure_words(translations(request_language(request)).gettext, export.error),
         },
         headers={"Cache-Control": "no-store"},
     )

@@ -7,15 +7,26 @@ class UploadNotFound(NotFound):
     code = "frontpage_upload_not_found"
 
 
-class FileTooLarge(PayloadTooLarge):
+class _Worded:
+    """`code` per case and `params` that fill the screens' words (app.frontpage.refusals.FILE_MESSAGES); the
+    English detail is for logs."""
+
+    def __init__(self, detail: str, *, code: str | None = None, **params: object) -> None:
+        super().__init__(detail, code=code)  # type: ignore[call-arg]
+        self.params = params
+
+
+class FileTooLarge(_Worded, PayloadTooLarge):
     code = "frontpage_file_too_large"
 
 
-class BadFile(Unprocessable):
+class BadFile(_Worded, Unprocessable):
+    """A file that is no table Folio reads: `code` says why (frontpage_empty, frontpage_old_xls, ...)."""
+
     code = "frontpage_bad_file"
 
 
-class ImportRefused(Unprocessable):
+class ImportRefused(_Worded, Unprocessable):
     """Some rows (or the mapping) are wrong: nothing was imported."""
 
     code = "frontpage_rows_refused"

@@ -11,11 +11,13 @@ HEADING_SEARCH = 20  # rows searched for the headings, below any title lines
 
 
 class UnreadableFile(ValueError):
-    """The file is not a CSV or XLSX table this reader understands; the message says why, ``code`` in a word."""
+    """The file is not a CSV or XLSX table this reader understands: ``code`` is the stable reason, ``params`` fill
+    the screens' words (app.frontpage.refusals.FILE_MESSAGES), the message is the English detail for logs."""
 
-    def __init__(self, message: str, code: str = "frontpage_bad_file") -> None:
+    def __init__(self, code: str, message: str, **params: object) -> None:
         super().__init__(message)
         self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,9 @@ def read_table(filename: str, data: bytes) -> Table:
     if data[:4] == b"PK\x03\x04":
         return _read_xlsx(data)
     if filename.lower().endswith((".xls", ".xlsx")) or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise UnreadableFile("this is an old .xls workbook or not a workbook at all: save it as .xlsx or .csv")
+        raise UnreadableFile(
+            "frontpage_old_xls", "this is an old .xls workbook or not a workbook at all: save it as .xlsx or .csv"
+        )
     return _read_csv(data)
 
 
@@ -41,10 +45,14 @@ def _headers(cells: list[object]) -> list[str]:
     headers = [("" if c is None else str(c)).strip().lstrip("\ufeff") for c in cells]
     named = [h for h in headers if h]
     if not named:
-        raise UnreadableFile("the first row has no column headings")
+        raise UnreadableFile("frontpage_no_headings", "the first row has no column headings")
     duplicates = sorted({h for h in named if named.count(h) > 1})
     if duplicates:
-        raise UnreadableFile(f"column headings appear twice: {', '.join(duplicates)}")
+        raise UnreadableFile(
+            "frontpage_headings_twice",
+            f"column headings appear twice: {', '.join(duplicates)}",
+            headings="、".join(duplicates),
+        )
     return headers
 
 
@@ -80,9 +88,9 @@ def _read_csv(data: bytes) -> Table:
         except UnicodeDecodeError:
             continue
     else:  # pragma: no cover - gb18030 decodes any byte string
-        raise UnreadableFile("the file is neither UTF-8 nor GB18030 text")
+        raise UnreadableFile("frontpage_not_text", "the file is neither UTF-8 nor GB18030 text")
     if "\x00" in content:
-        raise UnreadableFile("this is not a text file: upload a .csv or .xlsx export")
+        raise UnreadableFile("frontpage_not_text", "this is not a text file: upload a .csv or .xlsx export")
     first = content.split("\n", 1)[0]
     delimiter = max((",", "\t", ";"), key=first.count)
     reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
@@ -90,16 +98,20 @@ def _read_csv(data: bytes) -> Table:
     try:
         for cells in reader:
             if len(lines) > MAX_ROWS + HEADING_SEARCH:
-                raise UnreadableFile(f"more than {MAX_ROWS} rows: split the export")
+                raise UnreadableFile(
+                    "frontpage_too_many_rows", f"more than {MAX_ROWS} rows: split the export", max=MAX_ROWS
+                )
             lines.append((reader.line_num, cells))
     except csv.Error as exc:
-        raise UnreadableFile(f"the CSV is malformed near line {reader.line_num}: {exc}") from exc
+        raise UnreadableFile(
+            "frontpage_csv_malformed", f"the CSV is malformed near line {reader.line_num}: {exc}", line=reader.line_num
+        ) from exc
     return _table(lines)
 
 
 def _table(lines: list[tuple[int, list[object] | tuple]], heading_rows: int = 1, start: int | None = None) -> Table:
     if not lines or all(_empty(cells) for _, cells in lines):
-        raise UnreadableFile("the file is empty")
+        raise UnreadableFile("frontpage_empty", "the file is empty")
     start = _heading_row([cells for _, cells in lines]) if start is None else start
     headings = [list(cells) for _, cells in lines[start : start + heading_rows]]
     width = max(len(h) for h in headings)
@@ -110,7 +122,7 @@ def _table(lines: list[tuple[int, list[object] | tuple]], heading_rows: int = 1,
     headers = _headers(combined)
     rows = [(n, _row(headers, cells)) for n, cells in lines[start + heading_rows :] if not _empty(cells)]
     if len(rows) > MAX_ROWS:
-        raise UnreadableFile(f"more than {MAX_ROWS} rows: split the export")
+        raise UnreadableFile("frontpage_too_many_rows", f"more than {MAX_ROWS} rows: split the export", max=MAX_ROWS)
     return Table(headers, rows)
 
 
@@ -121,10 +133,10 @@ def _read_xlsx(data: bytes) -> Table:
     try:
         sheet = read_sheet(data, MAX_ROWS + HEADING_SEARCH)
     except XlsxRefused as exc:
-        raise UnreadableFile(str(exc), exc.code) from exc
+        raise UnreadableFile(exc.code, str(exc), **exc.params) from exc
     origins = [(n, list(cells)) for n, cells in sheet.rows]
     if not origins or all(_empty(cells) for _, cells in origins):
-        raise UnreadableFile("the file is empty")
+        raise UnreadableFile("frontpage_empty", "the file is empty")
     start = _heading_row([cells for _, cells in origins])  # a title merged across the sheet counts as one cell
     heading_number = origins[start][0]
     two_rows = any(

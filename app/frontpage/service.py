@@ -77,12 +77,13 @@ def save_mapping(session: Session, project_id: int, mapping: dict[str, str], *, 
 def stage_upload(session: Session, project: Project, *, filename: str, data: bytes, user_id: int) -> FrontPageUpload:
     """Keep an uploaded export until its mapping is chosen; refused at once when it is not a readable table."""
     if not data:
-        raise BadFile("the file is empty")
+        raise BadFile("the file is empty", code="frontpage_empty")
     if len(data) > MAX_UPLOAD_BYTES:
-        raise FileTooLarge(f"the file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB: split the export")
+        mb = MAX_UPLOAD_BYTES // (1024 * 1024)
+        raise FileTooLarge(f"the file is larger than {mb} MB: split the export", code="frontpage_file_too_large", mb=mb)
     table = _read(filename, data)
     if not table.rows:
-        raise BadFile("the file has headings but no rows")
+        raise BadFile("the file has headings but no rows", code="frontpage_no_rows")
     stale = utcnow() - timedelta(hours=STAGED_HOURS)
     for old in session.exec(
         select(FrontPageUpload).where(FrontPageUpload.project_id == project.id, FrontPageUpload.uploaded_at < stale)
@@ -112,7 +113,7 @@ def _read(filename: str, data: bytes) -> Table:
     try:
         return read_table(filename, data)
     except UnreadableFile as exc:
-        raise BadFile(str(exc), code=exc.code) from exc
+        raise BadFile(str(exc), code=exc.code, **exc.params) from exc
 
 
 def suggested_mapping(session: Session, project_id: int, headers: list[str]) -> dict[str, str]:
@@ -159,7 +160,11 @@ def import_upload(
         raise ImportRefused(
             f"{len(checked.refused)} of {checked.total} rows refused"
             + (f"; fields without a column: {', '.join(checked.unmapped)}" if checked.unmapped else "")
-            + "; nothing was imported"
+            + "; nothing was imported",
+            code="frontpage_fields_unmapped" if checked.unmapped else "frontpage_rows_refused",
+            refused=len(checked.refused),
+            total=checked.total,
+            fields=list(checked.unmapped),
         )
     record = FrontPageImport(
         project_id=project.id,

@@ -17,6 +17,7 @@ from app.core.typed import Typed, typed_text
 from app.frontpage import service
 from app.frontpage.exceptions import BadFile, FileTooLarge, ImportRefused
 from app.frontpage.reading import front_page_view
+from app.frontpage.refusals import file_refusal
 from app.frontpage.rules import FIELD_LABELS, FIELDS, PROBLEMS, REQUIRED
 from app.projects.dependencies import CurrentProject
 from app.records.service import get_record
@@ -30,6 +31,10 @@ SHOWN_REFUSALS = 2000
 
 def _t(request: Request, message: str) -> str:
     return translations(request_language(request)).gettext(message)
+
+
+def _t_of(request: Request):  # noqa: ANN202
+    return translations(request_language(request)).gettext
 
 
 def _page(request: Request, template: str, context: dict, status_code: int = 200) -> Response:
@@ -92,7 +97,7 @@ def import_upload(
         return _page(
             request,
             "frontpage/upload.html",
-            {"project": project, "error": exc.detail, "error_code": exc.code},
+            {"project": project, "error": file_refusal(_t_of(request), exc), "error_code": exc.code},
             status_code=exc.status,
         )
     return redirect(f"/frontpage/import/{upload.id}")
@@ -154,7 +159,7 @@ async def import_run(upload_id: int, request: Request, session: SessionDep, proj
             upload,
             mapping,
             checked=service.preview(upload, mapping, today),
-            error=exc.detail,
+            error=file_refusal(_t_of(request), exc),
         )
     return redirect(
         "/frontpage",

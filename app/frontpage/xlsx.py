@@ -26,11 +26,13 @@ _PROLOG_BYTES = 64 * 1024
 
 
 class XlsxRefused(ValueError):
-    """The workbook is refused before or while parsing; ``code`` is the stable error code."""
+    """The workbook is refused before or while parsing; ``code`` is the stable error code, ``params`` fill the
+    screens' words (app.frontpage.refusals.FILE_MESSAGES), the message is the English detail for logs."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, **params: object) -> None:
         super().__init__(message)
         self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -58,12 +60,15 @@ def check_package(data: bytes) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
-        raise XlsxRefused("frontpage_bad_file", f"the workbook cannot be read: {exc}") from exc
+        raise XlsxRefused("frontpage_xlsx_unreadable", f"the workbook cannot be read: {exc}") from exc
     with archive:
         entries = archive.infolist()
         if len(entries) > MAX_ENTRIES:
             raise XlsxRefused(
-                "frontpage_xlsx_too_many_entries", f"the workbook has {len(entries)} parts (at most {MAX_ENTRIES})"
+                "frontpage_xlsx_too_many_entries",
+                f"the workbook has {len(entries)} parts (at most {MAX_ENTRIES})",
+                parts=len(entries),
+                max=MAX_ENTRIES,
             )
         total = 0
         for entry in entries:
@@ -78,6 +83,7 @@ def check_package(data: bytes) -> None:
                     "frontpage_xlsx_too_large",
                     f"the workbook expands to more than Folio reads ({entry.filename}: {entry.file_size} bytes "
                     f"from {entry.compress_size}): save it again or split the export",
+                    part=entry.filename,
                 )
         for entry in entries:
             if entry.filename.endswith((".xml", ".rels", ".vml")):
@@ -85,7 +91,9 @@ def check_package(data: bytes) -> None:
                     prolog = part.read(_PROLOG_BYTES)
                 if _declares_doctype(prolog):
                     raise XlsxRefused(
-                        "frontpage_xlsx_unsafe", f"the workbook's {entry.filename} declares XML entities: refused"
+                        "frontpage_xlsx_unsafe",
+                        f"the workbook's {entry.filename} declares XML entities: refused",
+                        part=entry.filename,
                     )
 
 
@@ -108,7 +116,7 @@ def read_sheet(data: bytes, max_rows: int) -> Sheet:
     try:
         sheet = next((ws for ws in book.worksheets if ws.sheet_state == "visible"), None)
         if sheet is None:
-            raise XlsxRefused("frontpage_bad_file", "the workbook has no visible sheet")
+            raise XlsxRefused("frontpage_no_visible_sheet", "the workbook has no visible sheet")
         return _parse(book, sheet, max_rows)
     except XlsxRefused:
         raise
@@ -122,8 +130,8 @@ def _parse_code(exc: Exception) -> str:
     try:
         from defusedxml import DefusedXmlException
     except ImportError:  # pragma: no cover - defusedxml is a dependency
-        return "frontpage_bad_file"
-    return "frontpage_xlsx_unsafe" if isinstance(exc, DefusedXmlException) else "frontpage_bad_file"
+        return "frontpage_xlsx_unreadable"
+    return "frontpage_xlsx_unsafe" if isinstance(exc, DefusedXmlException) else "frontpage_xlsx_unreadable"
 
 
 def _parse(book, sheet, max_rows: int) -> Sheet:  # noqa: ANN001
@@ -150,7 +158,9 @@ def _parse(book, sheet, max_rows: int) -> Sheet:  # noqa: ANN001
         )
         for number, cells in parser.parse():
             if len(rows) > max_rows:
-                raise XlsxRefused("frontpage_bad_file", f"more than {max_rows} rows: split the export")
+                raise XlsxRefused(
+                    "frontpage_too_many_rows", f"more than {max_rows} rows: split the export", max=max_rows
+                )
             width = max((c["column"] for c in cells), default=0)
             values: list[object] = [None] * width
             for c in cells:

@@ -40,6 +40,9 @@ ERROR_MESSAGES = {
         "This record is in acceptance lot %(lot)s: its images are frozen; correct it through the acceptance process."
     ),
     "page_has_open_task": N_("This page has an open re-shoot task: it cannot pass until it is re-shot."),
+    "inspection_item_not_found": N_("There is no such page in the QC queue, or it no longer needs a look."),
+    "reshoot_task_not_found": N_("There is no such re-shoot task in this project."),
+    "page_not_found": N_("There is no such page in this project."),
 }
 
 # What the station shows for a task's reason (defect codes of acceptance).

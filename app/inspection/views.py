@@ -15,7 +15,7 @@ from app.accounts.signin import WebPrincipal
 from app.core.clock import local_date, utcnow
 from app.core.db import DbId, SessionDep, WriteSessionDep
 from app.core.errors import AppError
-from app.core.i18n import translations
+from app.core.i18n import coded_error, translations
 from app.core.templates import redirect, render, request_language
 from app.inspection import labels
 from app.inspection.looks import count_looks
@@ -60,8 +60,7 @@ def _failure(request: Request, session: Session, exc: AppError, url: str):  # no
     """Undo what the refused action wrote and go back with the reason in the user's language."""
     session.rollback()
     t = translations(request_language(request)).gettext
-    message = labels.ERROR_MESSAGES.get(exc.code)
-    text = (t(message) % getattr(exc, "params", {})) if message else exc.detail
+    text = coded_error(t, labels.ERROR_MESSAGES, exc.code, exc.detail, getattr(exc, "params", {}))
     return redirect(url, flash=text, kind="error")
 
 

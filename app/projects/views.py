@@ -9,7 +9,7 @@ from app.accounts.permissions import Perm
 from app.accounts.signin import WebPrincipal
 from app.core.clock import utcnow
 from app.core.db import SessionDep
-from app.core.i18n import translations
+from app.core.i18n import coded_error, translations
 from app.core.templates import redirect, render, request_language
 from app.navigation import N_
 from app.projects.dependencies import CurrentProject
@@ -30,9 +30,9 @@ TERM_ERRORS = {
 
 
 def _term_error(request: Request, exc: BadTerm) -> str:
-    message = TERM_ERRORS.get(exc.code)
-    gettext = translations(request_language(request)).gettext
-    return gettext(message) % exc.params if message else exc.detail
+    """The refused term's reason in the reader's language, with its code; never the parser's English detail
+    (tests/projects/test_term_words.py checks that every code raised has words)."""
+    return coded_error(translations(request_language(request)).gettext, TERM_ERRORS, exc.code, exc.detail, exc.params)
 
 
 @router.get("/admin/project")

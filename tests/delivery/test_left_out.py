@@ -17,6 +17,7 @@ from app.core.clock import utcnow
 from app.core.storage import LocalImageStore
 from app.delivery import runner
 from app.delivery.exceptions import ExportStateError
+from app.delivery.failures import failure_detail
 from app.delivery.models import DeliveryExport, DeliveryRecord
 from app.delivery.retry import left_out_records, retry_left_out
 from app.delivery.verify import verify_package
@@ -80,7 +81,7 @@ def test_one_bad_record_is_left_out_and_the_rest_exported(
     frontpage = (target / "data/index/frontpage.csv").read_text("utf-8-sig")
     assert "00012345" in frontpage and "00012346" not in frontpage
     events = session.exec(select(AuditEvent).where(AuditEvent.action == "delivery.record_failed")).all()
-    assert len(events) == 1 and events[0].detail["error"] == left[0].reason
+    assert len(events) == 1 and events[0].detail["error"] == failure_detail(left[0].reason)
     session.rollback()
 
     # After the fix (the image restored from backup), the manager writes the left-out records again.
@@ -116,7 +117,9 @@ def test_manager_sees_the_left_out_records_and_reruns_them(
     page_url = f"/delivery/exports/{export.id}"
     page = client.get(page_url)
     assert 'id="left-out"' in page.text and 'class="left-out-record"' in page.text
-    assert "00012347" in page.text and "image file missing" in page.text and 'id="retry-left-out"' in page.text
+    assert (
+        "00012347" in page.text and "图像库中缺少第 1 页的图像文件" in page.text and 'id="retry-left-out"' in page.text
+    )
     assert client.get(f"{page_url}/progress").json()["records_failed"] == 1
 
     path.write_bytes(original)

@@ -44,7 +44,7 @@ def test_import_refuses_bad_rows_then_takes_the_corrected_file(client: TestClien
     assert 'id="import-button" disabled' in page.text
 
     refused = client.post(up.headers["location"], data={"csrf_token": token, "action": "import", **mapping})
-    assert refused.status_code == 422 and "nothing was imported" in refused.text
+    assert refused.status_code == 422 and "没有导入任何内容" in refused.text
     assert session.exec(select(Record)).all() == [] and session.exec(select(FrontPage)).all() == []
     session.commit()
 
