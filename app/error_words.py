@@ -21,6 +21,10 @@ MORE_EXPLANATIONS = {
     "user_not_found": N_("There is no such user in this project."),
     "username_taken": N_("This user name is taken: choose another."),
     "weak_password": N_("The password is too weak: choose a longer one, not a common password or the user name."),
+    "enrolment_link_invalid": N_(
+        "This enrolment link cannot be used: it was used already, has expired or was replaced. Ask for a new one."
+    ),
+    "passwords_differ": N_("The two passwords differ: type the same password twice."),
     "cannot_disable_self": N_("You cannot disable your own account: ask another administrator."),
     "grant_refused": N_("This duty cannot be granted to this user."),
     "grant_not_confirmed": N_("The grant has not been confirmed by the second person yet."),
