@@ -47,3 +47,9 @@ class AlreadyConfirmed(Conflict):
     """The difference has already been confirmed by a person (and the confirmation still holds)."""
 
     code = "frontpage_already_confirmed"
+
+
+class NoteTooLong(Unprocessable):
+    """A confirmation's note is longer than it may be (confirming.MAX_NOTE)."""
+
+    code = "frontpage_note_too_long"

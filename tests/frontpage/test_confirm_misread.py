@@ -78,7 +78,7 @@ def test_qc_confirms_a_misread_mrn_and_the_alert_and_the_open_count_close(client
     assert stored.closed_by_person and checks.wrong_record_count(session, shop.project.id) == 0
     [event] = _events(session, "frontpage.confirm")
     assert event.actor_user_id == qc.id and event.object_id == str(record.id)
-    assert event.detail == {"reading_id": reading.id, "fields": ["mrn"], "note": True}
+    assert event.detail == {"reading_id": reading.id, "fields": ["mrn"], "note": "页上是 10002，识别错"}
     session.commit()  # the test's session holds SQLite's write lock until then
 
     sign_in(client, shop.manager)
@@ -207,17 +207,48 @@ def test_bad_inputs_get_clear_refusals_never_500(client: TestClient, session: Se
         ({"reading_id": reading.id, "field": "nothing"}, 422, "frontpage_not_a_mismatch"),
         ({"reading_id": reading.id, "fields": ["mrn", "visit"]}, 422, "frontpage_not_a_mismatch"),
         ({"reading_id": reading.id, "field": "x" * 21}, 422, "invalid"),
-        ({"reading_id": reading.id, "note": "n" * 501}, 422, "invalid"),
+        ({"reading_id": reading.id, "note": "n" * 501}, 422, "frontpage_note_too_long"),
         ({"reading_id": "abc"}, 422, "invalid"),
         ({}, 422, "invalid"),
-        ({"reading_id": 10**30}, 404, "not_found"),
+        ({"reading_id": 10**30}, 404, "frontpage_reading_not_found"),
     ]
     for form, status, code in cases:
         r = _confirm(client, record.id, csrf, **form)
         assert (r.status_code, code in r.text) == (status, True), (form, r.status_code, r.text[:300])
+        assert f'id="confirm-refused" data-code="{code}"' in r.text or code == "not_found", form  # the screen
+        assert not r.text.startswith("{"), form  # never a JSON page
     assert _confirm(client, other_record.id, csrf, reading_id=foreign.id).status_code == 404  # not this project's
     assert _confirm(client, 10**30, csrf, reading_id=reading.id).status_code == 404
     no_csrf = client.post(f"/frontpage/check/records/{record.id}/confirm", data={"reading_id": reading.id})
     assert no_csrf.status_code == 403 and "csrf_failed" in no_csrf.text
     assert _confirmations(session) == []
     assert _now(session, reading.id).wrong_record
+
+
+def test_a_note_at_the_browsers_limit_with_line_breaks_is_kept_and_a_refusal_reshows_the_screen(
+    client: TestClient, session: Session
+) -> None:
+    """The browser counts a line break as one character (maxlength) but sends CRLF: 500 characters as it counts
+    them are taken, stored with LF, control characters left out, and the note's text is in the audit event. A
+    refusal re-shows the screen, explained in Chinese, with the note kept."""
+    shop, record, reading, qc = _shop_with_misread(session, {"mrn": "10020", "name": "张三"})
+    csrf = sign_in(client, qc)
+    note = "页" * 248 + "\r\n" + "上" * 250 + "\r\n"  # 500 as the browser counts, 502 as sent
+    note_plus = note + "错\x07"
+    refused = _confirm(client, record.id, csrf, reading_id=reading.id, field="mrn", note=note_plus + "多")
+    assert refused.status_code == 422 and 'id="confirm-refused" data-code="frontpage_note_too_long"' in refused.text
+    assert "备注最多 500 个字符" in refused.text and "未确认任何内容" in refused.text
+    assert "页" * 248 in refused.text.split('id="confirm-note"')[1]  # the note is not lost
+    assert _confirmations(session) == []
+    session.commit()
+
+    r = _confirm(client, record.id, csrf, reading_id=reading.id, field="mrn", note="页" * 248 + "\r\n" + "上" * 251)
+    assert r.status_code == 303, r.text[:300]
+    [c] = _confirmations(session)
+    assert c.note == "页" * 248 + "\n" + "上" * 251 and len(c.note) == 500
+    session.commit()
+    r = _confirm(client, record.id, csrf, reading_id=reading.id, field="name", note="\x00看\x1b过\x7f\r\n了\t")
+    assert r.status_code == 303
+    named = [c for c in _confirmations(session) if c.field == "name"][0]
+    assert named.note == "看过\n了"
+    assert [e.detail["note"] for e in _events(session, "frontpage.confirm")] == [c.note, "看过\n了"]
