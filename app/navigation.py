@@ -108,6 +108,7 @@ ERROR_TITLES = {
     "frontpage_not_a_mismatch": N_("Nothing to confirm"),
     "frontpage_already_confirmed": N_("Already confirmed"),
     "frontpage_note_too_long": N_("The note is too long"),
+    "frontpage_values_changed": N_("The values changed"),
 }
 
 
@@ -138,6 +139,10 @@ ERROR_EXPLANATIONS = {
     "frontpage_note_too_long": N_(
         "The note may have at most 500 characters (a line break counts as one). Shorten it and confirm again: your "
         "text is kept below."
+    ),
+    "frontpage_values_changed": N_(
+        "The record's values or the page's reading changed since this screen was shown. "
+        "Check the values as they are now, shown here, and confirm again if the page was misread."
     ),
 }
 

@@ -109,11 +109,13 @@ def confirm_record_check(
     field: Annotated[str, Form()] = "",
     fields: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
     note: Annotated[str, Form()] = "",
+    seen: Annotated[list[str], Form()] = [],  # noqa: B006
 ):
     """Confirm that differing fields of the record's current reading were misread: `field` (one field's button),
     else `fields` (every difference the screen showed), else every difference now. The page is the record's and
-    its values are right. A refusal (stable codes, confirming.py; a form no screen sends: `invalid`) re-shows the
-    screen with its explanation and the note kept, never a JSON page; nothing is stored then."""
+    its values are right. `seen`: "field:fingerprint" of each difference the screen showed (a value changed since,
+    or not shown: 409 frontpage_values_changed). A refusal (stable codes, confirming.py; a form no screen sends:
+    `invalid`) re-shows the screen with its explanation and the note kept, never a JSON page; nothing is stored."""
     record = get_record(session, project.id, record_id)
     try:
         if not reading_id.isdigit() or len(field) > 20 or any(len(f) > 20 for f in fields):
@@ -126,6 +128,7 @@ def confirm_record_check(
             int(reading_id),
             [field] if field else fields,
             note=note,
+            seen=dict(pair.partition(":")[::2] for pair in seen if len(pair) <= 60),
             user_id=principal.user_id,
             actor=_actor(request, principal),
             now=utcnow(),

@@ -19,6 +19,7 @@ from app.frontpage.exceptions import (
     NoteTooLong,
     ReadingNotCurrent,
     ReadingNotFound,
+    ValuesChanged,
 )
 from app.frontpage.models import FrontPage, FrontPageConfirmation, FrontPageReading
 from app.records.models import Record
@@ -43,6 +44,7 @@ def confirm_misread(
     fields: list[str],
     *,
     note: str | None,
+    seen: dict[str, str] | None = None,
     user_id: int,
     actor: dict,
     now: datetime,
@@ -54,11 +56,14 @@ def confirm_misread(
     difference: it no longer counts as a mismatch, a wrong-record alarm (MRN, name) or a wrong field of the lot's
     estimated error rate, and the lot's figures say how many were closed this way. It is audited
     ("frontpage.confirm", in this transaction) and void once the page is read again or those values change.
+    seen: field → FieldCheck.fingerprint() of the values the confirming screen showed (None: not checked, a caller
+    without a screen); a field to confirm whose values are not those is refused, nothing stored.
     note: optional (clean_note: at most MAX_NOTE characters, a line break one); stored, and in the audit event.
 
     Errors: ReadingNotFound (404: no such reading of this record, e.g. another project's), ReadingNotCurrent (409:
     the page was read again since), AlreadyConfirmed (409: every field asked for is closed by a confirmation that
-    holds), NotAMismatch (422: a field that does not differ now, or no field of the check), NoteTooLong (422).
+    holds), NotAMismatch (422: a field that does not differ now, or no field of the check), NoteTooLong (422),
+    ValuesChanged (409: a field's values changed since the screen was shown, or the screen did not show it).
     """
     note = clean_note(note)
     reading = session.exec(
@@ -78,9 +83,13 @@ def confirm_misread(
             raise AlreadyConfirmed(f"every difference of reading {reading_id} is confirmed already")
         raise NotAMismatch(f"no field of reading {reading_id} differs from the record")
     for name in wanted:
+        if name in states and seen is not None and name in seen and seen[name] != states[name].fingerprint():
+            raise ValuesChanged(f"the values of {name} changed since the screen was shown")
         if name not in states or states[name].state not in ("mismatch", "confirmed"):
             raise NotAMismatch(f"{name[:20]!r} does not differ on reading {reading_id}")
     todo = [states[name] for name in wanted if states[name].state == "mismatch"]
+    if seen is not None and any(f.field not in seen for f in todo):
+        raise ValuesChanged("the screen did not show every difference asked for")
     if not todo:  # a second click, or two people at once: the first confirmation stands
         raise AlreadyConfirmed(f"{', '.join(wanted)} of reading {reading_id} confirmed already")
     made = [

@@ -7,6 +7,7 @@ field read with confidence differs (then "mismatch"). A confident reading withou
 is not a number) is "unread", never "differs".
 """
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -85,6 +86,11 @@ class FieldCheck:
     box: tuple[int, int, int, int] | None = None
     recorded_code: str = ""
     read_code: str = ""
+
+    def fingerprint(self) -> str:
+        """A digest of the values a screen shows of this field (vouched): the confirmation form carries it, and a
+        confirmation is refused when the values changed since the screen was shown (confirming.py)."""
+        return hashlib.sha256("\x1f".join(vouched(self)).encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)

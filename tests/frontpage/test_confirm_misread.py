@@ -2,6 +2,7 @@
 alert, the open count and the lot's figures follow; a hospital reviewer may not; a new reading or changed values
 void it; bad inputs get clear refusals (issue 18 follow-up). Readings are written as rows (test_check_views.py)."""
 
+import re
 from datetime import date, timedelta
 
 from fastapi.testclient import TestClient
@@ -34,9 +35,16 @@ def _shop_with_misread(session: Session, misread: dict[str, str], mrn: str = "10
 
 
 def _confirm(client: TestClient, record_id: int, csrf: str, **form: object):  # noqa: ANN202
+    """Post the confirm form; `seen` (what the screen showed) as the record's check screen now has it, unless given."""
+    if "seen" not in form:
+        form["seen"] = _seen(client, record_id)
     return client.post(
         f"/frontpage/check/records/{record_id}/confirm", data={"csrf_token": csrf, **form}, follow_redirects=False
     )
+
+
+def _seen(client: TestClient, record_id: int) -> list[str]:
+    return re.findall(r'name="seen" value="([^"]+)"', client.get(f"/frontpage/check/records/{record_id}").text)
 
 
 def _events(session: Session, action: str) -> list[AuditEvent]:
@@ -252,3 +260,40 @@ def test_a_note_at_the_browsers_limit_with_line_breaks_is_kept_and_a_refusal_res
     named = [c for c in _confirmations(session) if c.field == "name"][0]
     assert named.note == "看过\n了"
     assert [e.detail["note"] for e in _events(session, "frontpage.confirm")] == [c.note, "看过\n了"]
+
+
+def test_a_confirmation_from_a_stale_screen_is_refused_when_the_values_changed(
+    client: TestClient, session: Session
+) -> None:
+    """The QC opens the screen (name 测试 ≠ 张三 read); meanwhile the manager changes the record's name to 刘洋,
+    still a difference. The QC's confirm from the old screen would vouch for 刘洋, which she never saw: refused
+    (409, explained on the screen, in Chinese), nothing stored, the wrong-record alarm stays; from the screen as it
+    is now it is taken."""
+    shop, record, reading, qc = _shop_with_misread(session, {"name": "张三"})
+    csrf = sign_in(client, qc)
+    shown = _seen(client, record.id)
+    assert [s.split(":")[0] for s in shown] == ["name"]
+    session.commit()
+
+    enrol(session, shop.manager)
+    manager_csrf = sign_in(client, shop.manager)
+    entry = {"csrf_token": manager_csrf, "name": "刘洋", "discharge_date": "2026-01-03", "diagnosis": "急性阑尾炎"}
+    entry["diagnosis_code"] = "K35.800"
+    assert client.post(f"/frontpage/records/{record.id}", data=entry, follow_redirects=False).status_code == 303
+
+    csrf = sign_in(client, qc)
+    for form in ({"field": "name"}, {"fields": ["name"]}):
+        stale = _confirm(client, record.id, csrf, reading_id=reading.id, seen=shown, **form)
+        assert stale.status_code == 409, form
+        assert 'id="confirm-refused" data-code="frontpage_values_changed"' in stale.text
+        assert "数值已变更" in stale.text and "刘洋" in stale.text  # the values as they are now, on the screen
+    missing = _confirm(client, record.id, csrf, reading_id=reading.id, field="name", seen=[])  # a form without it
+    assert missing.status_code == 409 and "frontpage_values_changed" in missing.text
+    assert _confirmations(session) == [] and _events(session, "frontpage.confirm") == []
+    assert _now(session, reading.id).wrong_record
+    session.commit()
+
+    fresh = _confirm(client, record.id, csrf, reading_id=reading.id, field="name")  # the screen as it is now
+    assert fresh.status_code == 303
+    [c] = _confirmations(session)
+    assert (c.recorded, c.read) == ("刘洋", "张三")
