@@ -297,3 +297,26 @@ def test_a_confirmation_from_a_stale_screen_is_refused_when_the_values_changed(
     assert fresh.status_code == 303
     [c] = _confirmations(session)
     assert (c.recorded, c.read) == ("刘洋", "张三")
+
+
+def test_an_edit_the_comparison_treats_as_equal_does_not_void_the_confirmation(
+    client: TestClient, session: Session
+) -> None:
+    """The name saved as "测 试" and the date as 2026-1-3 are the same to the comparison: the confirmation holds and
+    the alarm stays closed (a re-import that only changes spacing or full-width forms reopens nothing)."""
+    shop, record, reading, qc = _shop_with_misread(session, {"name": "张三"})
+    csrf = sign_in(client, qc)
+    assert _confirm(client, record.id, csrf, reading_id=reading.id, field="name").status_code == 303
+    session.commit()
+    enrol(session, shop.manager)
+    csrf = sign_in(client, shop.manager)
+    entry = {"csrf_token": csrf, "name": "测 试", "discharge_date": "2026-01-03", "diagnosis": "急性阑尾炎"}
+    entry["diagnosis_code"] = "K35.800"
+    assert client.post(f"/frontpage/records/{record.id}", data=entry, follow_redirects=False).status_code == 303
+    [c] = _confirmations(session)
+    assert c.voided_at is None and _events(session, "frontpage.confirmation_void") == []
+    stored = _now(session, reading.id)
+    assert (stored.outcome, stored.wrong_record, stored.fields_confirmed) == ("match", False, 1)
+    session.commit()
+    screen = client.get(f"/frontpage/check/records/{record.id}").text
+    assert 'data-field="name" data-state="confirmed"' in screen and 'id="wrong-record-alert"' not in screen
