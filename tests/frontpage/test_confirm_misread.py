@@ -76,6 +76,7 @@ def test_qc_confirms_a_misread_mrn_and_the_alert_and_the_open_count_close(client
     assert r.status_code == 303 and r.headers["location"] == f"/frontpage/check/records/{record.id}"
     page = client.get(r.headers["location"]).text
     assert "确认为识别错误" in page  # the flash, in Chinese
+    assert "（1 个字段经人工确认为识别错误）" in page  # fields, as the lot page counts them
     assert 'data-field="mrn" data-state="confirmed"' in page and 'id="wrong-record-alert"' not in page
     shown = page.split('id="ocr-confirmations"')[1].split("</section>")[0]
     assert 'data-confirmed-field="mrn"' in shown and "质检小王" in shown and "页上是 10002，识别错" in shown
@@ -93,7 +94,7 @@ def test_qc_confirms_a_misread_mrn_and_the_alert_and_the_open_count_close(client
     assert 'id="wrong-record-alert"' not in client.get("/frontpage").text
     lots = client.get("/acceptance").text
     assert 'data-mismatched="0" data-closed-by-person="1"' in lots  # closed, and said so
-    assert 'id="lot-closed-by-person"' in lots and "1 处不一致经人工确认" in lots
+    assert 'id="lot-closed-by-person"' in lots and "1 份病案的不一致字段均经人工确认为识别错误" in lots
 
     # Confirming it again: a clear refusal with its code, nothing added.
     csrf = sign_in(client, qc)
