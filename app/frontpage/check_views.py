@@ -56,6 +56,7 @@ def check_home(request: Request, session: SessionDep, project: CurrentProject, p
             "progress": progress(session, project.id),
             "flagged": flagged,
             "differing": checks.differing(session, flagged),
+            "unreadable": checks.unreadable_count(session, project.id),  # as the list below counts
         },
     )
 

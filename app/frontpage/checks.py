@@ -242,6 +242,20 @@ def wrong_record_count(session: Session, project_id: int) -> int:
     ).one()
 
 
+def unreadable_count(session: Session, project_id: int) -> int:
+    """How many records' current readings are "unreadable" (the page, its MRN or an entered field of the five
+    could not be read, or it is no front page): the records the check's list shows as "could not be read"."""
+    return session.exec(
+        select(func.count())
+        .select_from(FrontPageReading)
+        .where(
+            FrontPageReading.project_id == project_id,
+            col(FrontPageReading.current),
+            FrontPageReading.outcome == Outcome.unreadable,
+        )
+    ).one()
+
+
 def flagged(session: Session, project_id: int, *, limit: int = 200) -> list[tuple[FrontPageReading, Record]]:
     """Current readings that do not match, the possibly wrong records first, then mismatches, then unreadable."""
     rows = session.exec(
