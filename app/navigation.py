@@ -107,6 +107,8 @@ ERROR_TITLES = {
     "frontpage_reading_not_current": N_("The front page was read again"),
     "frontpage_not_a_mismatch": N_("Nothing to confirm"),
     "frontpage_already_confirmed": N_("Already confirmed"),
+    "frontpage_note_too_long": N_("The note is too long"),
+    "frontpage_values_changed": N_("The values changed"),
 }
 
 
@@ -134,6 +136,14 @@ ERROR_EXPLANATIONS = {
         "to confirm. Reload the record's check."
     ),
     "frontpage_already_confirmed": N_("Someone has already confirmed this difference. Reload the record's check."),
+    "frontpage_note_too_long": N_(
+        "The note may have at most 500 characters (a line break counts as one). Shorten it and confirm again: your "
+        "text is kept below."
+    ),
+    "frontpage_values_changed": N_(
+        "The record's values or the page's reading changed since this screen was shown. "
+        "Check the values as they are now, shown here, and confirm again if the page was misread."
+    ),
 }
 
 

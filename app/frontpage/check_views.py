@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from app.accounts.dependencies import CsrfChecked, require
 from app.accounts.permissions import Perm, allowed
@@ -12,6 +13,7 @@ from app.accounts.signin import WebPrincipal
 from app.audit.service import record_event
 from app.core.clock import utcnow
 from app.core.db import SessionDep, WriteSessionDep
+from app.core.errors import AppError, Unprocessable
 from app.core.i18n import gettext_for
 from app.core.templates import redirect, render, request_language
 from app.frontpage import checks
@@ -24,6 +26,8 @@ from app.frontpage.rules import FIELD_LABELS
 from app.frontpage.views import _actor
 from app.pages.models import PageImage
 from app.projects.dependencies import CurrentProject
+from app.projects.models import Project
+from app.records.models import Record
 from app.records.service import get_record
 
 router = APIRouter(include_in_schema=False)
@@ -52,6 +56,7 @@ def check_home(request: Request, session: SessionDep, project: CurrentProject, p
             "progress": progress(session, project.id),
             "flagged": flagged,
             "differing": checks.differing(session, flagged),
+            "unreadable": checks.unreadable_count(session, project.id),  # as the list below counts
         },
     )
 
@@ -59,7 +64,20 @@ def check_home(request: Request, session: SessionDep, project: CurrentProject, p
 @router.get("/frontpage/check/records/{record_id}")
 def check_record(record_id: int, request: Request, session: SessionDep, project: CurrentProject, principal: Viewer):
     """One record's fields: as recorded, as read on its front page, and where on the page."""
-    record = get_record(session, project.id, record_id)
+    return _screen(request, session, project, principal, get_record(session, project.id, record_id))
+
+
+def _screen(
+    request: Request,
+    session: Session,
+    project: Project,
+    principal: WebPrincipal,
+    record: Record,
+    refusal: AppError | None = None,
+    note: str = "",
+) -> Response:
+    """The record's check screen; after a refused confirmation with the refusal's code and explanation (in the
+    reader's language, with the refusal's status) and the note as it was typed."""
     return render(
         request,
         "frontpage/check_record.html",
@@ -71,8 +89,14 @@ def check_record(record_id: int, request: Request, session: SessionDep, project:
             "can_see_images": allowed(principal.role, Perm.view_images),
             "can_confirm": allowed(principal.role, Perm.confirm_front_page),
             "max_note": MAX_NOTE,
+            "refusal": refusal,
+            "note": note,
         },
+        status_code=refusal.status if refusal else 200,
     )
+
+
+MAX_ID = 2_147_483_647  # app.core.db.DbId
 
 
 @router.post("/frontpage/check/records/{record_id}/confirm", dependencies=[CsrfChecked])
@@ -82,25 +106,37 @@ def confirm_record_check(
     session: SessionDep,
     project: CurrentProject,
     principal: Confirmer,
-    reading_id: Annotated[int, Form()],
-    field: Annotated[str, Form(max_length=20)] = "",
+    reading_id: Annotated[str, Form()] = "",
+    field: Annotated[str, Form()] = "",
     fields: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
-    note: Annotated[str, Form(max_length=MAX_NOTE)] = "",
+    note: Annotated[str, Form()] = "",
+    seen: Annotated[list[str], Form()] = [],  # noqa: B006
 ):
     """Confirm that differing fields of the record's current reading were misread: `field` (one field's button),
     else `fields` (every difference the screen showed), else every difference now. The page is the record's and
-    its values are right. Refusals carry stable codes (confirming.py)."""
+    its values are right. `seen`: "field:fingerprint" of each difference the screen showed (a value changed since,
+    or not shown: 409 frontpage_values_changed). A refusal (stable codes, confirming.py; a form no screen sends:
+    `invalid`) re-shows the screen with its explanation and the note kept, never a JSON page; nothing is stored."""
     record = get_record(session, project.id, record_id)
-    made = confirm_misread(
-        session,
-        record,
-        reading_id,
-        [field] if field else fields,
-        note=note,
-        user_id=principal.user_id,
-        actor=_actor(request, principal),
-        now=utcnow(),
-    )
+    try:
+        if not reading_id.isdigit() or len(field) > 20 or any(len(f) > 20 for f in fields):
+            raise Unprocessable("reading_id must be a number and a field name at most 20 characters")
+        if int(reading_id) > MAX_ID:
+            raise ReadingNotFound(f"no reading {reading_id[:20]}")
+        made = confirm_misread(
+            session,
+            record,
+            int(reading_id),
+            [field] if field else fields,
+            note=note,
+            seen=dict(pair.partition(":")[::2] for pair in seen if len(pair) <= 60),
+            user_id=principal.user_id,
+            actor=_actor(request, principal),
+            now=utcnow(),
+        )
+    except AppError as refusal:
+        session.rollback()
+        return _screen(request, session, project, principal, record, refusal, note[: MAX_NOTE * 2])
     gettext = gettext_for(request_language(request))
     labels = "、".join(gettext(FIELD_LABELS[c.field]) for c in made)
     done = gettext("Confirmed as misread: %(fields)s. The difference is closed.") % {"fields": labels}

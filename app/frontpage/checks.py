@@ -27,7 +27,6 @@ from app.frontpage.crosscheck import (
     read_date,
     same_code,
     same_text,
-    vouched,
     with_confirmations,
 )
 from app.frontpage.models import FrontPage, FrontPageConfirmation, FrontPageReading
@@ -94,13 +93,13 @@ def _void_stale(
     session: Session, reading: FrontPageReading, result: RecordCheck, confirmations: list[FrontPageConfirmation]
 ) -> None:
     """Void the record's confirmations that no longer hold: another reading's (new_reading), or this reading's
-    whose field is not closed by it any more (values_changed: the values it vouched for changed, or the field no
-    longer differs); audited, as the action that voided them."""
-    closed = {f.field: vouched(f) for f in result.fields if f.state == "confirmed"}
+    whose field is not closed by it any more (values_changed: the values it vouched for changed as the comparison
+    sees them, crosscheck.settled, or the field no longer differs); audited, as the action that voided them."""
+    closed = {f.field for f in result.fields if f.state == "confirmed"}  # by this reading's confirmations
     voided: dict[str, list[str]] = {}
     now = utcnow()
     for c in confirmations:
-        if c.reading_id == reading.id and closed.get(c.field) == _held(c):
+        if c.reading_id == reading.id and c.field in closed:
             continue
         c.voided_at, c.void_reason = now, "values_changed" if c.reading_id == reading.id else "new_reading"
         session.add(c)
@@ -239,6 +238,20 @@ def wrong_record_count(session: Session, project_id: int) -> int:
         .select_from(FrontPageReading)
         .where(
             FrontPageReading.project_id == project_id, col(FrontPageReading.current), col(FrontPageReading.wrong_record)
+        )
+    ).one()
+
+
+def unreadable_count(session: Session, project_id: int) -> int:
+    """How many records' current readings are "unreadable" (the page, its MRN or an entered field of the five
+    could not be read, or it is no front page): the records the check's list shows as "could not be read"."""
+    return session.exec(
+        select(func.count())
+        .select_from(FrontPageReading)
+        .where(
+            FrontPageReading.project_id == project_id,
+            col(FrontPageReading.current),
+            FrontPageReading.outcome == Outcome.unreadable,
         )
     ).one()
 

@@ -5,6 +5,7 @@ The opposite case (the record's value is wrong) is corrected through the front-p
 both give the check anew, and void a confirmation whose values changed (checks.refresh, checks.finish).
 """
 
+import re
 from datetime import datetime
 
 from sqlmodel import Session, select
@@ -12,11 +13,28 @@ from sqlmodel import Session, select
 from app.audit.service import record_event
 from app.frontpage import checks
 from app.frontpage.crosscheck import CHECKED
-from app.frontpage.exceptions import AlreadyConfirmed, NotAMismatch, ReadingNotCurrent, ReadingNotFound
+from app.frontpage.exceptions import (
+    AlreadyConfirmed,
+    NotAMismatch,
+    NoteTooLong,
+    ReadingNotCurrent,
+    ReadingNotFound,
+    ValuesChanged,
+)
 from app.frontpage.models import FrontPage, FrontPageConfirmation, FrontPageReading
 from app.records.models import Record
 
-MAX_NOTE = 500
+MAX_NOTE = 500  # characters as a browser's maxlength counts them: a line break is one
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # control characters but the line feed
+
+
+def clean_note(note: str | None) -> str | None:
+    """The note as stored: line breaks as LF (a browser sends CRLF but counts one character, as here), control
+    characters left out, stripped; None when empty. Errors: NoteTooLong (422) over MAX_NOTE characters."""
+    text = _CONTROL.sub("", (note or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
+    if len(text) > MAX_NOTE:
+        raise NoteTooLong(f"the note has {len(text)} characters, at most {MAX_NOTE} are kept")
+    return text or None
 
 
 def confirm_misread(
@@ -26,6 +44,7 @@ def confirm_misread(
     fields: list[str],
     *,
     note: str | None,
+    seen: dict[str, str] | None = None,
     user_id: int,
     actor: dict,
     now: datetime,
@@ -37,12 +56,16 @@ def confirm_misread(
     difference: it no longer counts as a mismatch, a wrong-record alarm (MRN, name) or a wrong field of the lot's
     estimated error rate, and the lot's figures say how many were closed this way. It is audited
     ("frontpage.confirm", in this transaction) and void once the page is read again or those values change.
-    note: optional, stripped, at most MAX_NOTE characters (longer is cut).
+    seen: field → FieldCheck.fingerprint() of the values the confirming screen showed (None: not checked, a caller
+    without a screen); a field to confirm whose values are not those is refused, nothing stored.
+    note: optional (clean_note: at most MAX_NOTE characters, a line break one); stored, and in the audit event.
 
     Errors: ReadingNotFound (404: no such reading of this record, e.g. another project's), ReadingNotCurrent (409:
     the page was read again since), AlreadyConfirmed (409: every field asked for is closed by a confirmation that
-    holds), NotAMismatch (422: a field that does not differ now, or no field of the check).
+    holds), NotAMismatch (422: a field that does not differ now, or no field of the check), NoteTooLong (422),
+    ValuesChanged (409: a field's values changed since the screen was shown, or the screen did not show it).
     """
+    note = clean_note(note)
     reading = session.exec(
         select(FrontPageReading).where(FrontPageReading.id == reading_id).with_for_update()
     ).first()  # one confirmation at a time per reading (PostgreSQL); SQLite writes one at a time anyway
@@ -60,12 +83,15 @@ def confirm_misread(
             raise AlreadyConfirmed(f"every difference of reading {reading_id} is confirmed already")
         raise NotAMismatch(f"no field of reading {reading_id} differs from the record")
     for name in wanted:
+        if name in states and seen is not None and name in seen and seen[name] != states[name].fingerprint():
+            raise ValuesChanged(f"the values of {name} changed since the screen was shown")
         if name not in states or states[name].state not in ("mismatch", "confirmed"):
             raise NotAMismatch(f"{name[:20]!r} does not differ on reading {reading_id}")
     todo = [states[name] for name in wanted if states[name].state == "mismatch"]
+    if seen is not None and any(f.field not in seen for f in todo):
+        raise ValuesChanged("the screen did not show every difference asked for")
     if not todo:  # a second click, or two people at once: the first confirmation stands
         raise AlreadyConfirmed(f"{', '.join(wanted)} of reading {reading_id} confirmed already")
-    note = (note or "").strip()[:MAX_NOTE] or None
     made = [
         FrontPageConfirmation(
             project_id=record.project_id,
@@ -91,7 +117,7 @@ def confirm_misread(
         project_id=record.project_id,
         object_type="record",
         object_id=record.id,
-        detail={"reading_id": reading.id, "fields": [c.field for c in made], "note": bool(note)},
+        detail={"reading_id": reading.id, "fields": [c.field for c in made], "note": note},
         **actor,
     )
     return made

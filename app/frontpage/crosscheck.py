@@ -7,6 +7,7 @@ field read with confidence differs (then "mismatch"). A confident reading withou
 is not a number) is "unread", never "differs".
 """
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -85,6 +86,11 @@ class FieldCheck:
     box: tuple[int, int, int, int] | None = None
     recorded_code: str = ""
     read_code: str = ""
+
+    def fingerprint(self) -> str:
+        """A digest of the values a screen shows of this field (vouched): the confirmation form carries it, and a
+        confirmation is refused when the values changed since the screen was shown (confirming.py)."""
+        return hashlib.sha256("\x1f".join(vouched(self)).encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -202,9 +208,13 @@ def same_text(recorded: str, read: str) -> bool:
     """Names of a diagnosis or operation agree only when equal after normalising (NFKC, spaces, punctuation, an
     ICD code printed beside the name left out). No similarity ratio: 急性/慢性阑尾炎, 左/右, 良性/恶性 differ by one
     character and are clinically opposite (issue 18 review)."""
-    a = plain(_ICD.sub("", unicodedata.normalize("NFKC", recorded or "").upper())) or plain(recorded)
-    b = plain(_ICD.sub("", unicodedata.normalize("NFKC", read or "").upper())) or plain(read)
+    a, b = _text_key(recorded), _text_key(read)
     return bool(a) and a == b
+
+
+def _text_key(text: str) -> str:
+    """A diagnosis or operation name as same_text compares it."""
+    return plain(_ICD.sub("", unicodedata.normalize("NFKC", text or "").upper())) or plain(text)
 
 
 def same_code(recorded: str, page_codes: list[str]) -> bool:
@@ -316,18 +326,41 @@ def vouched(f: FieldCheck) -> tuple[str, str, str, str]:
     return (f.recorded, f.recorded_code, f.read, f.read_code)
 
 
+def settled(name: str, values: tuple[str, str, str, str]) -> tuple[str, str, str, str]:
+    """A field's vouched values in the comparison's own normalisation (check_record): what it treats as equal
+    (spaces, punctuation, full-width forms; 第2次 and 02; 2024年6月5日 and 2024-06-05; I25.1 and I25.100) is
+    equal here, so that such an edit keeps a person's confirmation."""
+    if name == "visit":
+        key = lambda t: str(int(d)) if (d := _visit_digits(t)) else plain(t)  # noqa: E731
+    elif name == "discharge_date":
+        key = lambda t: str(read_date(t) or plain(t))  # noqa: E731
+    elif name in ("diagnosis", "operation"):
+        key = _text_key
+    else:
+        key = plain
+    recorded, recorded_code, read, read_code = values
+    codes = " ".join(national_code(c) for c in (recorded_code or "").split())
+    read_codes = " ".join(national_code(c) for c in (read_code or "").split())
+    return (key(recorded), codes, key(read), read_codes)
+
+
 def with_confirmations(check: RecordCheck, confirmed: dict[str, tuple[str, str, str, str]]) -> RecordCheck:
     """The check with the differences a person confirmed closed (issue 18 follow-up: an OCR misreading).
 
     confirmed: field → vouched(field) when it was confirmed. A differing field whose values are still those
     becomes "confirmed" (counted as compared and right, never as a mismatch or a wrong-record alarm); the outcome
-    is recomputed. A confirmation whose field no longer differs, or whose values changed since (the record's value
-    was corrected, the page read again), does not apply: the check stands as it is now.
+    is recomputed. A confirmation whose field no longer differs, or whose values changed since as the comparison
+    sees them (settled: "刘 涛" is 刘涛; the record's value corrected, the page read again), does not apply: the
+    check stands as it is now.
     """
     if not confirmed:
         return check
     fields = [
-        replace(f, state="confirmed") if f.state == "mismatch" and confirmed.get(f.field) == vouched(f) else f
+        replace(f, state="confirmed")
+        if f.state == "mismatch"
+        and f.field in confirmed
+        and settled(f.field, confirmed[f.field]) == settled(f.field, vouched(f))
+        else f
         for f in check.fields
     ]
     return replace(check, outcome=_outcome(fields), fields=fields)

@@ -58,3 +58,15 @@ class AlreadyConfirmed(Conflict):
     """The difference has already been confirmed by a person (and the confirmation still holds)."""
 
     code = "frontpage_already_confirmed"
+
+
+class NoteTooLong(Unprocessable):
+    """A confirmation's note is longer than it may be (confirming.MAX_NOTE)."""
+
+    code = "frontpage_note_too_long"
+
+
+class ValuesChanged(Conflict):
+    """A field's values (the record's, the page's reading) are no longer those the confirming screen showed."""
+
+    code = "frontpage_values_changed"

@@ -242,3 +242,18 @@ def test_a_front_page_that_failed_qc_says_so_not_waiting(client: TestClient, ses
     waiting = add_record(session, shop, "10008", 3, T0)
     session.commit()
     assert 'data-outcome="none"' in client.get(f"/frontpage/check/records/{waiting.id}").text
+
+
+def test_the_could_not_be_read_tile_counts_the_records_the_list_shows_so(client: TestClient, session: Session) -> None:
+    """A page read, but its MRN not legible: the list shows the record as "could not be read", and so does the
+    tile (not only the pages whose reading failed)."""
+    shop = make_shop(session)
+    record = add_record(session, shop, "10001", 3, T0)
+    session.commit()
+    reading = _read(session, record, {**_fields("10001"), "mrn": ""})
+    assert (reading.status, reading.outcome) == ("done", "unreadable")
+    enrol(session, shop.manager)
+    sign_in(client, shop.manager)
+    page = client.get("/frontpage/check").text
+    assert page.count('data-outcome="unreadable"') == 1
+    assert '<span class="kpi-value" id="kpi-unreadable">1</span>' in page

@@ -79,7 +79,7 @@ def test_the_qc_confirms_a_misread_mrn_beside_its_crop(browser, live_server: Liv
         pg.wait_for_load_state("networkidle")  # the crops are in
         assert pg.locator('#ocr-confirmations [data-confirmed-field="mrn"]').count() == 1
         assert "截图上病案号与记录一致" in pg.inner_text("#ocr-confirmations")
-        assert "1 处不一致经人工确认关闭" in pg.inner_text("#ocr-outcome")
+        assert "1 个字段经人工确认为识别错误" in pg.inner_text("#ocr-outcome")
         if pg.get_attribute("#ocr-outcome", "data-outcome") == "match":  # the OCR read every other field right
             assert pg.locator("#wrong-record-alert").count() == 0
         shot(pg, "frontpage-confirmed")

@@ -2,6 +2,7 @@
 alert, the open count and the lot's figures follow; a hospital reviewer may not; a new reading or changed values
 void it; bad inputs get clear refusals (issue 18 follow-up). Readings are written as rows (test_check_views.py)."""
 
+import re
 from datetime import date, timedelta
 
 from fastapi.testclient import TestClient
@@ -34,9 +35,24 @@ def _shop_with_misread(session: Session, misread: dict[str, str], mrn: str = "10
 
 
 def _confirm(client: TestClient, record_id: int, csrf: str, **form: object):  # noqa: ANN202
+    """Post the confirm form; `seen` (what the screen showed) as the record's check screen now has it, unless given."""
+    if "seen" not in form:
+        form["seen"] = _seen(client, record_id)
     return client.post(
         f"/frontpage/check/records/{record_id}/confirm", data={"csrf_token": csrf, **form}, follow_redirects=False
     )
+
+
+def _seen(client: TestClient, record_id: int) -> list[str]:
+    return re.findall(r'name="seen" value="([^"]+)"', client.get(f"/frontpage/check/records/{record_id}").text)
+
+
+def _manager_saves_name(client: TestClient, session: Session, shop, record, name: str) -> None:  # noqa: ANN001
+    """The project manager saves the record's front-page fields by hand with this name (the client stays his)."""
+    enrol(session, shop.manager)
+    entry = {"csrf_token": sign_in(client, shop.manager), "name": name, "discharge_date": "2026-01-03"}
+    entry |= {"diagnosis": "急性阑尾炎", "diagnosis_code": "K35.800"}
+    assert client.post(f"/frontpage/records/{record.id}", data=entry, follow_redirects=False).status_code == 303
 
 
 def _events(session: Session, action: str) -> list[AuditEvent]:
@@ -68,6 +84,7 @@ def test_qc_confirms_a_misread_mrn_and_the_alert_and_the_open_count_close(client
     assert r.status_code == 303 and r.headers["location"] == f"/frontpage/check/records/{record.id}"
     page = client.get(r.headers["location"]).text
     assert "确认为识别错误" in page  # the flash, in Chinese
+    assert "（1 个字段经人工确认为识别错误）" in page  # fields, as the lot page counts them
     assert 'data-field="mrn" data-state="confirmed"' in page and 'id="wrong-record-alert"' not in page
     shown = page.split('id="ocr-confirmations"')[1].split("</section>")[0]
     assert 'data-confirmed-field="mrn"' in shown and "质检小王" in shown and "页上是 10002，识别错" in shown
@@ -78,14 +95,14 @@ def test_qc_confirms_a_misread_mrn_and_the_alert_and_the_open_count_close(client
     assert stored.closed_by_person and checks.wrong_record_count(session, shop.project.id) == 0
     [event] = _events(session, "frontpage.confirm")
     assert event.actor_user_id == qc.id and event.object_id == str(record.id)
-    assert event.detail == {"reading_id": reading.id, "fields": ["mrn"], "note": True}
+    assert event.detail == {"reading_id": reading.id, "fields": ["mrn"], "note": "页上是 10002，识别错"}
     session.commit()  # the test's session holds SQLite's write lock until then
 
     sign_in(client, shop.manager)
     assert 'id="wrong-record-alert"' not in client.get("/frontpage").text
     lots = client.get("/acceptance").text
     assert 'data-mismatched="0" data-closed-by-person="1"' in lots  # closed, and said so
-    assert 'id="lot-closed-by-person"' in lots and "1 处不一致经人工确认" in lots
+    assert 'id="lot-closed-by-person"' in lots and "1 份病案的不一致字段均经人工确认为识别错误" in lots
 
     # Confirming it again: a clear refusal with its code, nothing added.
     csrf = sign_in(client, qc)
@@ -207,17 +224,100 @@ def test_bad_inputs_get_clear_refusals_never_500(client: TestClient, session: Se
         ({"reading_id": reading.id, "field": "nothing"}, 422, "frontpage_not_a_mismatch"),
         ({"reading_id": reading.id, "fields": ["mrn", "visit"]}, 422, "frontpage_not_a_mismatch"),
         ({"reading_id": reading.id, "field": "x" * 21}, 422, "invalid"),
-        ({"reading_id": reading.id, "note": "n" * 501}, 422, "invalid"),
+        ({"reading_id": reading.id, "note": "n" * 501}, 422, "frontpage_note_too_long"),
         ({"reading_id": "abc"}, 422, "invalid"),
         ({}, 422, "invalid"),
-        ({"reading_id": 10**30}, 404, "not_found"),
+        ({"reading_id": 10**30}, 404, "frontpage_reading_not_found"),
     ]
     for form, status, code in cases:
         r = _confirm(client, record.id, csrf, **form)
         assert (r.status_code, code in r.text) == (status, True), (form, r.status_code, r.text[:300])
+        assert f'id="confirm-refused" data-code="{code}"' in r.text or code == "not_found", form  # the screen
+        assert not r.text.startswith("{"), form  # never a JSON page
     assert _confirm(client, other_record.id, csrf, reading_id=foreign.id).status_code == 404  # not this project's
     assert _confirm(client, 10**30, csrf, reading_id=reading.id).status_code == 404
     no_csrf = client.post(f"/frontpage/check/records/{record.id}/confirm", data={"reading_id": reading.id})
     assert no_csrf.status_code == 403 and "csrf_failed" in no_csrf.text
     assert _confirmations(session) == []
     assert _now(session, reading.id).wrong_record
+
+
+def test_a_note_at_the_browsers_limit_with_line_breaks_is_kept_and_a_refusal_reshows_the_screen(
+    client: TestClient, session: Session
+) -> None:
+    """The browser counts a line break as one character (maxlength) but sends CRLF: 500 characters as it counts
+    them are taken, stored with LF, control characters left out, and the note's text is in the audit event. A
+    refusal re-shows the screen, explained in Chinese, with the note kept."""
+    shop, record, reading, qc = _shop_with_misread(session, {"mrn": "10020", "name": "张三"})
+    csrf = sign_in(client, qc)
+    note = "页" * 248 + "\r\n" + "上" * 250 + "\r\n"  # 500 as the browser counts, 502 as sent
+    note_plus = note + "错\x07"
+    refused = _confirm(client, record.id, csrf, reading_id=reading.id, field="mrn", note=note_plus + "多")
+    assert refused.status_code == 422 and 'id="confirm-refused" data-code="frontpage_note_too_long"' in refused.text
+    assert "备注最多 500 个字符" in refused.text and "未确认任何内容" in refused.text
+    assert "页" * 248 in refused.text.split('id="confirm-note"')[1]  # the note is not lost
+    assert _confirmations(session) == []
+    session.commit()
+
+    r = _confirm(client, record.id, csrf, reading_id=reading.id, field="mrn", note="页" * 248 + "\r\n" + "上" * 251)
+    assert r.status_code == 303, r.text[:300]
+    [c] = _confirmations(session)
+    assert c.note == "页" * 248 + "\n" + "上" * 251 and len(c.note) == 500
+    session.commit()
+    r = _confirm(client, record.id, csrf, reading_id=reading.id, field="name", note="\x00看\x1b过\x7f\r\n了\t")
+    assert r.status_code == 303
+    named = [c for c in _confirmations(session) if c.field == "name"][0]
+    assert named.note == "看过\n了"
+    assert [e.detail["note"] for e in _events(session, "frontpage.confirm")] == [c.note, "看过\n了"]
+
+
+def test_a_confirmation_from_a_stale_screen_is_refused_when_the_values_changed(
+    client: TestClient, session: Session
+) -> None:
+    """The QC opens the screen (name 测试 ≠ 张三 read); meanwhile the manager changes the record's name to 刘洋,
+    still a difference. The QC's confirm from the old screen would vouch for 刘洋, which she never saw: refused
+    (409, explained on the screen, in Chinese), nothing stored, the wrong-record alarm stays; from the screen as it
+    is now it is taken."""
+    shop, record, reading, qc = _shop_with_misread(session, {"name": "张三"})
+    csrf = sign_in(client, qc)
+    shown = _seen(client, record.id)
+    assert [s.split(":")[0] for s in shown] == ["name"]
+    session.commit()
+
+    _manager_saves_name(client, session, shop, record, "刘洋")
+
+    csrf = sign_in(client, qc)
+    for form in ({"field": "name"}, {"fields": ["name"]}):
+        stale = _confirm(client, record.id, csrf, reading_id=reading.id, seen=shown, **form)
+        assert stale.status_code == 409, form
+        assert 'id="confirm-refused" data-code="frontpage_values_changed"' in stale.text
+        assert "数值已变更" in stale.text and "刘洋" in stale.text  # the values as they are now, on the screen
+    missing = _confirm(client, record.id, csrf, reading_id=reading.id, field="name", seen=[])  # a form without it
+    assert missing.status_code == 409 and "frontpage_values_changed" in missing.text
+    assert _confirmations(session) == [] and _events(session, "frontpage.confirm") == []
+    assert _now(session, reading.id).wrong_record
+    session.commit()
+
+    fresh = _confirm(client, record.id, csrf, reading_id=reading.id, field="name")  # the screen as it is now
+    assert fresh.status_code == 303
+    [c] = _confirmations(session)
+    assert (c.recorded, c.read) == ("刘洋", "张三")
+
+
+def test_an_edit_the_comparison_treats_as_equal_does_not_void_the_confirmation(
+    client: TestClient, session: Session
+) -> None:
+    """The name saved as "测 试" and the date as 2026-1-3 are the same to the comparison: the confirmation holds and
+    the alarm stays closed (a re-import that only changes spacing or full-width forms reopens nothing)."""
+    shop, record, reading, qc = _shop_with_misread(session, {"name": "张三"})
+    csrf = sign_in(client, qc)
+    assert _confirm(client, record.id, csrf, reading_id=reading.id, field="name").status_code == 303
+    session.commit()
+    _manager_saves_name(client, session, shop, record, "测 试")
+    [c] = _confirmations(session)
+    assert c.voided_at is None and _events(session, "frontpage.confirmation_void") == []
+    stored = _now(session, reading.id)
+    assert (stored.outcome, stored.wrong_record, stored.fields_confirmed) == ("match", False, 1)
+    session.commit()
+    screen = client.get(f"/frontpage/check/records/{record.id}").text
+    assert 'data-field="name" data-state="confirmed"' in screen and 'id="wrong-record-alert"' not in screen

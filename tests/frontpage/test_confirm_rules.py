@@ -65,3 +65,18 @@ def test_other_fields_keep_deciding_the_outcome() -> None:
     half = with_confirmations(both, {"mrn": vouched(_field(both, "mrn"))})
     assert (half.outcome, half.wrong_record) == (Outcome.mismatch, False)
     assert [f.field for f in half.mismatches] == ["diagnosis"]
+
+
+def test_an_edit_the_comparison_treats_as_equal_keeps_the_confirmation() -> None:
+    """Spaces, full-width forms, a date or a code written another way are equal to the comparison, so they keep a
+    confirmation; a change it sees voids it."""
+    recorded = {**RECORD, "diagnosis_code": "K35.8"}
+    check = check_record(recorded, _page(name="张三", diagnosis="慢性阑尾炎 K35.900"))
+    held = {f: vouched(_field(check, f)) for f in ("name", "diagnosis")}
+    assert with_confirmations(check, held).mismatches == []
+    same = {**recorded, "name": "测 试", "diagnosis": "急性阑尾炎（）", "diagnosis_code": "K35.800"}
+    kept = with_confirmations(check_record(same, _page(name="张三", diagnosis="慢性阑尾炎 K35.900")), held)
+    assert kept.mismatches == [] and kept.outcome == Outcome.match
+    changed = {**same, "name": "测验"}
+    reopened = with_confirmations(check_record(changed, _page(name="张三", diagnosis="慢性阑尾炎 K35.900")), held)
+    assert [f.field for f in reopened.mismatches] == ["name"] and reopened.wrong_record
