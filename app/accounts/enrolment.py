@@ -106,10 +106,11 @@ def void_links(session: Session, user_id: int, *, now: datetime, why: str, actor
 
 
 def issue_link(
-    session: Session, user: User, *, issued_by: int | None, now: datetime, hours: int, why: str
+    session: Session, user: User, *, issued_by: int | None, now: datetime, hours: int, why: str, os_user: str = ""
 ) -> tuple[EnrolmentLink, str]:
     """A new link for the account (voiding any older one); returns the row and the token (shown once, never
-    stored). why: new_account, approved, side_change, new_link, console."""
+    stored). why: new_account, approved, side_change, new_link, console; at the console `os_user` is who ran the
+    command on the server, audited like the console's grants (duties.mark_console_grant)."""
     void_links(session, user.id, now=now, why="new_link", actor_id=issued_by)
     token = new_token(TOKEN_PREFIX)
     link = EnrolmentLink(
@@ -125,7 +126,8 @@ def issue_link(
         actor_user_id=issued_by,
         object_type="user",
         object_id=user.id,
-        detail={"link_id": link.id, "why": why, "hours": hours, "shown_to": issued_by},
+        detail={"link_id": link.id, "why": why, "hours": hours, "shown_to": issued_by}
+        | ({"via": "console", "os_user": os_user} if os_user else {}),
     )
     return link, token
 
