@@ -75,6 +75,7 @@ APPROVAL_STATUS_LABELS = {
     "rejected": N_("Rejected"),
     "expired": N_("Expired"),
     "used": N_("Done"),
+    "cancelled": N_("Cancelled: another change of the account was decided"),
 }
 
 TERM_LABELS = {
@@ -104,6 +105,7 @@ ERROR_TITLES = {
     "too_many_attempts": N_("Too many attempts"),
     "approval_refused": N_("Not allowed"),
     "approval_not_usable": N_("This request cannot be used"),
+    "role_change_pending": N_("A role change is already waiting"),
     "frontpage_reading_not_current": N_("The front page was read again"),
     "frontpage_not_a_mismatch": N_("Nothing to confirm"),
     "frontpage_already_confirmed": N_("Already confirmed"),
@@ -124,6 +126,10 @@ ERROR_EXPLANATIONS = {
         "its own approvers."
     ),
     "approval_not_usable": N_("This approval has expired, was rejected or has been used already."),
+    "role_change_pending": N_(
+        "This account already has a role change waiting for approval. It must be decided (or expire) before another "
+        "one is asked for; see Approvals."
+    ),
     "enrolment_link_refused": N_(
         "A hospital account's enrolment link is issued only by the hospital's records custodian or audit "
         "administrator; other accounts' links by an administrator; nobody issues one for his own account."

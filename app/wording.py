@@ -53,6 +53,7 @@ AUDIT_OUTCOME_LABELS = {
     "rejected": N_("rejected"),
     "expired": N_("expired"),
     "used": N_("carried out"),
+    "cancelled": N_("cancelled: another change of the account was decided"),
 }
 
 # what an audit event was done to (audit_event.object_type); the audit screen and CSV show these words
@@ -103,6 +104,8 @@ AUDIT_ACTION_LABELS = {
     "enrolment.issue": N_("Enrolment link issued"),
     "enrolment.use": N_("Enrolment link used"),
     "enrolment.void": N_("Enrolment links voided"),
+    "enrolment.reset": N_("Account reset for enrolment"),
+    "approval.cancel": N_("Approval cancelled"),
     "approval.decide": N_("Approval decided"),
     "approval.request": N_("Approval requested"),
     "approval.use": N_("Approved operation carried out"),
@@ -188,7 +191,7 @@ ENUMS: dict[str, tuple[Iterable[str], dict[str, str]]] = {
     "role": (Role, ROLE_LABELS),
     "perm": (Perm, PERM_LABELS),
     "approval_kind": (ApprovalKind, APPROVAL_LABELS),
-    "approval_status": (("pending", "approved", "rejected", "expired", "used"), APPROVAL_STATUS_LABELS),
+    "approval_status": (("pending", "approved", "rejected", "expired", "used", "cancelled"), APPROVAL_STATUS_LABELS),
     "approval_detail": (APPROVAL_DETAIL_LABELS, APPROVAL_DETAIL_LABELS),
     "record_status": (RecordStatus, RECORD_STATUS_LABELS),
     "export_status": (

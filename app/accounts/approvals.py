@@ -8,6 +8,9 @@ Kinds and who may ask and approve (exports and erasure need the hospital side):
                                                         side (hospital roles: custodian or audit_admin)
   contract_terms     asked by vendor_manager, sysadmin  approved by finance or custodian
 A pending request expires after 72 hours; an approved one must be used within 24 hours, once.
+An account has at most one pending role change: deciding one (either way) cancels any other still pending for the
+same account ("cancelled", audited as approval.cancel), so a request filed while the account was something else
+can never run later on an account that has changed since (app/accounts/grants.py refuses a second one at filing).
 """
 
 from collections.abc import Callable
@@ -181,12 +184,49 @@ def decide(
         _RUN_ON_APPROVAL[kind](session, approval, now)
         approval.status, approval.used_at = "used", now
         session.add(approval)
+    if kind == ApprovalKind.role_change:
+        cancel_role_changes(session, int(approval.payload["user_id"]), because=approval, actor=approver, now=now)
     if not approve and kind == ApprovalKind.role_change:
         user = session.get(User, int(approval.payload["user_id"]))
         if user is not None:
             duties.refuse_grant(session, user, approver_id=approver.user_id, approval_id=approval.id)
     session.flush()
     return approval
+
+
+def pending_role_changes(session: Session, user_id: int, now: datetime) -> list[Approval]:
+    """The role-change requests still pending (not expired) for one account, oldest first."""
+    rows = session.exec(
+        select(Approval)
+        .where(Approval.kind == ApprovalKind.role_change.value, Approval.status == "pending", Approval.expires_at > now)
+        .order_by(col(Approval.id))
+    ).all()
+    return [a for a in rows if int(a.payload.get("user_id", 0)) == user_id]
+
+
+def cancel_role_changes(
+    session: Session, user_id: int, *, because: Approval, actor: WebPrincipal, now: datetime
+) -> list[Approval]:
+    """Cancel the account's other pending role changes once one was decided (`because`); each is audited
+    (approval.cancel, detail: kind and the deciding request's id) and shows as cancelled on the Approvals page."""
+    cancelled = [a for a in pending_role_changes(session, user_id, now) if a.id != because.id]
+    for other in cancelled:
+        other.status, other.decided_by, other.decided_at = "cancelled", actor.user_id, now
+        other.decision_note = f"#{because.id}"
+        session.add(other)
+        record_event(
+            session,
+            "approval.cancel",
+            project_id=other.project_id,
+            actor_user_id=actor.user_id,
+            actor_role=actor.role,
+            object_type="approval",
+            object_id=other.id,
+            outcome="cancelled",
+            detail={"kind": other.kind, "because": because.id, "user_id": user_id},
+            source_ip=getattr(actor, "source_ip", None),
+        )
+    return cancelled
 
 
 def use_approval(
@@ -234,18 +274,20 @@ def approvals_for(session: Session, principal: WebPrincipal, now: datetime) -> t
 
 
 def status_of(approval: Approval, now: datetime) -> str:
-    """pending, approved, rejected, expired or used, as of now."""
+    """pending, approved, rejected, expired, used or cancelled, as of now."""
     return _effective_status(approval, now)
 
 
 @runs_on_approval(ApprovalKind.role_change)
 def _apply_role_change(session: Session, approval: Approval, now: datetime) -> None:
+    from app.accounts.enrolment import reset_unless_vouched  # enrolment imports this module
     from app.accounts.signin import end_all_sessions
 
     user = session.get(User, int(approval.payload["user_id"]))
     if user is None:
         raise NotFound("the user of this role change no longer exists", code="user_not_found")
     how = approval.payload.get("grant", duties.CHANGE)
+    reset_unless_vouched(session, user, role=approval.payload["role"], approval_id=approval.id, now=now)
     duties.apply_grant(
         session, user, role=approval.payload["role"], approver_id=approval.decided_by, approval_id=approval.id, how=how
     )

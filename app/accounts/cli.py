@@ -67,7 +67,10 @@ def cmd_user_confirm(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def cmd_user_link(args: argparse.Namespace, settings: Settings) -> None:
-    """Issue a new one-time enrolment link for an account at the console (audited; the old link stops working)."""
+    """Issue a new one-time enrolment link for an account at the console (audited with the operating-system user,
+    like the console's grants; the old link stops working)."""
+    import getpass
+
     from sqlmodel import select
 
     from app.accounts.enrolment import issue_link
@@ -79,7 +82,9 @@ def cmd_user_link(args: argparse.Namespace, settings: Settings) -> None:
         if user is None:
             raise CLIError(f"there is no user {args.username!r}")
         hours = settings.enrolment_link_hours
-        link, token = issue_link(session, user, issued_by=None, now=utcnow(), hours=hours, why="console")
+        link, token = issue_link(
+            session, user, issued_by=None, now=utcnow(), hours=hours, why="console", os_user=getpass.getuser()
+        )
         print(f"enrolment link for {user.username} ({user.role}), valid {hours} h, once; give it to its owner only:")
         print(f"/enrol/{token}   (after the server's address, e.g. https://folio.example/enrol/...)")
 

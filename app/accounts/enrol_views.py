@@ -42,6 +42,7 @@ def show_link(request: Request, user: User, link: EnrolmentLink, token: str, *, 
             "expires_at": link.expires_at,
             "back": back,
             "pending": pending,
+            "flashes": [],  # a message left from the previous action would read as if it were about this link
         },
     )
 

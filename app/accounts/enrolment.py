@@ -27,7 +27,7 @@ from app.accounts import totp
 from app.accounts.approvals import ApprovalKind
 from app.accounts.duties import CONFIRMED, ENABLE, GRANT_APPROVERS, NEW, Grant, Side, side_of
 from app.accounts.exceptions import BadSecondFactor
-from app.accounts.models import Approval, EnrolmentLink, RecoveryCode, User
+from app.accounts.models import Approval, EnrolmentLink, RecoveryCode, Role, User
 from app.accounts.passwords import check_password_strength
 from app.accounts.permissions import MFA_REQUIRED, Perm, allowed
 from app.accounts.signin import end_all_sessions, new_recovery_codes
@@ -106,10 +106,11 @@ def void_links(session: Session, user_id: int, *, now: datetime, why: str, actor
 
 
 def issue_link(
-    session: Session, user: User, *, issued_by: int | None, now: datetime, hours: int, why: str
+    session: Session, user: User, *, issued_by: int | None, now: datetime, hours: int, why: str, os_user: str = ""
 ) -> tuple[EnrolmentLink, str]:
     """A new link for the account (voiding any older one); returns the row and the token (shown once, never
-    stored). why: new_account, approved, side_change, new_link, console."""
+    stored). why: new_account, approved, side_change, new_link, console; at the console `os_user` is who ran the
+    command on the server, audited like the console's grants (duties.mark_console_grant)."""
     void_links(session, user.id, now=now, why="new_link", actor_id=issued_by)
     token = new_token(TOKEN_PREFIX)
     link = EnrolmentLink(
@@ -125,7 +126,8 @@ def issue_link(
         actor_user_id=issued_by,
         object_type="user",
         object_id=user.id,
-        detail={"link_id": link.id, "why": why, "hours": hours, "shown_to": issued_by},
+        detail={"link_id": link.id, "why": why, "hours": hours, "shown_to": issued_by}
+        | ({"via": "console", "os_user": os_user} if os_user else {}),
     )
     return link, token
 
@@ -159,27 +161,47 @@ def reset_for_enrolment(session: Session, user: User, *, now: datetime) -> None:
     end_all_sessions(session, user.id, now=now)
 
 
+def vouched_by_hospital(user: User) -> bool:
+    """True when the account, as it is now, holds a hospital-side role whose grant the hospital confirmed: its
+    owner was enrolled (or is to be) through a hospital approver's link, or at the console."""
+    return needs_vouching(user.role) and user.role_grant in CONFIRMED
+
+
+def reset_unless_vouched(session: Session, user: User, *, role: str, approval_id: int, now: datetime) -> bool:
+    """Run just before an approved grant of `role` takes effect; True when it reset the account.
+
+    An account moved into a hospital-side role from anything but a confirmed hospital-side role (a vendor-side or
+    neutral one, a pending, refused or legacy grant) is reset: whoever held it so far — the vendor's
+    administrator may have enrolled it through a vendor-side link — loses its password, second factor and
+    sessions, and the approver receives a new link (after_grant_approved). Decided from the account's state now,
+    never from what it was when the request was filed."""
+    if not needs_vouching(role) or vouched_by_hospital(user):
+        return False
+    reset_for_enrolment(session, user, now=now)
+    record_event(
+        session,
+        "enrolment.reset",
+        project_id=user.project_id,
+        object_type="user",
+        object_id=user.id,
+        detail={"approval_id": approval_id, "from": user.role, "grant": user.role_grant, "to": Role(role).value},
+    )
+    return True
+
+
 def after_grant_approved(session: Session, approval: Approval, *, now: datetime, hours: int) -> str | None:
     """The link an approver sees right after approving a grant, or None.
 
-    A new hospital-side account (or a re-enabled one never set up) gets its link here, shown to the approver; an
-    account moved to a hospital role from another side is reset first (reset_for_enrolment). Other grants give
-    no link.
+    A hospital-side account that waits for enrolment after its grant ran — a new one, one reset on the way in
+    (reset_unless_vouched), one re-enabled or never set up — gets a new link here, shown to the approver. Other
+    grants give no link.
     """
     if approval.kind != ApprovalKind.role_change or approval.status != "used" or approval.decided_by is None:
         return None
     user = session.get(User, int(approval.payload["user_id"]))
-    role, from_role = approval.payload["role"], approval.payload.get("from_role")
-    if user is None or not needs_vouching(role):
+    if user is None or not needs_vouching(user.role) or not user.enrolment_pending:
         return None
-    how = approval.payload.get("grant")
-    if how in (NEW, ENABLE) and user.enrolment_pending:  # never set up (a re-enabled one: its link was voided)
-        why = "approved"
-    elif how != NEW and from_role is not None and not needs_vouching(from_role):
-        reset_for_enrolment(session, user, now=now)
-        why = "side_change"
-    else:
-        return None
+    why = "approved" if approval.payload.get("grant") in (NEW, ENABLE) else "side_change"
     return issue_link(session, user, issued_by=approval.decided_by, now=now, hours=hours, why=why)[1]
 
 

@@ -5,12 +5,19 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from app.accounts.approvals import ApprovalKind, request_approval
+from app.accounts.approvals import ApprovalKind, pending_role_changes, request_approval
 from app.accounts.duties import NEW, mark_pending
 from app.accounts.enrolment import issue_link, needs_vouching
 from app.accounts.models import Approval, Role, User
 from app.accounts.service import create_user
 from app.accounts.signin import WebPrincipal
+from app.core.errors import Conflict
+
+
+class RoleChangePending(Conflict):
+    """The account already has a role change waiting: it is decided (or expires) before another is filed."""
+
+    code = "role_change_pending"
 
 
 def request_grant(
@@ -24,7 +31,12 @@ def request_grant(
     reason: str,
     now: datetime,
 ) -> Approval:
-    """Ask for `user` to hold `role` (how: new, change or enable); nothing changes before the approval."""
+    """Ask for `user` to hold `role` (how: new, change or enable); nothing changes before the approval.
+
+    Raises RoleChangePending (409) while another role change of the account waits: one request at a time, so that
+    what the approver sees is what the account is (app/accounts/approvals.py)."""
+    if waiting := pending_role_changes(session, user.id, now):
+        raise RoleChangePending(f"request #{waiting[0].id} for this account is still waiting for a decision")
     payload = {
         "user_id": user.id,
         "role": Role(role).value,
