@@ -15,26 +15,14 @@ can never run later on an account that has changed since (app/accounts/grants.py
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
 from app.accounts import duties
-from app.accounts.models import Approval, Role, User
+from app.accounts.models import Approval, ApprovalKind, Role, User  # ApprovalKind: imported from here too
 from app.accounts.signin import WebPrincipal
 from app.audit.service import record_event
 from app.core.errors import Conflict, Forbidden, NotFound
-
-
-class ApprovalKind(StrEnum):
-    """Operations that need a second person."""
-
-    bulk_export = "bulk_export"
-    delivery_package = "delivery_package"
-    erasure = "erasure"
-    role_change = "role_change"
-    contract_terms = "contract_terms"
-
 
 R = Role
 REQUESTERS: dict[ApprovalKind, frozenset[Role]] = {
@@ -280,7 +268,7 @@ def status_of(approval: Approval, now: datetime) -> str:
 
 @runs_on_approval(ApprovalKind.role_change)
 def _apply_role_change(session: Session, approval: Approval, now: datetime) -> None:
-    from app.accounts.enrolment import reset_unless_vouched  # enrolment imports this module
+    from app.accounts.enrolment import reset_unless_vouched  # imported when used: enrolment needs signin and duties
     from app.accounts.signin import end_all_sessions
 
     user = session.get(User, int(approval.payload["user_id"]))

@@ -24,10 +24,9 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from app.accounts import totp
-from app.accounts.approvals import ApprovalKind
 from app.accounts.duties import CONFIRMED, ENABLE, GRANT_APPROVERS, NEW, Grant, Side, side_of
 from app.accounts.exceptions import BadSecondFactor
-from app.accounts.models import Approval, EnrolmentLink, RecoveryCode, Role, User
+from app.accounts.models import Approval, ApprovalKind, EnrolmentLink, RecoveryCode, Role, User
 from app.accounts.passwords import check_password_strength
 from app.accounts.permissions import MFA_REQUIRED, Perm, allowed
 from app.accounts.signin import end_all_sessions, new_recovery_codes

@@ -10,6 +10,16 @@ from app.core.clock import utcnow
 from app.core.schema import UTCDateTime
 
 
+class ApprovalKind(StrEnum):
+    """Operations that need a second person."""
+
+    bulk_export = "bulk_export"
+    delivery_package = "delivery_package"
+    erasure = "erasure"
+    role_change = "role_change"
+    contract_terms = "contract_terms"
+
+
 class Role(StrEnum):
     """What a user does in the project; permissions follow from it."""
 
