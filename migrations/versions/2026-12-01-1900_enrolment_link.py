@@ -47,7 +47,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("user_account") as batch:
-        batch.drop_column("enrolment_pending")
+    # a plain DROP COLUMN (SQLite >= 3.35): a batch copy would DROP TABLE user_account, which every table refers to
+    op.drop_column("user_account", "enrolment_pending")
     op.drop_index(op.f("ix_enrolment_link_user_id"), table_name="enrolment_link")
     op.drop_table("enrolment_link")
