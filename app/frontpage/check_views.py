@@ -1,6 +1,7 @@
 """HTML routes of the front-page check (issue 18): reading progress, the records whose page differs, one record's
 fields beside the image crops where the page shows them."""
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -119,9 +120,9 @@ def confirm_record_check(
     `invalid`) re-shows the screen with its explanation and the note kept, never a JSON page; nothing is stored."""
     record = get_record(session, project.id, record_id)
     try:
-        if not reading_id.isdigit() or len(field) > 20 or any(len(f) > 20 for f in fields):
+        if not re.fullmatch(r"[0-9]{1,40}", reading_id) or len(field) > 20 or any(len(f) > 20 for f in fields):
             raise Unprocessable("reading_id must be a number and a field name at most 20 characters")
-        if int(reading_id) > MAX_ID:
+        if int(reading_id) > MAX_ID:  # ASCII digits only, at most 40: int() cannot refuse them
             raise ReadingNotFound(f"no reading {reading_id[:20]}")
         made = confirm_misread(
             session,

@@ -226,6 +226,8 @@ def test_bad_inputs_get_clear_refusals_never_500(client: TestClient, session: Se
         ({"reading_id": reading.id, "field": "x" * 21}, 422, "invalid"),
         ({"reading_id": reading.id, "note": "n" * 501}, 422, "frontpage_note_too_long"),
         ({"reading_id": "abc"}, 422, "invalid"),
+        ({"reading_id": "9" * 10_000}, 422, "invalid"),  # beyond what int() converts (form fuzz found a 500)
+        ({"reading_id": "\u00b2"}, 422, "invalid"),  # a digit to str.isdigit, not to int()
         ({}, 422, "invalid"),
         ({"reading_id": 10**30}, 404, "frontpage_reading_not_found"),
     ]
