@@ -184,7 +184,7 @@ def test_every_screen_in_both_languages_against_the_database(production_server: 
 
         # Calendar: which years the official data covers
         page.click("nav.mainnav a[href='/calendar']")
-        assert page.locator("#missing-years").is_visible()
+        page.locator("#missing-years").wait_for(state="visible")  # is_visible() does not wait for the new page
         shot(page, f"production-calendar-{lang}")
 
     views = _scalar(server, "SELECT count(*) FROM audit_event WHERE action = 'image.view'")
