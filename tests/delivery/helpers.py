@@ -64,7 +64,9 @@ def accepted_records(
         r = upload(client, auth, page_jpeg(99), page=1, mrn="00099999", visit=1, segment="首页")
         assert r.status_code == 201
     accepted = deem_accepted(session, session.get(Project, auth.project_id))
-    return replace(accepted, records=[r for r in accepted.records if r.mrn != "00099999"])
+    accepted = replace(accepted, records=[r for r in accepted.records if r.mrn != "00099999"])
+    session.commit()  # ends the read of the records: the uploads' copies wait for SQLite's lock (30 s each) otherwise
+    return accepted
 
 
 def deem_accepted(session: Session, project: Project) -> Accepted:
