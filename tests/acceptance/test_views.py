@@ -118,6 +118,7 @@ def test_a_lot_from_application_to_acceptance_over_http(client: TestClient, sess
         session.add(page)
     session.commit()
     segments = {p.id: p.page_number for p in session.exec(select(Page).where(Page.project_id == project.id))}
+    session.commit()  # no transaction left open while the copies are made (they wait for SQLite's lock otherwise)
     client.app.state.qc.wait_later()  # the uploads' own copies made: the current ones, some marked below
     # ... every one of them (a copy the upload could not make while this test held the write lock is made here)
     refresh_project(session, client.app.state.store, client.app.state.qc.process, project, utcnow())
