@@ -7,7 +7,6 @@ an interrupted export (stopped, crashed, killed) is taken up again and redoes on
 import hashlib
 import logging
 import os
-import socket
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +22,7 @@ import app.models  # noqa: F401  (every table: the worker may run in a CLI proce
 from app.audit.service import record_event
 from app.core.clock import utcnow
 from app.core.db import writing
+from app.core.liveness import worker_name
 from app.core.storage import LocalImageStore
 from app.delivery.contents import contents_of, make_missing_copies
 from app.delivery.failures import INTERRUPTED, export_failure, failure_detail, stored
@@ -78,11 +78,6 @@ class Interrupted(Exception):
 
 class TakenOver(Exception):
     """Another worker holds the export now: this one stops without touching it."""
-
-
-def worker_name() -> str:
-    """host:pid:thread, to tell in the database which worker holds an export."""
-    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 100000}"[:80]
 
 
 def claim(engine: Engine, export_id: int, worker: str, now: datetime) -> bool:
