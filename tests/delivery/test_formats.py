@@ -68,7 +68,6 @@ def test_same_records_deliver_as_processed_pages_in_one_format(
     client: TestClient, session: Session, db, image_store: Path, tmp_path: Path
 ) -> None:
     acc = accepted_records(client, session, images=MIXED)
-    session.commit()  # the test's session lets go of SQLite's write lock: the copies wait for it (30 s each) otherwise
     client.app.state.qc.wait_later()
     acc.project.delivery_profile = {"contents": "processed"}
     session.add(acc.project)

@@ -30,7 +30,6 @@ def test_identical_images_on_three_pages(
 ) -> None:
     same = page_jpeg(7)
     acc = accepted_records(client, session, [(MRN, 4, {1: "首页"})], images={(MRN, n): same for n in (2, 3, 4)})
-    session.commit()  # the test's session lets go of SQLite's write lock: the copies wait for it (30 s each) otherwise
     client.app.state.qc.wait_later()
     acc.project.delivery_profile = profile
     session.add(acc.project)
