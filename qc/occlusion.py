@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from qc.page import outline_hull
+from qc.stats import median
 
 DARKER = 0.78  # an occluder is darker than this share of the local paper level
 MEDIAN = 5  # median filter (mid-grid pixels, ~1 px/mm on an A4 page in a 12 MP frame): removes strokes
@@ -114,7 +115,7 @@ def find(mid: np.ndarray, paper: np.ndarray, ink: np.ndarray) -> Occlusion:
         if deepest < MIN_DEPTH * entry:
             continue
         edge = comp & ~cv2.erode(comp.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & (inner > 0)
-        if edge.any() and float(np.median(step[edge])) < MIN_SLOPE:
+        if edge.any() and median(step[edge]) < MIN_SLOPE:
             continue  # soft edge: a shadow
         a = int(stats[j, cv2.CC_STAT_AREA])
         total += a

@@ -1,7 +1,7 @@
 """The paper's four corners to sub-pixel precision, for cropping the delivered page (qc.processing).
 
 The coarse quadrilateral of qc.page.find_page (a ~250 px grid) is refined on the working image: each side is
-followed across its edge by the same sub-pixel profiles that measure the skew (qc.skew.side_points), a robust
+followed across its edge by the same sub-pixel profiles that measure the skew (qc.skew.trace_sides), a robust
 straight line is fitted to each side, and the corners are the intersections of neighbouring lines. The outline is
 *certain* only when all four sides were followed over their whole length with a tight fit and no side runs along
 the frame's border; otherwise the caller keeps the full frame (a cut through text is worse than a mat border).

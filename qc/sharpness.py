@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from qc.stats import median
+
 MIN_CELL = 64  # working pixels
 MAX_CELL = 128
 CELLS_ACROSS = 16  # a cell is the long side / CELLS_ACROSS, clipped to [MIN_CELL, MAX_CELL]
@@ -124,10 +126,14 @@ def _edge_scores(
     """
     rim = 2
     gside = size + 2 * rim
-    gx = cv2.Sobel(grad, cv2.CV_32F, 1, 0, ksize=3, scale=0.125)
-    gy = cv2.Sobel(grad, cv2.CV_32F, 0, 1, ksize=3, scale=0.125)
-    mag = cv2.magnitude(gx, gy)
-    sel = (mag >= MIN_EDGE_HEIGHT / 6) & (mag >= cv2.dilate(mag, np.ones((3, 3), np.uint8)))
+    # the 3 x 3 Sobel derivatives in one pass, in integers (8 x the grey-level step per pixel); the squared gradient
+    # is an integer below 2^24, exact in float32, so the threshold and the local-maximum test give the same edges
+    # on every machine and in every process (a float magnitude's last bit depends on the SIMD path taken)
+    dx, dy = cv2.spatialGradient(grad, ksize=3)
+    gx, gy = dx.astype(np.float32), dy.astype(np.float32)
+    sq = gx * gx
+    sq += gy * gy
+    sel = (sq >= (8 * MIN_EDGE_HEIGHT / 6) ** 2) & (sq >= cv2.dilate(sq, np.ones((3, 3), np.uint8)))
     sel = sel.reshape(-1, gside, gside)
     sel[:, :rim] = False
     sel[:, rim + size :] = False
@@ -141,7 +147,7 @@ def _edge_scores(
     cell = gys // gside
     keep = _thin_per_cell(cell, EDGES_PER_CELL)
     gys, gxs, cell = gys[keep], gxs[keep], cell[keep]
-    m = mag[gys, gxs]
+    m = np.sqrt(sq[gys, gxs])
     nx, ny = gx[gys, gxs] / m, gy[gys, gxs] / m
     side = size + 2 * pad
     ys = cell * side + (gys - cell * gside) + (pad - rim)  # the same pixel in the padded stack
@@ -151,15 +157,13 @@ def _edge_scores(
     # ±REACH (the nearest extremum is the first stop, so where one is found within ±SHORT the result is the same)
     prof = cv2.remap(stack, xf + nx[:, None] * _SHORT[None, :], yf + ny[:, None] * _SHORT[None, :], cv2.INTER_LINEAR)
     c = len(_SHORT) // 2
-    up, ok_up = _extremum(prof[:, c:])  # brighter side: the gradient points up the edge
-    dn, ok_dn = _extremum(-prof[:, c::-1])
+    up, dn, ok_up, ok_dn = _rises(prof, c)  # up: the brighter side, where the gradient points
     slope = (prof[:, c + 2] - prof[:, c - 2]) * 0.5
     far = np.flatnonzero(~(ok_up & ok_dn))
     if len(far):
         fx, fy = xf[far] + nx[far, None] * _OFFS[None, :], yf[far] + ny[far, None] * _OFFS[None, :]
         whole = cv2.remap(stack, fx, fy, cv2.INTER_LINEAR)
-        up[far], ok_up[far] = _extremum(whole[:, _C:])
-        dn[far], ok_dn[far] = _extremum(-whole[:, _C::-1])
+        up[far], dn[far], ok_up[far], ok_dn[far] = _rises(whole, _C)
     height = up + dn
     ok = (height >= MIN_EDGE_HEIGHT) & ok_up & ok_dn
     if ok.sum() < MIN_EDGES_PER_DIRECTION:
@@ -183,6 +187,14 @@ def _extremum(side: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return side[np.arange(len(side)), j] - side[:, 0], found
 
 
+def _rises(prof: np.ndarray, c: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """_extremum of both halves of profiles centred on column c, in one pass: (rise up the brighter side, rise
+    down the darker side, whether each was reached). The darker half is read backwards and negated."""
+    n = len(prof)
+    both, found = _extremum(np.concatenate([prof[:, c:], -prof[:, c::-1]]))
+    return both[:n], both[n:], found[:n], found[n:]
+
+
 def _thin_per_cell(cell: np.ndarray, cap: int) -> np.ndarray:
     """Indices keeping at most `cap` entries per cell value, evenly spread (cell is sorted ascending)."""
     starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
@@ -193,8 +205,9 @@ def _thin_per_cell(cell: np.ndarray, cap: int) -> np.ndarray:
 
 
 def _worst_direction(score: np.ndarray, direction: np.ndarray, min_edges: int) -> float:
-    per_dir = [float(np.median(score[direction == k])) for k in range(4) if int((direction == k).sum()) >= min_edges]
-    return min(per_dir) if per_dir else float(np.median(score))
+    counts = np.bincount(direction, minlength=4)
+    per_dir = [median(score[direction == k]) for k in range(4) if counts[k] >= min_edges]
+    return min(per_dir) if per_dir else median(score)
 
 
 def _window(gray: np.ndarray, y: int, x: int, side: int) -> np.ndarray:
@@ -220,8 +233,10 @@ def measure(gray: np.ndarray, corners: list[tuple[int, int]]) -> Sharpness | Non
     inset = (size - patch) // 2
     pad = int(REACH) + 2
     tops = [(y + inset, x + inset) for y, x in corners]
-    stack = np.vstack([_window(gray, y - pad, x - pad, patch + 2 * pad) for y, x in tops]).astype(np.float32)
-    grad = np.vstack([_window(gray, y - 2, x - 2, patch + 4) for y, x in tops])
+    side = patch + 2 * pad
+    wins = np.stack([_window(gray, y - pad, x - pad, side) for y, x in tops])  # (cells, side, side) uint8
+    stack = wins.reshape(-1, side).astype(np.float32)
+    grad = np.ascontiguousarray(wins[:, pad - 2 : pad + patch + 2, pad - 2 : pad + patch + 2]).reshape(-1, patch + 4)
     got = _edge_scores(stack, patch, pad, grad)
     if got is None:
         return None
@@ -233,7 +248,7 @@ def measure(gray: np.ndarray, corners: list[tuple[int, int]]) -> Sharpness | Non
         if per_cell[k, 1] >= MIN_EDGES_PER_CELL
     )
     return Sharpness(
-        overall=float(np.median(score)),
+        overall=median(score),
         worst_direction=_worst_direction(score, direction, MIN_EDGES_PER_DIRECTION),
         edges=int(len(score)),
         cells=cells,
@@ -246,7 +261,9 @@ def _cell_scores(score: np.ndarray, direction: np.ndarray, cell: np.ndarray, n_c
     Vectorised: one sort by (cell, direction, score), medians picked by index. Returns an (n_cells, 2) array.
     """
     key = cell * 4 + direction
-    order = np.lexsort((score, key))
+    # one stable sort by (key, score): 2 x key + score is exact in float64 (score is in [0, 1]) and orders as
+    # np.lexsort((score, key)) would, at half its cost
+    order = np.argsort(key * 2.0 + score, kind="stable")
     s, k = score[order], key[order]
     counts = np.bincount(k, minlength=n_cells * 4)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
@@ -278,7 +295,9 @@ def worst_region(sharp: Sharpness, scale: float, limit_px: float) -> Region | No
     """
     if not sharp.cells:
         return None
-    blur = np.array([original_blur(sigma_of_score(c.score), scale) for c in sharp.cells])
+    # sigma_of_score for every cell in one interpolation (np.interp is elementwise: the same values one by one)
+    sigmas = np.interp(-np.array([c.score for c in sharp.cells]), -_CURVE_SCORE, _CURVE_SIGMA)
+    blur = np.array([original_blur(float(v), scale) for v in sigmas])
     size = sharp.cells[0].size
     gy = np.array([c.y // size for c in sharp.cells])
     gx = np.array([c.x // size for c in sharp.cells])
@@ -293,7 +312,7 @@ def worst_region(sharp: Sharpness, scale: float, limit_px: float) -> Region | No
     best = max(range(1, n), key=lambda j: int(((lab == j) & bad).sum()))
     members = [int(i) for i in np.flatnonzero((lab == best) & bad)]
     share = len(members) / len(sharp.cells)
-    return Region(float(np.median(blur[members])), _box(members, sharp.cells, scale), share)
+    return Region(median(blur[members]), _box(members, sharp.cells, scale), share)
 
 
 def _box(members: list[int], cells: tuple[Cell, ...], scale: float) -> tuple[int, int, int, int]:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from qc.stats import median
+
 MAX_TEXT_SKEW = 30.0
 SIDE_SAMPLES = 64  # profiles across each side of the paper
 WHOLE_SIDE = 0.75  # a side with fewer usable profiles than this share was clipped, hidden or bent
@@ -25,17 +27,18 @@ def fit_line(pts: np.ndarray) -> LineFit | None:
     keep = np.ones(len(pts), bool)
     for _ in range(3):
         p = pts[keep]
-        c = p.mean(axis=0)
+        c = np.add.reduce(p, axis=0) / len(p)  # p.mean(axis=0) to the bit, without its per-call overhead
         q = p - c  # the principal axis of the 2x2 scatter, in closed form (what an SVD of q gives, up to sign)
         sxx, syy, sxy = float(q[:, 0] @ q[:, 0]), float(q[:, 1] @ q[:, 1]), float(q[:, 0] @ q[:, 1])
         t = 0.5 * math.atan2(2.0 * sxy, sxx - syy)
         d = np.array([math.cos(t), math.sin(t)])
         res = (pts - c) @ np.array([-d[1], d[0]])
-        mad = float(np.median(np.abs(res[keep]))) + 0.05
+        mad = median(np.abs(res[keep])) + 0.05
         keep = np.abs(res) < 3.0 * 1.4826 * mad
-        if keep.sum() < 8:
+        if np.count_nonzero(keep) < 8:
             return None
-    return c, d, float(np.sqrt(np.mean(res[keep] ** 2)))
+    kept = res[keep]
+    return c, d, float(np.sqrt(np.add.reduce(kept * kept) / len(kept)))
 
 
 def _fit_angle(fit: LineFit | None) -> tuple[float, float] | None:
@@ -48,11 +51,11 @@ def _fit_angle(fit: LineFit | None) -> tuple[float, float] | None:
     return math.degrees(math.atan2(-d[1], d[0])), rms
 
 
-def side_points(
-    gray: np.ndarray, a: np.ndarray, b: np.ndarray, centre: np.ndarray, reach: float, margin: float
-) -> np.ndarray:
-    """Sub-pixel edge points along the paper side a→b, searched ±reach along its normal."""
-    h, w = gray.shape
+def _side_frame(
+    a: np.ndarray, b: np.ndarray, centre: np.ndarray, margin: float, w: int, h: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Where the profiles cross the side a→b (SIDE_SAMPLES points, those within `margin` of the image's border
+    left out) and the side's unit normal pointing into the paper."""
     base = a[None, :] + _ALONG[:, None] * (b - a)[None, :]
     d = ((b - a) / (np.linalg.norm(b - a) + 1e-9)).astype(np.float64)
     normal = np.array([-d[1], d[0]], dtype=np.float64)
@@ -61,27 +64,7 @@ def side_points(
     inside = (
         (base[:, 0] > margin) & (base[:, 0] < w - 1 - margin) & (base[:, 1] > margin) & (base[:, 1] < h - 1 - margin)
     )
-    base = base[inside]
-    if len(base) < 8:
-        return np.empty((0, 2))
-    offs = np.arange(-reach, reach + 0.5, 0.5, dtype=np.float32)
-    mx = (base[:, 0:1] + normal[0] * offs[None, :]).astype(np.float32)
-    my = (base[:, 1:2] + normal[1] * offs[None, :]).astype(np.float32)
-    raw = cv2.remap(gray, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
-    prof = cv2.GaussianBlur(raw, (5, 1), 0)
-    deriv = np.diff(prof, axis=1)  # paper is brighter: rising edge when walking inwards
-    k = np.argmax(deriv, axis=1)
-    peak = deriv[np.arange(len(k)), k]
-    ok = (k > 0) & (k < deriv.shape[1] - 1) & (peak > 2.0)
-    k, peak, base = k[ok], peak[ok], base[ok]
-    if len(k) < 8:
-        return np.empty((0, 2))
-    lft = deriv[ok][np.arange(len(k)), k - 1]
-    rgt = deriv[ok][np.arange(len(k)), k + 1]
-    den = lft - 2 * peak + rgt
-    sub = np.where(np.abs(den) > 1e-6, 0.5 * (lft - rgt) / np.where(den == 0, 1, den), 0.0)
-    pos = offs[0] + (k + 0.5 + np.clip(sub, -0.5, 0.5)) * 0.5
-    return base + pos[:, None] * normal[None, :]
+    return base[inside], normal
 
 
 Side = tuple[np.ndarray, LineFit | None]  # a side's sub-pixel edge points and their robust line (fit_line)
@@ -89,15 +72,45 @@ Side = tuple[np.ndarray, LineFit | None]  # a side's sub-pixel edge points and t
 
 def trace_sides(gray: np.ndarray, quad: np.ndarray, reach: float) -> list[Side]:
     """Each side i (quad[i] → quad[i+1]) of a coarse quad (4x2, tl tr br bl, in gray's pixels) followed across its
-    edge (side_points, ±reach px) and fitted (fit_line): one trace shared by the skew and the outline."""
+    edge and fitted (fit_line): one trace shared by the skew and the outline.
+
+    Each side is crossed by SIDE_SAMPLES grey-level profiles along its normal (±reach px, half-pixel steps); the
+    edge point of a profile is its steepest rise walking into the paper, to a sub-pixel position (parabola through
+    the derivative's peak). A side with fewer than 8 usable profiles has no points and no line. The four sides'
+    profiles are sampled and searched together (one remap), row by row as if each side were done alone.
+    """
     h, w = gray.shape
     q = quad.astype(np.float64)
     centre = q.mean(axis=0)
     margin = max(4.0, 0.01 * max(h, w))
+    frames = [_side_frame(q[i], q[(i + 1) % 4], centre, margin, w, h) for i in range(4)]
+    frames = [(base, normal) if len(base) >= 8 else (base[:0], normal) for base, normal in frames]
+    base = np.concatenate([f[0] for f in frames])
+    if not len(base):
+        return [(np.empty((0, 2)), None) for _ in range(4)]
+    normal = np.concatenate([np.repeat(f[1][None, :], len(f[0]), axis=0) for f in frames])
+    side = np.repeat(np.arange(4), [len(f[0]) for f in frames])
+    offs = np.arange(-reach, reach + 0.5, 0.5, dtype=np.float32)
+    mx = (base[:, 0:1] + normal[:, 0:1] * offs[None, :]).astype(np.float32)
+    my = (base[:, 1:2] + normal[:, 1:2] * offs[None, :]).astype(np.float32)
+    raw = cv2.remap(gray, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+    prof = cv2.GaussianBlur(raw, (5, 1), 0)  # along each profile only
+    deriv = np.diff(prof, axis=1)  # paper is brighter: rising edge when walking inwards
+    k = np.argmax(deriv, axis=1)
+    rows = np.arange(len(k))
+    peak = deriv[rows, k]
+    ok = (k > 0) & (k < deriv.shape[1] - 1) & (peak > 2.0)
+    kk = np.clip(k, 1, deriv.shape[1] - 2)
+    lft, rgt = deriv[rows, kk - 1], deriv[rows, kk + 1]
+    den = lft - 2 * peak + rgt
+    sub = np.where(np.abs(den) > 1e-6, 0.5 * (lft - rgt) / np.where(den == 0, 1, den), 0.0)
+    pos = offs[0] + (k + 0.5 + np.clip(sub, -0.5, 0.5)) * 0.5
+    pts = base + pos[:, None] * normal
     out: list[Side] = []
     for i in range(4):
-        pts = side_points(gray, q[i], q[(i + 1) % 4], centre, reach, margin)
-        out.append((pts, fit_line(pts)))
+        mine = ok & (side == i)
+        p = pts[mine] if np.count_nonzero(mine) >= 8 else np.empty((0, 2))
+        out.append((p, fit_line(p)))
     return out
 
 

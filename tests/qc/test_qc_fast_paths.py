@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 
-from qc import occlusion, page, sharpness
+from qc import checker, occlusion, page, sharpness, stats
 
 
 def test_occlusion_dark_lookup_matches_the_float_comparison() -> None:
@@ -36,3 +37,59 @@ def test_short_profiles_are_the_head_of_the_full_ones() -> None:
     c = len(sharpness._SHORT) // 2
     assert sharpness._SHORT[c] == 0.0
     assert np.array_equal(sharpness._SHORT, sharpness._OFFS[sharpness._C - c : sharpness._C + c + 1])
+
+
+def test_median_is_numpys_to_the_bit() -> None:
+    """qc.stats.median equals np.median for odd and even lengths and the dtypes qc takes medians of."""
+    rng = np.random.default_rng(5)
+    for n in range(1, 80):
+        for values in (
+            rng.random(n).astype(np.float32),
+            rng.normal(size=n),
+            rng.integers(-50, 50, n).astype(np.int64),
+        ):
+            assert stats.median(values) == float(np.median(values))
+
+
+def test_median_of_nothing_is_an_error() -> None:
+    with pytest.raises(IndexError):
+        stats.median(np.empty(0))
+
+
+def test_rises_are_the_extrema_of_both_halves() -> None:
+    """_rises(prof, c) gives what _extremum gives on each half of the profiles taken alone."""
+    rng = np.random.default_rng(7)
+    prof = np.cumsum(rng.normal(size=(300, 17)), axis=1).astype(np.float32)
+    c = 8
+    up, dn, ok_up, ok_dn = sharpness._rises(prof, c)
+    want_up, want_ok_up = sharpness._extremum(prof[:, c:])
+    want_dn, want_ok_dn = sharpness._extremum(-prof[:, c::-1])
+    for got, want in ((up, want_up), (dn, want_dn), (ok_up, want_ok_up), (ok_dn, want_ok_dn)):
+        assert np.array_equal(got, want)
+
+
+def test_halving_averages_each_two_by_two_block() -> None:
+    """checker._halve is the rounded mean of each 2 x 2 block; an odd last row and column are left out."""
+    rng = np.random.default_rng(11)
+    grey = rng.integers(0, 256, (151, 203), dtype=np.uint8)
+    got = checker._halve(grey)
+    blocks = grey[:150, :202].astype(np.int32).reshape(75, 2, 101, 2).sum(axis=(1, 3))
+    assert got.shape == (75, 101)
+    assert np.abs(got.astype(np.int32) - (blocks + 2) // 4).max() <= 1
+
+
+def test_sharpness_is_reproducible(page_jpeg) -> None:
+    """The same pixels give the same sharpness figures call after call and from a strided view: the edges are
+    chosen on integer gradients, with no last-bit float differences between the SIMD paths a buffer's alignment
+    selects."""
+    gray = cv2.imdecode(np.frombuffer(page_jpeg()[0], np.uint8), cv2.IMREAD_GRAYSCALE)
+    padded = np.zeros((gray.shape[0], gray.shape[1] + 3), np.uint8)
+    padded[:, 1 : 1 + gray.shape[1]] = gray
+    cells = sharpness.select_cells(np.ones((gray.shape[0] // 2, gray.shape[1] // 2), bool), 2, gray.shape)
+    runs = [sharpness.measure(g, cells) for g in (gray, gray.copy(), padded[:, 1 : 1 + gray.shape[1]], gray)]
+    first = runs[0]
+    assert first is not None and first.edges > 1000
+    for r in runs[1:]:
+        assert r is not None
+        assert (r.overall, r.worst_direction, r.edges) == (first.overall, first.worst_direction, first.edges)
+        assert [c.score for c in r.cells] == [c.score for c in first.cells]
