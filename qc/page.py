@@ -154,12 +154,26 @@ def text_cut_sides(ink: np.ndarray, max_marks: int) -> tuple[list[str], list[int
     a scanner's dark border, a shadow or the desk are not counted. `ink` is the bool stroke mask
     (`ink_mask`). Returns (side names in top, right, bottom, left order; the cut marks per side).
     """
-    n, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
     h, w = ink.shape
-    x, y = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_TOP]
-    bw, bh = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
     long_side = max(h, w)
-    text = (bh >= 4) & (bh <= 0.06 * long_side) & (bw <= 0.1 * long_side)
-    touching = (y <= 1, x + bw >= w - 1, y + bh >= h - 1, x <= 1)
-    counts = [int(np.count_nonzero(t & text)) for t in touching]
+    marks = ink.view(np.uint8) if ink.dtype == np.bool_ else (ink > 0).view(np.uint8)
+    # Each side is searched in a band along it, just wider than a text-sized mark can reach from that side: a mark
+    # touching the side and text-sized lies whole inside its band, so the band labels it exactly as the whole
+    # image would; a mark that leaves the band is cut by the band's inner edge, spans the band and is too big to
+    # be text, as it is in the whole image. The four bands are under half the image.
+    across, along = int(0.06 * long_side) + 3, int(0.1 * long_side) + 3
+    bands = (  # (the band along each side in CUT_SIDES order, its top-left corner in the image)
+        (marks[: min(h, across)], (0, 0)),
+        (marks[:, max(0, w - along) :], (max(0, w - along), 0)),
+        (marks[max(0, h - across) :], (0, max(0, h - across))),
+        (marks[:, : min(w, along)], (0, 0)),
+    )
+    counts = []
+    for side, (band, (ox, oy)) in enumerate(bands):
+        _, _, stats, _ = cv2.connectedComponentsWithStats(np.ascontiguousarray(band), connectivity=8)
+        x, y = stats[1:, cv2.CC_STAT_LEFT] + ox, stats[1:, cv2.CC_STAT_TOP] + oy
+        bw, bh = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
+        text = (bh >= 4) & (bh <= 0.06 * long_side) & (bw <= 0.1 * long_side)
+        touching = (y <= 1, x + bw >= w - 1, y + bh >= h - 1, x <= 1)[side]
+        counts.append(int(np.count_nonzero(touching & text)))
     return [name for name, c in zip(CUT_SIDES, counts, strict=True) if c > max_marks], counts

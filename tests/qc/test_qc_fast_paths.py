@@ -93,3 +93,32 @@ def test_sharpness_is_reproducible(page_jpeg) -> None:
         assert r is not None
         assert (r.overall, r.worst_direction, r.edges) == (first.overall, first.worst_direction, first.edges)
         assert [c.score for c in r.cells] == [c.score for c in first.cells]
+
+
+def _cut_sides_whole_image(ink: np.ndarray, max_marks: int) -> tuple[list[str], list[int]]:
+    """text_cut_sides as it was: the whole image labelled at once."""
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    h, w = ink.shape
+    x, y = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_TOP]
+    bw, bh = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
+    long_side = max(h, w)
+    text = (bh >= 4) & (bh <= 0.06 * long_side) & (bw <= 0.1 * long_side)
+    touching = (y <= 1, x + bw >= w - 1, y + bh >= h - 1, x <= 1)
+    counts = [int(np.count_nonzero(t & text)) for t in touching]
+    return [n for n, c in zip(page.CUT_SIDES, counts, strict=True) if c > max_marks], counts
+
+
+@pytest.mark.parametrize("shape", [(400, 300), (300, 400), (60, 50), (7, 9)])
+def test_cut_sides_in_bands_match_the_whole_image(shape: tuple[int, int]) -> None:
+    """Labelling only a band along each side counts the same cut marks as labelling the whole image: marks
+    text-sized and not, touching one side, two sides, or reaching out of the band (a long stroke, a U whose
+    arms touch the side and join beyond the band)."""
+    rng = np.random.default_rng(sum(shape))
+    h, w = shape
+    for density in (0.0, 0.02, 0.08, 0.3):
+        ink = rng.random(shape) < density
+        ink = cv2.dilate(ink.astype(np.uint8), np.ones((3, 2), np.uint8)).astype(bool)
+        ink[: h // 2, 5:7] = True  # a stroke from the top, too long to be text
+        r = min(h - 1, int(0.06 * max(shape)) + 6)  # a U: two arms from the top joined below the top band
+        ink[: r + 1, 20:22] = ink[: r + 1, 30:32] = ink[r, 20:32] = True
+        assert page.text_cut_sides(ink, 2) == _cut_sides_whole_image(ink, 2)
