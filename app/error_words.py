@@ -28,6 +28,10 @@ MORE_EXPLANATIONS = {
     "cannot_disable_self": N_("You cannot disable your own account: ask another administrator."),
     "grant_refused": N_("This duty cannot be granted to this user."),
     "grant_not_confirmed": N_("The grant has not been confirmed by the second person yet."),
+    "disable_refused": N_(
+        "A hospital-side account is disabled by the hospital or at the server's console, not by the vendor side or "
+        "the system administrator."
+    ),
     "audit_key": N_("The audit trail's signing key is missing or wrong: tell your administrator."),
     "bad_invoice": N_("The invoice is not valid: check its month, amount and number."),
     "bad_month": N_("Give the month as YYYY-MM, not in the future."),
