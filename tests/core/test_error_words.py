@@ -3,6 +3,7 @@ the page never shows the server's English detail."""
 
 import ast
 import re
+from html import unescape
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -73,3 +74,31 @@ def test_the_error_page_words_a_code_in_the_readers_language_never_the_detail(cl
         assert page.status_code in (409, 422) and words in text, (what, text)
         assert not ENGLISH.search(text) and raised[what].detail not in page.text, (what, text)
     client.cookies.clear()
+
+
+def test_the_frameworks_own_refusals_are_error_pages_in_the_readers_language_outside_the_api(
+    client: TestClient,
+) -> None:
+    """An unknown address, a method the address does not serve and a form without its fields answered a browser
+    with JSON in English ({"detail": "Not Found"}, "Method Not Allowed", "Field required"); /api keeps its JSON."""
+    cases = [  # (method, address, status, code, zh-CN words, English words)
+        ("get", "/no-such-page", 404, "not_found", "没有这个页面或对象", "There is no such page or object"),
+        ("put", "/login", 405, "method_not_allowed", "此地址不能这样使用", "This address is not used this way."),
+        ("post", "/login", 422, "invalid", "填写的内容无效", "Something entered is not valid."),
+    ]
+    for lang, index in (("zh-CN", 4), ("en", 5)):
+        client.cookies.set(LANG_COOKIE, lang)
+        for method, url, status, code, *words in cases:
+            page = getattr(client, method)(url)
+            text = re.search(r'id="error-detail">(.*?)</p>', page.text, flags=re.S)
+            assert (page.status_code, page.headers["content-type"].split(";")[0]) == (status, "text/html"), url
+            assert text and words[index - 4] in unescape(text.group(1)) and f"<code>{code}</code>" in page.text, url
+            assert not any(english in page.text for english in ("Not Found", "Method Not Allowed", "Field required"))
+            if lang == "zh-CN":
+                assert not ENGLISH.search(text.group(1)), text.group(1)
+    assert client.put("/login").headers["allow"] == "GET, POST"  # a 405 still names what the address serves
+    client.cookies.clear()
+    api = client.get("/api/v1/no-such-thing")
+    assert (api.status_code, api.json()["error"]) == (404, "not_found")
+    wrong = client.put("/api/v1/station/sessions")
+    assert (wrong.status_code, wrong.json()["error"], wrong.headers["allow"]) == (405, "method_not_allowed", "POST")
