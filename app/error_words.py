@@ -28,6 +28,10 @@ MORE_EXPLANATIONS = {
     "cannot_disable_self": N_("You cannot disable your own account: ask another administrator."),
     "grant_refused": N_("This duty cannot be granted to this user."),
     "grant_not_confirmed": N_("The grant has not been confirmed by the second person yet."),
+    "disable_refused": N_(
+        "A hospital-side account is disabled by the hospital or at the server's console, not by the vendor side or "
+        "the system administrator."
+    ),
     "audit_key": N_("The audit trail's signing key is missing or wrong: tell your administrator."),
     "bad_invoice": N_("The invoice is not valid: check its month, amount and number."),
     "bad_month": N_("Give the month as YYYY-MM, not in the future."),
@@ -85,6 +89,7 @@ MORE_EXPLANATIONS = {
     "captured_at_out_of_range": N_("The capture time is not plausible: check the station's clock."),
     "idempotency_key_required": N_("The upload needs an idempotency key of 8 to 80 characters."),
     "bad_filename": N_("The file name must be a plain name, without folders."),
+    "method_not_allowed": N_("This address is not used this way. Go back and use the page's links and buttons."),
 }
 
 # Last: words for the answer's status, so that no code is left to the server's English.
@@ -93,6 +98,7 @@ STATUS_EXPLANATIONS = {
     401: MORE_EXPLANATIONS["unauthorized"],
     403: ERROR_EXPLANATIONS["forbidden"],
     404: ERROR_EXPLANATIONS["not_found"],
+    405: MORE_EXPLANATIONS["method_not_allowed"],
     409: MORE_EXPLANATIONS["conflict"],
     413: MORE_EXPLANATIONS["too_large"],
     415: MORE_EXPLANATIONS["unsupported_media_type"],

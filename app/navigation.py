@@ -105,6 +105,8 @@ ERROR_TITLES = {
     "too_many_attempts": N_("Too many attempts"),
     "approval_refused": N_("Not allowed"),
     "approval_not_usable": N_("This request cannot be used"),
+    "approval_grant_refused": N_("You may not approve this role change"),
+    "disable_refused": N_("Not allowed"),
     "role_change_pending": N_("A role change is already waiting"),
     "frontpage_reading_not_current": N_("The front page was read again"),
     "frontpage_not_a_mismatch": N_("Nothing to confirm"),
@@ -126,6 +128,12 @@ ERROR_EXPLANATIONS = {
         "its own approvers."
     ),
     "approval_not_usable": N_("This approval has expired, was rejected or has been used already."),
+    "approval_grant_refused": N_(
+        "Nobody approves a role change he asked for, or one of his own account. A hospital-side role, or a change "
+        "away from one, is approved only by the records custodian or the audit administrator; a vendor-side role by "
+        "the project manager or the system administrator. An approver whose own role was granted before this rule "
+        "must first have it confirmed at the console."
+    ),
     "role_change_pending": N_(
         "This account already has a role change waiting for approval. It must be decided (or expire) before another "
         "one is asked for; see Approvals."

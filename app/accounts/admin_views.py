@@ -122,7 +122,7 @@ def user_active(
     """Disable a user at once (ending all their sessions), or ask for one to be enabled again (a grant)."""
     if not active:
         if why := duties.disable_refusal(principal.role, user.role):
-            raise duties.GrantRefused(why)
+            raise duties.DisableRefused(why)
         try:
             set_user_active(session, user.id, False, actor_id=principal.user_id, now=utcnow(), project_id=project.id)
         except CannotDisableSelf:

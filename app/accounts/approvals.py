@@ -48,6 +48,13 @@ class ApprovalRefused(Forbidden):
     code = "approval_refused"
 
 
+class ApprovalGrantRefused(ApprovalRefused):
+    """The separation-of-duties rule refuses this approver this role change (app.accounts.duties.grant_refusal):
+    the screen words the code (app.navigation.ERROR_EXPLANATIONS); the rule's English reason is for the log."""
+
+    code = "approval_grant_refused"
+
+
 class ApprovalNotUsable(Conflict):
     code = "approval_not_usable"
 
@@ -150,7 +157,7 @@ def decide(
             )
         except duties.GrantRefused as exc:
             _record_denial(session, approval, approver, {"reason": "separation_of_duties", "kind": kind.value})
-            raise ApprovalRefused(exc.detail, keep_writes=True) from exc
+            raise ApprovalGrantRefused(exc.detail, keep_writes=True) from exc
     approval.status = "approved" if approve else "rejected"
     approval.decided_by, approval.decided_at, approval.decision_note = approver.user_id, now, note[:500]
     if approve:

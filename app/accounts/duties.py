@@ -80,6 +80,12 @@ class GrantNotConfirmed(Forbidden):
     code = "grant_not_confirmed"
 
 
+class DisableRefused(Forbidden):
+    """A hospital-side account disabled by someone outside the hospital (disable_refusal)."""
+
+    code = "disable_refused"
+
+
 def side_of(role: str) -> Side:
     """The side a role belongs to."""
     return SIDE_OF[Role(role)]

@@ -7,13 +7,14 @@ from fastapi import APIRouter, Depends, Form, Request
 from app.accounts import enrolment, totp
 from app.accounts.dependencies import CsrfChecked, require
 from app.accounts.models import EnrolmentLink, User
+from app.accounts.passwords import weak_password_words
 from app.accounts.permissions import Perm
 from app.accounts.signin import WebPrincipal
 from app.accounts.views import _qr_svg
 from app.core.clock import utcnow
 from app.core.db import SessionDep
 from app.core.errors import AppError
-from app.core.i18n import translations
+from app.core.i18n import gettext_for, translations
 from app.core.templates import render, request_language
 from app.core.typed import Typed
 from app.navigation import N_
@@ -99,18 +100,19 @@ def enrol(
     except enrolment.EnrolmentLinkInvalid as exc:
         return _invalid(request, exc)
     except AppError as exc:
-        weak = N_("Too weak: at least 10 characters, not a common password, not the user name.")
         errors = {
             "passwords_differ": ("confirm", N_("The two new passwords differ.")),
-            "weak_password": ("password", weak),
             "bad_second_factor": ("code", N_("The code does not match. Check the phone's clock and try again.")),
         }
-        if exc.code not in errors:
+        if exc.code == "weak_password":  # the refusal's own reason, in the reader's words
+            field, words = "password", weak_password_words(gettext_for(request_language(request)), exc)
+        elif exc.code in errors:
+            field, words = errors[exc.code][0], _t(request, errors[exc.code][1])
+        else:
             raise
-        field, message = errors[exc.code]
         link, user = enrolment.open_link(session, token, now=now)
         keep = secret if enrolment.valid_secret(secret) else totp.new_secret()
-        return _form(request, token, user, link, keep, {field: _t(request, message)}, status=422)
+        return _form(request, token, user, link, keep, {field: words}, status=422)
     return render(request, "accounts/enrol_done.html", {"codes": codes, "account": user})
 
 

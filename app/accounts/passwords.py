@@ -3,10 +3,12 @@
 Both the account service and sign-in use it; it imports neither.
 """
 
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
 from app.accounts.exceptions import WeakPassword
+from app.core.errors import AppError
 from app.navigation import N_
 
 MIN_PASSWORD_LENGTH = 10
@@ -16,12 +18,21 @@ WEAK_PASSWORD_WORDS = {
     "too_common": N_("this password is too common or too simple: choose another."),
     "is_username": N_("the password must not be the user name."),
 }
+# What they say for a reason without words of its own (the rule's English detail is for the log, never the screen).
+WEAK_PASSWORD_RULE = N_("Too weak: at least %(min)s characters, not a common password, not the user name.")
 
 
-def weak_password_words(gettext, exc: WeakPassword) -> str:  # noqa: ANN001
-    """A refused password in the reader's language: "Too weak: " and the reason's words."""
-    words = WEAK_PASSWORD_WORDS.get(exc.params.get("reason", ""))
-    return gettext("Too weak: ") + (gettext(words) % exc.params if words else exc.detail)
+def weak_password_words(gettext: Callable[[str], str], exc: AppError) -> str:
+    """A refused password (weak_password) in the reader's language: "Too weak: " and the reason's words, or the
+    whole rule when the reason has none."""
+    params = getattr(exc, "params", {})
+    words = WEAK_PASSWORD_WORDS.get(params.get("reason", ""))
+    try:
+        if words:
+            return gettext("Too weak: ") + gettext(words) % params
+    except (KeyError, TypeError, ValueError):
+        pass  # words whose params the refusal lacks: the rule says it
+    return gettext(WEAK_PASSWORD_RULE) % {"min": MIN_PASSWORD_LENGTH}
 
 
 @lru_cache

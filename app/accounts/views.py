@@ -316,7 +316,7 @@ def account_password(
                 session.commit()  # keep the count and the audit event (at the lock, every session has ended)
                 errors["current"] = _t(request, "The current password is wrong.")
             elif exc.code == "weak_password":
-                errors["new"] = weak_password_words(gettext_for(request_language(request)), exc)  # type: ignore[arg-type]
+                errors["new"] = weak_password_words(gettext_for(request_language(request)), exc)
             else:
                 raise
     if errors:

@@ -1,8 +1,12 @@
 """Browser plumbing: security headers on every answer, and errors shown as pages outside /api."""
 
+import json
+
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.errors import AppError, NotFound, error_body
@@ -80,8 +84,20 @@ def is_api(request: Request) -> bool:
 
 
 def install_html_errors(app: FastAPI) -> None:
-    """Outside /api: 401 sends the browser to the sign-in page; other errors render the error page."""
+    """Outside /api: 401 sends the browser to the sign-in page; other errors render the error page, the framework's
+    own too (an unknown address, a method the address does not serve, a form field missing or malformed), which
+    would otherwise answer a browser with JSON in English. Call after install_error_handlers: /api keeps its JSON."""
     from app.core.templates import render
+
+    def error_page(request: Request, code: str, status: int, params: dict) -> Response:
+        from app.core.i18n import translations
+        from app.core.templates import request_language
+        from app.error_words import explanation
+
+        gettext = translations(request_language(request)).gettext
+        words = explanation(gettext, code, status, params)
+        context = {"code": code, "status": status, "explanation": words}  # the English detail: the log's
+        return render(request, "error.html", context, status_code=status)
 
     @app.exception_handler(OverflowError)
     @app.exception_handler(DataError)
@@ -98,11 +114,18 @@ def install_html_errors(app: FastAPI) -> None:
             target = "/login/second-factor" if exc.code == "second_factor_required" else "/login"
             nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"{target}?next={nxt}" if nxt not in ("/", "/login") else target, 303)
-        from app.core.i18n import translations
-        from app.core.templates import request_language
-        from app.error_words import explanation
+        return error_page(request, exc.code, exc.status, getattr(exc, "params", {}))
 
-        gettext = translations(request_language(request)).gettext
-        words = explanation(gettext, exc.code, exc.status, getattr(exc, "params", {}))
-        context = {"code": exc.code, "status": exc.status, "explanation": words}  # the English detail: the log's
-        return render(request, "error.html", context, status_code=exc.status)
+    json_answers = {kind: app.exception_handlers[kind] for kind in (StarletteHTTPException, RequestValidationError)}
+
+    @app.exception_handler(StarletteHTTPException)
+    @app.exception_handler(RequestValidationError)
+    async def _framework_error(request: Request, exc: Exception) -> Response:
+        kind = RequestValidationError if isinstance(exc, RequestValidationError) else StarletteHTTPException
+        answer = await json_answers[kind](request, exc)
+        if is_api(request):
+            return answer
+        page = error_page(request, json.loads(answer.body)["error"], answer.status_code, {})
+        if "allow" in answer.headers:  # a 405 names the methods the address serves, on a page too
+            page.headers["Allow"] = answer.headers["allow"]
+        return page

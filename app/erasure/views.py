@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 
 from app.accounts.dependencies import CsrfChecked, require
 from app.accounts.models import Role, User
@@ -11,7 +11,7 @@ from app.accounts.permissions import Perm
 from app.accounts.signin import WebPrincipal
 from app.core.clock import utcnow
 from app.core.db import DbId, SessionDep
-from app.core.errors import Forbidden, NotFound
+from app.core.errors import AppError, Forbidden, NotFound
 from app.core.i18n import translations
 from app.core.templates import environment, redirect, render, request_language
 from app.erasure.models import ErasureCertificate
@@ -20,6 +20,13 @@ from app.projects.dependencies import CurrentProject
 
 router = APIRouter(include_in_schema=False)
 EndUser = Annotated[WebPrincipal, Depends(require(Perm.erasure))]
+
+
+class CertificatePdfUnavailable(AppError):
+    """No chromium on the server: the error page says, in the reader's words, to print from the browser."""
+
+    status = 503
+    code = "pdf_unavailable"
 
 
 def _t(request: Request, message: str) -> str:
@@ -99,7 +106,7 @@ def certificate_pdf(request: Request, cert_id: DbId, principal: EndUser, session
         try:
             html_to_pdf(html, out)
         except PdfUnavailable as exc:
-            return HTMLResponse(f"PDF unavailable: {exc}", status_code=503)
+            raise CertificatePdfUnavailable(f"{exc}: print the certificate from the browser instead") from exc
         data = out.read_bytes()
     return Response(data, media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="folio-erasure-{cert_id}.pdf"'})

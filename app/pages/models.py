@@ -128,12 +128,15 @@ class ProcessedImage(SQLModel, table=True):
     __tablename__ = "processed_image"
     __table_args__ = (
         UniqueConstraint("image_id", "fingerprint"),
-        # the few copies that need a look, for the vendor QC's count and list (migration 9d2e6a4c1b57)
+        # the few copies that need a look, for the vendor QC's count and list (app.records.versions.needs_look_query
+        # asks for the project's fingerprint among them). SQLite uses a partial index only when the query repeats its
+        # predicate word for word: SQLAlchemy writes `needs_look = 1` there, a bare `needs_look` on PostgreSQL
+        # (migration 115dd6961e23)
         Index(
             "ix_processed_image_needs_look",
+            "fingerprint",
             "image_id",
-            "id",
-            sqlite_where=text("needs_look"),
+            sqlite_where=text("needs_look = 1"),
             postgresql_where=text("needs_look"),
         ),
     )

@@ -160,8 +160,10 @@ def needs_look_query(session: Session, project_id: int):  # noqa: ANN201  (a sel
     """Live pages of a project whose current image's current processed copy needs a look, in record and page
     order: the copy of the project's present settings (app.pages.processed.current_fingerprint, the one the
     viewer shows and a package filed now delivers). A page without a current copy yet is not listed (not known
-    yet). PostgreSQL starts from the partial index of marked copies (ix_processed_image_needs_look); SQLite
-    cannot use that index (its `needs_look` predicate is not the `needs_look = 1` SQLAlchemy writes there)."""
+    yet). Both backends read the marked copies of the fingerprint from the partial index
+    ix_processed_image_needs_look (fingerprint, image_id), not the whole processed_image table: its predicate is
+    written as SQLAlchemy writes `needs_look` on each (`needs_look = 1` on SQLite, whose planner uses a partial
+    index only then; tests/records/test_needs_look_index.py)."""
     project = session.get(Project, project_id)
     fingerprint = current_fingerprint(project) if project else ""  # no project: no page
     marked = select(ProcessedImage.image_id).where(

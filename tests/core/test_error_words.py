@@ -3,6 +3,7 @@ the page never shows the server's English detail."""
 
 import ast
 import re
+from html import unescape
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -64,12 +65,44 @@ def test_the_error_page_words_a_code_in_the_readers_language_never_the_detail(cl
     def _raise(what: str) -> None:
         raise raised[what]
 
-    client.app.add_api_route("/test-error-words/{what}", _raise, methods=["GET"])
-    cases = {"lot": "批次当前不处于", "started": "交付导出 3 已经开始", "new": "填写的内容无效"}
-    client.cookies.set(LANG_COOKIE, "zh-CN")
-    for what, words in cases.items():
-        page = client.get(f"/test-error-words/{what}")
-        text = re.search(r'id="error-detail">(.*?)</p>', page.text, flags=re.S).group(1)
-        assert page.status_code in (409, 422) and words in text, (what, text)
-        assert not ENGLISH.search(text) and raised[what].detail not in page.text, (what, text)
+    routes = client.app.router.routes
+    client.app.add_api_route("/test-error-words/{what}", _raise, methods=["GET"], include_in_schema=False)
+    try:
+        cases = {"lot": "批次当前不处于", "started": "交付导出 3 已经开始", "new": "填写的内容无效"}
+        client.cookies.set(LANG_COOKIE, "zh-CN")
+        for what, words in cases.items():
+            page = client.get(f"/test-error-words/{what}")
+            text = re.search(r'id="error-detail">(.*?)</p>', page.text, flags=re.S).group(1)
+            assert page.status_code in (409, 422) and words in text, (what, text)
+            assert not ENGLISH.search(text) and raised[what].detail not in page.text, (what, text)
+    finally:  # the app is shared by the run: tests/accounts/test_route_roles.py walks its routes
+        routes.remove(next(r for r in routes if getattr(r, "path", "") == "/test-error-words/{what}"))
+        client.cookies.clear()
+
+
+def test_the_frameworks_own_refusals_are_error_pages_in_the_readers_language_outside_the_api(
+    client: TestClient,
+) -> None:
+    """An unknown address, a method the address does not serve and a form without its fields answered a browser
+    with JSON in English ({"detail": "Not Found"}, "Method Not Allowed", "Field required"); /api keeps its JSON."""
+    cases = [  # (method, address, status, code, zh-CN words, English words)
+        ("get", "/no-such-page", 404, "not_found", "没有这个页面或对象", "There is no such page or object"),
+        ("put", "/login", 405, "method_not_allowed", "此地址不能这样使用", "This address is not used this way."),
+        ("post", "/login", 422, "invalid", "填写的内容无效", "Something entered is not valid."),
+    ]
+    for lang, index in (("zh-CN", 4), ("en", 5)):
+        client.cookies.set(LANG_COOKIE, lang)
+        for method, url, status, code, *words in cases:
+            page = getattr(client, method)(url)
+            text = re.search(r'id="error-detail">(.*?)</p>', page.text, flags=re.S)
+            assert (page.status_code, page.headers["content-type"].split(";")[0]) == (status, "text/html"), url
+            assert text and words[index - 4] in unescape(text.group(1)) and f"<code>{code}</code>" in page.text, url
+            assert not any(english in page.text for english in ("Not Found", "Method Not Allowed", "Field required"))
+            if lang == "zh-CN":
+                assert not ENGLISH.search(text.group(1)), text.group(1)
+    assert client.put("/login").headers["allow"] == "GET, POST"  # a 405 still names what the address serves
     client.cookies.clear()
+    api = client.get("/api/v1/no-such-thing")
+    assert (api.status_code, api.json()["error"]) == (404, "not_found")
+    wrong = client.put("/api/v1/station/sessions")
+    assert (wrong.status_code, wrong.json()["error"], wrong.headers["allow"]) == (405, "method_not_allowed", "POST")

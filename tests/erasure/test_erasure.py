@@ -2,20 +2,24 @@
 
 import hashlib
 import re
+from html import unescape
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from app.accounts.models import Approval, Role
 from app.audit.models import AuditEvent
+from app.core.clock import utcnow
+from app.core.i18n import LANG_COOKIE
 from app.delivery.models import DeliveryExport
-from app.erasure.models import ErasureCertificate
+from app.erasure.models import DeliveryReceipt, ErasureCertificate
 from app.pages.models import PageImage, ProcessedImage
 from app.projects.models import Project
 from app.records.models import Record
-from tests.factories import browser_sign_in, make_user, page_jpeg, signed_in_station, upload
+from tests.factories import browser_sign_in, make_project, make_user, page_jpeg, signed_in_station, upload
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
@@ -97,4 +101,53 @@ def test_erasure_runs_only_after_receipt_and_approval(
     again = mgr.post(f"/erasure/run/{approval.id}", data={"csrf_token": mgr_csrf})
     assert again.status_code == 409  # an approval is used once
     assert re.search(r"6\s*</dd>", cert_page.text)  # 3 masters and their 3 processed copies
+    client.cookies.clear()
+
+
+def test_a_certificate_pdf_the_server_cannot_print_is_explained_in_the_readers_language(
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without chromium the PDF link answers the error page (503 pdf_unavailable) in the reader's words, not the
+    server's English reason as a bare page."""
+    from app.core import pdf
+
+    project = make_project(session)
+    manager = make_user(session, project, username="mgr", role=Role.vendor_manager)
+    manager.totp_secret = SECRET
+    export = DeliveryExport(project_id=project.id, status="done", target="/tmp/delivery-1", record_count=1)
+    now = utcnow()
+    session.add_all([manager, export])
+    session.flush()
+    approval = Approval(
+        project_id=project.id, kind="erasure", requested_by=manager.id, requested_at=now, expires_at=now
+    )
+    session.add(approval)
+    session.flush()
+    receipt = DeliveryReceipt(project_id=project.id, export_id=export.id, confirmed_by=manager.id)
+    session.add(receipt)
+    session.flush()
+    cert = ErasureCertificate(
+        project_id=project.id, approval_id=approval.id, receipt_id=receipt.id, requested_by=manager.id,
+        approved_by=manager.id, run_by=manager.id, started_at=now, finished_at=now, images_erased=0,
+        images_shared_kept=0, image_list_sha256="0" * 64, names_erased=0, staged_files_erased=0,
+        thumbnails_erased=0, verified=True,
+    )  # fmt: skip
+    session.add(cert)
+    session.commit()
+
+    def no_chromium(*args: object, **kwargs: object) -> None:
+        raise pdf.PdfUnavailable("chromium is not installed (/usr/bin/chromium missing)")
+
+    monkeypatch.setattr(pdf, "html_to_pdf", no_chromium)
+    browser_sign_in(client, "mgr", totp_secret=SECRET)
+    words = {
+        "zh-CN": "此服务器无法生成 PDF：请改为从浏览器打印此页面。",
+        "en": "The PDF cannot be made on this server: print the page from the browser instead.",
+    }
+    for lang, sentence in words.items():
+        client.cookies.set(LANG_COOKIE, lang)
+        page = client.get(f"/erasure/certificates/{cert.id}/pdf")
+        shown = re.search(r'id="error-detail">(.*?)</p>', page.text, flags=re.S)
+        assert page.status_code == 503 and shown and sentence in unescape(shown.group(1)), page.text[:300]
+        assert "pdf_unavailable" in page.text and "chromium" not in page.text
     client.cookies.clear()
