@@ -109,7 +109,7 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
     )
     text_cut = pg.text_cut_sides(ink, prof.max_cut_text_marks) if page.full_frame else ([], [0, 0, 0, 0])
     dpi, dpi_from_page = dec.meta_dpi, False
-    if page.quad is not None and contact <= prof.max_edge_contact:
+    if page.quad is not None and contact <= prof.max_edge_contact and pg.matches_paper(page.quad, prof.paper_size_mm):
         dpi, dpi_from_page = pg.effective_dpi(page.quad, f_l * dec.scale, prof.paper_size_mm), True
     blur = None if sharp is None else sh.original_blur(sh.sigma_of_score(sharp.worst_direction), dec.scale)
     region = None if sharp is None else sh.worst_region(sharp, dec.scale, prof.max_region_blur_px)

@@ -28,6 +28,10 @@ DETAILS: dict[str, tuple[str, str]] = {
         "估计 {dpi:.0f} dpi，按 {paper} 纸张计算，要求不低于 {min_dpi:.0f} dpi",
         "estimated {dpi:.0f} dpi assuming {paper} paper; at least {min_dpi:.0f} dpi needed",
     ),
+    "low_resolution_file": (
+        "文件标注 {dpi:.0f} dpi，纸张轮廓无法估计分辨率；要求不低于 {min_dpi:.0f} dpi",
+        "the file states {dpi:.0f} dpi and the paper's outline gave no estimate; at least {min_dpi:.0f} dpi needed",
+    ),
     "low_resolution_side": (
         "图像短边 {short_px} 像素，要求不少于 {min_side_px} 像素",
         "the image's short side is {short_px} px; at least {min_side_px} px needed",
@@ -86,6 +90,9 @@ def detail(code: str, metrics: Mapping[str, Any], profile: Any) -> tuple[str, st
         short = metrics.get("short_side_px")
         if isinstance(short, int) and short < profile.min_side_px:
             key, fields = "low_resolution_side", {"short_px": short, "min_side_px": profile.min_side_px}
+        elif dpi is not None and metrics.get("dpi_from_page") is False:
+            # the resolution the file states: no paper size was assumed, and saying so would be false
+            key, fields = "low_resolution_file", {"dpi": dpi, "min_dpi": profile.min_dpi}
         elif dpi is not None:
             paper = metrics.get("assumed_paper") or paper_name(profile.paper_size_mm)
             fields = {"dpi": dpi, "paper": paper, "min_dpi": profile.min_dpi}

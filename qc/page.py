@@ -132,6 +132,22 @@ def content_mask(small: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, float
     return found, float(np.count_nonzero(found)) / n if n else 0.0
 
 
+PAPER_ASPECT_TOLERANCE = 0.2  # an outline whose short/long ratio is further than this share from the paper's is not that paper
+
+
+def matches_paper(quad: np.ndarray, paper_mm: tuple[float, float]) -> bool:
+    """Whether an outline (4x2 corners, any unit) has about the shape of the assumed paper: its short/long side
+    ratio (mean of opposite sides) within PAPER_ASPECT_TOLERANCE of the paper's, so a perspective or a curl still
+    matches while a till receipt (about 1:3) is not taken for an A4 sheet (1:1.41) and given an A4 resolution."""
+    q = quad.astype(np.float64)
+    sides = [float(np.linalg.norm(q[(i + 1) % 4] - q[i])) for i in range(4)]
+    a, b = (sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2
+    if min(a, b) <= 0:
+        return False
+    aspect, paper = min(a, b) / max(a, b), min(paper_mm) / max(paper_mm)
+    return abs(aspect / paper - 1.0) <= PAPER_ASPECT_TOLERANCE
+
+
 def effective_dpi(quad: np.ndarray, px_per_unit: float, paper_mm: tuple[float, float]) -> float:
     """Resolution of the paper in the original image from its outline and the assumed paper size."""
     q = quad.astype(np.float64) * px_per_unit

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 import qc
-from qc.messages import REASONS
+from qc.messages import REASONS, detail
 from tests.qc.helpers import SMALL
 
 
@@ -146,6 +146,25 @@ def test_low_resolution_says_the_dpi_and_paper_it_assumed(page_jpeg) -> None:
     assert f"{rep.metrics['dpi']:.0f} dpi" in msg["zh"] and "按 A4" in msg["zh"]
     a3 = qc.check(far, SMALL | {"min_dpi": 200.0, "paper_size_mm": [297, 420]})
     assert a3.metrics["assumed_paper"] == "A3 (297×420 mm)"
+
+
+def test_a_receipt_is_not_given_an_a4_resolution(page_jpeg) -> None:
+    """A till receipt (80 x 240 mm, about 1:3) is not an A4 sheet: its resolution is not estimated from its
+    outline as if it were (that halved it and failed the page), and no paper size is said to be assumed."""
+    receipt, _ = page_jpeg(seed=5, paper_mm=(80.0, 240.0))
+    rep = qc.check(receipt)
+    assert rep.metrics["dpi_from_page"] is False and rep.metrics["assumed_paper"] is None
+    assert rep.metrics["dpi"] is None and "low_resolution" not in rep.reasons, rep.metrics
+    a4, _ = page_jpeg(seed=5)
+    assert qc.check(a4).metrics["dpi_from_page"] is True  # the same shot of an A4 sheet is estimated
+
+
+def test_low_resolution_from_the_file_says_the_file_stated_it() -> None:
+    """A resolution taken from the file's own header is said to be the file's, not an estimate on A4 paper."""
+    metrics = {"dpi": 150.0, "dpi_from_page": False, "assumed_paper": None, "short_side_px": 1052}
+    zh, en = detail("low_resolution", metrics, qc.default_profile())
+    assert en == "the file states 150 dpi and the paper's outline gave no estimate; at least 200 dpi needed"
+    assert zh.startswith("文件标注 150 dpi") and "A4" not in zh and "A4" not in en
 
 
 def test_cut_off_says_which_side_and_how_much(page_jpeg) -> None:
