@@ -132,7 +132,7 @@ def content_mask(small: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, float
     return found, float(np.count_nonzero(found)) / n if n else 0.0
 
 
-PAPER_ASPECT_TOLERANCE = 0.2  # an outline whose short/long ratio is further than this share from the paper's is not that paper
+PAPER_ASPECT_TOLERANCE = 0.2  # short/long ratio further than this share from the paper's: not that paper
 
 
 def matches_paper(quad: np.ndarray, paper_mm: tuple[float, float]) -> bool:
