@@ -66,6 +66,19 @@ def test_30000_square_refused_by_header() -> None:
     assert _code(_png_header(30000, 30000)) == "too_many_pixels"
 
 
+def test_the_pixel_limit_is_the_policys_not_pillows() -> None:
+    """95 MP is within the default 120 MP limit (and a raised one), though above Pillow's own 89.5 MP warning; the
+    refusal above the limit names the policy's figure."""
+    from qc import imagefile
+
+    header = _png_header(11000, 8700)  # 95.7 MP
+    assert imagefile.probe(header).width == 11000
+    assert imagefile.probe(header, imagefile.Limits(max_pixels=200_000_000)).height == 8700
+    with pytest.raises(qc.QCInputError) as e:
+        imagefile.probe(_png_header(11000, 11000))  # 121 MP
+    assert e.value.code == "too_many_pixels" and "120,000,000" in e.value.message
+
+
 def test_huge_array_refused() -> None:
     big = np.lib.stride_tricks.as_strided(np.zeros(1, np.uint8), shape=(30000, 30000), strides=(0, 0))
     assert _code(big) == "too_many_pixels"
