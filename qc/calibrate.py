@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from qc.profile import Profile, load_profile
 from qc.report import Metric
 
@@ -18,6 +20,7 @@ RULES: dict[str, tuple[str, str]] = {
     "min_contrast": ("contrast", "min"),
     "min_ink_ratio": ("ink_ratio", "min"),
 }
+MAX_CANDIDATES = 64  # thresholds tried per limit and step
 REJECT_COST = 2.0  # rejecting a good page costs an operator a re-shoot; weigh it above a missed bad one
 
 
@@ -38,42 +41,61 @@ class Confusion:
         )
 
 
-def _value(metrics: dict[str, Metric], name: str) -> float | None:
+def _value(metrics: dict[str, Metric], name: str, prof: Profile) -> float | None:
     if name == "abs_skew_deg":
         v = metrics.get("skew_deg")
         return None if v is None else abs(float(v))
+    if name == "blur_px":  # at the profile's reference resolution, as the limit is (Profile.blur_allowance)
+        v, dpi = metrics.get("blur_px"), metrics.get("dpi")
+        if not isinstance(v, int | float) or isinstance(v, bool):
+            return None
+        return float(v) / prof.blur_allowance(float(dpi) if isinstance(dpi, int | float) else None)
     v = metrics.get(name)
     return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
 
 
-def best_threshold(good: Sequence[float], bad: Sequence[float], direction: str) -> float | None:
-    """Threshold between good and bad values minimising REJECT_COST*rejected good + passed bad; None if useless."""
-    if not good or not bad:
-        return None
-    values = sorted(set(good) | set(bad))
-    cands = [(a + b) / 2 for a, b in zip(values, values[1:], strict=False)]
-    best, best_cost = None, float(len([b for b in bad]))  # cost of catching nothing
-    for t in cands:
-        if direction == "max":
-            rejected, missed = sum(g > t for g in good), sum(b <= t for b in bad)
-        else:
-            rejected, missed = sum(g < t for g in good), sum(b >= t for b in bad)
-        cost = REJECT_COST * rejected + missed
-        if cost < best_cost:
-            best, best_cost = t, cost
-    return best
+def _cost(prof: Profile, good: Sequence[dict[str, Metric]], bad: Sequence[dict[str, Metric]]) -> float:
+    """REJECT_COST x good images the profile rejects + bad images it passes."""
+    return REJECT_COST * sum(not _passes(m, prof) for m in good) + sum(_passes(m, prof) for m in bad)
+
+
+def _passes(metrics: dict[str, Metric], prof: Profile) -> bool:
+    from qc.checker import judge_metrics  # qc.checker imports the profile module this one also needs
+
+    size = metrics.get("_size")
+    w, h = size if isinstance(size, tuple | list) and len(size) == 2 else (1 << 20, 1 << 20)
+    return not judge_metrics(metrics, prof, int(w), int(h))
 
 
 def calibrate(base: Profile, good: Sequence[dict[str, Metric]], bad: Sequence[dict[str, Metric]]) -> Profile:
-    """A profile whose per-metric thresholds best separate the good from the bad images."""
-    changes: dict[str, float] = {}
-    for field, (metric, direction) in RULES.items():
-        gv = [v for m in good if (v := _value(m, metric)) is not None]
-        bv = [v for m in bad if (v := _value(m, metric)) is not None]
-        t = best_threshold(gv, bv, direction)
-        if t is not None:
-            changes[field] = round(t, 4)
-    return load_profile({**base.to_dict(), **changes, "name": "calibrated"})
+    """A profile that separates the good from the bad images better than `base`, changing as few limits as it can.
+
+    Greedy: of every limit in RULES and every threshold between two measured values, the one change that lowers
+    the cost of the whole profile most (REJECT_COST x good rejected + bad passed, each image judged on all its
+    reasons) is made, and again, until no change lowers it. A bad image the profile already refuses for one reason
+    does not pull another limit after it (the images say which are bad, not why), so the result is never worse than
+    `base` on these images. `_size` (width, height) in an image's metrics is used for the pixel-size rule.
+    """
+    prof = load_profile({**base.to_dict(), "name": "calibrated"})
+    cost = _cost(prof, good, bad)
+    while cost > 0:
+        best: tuple[float, str, float] | None = None
+        for field, (metric, _) in RULES.items():
+            gv = [v for m in good if (v := _value(m, metric, prof)) is not None]
+            bv = [v for m in bad if (v := _value(m, metric, prof)) is not None]
+            values = sorted(set(gv) | set(bv))
+            if len(values) > MAX_CANDIDATES:  # evenly spaced by rank: the work stays bounded on large sets
+                values = [values[int(i)] for i in np.linspace(0, len(values) - 1, MAX_CANDIDATES)]
+            for t in ((a + b) / 2 for a, b in zip(values, values[1:], strict=False)):
+                trial = load_profile({**prof.to_dict(), field: round(t, 4)})
+                c = _cost(trial, good, bad)
+                if c < cost and (best is None or c < best[0]):
+                    best = (c, field, round(t, 4))
+        if best is None:
+            break
+        cost, field, t = best
+        prof = load_profile({**prof.to_dict(), field: t})
+    return prof
 
 
 def confusion(good_passed: Sequence[bool], bad_passed: Sequence[bool]) -> Confusion:

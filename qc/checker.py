@@ -112,7 +112,8 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
     if page.quad is not None and contact <= prof.max_edge_contact and pg.matches_paper(page.quad, prof.paper_size_mm):
         dpi, dpi_from_page = pg.effective_dpi(page.quad, f_l * dec.scale, prof.paper_size_mm), True
     blur = None if sharp is None else sh.original_blur(sh.sigma_of_score(sharp.worst_direction), dec.scale)
-    region = None if sharp is None else sh.worst_region(sharp, dec.scale, prof.max_region_blur_px)
+    limit = prof.max_region_blur_px * prof.blur_allowance(dpi)  # the same blur on the paper at any resolution
+    region = None if sharp is None else sh.worst_region(sharp, dec.scale, limit)
     return Measured(
         sharpness=sharp,
         blur_px=blur,
@@ -166,7 +167,8 @@ def judge_metrics(
         reasons.append("blank")
     blur, skew = _num(metrics, "blur_px"), _num(metrics, "skew_deg")
     region_share = _num(metrics, "blur_region_share") or 0.0
-    if smeared or (blur is not None and blur > prof.max_blur_px) or region_share >= prof.max_blur_region_share:
+    max_blur = prof.max_blur_px * prof.blur_allowance(_num(metrics, "dpi"))
+    if smeared or (blur is not None and blur > max_blur) or region_share >= prof.max_blur_region_share:
         reasons.append("blur")
     if skew is not None and abs(skew) > prof.max_skew_deg:
         reasons.append("skew")

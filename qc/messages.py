@@ -40,6 +40,10 @@ DETAILS: dict[str, tuple[str, str]] = {
     "cut_off_full_frame": ("纸张填满画面，看不到页边", "the paper fills the frame: no page border in view"),
     "cut_off_text": ("文字被画面{sides_zh}边截断", "print runs off the frame at the {sides_en}"),
     "blur": ("模糊约 {blur:.1f} 像素，允许 {max_blur:.1f} 像素", "blur about {blur:.1f} px; {max_blur:.1f} px allowed"),
+    "blur_dpi": (
+        "模糊约 {blur:.1f} 像素，{dpi:.0f} dpi 下允许 {max_blur:.1f} 像素",
+        "blur about {blur:.1f} px; {max_blur:.1f} px allowed at {dpi:.0f} dpi",
+    ),
     "blur_region": (
         "文字区 {share:.0%} 模糊（约 {blur:.1f} 像素），见标出的区域",
         "{share:.0%} of the text area is blurred (about {blur:.1f} px): see the marked region",
@@ -127,7 +131,11 @@ def detail(code: str, metrics: Mapping[str, Any], profile: Any) -> tuple[str, st
         elif region_blur is not None and profile.max_blur_region_share <= (share or 0.0) < WHOLE_PAGE:
             key, fields = "blur_region", {"blur": region_blur, "share": share}
         elif page_blur is not None:
-            fields = {"blur": page_blur, "max_blur": profile.max_blur_px}
+            dpi = _num(metrics, "dpi")
+            allowance = profile.blur_allowance(dpi) if hasattr(profile, "blur_allowance") else 1.0
+            fields = {"blur": page_blur, "max_blur": profile.max_blur_px * allowance}
+            if allowance > 1.0:
+                key, fields["dpi"] = "blur_dpi", dpi
         else:
             return None
     elif code == "occluded":

@@ -20,6 +20,7 @@ class Profile:
     max_blur_px: float = 1.0
     max_region_blur_px: float = 1.5
     max_blur_region_share: float = 0.2
+    blur_reference_dpi: float = 300.0
     min_paper_level: float = 0.40
     max_clipped_highlights: float = 0.35
     min_contrast: float = 0.25
@@ -40,8 +41,22 @@ class Profile:
         if len(size) != 2 or min(size) <= 0:
             raise ValueError("paper_size_mm must be two positive numbers")
         object.__setattr__(self, "paper_size_mm", size)
+        if self.blur_reference_dpi <= 0:
+            raise ValueError("blur_reference_dpi must be positive")
         if self.max_pixels <= 0 or self.min_side_px < 1:
             raise ValueError("max_pixels and min_side_px must be positive")
+
+    def blur_allowance(self, dpi: float | None) -> float:
+        """How many times the blur limits (max_blur_px, max_region_blur_px) grow for a page of this resolution:
+        dpi / blur_reference_dpi above the reference, else 1 (unknown dpi: 1).
+
+        The limits are in original pixels at the reference resolution; a pixel of a 600 dpi scan is half as wide
+        on the paper, so the same blur on the paper (what decides whether a stroke reads) is twice as many pixels.
+        Below the reference nothing is relaxed or tightened: the resolution rule (min_dpi) speaks for those pages.
+        """
+        if dpi is None or dpi <= self.blur_reference_dpi:
+            return 1.0
+        return float(dpi) / self.blur_reference_dpi
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable dict that load_profile turns back into an equal Profile."""
