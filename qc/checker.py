@@ -113,6 +113,8 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
         dpi, dpi_from_page = pg.effective_dpi(page.quad, f_l * dec.scale, prof.paper_size_mm), True
     blur = None if sharp is None else sh.original_blur(sh.sigma_of_score(sharp.worst_direction), dec.scale)
     limit = prof.max_region_blur_px * prof.blur_allowance(dpi)  # the same blur on the paper at any resolution
+    if sharp is not None:
+        sharp = sh.rescore_silent(work, sharp, dec.scale, limit)
     region = None if sharp is None else sh.worst_region(sharp, dec.scale, limit)
     return Measured(
         sharpness=sharp,

@@ -80,6 +80,7 @@ class Sharpness:
     edges: int
     cells: tuple[Cell, ...] = ()
     directions: tuple[int, int, int, int] = (0, 0, 0, 0)  # edges per direction (0°, 45°, 90°, 135° gradients)
+    silent: tuple[tuple[int, int], ...] = ()  # text-area cells (top-left, working px) with too few edges to score
 
     @property
     def balance(self) -> float | None:
@@ -241,13 +242,7 @@ def measure(gray: np.ndarray, corners: list[tuple[int, int]]) -> Sharpness | Non
     size = cell_size(gray.shape)
     patch = min(PATCH, size)
     inset = (size - patch) // 2
-    pad = int(REACH) + 2
-    tops = [(y + inset, x + inset) for y, x in corners]
-    side = patch + 2 * pad
-    wins = np.stack([_window(gray, y - pad, x - pad, side) for y, x in tops])  # (cells, side, side) uint8
-    stack = wins.reshape(-1, side).astype(np.float32)
-    grad = np.ascontiguousarray(wins[:, pad - 2 : pad + patch + 2, pad - 2 : pad + patch + 2]).reshape(-1, patch + 4)
-    got = _edge_scores(stack, patch, pad, grad)
+    got = _patch_scores(gray, [(y + inset, x + inset) for y, x in corners], patch)
     if got is None:
         return None
     score, direction, cell = got
@@ -257,13 +252,82 @@ def measure(gray: np.ndarray, corners: list[tuple[int, int]]) -> Sharpness | Non
         for k, (y, x) in enumerate(corners)
         if per_cell[k, 1] >= MIN_EDGES_PER_CELL
     )
+    scored = {(c.y, c.x) for c in cells}
     return Sharpness(
         overall=median(score),
         worst_direction=_worst_direction(score, direction, MIN_EDGES_PER_DIRECTION),
         edges=int(len(score)),
         cells=cells,
         directions=tuple(int(v) for v in np.bincount(direction, minlength=4)[:4]),  # type: ignore[arg-type]
+        silent=tuple(c for c in corners if c not in scored),
     )
+
+
+def _patch_scores(
+    gray: np.ndarray, tops: list[tuple[int, int]], patch: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """_edge_scores of the patch x patch squares at `tops` (top-left corners, working pixels) of the working image."""
+    pad = int(REACH) + 2
+    side = patch + 2 * pad
+    wins = np.stack([_window(gray, y - pad, x - pad, side) for y, x in tops])  # (cells, side, side) uint8
+    stack = wins.reshape(-1, side).astype(np.float32)
+    grad = np.ascontiguousarray(wins[:, pad - 2 : pad + patch + 2, pad - 2 : pad + patch + 2]).reshape(-1, patch + 4)
+    return _edge_scores(stack, patch, pad, grad)
+
+
+def rescore_silent(gray: np.ndarray, sharp: Sharpness, scale: float, limit_px: float) -> Sharpness:
+    """The map with the silent cells that border a blurred region scored over their whole area.
+
+    A cell of the text area is scored on its central patch; a cell whose patch holds too few edges is silent.
+    Sharp print leaves a cell silent when its centre falls between lines; print blurred past reading leaves it
+    silent because its strokes have merged into edges too low to follow — so the more a region is blurred, the
+    fewer of its cells were scored and the smaller it looked (a region that failed at sigma 3 passed at 6). A
+    silent cell next to a cell blurred beyond `limit_px` (original pixels, as worst_region) is scored again on
+    its four quadrants; those that now hold enough edges join the map, and the cells they border are tried in
+    turn. A sharp page has no blurred cell and pays nothing. The page's own figures are left as they were.
+    """
+    if not sharp.cells or not sharp.silent:
+        return sharp
+    size = sharp.cells[0].size
+    patch = min(PATCH, size // 2)
+    inset = (size // 2 - patch) // 2
+    cells, silent = list(sharp.cells), set(sharp.silent)
+    while silent:
+        blur = _cell_blur(cells, scale)
+        bad = {(c.y // size, c.x // size) for c, b in zip(cells, blur, strict=True) if b > limit_px}
+        near = sorted(
+            (y, x)
+            for y, x in silent
+            if any((y // size + dy, x // size + dx) in bad for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+        )
+        if not near:
+            break
+        silent -= set(near)
+        quads = [(y + qy + inset, x + qx + inset) for y, x in near for qy in (0, size // 2) for qx in (0, size // 2)]
+        got = _patch_scores(gray, quads, patch)
+        if got is None:  # no followable edge in any of them
+            per_cell = np.zeros((len(near), 2))
+        else:
+            score, direction, quad = got
+            per_cell = _cell_scores(score, direction, quad // 4, len(near))
+        # a cell whose whole area still holds too few edges, beside a blurred one: its print has merged past any
+        # edge to follow (it is text area: its ink or smeared content was seen), so it is as blurred as can be told
+        new = [
+            Cell(y=y, x=x, size=size, score=float(per_cell[k, 0]), edges=int(per_cell[k, 1]))
+            if per_cell[k, 1] >= MIN_EDGES_PER_CELL
+            else Cell(y=y, x=x, size=size, score=float(_CURVE_SCORE[-1]), edges=int(per_cell[k, 1]))
+            for k, (y, x) in enumerate(near)
+        ]
+        cells += new
+    return Sharpness(
+        sharp.overall, sharp.worst_direction, sharp.edges, tuple(cells), sharp.directions, tuple(sorted(silent))
+    )
+
+
+def _cell_blur(cells: list[Cell] | tuple[Cell, ...], scale: float) -> np.ndarray:
+    """Each cell's blur in original pixels (sigma_of_score then original_blur, one interpolation for all)."""
+    sigmas = np.interp(-np.array([c.score for c in cells]), -_CURVE_SCORE, _CURVE_SIGMA)
+    return np.array([original_blur(float(v), scale) for v in sigmas])
 
 
 def _cell_scores(score: np.ndarray, direction: np.ndarray, cell: np.ndarray, n_cells: int) -> np.ndarray:
@@ -306,9 +370,7 @@ def worst_region(sharp: Sharpness, scale: float, limit_px: float) -> Region | No
     """
     if not sharp.cells:
         return None
-    # sigma_of_score for every cell in one interpolation (np.interp is elementwise: the same values one by one)
-    sigmas = np.interp(-np.array([c.score for c in sharp.cells]), -_CURVE_SCORE, _CURVE_SIGMA)
-    blur = np.array([original_blur(float(v), scale) for v in sigmas])
+    blur = _cell_blur(sharp.cells, scale)
     size = sharp.cells[0].size
     gy = np.array([c.y // size for c in sharp.cells])
     gx = np.array([c.x // size for c in sharp.cells])

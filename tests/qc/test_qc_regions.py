@@ -118,6 +118,24 @@ def test_smeared_print_is_blur_not_blank(length: float, angle: float) -> None:
     assert "blur" in rep.reasons and "blank" not in rep.reasons, rep.metrics
 
 
+def test_more_blur_over_a_region_never_passes_what_less_blur_failed() -> None:
+    """The lower 45 % of a 12 MP page defocused: at sigma 3 it fails; at 6 and 8 its strokes merge past any edge
+    the centre of a cell can follow, and those cells fell silent, so the region looked smaller and the page
+    passed (share 0.18). Silent cells beside the blurred ones are scored over their whole area now."""
+    from bench.qc.generator import PageSpec, render_jpeg
+
+    data, truth = render_jpeg(PageSpec(seed=3, layout="text"))
+    img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    top, bottom = min(c[1] for c in truth.corners), max(c[1] for c in truth.corners)
+    y0 = int(bottom - 0.45 * (bottom - top))
+    for sigma in (3.0, 6.0, 8.0):
+        out = img.copy()
+        out[y0:] = cv2.GaussianBlur(img, (0, 0), sigma)[y0:]
+        rep = qc.check(cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes())
+        assert "blur" in rep.reasons and rep.metrics["blur_region_share"] >= 0.2, (sigma, rep.metrics)
+        assert rep.metrics["blur_region"][1] >= y0 - 300  # the box lies over the defocused part (one cell of slack)
+
+
 @pytest.mark.parametrize(("length", "angle"), [(40.0, 0.0), (30.0, 0.0)])
 def test_receipt_smeared_along_its_lines_is_blur(page_jpeg, length: float, angle: float) -> None:
     """A till receipt smeared along its lines keeps only the edges that run with the motion: its page blur still
