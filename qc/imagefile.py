@@ -130,8 +130,7 @@ def refusal_codes() -> tuple[str, ...]:
 def _open(data: bytes) -> Image.Image:
     try:
         with warnings.catch_warnings():
-            # the pixel limit is the policy's own (probe(): Limits.max_pixels, 120 MP by default), checked from the
-            # same header; Pillow's warning at its own 89.5 MP would refuse pages the policy accepts
+            # the pixel limit is the policy's (probe(): Limits.max_pixels), not Pillow's 89.5 MP warning
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             return Image.open(io.BytesIO(data), formats=["JPEG", "PNG", "TIFF"])  # JPEG also opens MPO
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
