@@ -162,9 +162,6 @@ def judge_metrics(
     blank = ink < prof.min_ink_ratio
     # no sharp strokes, yet the paper holds content: print smeared past recognition (motion), not an empty page
     smeared = blank and (_num(metrics, "smear_ratio") or 0.0) >= prof.min_smear_ratio
-    # or strokes left in one direction only: the edges across the motion are gone (a receipt smeared along its lines)
-    balance = _num(metrics, "edge_balance")
-    smeared = smeared or (balance is not None and balance < prof.min_edge_balance)
     if blank and not smeared and not intentionally_blank:
         reasons.append("blank")
     blur, skew = _num(metrics, "blur_px"), _num(metrics, "skew_deg")
@@ -229,7 +226,6 @@ def metrics_of(
             "edge_score": _r(m.sharpness.worst_direction) if m.sharpness else None,
             "edge_score_overall": _r(m.sharpness.overall) if m.sharpness else None,
             "edges": m.sharpness.edges if m.sharpness else 0,
-            "edge_balance": _r(m.sharpness.balance) if m.sharpness else None,
             "sharpness_cells": len(m.sharpness.cells) if m.sharpness else 0,
             "blur_region_px": _r(m.region.blur_px, 3) if m.region else None,
             "blur_region": list(m.region.box) if m.region else None,

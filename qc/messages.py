@@ -123,10 +123,7 @@ def detail(code: str, metrics: Mapping[str, Any], profile: Any) -> tuple[str, st
         page_blur = _num(metrics, "blur_px")
         region_blur, share = _num(metrics, "blur_region_px"), _num(metrics, "blur_region_share")
         ink, smear = _num(metrics, "ink_ratio"), _num(metrics, "smear_ratio")
-        balance = _num(metrics, "edge_balance")
         if ink is not None and smear is not None and ink < profile.min_ink_ratio and smear >= profile.min_smear_ratio:
-            key = "blur_smeared"
-        elif balance is not None and balance < profile.min_edge_balance:
             key = "blur_smeared"
         elif region_blur is not None and profile.max_blur_region_share <= (share or 0.0) < WHOLE_PAGE:
             key, fields = "blur_region", {"blur": region_blur, "share": share}

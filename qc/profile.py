@@ -26,7 +26,6 @@ class Profile:
     min_contrast: float = 0.25
     min_ink_ratio: float = 0.0015
     min_smear_ratio: float = 0.02
-    min_edge_balance: float = 0.01
     max_edge_contact: float = 0.02
     max_occluded_share: float = 0.0
     require_page_border: bool = False

@@ -30,7 +30,6 @@ MIN_CELL_INK = 0.01  # share of a cell's pixels that are ink for it to count as 
 MIN_EDGE_HEIGHT = 16.0
 MIN_EDGES_PER_DIRECTION = 30
 MIN_EDGES_PER_CELL = 24
-MIN_BALANCE_EDGES = 200  # edges in the commonest direction before the directions' balance is read
 REACH = 12.0  # profiles reach ±REACH px across the edge (a motion smear of up to ~2 x REACH is followed whole)
 _OFFS = np.arange(-REACH, REACH + 0.01, 0.5, dtype=np.float32)
 _C = len(_OFFS) // 2
@@ -79,16 +78,8 @@ class Sharpness:
     worst_direction: float
     edges: int
     cells: tuple[Cell, ...] = ()
-    directions: tuple[int, int, int, int] = (0, 0, 0, 0)  # edges per direction (0°, 45°, 90°, 135° gradients)
     silent: tuple[tuple[int, int], ...] = ()  # text-area cells (top-left, working px) with too few edges to score
 
-    @property
-    def balance(self) -> float | None:
-        """Edges of the rarest direction over those of the commonest, or None below MIN_BALANCE_EDGES edges in the
-        commonest. Print has edges every way round (≥ 0.03 on every page of the bench and the real samples, ruled
-        forms and staves included); a smear along the motion leaves only the edges that run with it (≤ 0.005)."""
-        most = max(self.directions)
-        return None if most < MIN_BALANCE_EDGES else min(self.directions) / most
 
 
 def cell_size(shape: tuple[int, int]) -> int:
@@ -258,7 +249,6 @@ def measure(gray: np.ndarray, corners: list[tuple[int, int]]) -> Sharpness | Non
         worst_direction=_worst_direction(score, direction, MIN_EDGES_PER_DIRECTION),
         edges=int(len(score)),
         cells=cells,
-        directions=tuple(int(v) for v in np.bincount(direction, minlength=4)[:4]),  # type: ignore[arg-type]
         silent=tuple(c for c in corners if c not in scored),
     )
 
@@ -319,9 +309,7 @@ def rescore_silent(gray: np.ndarray, sharp: Sharpness, scale: float, limit_px: f
             for k, (y, x) in enumerate(near)
         ]
         cells += new
-    return Sharpness(
-        sharp.overall, sharp.worst_direction, sharp.edges, tuple(cells), sharp.directions, tuple(sorted(silent))
-    )
+    return Sharpness(sharp.overall, sharp.worst_direction, sharp.edges, tuple(cells), tuple(sorted(silent)))
 
 
 def _cell_blur(cells: list[Cell] | tuple[Cell, ...], scale: float) -> np.ndarray:
