@@ -46,7 +46,7 @@ def _value(metrics: dict[str, Metric], name: str, prof: Profile) -> float | None
         v = metrics.get("skew_deg")
         return None if v is None else abs(float(v))
     if name == "blur_px":  # at the profile's reference resolution, as the limit is (Profile.blur_allowance)
-        v, dpi = metrics.get("blur_px"), metrics.get("dpi")
+        v, dpi = metrics.get("blur_px"), metrics.get("blur_dpi")
         if not isinstance(v, int | float) or isinstance(v, bool):
             return None
         return float(v) / prof.blur_allowance(float(dpi) if isinstance(dpi, int | float) else None)
@@ -86,7 +86,12 @@ def calibrate(base: Profile, good: Sequence[dict[str, Metric]], bad: Sequence[di
             values = sorted(set(gv) | set(bv))
             if len(values) > MAX_CANDIDATES:  # evenly spaced by rank: the work stays bounded on large sets
                 values = [values[int(i)] for i in np.linspace(0, len(values) - 1, MAX_CANDIDATES)]
-            for t in ((a + b) / 2 for a, b in zip(values, values[1:], strict=False)):
+            if not values:
+                continue
+            # between each two measured values, and just beyond both ends (a limit may have to let the most
+            # extreme good page through: one soft good page and no bad page near it)
+            ends = [values[0] - max(1e-3, 0.05 * abs(values[0])), values[-1] + max(1e-3, 0.05 * abs(values[-1]))]
+            for t in [(a + b) / 2 for a, b in zip(values, values[1:], strict=False)] + ends:
                 trial = load_profile({**prof.to_dict(), field: round(t, 4)})
                 c = _cost(trial, good, bad)
                 if c < cost and (best is None or c < best[0]):

@@ -41,6 +41,7 @@ class Measured:
     mid_scale: float  # original pixels per pixel of the occlusion grid
     dpi: float | None
     dpi_from_page: bool
+    blur_dpi: float | None  # the resolution the blur limits scale by (Profile.blur_allowance), None: not scaled
     page_found: bool
     full_frame: bool
     edge_contact: float
@@ -53,6 +54,15 @@ def _halve(gray: np.ndarray) -> np.ndarray:
     """Half of a grey image by 2 x 2 averages (an odd last row or column is left out); uint8 (h // 2, w // 2)."""
     h, w = gray.shape[0] // 2, gray.shape[1] // 2
     return cv2.resize(gray[: 2 * h, : 2 * w], (max(1, w), max(1, h)), interpolation=cv2.INTER_AREA)
+
+
+def _plausible_stated_dpi(dpi: float | None, dec: Decoded, prof: Profile) -> bool:
+    """Whether a resolution the file states may relax the blur limits: the paper it implies (the image's long side
+    at that dpi) is at least half the profile's paper's long side. 2400 dpi on a 2480 x 3508 image would be a
+    37 mm page: a wrong header must not let a blurred page pass."""
+    if dpi is None or dpi <= 0:
+        return False
+    return max(dec.width, dec.height) / dpi * 25.4 >= 0.5 * max(prof.paper_size_mm)
 
 
 def resolve_profile(profile: Profile | dict[str, Any] | None) -> Profile:
@@ -112,7 +122,8 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
     if page.quad is not None and contact <= prof.max_edge_contact and pg.matches_paper(page.quad, prof.paper_size_mm):
         dpi, dpi_from_page = pg.effective_dpi(page.quad, f_l * dec.scale, prof.paper_size_mm), True
     blur = None if sharp is None else sh.original_blur(sh.sigma_of_score(sharp.worst_direction), dec.scale)
-    limit = prof.max_region_blur_px * prof.blur_allowance(dpi)  # the same blur on the paper at any resolution
+    blur_dpi = dpi if dpi_from_page or _plausible_stated_dpi(dpi, dec, prof) else None
+    limit = prof.max_region_blur_px * prof.blur_allowance(blur_dpi)  # the same blur on the paper at any resolution
     if sharp is not None:
         sharp = sh.rescore_silent(work, sharp, dec.scale, limit)
     region = None if sharp is None else sh.worst_region(sharp, dec.scale, limit)
@@ -131,6 +142,7 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
         mid_scale=dec.scale * work.shape[1] / mid_wh[0],
         dpi=dpi,
         dpi_from_page=dpi_from_page,
+        blur_dpi=blur_dpi,
         page_found=page.quad is not None,
         full_frame=page.full_frame,
         edge_contact=contact,
@@ -166,7 +178,7 @@ def judge_metrics(
         reasons.append("blank")
     blur, skew = _num(metrics, "blur_px"), _num(metrics, "skew_deg")
     region_share = _num(metrics, "blur_region_share") or 0.0
-    max_blur = prof.max_blur_px * prof.blur_allowance(_num(metrics, "dpi"))
+    max_blur = prof.max_blur_px * prof.blur_allowance(_num(metrics, "blur_dpi"))
     if smeared or (blur is not None and blur > max_blur) or region_share >= prof.max_blur_region_share:
         reasons.append("blur")
     if skew is not None and abs(skew) > prof.max_skew_deg:
@@ -250,6 +262,7 @@ def metrics_of(
             else [int(round(v * m.mid_scale)) for v in m.occlusion.box],
             "dpi": _r(m.dpi, 1),
             "dpi_from_page": m.dpi_from_page,
+            "blur_dpi": _r(m.blur_dpi, 1),
             "page_found": m.page_found,
             "full_frame": m.full_frame,
             "edge_contact": _r(m.edge_contact),

@@ -128,7 +128,7 @@ def detail(code: str, metrics: Mapping[str, Any], profile: Any) -> tuple[str, st
         elif region_blur is not None and profile.max_blur_region_share <= (share or 0.0) < WHOLE_PAGE:
             key, fields = "blur_region", {"blur": region_blur, "share": share}
         elif page_blur is not None:
-            dpi = _num(metrics, "dpi")
+            dpi = _num(metrics, "blur_dpi")
             allowance = profile.blur_allowance(dpi) if hasattr(profile, "blur_allowance") else 1.0
             fields = {"blur": page_blur, "max_blur": profile.max_blur_px * allowance}
             if allowance > 1.0:

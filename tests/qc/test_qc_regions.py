@@ -37,14 +37,14 @@ def test_grey_600_dpi_scan_passes() -> None:
     assert rep.metrics["dpi"] == pytest.approx(600.0) and rep.metrics["full_frame"] is True
 
 
-def _soft_scan(sigma: float, dpi: float = 600.0) -> bytes:
+def _soft_scan(sigma: float, dpi: float = 600.0, stated: float | None = None) -> bytes:
     """The A5 600 dpi grey scan blurred by sigma (600 dpi pixels), saved at `dpi` (300: halved by area)."""
     grey = cv2.imdecode(np.frombuffer(_scan(12, 600.0, bits=8, paper_mm=(148.0, 210.0)), np.uint8), 0)
     grey = cv2.GaussianBlur(grey, (0, 0), sigma)
     if dpi != 600.0:
         grey = cv2.resize(grey, None, fx=dpi / 600.0, fy=dpi / 600.0, interpolation=cv2.INTER_AREA)
     buf = io.BytesIO()
-    Image.fromarray(grey).save(buf, "PNG", dpi=(dpi, dpi))
+    Image.fromarray(grey).save(buf, "PNG", dpi=(stated or dpi, stated or dpi))
     return buf.getvalue()
 
 
@@ -61,6 +61,17 @@ def test_blur_limits_hold_on_the_paper_at_any_resolution() -> None:
     assert "2.0 px allowed at 600 dpi" in msg["en"] and "600 dpi 下允许 2.0 像素" in msg["zh"], msg
     assert qc.default_profile().blur_allowance(600.0) == 2.0 and qc.default_profile().blur_allowance(200.0) == 1.0
     assert qc.default_profile().blur_allowance(None) == 1.0
+
+
+def test_a_resolution_the_page_cannot_have_does_not_relax_the_blur_limits() -> None:
+    """2400 dpi stated on the A5 scan's pixels would be a 52 mm page: the header is wrong, the limits stay at the
+    reference (the blurred scan passed with it); the dpi is still reported as stated."""
+    for sigma in (3.0, 6.0):
+        rep = qc.check(_soft_scan(sigma, stated=2400.0))
+        assert rep.metrics["dpi"] == pytest.approx(2400.0) and rep.metrics["blur_dpi"] is None
+        assert "blur" in rep.reasons, (sigma, rep.metrics)
+    honest = qc.check(_soft_scan(1.6))
+    assert honest.metrics["blur_dpi"] == pytest.approx(600.0) and "blur" not in honest.reasons
 
 
 def test_sharp_page_has_no_blurred_region(page_jpeg) -> None:
@@ -264,6 +275,15 @@ def test_calibrator_sets_the_occlusion_and_region_limits() -> None:
     soft = [_clean(blur_region_share=s) for s in (0.3, 0.5)]
     prof = calibrate(lax, good, covered + soft)
     assert prof.max_occluded_share == pytest.approx(0.01) and prof.max_blur_region_share == pytest.approx(0.2)
+
+
+def test_calibrator_can_loosen_a_limit_past_the_softest_good_page() -> None:
+    """One good page slightly softer than the limit, one bad page skewed: the blur limit opens just past the good
+    page (before, only thresholds between two measured values were tried, so it stayed and the good page failed)."""
+    from qc.calibrate import calibrate
+
+    prof = calibrate(qc.default_profile(), [_clean(blur_px=1.013)], [_clean(skew_deg=6.0)])
+    assert 1.013 < prof.max_blur_px < 1.1 and prof.max_skew_deg == 3.0
 
 
 def test_calibrator_does_not_tighten_a_limit_for_pages_bad_for_another_reason() -> None:
