@@ -25,12 +25,12 @@ REASONS: dict[str, tuple[str, str]] = {
 # Figures behind a verdict: {placeholders} are filled from the report's metrics and the profile.
 DETAILS: dict[str, tuple[str, str]] = {
     "low_resolution": (
-        "估计 {dpi:.0f} dpi，按 {paper} 纸张计算，要求不低于 {min_dpi:.0f} dpi",
-        "estimated {dpi:.0f} dpi assuming {paper} paper; at least {min_dpi:.0f} dpi needed",
+        "估计 {dpi} dpi，按 {paper} 纸张计算，要求不低于 {min_dpi:.0f} dpi",
+        "estimated {dpi} dpi assuming {paper} paper; at least {min_dpi:.0f} dpi needed",
     ),
     "low_resolution_file": (
-        "文件标注 {dpi:.0f} dpi，纸张轮廓无法估计分辨率；要求不低于 {min_dpi:.0f} dpi",
-        "the file states {dpi:.0f} dpi and the paper's outline gave no estimate; at least {min_dpi:.0f} dpi needed",
+        "文件标注 {dpi} dpi，纸张轮廓无法估计分辨率；要求不低于 {min_dpi:.0f} dpi",
+        "the file states {dpi} dpi and the paper's outline gave no estimate; at least {min_dpi:.0f} dpi needed",
     ),
     "low_resolution_side": (
         "图像短边 {short_px} 像素，要求不少于 {min_side_px} 像素",
@@ -39,10 +39,10 @@ DETAILS: dict[str, tuple[str, str]] = {
     "cut_off": ("纸张触及画面边缘：{sides_zh}", "the paper touches the frame's edge: {sides_en}"),
     "cut_off_full_frame": ("纸张填满画面，看不到页边", "the paper fills the frame: no page border in view"),
     "cut_off_text": ("文字被画面{sides_zh}边截断", "print runs off the frame at the {sides_en}"),
-    "blur": ("模糊约 {blur:.1f} 像素，允许 {max_blur:.1f} 像素", "blur about {blur:.1f} px; {max_blur:.1f} px allowed"),
+    "blur": ("模糊约 {blur} 像素，允许 {max_blur:.1f} 像素", "blur about {blur} px; {max_blur:.1f} px allowed"),
     "blur_dpi": (
-        "模糊约 {blur:.1f} 像素，{dpi:.0f} dpi 下允许 {max_blur:.1f} 像素",
-        "blur about {blur:.1f} px; {max_blur:.1f} px allowed at {dpi:.0f} dpi",
+        "模糊约 {blur} 像素，{dpi:.0f} dpi 下允许 {max_blur:.1f} 像素",
+        "blur about {blur} px; {max_blur:.1f} px allowed at {dpi:.0f} dpi",
     ),
     "blur_region": (
         "文字区 {share:.0%} 模糊（约 {blur:.1f} 像素），见标出的区域",
@@ -76,6 +76,15 @@ def _sides(names: list[str]) -> tuple[str, str]:
     return zh, en
 
 
+def _apart(value: float, limit: float, digits: int) -> str:
+    """`value` with `digits` decimals, or as many more (up to 2) as it takes not to read as the limit it failed:
+    199.6 dpi against 200 is "199.6", blur 1.013 px against 1.0 is "1.01"."""
+    for d in range(digits, digits + 3):
+        if round(value, d) != round(limit, d):
+            return f"{value:.{d}f}"
+    return f"{value:.{digits + 2}f}"
+
+
 def _num(metrics: Mapping[str, Any], key: str) -> float | None:
     v = metrics.get(key)
     return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
@@ -96,10 +105,10 @@ def detail(code: str, metrics: Mapping[str, Any], profile: Any) -> tuple[str, st
             key, fields = "low_resolution_side", {"short_px": short, "min_side_px": profile.min_side_px}
         elif dpi is not None and metrics.get("dpi_from_page") is False:
             # the resolution the file states: no paper size was assumed, and saying so would be false
-            key, fields = "low_resolution_file", {"dpi": dpi, "min_dpi": profile.min_dpi}
+            key, fields = "low_resolution_file", {"dpi": _apart(dpi, profile.min_dpi, 0), "min_dpi": profile.min_dpi}
         elif dpi is not None:
             paper = metrics.get("assumed_paper") or paper_name(profile.paper_size_mm)
-            fields = {"dpi": dpi, "paper": paper, "min_dpi": profile.min_dpi}
+            fields = {"dpi": _apart(dpi, profile.min_dpi, 0), "paper": paper, "min_dpi": profile.min_dpi}
         else:
             return None
     elif code == "cut_off":
@@ -130,7 +139,8 @@ def detail(code: str, metrics: Mapping[str, Any], profile: Any) -> tuple[str, st
         elif page_blur is not None:
             dpi = _num(metrics, "blur_dpi")
             allowance = profile.blur_allowance(dpi) if hasattr(profile, "blur_allowance") else 1.0
-            fields = {"blur": page_blur, "max_blur": profile.max_blur_px * allowance}
+            max_blur = profile.max_blur_px * allowance
+            fields = {"blur": _apart(page_blur, max_blur, 1), "max_blur": max_blur}
             if allowance > 1.0:
                 key, fields["dpi"] = "blur_dpi", dpi
         else:

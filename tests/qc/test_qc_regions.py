@@ -204,6 +204,18 @@ def test_low_resolution_says_the_dpi_and_paper_it_assumed(page_jpeg) -> None:
     assert a3.metrics["assumed_paper"] == "A3 (297×420 mm)"
 
 
+def test_figures_never_read_as_the_limit_they_failed() -> None:
+    """199.6 dpi against 200 is not "200 dpi"; blur 1.013 px against 1.0 is not "1.0 px"."""
+    prof = qc.default_profile()
+    zh, en = detail("low_resolution", {"dpi": 199.6, "dpi_from_page": False, "short_side_px": 2000}, prof)
+    assert en.startswith("the file states 199.6 dpi") and zh.startswith("文件标注 199.6 dpi")
+    _, en = detail("low_resolution", {"dpi": 150.2, "dpi_from_page": True, "short_side_px": 2000}, prof)
+    assert en.startswith("estimated 150 dpi")
+    zh, en = detail("blur", {"blur_px": 1.013}, prof)
+    assert en == "blur about 1.01 px; 1.0 px allowed" and zh.startswith("模糊约 1.01 像素")
+    assert detail("blur", {"blur_px": 2.04}, prof)[1] == "blur about 2.0 px; 1.0 px allowed"
+
+
 def test_a_receipt_is_not_given_an_a4_resolution(page_jpeg) -> None:
     """A till receipt (80 x 240 mm, about 1:3) is not an A4 sheet: its resolution is not estimated from its
     outline as if it were (that halved it and failed the page), and no paper size is said to be assumed."""
