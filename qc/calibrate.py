@@ -10,15 +10,15 @@ import numpy as np
 from qc.profile import Profile, load_profile
 from qc.report import Metric
 
-# profile field -> (metric, direction): "max" fails above the threshold, "min" fails below it
-RULES: dict[str, tuple[str, str]] = {
-    "max_blur_px": ("blur_px", "max"),
-    "max_blur_region_share": ("blur_region_share", "max"),
-    "max_occluded_share": ("occluded_share", "max"),
-    "max_skew_deg": ("abs_skew_deg", "max"),
-    "min_paper_level": ("paper_level", "min"),
-    "min_contrast": ("contrast", "min"),
-    "min_ink_ratio": ("ink_ratio", "min"),
+# profile field -> the metric it limits (which way it fails is judge_metrics' own rule: the calibrator judges)
+RULES: dict[str, str] = {
+    "max_blur_px": "blur_px",
+    "max_blur_region_share": "blur_region_share",
+    "max_occluded_share": "occluded_share",
+    "max_skew_deg": "abs_skew_deg",
+    "min_paper_level": "paper_level",
+    "min_contrast": "contrast",
+    "min_ink_ratio": "ink_ratio",
 }
 MAX_CANDIDATES = 64  # thresholds tried per limit and step
 REJECT_COST = 2.0  # rejecting a good page costs an operator a re-shoot; weigh it above a missed bad one
@@ -80,7 +80,7 @@ def calibrate(base: Profile, good: Sequence[dict[str, Metric]], bad: Sequence[di
     cost = _cost(prof, good, bad)
     while cost > 0:
         best: tuple[float, str, float] | None = None
-        for field, (metric, _) in RULES.items():
+        for field, metric in RULES.items():
             gv = [v for m in good if (v := _value(m, metric, prof)) is not None]
             bv = [v for m in bad if (v := _value(m, metric, prof)) is not None]
             values = sorted(set(gv) | set(bv))

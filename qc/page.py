@@ -135,25 +135,27 @@ def content_mask(small: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, float
 PAPER_ASPECT_TOLERANCE = 0.2  # short/long ratio further than this share from the paper's: not that paper
 
 
+def _outline_sides(quad: np.ndarray) -> tuple[float, float]:
+    """(long, short) side of an outline (4x2 corners), each the mean of two opposite sides, in the quad's unit."""
+    q = quad.astype(np.float64)
+    sides = [float(np.linalg.norm(q[(i + 1) % 4] - q[i])) for i in range(4)]
+    a, b = (sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2
+    return max(a, b), min(a, b)
+
+
 def matches_paper(quad: np.ndarray, paper_mm: tuple[float, float]) -> bool:
     """Whether an outline (4x2 corners, any unit) has about the shape of the assumed paper: its short/long side
     ratio (mean of opposite sides) within PAPER_ASPECT_TOLERANCE of the paper's, so a perspective or a curl still
     matches while a till receipt (about 1:3) is not taken for an A4 sheet (1:1.41) and given an A4 resolution."""
-    q = quad.astype(np.float64)
-    sides = [float(np.linalg.norm(q[(i + 1) % 4] - q[i])) for i in range(4)]
-    a, b = (sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2
-    if min(a, b) <= 0:
+    long_side, short_side = _outline_sides(quad)
+    if short_side <= 0:
         return False
-    aspect, paper = min(a, b) / max(a, b), min(paper_mm) / max(paper_mm)
-    return abs(aspect / paper - 1.0) <= PAPER_ASPECT_TOLERANCE
+    return abs((short_side / long_side) / (min(paper_mm) / max(paper_mm)) - 1.0) <= PAPER_ASPECT_TOLERANCE
 
 
 def effective_dpi(quad: np.ndarray, px_per_unit: float, paper_mm: tuple[float, float]) -> float:
     """Resolution of the paper in the original image from its outline and the assumed paper size."""
-    q = quad.astype(np.float64) * px_per_unit
-    sides = [float(np.linalg.norm(q[(i + 1) % 4] - q[i])) for i in range(4)]
-    a, b = (sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2
-    long_px, short_px = max(a, b), min(a, b)
+    long_px, short_px = (v * px_per_unit for v in _outline_sides(quad))
     short_in, long_in = min(paper_mm) / 25.4, max(paper_mm) / 25.4
     return math.sqrt((long_px / long_in) * (short_px / short_in))
 
