@@ -273,8 +273,10 @@ def rescore_silent(gray: np.ndarray, sharp: Sharpness, scale: float, limit_px: f
     silent because its strokes have merged into edges too low to follow — so the more a region is blurred, the
     fewer of its cells were scored and the smaller it looked (a region that failed at sigma 3 passed at 6). A
     silent cell next to a cell blurred beyond `limit_px` (original pixels, as worst_region) is scored again on
-    its four quadrants; those that now hold enough edges join the map, and the cells they border are tried in
-    turn. A sharp page has no blurred cell and pays nothing. The page's own figures are left as they were.
+    its four quadrants and joins the map: with its own score where they hold enough edges, else as blurred as the
+    curve can tell (its print, ink or smeared content, was seen but has merged past any edge to follow). The cells
+    it borders are tried in turn. A sharp page has no blurred cell and pays nothing; the page's own figures are
+    left as they were.
     """
     if not sharp.cells or not sharp.silent:
         return sharp
@@ -300,15 +302,10 @@ def rescore_silent(gray: np.ndarray, sharp: Sharpness, scale: float, limit_px: f
         else:
             score, direction, quad = got
             per_cell = _cell_scores(score, direction, quad // 4, len(near))
-        # a cell whose whole area still holds too few edges, beside a blurred one: its print has merged past any
-        # edge to follow (it is text area: its ink or smeared content was seen), so it is as blurred as can be told
-        new = [
-            Cell(y=y, x=x, size=size, score=float(per_cell[k, 0]), edges=int(per_cell[k, 1]))
-            if per_cell[k, 1] >= MIN_EDGES_PER_CELL
-            else Cell(y=y, x=x, size=size, score=float(_CURVE_SCORE[-1]), edges=int(per_cell[k, 1]))
-            for k, (y, x) in enumerate(near)
-        ]
-        cells += new
+        for k, (y, x) in enumerate(near):
+            followed = per_cell[k, 1] >= MIN_EDGES_PER_CELL
+            score = float(per_cell[k, 0]) if followed else float(_CURVE_SCORE[-1])
+            cells.append(Cell(y=y, x=x, size=size, score=score, edges=int(per_cell[k, 1])))
     return Sharpness(sharp.overall, sharp.worst_direction, sharp.edges, tuple(cells), tuple(sorted(silent)))
 
 
