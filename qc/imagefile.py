@@ -42,6 +42,7 @@ from PIL import (
     UnidentifiedImageError,
 )
 
+from qc import jpegdata
 from qc.errors import QCInputError
 from qc.streams import stream_end
 
@@ -314,28 +315,30 @@ def _convert(im: Image.Image, mode: Mode, factor: int) -> np.ndarray:
     return out
 
 
-_CV2_REDUCED_GREY = {1: cv2.IMREAD_GRAYSCALE, 2: cv2.IMREAD_REDUCED_GRAYSCALE_2, 4: cv2.IMREAD_REDUCED_GRAYSCALE_4,
-                     8: cv2.IMREAD_REDUCED_GRAYSCALE_8}
+_CV2_REDUCED_GREY = {s: getattr(cv2, f"IMREAD_REDUCED_GRAYSCALE_{s}", cv2.IMREAD_GRAYSCALE) for s in (1, 2, 4, 8)}
 
 
 def _jpeg_grey(data: bytes, facts: ImageFacts, factor: int) -> np.ndarray | None:
-    """The luma of an 8-bit YCbCr or grey JPEG, DCT-scaled by libjpeg through OpenCV (None: use Pillow's path).
+    """The luma of an 8-bit YCbCr or grey JPEG, DCT-scaled by libjpeg-turbo (None: use Pillow's path).
 
     The same pixels as Pillow's draft("L") (both take libjpeg's Y output at 1/factor scale), without Pillow's
-    per-band conversion: the checker's decode, which is most of its time, is about a third faster. CMYK, 12-bit
-    and ICC-tagged grey files keep the general path; so does anything OpenCV fails to decode (Pillow then says why).
+    per-band conversion: the checker's decode, which is most of its time, is about a third faster. Damaged data is
+    refused (qc.jpegdata; OpenCV decodes where simplejpeg is missing). CMYK, 12-bit and ICC-tagged grey files keep
+    the general path; so does anything OpenCV fails to decode (Pillow then says why).
     """
     if facts.format not in ("JPEG", "MPO") or facts.mode not in ("L", "RGB") or facts.bit_depth > 8:
         return None
-    if facts.mode == "L" and facts.has_icc:
+    if facts.mode == "L" and facts.has_icc:  # grey with a profile: Pillow's path converts it
         return None
     scale = max(s for s in _CV2_REDUCED_GREY if s <= factor)
-    flags = _CV2_REDUCED_GREY[scale] | cv2.IMREAD_IGNORE_ORIENTATION
     end = facts.main_end or len(data)
-    try:
-        out = cv2.imdecode(np.frombuffer(data, np.uint8, count=end), flags)
-    except cv2.error:
-        return None
+    out = jpegdata.decode(data[:end], "GRAY", scale)  # refuses damaged data (qc.jpegdata)
+    if out is None:
+        try:
+            flags = _CV2_REDUCED_GREY[scale] | cv2.IMREAD_IGNORE_ORIENTATION
+            out = cv2.imdecode(np.frombuffer(data, np.uint8, count=end), flags)
+        except cv2.error:
+            return None
     if out is None or out.ndim != 2 or out.size == 0:
         return None
     rest = max(1, round(max(out.shape) / max(1, max(facts.width, facts.height) // factor)))  # as read() does
@@ -374,7 +377,7 @@ def read(
     facts = facts or probe(data, limits)
     w, h = facts.width, facts.height
     factor = max(1, min(int(factor), w, h))
-    grey = _jpeg_grey(data, facts, factor) if mode == "L" and factor > 1 else None
+    grey = _jpeg_grey(data, facts, factor) if mode == "L" else None
     if grey is not None:
         array = upright(grey, facts.orientation)
         return Pixels(array, facts, facts.upright_size[0] / array.shape[1])

@@ -11,7 +11,7 @@ qc.imagefile, reads it as sRGB). One format per delivery (§9.5): JPEG, lossless
 
 A camera JPEG is decoded and encoded by libjpeg-turbo through `simplejpeg` (straight to and from a numpy array,
 no copy through a Pillow image), so that making the copy costs less than an ordinary full-resolution colour decode
-with Pillow (bench/processing.py); without simplejpeg (the capture station never makes copies) Pillow does it.
+with Pillow (bench/processing.py); damaged compressed data is refused as the check refuses it (qc.jpegdata).
 
 `process()` is a pure function of the master's bytes, the QC metrics and the Settings, with picklable arguments
 and result: it runs in the server's worker pool. `Settings.fingerprint()` changes whenever the output would.
@@ -30,8 +30,8 @@ import cv2
 import numpy as np
 from PIL import Image, features
 
+from qc import jpegdata
 from qc.checker import deskew
-from qc.errors import QCInputError
 from qc.icc import for_mode
 from qc.imagefile import DEFAULT_LIMITS, Limits, _open, probe, read, upright
 from qc.jp2box import box, header_boxes, with_header_boxes
@@ -99,11 +99,7 @@ class Processed:
 
 
 def _turbo() -> Any:
-    try:
-        import simplejpeg
-    except ImportError:  # pragma: no cover - the server installs it; Pillow is the fallback
-        return None
-    return simplejpeg
+    return jpegdata.turbo()
 
 
 def _decode(data: bytes, limits: Limits) -> tuple[np.ndarray, str, bytes | None, int, bool]:
@@ -114,13 +110,8 @@ def _decode(data: bytes, limits: Limits) -> tuple[np.ndarray, str, bytes | None,
         im = _open(data)  # the header only: the ICC profile
         icc = im.info.get("icc_profile")
         im.close()
-        turbo = _turbo()
-        if turbo is not None:
-            try:
-                px = turbo.decode_jpeg(data[: facts.main_end], "RGB" if facts.mode == "RGB" else "GRAY")
-            except ValueError as e:
-                raise QCInputError("corrupt", f"the image data is damaged ({e})") from None
-            px = px[..., 0] if px.ndim == 3 and px.shape[2] == 1 else px
+        px = jpegdata.decode(data[: facts.main_end], "RGB" if facts.mode == "RGB" else "GRAY")  # damage: corrupt
+        if px is not None:
             return upright(px, facts.orientation), facts.mode, icc, facts.orientation, True
         px = read(data, facts.mode, limits=limits, facts=facts).array  # type: ignore[arg-type]
         return px, facts.mode, icc, facts.orientation, False

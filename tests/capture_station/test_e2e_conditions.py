@@ -130,7 +130,10 @@ def test_unreadable_image_files_are_reported_and_kept(env: Env) -> None:
     good = page_jpeg(640)
     time.sleep(0.5)
     st.drop("IMG_0003.jpg", good)
-    bad = st.wait_for(is_kind("unreadable"), since=m, count=2, timeout=20)
+    other = page_jpeg(641)  # whole, but a block of its compressed data overwritten: libjpeg decodes garbage
+    overwritten = other[: len(other) // 2] + bytes(4096) + other[len(other) // 2 + 4096 :]
+    st.drop("IMG_0004.jpg", overwritten)
+    bad = st.wait_for(is_kind("unreadable"), since=m, count=3, timeout=20)
     by_name = {e["name"]: e for e in bad}
     # its first bytes are no image's: no writer can make it one, so it is moved aside (kept), worded
     assert by_name["IMG_0001.jpg"]["moved_to"] and "无法读取图像文件 IMG_0001.jpg：不是图像文件" in \
@@ -140,6 +143,9 @@ def test_unreadable_image_files_are_reported_and_kept(env: Env) -> None:
     # while a writer may still have it (the image policy, qc/README.md).
     assert by_name["IMG_0002.jpg"]["moved_to"] is None
     assert (env.hot / "IMG_0002.jpg").read_bytes() == corrupt
+    # Whole but damaged inside: moved aside, kept byte for byte, the reason on screen; never a page.
+    assert by_name["IMG_0004.jpg"]["moved_to"] and "图像文件已损坏" in by_name["IMG_0004.jpg"]["text"]
+    assert (env.hot / "unreadable" / "IMG_0004.jpg").read_bytes() == overwritten
     shot = st.wait_for(is_kind("shot"), since=m)[0]
     assert shot["page"] == 1 and shot["source"] == "IMG_0003.jpg"        # numbering skips the bad files
     st.wait_for(is_kind("uploaded"), since=m, timeout=30)

@@ -127,6 +127,13 @@ BAD_UPLOADS = [
     pytest.param(lambda: b"this is not an image at all", {}, 415, "unsupported_media_type", id="not-an-image"),
     pytest.param(_eps, {}, 415, "unsupported_media_type", id="eps"),
     pytest.param(lambda: page_jpeg(8)[: len(page_jpeg(8)) // 2], {}, 422, "image_truncated", id="truncated-jpeg"),
+    pytest.param(
+        lambda: page_jpeg(8)[:30000] + bytes(4096) + page_jpeg(8)[34096:],  # whole, its compressed data overwritten
+        {},
+        422,
+        "undecodable_image",
+        id="overwritten-jpeg",
+    ),
     pytest.param(_bomb_png, {}, 413, "too_many_pixels", id="decompression-bomb"),
     pytest.param(lambda: page_jpeg(9), {"mrn": "../../etc", "visit": "1"}, 422, "bad_record_identity", id="bad-mrn"),
     pytest.param(lambda: page_jpeg(9), {"page_number": "0"}, 422, "invalid", id="page-zero"),

@@ -140,3 +140,58 @@ def test_missing_file_raises_os_error(tmp_path) -> None:
 def test_bad_array_shapes() -> None:
     assert _code(np.zeros((10, 10, 2), np.uint8)) == "unsupported_format"
     assert _code(np.zeros((10, 10), np.float32)) == "unsupported_format"
+
+
+def _overwritten(data: bytes, kind: str) -> bytes:
+    """The JPEG with a block of its compressed data overwritten in the middle, as a failing disk or a copy that
+    wrote over itself leaves it: zeros, another camera file's bytes, or a few random bytes."""
+    mid, n = len(data) // 2, max(64, len(data) // 10)
+    if kind == "zeros":
+        block = bytes(n)
+    elif kind == "other_file":
+        block = _other_jpeg_bytes(n)
+    else:
+        n, block = 64, np.random.default_rng(5).integers(0, 256, 64, dtype=np.uint8).tobytes()
+    return data[:mid] + block + data[mid + n :]
+
+
+def _other_jpeg_bytes(n: int) -> bytes:
+    rng = np.random.default_rng(3)
+    img = cv2.GaussianBlur(rng.integers(0, 256, (1500, 2000), dtype=np.uint8), (5, 5), 0)
+    other = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 92])[1].tobytes()
+    return other[len(other) // 2 : len(other) // 2 + n]
+
+
+@pytest.mark.parametrize("kind", ["zeros", "other_file", "random_64_bytes"])
+@pytest.mark.parametrize("size", [(2000, 1500), (1000, 750)])  # decoded at half scale, and at full scale
+def test_jpeg_overwritten_mid_stream_is_corrupt(page_jpeg, kind: str, size: tuple[int, int]) -> None:
+    """libjpeg only warns about damaged compressed data and decodes a garbled picture (OpenCV and Pillow return it
+    as if whole): the check refuses it as corrupt, naming libjpeg's finding, on the station and the server alike;
+    the processed copy refuses it the same way."""
+    from qc import imagefile
+    from qc.processing import Settings, process
+
+    data = page_jpeg(seed=1, layout="text", angle_deg=0.4, frame_wh=size)[0]
+    assert isinstance(qc.check(data, SMALL), qc.Report)  # whole, it is judged
+    bad = _overwritten(data, kind)
+    imagefile.probe(bad)  # its structure is intact: only the pixels tell
+    with pytest.raises(qc.QCInputError) as e:
+        qc.check(bad, SMALL)
+    assert e.value.code == "corrupt" and "libjpeg" in e.value.message and "Corrupt JPEG data" in e.value.message
+    with pytest.raises(qc.QCInputError) as e:
+        process(bad, {}, Settings())
+    assert e.value.code == "corrupt"
+
+
+def test_jpeg_warnings_that_leave_the_pixels_whole_are_not_refused(page_jpeg) -> None:
+    """Padding before the end-of-image marker (some cameras write it) and an unknown JFIF revision make libjpeg
+    warn but lose nothing: the report is the same as the clean file's. (Compressed data left over before that
+    marker is damage: the random-bytes case above ends so.)"""
+    data = page_jpeg(seed=1, layout="text", angle_deg=0.4)[0]
+    clean = qc.check(data, SMALL).to_dict()
+    assert data.endswith(b"\xff\xd9")
+    padded = data[:-2] + b"\x00" * 300 + data[-2:]  # libjpeg: "295 extraneous bytes before marker 0xd9"
+    assert data[2:4] == b"\xff\xe0" and data[6:11] == b"JFIF\x00"
+    revised = data[:11] + b"\x03" + data[12:]  # JFIF version 3.01
+    for variant in (padded, revised):
+        assert qc.check(variant, SMALL).to_dict() == clean
