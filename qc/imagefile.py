@@ -315,37 +315,14 @@ def _convert(im: Image.Image, mode: Mode, factor: int) -> np.ndarray:
     return out
 
 
-_CV2_REDUCED_GREY = {s: getattr(cv2, f"IMREAD_REDUCED_GRAYSCALE_{s}", cv2.IMREAD_GRAYSCALE) for s in (1, 2, 4, 8)}
-
-
 def _jpeg_grey(data: bytes, facts: ImageFacts, factor: int) -> np.ndarray | None:
-    """The luma of an 8-bit YCbCr or grey JPEG, DCT-scaled by libjpeg-turbo (None: use Pillow's path).
-
-    The same pixels as Pillow's draft("L") (both take libjpeg's Y output at 1/factor scale), without Pillow's
-    per-band conversion: the checker's decode, which is most of its time, is about a third faster. Damaged data is
-    refused (qc.jpegdata; OpenCV decodes where simplejpeg is missing). CMYK, 12-bit and ICC-tagged grey files keep
-    the general path; so does anything OpenCV fails to decode (Pillow then says why).
-    """
+    """The luma of an 8-bit YCbCr or grey JPEG, DCT-scaled by libjpeg-turbo (qc.jpegdata.luma; None: Pillow's
+    path). CMYK, 12-bit and ICC-tagged grey files keep the general path (Pillow converts them)."""
     if facts.format not in ("JPEG", "MPO") or facts.mode not in ("L", "RGB") or facts.bit_depth > 8:
         return None
-    if facts.mode == "L" and facts.has_icc:  # grey with a profile: Pillow's path converts it
+    if facts.mode == "L" and facts.has_icc:
         return None
-    scale = max(s for s in _CV2_REDUCED_GREY if s <= factor)
-    end = facts.main_end or len(data)
-    out = jpegdata.decode(data[:end], "GRAY", scale)  # refuses damaged data (qc.jpegdata)
-    if out is None:
-        try:
-            flags = _CV2_REDUCED_GREY[scale] | cv2.IMREAD_IGNORE_ORIENTATION
-            out = cv2.imdecode(np.frombuffer(data, np.uint8, count=end), flags)
-        except cv2.error:
-            return None
-    if out is None or out.ndim != 2 or out.size == 0:
-        return None
-    rest = max(1, round(max(out.shape) / max(1, max(facts.width, facts.height) // factor)))  # as read() does
-    if rest > 1:
-        size = (max(1, out.shape[1] // rest), max(1, out.shape[0] // rest))
-        out = cv2.resize(out, size, interpolation=cv2.INTER_AREA)
-    return out
+    return jpegdata.luma(data[: facts.main_end or len(data)], max(facts.width, facts.height), factor)
 
 
 @dataclass(frozen=True)
