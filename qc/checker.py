@@ -116,6 +116,7 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
             page.mask if page.bright is None else oc.solid_outline(page.bright), mid_wh, interpolation=cv2.INTER_NEAREST
         ),
         cv2.resize(ink.view(np.uint8), mid_wh, interpolation=cv2.INTER_AREA) > 0,
+        page.object_grey,
     )
     text_cut = pg.text_cut_sides(ink, prof.max_cut_text_marks) if page.full_frame else ([], [0, 0, 0, 0])
     dpi, dpi_from_page = dec.meta_dpi, False

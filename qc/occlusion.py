@@ -21,6 +21,9 @@ DARKER = 0.78  # an occluder is darker than this share of the local paper level
 MEDIAN = 5  # median filter (mid-grid pixels, ~1 px/mm on an A4 page in a 12 MP frame): removes strokes
 PAPER_KERNEL = 61  # local paper level: the brightest smoothed value within this window
 MIN_SLOPE = 8.0  # grey levels per pixel across the object's boundary (median): a shadow's edge is softer
+MIN_EDGE_SHARPNESS = 0.2  # and the steepest step near it at least this share of how much darker than the paper
+# it is (per pixel): an object's edge crosses in 1-3 grid pixels, a deep hand shadow's in about ten
+_NEAR = np.ones((5, 5), np.uint8)
 MIN_AREA = 0.004  # share of the paper an object must cover to count
 MIN_REACH = 0.1  # it reaches at least this share of the paper's short side in from the outline (past the margin)
 MAX_INK_INSIDE = 0.25  # an opaque object hides the print: its inside holds < this share of the text area's ink
@@ -62,10 +65,13 @@ def solid_outline(bright: np.ndarray) -> np.ndarray:
     return out
 
 
-def find(mid: np.ndarray, paper: np.ndarray, ink: np.ndarray) -> Occlusion:
+def find(mid: np.ndarray, paper: np.ndarray, ink: np.ndarray, object_grey: float | None = None) -> Occlusion:
     """Objects over the paper on a mid-resolution grey image (uint8, ~500 px long side).
 
     `paper` is the paper's outline (uint8 0/255, see solid_outline) and `ink` the ink mask, both on mid's grid.
+    `object_grey`: the grey of an object seen reaching in from the frame's edge, as a share of the paper's
+    (qc.page.Page.object_grey): a finger lit brighter than DARKER of the paper is then looked for over the paper
+    half-way between its grey and the paper's.
     """
     h, w = mid.shape
     area = int(np.count_nonzero(paper))
@@ -74,7 +80,11 @@ def find(mid: np.ndarray, paper: np.ndarray, ink: np.ndarray) -> Occlusion:
     med = cv2.medianBlur(mid, MEDIAN)
     k = cv2.getStructuringElement(cv2.MORPH_RECT, (PAPER_KERNEL, PAPER_KERNEL))
     level = cv2.dilate(cv2.bitwise_and(med, paper), k)  # paper is 0/255: the median on the paper, 0 elsewhere
-    dark = cv2.compare(med, cv2.LUT(level, _DARK_BELOW), cv2.CMP_LT) & paper & 1
+    below = _DARK_BELOW
+    if object_grey is not None and (object_grey + 1.0) / 2.0 > DARKER:
+        ratio = np.float32(min(0.95, (object_grey + 1.0) / 2.0))
+        below = np.array([np.count_nonzero(_GREYS < ratio * np.float32(lv)) for lv in range(256)], np.uint8)
+    dark = cv2.compare(med, cv2.LUT(level, below), cv2.CMP_LT) & paper & 1
     if np.count_nonzero(dark) < MIN_AREA * area:
         return NONE  # too little dark paper for any object: the opening and the labelling cannot find one
     dark = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))  # thick things only
@@ -99,6 +109,7 @@ def find(mid: np.ndarray, paper: np.ndarray, ink: np.ndarray) -> Occlusion:
     gy = cv2.Sobel(med, cv2.CV_32F, 0, 1, ksize=3) * 0.125
     step = cv2.magnitude(gx, gy)
     total, best, sides = 0, None, set()
+    relief: tuple[np.ndarray, float] | None = None
     for j in range(1, n):
         if stats[j, cv2.CC_STAT_AREA] < MIN_AREA * area:
             continue
@@ -108,6 +119,9 @@ def find(mid: np.ndarray, paper: np.ndarray, ink: np.ndarray) -> Occlusion:
         inside = cv2.erode(comp.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
         if inside.any() and float(ink[inside].mean()) >= MAX_INK_INSIDE * ink_density:
             continue  # print shows through: a shadow, a tinted or overlapping sheet, not an opaque object
+        relief = relief or _relief(mid, text & (labels == 0))
+        if inside.any() and float(relief[0][inside].mean()) >= MAX_INK_INSIDE * relief[1]:
+            continue  # print shows through, faint in absolute terms: a deep shadow
         entry = np.count_nonzero(comp & rim) / 3.0
         deepest = float(depth[comp].max())
         if deepest < reach:
@@ -115,8 +129,12 @@ def find(mid: np.ndarray, paper: np.ndarray, ink: np.ndarray) -> Occlusion:
         if deepest < MIN_DEPTH * entry:
             continue
         edge = comp & ~cv2.erode(comp.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & (inner > 0)
-        if edge.any() and median(step[edge]) < MIN_SLOPE:
+        slope = median(step[edge]) if edge.any() else None
+        if slope is not None and slope < MIN_SLOPE:
             continue  # soft edge: a shadow
+        peak = median(cv2.dilate(step, _NEAR)[edge]) if slope is not None else None  # the steepest step near it
+        if peak is not None and peak < MIN_EDGE_SHARPNESS * median(level[comp].astype(np.float32) - med[comp]):
+            continue  # an edge soft for how dark it is: a deep shadow (its boundary spreads over many pixels)
         a = int(stats[j, cv2.CC_STAT_AREA])
         total += a
         x, y, bw, bh = (int(v) for v in stats[j, :4])
@@ -126,6 +144,19 @@ def find(mid: np.ndarray, paper: np.ndarray, ink: np.ndarray) -> Occlusion:
     if best is None:
         return NONE
     return Occlusion(total / area, best[1], tuple(sorted(sides)))
+
+
+RELIEF = 0.15  # a mark at least this much darker than the paper right around it (a share of that paper's grey)
+
+
+def _relief(mid: np.ndarray, text: np.ndarray) -> tuple[np.ndarray, float]:
+    """Marks by their depth relative to the grey right around them, and their share over `text` (bool, the text
+    area outside every dark region). A shadow darkens print and paper alike, so under a deep shadow the print
+    keeps its relative depth though the ink mask (absolute contrast) loses it; a finger or a phone has none."""
+    k = cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5))
+    around = cv2.morphologyEx(mid, cv2.MORPH_CLOSE, k).astype(np.float32)
+    marks = (around - mid.astype(np.float32)) > RELIEF * np.maximum(around, 8.0)
+    return marks, float(marks[text].mean()) if text.any() else 0.0
 
 
 def _entry_side(entry: np.ndarray, paper: np.ndarray) -> str:

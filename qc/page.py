@@ -18,6 +18,7 @@ class Page:
     contact: tuple[float, float, float, float]  # share of the top, right, bottom, left frame side it touches
     full_frame: bool  # no mat visible: the paper fills the frame (a scan, or shot too close)
     bright: np.ndarray | None = None  # uint8 0/255, the bright region itself (before its convex hull)
+    object_grey: float | None = None  # grey of an object reaching in from the frame, as a share of the paper's
 
 
 @dataclass(frozen=True)
@@ -33,35 +34,94 @@ class Exposure:
     midtones: float
 
 
+NARROW_CONTACT = 0.3  # a frame side touched over less than this share may be an object reaching in, not paper
+OBJECT_GREY = 0.85  # a thin part of the bright region darker than this share of the paper's level is an object
+
+
 def find_page(small: np.ndarray) -> Page:
-    """Find the paper on a small grey image: the largest bright region (Otsu), as its convex hull."""
+    """Find the paper on a small grey image: the largest bright region (Otsu), as its convex hull.
+
+    A finger, a hand or an object reaching in from outside the frame may be lit brighter than the background and
+    join the paper's region: where the region touches a frame side narrowly, its thin parts that touch the frame
+    and are darker than the paper are taken out (see _without_objects), so the outline is the paper's and the page
+    is not called cut off because of a finger; the object is then judged over the paper (qc.occlusion).
+    """
     h, w = small.shape
     blur = cv2.GaussianBlur(small, (5, 5), 0)
     _, bright = cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    region = _largest(bright, 0.05 * h * w)
+    mask, quad = _hull_quad(region)
+    contact = _contact(mask)
+    object_grey = None
+    if any(0 < c < NARROW_CONTACT for c in contact):
+        cleaned, object_grey = _without_objects(region, small)
+        if object_grey is not None:
+            region = _largest(cleaned, 0.05 * h * w)
+            mask, quad = _hull_quad(region)
+            contact = _contact(mask)
+    full = sum(c > 0.6 for c in contact) >= 3 or not mask.any()
+    if not mask.any():
+        mask[:] = 255
+    return Page(mask, None if full else quad, contact, full, region, None if full else object_grey)
+
+
+def _largest(bright: np.ndarray, min_area: float) -> np.ndarray:
+    """The largest 4-connected component of a 0/255 image when it covers at least min_area pixels (else empty)."""
     n, labels, stats, _ = cv2.connectedComponentsWithStats(bright, connectivity=4)
-    mask = np.zeros_like(small)
-    region = np.zeros_like(small)
-    quad = None
+    region = np.zeros_like(bright)
     if n > 1:
         k = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-        if stats[k, cv2.CC_STAT_AREA] >= 0.05 * h * w:
+        if stats[k, cv2.CC_STAT_AREA] >= min_area:
             region[labels == k] = 255
-            hull = outline_hull(region)
-            cv2.fillConvexPoly(mask, hull, 255)
-            approx = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
-            if len(approx) == 4:
-                quad = _order(approx.reshape(4, 2).astype(np.float32))
-    band = 2
-    contact = (
+    return region
+
+
+def _hull_quad(region: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """The region's filled convex hull (uint8 0/255) and, when that is a quadrilateral, its corners."""
+    mask = np.zeros_like(region)
+    if not region.any():
+        return mask, None
+    hull = outline_hull(region)
+    cv2.fillConvexPoly(mask, hull, 255)
+    approx = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
+    return mask, _order(approx.reshape(4, 2).astype(np.float32)) if len(approx) == 4 else None
+
+
+def _contact(mask: np.ndarray, band: int = 2) -> tuple[float, float, float, float]:
+    """Share of the top, right, bottom and left frame side the mask touches (within `band` pixels)."""
+    return (
         float(mask[:band].max(axis=0).mean() / 255),
         float(mask[:, -band:].max(axis=1).mean() / 255),
         float(mask[-band:].max(axis=0).mean() / 255),
         float(mask[:, :band].max(axis=1).mean() / 255),
     )
-    full = sum(c > 0.6 for c in contact) >= 3 or not mask.any()
-    if not mask.any():
-        mask[:] = 255
-    return Page(mask=mask, quad=None if full else quad, contact=contact, full_frame=full, bright=region)
+
+
+def _without_objects(region: np.ndarray, small: np.ndarray) -> tuple[np.ndarray, float | None]:
+    """The bright region without the thin parts (narrower than an eighth of its short side: a finger, a thumb, a
+    pen) that touch the frame's edge and are darker than OBJECT_GREY of the paper's median grey, and the brightest
+    such part's median grey as a share of the paper's (None, and `region` itself, when there is none). A corner of
+    the paper cut by the frame is as bright as the paper and stays."""
+    _, _, bw, bh = cv2.boundingRect(region)
+    side = max(3, int(0.125 * min(bw - 1, bh - 1)) | 1)
+    opened = cv2.morphologyEx(region, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (side, side)))
+    if not opened.any():
+        return region, None
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.subtract(region, opened), connectivity=8)
+    h, w = region.shape
+    paper = max(1.0, float(np.median(small[opened > 0])))
+    out, grey = region, None
+    for j in range(1, n):
+        x, y, cw, ch = (int(v) for v in stats[j, :4])
+        if not (x == 0 or y == 0 or x + cw == w or y + ch == h):
+            continue
+        part = labels == j
+        g = float(np.median(small[part])) / paper
+        if g < OBJECT_GREY:
+            out = out.copy() if out is region else out
+            out[part] = 0
+            grey = g if grey is None else max(grey, g)
+    return out, grey
 
 
 def outline_hull(region: np.ndarray) -> np.ndarray:
