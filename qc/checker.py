@@ -11,6 +11,7 @@ import numpy as np
 from qc import occlusion as oc
 from qc import outline as ol
 from qc import page as pg
+from qc import rules as rl
 from qc import sharpness as sh
 from qc import skew as sk
 from qc.decode import Decoded, ImageInput, load
@@ -31,7 +32,7 @@ class Measured:
     blur_px: float | None  # equivalent Gaussian sigma of the softest edge direction, original pixels
     region: sh.Region | None  # the worst-focused region of the text area
     skew_deg: float | None
-    skew_source: str  # "page_edges", "text_lines" or "none"
+    skew_source: str  # "page_edges", "ruled_lines", "text_lines" or "none"
     skew_edges: float | None  # the outline's estimate
     skew_text: float | None  # the text lines' estimate
     exposure: pg.Exposure
@@ -48,6 +49,7 @@ class Measured:
     contact_sides: tuple[float, float, float, float]  # share of the top, right, bottom, left frame side touched
     outline: ol.Outline | None = None  # the paper's corners in original (upright) pixels, for qc.processing
     text_cut: tuple[list[str], list[int]] = ([], [0, 0, 0, 0])  # full frame: sides cutting print, marks cut
+    skew_rules: float | None = None  # the ruled lines' estimate (qc.rules)
 
 
 def _halve(gray: np.ndarray) -> np.ndarray:
@@ -95,7 +97,8 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
         k = max(3, int(0.015 * max(ana.shape)) | 1)
         region = cv2.erode(region, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
     expo = pg.exposure(ana, region)
-    ink = pg.ink_mask(ana, region, expo.contrast)
+    hat = pg.blackhat(ana)
+    ink = pg.ink_mask(ana, region, expo.contrast, hat)
     area = max(1, int(np.count_nonzero(region)))
     ink_ratio = float(np.count_nonzero(ink)) / area
     contact = max(page.contact)
@@ -106,7 +109,8 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
         edge, outline = sk.page_edge_fit(work, quad, reach, sides), ol.refine(work, quad, reach, sides)
     doubtful = edge is None or not (edge.pair and edge.whole)  # a whole pair of sides is trusted as it is
     text = sk.text_fit(ink) if doubtful and ink_ratio >= prof.min_ink_ratio else None
-    skew, skew_source = sk.decide(edge, text)
+    rules = rl.ruled_fit(hat, ink, region, None if text is None else text[0]) if doubtful else None
+    skew, skew_source = sk.decide(edge, text, None if rules is None else rules[0])
     text_area = (ink.view(np.uint8) | (up >> 1)).view(bool)
     sharp = sh.measure(work, sh.select_cells(text_area, f_a, work.shape))
     mid_wh = (mid.shape[1], mid.shape[0])
@@ -136,6 +140,7 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
         skew_source=skew_source,
         skew_edges=None if edge is None else edge.angle,
         skew_text=None if text is None else text[0],
+        skew_rules=None if rules is None else rules[0],
         exposure=expo,
         ink_ratio=ink_ratio,
         smear_ratio=smear,
@@ -248,6 +253,7 @@ def metrics_of(
             "skew_source": m.skew_source,
             "skew_page_edges_deg": _r(m.skew_edges, 3),
             "skew_text_lines_deg": _r(m.skew_text, 3),
+            "skew_ruled_lines_deg": _r(m.skew_rules, 3),
             "brightness": _r(e.brightness),
             "paper_level": _r(e.paper_level),
             "ink_level": _r(e.ink_level),

@@ -163,10 +163,17 @@ def exposure(gray: np.ndarray, mask: np.ndarray) -> Exposure:
     )
 
 
-def ink_mask(gray: np.ndarray, region: np.ndarray, contrast: float) -> np.ndarray:
-    """Dark strokes thinner than the kernel (black-hat), inside the region (uint8, 0/1 or 0/255); bool array."""
-    k = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9))
-    hat = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, k)
+def blackhat(gray: np.ndarray) -> np.ndarray:
+    """How much darker than its surroundings each pixel is, for strokes thinner than 9 px (uint8, gray's shape)."""
+    return cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
+
+
+def ink_mask(gray: np.ndarray, region: np.ndarray, contrast: float, hat: np.ndarray | None = None) -> np.ndarray:
+    """Dark strokes thinner than the kernel (black-hat), inside the region (uint8, 0/1 or 0/255); bool array.
+
+    `hat`: gray's `blackhat` when the caller already has it.
+    """
+    hat = blackhat(gray) if hat is None else hat
     thr = max(20.0, 0.25 * contrast * 255.0)
     # hat > thr as 0/1 (uint8 images compare against the floored threshold: the same for integer greys), kept
     # where region is set, and read as bool without a copy

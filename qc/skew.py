@@ -230,17 +230,22 @@ AGREE_DEG = 0.25  # outline and text lines within this of each other: the outlin
 MIN_TEXT_SHARPNESS = 0.15  # text lines at least this clean can overrule a doubtful outline
 
 
-def decide(edge: EdgeFit | None, text: tuple[float, float] | None) -> tuple[float | None, str]:
-    """The skew and its source ("page_edges", "text_lines", "none") from the outline and the text lines.
+def decide(
+    edge: EdgeFit | None, text: tuple[float, float] | None, rules: float | None = None
+) -> tuple[float | None, str]:
+    """The skew and its source ("page_edges", "ruled_lines", "text_lines", "none") from the outline, the paper's
+    ruled lines (qc.rules, degrees) and the text lines.
 
     The outline is precise when both opposite sides were followed over their whole length (their angles may
     differ by the perspective; their mean is the page's skew); a single side, or a side clipped by the frame,
-    hidden or bent, is checked against clean text lines, which win when the two disagree.
+    hidden or bent, is checked against the ruled lines, else clean text lines, which win when the two disagree.
+    Ruled lines spanning the page stand for the paper itself and always take the place of the text lines.
     """
+    lines, source = ((rules, 1.0), "ruled_lines") if rules is not None else (text, "text_lines")
     if edge is None:
-        return (None, "none") if text is None else (text[0], "text_lines")
-    if text is None or abs(edge.angle - text[0]) <= AGREE_DEG:
+        return (None, "none") if lines is None else (lines[0], source)
+    if lines is None or abs(edge.angle - lines[0]) <= AGREE_DEG:
         return edge.angle, "page_edges"
-    if not (edge.pair and edge.whole) and text[1] >= MIN_TEXT_SHARPNESS:
-        return text[0], "text_lines"
+    if not (edge.pair and edge.whole) and lines[1] >= MIN_TEXT_SHARPNESS:
+        return lines[0], source
     return edge.angle, "page_edges"
