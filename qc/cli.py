@@ -88,6 +88,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     """Derive a profile from confirmed good and bad images; print the confusion matrix; write JSON."""
     base = _profile(args.profile)
     good, bad = _measure_all(_images(args.good), base), _measure_all(_images(args.bad), base)
+    for kind, folder, got in (("good", args.good, good), ("bad", args.bad, bad)):
+        if not got:  # a profile fitted to no image of a kind would only look calibrated
+            raise SystemExit(f"error: none of the {kind} images in {folder} could be read (see 'skipped' above)")
     prof = calibrate(base, good, bad)
 
     def passed(m: dict[str, Any]) -> bool:

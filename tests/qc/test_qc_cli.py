@@ -73,3 +73,18 @@ def test_calibrate_writes_profile_and_prints_matrix(page_jpeg, tmp_path) -> None
     assert prof.name == "calibrated"
     assert r.stdout.splitlines()[-2].split() == ["good", "3", "0"]
     assert r.stdout.splitlines()[-1].split() == ["bad", "0", "3"]
+
+
+def test_calibrate_refuses_a_folder_where_no_image_could_be_read(page_jpeg, tmp_path) -> None:
+    """Every 'bad' file damaged: no profile is written from the good images alone (it would look calibrated)."""
+    good, bad = tmp_path / "good", tmp_path / "bad"
+    good.mkdir()
+    bad.mkdir()
+    for i in range(2):
+        (good / f"{i}.jpg").write_bytes(page_jpeg(seed=20 + i, angle_deg=0.3)[0])
+        (bad / f"{i}.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"\x13\x37" * 500 + b"\xff\xd9")
+    out = tmp_path / "profile.json"
+    r = _run("calibrate", "--good", str(good), "--bad", str(bad), "-o", str(out))
+    assert r.returncode != 0
+    assert "none of the bad images" in r.stderr and str(bad) in r.stderr and "skipped" in r.stderr
+    assert not out.exists()
