@@ -54,6 +54,7 @@ class PageSpec:
     occluder_pos: float = 0.5  # where along that side, 0..1
     occluder_reach: float = 0.3  # how far past the paper's edge it reaches, fraction of the page's size
     shadow: float = 0.0  # a soft hand/leaf shadow from a frame side: fraction of light lost at its core
+    shadow_sigma: float = 0.0  # its edge's Gaussian sigma, frame pixels (0: 3 % of the frame's long side)
     gain: float = 1.0  # exposure multiplier
     light_falloff: float = 0.15  # 0 = even light; fraction of brightness lost at the darkest corner
     noise: float = 2.0  # sensor noise sigma, grey levels
@@ -398,7 +399,7 @@ def _shadow(spec: PageSpec, rng: np.random.Generator) -> np.ndarray:
         end = {0: (c * w, reach * h), 1: ((1 - reach) * w, c * h), 2: (c * w, (1 - reach) * h), 3: (reach * w, c * h)}
         start = {0: (c * w, 0), 1: (w, c * h), 2: (c * w, h), 3: (0, c * h)}
         cv2.line(m, tuple(int(v) for v in start[side]), tuple(int(v) for v in end[side]), 1.0, int(r))
-    m = cv2.GaussianBlur(m, (0, 0), max(h, w) * 0.03)
+    m = cv2.GaussianBlur(m, (0, 0), spec.shadow_sigma / 8 if spec.shadow_sigma > 0 else max(h, w) * 0.03)
     return 1 - spec.shadow * cv2.resize(np.clip(m, 0, 1), (fw, fh))
 
 
@@ -512,7 +513,8 @@ def random_spec(seed: int, kind: str = "skew", frame_wh: tuple[int, int] = (4000
     kind: skew (±10°, perspective), sharp (straight, clean), gauss (defocus sigma 1.5-3 px), motion (6-12 px),
     motion_wide (3-20 px, any angle), defocus (a depth gradient leaving 25-60 % of the page beyond 1.5 px extra
     blur), occluded (a finger, thumb, phone or pen over the text from a random side), shadow (a soft hand shadow
-    from a side; stamps and handwriting as usual), clipped (±6°, the outline partly outside the frame).
+    from a side; stamps and handwriting as usual), shadow_deep (50-80 % of the light lost, a sharper edge: sigma
+    20-60 px), fingers (a finger or thumb only: skin over the mat), clipped (±6°, the outline partly outside).
     """
     rng = np.random.default_rng(seed * 31 + 17)
     layout = str(rng.choice(["text", "text", "dense", "sparse", "form", "form"]))
@@ -568,4 +570,20 @@ def random_spec(seed: int, kind: str = "skew", frame_wh: tuple[int, int] = (4000
         )
     if kind == "shadow":
         return replace(spec, shadow=float(rng.uniform(0.25, 0.5)), occluder_side=int(rng.integers(0, 4)))
+    if kind == "shadow_deep":
+        return replace(
+            spec,
+            shadow=float(rng.uniform(0.5, 0.8)),
+            shadow_sigma=float(rng.uniform(20.0, 60.0)) * spec.frame_wh[0] / 4000,
+            occluder_side=int(rng.integers(0, 4)),
+        )
+    if kind == "fingers":
+        return replace(
+            spec,
+            layout=str(rng.choice(["text", "dense", "form"])),
+            occluder=str(rng.choice(["finger", "thumb"])),
+            occluder_side=int(rng.integers(0, 4)),
+            occluder_pos=float(rng.uniform(0.25, 0.75)),
+            occluder_reach=float(rng.uniform(0.2, 0.4)),
+        )
     raise ValueError(f"unknown kind {kind!r}")

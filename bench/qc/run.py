@@ -5,7 +5,8 @@
 Categories (bench/qc/generator.py, 4000x3000 JPEG photos unless said): skew (±10°, perspective), sharp, gauss
 (sigma 1.5-3 px), motion (6-12 px), motion_wide (3-20 px, any angle), defocus (a depth gradient over part of the
 page; grouped by the share of the print beyond 1.5 px extra blur, the issue's "≥ 20 % of the text", and by the
-share of the page), occluded (finger, thumb, phone, pen), shadow (soft hand shadows), clipped (outline partly
+share of the page), occluded (finger, thumb, phone, pen), fingers (finger or thumb only), shadow (soft hand
+shadows), shadow_deep (50-80 % of the light, sharper edges), clipped (outline partly
 outside the frame), scan1 / scan8 (1-bit / 8-bit grey lossless A5 scans at 600 dpi, PNG), scan_text (text-only
 A4 scans at 300 dpi without a visible edge, rotated ±4°).
 
@@ -49,6 +50,8 @@ NEW_KINDS = {
     "scan1": 10000,
     "scan8": 11000,
     "scan_text": 12000,
+    "shadow_deep": 13000,
+    "fingers": 14000,
 }  # --n-new pages each
 SCANS = {"scan1", "scan8", "scan_text"}
 
@@ -230,7 +233,7 @@ def main() -> None:
     def wrong(r: dict[str, object], t: dict[str, float]) -> list[str]:
         return [x for x in r["reasons"] if not (x == "skew" and abs(t["skew"]) > limit)]
 
-    for kind in ("sharp", "shadow", "scan1", "scan8", "scan_text"):
+    for kind in ("sharp", "shadow", "shadow_deep", "scan1", "scan8", "scan_text"):
         rs = res(kind)
         bad = [x for r, t in rs for x in wrong(r, t)]
         n_bad = sum(bool(wrong(r, t)) for r, t in rs)
@@ -241,10 +244,13 @@ def main() -> None:
         )
 
     print("\nOcclusion:")
-    occ = res("occluded")
-    caught = sum("occluded" in r["reasons"] for r, _ in occ)
-    print(f"  caught {caught}/{len(occ)} ({100.0 * caught / max(1, len(occ)):.1f}%) of fingers, thumbs, phones, pens")
-    clean = [r for k in ("sharp", "shadow", "gauss", "motion", "skew") for r, _ in res(k)]
+    for kind, what in (("occluded", "fingers, thumbs, phones, pens"), ("fingers", "fingers and thumbs only")):
+        occ = res(kind)
+        caught = sum("occluded" in r["reasons"] for r, _ in occ)
+        cut = sum("cut_off" in r["reasons"] for r, _ in occ)
+        share = 100.0 * caught / max(1, len(occ))
+        print(f"  caught {caught}/{len(occ)} ({share:.1f}%) of {what}; called cut_off {cut}")
+    clean = [r for k in ("sharp", "shadow", "shadow_deep", "gauss", "motion", "skew") for r, _ in res(k)]
     false = sum("occluded" in r["reasons"] for r in clean)
     print(
         f"  false 'occluded' {false}/{len(clean)} ({100.0 * false / max(1, len(clean)):.1f}%) on pages without an "
