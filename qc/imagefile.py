@@ -182,14 +182,15 @@ def _orientation(im: Image.Image, png_exif: bytes | None = None) -> tuple[int, o
 
 
 def _dpi(im: Image.Image) -> float | None:
+    """The stated resolution: the lower of the horizontal and vertical (detail is bounded by the coarser axis)."""
     dpi = im.info.get("dpi")
     try:
-        v = float(dpi[0]) if isinstance(dpi, tuple | list) else None
+        vs = [float(d) for d in dpi[:2]] if isinstance(dpi, tuple | list) and dpi else []
     except (TypeError, ValueError):
         return None
-    if v is None or not math.isfinite(v) or v < 50 or any(abs(v - p) < 0.5 for p in PLACEHOLDER_DPI):
+    if not vs or any(not math.isfinite(v) or v < 50 or any(abs(v - p) < 0.5 for p in PLACEHOLDER_DPI) for v in vs):
         return None
-    return v
+    return min(vs)
 
 
 def probe(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ImageFacts:

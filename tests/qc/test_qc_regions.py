@@ -380,3 +380,19 @@ def test_a_deep_hand_shadow_is_not_an_object(seed: int, side: int, strength: flo
     the paper beside it."""
     rep = qc.check(_hand_shadow(seed, side, strength, 15.0))
     assert "occluded" not in rep.reasons and rep.metrics["occluded_share"] == 0.0, rep.metrics
+
+
+def test_a_file_stating_two_resolutions_is_judged_by_the_coarser() -> None:
+    """A header stating 300 dpi across and 150 dpi down (a fax-like or mis-set scanner) holds the detail of 150
+    dpi down the page: the stated resolution is the lower one (only the horizontal was read before)."""
+    from PIL import Image
+
+    img = np.full((1754, 1240), 255, np.uint8)  # A4 at 150 dpi
+    for y in range(150, 1600, 40):
+        cv2.putText(img, "Folio 2026 discharge record", (100, y), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 0, 2)
+    buf = io.BytesIO()
+    Image.fromarray(img).save(buf, "PNG", dpi=(300, 150))
+    rep = qc.check(buf.getvalue())
+    assert rep.metrics["dpi"] == pytest.approx(150, abs=0.5) and "low_resolution" in rep.reasons, rep.metrics
+    msg = next(m for m in rep.messages if m["code"] == "low_resolution")
+    assert "the file states 150 dpi" in msg["en"] and "文件标注 150 dpi" in msg["zh"]
