@@ -98,6 +98,8 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
         region = cv2.erode(region, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
     expo = pg.exposure(ana, region)
     hat = pg.blackhat(ana)
+    if expo.contrast < 1.5 * prof.min_contrast:  # a few dark strokes on light printing: read the strokes
+        expo = pg.stroke_exposure(expo, ana, hat, region)
     ink = pg.ink_mask(ana, region, expo.contrast, hat)
     area = max(1, int(np.count_nonzero(region)))
     ink_ratio = float(np.count_nonzero(ink)) / area

@@ -148,3 +148,25 @@ def test_deskew_returns_straight_copy(page_jpeg) -> None:
     out = qc.deskew(img, rep.skew_deg or 0.0)
     assert np.array_equal(img, before) and out is not img
     assert abs(qc.check(out, SMALL).skew_deg or 0.0) < 0.2
+
+
+def _ruled_notes(lines: int) -> np.ndarray:
+    """An A4 scan (300 dpi) of lightly ruled paper holding `lines` lines of dark handwriting-like script."""
+    img = np.full((3508, 2480, 3), 245, np.uint8)
+    for y in range(300, 3300, 90):
+        cv2.line(img, (150, y), (2330, y), (225, 200, 170), 3)  # light blue rules
+    for y in range(380, 380 + 90 * lines, 90):
+        cv2.putText(img, "Patient stable, afebrile", (200, y - 15), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 2.2,
+                    (60, 40, 30), 4, cv2.LINE_AA)
+    return img
+
+
+def test_a_few_lines_of_handwriting_on_ruled_paper_are_not_low_contrast() -> None:
+    """Two lines of dark handwriting on lightly ruled paper are under 0.5 % of the page, so the page's 0.5th
+    percentile grey read the light rules (contrast 0.20) and a well-exposed progress note was `low_contrast`; the
+    ink level now comes from the strokes themselves when that is darker. The same page washed out still fails."""
+    notes = _ruled_notes(2)
+    rep = qc.check(notes)
+    assert "low_contrast" not in rep.reasons and rep.metrics["contrast"] > 0.4, rep.metrics
+    washed = (170 + notes.astype(np.float32) / 255.0 * 75).astype(np.uint8)
+    assert "low_contrast" in qc.check(washed).reasons
