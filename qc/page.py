@@ -227,11 +227,20 @@ def content_mask(small: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, float
 PAPER_ASPECT_TOLERANCE = 0.2  # short/long ratio further than this share from the paper's: not that paper
 
 
+HIDDEN_CORNER = 0.9  # a side shorter than this share of its opposite one lost a corner (shadow, finger, fold)
+
+
+def _pair(s1: float, s2: float) -> float:
+    """One side length for two opposite sides: their mean (a perspective shortens one a little), or the longer
+    when one is much shorter (a corner of the paper hidden by a shadow or a finger pulls the outline in)."""
+    return max(s1, s2) if min(s1, s2) < HIDDEN_CORNER * max(s1, s2) else (s1 + s2) / 2
+
+
 def _outline_sides(quad: np.ndarray) -> tuple[float, float]:
-    """(long, short) side of an outline (4x2 corners), each the mean of two opposite sides, in the quad's unit."""
+    """(long, short) side of an outline (4x2 corners) in the quad's unit, each from two opposite sides (_pair)."""
     q = quad.astype(np.float64)
     sides = [float(np.linalg.norm(q[(i + 1) % 4] - q[i])) for i in range(4)]
-    a, b = (sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2
+    a, b = _pair(sides[0], sides[2]), _pair(sides[1], sides[3])
     return max(a, b), min(a, b)
 
 
