@@ -24,6 +24,7 @@ MIN_SLOPE = 8.0  # grey levels per pixel across the object's boundary (median): 
 MIN_EDGE_SHARPNESS = 0.2  # and the steepest step near it at least this share of how much darker than the paper
 # it is (per pixel): an object's edge crosses in 1-3 grid pixels, a deep hand shadow's in about ten
 _NEAR = np.ones((5, 5), np.uint8)
+_NEAR_PALE = np.ones((9, 9), np.uint8)
 MIN_AREA = 0.004  # share of the paper an object must cover to count
 MIN_REACH = 0.1  # it reaches at least this share of the paper's short side in from the outline (past the margin)
 MAX_INK_INSIDE = 0.25  # an opaque object hides the print: its inside holds < this share of the text area's ink
@@ -85,6 +86,8 @@ def find(mid: np.ndarray, paper: np.ndarray, ink: np.ndarray, object_grey: float
         ratio = np.float32(min(0.95, (object_grey + 1.0) / 2.0))
         below = np.array([np.count_nonzero(_GREYS < ratio * np.float32(lv)) for lv in range(256)], np.uint8)
     dark = cv2.compare(med, cv2.LUT(level, below), cv2.CMP_LT) & paper & 1
+    if below is not _DARK_BELOW:  # a pale object: only its smooth body, not print the looser threshold takes in
+        dark &= cv2.dilate(dark & _smooth(mid, med), _NEAR)  # and its edge zone back (2 px)
     if np.count_nonzero(dark) < MIN_AREA * area:
         return NONE  # too little dark paper for any object: the opening and the labelling cannot find one
     dark = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))  # thick things only
@@ -110,6 +113,12 @@ def find(mid: np.ndarray, paper: np.ndarray, ink: np.ndarray, object_grey: float
     step = cv2.magnitude(gx, gy)
     total, best, sides = 0, None, set()
     relief: tuple[np.ndarray, float] | None = None
+    steepest: list[np.ndarray] = []
+
+    def near_step() -> np.ndarray:  # the steepest step nearby (a pale object's smooth body ends a few px inside it)
+        if not steepest:
+            steepest.append(cv2.dilate(step, _NEAR if below is _DARK_BELOW else _NEAR_PALE))
+        return steepest[0]
     for j in range(1, n):
         if stats[j, cv2.CC_STAT_AREA] < MIN_AREA * area:
             continue
@@ -130,9 +139,9 @@ def find(mid: np.ndarray, paper: np.ndarray, ink: np.ndarray, object_grey: float
             continue
         edge = comp & ~cv2.erode(comp.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & (inner > 0)
         slope = median(step[edge]) if edge.any() else None
-        if slope is not None and slope < MIN_SLOPE:
-            continue  # soft edge: a shadow
-        peak = median(cv2.dilate(step, _NEAR)[edge]) if slope is not None else None  # the steepest step near it
+        if slope is not None and slope < MIN_SLOPE and below is _DARK_BELOW:
+            continue  # soft edge: a shadow (a pale object, under MIN_SLOPE by its low contrast, is judged below)
+        peak = median(near_step()[edge]) if slope is not None else None  # the steepest step near it
         if peak is not None and peak < MIN_EDGE_SHARPNESS * median(level[comp].astype(np.float32) - med[comp]):
             continue  # an edge soft for how dark it is: a deep shadow (its boundary spreads over many pixels)
         a = int(stats[j, cv2.CC_STAT_AREA])
@@ -157,6 +166,16 @@ def _relief(mid: np.ndarray, text: np.ndarray) -> tuple[np.ndarray, float]:
     around = cv2.morphologyEx(mid, cv2.MORPH_CLOSE, k).astype(np.float32)
     marks = (around - mid.astype(np.float32)) > RELIEF * np.maximum(around, 8.0)
     return marks, float(marks[text].mean()) if text.any() else 0.0
+
+
+SMOOTH_RESIDUE = 4.0  # grey levels: a finger's or a phone's body (shaded, but without marks) departs less than this
+# from its own 5 x 5 median, averaged over 5 x 5 grid pixels; print departs much more
+
+
+def _smooth(mid: np.ndarray, med: np.ndarray) -> np.ndarray:
+    """uint8 0/1: where the grey holds no marks (see SMOOTH_RESIDUE); `med` is mid's 5 x 5 median."""
+    residue = cv2.blur(cv2.absdiff(mid, med), (5, 5))
+    return cv2.compare(residue, SMOOTH_RESIDUE, cv2.CMP_LT) & 1
 
 
 def _entry_side(entry: np.ndarray, paper: np.ndarray) -> str:

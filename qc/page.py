@@ -99,9 +99,11 @@ def _contact(mask: np.ndarray, band: int = 2) -> tuple[float, float, float, floa
 
 def _without_objects(region: np.ndarray, small: np.ndarray) -> tuple[np.ndarray, float | None]:
     """The bright region without the thin parts (narrower than an eighth of its short side: a finger, a thumb, a
-    pen) that touch the frame's edge and are darker than OBJECT_GREY of the paper's median grey, and the brightest
+    pen) that touch the frame's edge and either are darker than OBJECT_GREY of the paper's median grey or reach
+    out from the paper much further than they are thick or come in away from its corners (a finger across the
+    mat, however pale), and the brightest
     such part's median grey as a share of the paper's (None, and `region` itself, when there is none). A corner of
-    the paper cut by the frame is as bright as the paper and stays."""
+    the paper cut by the frame is as bright as the paper, short and at a corner: it stays."""
     _, _, bw, bh = cv2.boundingRect(region)
     side = max(3, int(0.125 * min(bw - 1, bh - 1)) | 1)
     opened = cv2.morphologyEx(region, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (side, side)))
@@ -110,17 +112,25 @@ def _without_objects(region: np.ndarray, small: np.ndarray) -> tuple[np.ndarray,
     n, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.subtract(region, opened), connectivity=8)
     h, w = region.shape
     paper = max(1.0, float(np.median(small[opened > 0])))
-    out, grey = region, None
+    out, grey, away = region, None, None
+    body_quad = _hull_quad(opened)[1]  # a part touching the frame near one of its corners may be the paper's own
     for j in range(1, n):
         x, y, cw, ch = (int(v) for v in stats[j, :4])
         if not (x == 0 or y == 0 or x + cw == w or y + ch == h):
             continue
         part = labels == j
         g = float(np.median(small[part])) / paper
-        if g < OBJECT_GREY:
-            out = out.copy() if out is region else out
-            out[part] = 0
-            grey = g if grey is None else max(grey, g)
+        if g >= OBJECT_GREY:
+            if away is None:  # distance from the paper's body, computed once
+                away = cv2.distanceTransform(cv2.bitwise_not(opened), cv2.DIST_L2, 3)
+            thick = 2.0 * float(cv2.distanceTransform(part.view(np.uint8), cv2.DIST_L2, 3).max())
+            cy, cx = float(y + ch / 2.0), float(x + cw / 2.0)
+            near_corner = body_quad is None or min(math.hypot(cx - qx, cy - qy) for qx, qy in body_quad) < 2 * side
+            if float(away[part].max()) < max(side, 2.0 * thick) and near_corner:
+                continue  # short, as bright as the paper and at its corner: the paper's own corner
+        out = out.copy() if out is region else out
+        out[part] = 0
+        grey = g if grey is None else max(grey, g)
     return out, grey
 
 

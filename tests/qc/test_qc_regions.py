@@ -408,3 +408,18 @@ def test_a_corner_lost_in_a_shadow_does_not_lower_the_resolution() -> None:
     rep = qc.check(data)
     assert "low_resolution" not in rep.reasons, rep.metrics
     assert rep.metrics["dpi"] == pytest.approx(truth.dpi, rel=0.03)
+
+
+@pytest.mark.parametrize("seed", [14001, 14004])
+def test_a_pale_finger_over_a_dark_mat_is_occluded_not_cut_off(seed: int) -> None:
+    """A pale finger (0.85-0.88 of the paper's grey) joins the paper's bright region and reaches the frame; it was
+    kept as part of the paper (too bright to be an object) and the page failed `cut_off` with no outline found.
+    A thin part that touches the frame away from the paper's corners, or reaches out much further than it is
+    thick, is an object however pale; over the paper it is looked for as a smooth body (no print in it)."""
+    from bench.qc.generator import random_spec, render_jpeg
+
+    data, truth = render_jpeg(random_spec(seed, "fingers"))
+    rep = qc.check(data)
+    assert rep.reasons == ["occluded"], rep.metrics
+    assert rep.metrics["page_found"] and rep.metrics["edge_contact_sides"] == [0.0, 0.0, 0.0, 0.0]
+    assert rep.metrics["occluded_share"] == pytest.approx(truth.extras["occluded_share"], rel=0.3)
