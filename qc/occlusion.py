@@ -72,7 +72,8 @@ def find(mid: np.ndarray, paper: np.ndarray, ink: np.ndarray, object_grey: float
     `paper` is the paper's outline (uint8 0/255, see solid_outline) and `ink` the ink mask, both on mid's grid.
     `object_grey`: the grey of an object seen reaching in from the frame's edge, as a share of the paper's
     (qc.page.Page.object_grey): a finger lit brighter than DARKER of the paper is then looked for over the paper
-    half-way between its grey and the paper's.
+    half-way between its grey and the paper's, as a smooth body (print, which that looser threshold takes in too,
+    is no part of it), and its edge judged by its steepness for its depth alone (its contrast is low).
     """
     h, w = mid.shape
     area = int(np.count_nonzero(paper))
