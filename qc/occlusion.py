@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from qc.page import outline_hull
+from qc.page import opened_body, outline_hull
 from qc.stats import median
 
 DARKER = 0.78  # an occluder is darker than this share of the local paper level
@@ -51,15 +51,13 @@ _DARK_BELOW = np.array([np.count_nonzero(_GREYS < np.float32(DARKER) * np.float3
 def solid_outline(bright: np.ndarray) -> np.ndarray:
     """The paper's outline without thin bright things sticking out of it (a finger lit as bright as paper).
 
-    `bright` is the paper's bright region (uint8 0/255); it is opened with a square an eighth of its short side
-    (wider than a thumb) and the convex hull of what is left is returned (uint8 0/255, same grid).
+    `bright` is the paper's bright region (uint8 0/255); it is opened (qc.page.opened_body) and the convex hull of
+    what is left is returned (uint8 0/255, same grid).
     """
-    _, _, bw, bh = cv2.boundingRect(bright)  # the extent of the non-zero pixels, without listing them
     out = np.zeros_like(bright)
-    if bw == 0:
+    if not bright.any():
         return out
-    side = max(3, int(0.125 * min(bw - 1, bh - 1)) | 1)
-    opened = cv2.morphologyEx(bright, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (side, side)))
+    opened, _ = opened_body(bright)
     if not opened.any():
         return bright.copy()
     cv2.fillConvexPoly(out, outline_hull(opened), 255)

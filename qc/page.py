@@ -97,16 +97,21 @@ def _contact(mask: np.ndarray, band: int = 2) -> tuple[float, float, float, floa
     )
 
 
-def _without_objects(region: np.ndarray, small: np.ndarray) -> tuple[np.ndarray, float | None]:
-    """The bright region without the thin parts (narrower than an eighth of its short side: a finger, a thumb, a
-    pen) that touch the frame's edge and either are darker than OBJECT_GREY of the paper's median grey or reach
-    out from the paper much further than they are thick or come in away from its corners (a finger across the
-    mat, however pale), and the brightest
-    such part's median grey as a share of the paper's (None, and `region` itself, when there is none). A corner of
-    the paper cut by the frame is as bright as the paper, short and at a corner: it stays."""
-    _, _, bw, bh = cv2.boundingRect(region)
+def opened_body(region: np.ndarray) -> tuple[np.ndarray, int]:
+    """A bright region (uint8 0/255) opened with a square an eighth of its extent's short side (wider than a thumb,
+    so a finger, a thumb or a pen sticking out of the paper goes), and that square's side in pixels."""
+    _, _, bw, bh = cv2.boundingRect(region)  # the extent of the non-zero pixels, without listing them
     side = max(3, int(0.125 * min(bw - 1, bh - 1)) | 1)
-    opened = cv2.morphologyEx(region, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (side, side)))
+    return cv2.morphologyEx(region, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))), side
+
+
+def _without_objects(region: np.ndarray, small: np.ndarray) -> tuple[np.ndarray, float | None]:
+    """The bright region without the thin parts (opened_body) that touch the frame's edge and either are darker
+    than OBJECT_GREY of the paper's median grey, or reach out from the paper much further than they are thick, or
+    come in away from its corners (a finger across the mat, however pale); and the brightest such part's median
+    grey as a share of the paper's (None, and `region` itself, when there is none). A corner of the paper cut by
+    the frame is as bright as the paper, short and at a corner: it stays."""
+    opened, side = opened_body(region)
     if not opened.any():
         return region, None
     n, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.subtract(region, opened), connectivity=8)
@@ -256,8 +261,9 @@ def _outline_sides(quad: np.ndarray) -> tuple[float, float]:
 
 def matches_paper(quad: np.ndarray, paper_mm: tuple[float, float]) -> bool:
     """Whether an outline (4x2 corners, any unit) has about the shape of the assumed paper: its short/long side
-    ratio (mean of opposite sides) within PAPER_ASPECT_TOLERANCE of the paper's, so a perspective or a curl still
-    matches while a till receipt (about 1:3) is not taken for an A4 sheet (1:1.41) and given an A4 resolution."""
+    ratio (opposite sides as _pair takes them) within PAPER_ASPECT_TOLERANCE of the paper's, so a perspective or
+    a curl still matches while a till receipt (about 1:3) is not taken for an A4 sheet (1:1.41) and given an A4
+    resolution."""
     long_side, short_side = _outline_sides(quad)
     if short_side <= 0:
         return False

@@ -98,10 +98,6 @@ class Processed:
     fingerprint: str = ""
 
 
-def _turbo() -> Any:
-    return jpegdata.turbo()
-
-
 def _decode(data: bytes, limits: Limits) -> tuple[np.ndarray, str, bytes | None, int, bool]:
     """Full-size upright pixels, their mode ("RGB" or "L"), the ICC profile to keep, the orientation, and whether
     the source was a camera JPEG (its copy may be encoded by libjpeg-turbo)."""
@@ -183,9 +179,9 @@ def _jp2_header(jp2: bytes, dpi: float | None, icc: bytes) -> bytes:
 
 def _encode(px: np.ndarray, mode: str, settings: Settings, dpi: float | None, icc: bytes, turbo: bool) -> bytes:
     h, w = px.shape[:2]
-    if settings.format == "jpeg" and turbo and _turbo() is not None:
+    if settings.format == "jpeg" and turbo and jpegdata.turbo() is not None:
         grey = mode == "L"
-        out = _turbo().encode_jpeg(
+        out = jpegdata.turbo().encode_jpeg(
             np.ascontiguousarray(px[..., None] if grey else px),
             quality=int(settings.jpeg_quality),
             colorspace="GRAY" if grey else "RGB",

@@ -56,13 +56,24 @@ def test_check_with_profile(page_jpeg, tmp_path) -> None:
     assert _run("check", "--profile", str(prof), str(img)).returncode == 2
 
 
+def _folders(tmp_path: Path, good: list[bytes], bad: list[bytes]) -> tuple[Path, Path]:
+    """tmp_path/good and tmp_path/bad holding these images as 0.jpg, 1.jpg, ..."""
+    out = []
+    for name, images in (("good", good), ("bad", bad)):
+        folder = tmp_path / name
+        folder.mkdir()
+        for i, data in enumerate(images):
+            (folder / f"{i}.jpg").write_bytes(data)
+        out.append(folder)
+    return out[0], out[1]
+
+
 def test_calibrate_writes_profile_and_prints_matrix(page_jpeg, tmp_path) -> None:
-    good, bad = tmp_path / "good", tmp_path / "bad"
-    good.mkdir()
-    bad.mkdir()
-    for i in range(3):
-        (good / f"{i}.jpg").write_bytes(page_jpeg(seed=20 + i, angle_deg=0.3)[0])
-        (bad / f"{i}.jpg").write_bytes(page_jpeg(seed=30 + i, gauss_sigma=1.2 + 0.5 * i)[0])
+    good, bad = _folders(
+        tmp_path,
+        [page_jpeg(seed=20 + i, angle_deg=0.3)[0] for i in range(3)],
+        [page_jpeg(seed=30 + i, gauss_sigma=1.2 + 0.5 * i)[0] for i in range(3)],
+    )
     out = tmp_path / "profile.json"
     small = tmp_path / "small.json"
     small.write_text(json.dumps(SMALL))
@@ -77,12 +88,8 @@ def test_calibrate_writes_profile_and_prints_matrix(page_jpeg, tmp_path) -> None
 
 def test_calibrate_refuses_a_folder_where_no_image_could_be_read(page_jpeg, tmp_path) -> None:
     """Every 'bad' file damaged: no profile is written from the good images alone (it would look calibrated)."""
-    good, bad = tmp_path / "good", tmp_path / "bad"
-    good.mkdir()
-    bad.mkdir()
-    for i in range(2):
-        (good / f"{i}.jpg").write_bytes(page_jpeg(seed=20 + i, angle_deg=0.3)[0])
-        (bad / f"{i}.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"\x13\x37" * 500 + b"\xff\xd9")
+    damaged = b"\xff\xd8\xff\xe0" + b"\x13\x37" * 500 + b"\xff\xd9"
+    good, bad = _folders(tmp_path, [page_jpeg(seed=20 + i, angle_deg=0.3)[0] for i in range(2)], [damaged] * 2)
     out = tmp_path / "profile.json"
     r = _run("calibrate", "--good", str(good), "--bad", str(bad), "-o", str(out))
     assert r.returncode != 0
