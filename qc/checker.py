@@ -14,6 +14,7 @@ from qc import page as pg
 from qc import rules as rl
 from qc import sharpness as sh
 from qc import skew as sk
+from qc import smear as sm
 from qc.decode import Decoded, ImageInput, load
 from qc.messages import paper_name
 from qc.pagehash import page_hash
@@ -129,6 +130,9 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
     if page.quad is not None and contact <= prof.max_edge_contact and pg.matches_paper(page.quad, prof.paper_size_mm):
         dpi, dpi_from_page = pg.effective_dpi(page.quad, f_l * dec.scale, prof.paper_size_mm), True
     blur = None if sharp is None else sh.original_blur(sh.sigma_of_score(sharp.worst_direction), dec.scale)
+    smear_px = sm.smeared_blur(work, text_area, f_a, sharp, dec.scale) if text_area.any() else None
+    if smear_px is not None:
+        blur = smear_px if blur is None else max(blur, smear_px)
     blur_dpi = dpi if dpi_from_page or _plausible_stated_dpi(dpi, dec, prof) else None
     limit = prof.max_region_blur_px * prof.blur_allowance(blur_dpi)  # the same blur on the paper at any resolution
     if sharp is not None:

@@ -79,7 +79,7 @@ class Sharpness:
     edges: int
     cells: tuple[Cell, ...] = ()
     silent: tuple[tuple[int, int], ...] = ()  # text-area cells (top-left, working px) with too few edges to score
-
+    directions: tuple[int, ...] = (0, 0, 0, 0)  # edges scored per direction (0, 45, 90, 135 degrees of the gradient)
 
 
 def cell_size(shape: tuple[int, int]) -> int:
@@ -250,6 +250,7 @@ def measure(gray: np.ndarray, corners: list[tuple[int, int]]) -> Sharpness | Non
         edges=int(len(score)),
         cells=cells,
         silent=tuple(c for c in corners if c not in scored),
+        directions=tuple(int(v) for v in np.bincount(direction, minlength=4)),
     )
 
 
@@ -306,7 +307,9 @@ def rescore_silent(gray: np.ndarray, sharp: Sharpness, scale: float, limit_px: f
             followed = per_cell[k, 1] >= MIN_EDGES_PER_CELL
             score = float(per_cell[k, 0]) if followed else float(_CURVE_SCORE[-1])
             cells.append(Cell(y=y, x=x, size=size, score=score, edges=int(per_cell[k, 1])))
-    return Sharpness(sharp.overall, sharp.worst_direction, sharp.edges, tuple(cells), tuple(sorted(silent)))
+    return Sharpness(
+        sharp.overall, sharp.worst_direction, sharp.edges, tuple(cells), tuple(sorted(silent)), sharp.directions
+    )
 
 
 def _cell_blur(cells: list[Cell] | tuple[Cell, ...], scale: float) -> np.ndarray:

@@ -511,10 +511,11 @@ def random_spec(seed: int, kind: str = "skew", frame_wh: tuple[int, int] = (4000
     """A random realistic spec of one benchmark category.
 
     kind: skew (±10°, perspective), sharp (straight, clean), gauss (defocus sigma 1.5-3 px), motion (6-12 px),
-    motion_wide (3-20 px, any angle), defocus (a depth gradient leaving 25-60 % of the page beyond 1.5 px extra
-    blur), occluded (a finger, thumb, phone or pen over the text from a random side), shadow (a soft hand shadow
-    from a side; stamps and handwriting as usual), shadow_deep (50-80 % of the light lost, a sharper edge: sigma
-    20-60 px), fingers (a finger or thumb only: skin over the mat), clipped (±6°, the outline partly outside).
+    motion_wide (3-20 px, any angle), motion_long (20-200 px, any angle), defocus (a depth gradient leaving 25-60 %
+    of the page beyond 1.5 px extra blur), occluded (a finger, thumb, phone or pen over the text from a random
+    side), shadow (a soft hand shadow from a side; stamps and handwriting as usual), shadow_deep (50-80 % of the
+    light lost, a sharper edge: sigma 20-60 px), fingers (a finger or thumb only: skin over the mat), clipped (±6°,
+    the outline partly outside).
     """
     rng = np.random.default_rng(seed * 31 + 17)
     layout = str(rng.choice(["text", "text", "dense", "sparse", "form", "form"]))
@@ -551,6 +552,8 @@ def random_spec(seed: int, kind: str = "skew", frame_wh: tuple[int, int] = (4000
         return replace(spec, motion_px=float(rng.uniform(6, 12)), motion_angle_deg=float(rng.uniform(0, 180)))
     if kind == "motion_wide":
         return replace(spec, motion_px=float(rng.uniform(3, 20)), motion_angle_deg=float(rng.uniform(0, 180)))
+    if kind == "motion_long":  # a shaken camera: longer than the edge profiles reach (qc.smear)
+        return replace(spec, motion_px=float(rng.uniform(20, 200)), motion_angle_deg=float(rng.uniform(0, 180)))
     if kind == "defocus":
         return replace(
             spec,

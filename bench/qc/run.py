@@ -2,13 +2,13 @@
 
     .venv/bin/python bench/qc/run.py --n 40 --n-new 12
 
-Categories (bench/qc/generator.py, 4000x3000 JPEG photos unless said): skew (±10°, perspective), sharp, gauss
-(sigma 1.5-3 px), motion (6-12 px), motion_wide (3-20 px, any angle), defocus (a depth gradient over part of the
-page; grouped by the share of the print beyond 1.5 px extra blur, the issue's "≥ 20 % of the text", and by the
-share of the page), occluded (finger, thumb, phone, pen), fingers (finger or thumb only), shadow (soft hand
-shadows), shadow_deep (50-80 % of the light, sharper edges), clipped (outline partly
-outside the frame), scan1 / scan8 (1-bit / 8-bit grey lossless A5 scans at 600 dpi, PNG), scan_text (text-only
-A4 scans at 300 dpi without a visible edge, rotated ±4°).
+Categories (bench/qc/generator.py, 4000x3000 JPEG photos unless said): skew (±10°, perspective), sharp, gauss (sigma
+1.5-3 px), motion (6-12 px), motion_wide (3-20 px, any angle), motion_long (20-200 px), defocus (a depth gradient
+over part of the page; grouped by the share of the print beyond 1.5 px extra blur, the issue's "≥ 20 % of the text",
+and by the share of the page), occluded (finger, thumb, phone, pen), fingers (finger or thumb only), shadow (soft
+hand shadows), shadow_deep (50-80 % of the light, sharper edges), clipped (outline partly outside the frame), scan1
+/ scan8 (1-bit / 8-bit grey lossless A5 scans at 600 dpi, PNG), scan_text (text-only A4 scans at 300 dpi without a
+visible edge, rotated ±4°).
 
 Prints per category: skew error (MAE, p95, max; the source used), blur ROC AUC of qc's blur index (the larger of
 blur_px / max_blur_px and blur_region_share / max_blur_region_share) against the sharp pages, with the variance of
@@ -52,6 +52,7 @@ NEW_KINDS = {
     "scan_text": 12000,
     "shadow_deep": 13000,
     "fingers": 14000,
+    "motion_long": 15000,
 }  # --n-new pages each
 SCANS = {"scan1", "scan8", "scan_text"}
 
@@ -214,6 +215,7 @@ def main() -> None:
         "motion 6-12 px": [(p, t) for p, t in files["motion"]],
         "motion_wide >= 6 px": [(p, t) for p, t in files.get("motion_wide", []) if t["motion"] >= 6],
         "motion_wide < 6 px": [(p, t) for p, t in files.get("motion_wide", []) if t["motion"] < 6],
+        "motion_long 20-200 px": [(p, t) for p, t in files.get("motion_long", [])],
         "defocus >= 20% of page": [(p, t) for p, t in files.get("defocus", []) if t["defocused_share"] >= 0.2],
         "defocus >= 20% of text": [(p, t) for p, t in files.get("defocus", []) if t["defocused_text_share"] >= 0.2],
         "defocus < 20% of text": [(p, t) for p, t in files.get("defocus", []) if t["defocused_text_share"] < 0.2],
