@@ -8,6 +8,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from qc import light as lt
 from qc import occlusion as oc
 from qc import outline as ol
 from qc import page as pg
@@ -115,7 +116,6 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
     rules = rl.ruled_fit(hat, ink, region, None if text is None else text[0]) if doubtful else None
     skew, skew_source = sk.decide(edge, text, None if rules is None else rules[0])
     text_area = (ink.view(np.uint8) | (up >> 1)).view(bool)
-    sharp = sh.measure(work, sh.select_cells(text_area, f_a, work.shape))
     mid_wh = (mid.shape[1], mid.shape[0])
     occ = oc.find(
         mid,
@@ -129,15 +129,8 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
     dpi, dpi_from_page = dec.meta_dpi, False
     if page.quad is not None and contact <= prof.max_edge_contact and pg.matches_paper(page.quad, prof.paper_size_mm):
         dpi, dpi_from_page = pg.effective_dpi(page.quad, f_l * dec.scale, prof.paper_size_mm), True
-    blur = None if sharp is None else sh.original_blur(sh.sigma_of_score(sharp.worst_direction), dec.scale)
-    smear_px = sm.smeared_blur(work, text_area, f_a, sharp, dec.scale) if text_area.any() else None
-    if smear_px is not None:
-        blur = smear_px if blur is None else max(blur, smear_px)
     blur_dpi = dpi if dpi_from_page or _plausible_stated_dpi(dpi, dec, prof) else None
-    limit = prof.max_region_blur_px * prof.blur_allowance(blur_dpi)  # the same blur on the paper at any resolution
-    if sharp is not None:
-        sharp = sh.rescore_silent(work, sharp, dec.scale, limit)
-    region = None if sharp is None else sh.worst_region(sharp, dec.scale, limit)
+    sharp, blur, region = _focus(work, mid, text_area, f_a, dec.scale, prof.blur_allowance(blur_dpi), prof)
     return Measured(
         sharpness=sharp,
         blur_px=blur,
@@ -166,6 +159,36 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
             outline.corners * dec.scale, outline.certain and contact <= prof.max_edge_contact, outline.sides_clean
         ),
     )
+
+
+def _focus(
+    work: np.ndarray, mid: np.ndarray, text_area: np.ndarray, f_a: int, scale: float, allowance: float, prof: Profile
+) -> tuple[sh.Sharpness | None, float | None, sh.Region | None]:
+    """The focus figures of the text area: its sharpness map, the page's blur (original px) and the worst region.
+
+    A page found blurred is measured again without the edges where the light changes (qc.light): a hand shadow's
+    soft boundary across sparse print is no blur of the print. A smear too long for the edge profiles (qc.smear)
+    is the page's blur when it is the larger.
+    """
+    corners = sh.select_cells(text_area, f_a, work.shape)
+    limit = prof.max_region_blur_px * allowance  # the same blur on the paper at any resolution
+    skip, smear_px = None, None
+    while True:
+        sharp = sh.measure(work, corners, skip)
+        blur = None if sharp is None else sh.original_blur(sh.sigma_of_score(sharp.worst_direction), scale)
+        if skip is None and text_area.any():
+            smear_px = sm.smeared_blur(work, text_area, f_a, sharp, scale)
+        if smear_px is not None:
+            blur = smear_px if blur is None else max(blur, smear_px)
+        if sharp is not None:
+            sharp = sh.rescore_silent(work, sharp, scale, limit, skip)
+        region = None if sharp is None else sh.worst_region(sharp, scale, limit)
+        blurred = (blur is not None and blur > prof.max_blur_px * allowance) or (
+            region is not None and region.share >= prof.max_blur_region_share
+        )
+        if skip is not None or not blurred:
+            return sharp, blur, region
+        skip = cv2.resize(lt.light_edges(mid), work.shape[::-1], interpolation=cv2.INTER_NEAREST)
 
 
 def _num(metrics: dict[str, Metric], key: str) -> float | None:

@@ -118,13 +118,14 @@ def select_cells(ink: np.ndarray, factor: float, shape: tuple[int, int]) -> list
 
 
 def _edge_scores(
-    stack: np.ndarray, size: int, pad: int, grad: np.ndarray
+    stack: np.ndarray, size: int, pad: int, grad: np.ndarray, off: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """Per-edge scores, directions (0-3) and cell index of a vertical stack of padded patches.
 
     `stack` (float32) holds each cell of `size` px with `pad` px of its surroundings on every side, for the
     profiles; `grad` (uint8) holds the same cells with only a 2 px rim, for the gradients and the peak test (the
-    3 x 3 operators need no more, and the padding would double their work). Edges are taken inside the cell only.
+    3 x 3 operators need no more, and the padding would double their work). Edges are taken inside the cell only,
+    and not where `off` (laid out as `grad`) is non-zero.
     """
     rim = 2
     gside = size + 2 * rim
@@ -136,6 +137,8 @@ def _edge_scores(
     sq = gx * gx
     sq += gy * gy
     sel = (sq >= (8 * MIN_EDGE_HEIGHT / 6) ** 2) & (sq >= cv2.dilate(sq, np.ones((3, 3), np.uint8)))
+    if off is not None:
+        sel &= off == 0
     sel = sel.reshape(-1, gside, gside)
     sel[:, :rim] = False
     sel[:, rim + size :] = False
@@ -222,8 +225,10 @@ def _window(gray: np.ndarray, y: int, x: int, side: int) -> np.ndarray:
     return gray[np.ix_(rows, cols)]
 
 
-def measure(gray: np.ndarray, corners: list[tuple[int, int]]) -> Sharpness | None:
+def measure(gray: np.ndarray, corners: list[tuple[int, int]], skip: np.ndarray | None = None) -> Sharpness | None:
     """Score the edges inside the given cells of the working image; None when there are too few.
+
+    `skip` (uint8, the working image's shape): no edge is taken where it is non-zero (qc.light.light_edges).
 
     Each cell is sampled by its central PATCH x PATCH square (the map keeps the cells' geometry; the sample keeps
     the work per page bounded).
@@ -233,7 +238,7 @@ def measure(gray: np.ndarray, corners: list[tuple[int, int]]) -> Sharpness | Non
     size = cell_size(gray.shape)
     patch = min(PATCH, size)
     inset = (size - patch) // 2
-    got = _patch_scores(gray, [(y + inset, x + inset) for y, x in corners], patch)
+    got = _patch_scores(gray, [(y + inset, x + inset) for y, x in corners], patch, skip)
     if got is None:
         return None
     score, direction, cell = got
@@ -255,7 +260,7 @@ def measure(gray: np.ndarray, corners: list[tuple[int, int]]) -> Sharpness | Non
 
 
 def _patch_scores(
-    gray: np.ndarray, tops: list[tuple[int, int]], patch: int
+    gray: np.ndarray, tops: list[tuple[int, int]], patch: int, skip: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """_edge_scores of the patch x patch squares at `tops` (top-left corners, working pixels) of the working image."""
     pad = int(REACH) + 2
@@ -263,10 +268,13 @@ def _patch_scores(
     wins = np.stack([_window(gray, y - pad, x - pad, side) for y, x in tops])  # (cells, side, side) uint8
     stack = wins.reshape(-1, side).astype(np.float32)
     grad = np.ascontiguousarray(wins[:, pad - 2 : pad + patch + 2, pad - 2 : pad + patch + 2]).reshape(-1, patch + 4)
-    return _edge_scores(stack, patch, pad, grad)
+    off = None if skip is None else np.stack([_window(skip, y - 2, x - 2, patch + 4) for y, x in tops])
+    return _edge_scores(stack, patch, pad, grad, None if off is None else off.reshape(-1, patch + 4))
 
 
-def rescore_silent(gray: np.ndarray, sharp: Sharpness, scale: float, limit_px: float) -> Sharpness:
+def rescore_silent(
+    gray: np.ndarray, sharp: Sharpness, scale: float, limit_px: float, skip: np.ndarray | None = None
+) -> Sharpness:
     """The map with the silent cells that border a blurred region scored over their whole area.
 
     A cell of the text area is scored on its central patch; a cell whose patch holds too few edges is silent.
@@ -297,7 +305,7 @@ def rescore_silent(gray: np.ndarray, sharp: Sharpness, scale: float, limit_px: f
             break
         silent -= set(near)
         quads = [(y + qy + inset, x + qx + inset) for y, x in near for qy in (0, size // 2) for qx in (0, size // 2)]
-        got = _patch_scores(gray, quads, patch)
+        got = _patch_scores(gray, quads, patch, skip)
         if got is None:  # no followable edge in any of them
             per_cell = np.zeros((len(near), 2))
         else:

@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw
 
 import qc
 from qc.messages import REASONS, detail
-from tests.qc.helpers import SMALL
+from tests.qc.helpers import SMALL, hand_shadow
 
 
 def _scan(seed: int, dpi: float, bits: int, paper_mm=(210.0, 297.0)) -> bytes:
@@ -349,28 +349,6 @@ def test_calibrator_does_not_tighten_a_limit_for_pages_bad_for_another_reason() 
 
 
 
-def _hand_shadow(seed: int, side: int, strength: float, sigma: float) -> bytes:
-    """A sharp-edged page (2000 x 1500 frame) under the shadow of three fingers reaching in from a frame side,
-    `strength` of the light lost at their core, edges blurred by a Gaussian of `sigma` frame pixels."""
-    from dataclasses import replace
-
-    from bench.qc.generator import random_spec, render
-
-    img, _ = render(replace(random_spec(seed, "sharp"), frame_wh=(2000, 1500)))
-    fh, fw = img.shape[:2]
-    rng = np.random.default_rng(seed * 10 + side)
-    m = np.zeros((fh, fw), np.float32)
-    for _ in range(3):
-        c, reach, r = rng.uniform(0.2, 0.8), rng.uniform(0.3, 0.5), rng.uniform(0.06, 0.12) * max(fh, fw)
-        end = {0: (c * fw, reach * fh), 1: ((1 - reach) * fw, c * fh), 2: (c * fw, (1 - reach) * fh),
-               3: (reach * fw, c * fh)}[side]
-        start = {0: (c * fw, 0), 1: (fw, c * fh), 2: (c * fw, fh), 3: (0, c * fh)}[side]
-        cv2.line(m, tuple(int(v) for v in start), tuple(int(v) for v in end), 1.0, int(r))
-    m = cv2.GaussianBlur(m, (0, 0), sigma)
-    out = np.clip(img.astype(np.float32) * (1 - strength * np.clip(m, 0, 1))[..., None], 0, 255).astype(np.uint8)
-    return cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
-
-
 @pytest.mark.parametrize(("seed", "side", "strength"), [(8001, 3, 0.5), (8001, 2, 0.7), (8001, 0, 0.8), (8002, 0, 0.7)])
 def test_a_deep_hand_shadow_is_not_an_object(seed: int, side: int, strength: float) -> None:
     """A hand between the lamp and the page casts a shadow with a fairly sharp edge (sigma 15 px here) that takes
@@ -378,7 +356,7 @@ def test_a_deep_hand_shadow_is_not_an_object(seed: int, side: int, strength: flo
     paper nothing shows through at all. It was called `occluded` (15 of 53 such pages); an object's edge crosses
     in 2-3 grid pixels for how dark it is, a shadow's in about ten, and print under it keeps its depth relative to
     the paper beside it."""
-    rep = qc.check(_hand_shadow(seed, side, strength, 15.0))
+    rep = qc.check(hand_shadow(seed, side, strength, 15.0))
     assert "occluded" not in rep.reasons and rep.metrics["occluded_share"] == 0.0, rep.metrics
 
 
