@@ -210,6 +210,33 @@ def test_a_finger_lit_brighter_than_the_background_is_occluded_not_cut_off(
     assert rep.metrics["occluded_share"] == pytest.approx(truth.extras["occluded_share"], rel=0.6)
 
 
+@pytest.mark.parametrize(
+    ("seed", "side", "pos", "reach"),
+    [
+        (30002, 1, 0.2032, 0.3499),
+        (30018, 0, 0.2549, 0.2715),
+        (30014, 3, 0.4217, 0.1210),
+        (30058, 2, 0.2412, 0.2404),
+    ],
+)
+def test_a_phone_over_a_corner_of_the_page_is_occluded(seed: int, side: int, pos: float, reach: float) -> None:
+    """A phone (72 mm wide) lying over the page near a corner enters the paper's outline along a long stretch,
+    longer than it reaches in: it was taken for a band along the frame's edge and the page passed (8 of 16 phones
+    in a sweep of 64 objects). An object now needs to reach in a quarter of how wide it enters, not half."""
+    from dataclasses import replace
+
+    from bench.qc.generator import random_spec, render_jpeg
+
+    spec = replace(
+        random_spec(seed, "occluded"), occluder="phone", occluder_side=side, occluder_pos=pos, occluder_reach=reach
+    )
+    data, truth = render_jpeg(spec)
+    rep = qc.check(data)
+    assert "occluded" in rep.reasons, rep.metrics
+    # the share is of the paper seen: a corner under the phone lies outside the outline of what is seen
+    assert 0.0 < rep.metrics["occluded_share"] <= truth.extras["occluded_share"] * 1.6
+
+
 @pytest.mark.parametrize("seed", [80, 81, 82])
 def test_stamps_handwriting_and_shadows_are_not_occluded(page_jpeg, seed: int) -> None:
     """Red seals, handwriting and a soft hand shadow from the frame's side are not objects over the page."""
