@@ -28,6 +28,12 @@ _NEAR_PALE = np.ones((9, 9), np.uint8)
 MIN_AREA = 0.004  # share of the paper an object must cover to count
 MIN_REACH = 0.1  # it reaches at least this share of the paper's short side in from the outline (past the margin)
 MAX_INK_INSIDE = 0.25  # an opaque object hides the print: its inside holds < this share of the text area's ink
+HIDES = 0.5  # an opaque region whose rows hold at least this share of the text area's ink beside it hides print:
+# an object however soft its edge (a finger held above the page, defocused), for a shadow lets print show through
+IN_TEXT = 0.5  # share of its inside within the text area
+HIDDEN = 0.8  # share of the print beside it (by rows) that must not show inside it
+ROW_SMOOTH = 9  # grid rows (~8 mm on an A4 photo: a line of print and the gap to the next)
+MIN_ROW_SEEN = 0.1  # a row with less of its text area clear than this share of the widest is judged by the whole
 MIN_DEPTH = 0.25  # it reaches into the paper at least this share of how wide it enters (a band along an edge
 # of the frame - background, a shadowed strip - does not; a phone over a corner enters along 2-3.5 x its reach)
 
@@ -112,12 +118,14 @@ def find(mid: np.ndarray, paper: np.ndarray, ink: np.ndarray, object_grey: float
     step = cv2.magnitude(gx, gy)
     total, best, sides = 0, None, set()
     relief: tuple[np.ndarray, float] | None = None
+    rows: tuple[np.ndarray, np.ndarray] | None = None
     steepest: list[np.ndarray] = []
 
     def near_step() -> np.ndarray:  # the steepest step nearby (a pale object's smooth body ends a few px inside it)
         if not steepest:
             steepest.append(cv2.dilate(step, _NEAR if below is _DARK_BELOW else _NEAR_PALE))
         return steepest[0]
+
     for j in range(1, n):
         if stats[j, cv2.CC_STAT_AREA] < MIN_AREA * area:
             continue
@@ -130,6 +138,12 @@ def find(mid: np.ndarray, paper: np.ndarray, ink: np.ndarray, object_grey: float
         relief = relief or _relief(mid, text & (labels == 0))
         if inside.any() and float(relief[0][inside].mean()) >= MAX_INK_INSIDE * relief[1]:
             continue  # print shows through, faint in absolute terms: a deep shadow
+        rows = (
+            rows
+            if rows is not None
+            else (_row_density(ink, text, labels == 0), _row_density(relief[0], text, labels == 0))
+        )
+        hides = _hides_print(inside, text, ink, relief[0], rows, ink_density)
         entry = np.count_nonzero(comp & rim) / 3.0
         deepest = float(depth[comp].max())
         if deepest < reach:
@@ -138,10 +152,11 @@ def find(mid: np.ndarray, paper: np.ndarray, ink: np.ndarray, object_grey: float
             continue
         edge = comp & ~cv2.erode(comp.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & (inner > 0)
         slope = median(step[edge]) if edge.any() else None
-        if slope is not None and slope < MIN_SLOPE and below is _DARK_BELOW:
+        if slope is not None and slope < MIN_SLOPE and below is _DARK_BELOW and not hides:
             continue  # soft edge: a shadow (a pale object, under MIN_SLOPE by its low contrast, is judged below)
         peak = median(near_step()[edge]) if slope is not None else None  # the steepest step near it
-        if peak is not None and peak < MIN_EDGE_SHARPNESS * median(level[comp].astype(np.float32) - med[comp]):
+        soft = peak is not None and peak < MIN_EDGE_SHARPNESS * median(level[comp].astype(np.float32) - med[comp])
+        if soft and not hides:
             continue  # an edge soft for how dark it is: a deep shadow (its boundary spreads over many pixels)
         a = int(stats[j, cv2.CC_STAT_AREA])
         total += a
@@ -152,6 +167,48 @@ def find(mid: np.ndarray, paper: np.ndarray, ink: np.ndarray, object_grey: float
     if best is None:
         return NONE
     return Occlusion(total / area, best[1], tuple(sorted(sides)))
+
+
+def _row_density(marks: np.ndarray, text: np.ndarray, clear: np.ndarray) -> np.ndarray:
+    """Per grid row, the density of `marks` (bool: ink, or relief marks) over its text area (`text`, bool)
+    outside every dark region (`clear`, bool), smoothed over ROW_SMOOTH rows (a line of print and the gap to the
+    next): what an object lying in that row hides, text running in lines across the page. Rows outside the text
+    area hold none; a row whose text area is almost all dark is judged by the text area as a whole."""
+    clear = clear & text
+    k = np.ones(ROW_SMOOTH, np.float32) / ROW_SMOOTH
+    seen = np.convolve(clear.sum(axis=1).astype(np.float32), k, "same")
+    hits = np.convolve((marks & clear).sum(axis=1).astype(np.float32), k, "same")
+    whole = float(marks[text].mean()) if text.any() else 0.0
+    dens = np.where(seen >= MIN_ROW_SEEN * max(1.0, float(seen.max())), hits / np.maximum(seen, 1.0), whole)
+    return np.where(text.any(axis=1), dens, 0.0)
+
+
+def _hides_print(
+    inside: np.ndarray,
+    text: np.ndarray,
+    ink: np.ndarray,
+    marks: np.ndarray,
+    rows: tuple[np.ndarray, np.ndarray],
+    ink_density: float,
+) -> bool:
+    """Whether an opaque region (`inside`, bool) hides print row by row: it lies mostly in the text area (`text`),
+    its rows there hold print beside it (at least HIDES of the text area's ink density, weighted by its width in
+    each row) and in nearly all of that (HIDDEN) neither ink nor relief marks show inside it. A shadow lets the
+    print of its rows show through, as relief at least; one over the margin beside ragged line ends hides none."""
+    covered = inside & text
+    ys, xs = np.nonzero(covered)
+    if len(ys) < IN_TEXT * np.count_nonzero(inside):
+        return False
+    y0 = int(ys.min())
+    width = np.bincount(ys - y0).astype(np.float32)
+    seen_ink = np.bincount(ys - y0, weights=ink[ys, xs]) / np.maximum(width, 1.0)
+    seen_marks = np.bincount(ys - y0, weights=marks[ys, xs]) / np.maximum(width, 1.0)
+    want_ink, want_marks = rows[0][y0 : y0 + len(width)], rows[1][y0 : y0 + len(width)]
+    weight = width * want_ink
+    if weight.sum() < HIDES * ink_density * width.sum():
+        return False
+    hidden = (seen_ink < MAX_INK_INSIDE * want_ink) & (seen_marks < MAX_INK_INSIDE * want_marks)
+    return float(weight[hidden].sum()) >= HIDDEN * float(weight.sum())
 
 
 RELIEF = 0.15  # a mark at least this much darker than the paper right around it (a share of that paper's grey)

@@ -53,6 +53,7 @@ class PageSpec:
     occluder_side: int = 1  # 0 top, 1 right, 2 bottom, 3 left
     occluder_pos: float = 0.5  # where along that side, 0..1
     occluder_reach: float = 0.3  # how far past the paper's edge it reaches, fraction of the page's size
+    occluder_sigma: float = 0.0  # its defocus (Gaussian sigma, frame pixels): a hand held above the page
     shadow: float = 0.0  # a soft hand/leaf shadow from a frame side: fraction of light lost at its core
     shadow_sigma: float = 0.0  # its edge's Gaussian sigma, frame pixels (0: 3 % of the frame's long side)
     gain: float = 1.0  # exposure multiplier
@@ -449,6 +450,8 @@ def _occlude(img: np.ndarray, spec: PageSpec, corners: np.ndarray, rng: np.rando
             np.int32,
         )
         cv2.fillPoly(mask, [poly], 255, lineType=cv2.LINE_AA)
+    if spec.occluder_sigma > 0:
+        mask = cv2.GaussianBlur(mask, (0, 0), spec.occluder_sigma)
     a = mask.astype(np.float32)[..., None] / 255.0
     if kind in ("finger", "thumb"):
         colour = np.array(SKIN_BGR[int(rng.integers(0, len(SKIN_BGR)))], np.float32)
@@ -514,8 +517,8 @@ def random_spec(seed: int, kind: str = "skew", frame_wh: tuple[int, int] = (4000
     motion_wide (3-20 px, any angle), motion_long (20-200 px, any angle), defocus (a depth gradient leaving 25-60 %
     of the page beyond 1.5 px extra blur), occluded (a finger, thumb, phone or pen over the text from a random
     side), shadow (a soft hand shadow from a side; stamps and handwriting as usual), shadow_deep (50-80 % of the
-    light lost, a sharper edge: sigma 20-60 px), fingers (a finger or thumb only: skin over the mat), clipped (±6°,
-    the outline partly outside).
+    light lost, a sharper edge: sigma 20-60 px), fingers (a finger or thumb only: skin over the mat), fingers_soft
+    (the same held above the page, out of focus: sigma 10-30 px), clipped (±6°, the outline partly outside).
     """
     rng = np.random.default_rng(seed * 31 + 17)
     layout = str(rng.choice(["text", "text", "dense", "sparse", "form", "form"]))
@@ -589,4 +592,6 @@ def random_spec(seed: int, kind: str = "skew", frame_wh: tuple[int, int] = (4000
             occluder_pos=float(rng.uniform(0.25, 0.75)),
             occluder_reach=float(rng.uniform(0.2, 0.4)),
         )
+    if kind == "fingers_soft":  # held above the page: out of focus
+        return replace(random_spec(seed, "fingers", frame_wh), occluder_sigma=float(rng.uniform(10.0, 30.0)))
     raise ValueError(f"unknown kind {kind!r}")

@@ -5,10 +5,10 @@
 Categories (bench/qc/generator.py, 4000x3000 JPEG photos unless said): skew (±10°, perspective), sharp, gauss (sigma
 1.5-3 px), motion (6-12 px), motion_wide (3-20 px, any angle), motion_long (20-200 px), defocus (a depth gradient
 over part of the page; grouped by the share of the print beyond 1.5 px extra blur, the issue's "≥ 20 % of the text",
-and by the share of the page), occluded (finger, thumb, phone, pen), fingers (finger or thumb only), shadow (soft
-hand shadows), shadow_deep (50-80 % of the light, sharper edges), clipped (outline partly outside the frame), scan1
-/ scan8 (1-bit / 8-bit grey lossless A5 scans at 600 dpi, PNG), scan_text (text-only A4 scans at 300 dpi without a
-visible edge, rotated ±4°).
+and by the share of the page), occluded (finger, thumb, phone, pen), fingers (finger or thumb only), fingers_soft
+(the same out of focus), shadow (soft hand shadows), shadow_deep (50-80 % of the light, sharper edges), clipped
+(outline partly outside the frame), scan1 / scan8 (1-bit / 8-bit grey lossless A5 scans at 600 dpi, PNG), scan_text
+(text-only A4 scans at 300 dpi without a visible edge, rotated ±4°).
 
 Prints per category: skew error (MAE, p95, max; the source used), blur ROC AUC of qc's blur index (the larger of
 blur_px / max_blur_px and blur_region_share / max_blur_region_share) against the sharp pages, with the variance of
@@ -53,6 +53,7 @@ NEW_KINDS = {
     "shadow_deep": 13000,
     "fingers": 14000,
     "motion_long": 15000,
+    "fingers_soft": 16000,
 }  # --n-new pages each
 SCANS = {"scan1", "scan8", "scan_text"}
 
@@ -246,7 +247,11 @@ def main() -> None:
         )
 
     print("\nOcclusion:")
-    for kind, what in (("occluded", "fingers, thumbs, phones, pens"), ("fingers", "fingers and thumbs only")):
+    for kind, what in (
+        ("occluded", "fingers, thumbs, phones, pens"),
+        ("fingers", "fingers and thumbs only"),
+        ("fingers_soft", "fingers and thumbs out of focus (sigma 10-30 px)"),
+    ):
         occ = res(kind)
         caught = sum("occluded" in r["reasons"] for r, _ in occ)
         cut = sum("cut_off" in r["reasons"] for r, _ in occ)

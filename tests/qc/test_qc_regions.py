@@ -237,6 +237,35 @@ def test_a_phone_over_a_corner_of_the_page_is_occluded(seed: int, side: int, pos
     assert 0.0 < rep.metrics["occluded_share"] <= truth.extras["occluded_share"] * 1.6
 
 
+@pytest.mark.parametrize(
+    ("seed", "occluder", "side", "pos", "reach"),
+    [
+        (31006, "finger", 1, 0.4262413959913092, 0.3410667409178908),
+        (31007, "thumb", 3, 0.41967242927929865, 0.3481496965751497),
+        (31023, "thumb", 0, 0.30293519778374445, 0.23588690513801874),
+    ],
+)
+def test_a_finger_held_above_the_page_is_occluded(seed: int, occluder: str, side: int, pos: float, reach: float):
+    """A finger or thumb held above the page is out of focus (sigma 30 px on a 12 MP frame): its edge is as soft as
+    a hand shadow's and the page passed (7 of 8 at sigma 30 in a sweep of 32). It hides print row by row - its rows
+    hold print beside it and none shows inside it, not even as relief - which a shadow never does: an object."""
+    from dataclasses import replace
+
+    from bench.qc.generator import random_spec, render_jpeg
+
+    spec = replace(
+        random_spec(seed, "occluded"),
+        occluder=occluder,
+        occluder_side=side,
+        occluder_pos=pos,
+        occluder_reach=reach,
+        occluder_sigma=30.0,
+    )
+    rep = qc.check(render_jpeg(spec)[0])
+    assert "occluded" in rep.reasons, rep.metrics
+    assert rep.metrics["occluded_sides"] == [("top", "right", "bottom", "left")[side]]
+
+
 @pytest.mark.parametrize("seed", [80, 81, 82])
 def test_stamps_handwriting_and_shadows_are_not_occluded(page_jpeg, seed: int) -> None:
     """Red seals, handwriting and a soft hand shadow from the frame's side are not objects over the page."""
