@@ -16,8 +16,10 @@ import numpy as np
 
 from qc import sharpness as sh
 
-IMBALANCE = 0.2  # the fine pass's fewest-edge direction holds less than this share of its fullest direction's edges
-# (sharp bench pages >= 0.26, real scans of forms >= 0.09; smears of 60 px or more <= 0.08)
+IMBALANCE = 0.2  # a direction holds less than this share of the edges of the direction across it (0 and 90 degrees,
+# 45 and 135): a smear takes the edges across the motion and leaves those along it. Print has fewer diagonal edges
+# than upright ones, so directions are compared with the one across them only (sharp bench pages and real samples
+# >= 0.48 but one scan of a form, 0.17; smears of 40 px or more < 0.2, of 60 px or more <= 0.1)
 FACTORS = (4, 8)  # reductions of the working image tried in turn
 MAX_SMEARED_SCORE = 0.6  # a reduced copy's worst-direction median edge score below this is a smear (sharp print
 # scores >= 0.8 at both reductions; smears of 40 px or more <= 0.55 at one of them)
@@ -33,7 +35,7 @@ def smeared_blur(
     edges), `scale` the original pixels per working pixel. Pages whose fine pass saw edges in every direction
     are not looked at again (the usual page pays nothing).
     """
-    if fine is not None and min(fine.directions) >= IMBALANCE * max(fine.directions):
+    if fine is not None and not _lopsided(fine.directions):
         return None
     worst = None
     for f in FACTORS:
@@ -48,3 +50,9 @@ def smeared_blur(
             blur = sh.original_blur(sh.sigma_of_score(got.worst_direction), scale * f)
             worst = blur if worst is None else max(worst, blur)
     return worst
+
+
+def _lopsided(directions: tuple[int, ...]) -> bool:
+    """Whether a direction holds under IMBALANCE of the edges of the direction across it (counts per 45 degrees)."""
+    a, b, c, d = directions
+    return min(a, c) < IMBALANCE * max(a, c) or min(b, d) < IMBALANCE * max(b, d)
