@@ -35,6 +35,10 @@ class Exposure:
 
 
 NARROW_CONTACT = 0.3  # a frame side touched over less than this share may be an object reaching in, not paper
+WIDER = (1.0, 2.0, 3.0)  # openings tried in turn while a frame side is still touched narrowly (opened_body)
+WIDE_OBJECT_GREY = 0.9  # with a wider square, only parts darker than this share of the paper are objects (a wooden
+# ruler, a silver phone: 0.77-0.86); a pale part that wide may be the paper's own corner cut by the frame
+BODY_KEPT = 0.85  # a wider opening counts only while it keeps this share of the region
 OBJECT_GREY = 0.85  # a thin part of the bright region darker than this share of the paper's level is an object
 
 
@@ -53,9 +57,12 @@ def find_page(small: np.ndarray) -> Page:
     mask, quad = _hull_quad(region)
     contact = _contact(mask)
     object_grey = None
-    if any(0 < c < NARROW_CONTACT for c in contact):
-        cleaned, object_grey = _without_objects(region, small)
-        if object_grey is not None:
+    for wider in WIDER:  # a wide object (a ruler, a phone) is not opened away by the narrowest square: wider ones
+        if not any(0 < c < NARROW_CONTACT for c in contact):
+            break
+        cleaned, grey = _without_objects(region, small, wider)
+        if grey is not None:
+            object_grey = grey if object_grey is None else max(object_grey, grey)
             region = _largest(cleaned, 0.05 * h * w)
             mask, quad = _hull_quad(region)
             contact = _contact(mask)
@@ -97,23 +104,27 @@ def _contact(mask: np.ndarray, band: int = 2) -> tuple[float, float, float, floa
     )
 
 
-def opened_body(region: np.ndarray) -> tuple[np.ndarray, int]:
+def opened_body(region: np.ndarray, wider: float = 1.0) -> tuple[np.ndarray, int]:
     """A bright region (uint8 0/255) opened with a square an eighth of its extent's short side (wider than a thumb,
-    so a finger, a thumb or a pen sticking out of the paper goes), and that square's side in pixels."""
+    so a finger, a thumb or a pen sticking out of the paper goes), or `wider` times that, and the square's side in
+    pixels."""
     _, _, bw, bh = cv2.boundingRect(region)  # the extent of the non-zero pixels, without listing them
-    side = max(3, int(0.125 * min(bw - 1, bh - 1)) | 1)
+    side = max(3, int(0.125 * wider * min(bw - 1, bh - 1)) | 1)
     return cv2.morphologyEx(region, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))), side
 
 
-def _without_objects(region: np.ndarray, small: np.ndarray) -> tuple[np.ndarray, float | None]:
+def _without_objects(region: np.ndarray, small: np.ndarray, wider: float = 1.0) -> tuple[np.ndarray, float | None]:
     """The bright region without the thin parts (opened_body) that touch the frame's edge and either are darker
     than OBJECT_GREY of the paper's median grey, or reach out from the paper much further than they are thick, or
     come in away from its corners (a finger across the mat, however pale); and the brightest such part's median
     grey as a share of the paper's (None, and `region` itself, when there is none). A corner of the paper cut by
-    the frame is as bright as the paper, short and at a corner: it stays."""
-    opened, side = opened_body(region)
-    if not opened.any():
-        return region, None
+    the frame is as bright as the paper, short and at a corner: it stays. `wider` (opened_body) > 1 looks for wide
+    objects (a ruler, a phone): only parts darker than WIDE_OBJECT_GREY count, and only while the opening keeps
+    BODY_KEPT of the region."""
+    opened, side = opened_body(region, wider)
+    near = side / wider  # the paper's own corner is judged at the narrowest opening's scale
+    if not opened.any() or (wider > 1 and cv2.countNonZero(opened) < BODY_KEPT * cv2.countNonZero(region)):
+        return region, None  # a wider square eats the paper itself (a page in perspective, a narrow one)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.subtract(region, opened), connectivity=8)
     h, w = region.shape
     paper = max(1.0, float(np.median(small[opened > 0])))
@@ -125,13 +136,15 @@ def _without_objects(region: np.ndarray, small: np.ndarray) -> tuple[np.ndarray,
             continue
         part = labels == j
         g = float(np.median(small[part])) / paper
+        if wider > 1 and g >= WIDE_OBJECT_GREY:
+            continue  # a wide part as bright as the paper: a piece of it (its corner cut by the frame), not an object
         if g >= OBJECT_GREY:
             if away is None:  # distance from the paper's body, computed once
                 away = cv2.distanceTransform(cv2.bitwise_not(opened), cv2.DIST_L2, 3)
             thick = 2.0 * float(cv2.distanceTransform(part.view(np.uint8), cv2.DIST_L2, 3).max())
             cy, cx = float(y + ch / 2.0), float(x + cw / 2.0)
-            near_corner = body_quad is None or min(math.hypot(cx - qx, cy - qy) for qx, qy in body_quad) < 2 * side
-            if float(away[part].max()) < max(side, 2.0 * thick) and near_corner:
+            near_corner = body_quad is None or min(math.hypot(cx - qx, cy - qy) for qx, qy in body_quad) < 2 * near
+            if float(away[part].max()) < max(near, 2.0 * thick) and near_corner:
                 continue  # short, as bright as the paper and at its corner: the paper's own corner
         out = out.copy() if out is region else out
         out[part] = 0

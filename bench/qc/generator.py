@@ -49,7 +49,7 @@ class PageSpec:
     defocus_sigma: float = 0.0  # partial defocus: extra sigma reached at the far end of a depth gradient, frame px
     defocus_angle_deg: float = 0.0  # direction in which the defocus grows (0 = towards the right, CCW)
     defocus_start: float = 0.5  # fraction of the page (along that direction) that stays in focus
-    occluder: str = ""  # "" | finger | thumb | phone | pen: an object over the page from a frame side
+    occluder: str = ""  # "" | finger | thumb | phone | pen | ruler | silver_phone: an object from a frame side
     occluder_side: int = 1  # 0 top, 1 right, 2 bottom, 3 left
     occluder_pos: float = 0.5  # where along that side, 0..1
     occluder_reach: float = 0.3  # how far past the paper's edge it reaches, fraction of the page's size
@@ -405,7 +405,7 @@ def _shadow(spec: PageSpec, rng: np.random.Generator) -> np.ndarray:
 
 
 SKIN_BGR = ((120, 150, 205), (95, 125, 180), (70, 95, 150), (140, 170, 225))
-OBJECT_BGR = {"phone": (28, 28, 32), "pen": (110, 40, 20)}
+OBJECT_BGR = {"phone": (28, 28, 32), "pen": (110, 40, 20), "ruler": (120, 175, 215), "silver_phone": (178, 176, 172)}
 
 
 def _occlude(img: np.ndarray, spec: PageSpec, corners: np.ndarray, rng: np.random.Generator) -> float:
@@ -433,7 +433,8 @@ def _occlude(img: np.ndarray, spec: PageSpec, corners: np.ndarray, rng: np.rando
     base = (tip[0] - dx * far, tip[1] - dy * far)
     mask = np.zeros((fh, fw), np.uint8)
     kind = spec.occluder
-    width = {"finger": 17.0, "thumb": 22.0, "phone": 72.0, "pen": 9.0}[kind] * mm * rng.uniform(0.9, 1.1)
+    width = {"finger": 17.0, "thumb": 22.0, "phone": 72.0, "pen": 9.0, "ruler": 30.0, "silver_phone": 72.0}[kind]
+    width *= mm * rng.uniform(0.9, 1.1)
     pts = [(int(tip[0]), int(tip[1])), (int(base[0]), int(base[1]))]
     if kind in ("finger", "thumb", "pen"):
         cv2.line(mask, pts[0], pts[1], 255, int(width), lineType=cv2.LINE_AA)

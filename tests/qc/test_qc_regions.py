@@ -266,6 +266,33 @@ def test_a_finger_held_above_the_page_is_occluded(seed: int, occluder: str, side
     assert rep.metrics["occluded_sides"] == [("top", "right", "bottom", "left")[side]]
 
 
+@pytest.mark.parametrize(
+    ("seed", "occluder", "side", "pos", "reach"),
+    [
+        (32014, "ruler", 0, 0.6040174143655466, 0.20055400694700953),
+        (32007, "silver_phone", 3, 0.6900418615817949, 0.2872688172175066),
+        (32013, "silver_phone", 1, 0.7375665849502206, 0.25748717301195884),
+    ],
+)
+def test_a_wide_bright_object_over_a_dark_mat_is_occluded_not_cut_off(
+    seed: int, occluder: str, side: int, pos: float, reach: float
+) -> None:
+    """A wooden ruler (30 mm) or a silver phone (72 mm) is lit brighter than a dark mat and joins the paper's
+    bright region, reaching the frame: too wide for the square that opens fingers away, it stayed part of the
+    paper and the page failed `cut_off` ("move the page into the frame") while it lay whole in the frame (4 of 16
+    in a sweep). Wider squares are tried while a frame side is still touched narrowly."""
+    from dataclasses import replace
+
+    from bench.qc.generator import random_spec, render_jpeg
+
+    spec = replace(
+        random_spec(seed, "occluded"), occluder=occluder, occluder_side=side, occluder_pos=pos, occluder_reach=reach
+    )
+    rep = qc.check(render_jpeg(spec)[0])
+    assert rep.reasons == ["occluded"], rep.metrics
+    assert rep.metrics["occluded_sides"] == [("top", "right", "bottom", "left")[side]]
+
+
 @pytest.mark.parametrize("seed", [80, 81, 82])
 def test_stamps_handwriting_and_shadows_are_not_occluded(page_jpeg, seed: int) -> None:
     """Red seals, handwriting and a soft hand shadow from the frame's side are not objects over the page."""
