@@ -209,12 +209,13 @@ def judge_metrics(
     blank = ink < prof.min_ink_ratio
     # no sharp strokes, yet the paper holds content: print smeared past recognition (motion), not an empty page
     smeared = blank and (_num(metrics, "smear_ratio") or 0.0) >= prof.min_smear_ratio
-    if blank and not smeared and not intentionally_blank:
-        reasons.append("blank")
     blur, skew = _num(metrics, "blur_px"), _num(metrics, "skew_deg")
     region_share = _num(metrics, "blur_region_share") or 0.0
     max_blur = prof.max_blur_px * prof.blur_allowance(_num(metrics, "blur_dpi"))
-    if smeared or (blur is not None and blur > max_blur) or region_share >= prof.max_blur_region_share:
+    blurred = smeared or (blur is not None and blur > max_blur) or region_share >= prof.max_blur_region_share
+    if blank and not blurred and not intentionally_blank:
+        reasons.append("blank")  # a page found blurred held content: it moved or is out of focus, it is not empty
+    if blurred:
         reasons.append("blur")
     if skew is not None and abs(skew) > prof.max_skew_deg:
         reasons.append("skew")

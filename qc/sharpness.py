@@ -13,7 +13,7 @@ a page whose one side or corner is out of focus is caught even when the sharp re
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -80,6 +80,7 @@ class Sharpness:
     cells: tuple[Cell, ...] = ()
     silent: tuple[tuple[int, int], ...] = ()  # text-area cells (top-left, working px) with too few edges to score
     directions: tuple[int, ...] = (0, 0, 0, 0)  # edges scored per direction (0, 45, 90, 135 degrees of the gradient)
+    direction_scores: tuple[float | None, ...] = (None,) * 4  # their medians (None below MIN_EDGES_PER_DIRECTION)
 
 
 def cell_size(shape: tuple[int, int]) -> int:
@@ -209,6 +210,11 @@ def _thin_per_cell(cell: np.ndarray, cap: int) -> np.ndarray:
     return np.flatnonzero(pos % np.repeat(stride, counts) == 0)
 
 
+def _direction_scores(score: np.ndarray, direction: np.ndarray) -> list[float | None]:
+    counts = np.bincount(direction, minlength=4)
+    return [median(score[direction == k]) if counts[k] >= MIN_EDGES_PER_DIRECTION else None for k in range(4)]
+
+
 def _worst_direction(score: np.ndarray, direction: np.ndarray, min_edges: int) -> float:
     counts = np.bincount(direction, minlength=4)
     per_dir = [median(score[direction == k]) for k in range(4) if counts[k] >= min_edges]
@@ -256,6 +262,7 @@ def measure(gray: np.ndarray, corners: list[tuple[int, int]], skip: np.ndarray |
         cells=cells,
         silent=tuple(c for c in corners if c not in scored),
         directions=tuple(int(v) for v in np.bincount(direction, minlength=4)),
+        direction_scores=tuple(_direction_scores(score, direction)),
     )
 
 
@@ -315,9 +322,7 @@ def rescore_silent(
             followed = per_cell[k, 1] >= MIN_EDGES_PER_CELL
             score = float(per_cell[k, 0]) if followed else float(_CURVE_SCORE[-1])
             cells.append(Cell(y=y, x=x, size=size, score=score, edges=int(per_cell[k, 1])))
-    return Sharpness(
-        sharp.overall, sharp.worst_direction, sharp.edges, tuple(cells), tuple(sorted(silent)), sharp.directions
-    )
+    return replace(sharp, cells=tuple(cells), silent=tuple(sorted(silent)))
 
 
 def _cell_blur(cells: list[Cell] | tuple[Cell, ...], scale: float) -> np.ndarray:
