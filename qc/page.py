@@ -34,6 +34,8 @@ class Exposure:
     midtones: float
 
 
+MIN_SOLIDITY = 0.8  # a bright region filling less of its convex hull than this is full of holes (see find_page)
+PRINT_CLOSE = 0.02  # then print is closed away over this share of the long side (~5 px of a 250 px grid) first
 NARROW_CONTACT = 0.3  # a frame side touched over less than this share may be an object reaching in, not paper
 WIDER = (1.0, 2.0, 3.0)  # openings tried in turn while a frame side is still touched narrowly (opened_body)
 WIDE_OBJECT_GREY = 0.9  # with a wider square, only parts darker than this share of the paper are objects (a wooden
@@ -51,10 +53,17 @@ def find_page(small: np.ndarray) -> Page:
     is not called cut off because of a finger; the object is then judged over the paper (qc.occlusion).
     """
     h, w = small.shape
-    blur = cv2.GaussianBlur(small, (5, 5), 0)
-    _, bright = cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    region = _largest(bright, 0.05 * h * w)
+    region = _bright_region(small)
     mask, quad = _hull_quad(region)
+    if region.any() and cv2.countNonZero(region) < MIN_SOLIDITY * cv2.countNonZero(mask) and not _fills(mask):
+        # full of holes: on a mat nearly as light as the paper the threshold falls between them, and blocks of
+        # print (at this scale nearly the mat's grey) are left out: the print is closed away first
+        # (used only when it touches the frame no more than the first: it must not join the paper to a light mat)
+        k = max(3, int(round(PRINT_CLOSE * max(h, w))) | 1)
+        closed = _bright_region(cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8)))
+        closed_mask, closed_quad = _hull_quad(closed)
+        if max(_contact(closed_mask)) <= max(_contact(mask)):
+            region, mask, quad = closed, closed_mask, closed_quad
     contact = _contact(mask)
     object_grey = None
     for wider in WIDER:  # a wide object (a ruler, a phone) is not opened away by the narrowest square: wider ones
@@ -66,10 +75,21 @@ def find_page(small: np.ndarray) -> Page:
             region = _largest(cleaned, 0.05 * h * w)
             mask, quad = _hull_quad(region)
             contact = _contact(mask)
-    full = sum(c > 0.6 for c in contact) >= 3 or not mask.any()
+    full = _fills(mask) or not mask.any()
     if not mask.any():
         mask[:] = 255
     return Page(mask, None if full else quad, contact, full, region, None if full else object_grey)
+
+
+def _fills(mask: np.ndarray) -> bool:
+    """Whether a region fills the frame: it touches three of its sides over more than 60 %."""
+    return sum(c > 0.6 for c in _contact(mask)) >= 3
+
+
+def _bright_region(small: np.ndarray) -> np.ndarray:
+    """The largest bright region (Otsu's threshold after a 5 x 5 Gaussian) of a small grey image, uint8 0/255."""
+    _, bright = cv2.threshold(cv2.GaussianBlur(small, (5, 5), 0), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return _largest(bright, 0.05 * small.shape[0] * small.shape[1])
 
 
 def _largest(bright: np.ndarray, min_area: float) -> np.ndarray:
