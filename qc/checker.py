@@ -22,6 +22,7 @@ from qc.pagehash import page_hash
 from qc.profile import Profile, default_profile, load_profile
 from qc.report import Metric, Report, make_report
 
+FRAME_ASPECT_TOLERANCE = 0.02  # a page filling a frame of the paper's shape within this is that paper (a scan)
 ANALYSIS_LONG = 1500  # the working image is halved for page, exposure, ink and text-skew analysis above this
 MIN_ANALYSIS_SIDE = 32
 
@@ -130,6 +131,13 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
     if page.quad is not None and contact <= prof.max_edge_contact and pg.matches_paper(page.quad, prof.paper_size_mm):
         dpi, dpi_from_page = pg.effective_dpi(page.quad, f_l * dec.scale, prof.paper_size_mm), True
     blur_dpi = dpi if dpi_from_page or _plausible_stated_dpi(dpi, dec, prof) else None
+    stated_low = dec.meta_dpi is None or (blur_dpi is not None and blur_dpi < prof.blur_reference_dpi)
+    if page.full_frame and not dpi_from_page and stated_low:  # a scan stating no dpi, or a placeholder (72): when
+        # its frame has the paper's shape it is that paper, for the blur limits only (a 600 dpi A4 scan is judged as
+        # its 300 dpi copy is); the resolution rule is not applied to a guess, nor a header shown wrong overruled
+        frame = np.array([[0, 0], [small.shape[1], 0], [small.shape[1], small.shape[0]], [0, small.shape[0]]], float)
+        if pg.matches_paper(frame, prof.paper_size_mm, FRAME_ASPECT_TOLERANCE):
+            blur_dpi = pg.effective_dpi(frame, f_l * dec.scale, prof.paper_size_mm)
     sharp, blur, region = _focus(work, mid, text_area, f_a, dec.scale, prof.blur_allowance(blur_dpi), prof)
     return Measured(
         sharpness=sharp,

@@ -292,15 +292,16 @@ def _outline_sides(quad: np.ndarray) -> tuple[float, float]:
     return max(a, b), min(a, b)
 
 
-def matches_paper(quad: np.ndarray, paper_mm: tuple[float, float]) -> bool:
+def matches_paper(quad: np.ndarray, paper_mm: tuple[float, float], tolerance: float | None = None) -> bool:
     """Whether an outline (4x2 corners, any unit) has about the shape of the assumed paper: its short/long side
     ratio (opposite sides as _pair takes them) within PAPER_ASPECT_TOLERANCE of the paper's, so a perspective or
     a curl still matches while a till receipt (about 1:3) is not taken for an A4 sheet (1:1.41) and given an A4
-    resolution."""
+    resolution. `tolerance` replaces PAPER_ASPECT_TOLERANCE."""
     long_side, short_side = _outline_sides(quad)
     if short_side <= 0:
         return False
-    return abs((short_side / long_side) / (min(paper_mm) / max(paper_mm)) - 1.0) <= PAPER_ASPECT_TOLERANCE
+    limit = PAPER_ASPECT_TOLERANCE if tolerance is None else tolerance
+    return abs((short_side / long_side) / (min(paper_mm) / max(paper_mm)) - 1.0) <= limit
 
 
 def effective_dpi(quad: np.ndarray, px_per_unit: float, paper_mm: tuple[float, float]) -> float:
