@@ -1,0 +1,130 @@
+"""Sweeps of qc over generated pages, for the kinds a benchmark category holds too few of; each prints its figure.
+
+    .venv/bin/python bench/qc/sweeps.py objects --n 64      # fingers, thumbs, phones, pens: share caught
+    .venv/bin/python bench/qc/sweeps.py soft --n 32         # fingers/thumbs out of focus (sigma 5-30 px)
+    .venv/bin/python bench/qc/sweeps.py bright --n 16       # wooden rulers, silver phones over a dark mat
+    .venv/bin/python bench/qc/sweeps.py shadows --n 48      # hand shadows (50-80 % of the light, sigma 8-40 px)
+    .venv/bin/python bench/qc/sweeps.py sharp --n 60        # sharp pages of every layout: false blur
+
+All pages are 4000x3000 JPEG photos from bench/qc/generator.py. `--profile '{"max_region_blur_px": 1.2}'` checks
+against a changed profile (the name is added). Verdicts are deterministic: a sweep's figure changes only with qc.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+PROFILE: dict[str, object] | None = None
+
+
+def _check(data: bytes) -> list[str]:
+    import qc
+
+    return list(qc.check(data, PROFILE).reasons)
+
+
+def _object(job: tuple) -> tuple[tuple, list[str]]:
+    from bench.qc.generator import random_spec, render_jpeg
+
+    seed, kind, side, pos, reach, sigma = job
+    spec = replace(
+        random_spec(seed, "occluded"),
+        occluder=kind,
+        occluder_side=side,
+        occluder_pos=pos,
+        occluder_reach=reach,
+        occluder_sigma=sigma,
+    )
+    return job, _check(render_jpeg(spec)[0])
+
+
+def _shadow(job: tuple) -> tuple[tuple, list[str]]:
+    """A sharp page under the shadow of three fingers from a frame side (see tests/qc/helpers.hand_shadow)."""
+    from tests.qc.helpers import hand_shadow
+
+    seed, side, strength, sigma, layout = job
+    reasons = _check(hand_shadow(seed, side, strength, sigma, (4000, 3000), layout=layout))
+    return job, [r for r in reasons if r != "skew"]
+
+
+def _sharp(seed: int) -> tuple[int, list[str]]:
+    from bench.qc.generator import random_spec, render_jpeg
+
+    return seed, _check(render_jpeg(random_spec(seed, "sharp"))[0])
+
+
+def _init(profile: dict[str, object] | None) -> None:
+    global PROFILE
+    PROFILE = profile
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("sweep", choices=["objects", "soft", "bright", "shadows", "sharp"])
+    ap.add_argument("--n", type=int, default=32)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--profile", type=json.loads, default=None)
+    args = ap.parse_args()
+    profile = None if args.profile is None else {"name": "sweep", **args.profile}
+    rng = np.random.default_rng({"objects": 7, "soft": 9, "bright": 11, "shadows": 1, "sharp": 0}[args.sweep])
+    n = args.n
+    with ProcessPoolExecutor(args.workers, initializer=_init, initargs=(profile,)) as ex:
+        if args.sweep in ("objects", "soft", "bright"):
+            kinds = {"objects": ["finger", "thumb", "phone", "pen"], "soft": ["finger", "thumb"]}.get(
+                args.sweep, ["ruler", "silver_phone"]
+            )
+            base = {"objects": 30000, "soft": 31000, "bright": 32000}[args.sweep]
+            jobs = [
+                (
+                    base + i,
+                    kinds[i % len(kinds)],
+                    int(rng.integers(0, 4)),
+                    float(rng.uniform(0.2, 0.8)),
+                    float(rng.uniform(0.12, 0.4)),
+                    [5.0, 10.0, 20.0, 30.0][(i // 2) % 4] if args.sweep == "soft" else 0.0,
+                )
+                for i in range(n)
+            ]
+            caught, total, cut = collections.Counter(), collections.Counter(), 0
+            for job, reasons in ex.map(_object, jobs):
+                key = job[5] if args.sweep == "soft" else job[1]
+                total[key] += 1
+                caught[key] += "occluded" in reasons
+                cut += "cut_off" in reasons and "occluded" not in reasons
+                if "occluded" not in reasons:
+                    print("  missed", job, reasons)
+            per = ", ".join(f"{k}: {caught[k]}/{total[k]}" for k in sorted(total))
+            print(f"{args.sweep}: caught {sum(caught.values())}/{n} as occluded ({per}); cut_off instead {cut}")
+        elif args.sweep == "shadows":
+            layouts = ["sparse", "form", "text"]
+            jobs = [
+                (20000 + i, i % 4, float(rng.uniform(0.5, 0.8)), float(rng.choice([8, 15, 25, 40])), layouts[i % 3])
+                for i in range(n)
+            ]
+            bad = collections.Counter()
+            for job, reasons in ex.map(_shadow, jobs):
+                bad.update(reasons)
+                if reasons:
+                    print("  false", job, reasons)
+            print(f"shadows: {n} pages, false reasons {dict(bad)}")
+        else:
+            res = list(ex.map(_sharp, range(40000, 40000 + n)))
+            bad = [(s, r) for s, r in res if "blur" in r]
+            print(f"sharp: false blur {len(bad)}/{n} {bad}")
+
+
+if __name__ == "__main__":
+    cv2.setNumThreads(1)
+    main()
