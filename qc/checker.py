@@ -180,23 +180,28 @@ def _focus(
     """
     corners = sh.select_cells(text_area, f_a, work.shape)
     limit = prof.max_region_blur_px * allowance  # the same blur on the paper at any resolution
-    skip, smear_px = None, None
-    while True:
-        sharp = sh.measure(work, corners, skip)
+    sharp = sh.measure(work, corners)
+    smear_px = sm.smeared_blur(work, text_area, f_a, sharp, scale) if text_area.any() else None  # whole page's edges
+
+    def figures(sharp: sh.Sharpness | None, skip: np.ndarray | None) -> tuple:
         blur = None if sharp is None else sh.original_blur(sh.sigma_of_score(sharp.worst_direction), scale)
-        if skip is None and text_area.any():
-            smear_px = sm.smeared_blur(work, text_area, f_a, sharp, scale)
         if smear_px is not None:
             blur = smear_px if blur is None else max(blur, smear_px)
         if sharp is not None:
             sharp = sh.rescore_silent(work, sharp, scale, limit, skip)
-        region = None if sharp is None else sh.worst_region(sharp, scale, limit)
-        blurred = (blur is not None and blur > prof.max_blur_px * allowance) or (
-            region is not None and region.share >= prof.max_blur_region_share
-        )
-        if skip is not None or not blurred:
-            return sharp, blur, region
-        skip = cv2.resize(lt.light_edges(mid), work.shape[::-1], interpolation=cv2.INTER_NEAREST)
+        return sharp, blur, None if sharp is None else sh.worst_region(sharp, scale, limit)
+
+    got = figures(sharp, None)
+    if not _blur_fails(got[1], got[2].share if got[2] else 0.0, allowance, prof):
+        return got
+    skip = cv2.resize(lt.light_edges(mid), work.shape[::-1], interpolation=cv2.INTER_NEAREST)
+    return figures(sh.measure(work, corners, skip), skip)
+
+
+def _blur_fails(blur: float | None, region_share: float, allowance: float, prof: Profile) -> bool:
+    """The blur rule: the page's blur over max_blur_px, or its worst region's share of the text at
+    max_blur_region_share or more (limits × allowance, Profile.blur_allowance)."""
+    return (blur is not None and blur > prof.max_blur_px * allowance) or region_share >= prof.max_blur_region_share
 
 
 def _num(metrics: dict[str, Metric], key: str) -> float | None:
@@ -219,8 +224,7 @@ def judge_metrics(
     smeared = blank and (_num(metrics, "smear_ratio") or 0.0) >= prof.min_smear_ratio
     blur, skew = _num(metrics, "blur_px"), _num(metrics, "skew_deg")
     region_share = _num(metrics, "blur_region_share") or 0.0
-    max_blur = prof.max_blur_px * prof.blur_allowance(_num(metrics, "blur_dpi"))
-    blurred = smeared or (blur is not None and blur > max_blur) or region_share >= prof.max_blur_region_share
+    blurred = smeared or _blur_fails(blur, region_share, prof.blur_allowance(_num(metrics, "blur_dpi")), prof)
     if blank and not blurred and not intentionally_blank:
         reasons.append("blank")  # a page found blurred held content: it moved or is out of focus, it is not empty
     if blurred:

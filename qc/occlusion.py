@@ -138,12 +138,6 @@ def find(mid: np.ndarray, paper: np.ndarray, ink: np.ndarray, object_grey: float
         relief = relief or _relief(mid, text & (labels == 0))
         if inside.any() and float(relief[0][inside].mean()) >= MAX_INK_INSIDE * relief[1]:
             continue  # print shows through, faint in absolute terms: a deep shadow
-        rows = (
-            rows
-            if rows is not None
-            else (_row_density(ink, text, labels == 0), _row_density(relief[0], text, labels == 0))
-        )
-        hides = _hides_print(inside, text, ink, relief[0], rows, ink_density)
         entry = np.count_nonzero(comp & rim) / 3.0
         deepest = float(depth[comp].max())
         if deepest < reach:
@@ -152,12 +146,17 @@ def find(mid: np.ndarray, paper: np.ndarray, ink: np.ndarray, object_grey: float
             continue
         edge = comp & ~cv2.erode(comp.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & (inner > 0)
         slope = median(step[edge]) if edge.any() else None
-        if slope is not None and slope < MIN_SLOPE and below is _DARK_BELOW and not hides:
-            continue  # soft edge: a shadow (a pale object, under MIN_SLOPE by its low contrast, is judged below)
-        peak = median(near_step()[edge]) if slope is not None else None  # the steepest step near it
-        soft = peak is not None and peak < MIN_EDGE_SHARPNESS * median(level[comp].astype(np.float32) - med[comp])
-        if soft and not hides:
-            continue  # an edge soft for how dark it is: a deep shadow (its boundary spreads over many pixels)
+        # soft edge: a shadow (a pale object, under MIN_SLOPE by its low contrast, is judged by the second test);
+        # or soft for how dark it is: a deep shadow (its boundary spreads over many pixels)
+        soft = slope is not None and slope < MIN_SLOPE and below is _DARK_BELOW
+        peak = median(near_step()[edge]) if slope is not None and not soft else None  # the steepest step near it
+        soft = soft or (
+            peak is not None and peak < MIN_EDGE_SHARPNESS * median(level[comp].astype(np.float32) - med[comp])
+        )
+        if soft:
+            rows = rows or (_row_density(ink, text, labels == 0), _row_density(relief[0], text, labels == 0))
+            if not _hides_print(inside, text, ink, relief[0], rows, ink_density):
+                continue  # unless it hides print row by row, which a shadow never does
         a = int(stats[j, cv2.CC_STAT_AREA])
         total += a
         x, y, bw, bh = (int(v) for v in stats[j, :4])

@@ -210,15 +210,9 @@ def _thin_per_cell(cell: np.ndarray, cap: int) -> np.ndarray:
     return np.flatnonzero(pos % np.repeat(stride, counts) == 0)
 
 
-def _direction_scores(score: np.ndarray, direction: np.ndarray) -> list[float | None]:
-    counts = np.bincount(direction, minlength=4)
+def _direction_scores(score: np.ndarray, counts: np.ndarray, direction: np.ndarray) -> list[float | None]:
+    """Median score per direction (None where it holds fewer than MIN_EDGES_PER_DIRECTION edges)."""
     return [median(score[direction == k]) if counts[k] >= MIN_EDGES_PER_DIRECTION else None for k in range(4)]
-
-
-def _worst_direction(score: np.ndarray, direction: np.ndarray, min_edges: int) -> float:
-    counts = np.bincount(direction, minlength=4)
-    per_dir = [median(score[direction == k]) for k in range(4) if counts[k] >= min_edges]
-    return min(per_dir) if per_dir else median(score)
 
 
 def _window(gray: np.ndarray, y: int, x: int, side: int) -> np.ndarray:
@@ -255,14 +249,18 @@ def measure(gray: np.ndarray, corners: list[tuple[int, int]], skip: np.ndarray |
         if per_cell[k, 1] >= MIN_EDGES_PER_CELL
     )
     scored = {(c.y, c.x) for c in cells}
+    counts = np.bincount(direction, minlength=4)
+    per_dir = _direction_scores(score, counts, direction)
+    overall = median(score)
+    followed = [v for v in per_dir if v is not None]
     return Sharpness(
-        overall=median(score),
-        worst_direction=_worst_direction(score, direction, MIN_EDGES_PER_DIRECTION),
+        overall=overall,
+        worst_direction=min(followed) if followed else overall,
         edges=int(len(score)),
         cells=cells,
         silent=tuple(c for c in corners if c not in scored),
-        directions=tuple(int(v) for v in np.bincount(direction, minlength=4)),
-        direction_scores=tuple(_direction_scores(score, direction)),
+        directions=tuple(int(v) for v in counts),
+        direction_scores=tuple(per_dir),
     )
 
 

@@ -17,7 +17,6 @@ import collections
 import json
 import sys
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -36,23 +35,14 @@ def _check(data: bytes) -> list[str]:
 
 
 def _object(job: tuple) -> tuple[tuple, list[str]]:
-    from bench.qc.generator import random_spec, render_jpeg
+    from bench.qc.generator import object_spec, render_jpeg
 
-    seed, kind, side, pos, reach, sigma = job
-    spec = replace(
-        random_spec(seed, "occluded"),
-        occluder=kind,
-        occluder_side=side,
-        occluder_pos=pos,
-        occluder_reach=reach,
-        occluder_sigma=sigma,
-    )
-    return job, _check(render_jpeg(spec)[0])
+    return job, _check(render_jpeg(object_spec(*job))[0])
 
 
 def _shadow(job: tuple) -> tuple[tuple, list[str]]:
-    """A sharp page under the shadow of three fingers from a frame side (see tests/qc/helpers.hand_shadow)."""
-    from tests.qc.helpers import hand_shadow
+    """A sharp page under the shadow of three fingers from a frame side (bench.qc.generator.hand_shadow)."""
+    from bench.qc.generator import hand_shadow
 
     seed, side, strength, sigma, layout = job
     reasons = _check(hand_shadow(seed, side, strength, sigma, (4000, 3000), layout=layout))

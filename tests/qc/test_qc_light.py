@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 import qc
-from tests.qc.helpers import hand_shadow
+from bench.qc.generator import hand_shadow
 
 TWELVE_MP = (4000, 3000)
 

@@ -12,8 +12,9 @@ import pytest
 from PIL import Image, ImageDraw
 
 import qc
+from bench.qc.generator import hand_shadow
 from qc.messages import REASONS, detail
-from tests.qc.helpers import SMALL, hand_shadow
+from tests.qc.helpers import SMALL
 
 
 def _scan(seed: int, dpi: float, bits: int, paper_mm=(210.0, 297.0)) -> bytes:
@@ -216,13 +217,10 @@ def test_a_finger_lit_brighter_than_the_background_is_occluded_not_cut_off(
     region, reached the frame's edge, and the page was called `cut_off` ("move the page into the frame") while
     it lay whole in the frame with a finger on its text (a sweep of 128 such pages: 96 `cut_off`, now 126
     `occluded`, 2 passed whose thumb lies over a printed line). The verdict is `occluded`, from the right side."""
-    from dataclasses import replace
 
-    from bench.qc.generator import random_spec, render_jpeg
+    from bench.qc.generator import object_spec, render_jpeg
 
-    spec = replace(
-        random_spec(seed, "occluded"), occluder=occluder, occluder_side=side, occluder_pos=pos, occluder_reach=reach
-    )
+    spec = object_spec(seed, occluder, side, pos, reach)
     data, truth = render_jpeg(spec)
     rep = qc.check(data)
     assert rep.reasons == ["occluded"], rep.metrics
@@ -243,13 +241,10 @@ def test_a_phone_over_a_corner_of_the_page_is_occluded(seed: int, side: int, pos
     """A phone (72 mm wide) lying over the page near a corner enters the paper's outline along a long stretch,
     longer than it reaches in: it was taken for a band along the frame's edge and the page passed (8 of 16 phones
     in a sweep of 64 objects). An object now needs to reach in a quarter of how wide it enters, not half."""
-    from dataclasses import replace
 
-    from bench.qc.generator import random_spec, render_jpeg
+    from bench.qc.generator import object_spec, render_jpeg
 
-    spec = replace(
-        random_spec(seed, "occluded"), occluder="phone", occluder_side=side, occluder_pos=pos, occluder_reach=reach
-    )
+    spec = object_spec(seed, "phone", side, pos, reach)
     data, truth = render_jpeg(spec)
     rep = qc.check(data)
     assert "occluded" in rep.reasons, rep.metrics
@@ -269,18 +264,10 @@ def test_a_finger_held_above_the_page_is_occluded(seed: int, occluder: str, side
     """A finger or thumb held above the page is out of focus (sigma 30 px on a 12 MP frame): its edge is as soft as
     a hand shadow's and the page passed (7 of 8 at sigma 30 in a sweep of 32). It hides print row by row - its rows
     hold print beside it and none shows inside it, not even as relief - which a shadow never does: an object."""
-    from dataclasses import replace
 
-    from bench.qc.generator import random_spec, render_jpeg
+    from bench.qc.generator import object_spec, render_jpeg
 
-    spec = replace(
-        random_spec(seed, "occluded"),
-        occluder=occluder,
-        occluder_side=side,
-        occluder_pos=pos,
-        occluder_reach=reach,
-        occluder_sigma=30.0,
-    )
+    spec = object_spec(seed, occluder, side, pos, reach, sigma=30.0)
     rep = qc.check(render_jpeg(spec)[0])
     assert "occluded" in rep.reasons, rep.metrics
     assert rep.metrics["occluded_sides"] == [("top", "right", "bottom", "left")[side]]
@@ -301,13 +288,10 @@ def test_a_wide_bright_object_over_a_dark_mat_is_occluded_not_cut_off(
     bright region, reaching the frame: too wide for the square that opens fingers away, it stayed part of the
     paper and the page failed `cut_off` ("move the page into the frame") while it lay whole in the frame (4 of 16
     in a sweep). Wider squares are tried while a frame side is still touched narrowly."""
-    from dataclasses import replace
 
-    from bench.qc.generator import random_spec, render_jpeg
+    from bench.qc.generator import object_spec, render_jpeg
 
-    spec = replace(
-        random_spec(seed, "occluded"), occluder=occluder, occluder_side=side, occluder_pos=pos, occluder_reach=reach
-    )
+    spec = object_spec(seed, occluder, side, pos, reach)
     rep = qc.check(render_jpeg(spec)[0])
     assert rep.reasons == ["occluded"], rep.metrics
     assert rep.metrics["occluded_sides"] == [("top", "right", "bottom", "left")[side]]
