@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 from qc import light as lt
+from qc import motion as mo
 from qc import occlusion as oc
 from qc import outline as ol
 from qc import page as pg
@@ -25,6 +26,8 @@ from qc.report import Metric, Report, make_report
 FRAME_ASPECT_TOLERANCE = 0.02  # a page filling a frame of the paper's shape within this is that paper (a scan)
 ANALYSIS_LONG = 1500  # the working image is halved for page, exposure, ink and text-skew analysis above this
 MIN_ANALYSIS_SIDE = 32
+NEAR_LIMIT = 0.85  # a page whose edge score leaves its blur at this share of the limit or more is looked at for a
+# straight, even motion (qc.motion): such smears of thin print measure 0.93-1.0 of it, sharp pages 0.5-0.88
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class Measured:
     outline: ol.Outline | None = None  # the paper's corners in original (upright) pixels, for qc.processing
     text_cut: tuple[list[str], list[int]] = ([], [0, 0, 0, 0])  # full frame: sides cutting print, marks cut
     skew_rules: float | None = None  # the ruled lines' estimate (qc.rules)
+    motion: mo.Motion | None = None  # a straight, even camera motion found in the cepstrum (qc.motion)
 
 
 def _halve(gray: np.ndarray) -> np.ndarray:
@@ -138,8 +142,15 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
         frame = np.array([[0, 0], [small.shape[1], 0], [small.shape[1], small.shape[0]], [0, small.shape[0]]], float)
         if pg.matches_paper(frame, prof.paper_size_mm, FRAME_ASPECT_TOLERANCE):
             blur_dpi = pg.effective_dpi(frame, f_l * dec.scale, prof.paper_size_mm)
-    sharp, blur, region = _focus(work, mid, text_area, f_a, dec.scale, prof.blur_allowance(blur_dpi), prof)
+    allowance = prof.blur_allowance(blur_dpi)
+    sharp, blur, region = _focus(work, mid, text_area, f_a, dec.scale, allowance, prof)
+    motion = None
+    if blur is not None and not _blur_fails(blur, region.share if region else 0.0, allowance, prof):
+        if blur >= NEAR_LIMIT * prof.max_blur_px * allowance:  # thin print smeared evenly keeps steep edges
+            motion = mo.straight_motion(work, sh.select_cells(text_area, f_a, work.shape), dec.scale)
+            blur = blur if motion is None else max(blur, motion.blur_px)
     return Measured(
+        motion=motion,
         sharpness=sharp,
         blur_px=blur,
         region=region,
@@ -290,6 +301,7 @@ def metrics_of(
             "blur_region_px": _r(m.region.blur_px, 3) if m.region else None,
             "blur_region": list(m.region.box) if m.region else None,
             "blur_region_share": _r(m.region.share) if m.region else None,
+            "motion_px": _r(m.motion.length_px, 1) if m.motion else None,
             "skew_deg": _r(m.skew_deg, 3),
             "skew_from_page_edges": m.skew_source == "page_edges",
             "skew_source": m.skew_source,

@@ -49,6 +49,10 @@ DETAILS: dict[str, tuple[str, str]] = {
         "{share:.0%} of the text area is blurred (about {blur:.1f} px): see the marked region",
     ),
     "blur_smeared": ("文字拖影，无法辨认", "the print is smeared past reading (movement)"),
+    "blur_motion": (
+        "拍摄时相机移动约 {motion:.0f} 像素，笔画被均匀拖长",
+        "the camera moved about {motion:.0f} px during the shot: the strokes are drawn out evenly",
+    ),
     "occluded": (
         "遮挡约占页面 {share:.0%}，来自页面{sides_zh}侧",
         "about {share:.0%} of the page is covered, from the {sides_en} side",
@@ -134,6 +138,8 @@ def detail(code: str, metrics: Mapping[str, Any], profile: Any) -> tuple[str, st
         ink, smear = _num(metrics, "ink_ratio"), _num(metrics, "smear_ratio")
         if ink is not None and smear is not None and ink < profile.min_ink_ratio and smear >= profile.min_smear_ratio:
             key = "blur_smeared"
+        elif _num(metrics, "motion_px") is not None:  # set only for a page the edge score let pass (qc.motion)
+            key, fields = "blur_motion", {"motion": _num(metrics, "motion_px")}
         elif region_blur is not None and profile.max_blur_region_share <= (share or 0.0) < WHOLE_PAGE:
             key, fields = "blur_region", {"blur": region_blur, "share": share}
         elif page_blur is not None:

@@ -536,6 +536,39 @@ def hand_shadow(
     return cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
 
 
+def even_shake(
+    seed: int,
+    length_px: int,
+    angle_deg: float = 0.0,
+    layout: str = "form",
+    sigma: float = 0.6,
+    tilt_deg: float = 0.0,
+    noise: float = 1.5,
+    px_per_mm: float = 10.0,
+    frame_wh: tuple[int, int] = (4000, 3000),
+) -> bytes:
+    """JPEG bytes of a page of thin, crisp print shaken evenly: random_spec(seed, "sharp")'s paper in `layout`,
+    drawn at `px_per_mm` and reduced onto a `frame_wh` frame (its height 0.88 of the frame, turned `tilt_deg`
+    CCW on a dark mat), softened by a Gaussian of `sigma` frame pixels, then smeared by an exact box `length_px`
+    long (0 = none) along `angle_deg` (0 and 90 by cv2.blur, other angles by the benchmark's line kernel), with
+    sensor noise of `noise` grey levels, JPEG quality 92. An even smear leaves each thin stroke a low plateau with
+    steep sides (qc.motion)."""
+    paper = render_paper(replace(random_spec(seed, "sharp"), layout=layout), px_per_mm)
+    ph, pw = paper.shape[:2]
+    fw, fh = frame_wh
+    rot = cv2.getRotationMatrix2D((pw / 2, ph / 2), tilt_deg, 0.88 * fh / ph)
+    rot[0, 2] += fw / 2 - pw / 2
+    rot[1, 2] += fh / 2 - ph / 2
+    img = cv2.warpAffine(paper, rot, (fw, fh), flags=cv2.INTER_AREA, borderValue=(40, 40, 40)).astype(np.float32)
+    img = cv2.GaussianBlur(img, (0, 0), sigma)
+    if length_px and angle_deg in (0, 90):
+        img = cv2.blur(img, (length_px, 1) if angle_deg == 0 else (1, length_px))
+    elif length_px:
+        img = cv2.filter2D(img, -1, _motion_kernel(length_px, angle_deg))
+    img += np.random.default_rng(seed).normal(0, noise, img.shape[:2] + (1,)).astype(np.float32)
+    return encode_jpeg(np.clip(img, 0, 255).astype(np.uint8), 92)
+
+
 def object_spec(seed: int, kind: str, side: int, pos: float, reach: float, sigma: float = 0.0) -> PageSpec:
     """random_spec(seed, "occluded") with its object set: `kind` (finger, thumb, phone, pen, ruler, silver_phone)
     from frame side `side` (0 top, 1 right, 2 bottom, 3 left) at `pos` (0..1) along it, reaching `reach` of the

@@ -5,6 +5,7 @@
     .venv/bin/python bench/qc/sweeps.py bright --n 16       # wooden rulers, silver phones over a dark mat
     .venv/bin/python bench/qc/sweeps.py shadows --n 48      # hand shadows (50-80 % of the light, sigma 8-40 px)
     .venv/bin/python bench/qc/sweeps.py sharp --n 60        # sharp pages of every layout: false blur
+    .venv/bin/python bench/qc/sweeps.py shake --n 60        # thin print shaken evenly 6-25 px (and unshaken)
 
 All pages are 4000x3000 JPEG photos from bench/qc/generator.py. `--profile '{"max_region_blur_px": 1.2}'` checks
 against a changed profile (the name is added). Verdicts are deterministic: a sweep's figure changes only with qc.
@@ -55,6 +56,13 @@ def _sharp(seed: int) -> tuple[int, list[str]]:
     return seed, _check(render_jpeg(random_spec(seed, "sharp"))[0])
 
 
+def _shake(job: tuple) -> tuple[tuple, list[str]]:
+    """Thin, crisp print shaken evenly (bench.qc.generator.even_shake); length 0 is the same page unshaken."""
+    from bench.qc.generator import even_shake
+
+    return job, [r for r in _check(even_shake(*job)) if r != "skew"]
+
+
 def _init(profile: dict[str, object] | None) -> None:
     global PROFILE
     PROFILE = profile
@@ -62,13 +70,15 @@ def _init(profile: dict[str, object] | None) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("sweep", choices=["objects", "soft", "bright", "shadows", "sharp"])
+    ap.add_argument("sweep", choices=["objects", "soft", "bright", "shadows", "sharp", "shake"])
     ap.add_argument("--n", type=int, default=32)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--profile", type=json.loads, default=None)
     args = ap.parse_args()
     profile = None if args.profile is None else {"name": "sweep", **args.profile}
-    rng = np.random.default_rng({"objects": 7, "soft": 9, "bright": 11, "shadows": 1, "sharp": 0}[args.sweep])
+    rng = np.random.default_rng(
+        {"objects": 7, "soft": 9, "bright": 11, "shadows": 1, "sharp": 0, "shake": 3}[args.sweep]
+    )
     n = args.n
     with ProcessPoolExecutor(args.workers, initializer=_init, initargs=(profile,)) as ex:
         if args.sweep in ("objects", "soft", "bright"):
@@ -109,6 +119,29 @@ def main() -> None:
                 if reasons:
                     print("  false", job, reasons)
             print(f"shadows: {n} pages, false reasons {dict(bad)}")
+        elif args.sweep == "shake":  # half the pages near the lines' directions, where the edge score is weakest
+            angles = [0.0, 0.0, 90.0, 2.0, 88.0, 15.0, 30.0, 45.0, 60.0, 75.0]
+            jobs = []
+            for i in range(n):
+                layout = ["form", "text", "sparse"][i % 3]
+                shake = (
+                    int(rng.integers(6, 26)),
+                    angles[i % len(angles)],
+                    layout,
+                    float(rng.uniform(0.4, 0.8)),
+                    float(rng.uniform(-1.5, 1.5)),
+                    float(rng.uniform(1.0, 3.0)),
+                )
+                jobs += [(50000 + i, *shake), (50000 + i, 0, *shake[1:])]
+            missed, false = [], []
+            for job, reasons in ex.map(_shake, jobs):
+                if job[1] and "blur" not in reasons:
+                    missed.append(job)
+                elif not job[1] and reasons:
+                    false.append((job, reasons))
+            print(
+                f"shake: missed {len(missed)}/{n} {missed}; unshaken pages failed {len(false)}/{n} {false}"
+            )
         else:
             res = list(ex.map(_sharp, range(40000, 40000 + n)))
             bad = [(s, r) for s, r in res if "blur" in r]

@@ -1,0 +1,58 @@
+"""qc on a straight, even shake of thin print (qc.motion): the strokes become low plateaus with steep sides, the
+edge score sees sharp edges and the page passed (blur_px 0.96-0.99 against 1.0; the break-it tester's forms
+shaken 8-25 px along their lines, 27 of 108 passed). The power cepstrum shows the smear's length."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import qc
+from bench.qc.generator import even_shake
+from qc import motion as mo
+from qc.decode import load
+from qc.messages import message
+
+
+@pytest.mark.parametrize(
+    ("seed", "layout", "tilt"),
+    [(5, "form", 0.0), (6, "form", 1.0), (6, "text", 0.0)],  # each passed before qc.motion (0.958, 0.986, 0.988)
+)
+def test_thin_print_shaken_8_px_along_its_lines_is_blur(seed: int, layout: str, tilt: float) -> None:
+    rep = qc.check(even_shake(seed, 8, 0.0, layout, sigma=0.4, tilt_deg=tilt, noise=1.0))
+    assert "blur" in rep.reasons, rep.metrics
+    assert rep.metrics["motion_px"] == pytest.approx(8.0, abs=1.5)
+    msg = message("blur", rep.metrics, qc.default_profile())
+    assert "相机移动约 8 像素" in msg["zh"] and "moved about 8 px" in msg["en"], msg
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_the_same_pages_unshaken_pass_without_a_motion(seed: int) -> None:
+    rep = qc.check(even_shake(seed, 0, 0.0, "form", sigma=0.4, noise=1.0))
+    assert rep.reasons == [] and rep.metrics["motion_px"] is None, rep.metrics
+
+
+@pytest.mark.parametrize(("length", "angle"), [(8, 0.0), (14, 90.0), (24, 0.0), (12, 45.0)])
+def test_the_cepstrum_measures_the_length(length: int, angle: float) -> None:
+    dec = load(even_shake(11, length, angle, "text"), 10**9)
+    got = mo.straight_motion(dec.gray, _grid(dec.gray), dec.scale)
+    assert got is not None
+    assert got.length_px == pytest.approx(length, rel=0.15)
+    assert got.peak <= mo.MIN_PEAK
+
+
+def test_a_sharp_page_has_no_motion_even_when_asked() -> None:
+    dec = load(even_shake(11, 0, 0.0, "text"), 10**9)
+    assert mo.straight_motion(dec.gray, _grid(dec.gray), dec.scale) is None
+
+
+def test_too_few_cells_say_nothing() -> None:
+    gray = np.full((600, 800), 200, np.uint8)
+    assert mo.straight_motion(gray, [(0, 0)] * (mo.MIN_WINDOWS - 1), 1.0) is None
+    assert mo.straight_motion(gray, [(0, 0)] * mo.MIN_WINDOWS, 1.0) is None  # a flat page: no spread, no peak
+
+
+def _grid(gray: np.ndarray) -> list[tuple[int, int]]:
+    """Cells over the middle of the page (where the print is)."""
+    h, w = gray.shape
+    return [(y, x) for y in range(h // 5, 4 * h // 5, 128) for x in range(w // 3, 2 * w // 3, 128)]
