@@ -32,6 +32,11 @@ MIN_PEAK = -22.0  # the peak's depth in robust standard deviations of the cepstr
 # 2.5-31 px): even smears of 6-25 px on 12 MP frames that the edge score let pass -23 to -64 (all of them -20 to
 # -75); sharp generated pages, defocus and the 13 real samples -4 to -21 beyond MIN_LAG (the deepest, -20.1, a
 # downscaled real photo whose blur is far below the limit, so it is never asked), near the limit no deeper than -19
+MAX_FINE_POWER = 0.25  # an even motion along a direction takes the fine detail along it: the power at 0.2-0.5
+# cycles per pixel within 22.5 degrees of the motion, over that across it, is 0.007-0.2 for even shakes of 6-25 px;
+# 0.3-2.2 on sharp pages and the real samples, 1.2-1.3 on ECG paper's 1 mm grid, whose cepstrum has a peak as deep
+# as -23 (a grid is not smeared: its fine lines keep their detail in every direction)
+MAX_WINDOWS = 48  # cells used, evenly spread over the text area (the mean spectrum is steady well before this)
 HALF_PEAK = 0.5  # the point at half the lag holding this share of the peak's depth is the motion's own length
 
 _HANN = np.outer(np.hanning(WINDOW), np.hanning(WINDOW)).astype(np.float32)
@@ -39,6 +44,10 @@ _DY, _DX = np.meshgrid(np.fft.fftfreq(WINDOW, 1.0 / WINDOW), np.fft.fftfreq(WIND
 _RADIUS = np.hypot(_DY, _DX)
 _AROUND = (_RADIUS >= 2.5) & (_RADIUS <= WINDOW / 2 - 1)
 _SEARCH = (_RADIUS >= MIN_LAG) & (_RADIUS <= MAX_LAG)
+_FY = np.fft.fftfreq(WINDOW)[:, None] * np.ones((1, WINDOW // 2 + 1))  # the rfft2 layout's frequencies (cycles/px)
+_FX = np.fft.rfftfreq(WINDOW)[None, :] * np.ones((WINDOW, 1))
+_FINE = (np.hypot(_FY, _FX) >= 0.2) & (np.hypot(_FY, _FX) <= 0.5)
+_FREQ_DEG = np.degrees(np.arctan2(-_FY, _FX)) % 180.0
 
 
 @dataclass(frozen=True)
@@ -55,19 +64,38 @@ class Motion:
         return self.length_px / math.sqrt(12.0)
 
 
-def cepstrum(gray: np.ndarray, corners: list[tuple[int, int]]) -> np.ndarray | None:
-    """Power cepstrum (WINDOW x WINDOW float64, lag (0, 0) at [0, 0]) of the mean power spectrum of the central
-    WINDOW squares of the cells at `corners` (top-left corners, working pixels, as qc.sharpness.select_cells gives
-    them) of the working image; each square's mean is removed and a Hann window applied. None below MIN_WINDOWS."""
+def power_spectrum(gray: np.ndarray, corners: list[tuple[int, int]]) -> np.ndarray | None:
+    """Mean power spectrum (rfft2 layout, WINDOW x WINDOW // 2 + 1 float64) of the central WINDOW squares of the
+    cells at `corners` (top-left corners, working pixels, as qc.sharpness.select_cells gives them; at most
+    MAX_WINDOWS, evenly thinned) of the working image; each square's mean is removed and a Hann window applied.
+    None below MIN_WINDOWS."""
     if len(corners) < MIN_WINDOWS:
         return None
+    if len(corners) > MAX_WINDOWS:
+        corners = [corners[int(j)] for j in np.linspace(0, len(corners) - 1, MAX_WINDOWS)]
     inset = (sh.cell_size(gray.shape) - WINDOW) // 2
     wins = np.stack([sh._window(gray, y + inset, x + inset, WINDOW) for y, x in corners]).astype(np.float32)
     wins -= wins.mean(axis=(1, 2), keepdims=True)
     wins *= _HANN
     spec = np.fft.rfft2(wins)
-    power = (spec.real**2 + spec.imag**2).mean(axis=0)
+    return (spec.real**2 + spec.imag**2).mean(axis=0)
+
+
+def cepstrum(power: np.ndarray) -> np.ndarray:
+    """Power cepstrum (WINDOW x WINDOW float64, lag (0, 0) at [0, 0]) of a power_spectrum."""
     return np.fft.irfft2(np.log(power + 1e-3 * power.mean() + 1e-12), s=(WINDOW, WINDOW))
+
+
+def fine_power_ratio(power: np.ndarray, angle_deg: float) -> float:
+    """The power at 0.2-0.5 cycles per pixel within 22.5 degrees of `angle_deg` (counter-clockwise from the rows)
+    over that within 22.5 degrees of the direction across it (a power_spectrum; inf when there is none across)."""
+
+    def fine(a: float) -> float:
+        near = _FINE & (np.abs((_FREQ_DEG - a + 90.0) % 180.0 - 90.0) <= 22.5)
+        return float(power[near].mean())
+
+    across = fine((angle_deg + 90.0) % 180.0)
+    return fine(angle_deg) / across if across > 0 else float("inf")
 
 
 def straight_motion(gray: np.ndarray, corners: list[tuple[int, int]], scale: float) -> Motion | None:
@@ -76,11 +104,13 @@ def straight_motion(gray: np.ndarray, corners: list[tuple[int, int]], scale: flo
     `gray` is the working image (uint8), `corners` the text-area cells, `scale` the original pixels per working
     pixel. The deepest point of the cepstrum between MIN_LAG and MAX_LAG working pixels from the origin, measured
     in robust standard deviations (median, 1.4826 x MAD) of the cepstrum around the origin, is a motion when it is
-    MIN_PEAK or deeper; its distance is the motion's length and its direction the motion's.
+    MIN_PEAK or deeper and the fine detail along it is gone (fine_power_ratio at most MAX_FINE_POWER); its
+    distance is the motion's length and its direction the motion's.
     """
-    cep = cepstrum(gray, corners)
-    if cep is None:
+    power = power_spectrum(gray, corners)
+    if power is None:
         return None
+    cep = cepstrum(power)
     around = cep[_AROUND]
     mid = float(np.median(around))
     spread = 1.4826 * float(np.median(np.abs(around - mid)))
@@ -93,6 +123,8 @@ def straight_motion(gray: np.ndarray, corners: list[tuple[int, int]], scale: flo
         return None
     dy, dx = _fundamental(z, dy, dx)
     angle = math.degrees(math.atan2(-dy, dx)) % 180.0
+    if fine_power_ratio(power, angle) > MAX_FINE_POWER:
+        return None  # a periodic pattern (a grid, a halftone), not a smear
     return Motion(length_px=math.hypot(dy, dx) * scale, angle_deg=angle, peak=float(z.flat[k]))
 
 

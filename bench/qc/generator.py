@@ -569,6 +569,39 @@ def even_shake(
     return encode_jpeg(np.clip(img, 0, 255).astype(np.uint8), 92)
 
 
+def ecg_scan(seed: int, dpi: float = 600.0, sigma: float = 0.73) -> bytes:
+    """An 8-bit grey PNG scan (stating its dpi) of an A4 ECG report: a pink 1 mm grid of lines 0.1 mm wide, every
+    fifth line darker, a heading and five traces of heartbeats; softened by a Gaussian of `sigma` px at 600 dpi
+    (scaled to `dpi`), noise of 1.5 grey levels. A grid this fine is periodic print the focus and motion measures
+    must not take for blur."""
+    rng = np.random.default_rng(seed)
+    k = dpi / 25.4  # pixels per mm
+    w, h = int(round(210 * k)), int(round(297 * k))
+    pil = Image.new("RGB", (w, h), tuple(int(v) for v in rng.integers(235, 252, 3)))
+    d = ImageDraw.Draw(pil)
+    lw = max(1, int(round(0.1 * k)))
+    for i in range(181):
+        x = (15 + i) * k
+        d.line([(x, 35 * k), (x, 282 * k)], fill=(220, 110, 110) if i % 5 == 0 else (240, 170, 170), width=lw)
+    for i in range(248):
+        y = (35 + i) * k
+        d.line([(15 * k, y), (195 * k, y)], fill=(220, 110, 110) if i % 5 == 0 else (240, 170, 170), width=lw)
+    font = _font(int(3 * k), 0)
+    if font is not None:
+        d.text((15 * k, 21 * k), "心电图报告 " + _random_text(rng, 20), fill=(25, 25, 30), font=font)
+    for i in range(5):
+        t = np.arange(15 * k, 195 * k, 0.5)
+        beat = (t + rng.uniform(0, 20 * k)) % (22 * k)
+        y = (65 + 50 * i) * k - 15 * k * np.exp(-((beat - 11 * k) ** 2) / (0.18 * k * k))
+        y += 3 * k * np.exp(-((beat - 17 * k) ** 2) / (2 * k * k))
+        d.line(list(zip(t.tolist(), y.tolist(), strict=True)), fill=(15, 15, 15), width=max(1, int(round(0.2 * k))))
+    grey = cv2.cvtColor(np.asarray(pil), cv2.COLOR_RGB2GRAY).astype(np.float32)
+    grey = cv2.GaussianBlur(grey, (0, 0), sigma * dpi / 600.0) + rng.normal(0, 1.5, grey.shape).astype(np.float32)
+    buf = io.BytesIO()
+    Image.fromarray(np.clip(grey, 0, 255).astype(np.uint8)).save(buf, "PNG", dpi=(dpi, dpi))
+    return buf.getvalue()
+
+
 def object_spec(seed: int, kind: str, side: int, pos: float, reach: float, sigma: float = 0.0) -> PageSpec:
     """random_spec(seed, "occluded") with its object set: `kind` (finger, thumb, phone, pen, ruler, silver_phone)
     from frame side `side` (0 top, 1 right, 2 bottom, 3 left) at `pos` (0..1) along it, reaching `reach` of the
@@ -614,11 +647,16 @@ def random_spec(seed: int, kind: str = "skew", frame_wh: tuple[int, int] = (4000
         t = math.radians(abs(spec.angle_deg))
         fit = 0.95 / (math.cos(t) + spec.paper_mm[0] / spec.paper_mm[1] * math.sin(t))
         return replace(spec, page_fill=min(spec.page_fill, fit))
-    if kind == "clipped":  # one side of the outline runs off the frame
+    if kind == "clipped":  # one side of the outline runs off the frame, by 3-10 % of the page's size across it
         side = int(rng.integers(0, 4))
-        shift = float(rng.uniform(0.06, 0.12))
-        off = {0: (0.0, -shift), 1: (shift, 0.0), 2: (0.0, shift), 3: (-shift, 0.0)}[side]
-        return replace(spec, angle_deg=float(rng.uniform(-6, 6)), offset=off, page_fill=float(rng.uniform(0.85, 0.95)))
+        over = float(rng.uniform(0.03, 0.10))
+        fill = float(rng.uniform(0.85, 0.95))
+        fw, fh = spec.frame_wh
+        ph = fill * fh
+        pw = ph * spec.paper_mm[0] / spec.paper_mm[1]
+        dx, dy = (fw / 2 - pw / 2 + over * pw) / fw, (fh / 2 - ph / 2 + over * ph) / fh  # centre offsets, of the frame
+        off = {0: (0.0, -dy), 1: (dx, 0.0), 2: (0.0, dy), 3: (-dx, 0.0)}[side]
+        return replace(spec, angle_deg=float(rng.uniform(-6, 6)), offset=off, page_fill=fill)
     spec = replace(spec, angle_deg=float(rng.uniform(-1.0, 1.0)))
     if kind == "sharp":
         return spec

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import qc
-from bench.qc.generator import even_shake
+from bench.qc.generator import ecg_scan, even_shake
 from qc import motion as mo
 from qc.decode import load
 from qc.messages import message
@@ -56,3 +56,28 @@ def _grid(gray: np.ndarray) -> list[tuple[int, int]]:
     """Cells over the middle of the page (where the print is)."""
     h, w = gray.shape
     return [(y, x) for y in range(h // 5, 4 * h // 5, 128) for x in range(w // 3, 2 * w // 3, 128)]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_ecg_paper_grid_is_no_motion(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fine periodic grid (ECG paper's 1 mm pink grid, scanned at 600 dpi) puts a peak as deep as a shake's in the
+    cepstrum (the break-it tester's scan was told "the camera moved about 16 px" and failed); its fine detail is
+    the same along every direction, which a smear's is not."""
+    asked = []
+    real = mo.straight_motion
+
+    def spy(gray: np.ndarray, corners: list[tuple[int, int]], scale: float) -> mo.Motion | None:
+        cep = mo.cepstrum(mo.power_spectrum(gray, corners))
+        around = cep[mo._AROUND]
+        mid = np.median(around)
+        z = (cep - mid) / (1.4826 * np.median(np.abs(around - mid)))
+        got = real(gray, corners, scale)
+        asked.append((float(np.where(mo._SEARCH, z, np.inf).min()), got))
+        return got
+
+    monkeypatch.setattr(mo, "straight_motion", spy)
+    rep = qc.check(ecg_scan(seed))
+    assert asked, rep.metrics  # the grid leaves the edge score near the limit: the cepstrum was asked
+    peak, got = asked[0]
+    assert peak <= mo.MIN_PEAK and got is None  # the grid's peak alone would have been taken for a motion
+    assert rep.metrics["motion_px"] is None and "blur" not in rep.reasons, rep.metrics
