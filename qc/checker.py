@@ -149,7 +149,11 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
     if blur is not None and not _blur_fails(blur, region.share if region else 0.0, allowance, prof):
         if blur >= NEAR_LIMIT * prof.max_blur_px * allowance:  # thin print smeared evenly keeps steep edges
             motion = mo.straight_motion(work, sh.select_cells(text_area, f_a, work.shape), dec.scale)
-            blur = blur if motion is None else max(blur, motion.blur_px)
+            if motion is not None:
+                blur = max(blur, motion.blur_px)
+            if motion is not None and sharp is not None and sharp.cells:  # the whole text area moved: it is the region
+                whole = sh.cells_box(list(range(len(sharp.cells))), sharp.cells, dec.scale)
+                region = sh.Region(motion.blur_px, whole, 1.0)
     return Measured(
         motion=motion,
         sharpness=sharp,

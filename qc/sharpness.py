@@ -376,7 +376,7 @@ def worst_region(sharp: Sharpness, scale: float, limit_px: float) -> Region | No
     bad = blur > limit_px
     if not bad.any():
         k = int(np.argmax(blur))
-        return Region(float(blur[k]), _box([k], sharp.cells, scale), 0.0)
+        return Region(float(blur[k]), cells_box([k], sharp.cells, scale), 0.0)
     grid = np.zeros((int(gy.max()) + 1, int(gx.max()) + 1), np.uint8)
     grid[gy[bad], gx[bad]] = 1
     n, labels = cv2.connectedComponents(grid, connectivity=8)
@@ -384,10 +384,11 @@ def worst_region(sharp: Sharpness, scale: float, limit_px: float) -> Region | No
     best = max(range(1, n), key=lambda j: int(((lab == j) & bad).sum()))
     members = [int(i) for i in np.flatnonzero((lab == best) & bad)]
     share = len(members) / len(sharp.cells)
-    return Region(median(blur[members]), _box(members, sharp.cells, scale), share)
+    return Region(median(blur[members]), cells_box(members, sharp.cells, scale), share)
 
 
-def _box(members: list[int], cells: tuple[Cell, ...], scale: float) -> tuple[int, int, int, int]:
+def cells_box(members: list[int], cells: tuple[Cell, ...], scale: float) -> tuple[int, int, int, int]:
+    """Bounding box (x0, y0, x1, y1, original pixels) of the cells at indices `members`; scale: original px per px."""
     x0 = min(cells[i].x for i in members)
     y0 = min(cells[i].y for i in members)
     x1 = max(cells[i].x + cells[i].size for i in members)

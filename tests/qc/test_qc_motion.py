@@ -9,6 +9,7 @@ import pytest
 
 import qc
 from bench.qc.generator import ecg_scan, even_shake
+from capture_station.localcheck import problem_regions
 from qc import motion as mo
 from qc.decode import load
 from qc.messages import message
@@ -24,6 +25,10 @@ def test_thin_print_shaken_8_px_along_its_lines_is_blur(seed: int, layout: str, 
     assert rep.metrics["motion_px"] == pytest.approx(8.0, abs=1.5)
     msg = message("blur", rep.metrics, qc.default_profile())
     assert "相机移动约 8 像素" in msg["zh"] and "moved about 8 px" in msg["en"], msg
+    # the whole text area moved: the station and the viewer outline all of it, not the worst few cells
+    (box,) = problem_regions(rep)
+    assert box["reason"] == "blur" and box["w"] > 0.3 and box["h"] > 0.5, box
+    assert rep.metrics["blur_region_share"] == 1.0
 
 
 @pytest.mark.parametrize("seed", [5, 6])
