@@ -278,7 +278,7 @@ class Station:
         self.wake.set()
         total_ms = (time.perf_counter() - started) * 1000
         queued = self.queued()
-        if local.verdict == "fail":
+        if failed := local.verdict == "fail":
             text = said(lambda lang: f"{t('page', lang, n=page)} {t('failed', lang)}{t('sep', lang)}"
                         f"{reason_text(local.messages, local.reasons, lang)} · "
                         f"{t(step.message, lang, **step.fields)}", self.lang)
@@ -287,12 +287,12 @@ class Station:
                         f"{t('shot_saved', lang, page=page, queued=queued)}", self.lang)
         else:
             text = t("shot_saved", self.lang, page=page, queued=queued)
-        event = self.bus.emit("shot", "error" if local.verdict == "fail" else "ok", text, seq=item.seq,
+        event = self.bus.emit("shot", "error" if failed else "ok", text, seq=item.seq,
                              key=item.key, page=page, record=label_of(flow.record), verdict=local.verdict,
-                             reasons=local.reasons, qc_ms=round(local.ms, 1), total_ms=round(total_ms, 1),
-                             queued=queued, source=shot.name, sha256=shot.sha256, reshoot=placed.retake,
-                             insert=placed.insert, next_page=step.state.next_page, mode=step.state.mode,
-                             regions=local.regions, bell=local.verdict == "fail" and self.cfg.bell)
+                             reasons=local.reasons, messages=local.messages, qc_ms=round(local.ms, 1),
+                             total_ms=round(total_ms, 1), queued=queued, source=shot.name, sha256=shot.sha256,
+                             reshoot=placed.retake, insert=placed.insert, next_page=step.state.next_page,
+                             mode=step.state.mode, regions=local.regions, bell=failed and self.cfg.bell)
         for listener in self.picture_listeners:
             listener(item.seq, shot.data)
         self.same_page.after_shot(event, local)

@@ -58,6 +58,7 @@ class WebScreen:
         self.mode_texts: dict[str, str] | None = None
         self.last_texts: dict[str, str] | None = None
         self.reasons: dict[int, list[str]] = {}                         # the last shot's reason codes, by seq
+        self.messages: dict[int, list[dict[str, str]]] = {}             # its qc messages (with the figures), by seq
         self._logins: set[str] = set()                                 # one-time addresses not used yet
         self.tasks: dict[str, Any] = {"record": "", "status": "", "tasks": []}   # the open record's re-shoot tasks
         self._task_thumbs: dict[int, bytes] = {}
@@ -117,6 +118,7 @@ class WebScreen:
                                     "reasons": e.get("reasons", [])}
                 self.last_regions = list(e.get("regions") or [])
                 self.reasons = {e["seq"]: list(e.get("reasons") or [])}
+                self.messages = {e["seq"]: list(e.get("messages") or [])}
             elif kind == "reshoot_tasks":
                 self.tasks = {k: e.get(k) for k in ("record", "status", "tasks")}
             elif kind == "deleted":
@@ -127,7 +129,10 @@ class WebScreen:
                         if p["seq"] == e.get("seq"):
                             p["server"] = e.get("verdict")
                 if e.get("seq") in self.reasons and e.get("verdict") == "fail":
-                    self.reasons[e["seq"]] = list(e.get("reasons") or [])
+                    server = list(e.get("reasons") or [])
+                    if server != self.reasons[e["seq"]]:  # another verdict: its codes, in the station's words
+                        self.messages[e["seq"]] = []
+                    self.reasons[e["seq"]] = server
 
     def _lines(self, e: Event) -> None:
         """The messages and mode line as ScreenState keeps them, but in every language."""
@@ -238,7 +243,8 @@ class WebScreen:
             data["notices"] = [{"level": lv, "text": tx.get(lang, "")} for lv, tx in self.notices]
             if data["last"] is not None:
                 data["last"]["text"] = (self.last_texts or {}).get(lang, "")
-                data["last"]["reasons"] = reason_text(None, self.reasons.get(data["last"]["seq"]), lang)
+                seq = data["last"]["seq"]
+                data["last"]["reasons"] = reason_text(self.messages.get(seq) or None, self.reasons.get(seq), lang)
             pages = self.strip.get(data["record"], {})
             gap = {"seq": None, "verdict": "missing", "server": None}   # a number with no image shows as missing
             data["strip"] = [{"page": n, **{k: p[k] for k in gap}, "thumb": p["seq"] in self._thumbs}

@@ -134,3 +134,28 @@ def test_other_origins_and_hosts_are_refused(env: Env, page) -> None:  # noqa: A
         assert http.get(f"{origin}/api/state").status_code == 403    # no cookie: nothing to read
         assert http.options(f"{origin}/api/command").status_code == 405
     st.quit()
+
+
+def test_a_shaken_page_is_told_the_camera_moved(env: Env, page) -> None:  # noqa: ANN001
+    """A form shaken evenly 8 px along its lines (qc.motion): the operator reads that the camera moved, and the
+    whole text area is outlined, not the worst few cells."""
+    from playwright.sync_api import expect
+
+    from bench.qc.generator import even_shake
+
+    st = env.station.start()
+    page.goto(web_url(env))
+    m = st.mark()
+    type_line(page, BARCODE)
+    st.wait_for(is_kind("record"), since=m)
+    st.drop("s1.jpg", even_shake(6, 8, 0.0, "form", sigma=0.4, tilt_deg=1.0, noise=1.0))
+    expect(page.locator("#shot")).to_have_class(re.compile("fail"))
+    expect(page.locator("#verdict-reasons")).to_contain_text("拍摄时相机移动约 8 像素")  # the figures behind it
+    expect(page.locator("#regions .region")).to_have_count(1)
+    w, h = page.eval_on_selector("#regions .region", "e => [parseFloat(e.style.width), parseFloat(e.style.height)]")
+    assert w > 30 and h > 50, (w, h)  # per cent of the picture: the text area, not a 6 x 8 % corner of it
+    st.wait_for(is_kind("uploaded"), since=m, timeout=60)  # the server fails it too, for the same reason
+    expect(page.locator("#verdict-server")).to_contain_text("请补拍")
+    expect(page.locator("#verdict-reasons")).to_contain_text("拍摄时相机移动约 8 像素")
+    screenshot(page, "station-screen-zh-motion")
+    st.quit()
