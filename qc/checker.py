@@ -144,16 +144,7 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
         if pg.matches_paper(frame, prof.paper_size_mm, FRAME_ASPECT_TOLERANCE):
             blur_dpi = pg.effective_dpi(frame, f_l * dec.scale, prof.paper_size_mm)
     allowance = prof.blur_allowance(blur_dpi)
-    sharp, blur, region = _focus(work, mid, text_area, f_a, dec.scale, allowance, prof)
-    motion = None
-    if blur is not None and not _blur_fails(blur, region.share if region else 0.0, allowance, prof):
-        if blur >= NEAR_LIMIT * prof.max_blur_px * allowance:  # thin print smeared evenly keeps steep edges
-            motion = mo.straight_motion(work, sh.select_cells(text_area, f_a, work.shape), dec.scale)
-            if motion is not None:
-                blur = max(blur, motion.blur_px)
-            if motion is not None and sharp is not None and sharp.cells:  # the whole text area moved: it is the region
-                whole = sh.cells_box(list(range(len(sharp.cells))), sharp.cells, dec.scale)
-                region = sh.Region(motion.blur_px, whole, 1.0)
+    sharp, blur, region, motion = _focus(work, mid, text_area, f_a, dec.scale, allowance, prof)
     return Measured(
         motion=motion,
         sharpness=sharp,
@@ -187,12 +178,14 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
 
 def _focus(
     work: np.ndarray, mid: np.ndarray, text_area: np.ndarray, f_a: int, scale: float, allowance: float, prof: Profile
-) -> tuple[sh.Sharpness | None, float | None, sh.Region | None]:
-    """The focus figures of the text area: its sharpness map, the page's blur (original px) and the worst region.
+) -> tuple[sh.Sharpness | None, float | None, sh.Region | None, mo.Motion | None]:
+    """The focus figures of the text area: its sharpness map, the page's blur (original px), the worst region and
+    a straight, even motion (qc.motion).
 
     A page found blurred is measured again without the edges where the light changes (qc.light): a hand shadow's
     soft boundary across sparse print is no blur of the print. A smear too long for the edge profiles (qc.smear)
-    is the page's blur when it is the larger.
+    is the page's blur when it is the larger. A page left at NEAR_LIMIT of the limit or more is looked at for an
+    even shake, whose region is the whole text area.
     """
     corners = sh.select_cells(text_area, f_a, work.shape)
     limit = prof.max_region_blur_px * allowance  # the same blur on the paper at any resolution
@@ -207,11 +200,20 @@ def _focus(
             sharp = sh.rescore_silent(work, sharp, scale, limit, skip)
         return sharp, blur, None if sharp is None else sh.worst_region(sharp, scale, limit)
 
-    got = figures(sharp, None)
-    if not _blur_fails(got[1], got[2].share if got[2] else 0.0, allowance, prof):
-        return got
-    skip = cv2.resize(lt.light_edges(mid), work.shape[::-1], interpolation=cv2.INTER_NEAREST)
-    return figures(sh.measure(work, corners, skip), skip)
+    sharp, blur, region = figures(sharp, None)
+    if _blur_fails(blur, region.share if region else 0.0, allowance, prof):
+        skip = cv2.resize(lt.light_edges(mid), work.shape[::-1], interpolation=cv2.INTER_NEAREST)
+        sharp, blur, region = figures(sh.measure(work, corners, skip), skip)
+    if blur is None or _blur_fails(blur, region.share if region else 0.0, allowance, prof):
+        return sharp, blur, region, None
+    if blur < NEAR_LIMIT * prof.max_blur_px * allowance:  # thin print smeared evenly keeps steep edges
+        return sharp, blur, region, None
+    motion = mo.straight_motion(work, corners, scale)
+    if motion is None:
+        return sharp, blur, region, None
+    if sharp is not None and sharp.cells:  # the whole text area moved: it is the region
+        region = sh.Region(motion.blur_px, sh.cells_box(list(range(len(sharp.cells))), sharp.cells, scale), 1.0)
+    return sharp, max(blur, motion.blur_px), region, motion
 
 
 def _blur_fails(blur: float | None, region_share: float, allowance: float, prof: Profile) -> bool:

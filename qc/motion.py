@@ -98,6 +98,15 @@ def fine_power_ratio(power: np.ndarray, angle_deg: float) -> float:
     return fine(angle_deg) / across if across > 0 else float("inf")
 
 
+def depth(cep: np.ndarray) -> np.ndarray | None:
+    """The cepstrum in robust standard deviations (median, 1.4826 x MAD) of its values 2.5 px to half a window from
+    the origin (same shape); None when they do not spread (a flat page)."""
+    around = cep[_AROUND]
+    mid = float(np.median(around))
+    spread = 1.4826 * float(np.median(np.abs(around - mid)))
+    return None if spread <= 0 else (cep - mid) / spread
+
+
 def straight_motion(gray: np.ndarray, corners: list[tuple[int, int]], scale: float) -> Motion | None:
     """The straight, even motion of the text area, or None when its cepstrum shows none.
 
@@ -110,13 +119,9 @@ def straight_motion(gray: np.ndarray, corners: list[tuple[int, int]], scale: flo
     power = power_spectrum(gray, corners)
     if power is None:
         return None
-    cep = cepstrum(power)
-    around = cep[_AROUND]
-    mid = float(np.median(around))
-    spread = 1.4826 * float(np.median(np.abs(around - mid)))
-    if spread <= 0:
+    z = depth(cepstrum(power))
+    if z is None:
         return None
-    z = (cep - mid) / spread
     k = int(np.argmin(np.where(_SEARCH, z, np.inf)))
     dy, dx = float(_DY.flat[k]), float(_DX.flat[k])
     if z.flat[k] > MIN_PEAK:

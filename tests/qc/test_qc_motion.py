@@ -72,10 +72,7 @@ def test_ecg_paper_grid_is_no_motion(seed: int, monkeypatch: pytest.MonkeyPatch)
     real = mo.straight_motion
 
     def spy(gray: np.ndarray, corners: list[tuple[int, int]], scale: float) -> mo.Motion | None:
-        cep = mo.cepstrum(mo.power_spectrum(gray, corners))
-        around = cep[mo._AROUND]
-        mid = np.median(around)
-        z = (cep - mid) / (1.4826 * np.median(np.abs(around - mid)))
+        z = mo.depth(mo.cepstrum(mo.power_spectrum(gray, corners)))
         got = real(gray, corners, scale)
         asked.append((float(np.where(mo._SEARCH, z, np.inf).min()), got))
         return got
