@@ -185,7 +185,8 @@ def _focus(
     A page found blurred is measured again without the edges where the light changes (qc.light): a hand shadow's
     soft boundary across sparse print is no blur of the print. A smear too long for the edge profiles (qc.smear)
     is the page's blur when it is the larger. A page left at NEAR_LIMIT of the limit or more is looked at for an
-    even shake, whose region is the whole text area.
+    even shake (also when it failed already: the operator is told the camera moved), whose region is then the
+    whole text area.
     """
     corners = sh.select_cells(text_area, f_a, work.shape)
     limit = prof.max_region_blur_px * allowance  # the same blur on the paper at any resolution
@@ -204,10 +205,8 @@ def _focus(
     if _blur_fails(blur, region.share if region else 0.0, allowance, prof):
         skip = cv2.resize(lt.light_edges(mid), work.shape[::-1], interpolation=cv2.INTER_NEAREST)
         sharp, blur, region = figures(sh.measure(work, corners, skip), skip)
-    if blur is None or _blur_fails(blur, region.share if region else 0.0, allowance, prof):
-        return sharp, blur, region, None
-    if blur < NEAR_LIMIT * prof.max_blur_px * allowance:  # thin print smeared evenly keeps steep edges
-        return sharp, blur, region, None
+    if blur is None or blur < NEAR_LIMIT * prof.max_blur_px * allowance:  # thin print smeared evenly keeps steep
+        return sharp, blur, region, None  # edges; a page failed already is told whether the camera moved
     motion = mo.straight_motion(work, corners, scale)
     if motion is None:
         return sharp, blur, region, None

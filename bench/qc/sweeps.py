@@ -6,9 +6,12 @@
     .venv/bin/python bench/qc/sweeps.py shadows --n 48      # hand shadows (50-80 % of the light, sigma 8-40 px)
     .venv/bin/python bench/qc/sweeps.py sharp --n 60        # sharp pages of every layout: false blur
     .venv/bin/python bench/qc/sweeps.py shake --n 60        # thin print shaken evenly 6-25 px (and unshaken)
+    .venv/bin/python bench/qc/sweeps.py periodic --n 48     # sharp temperature charts, ECG, graph paper, halftones
 
-All pages are 4000x3000 JPEG photos from bench/qc/generator.py. `--profile '{"max_region_blur_px": 1.2}'` checks
-against a changed profile (the name is added). Verdicts are deterministic: a sweep's figure changes only with qc.
+All pages are 4000x3000 JPEG photos from bench/qc/generator.py (periodic: bench/qc/periodic.py, photos and, for
+every photo, a flatbed scan: 600 or 300 dpi, 8-bit grey, 1-bit PNG or G4 TIFF).
+`--profile '{"max_region_blur_px": 1.2}'` checks against a changed profile (the name is
+added). Verdicts are deterministic: a sweep's figure changes only with qc.
 """
 
 from __future__ import annotations
@@ -63,6 +66,15 @@ def _shake(job: tuple) -> tuple[tuple, list[str]]:
     return job, [r for r in _check(even_shake(*job)) if r != "skew"]
 
 
+def _periodic(job: tuple) -> tuple[tuple, list[str]]:
+    """A sharp photo or scan of fine periodic print (bench.qc.periodic); any reason but skew is false."""
+    from bench.qc import periodic
+
+    seed, layout, kind, arg = job
+    data = periodic.photo(seed, layout, **arg) if kind == "photo" else periodic.scan(seed, layout, *arg)
+    return job, [r for r in _check(data) if r != "skew"]
+
+
 def _init(profile: dict[str, object] | None) -> None:
     global PROFILE
     PROFILE = profile
@@ -70,14 +82,14 @@ def _init(profile: dict[str, object] | None) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("sweep", choices=["objects", "soft", "bright", "shadows", "sharp", "shake"])
+    ap.add_argument("sweep", choices=["objects", "soft", "bright", "shadows", "sharp", "shake", "periodic"])
     ap.add_argument("--n", type=int, default=32)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--profile", type=json.loads, default=None)
     args = ap.parse_args()
     profile = None if args.profile is None else {"name": "sweep", **args.profile}
     rng = np.random.default_rng(
-        {"objects": 7, "soft": 9, "bright": 11, "shadows": 1, "sharp": 0, "shake": 3}[args.sweep]
+        {"objects": 7, "soft": 9, "bright": 11, "shadows": 1, "sharp": 0, "shake": 3, "periodic": 5}[args.sweep]
     )
     n = args.n
     with ProcessPoolExecutor(args.workers, initializer=_init, initargs=(profile,)) as ex:
@@ -139,9 +151,28 @@ def main() -> None:
                     missed.append(job)
                 elif not job[1] and reasons:
                     false.append((job, reasons))
-            print(
-                f"shake: missed {len(missed)}/{n} {missed}; unshaken pages failed {len(false)}/{n} {false}"
-            )
+            print(f"shake: missed {len(missed)}/{n} {missed}; unshaken pages failed {len(false)}/{n} {false}")
+        elif args.sweep == "periodic":
+            from bench.qc.periodic import LAYOUTS
+
+            scans = [(600.0, "grey"), (300.0, "grey"), (600.0, "bilevel"), (300.0, "g4")]
+            jobs = []
+            for i in range(n):
+                layout = LAYOUTS[i % len(LAYOUTS)]
+                camera = {
+                    "intrinsic_sigma": float(rng.uniform(0.35, 0.8)),
+                    "noise": float(rng.uniform(1.0, 3.5)),
+                    "angle_deg": float(rng.uniform(-3, 3)),
+                }
+                jobs += [(60000 + i, layout, "photo", camera), (60000 + i, layout, "scan", scans[(i // 4) % 4])]
+            bad = collections.defaultdict(list)
+            for job, reasons in ex.map(_periodic, jobs):
+                if reasons:
+                    bad[job[2]].append((job[0], job[1], *(job[3] if job[2] == "scan" else ()), *reasons))
+            for kind in ("photo", "scan"):  # blur is what such print was refused for; other reasons listed beside
+                blur = [b for b in bad[kind] if "blur" in b]
+                other = [b for b in bad[kind] if "blur" not in b]
+                print(f"periodic {kind}s: false blur {len(blur)}/{n} {blur}; other reasons {other}")
         else:
             res = list(ex.map(_sharp, range(40000, 40000 + n)))
             bad = [(s, r) for s, r in res if "blur" in r]
