@@ -1,7 +1,7 @@
 """qc on fine periodic print (bench.qc.periodic): the temperature chart (体温单) in every inpatient record, ECG and
 graph paper. Where two grid lines cross, the gradient points diagonally and the edge's profile runs through the
 other line; those corners score as blurred as sigma 1.2 px and, the worst direction counting, sharp charts fail
-`blur` (the break-it tester: 20 of 70 sharp photos, 17 of 72 lossless scans; `bench/qc/sweeps.py periodic`: 35 of
+`blur` (the break-it tester: 20 of 70 sharp photos, 17 of 72 lossless scans; `bench/qc/sweeps.py periodic`: 34 of
 48 photos, 8 of 48 scans). Known limit, marked strict xfail: scoring only edges where the structure runs one way
 fixed these (branch wip/one-way-edges) but missed partial defocus of grid pages and half-blurred forms. The same
 charts out of focus fail, and must keep failing, whatever the fix."""
