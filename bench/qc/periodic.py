@@ -1,4 +1,5 @@
-"""Pages of fine periodic print that are sharp: the temperature chart (体温单), ECG paper, graph paper, halftones.
+"""Sharp pages of fine periodic print: the temperature chart (体温单), ECG and graph paper, halftone and ultrasound
+pictures.
 
 A medical record holds a temperature chart for every inpatient week, ECG reports and printed ultrasound or endoscopy
 pictures. Their grids are lines 0.1-0.2 mm wide, under one working pixel of a 12 MP photo; the focus measure must
@@ -22,7 +23,7 @@ from PIL import Image, ImageDraw
 
 from bench.qc.generator import _handwriting, _random_text, _text, encode_jpeg, photograph, random_spec
 
-LAYOUTS = ("temp_chart", "ecg", "graph", "halftone")
+LAYOUTS = ("temp_chart", "ecg", "graph", "halftone", "ultrasound")
 OVERSAMPLE_TO = 24.0  # px/mm a paper is drawn at before its area reduction (at most 3 x, never less than 1 x)
 A4 = (210.0, 297.0)
 
@@ -36,7 +37,10 @@ def paper(seed: int, layout: str, px_per_mm: float) -> np.ndarray:
     tint = rng.uniform(236, 250)
     pil = Image.new("RGB", (w, h), (int(tint), int(tint - rng.uniform(0, 5)), int(tint - rng.uniform(0, 9))))
     d = ImageDraw.Draw(pil)
-    {"temp_chart": _temp_chart, "ecg": _ecg, "graph": _graph, "halftone": _halftone}[layout](d, pil, rng, k)
+    if layout == "ultrasound":
+        _halftone(d, pil, rng, k, ultrasound=True)
+    else:
+        {"temp_chart": _temp_chart, "ecg": _ecg, "graph": _graph, "halftone": _halftone}[layout](d, pil, rng, k)
     big = cv2.cvtColor(np.asarray(pil), cv2.COLOR_RGB2BGR)
     return cv2.resize(big, (int(A4[0] * px_per_mm), int(A4[1] * px_per_mm)), interpolation=cv2.INTER_AREA)
 
@@ -191,30 +195,36 @@ def _graph(d: ImageDraw.ImageDraw, pil: Image.Image, rng: np.random.Generator, k
     d.line([(a * k, b * k) for a, b in zip(xs, ys, strict=True)], fill=(30, 30, 160), width=_w(0.35, k))
 
 
-def _halftone(d: ImageDraw.ImageDraw, pil: Image.Image, rng: np.random.Generator, k: float) -> None:
+def _halftone(
+    d: ImageDraw.ImageDraw, pil: Image.Image, rng: np.random.Generator, k: float, ultrasound: bool = False
+) -> None:
     """An imaging report: text and two printed pictures screened at 85-150 lines per inch (round dots on a 45° grid,
-    as a laser printer or offset press prints a photograph)."""
+    as a laser printer or offset press prints a photograph): soft tone 180 x 80 mm, or (`ultrasound`) two B-mode
+    images 85 x 64 mm side by side, a speckled fan on black."""
     _heading(d, rng, k, "超声检查报告")
     size = int(3.4 * k)
     y = 32.0
     for _ in range(4):
         _text(d, 15 * k, y * k, _random_text(rng, 44), size, rng)
         y += 6
-    lpi = float(rng.uniform(85, 150))
-    pitch = 25.4 / lpi * k  # screen period, pixels
-    for top in (y + 4, y + 92):
-        bx0, by0, bw, bh = 15 * k, top * k, 180 * k, 80 * k
-        yy, xx = np.mgrid[0 : int(bh), 0 : int(bw)].astype(np.float32)
+    pitch = 25.4 / float(rng.uniform(85, 150)) * k  # screen period, pixels
+    boxes = [(15, y + 6, 85, 64), (110, y + 6, 85, 64)] if ultrasound else [(15, y + 4, 180, 80), (15, y + 92, 180, 80)]
+    for bx, by, bw, bh in boxes:
+        yy, xx = np.mgrid[0 : int(bh * k), 0 : int(bw * k)].astype(np.float32)
+        if ultrasound:  # darkness: black around a fan of speckle (tissue) opening downwards from the top centre
+            r, a = np.hypot(xx - bw * k / 2, yy), np.degrees(np.arctan2(xx - bw * k / 2, yy))
+            fan = (np.abs(a) < 35) & (r > 0.1 * bh * k) & (r < 0.95 * bh * k)
+            speckle = cv2.GaussianBlur(rng.normal(0, 1, xx.shape).astype(np.float32), (0, 0), 0.4 * k)
+            scene = np.where(fan, 0.55 - 1.6 * speckle, 0.95)
+        else:
+            scene = 0.5 + 0.35 * np.sin(xx / (rng.uniform(25, 60) * k)) * np.cos(yy / (rng.uniform(15, 40) * k))
+            scene = cv2.GaussianBlur(scene + rng.normal(0, 0.2, scene.shape).astype(np.float32), (0, 0), 3 * k)
         u, v = (xx + yy) / math.sqrt(2), (xx - yy) / math.sqrt(2)
-        scene = 0.5 + 0.35 * np.sin(xx / (rng.uniform(25, 60) * k)) * np.cos(yy / (rng.uniform(15, 40) * k))
-        scene = cv2.GaussianBlur(scene + rng.normal(0, 0.2, scene.shape).astype(np.float32), (0, 0), 3 * k)
         radius = np.sqrt(np.clip(scene, 0, 1)) * 0.62 * pitch  # dark share of the cell grows with the scene
-        cu, cv_ = (np.round(u / pitch) * pitch), (np.round(v / pitch) * pitch)
-        dot = np.hypot(u - cu, v - cv_) < radius
-        block = np.where(dot, 25, 245).astype(np.uint8)
-        pil.paste(Image.fromarray(block).convert("RGB"), (int(bx0), int(by0)))
-    y += 180
-    for _ in range(5):
+        dot = np.hypot(u - np.round(u / pitch) * pitch, v - np.round(v / pitch) * pitch) < radius
+        pil.paste(Image.fromarray(np.where(dot, 25, 245).astype(np.uint8)).convert("RGB"), (int(bx * k), int(by * k)))
+    y = boxes[-1][1] + boxes[-1][3] + 8
+    for _ in range(8):
         if y > 280:
             break
         _text(d, 15 * k, y * k, _random_text(rng, 44), size, rng)
