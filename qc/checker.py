@@ -13,7 +13,6 @@ from qc import motion as mo
 from qc import occlusion as oc
 from qc import outline as ol
 from qc import page as pg
-from qc import pictures as pc
 from qc import rules as rl
 from qc import sharpness as sh
 from qc import skew as sk
@@ -145,7 +144,7 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
         if pg.matches_paper(frame, prof.paper_size_mm, FRAME_ASPECT_TOLERANCE):
             blur_dpi = pg.effective_dpi(frame, f_l * dec.scale, prof.paper_size_mm)
     allowance = prof.blur_allowance(blur_dpi)
-    sharp, blur, region, motion = _focus(work, mid, text_area, region, f_a, dec.scale, allowance, prof)
+    sharp, blur, region, motion = _focus(work, mid, text_area, f_a, dec.scale, allowance, prof)
     return Measured(
         motion=motion,
         sharpness=sharp,
@@ -178,20 +177,12 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
 
 
 def _focus(
-    work: np.ndarray,
-    mid: np.ndarray,
-    text_area: np.ndarray,
-    paper: np.ndarray,
-    f_a: int,
-    scale: float,
-    allowance: float,
-    prof: Profile,
+    work: np.ndarray, mid: np.ndarray, text_area: np.ndarray, f_a: int, scale: float, allowance: float, prof: Profile
 ) -> tuple[sh.Sharpness | None, float | None, sh.Region | None, mo.Motion | None]:
     """The focus figures of the text area: its sharpness map, the page's blur (original px), the worst region and
-    a straight, even motion (qc.motion). `paper`: where the paper is (analysis grid, 0/1).
+    a straight, even motion (qc.motion).
 
-    A page found blurred is measured again without the cells of printed pictures (qc.pictures), then without the
-    edges where the light changes (qc.light): a hand shadow's
+    A page found blurred is measured again without the edges where the light changes (qc.light): a hand shadow's
     soft boundary across sparse print is no blur of the print. A smear too long for the edge profiles (qc.smear)
     is the page's blur when it is the larger. A page left at NEAR_LIMIT of the limit or more is looked at for an
     even shake (also when it failed already: the operator is told the camera moved), whose region is then the
@@ -211,11 +202,6 @@ def _focus(
         return sharp, blur, None if sharp is None else sh.worst_region(sharp, scale, limit)
 
     sharp, blur, region = figures(sharp, None)
-    if _blur_fails(blur, region.share if region else 0.0, allowance, prof):
-        picture = pc.picture_cells(mid, paper, corners, sh.cell_size(work.shape), work.shape[1] / mid.shape[1])
-        if picture.any():  # a printed picture's soft content is not the page's focus
-            corners = [c for c, p in zip(corners, picture, strict=True) if not p]
-            sharp, blur, region = figures(sh.measure(work, corners), None)
     if _blur_fails(blur, region.share if region else 0.0, allowance, prof):
         skip = cv2.resize(lt.light_edges(mid), work.shape[::-1], interpolation=cv2.INTER_NEAREST)
         sharp, blur, region = figures(sh.measure(work, corners, skip), skip)
