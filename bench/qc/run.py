@@ -8,7 +8,10 @@ over part of the page; grouped by the share of the print beyond 1.5 px extra blu
 and by the share of the page), occluded (finger, thumb, phone, pen), fingers (finger or thumb only), fingers_soft
 (the same out of focus), shadow (soft hand shadows), shadow_deep (50-80 % of the light, sharper edges), clipped
 (outline partly outside the frame), scan1 / scan8 (1-bit / 8-bit grey lossless A5 scans at 600 dpi, PNG), scan_text
-(text-only A4 scans at 300 dpi without a visible edge, rotated ±4°).
+(text-only A4 scans at 300 dpi without a visible edge, rotated ±4°); from bench/qc/periodic.py, sharp pages of fine
+periodic print: charts (temperature charts 体温单, ECG and graph paper, photographed), charts_scan (the same scanned:
+600/300 dpi 8-bit grey, 600 dpi 1-bit PNG, 300 dpi G4 TIFF), pictures / pictures_scan (halftone and ultrasound
+reports).
 
 Prints per category: skew error (MAE, p95, max; the source used), blur ROC AUC of qc's blur index (the larger of
 blur_px / max_blur_px and blur_region_share / max_blur_region_share) against the sharp pages, with the variance of
@@ -35,11 +38,14 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 import qc  # noqa: E402
-from bench.qc.generator import random_spec, render_jpeg, render_scan  # noqa: E402
+from bench.qc import periodic  # noqa: E402
+from bench.qc.generator import encode_jpeg, photograph, random_spec, render_jpeg, render_scan  # noqa: E402
 from qc import page as qc_page  # noqa: E402
 from qc import skew as qc_skew  # noqa: E402
 from qc.decode import load  # noqa: E402
 
+PER_CHARTS = ("temp_chart", "ecg", "graph")
+PER_PICTURES = ("halftone", "ultrasound")
 PHOTO_KINDS = {"skew": 1000, "sharp": 2000, "gauss": 3000, "motion": 4000}  # --n pages each
 NEW_KINDS = {
     "motion_wide": 5000,
@@ -54,13 +60,42 @@ NEW_KINDS = {
     "fingers": 14000,
     "motion_long": 15000,
     "fingers_soft": 16000,
+    "charts": 17000,
+    "charts_scan": 18000,
+    "pictures": 19000,
+    "pictures_scan": 20000,
 }  # --n-new pages each
 SCANS = {"scan1", "scan8", "scan_text"}
+PERIODIC = {"charts": PER_CHARTS, "charts_scan": PER_CHARTS, "pictures": PER_PICTURES, "pictures_scan": PER_PICTURES}
+SCAN_MODES = ((600.0, "grey"), (300.0, "grey"), (600.0, "bilevel"), (300.0, "g4"))
+
+
+def _make_periodic(kind: str, seed: int, folder: str) -> tuple[str, dict[str, float]]:
+    """One sharp page of fine periodic print (bench/qc/periodic.py): a photo, or a scan in one of SCAN_MODES."""
+    layouts = PERIODIC[kind]
+    layout = layouts[seed % len(layouts)]
+    dpi, mode = SCAN_MODES[(seed // len(layouts)) % len(SCAN_MODES)]
+    scan = kind.endswith("_scan")
+    path = os.path.join(folder, f"{kind}_{seed}.{('tif' if mode == 'g4' else 'png') if scan else 'jpg'}")
+    if not (os.path.exists(path) and os.path.exists(path + ".json")):
+        if scan:
+            data, truth = periodic.scan(seed, layout, dpi, mode), {"skew": 0.0}
+        else:
+            spec = random_spec(seed, "sharp")
+            img, t = photograph(periodic.paper(seed, layout, spec.page_fill * spec.frame_wh[1] / periodic.A4[1]), spec)
+            data, truth = encode_jpeg(img, spec.jpeg_quality), {"skew": t.skew_deg}
+        with open(path + ".tmp", "wb") as fh:
+            fh.write(data)
+        os.replace(path + ".tmp", path)
+        Path(path + ".json").write_text(json.dumps({**truth, "layout": layout}))
+    return path, json.loads(Path(path + ".json").read_text())
 
 
 def _make(args: tuple[str, int, str]) -> tuple[str, dict[str, float]]:
     """Render one page of a category (cached in folder); return its path and truth."""
     kind, seed, folder = args
+    if kind in PERIODIC:
+        return _make_periodic(kind, seed, folder)
     path = os.path.join(folder, f"{kind}_{seed}.{'png' if kind in SCANS else 'jpg'}")
     truth_path = path + ".json"
     if os.path.exists(path) and os.path.exists(path + ".truth") and not os.path.exists(truth_path):
@@ -242,13 +277,13 @@ def main() -> None:
     def wrong(r: dict[str, object], t: dict[str, float]) -> list[str]:
         return [x for x in r["reasons"] if not (x == "skew" and abs(t["skew"]) > limit)]
 
-    for kind in ("sharp", "shadow", "shadow_deep", "scan1", "scan8", "scan_text"):
+    for kind in ("sharp", "shadow", "shadow_deep", "scan1", "scan8", "scan_text", *PERIODIC):
         rs = res(kind)
         bad = [x for r, t in rs for x in wrong(r, t)]
         n_bad = sum(bool(wrong(r, t)) for r, t in rs)
         blur = sum("blur" in r["reasons"] for r, _ in rs)
         print(
-            f"  {kind:10s} {n_bad}/{len(rs)} rejected ({100.0 * n_bad / max(1, len(rs)):.1f}%), "
+            f"  {kind:13s} {n_bad}/{len(rs)} rejected ({100.0 * n_bad / max(1, len(rs)):.1f}%), "
             f"blur {blur}/{len(rs)}  {_count(bad) if bad else ''}"
         )
 
@@ -263,11 +298,11 @@ def main() -> None:
         cut = sum("cut_off" in r["reasons"] for r, _ in occ)
         share = 100.0 * caught / max(1, len(occ))
         print(f"  caught {caught}/{len(occ)} ({share:.1f}%) of {what}; called cut_off {cut}")
-    clean = [r for k in ("sharp", "shadow", "shadow_deep", "gauss", "motion", "skew") for r, _ in res(k)]
+    clean = [r for k in ("sharp", "shadow", "shadow_deep", "gauss", "motion", "skew", *PERIODIC) for r, _ in res(k)]
     false = sum("occluded" in r["reasons"] for r in clean)
     print(
         f"  false 'occluded' {false}/{len(clean)} ({100.0 * false / max(1, len(clean)):.1f}%) on pages without an "
-        "object (stamped, handwritten, shadowed, blurred, skewed)"
+        "object (stamped, handwritten, shadowed, blurred, skewed, charts, printed pictures)"
     )
     clipped = res("clipped")
     cut = sum("cut_off" in r["reasons"] for r, _ in clipped)
