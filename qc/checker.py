@@ -204,6 +204,7 @@ def _focus(
     sharp, blur, region = figures(sharp, None)
     if _blur_fails(blur, region.share if region else 0.0, allowance, prof):
         skip = cv2.resize(lt.light_edges(mid), work.shape[::-1], interpolation=cv2.INTER_NEAREST)
+        skip |= rl.line_mask(work)  # and its print is read without its ruled lines (qc.rules.line_mask)
         sharp, blur, region = figures(sh.measure(work, corners, skip), skip)
     if blur is None or blur < NEAR_LIMIT * prof.max_blur_px * allowance:  # thin print smeared evenly keeps steep
         return sharp, blur, region, None  # edges; a page failed already is told whether the camera moved

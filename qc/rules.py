@@ -122,3 +122,25 @@ def ruled_fit(
     a = sk._search(x[sub], y[sub], a, 0.4, 0.1, 1.0)
     a = sk._search(x[sub], y[sub], a, 0.15, 0.025, 1.0)
     return turn + a, nh + nv
+
+
+LINE_HAT = 8  # grey levels a ruled line's pixel is darker than its surroundings (5 x 5 black-hat) to be masked
+LINE_SHARE = 1 / 60  # a ruled line runs straight at least this share of the image's long side (~8 mm on A4 photos)
+
+
+def line_mask(gray: np.ndarray) -> np.ndarray:
+    """uint8 0/1 on the working image `gray` (uint8): 1 on and beside thin dark straight lines along its rows or
+    columns (within about 4°) at least LINE_SHARE of its long side long — the rules of forms and tables and the
+    grids of temperature charts 体温单, ECG and graph paper.
+
+    For the focus measure (qc.checker._focus): a thin line's edge cannot tell a pale sharp line from a dark blurred
+    one (`bench/qc/lines.py`: a line 0.5 px wide blurred by sigma 1 reads 0.6, and where lines cross the profile
+    runs through the other line and a sharp grid reads sigma 1.2), so a page found blurred is read again on its
+    print, handwriting, curves and traces, without the ruled lines. Strokes of text are shorter than the kernel.
+    """
+    hat = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
+    dark = cv2.compare(hat, LINE_HAT, cv2.CMP_GE) // 255
+    n = max(15, int(max(gray.shape) * LINE_SHARE))
+    along = cv2.morphologyEx(cv2.dilate(dark, np.ones((3, 1), np.uint8)), cv2.MORPH_OPEN, np.ones((1, n), np.uint8))
+    down = cv2.morphologyEx(cv2.dilate(dark, np.ones((1, 3), np.uint8)), cv2.MORPH_OPEN, np.ones((n, 1), np.uint8))
+    return cv2.dilate(cv2.bitwise_or(along, down), np.ones((3, 3), np.uint8))
