@@ -183,7 +183,8 @@ def _focus(
     a straight, even motion (qc.motion).
 
     A page found blurred is measured again without the edges where the light changes (qc.light): a hand shadow's
-    soft boundary across sparse print is no blur of the print. A smear too long for the edge profiles (qc.smear)
+    soft boundary across sparse print is no blur of the print; nor are its ruled lines (qc.rules.line_mask), whose
+    thin edges and crossings read as blurred on a sharp chart. A smear too long for the edge profiles (qc.smear)
     is the page's blur when it is the larger. A page left at NEAR_LIMIT of the limit or more is looked at for an
     even shake (also when it failed already: the operator is told the camera moved), whose region is then the
     whole text area.

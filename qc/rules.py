@@ -9,6 +9,9 @@ with a long kernel along the line: what is left is long thin straight structure 
 (beyond, the map is first turned by the text lines' angle). Its angle comes from the projection profile of those
 pixels (qc.skew's search), refined to 0.025° steps on the lines that cover SPAN of the paper; at least MIN_LINES
 such lines are needed. A page without them stops after the compressed maps' opening (about 1 ms on a 12 MP photo).
+
+`line_mask` marks the same kind of lines, ink-dark or faint, on the working image for the focus measure: a page
+found blurred is read again without them (qc.checker._focus).
 """
 
 from __future__ import annotations
