@@ -7,7 +7,8 @@ not take them for blur. Papers are drawn at about 24 px/mm and reduced by area (
 or a scanner's cell integrates the light over its area), so a line thinner than a pixel is a faint pixel-wide line,
 as it is in a real picture.
 
-    photo(seed, layout)                  JPEG bytes of a 4000 x 3000 photo (bench.qc.generator.photograph)
+    render(seed, layout)                 JPEG bytes of a 4000 x 3000 photo and its Truth (bench.qc.generator)
+    photo(seed, layout)                  the same bytes alone
     scan(seed, layout, dpi, mode)        PNG or TIFF bytes of a flatbed scan: "grey" 8-bit, "bilevel" 1-bit, "g4"
 """
 
@@ -16,16 +17,18 @@ from __future__ import annotations
 import io
 import math
 from dataclasses import replace
+from functools import partial
 
 import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
-from bench.qc.generator import _handwriting, _random_text, _text, encode_jpeg, photograph, random_spec
+from bench.qc.generator import Truth, _handwriting, _random_text, _text, encode_jpeg, photograph, random_spec
 
 LAYOUTS = ("temp_chart", "ecg", "graph", "halftone", "ultrasound")
 OVERSAMPLE_TO = 24.0  # px/mm a paper is drawn at before its area reduction (at most 3 x, never less than 1 x)
 A4 = (210.0, 297.0)
+SCAN_MODES = ((600.0, "grey"), (300.0, "grey"), (600.0, "bilevel"), (300.0, "g4"))  # the scans the benches make
 
 
 def paper(seed: int, layout: str, px_per_mm: float) -> np.ndarray:
@@ -37,10 +40,8 @@ def paper(seed: int, layout: str, px_per_mm: float) -> np.ndarray:
     tint = rng.uniform(236, 250)
     pil = Image.new("RGB", (w, h), (int(tint), int(tint - rng.uniform(0, 5)), int(tint - rng.uniform(0, 9))))
     d = ImageDraw.Draw(pil)
-    if layout == "ultrasound":
-        _halftone(d, pil, rng, k, ultrasound=True)
-    else:
-        {"temp_chart": _temp_chart, "ecg": _ecg, "graph": _graph, "halftone": _halftone}[layout](d, pil, rng, k)
+    draw = {"temp_chart": _temp_chart, "ecg": _ecg, "graph": _graph, "halftone": _halftone}
+    draw.get(layout, partial(_halftone, ultrasound=True))(d, pil, rng, k)
     big = cv2.cvtColor(np.asarray(pil), cv2.COLOR_RGB2BGR)
     return cv2.resize(big, (int(A4[0] * px_per_mm), int(A4[1] * px_per_mm)), interpolation=cv2.INTER_AREA)
 
@@ -231,12 +232,17 @@ def _halftone(
         y += 6
 
 
-def photo(seed: int, layout: str, frame_wh: tuple[int, int] = (4000, 3000), **spec: object) -> bytes:
-    """JPEG bytes of a sharp photo of a periodic page: random_spec(seed, "sharp") (changed by `spec`) with its paper
-    replaced by `paper(seed, layout, ...)` at the frame's resolution."""
+def render(seed: int, layout: str, frame_wh: tuple[int, int] = (4000, 3000), **spec: object) -> tuple[bytes, Truth]:
+    """JPEG bytes and ground truth of a sharp photo of a periodic page: random_spec(seed, "sharp") (changed by
+    `spec`) with its paper replaced by `paper(seed, layout, ...)` at the frame's resolution."""
     s = replace(random_spec(seed, "sharp", frame_wh), **spec)
-    img, _ = photograph(paper(seed, layout, s.page_fill * s.frame_wh[1] / A4[1]), s)
-    return encode_jpeg(img, s.jpeg_quality)
+    img, truth = photograph(paper(seed, layout, s.page_fill * s.frame_wh[1] / A4[1]), s)
+    return encode_jpeg(img, s.jpeg_quality), truth
+
+
+def photo(seed: int, layout: str, frame_wh: tuple[int, int] = (4000, 3000), **spec: object) -> bytes:
+    """render(...)'s JPEG bytes."""
+    return render(seed, layout, frame_wh, **spec)[0]
 
 
 def scan(seed: int, layout: str, dpi: float = 600.0, mode: str = "grey", sigma: float = 0.6) -> bytes:

@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 import qc  # noqa: E402
 from bench.qc import periodic  # noqa: E402
-from bench.qc.generator import encode_jpeg, photograph, random_spec, render_jpeg, render_scan  # noqa: E402
+from bench.qc.generator import random_spec, render_jpeg, render_scan  # noqa: E402
 from qc import page as qc_page  # noqa: E402
 from qc import skew as qc_skew  # noqa: E402
 from qc.decode import load  # noqa: E402
@@ -67,23 +67,21 @@ NEW_KINDS = {
 }  # --n-new pages each
 SCANS = {"scan1", "scan8", "scan_text"}
 PERIODIC = {"charts": PER_CHARTS, "charts_scan": PER_CHARTS, "pictures": PER_PICTURES, "pictures_scan": PER_PICTURES}
-SCAN_MODES = ((600.0, "grey"), (300.0, "grey"), (600.0, "bilevel"), (300.0, "g4"))
 
 
 def _make_periodic(kind: str, seed: int, folder: str) -> tuple[str, dict[str, float]]:
-    """One sharp page of fine periodic print (bench/qc/periodic.py): a photo, or a scan in one of SCAN_MODES."""
+    """One sharp page of fine periodic print (bench/qc/periodic.py): a photo, or a scan in one of its SCAN_MODES."""
     layouts = PERIODIC[kind]
     layout = layouts[seed % len(layouts)]
-    dpi, mode = SCAN_MODES[(seed // len(layouts)) % len(SCAN_MODES)]
+    dpi, mode = periodic.SCAN_MODES[(seed // len(layouts)) % len(periodic.SCAN_MODES)]
     scan = kind.endswith("_scan")
     path = os.path.join(folder, f"{kind}_{seed}.{('tif' if mode == 'g4' else 'png') if scan else 'jpg'}")
     if not (os.path.exists(path) and os.path.exists(path + ".json")):
         if scan:
             data, truth = periodic.scan(seed, layout, dpi, mode), {"skew": 0.0}
         else:
-            spec = random_spec(seed, "sharp")
-            img, t = photograph(periodic.paper(seed, layout, spec.page_fill * spec.frame_wh[1] / periodic.A4[1]), spec)
-            data, truth = encode_jpeg(img, spec.jpeg_quality), {"skew": t.skew_deg}
+            data, t = periodic.render(seed, layout)
+            truth = {"skew": t.skew_deg}
         with open(path + ".tmp", "wb") as fh:
             fh.write(data)
         os.replace(path + ".tmp", path)

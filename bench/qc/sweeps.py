@@ -153,9 +153,8 @@ def main() -> None:
                     false.append((job, reasons))
             print(f"shake: missed {len(missed)}/{n} {missed}; unshaken pages failed {len(false)}/{n} {false}")
         elif args.sweep == "periodic":
-            from bench.qc.periodic import LAYOUTS
+            from bench.qc.periodic import LAYOUTS, SCAN_MODES
 
-            scans = [(600.0, "grey"), (300.0, "grey"), (600.0, "bilevel"), (300.0, "g4")]
             jobs = []
             for i in range(n):
                 layout = LAYOUTS[i % len(LAYOUTS)]
@@ -164,7 +163,7 @@ def main() -> None:
                     "noise": float(rng.uniform(1.0, 3.5)),
                     "angle_deg": float(rng.uniform(-3, 3)),
                 }
-                jobs += [(60000 + i, layout, "photo", camera), (60000 + i, layout, "scan", scans[(i // 4) % 4])]
+                jobs += [(60000 + i, layout, "photo", camera), (60000 + i, layout, "scan", SCAN_MODES[(i // 4) % 4])]
             bad = collections.defaultdict(list)
             for job, reasons in ex.map(_periodic, jobs):
                 if reasons:

@@ -4,7 +4,7 @@ other line; those corners score as blurred as sigma 1.2 px and, the worst direct
 `blur` (the break-it tester: 20 of 70 sharp photos, 17 of 72 lossless scans). A page found blurred is now read again
 without its ruled lines (qc.rules.line_mask): a thin line's edge cannot tell a pale sharp line from a dark blurred
 one, its print, curves and traces can. The same charts out of focus, whole or in part, must keep failing.
-Printed pictures (halftone, ultrasound) are the known limit left, as strict xfails."""
+Printed pictures (a sharp ultrasound report photo) are the known limit left, as a strict xfail."""
 
 from __future__ import annotations
 
@@ -15,8 +15,6 @@ import pytest
 import qc
 from bench.qc import periodic
 from qc import rules
-
-KNOWN = pytest.mark.xfail(strict=True, reason="issue 14: printed pictures read as blur (qc/README)")
 
 
 @pytest.mark.parametrize(("seed", "layout"), [(0, "temp_chart"), (1, "ecg"), (1, "graph")])  # blur 1.13, 1.13, 1.24
@@ -70,7 +68,7 @@ def test_line_mask_covers_ruled_lines_not_strokes() -> None:
 # branch wip/pictures: it took blurred text under a deep shadow or in shaded table rows for a picture).
 
 
-@KNOWN
+@pytest.mark.xfail(strict=True, reason="issue 14: printed pictures read as blur (qc/README)")
 def test_a_sharp_ultrasound_report_photo_passes() -> None:
     rep = qc.check(periodic.photo(2, "ultrasound"))  # region 42 %
     assert "blur" not in rep.reasons, rep.metrics
