@@ -13,6 +13,7 @@ from qc import motion as mo
 from qc import occlusion as oc
 from qc import outline as ol
 from qc import page as pg
+from qc import pictures as pic
 from qc import rules as rl
 from qc import sharpness as sh
 from qc import skew as sk
@@ -185,9 +186,9 @@ def _focus(
     A page found blurred is measured again without the edges where the light changes (qc.light): a hand shadow's
     soft boundary across sparse print is no blur of the print; nor are its ruled lines (qc.rules.line_mask), whose
     thin edges and crossings read as blurred on a sharp chart. A smear too long for the edge profiles (qc.smear)
-    is the page's blur when it is the larger. A page left at NEAR_LIMIT of the limit or more is looked at for an
-    even shake (also when it failed already: the operator is told the camera moved), whose region is then the
-    whole text area.
+    is the page's blur when it is the larger. Printed pictures leave the map (qc.pictures). A page left at
+    NEAR_LIMIT of the limit or more is looked at for an even shake (also when it failed already: the operator is
+    told the camera moved), whose region is then the whole text area.
     """
     corners = sh.select_cells(text_area, f_a, work.shape)
     limit = prof.max_region_blur_px * allowance  # the same blur on the paper at any resolution
@@ -199,7 +200,7 @@ def _focus(
         if smear_px is not None:
             blur = smear_px if blur is None else max(blur, smear_px)
         if sharp is not None:
-            sharp = sh.rescore_silent(work, sharp, scale, limit, skip)
+            sharp, _ = pic.leave_out(work, sh.rescore_silent(work, sharp, scale, limit, skip), scale, limit)
         return sharp, blur, None if sharp is None else sh.worst_region(sharp, scale, limit)
 
     sharp, blur, region = figures(sharp, None)

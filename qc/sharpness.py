@@ -299,7 +299,7 @@ def rescore_silent(
     inset = (size // 2 - patch) // 2
     cells, silent = list(sharp.cells), set(sharp.silent)
     while silent:
-        blur = _cell_blur(cells, scale)
+        blur = cell_blur(cells, scale)
         bad = {(c.y // size, c.x // size) for c, b in zip(cells, blur, strict=True) if b > limit_px}
         near = sorted(
             (y, x)
@@ -323,7 +323,7 @@ def rescore_silent(
     return replace(sharp, cells=tuple(cells), silent=tuple(sorted(silent)))
 
 
-def _cell_blur(cells: list[Cell] | tuple[Cell, ...], scale: float) -> np.ndarray:
+def cell_blur(cells: list[Cell] | tuple[Cell, ...], scale: float) -> np.ndarray:
     """Each cell's blur in original pixels (sigma_of_score then original_blur, one interpolation for all)."""
     sigmas = np.interp(-np.array([c.score for c in cells]), -_CURVE_SCORE, _CURVE_SIGMA)
     return np.array([original_blur(float(v), scale) for v in sigmas])
@@ -369,7 +369,7 @@ def worst_region(sharp: Sharpness, scale: float, limit_px: float) -> Region | No
     """
     if not sharp.cells:
         return None
-    blur = _cell_blur(sharp.cells, scale)
+    blur = cell_blur(sharp.cells, scale)
     size = sharp.cells[0].size
     gy = np.array([c.y // size for c in sharp.cells])
     gx = np.array([c.x // size for c in sharp.cells])

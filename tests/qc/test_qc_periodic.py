@@ -4,7 +4,7 @@ other line; those corners score as blurred as sigma 1.2 px and, the worst direct
 `blur` (the break-it tester: 20 of 70 sharp photos, 17 of 72 lossless scans). A page found blurred is now read again
 without its ruled lines (qc.rules.line_mask): a thin line's edge cannot tell a pale sharp line from a dark blurred
 one, its print, curves and traces can. The same charts out of focus, whole or in part, must keep failing.
-Printed pictures (a sharp ultrasound report photo) are the known limit left, as a strict xfail."""
+Printed pictures: tests/qc/test_qc_pictures.py."""
 
 from __future__ import annotations
 
@@ -63,25 +63,8 @@ def test_line_mask_covers_ruled_lines_not_strokes() -> None:
     assert strokes.sum() > 500 and mask[strokes > 0].mean() < 0.05
 
 
-# Printed pictures: an ultrasound report's B-mode fans, halftone photographs. A screen finer than a working pixel
-# reads as smooth tone; its cells fall silent and are rescored as blurred (qc/README known limits; the fix tried is on
-# branch wip/pictures: it took blurred text under a deep shadow or in shaded table rows for a picture).
-
-
-@pytest.mark.xfail(strict=True, reason="issue 14: printed pictures read as blur (qc/README)")
-def test_a_sharp_ultrasound_report_photo_passes() -> None:
-    rep = qc.check(periodic.photo(2, "ultrasound"))  # region 42 %
-    assert "blur" not in rep.reasons, rep.metrics
-
-
 @pytest.mark.parametrize(("layout", "seed"), [("halftone", 60008), ("ultrasound", 60009)])
 def test_sharp_picture_reports_scanned_at_600_dpi_1_bit_pass(layout: str, seed: int) -> None:
     """They failed by region (50 %, 49 %) until the second reading left the ruled lines out."""
     rep = qc.check(periodic.scan(seed, layout, 600.0, "bilevel"))
     assert "blur" not in rep.reasons, rep.metrics
-
-
-@pytest.mark.parametrize("layout", ["ultrasound", "halftone"])
-def test_the_same_report_out_of_focus_fails(layout: str) -> None:
-    rep = qc.check(periodic.photo(2, layout, gauss_sigma=2.0))
-    assert "blur" in rep.reasons, rep.metrics

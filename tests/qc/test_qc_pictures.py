@@ -1,0 +1,107 @@
+"""qc on reports with printed pictures (ultrasound B-mode fans, halftone photographs): their cells read as blurred
+while the report's text is sharp, and sharp reports failed `blur` by region (bench.qc.run pictures 4/12). A blurred
+island of toned print with sharp text on both sides of it is no defocus (qc.pictures); the same reports out of focus,
+whole or in part, and shaded or shadowed text out of focus must keep failing."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+import qc
+from bench.qc import periodic
+from bench.qc.generator import encode_jpeg, photograph, random_spec, render_paper
+from qc import pictures
+from qc import sharpness as sh
+
+
+@pytest.mark.parametrize(("layout", "seed"), [("ultrasound", 2), ("ultrasound", 4), ("halftone", 19010)])
+def test_a_sharp_report_with_printed_pictures_passes(layout: str, seed: int) -> None:
+    """Failed by region before (ultrasound 2: 42 % of the cells, 4: 48 %, the fans; halftone 19010: 36 %, a picture)."""
+    rep = qc.check(periodic.photo(seed, layout))
+    assert rep.reasons == [], rep.metrics
+
+
+@pytest.mark.parametrize("layout", ["ultrasound", "halftone"])
+def test_the_same_report_out_of_focus_fails(layout: str) -> None:
+    rep = qc.check(periodic.photo(2, layout, gauss_sigma=2.0))
+    assert "blur" in rep.reasons, rep.metrics
+
+
+@pytest.mark.parametrize(
+    ("layout", "seed", "sigma", "angle"),
+    [("ultrasound", 4, 8.0, 270.0), ("ultrasound", 2, 6.0, 90.0), ("halftone", 2, 6.0, 270.0)],
+)
+def test_a_report_out_of_focus_over_part_of_it_fails(layout: str, seed: int, sigma: float, angle: float) -> None:
+    """A depth gradient from 40 % of the page: the blurred region runs to the page's side, nothing sharp beyond it."""
+    rep = qc.check(periodic.photo(seed, layout, defocus_sigma=sigma, defocus_angle_deg=angle, defocus_start=0.4))
+    assert "blur" in rep.reasons, rep.metrics
+
+
+def _photo(seed: int, kind: str, layout: str, shade: float = 0.0, **extra: float) -> bytes:
+    """A generated page photo (bench.qc.generator), its paper shaded (× shade) over every other twelfth if shade."""
+    spec = replace(random_spec(seed, kind), layout=layout, **extra)
+    paper = render_paper(spec, spec.page_fill * spec.frame_wh[1] / 297.0).astype(np.float32)
+    if shade:
+        h = paper.shape[0]
+        for k in range(1, 12, 2):
+            paper[k * h // 12 : (k + 1) * h // 12] *= shade
+    return encode_jpeg(photograph(np.clip(paper, 0, 255).astype(np.uint8), spec)[0], spec.jpeg_quality)
+
+
+@pytest.mark.parametrize(
+    ("seed", "kind", "layout", "shade", "shadow"),
+    [(500, "defocus", "form", 0.6, 0.0), (501, "defocus", "dense", 0.0, 0.7), (502, "gauss", "form", 0.55, 0.7)],
+)
+def test_shaded_or_shadowed_text_out_of_focus_fails(
+    seed: int, kind: str, layout: str, shade: float, shadow: float
+) -> None:
+    """The fourth break-it tester's kinds, which a rule on tone alone let through: tables with grey-shaded rows and
+    pages under a deep hand shadow, out of focus over part of the page or all of it."""
+    rep = qc.check(_photo(seed, kind, layout, shade, shadow=shadow))
+    assert "blur" in rep.reasons, rep.metrics
+
+
+def _map(
+    rows: int, cols: int, blurred: set[tuple[int, int]], dark: set[tuple[int, int]]
+) -> tuple[np.ndarray, sh.Sharpness]:
+    """A working image of 64 px cells (paper 230 with a dark stroke each; `dark` cells toned 90) and its map:
+    cells scored 0.9 (sharp), those in `blurred` 0.4 (sigma 2.9 working px)."""
+    size = 64
+    work = np.full((rows * size, cols * size), 230, np.uint8)
+    cells = []
+    for r in range(rows):
+        for c in range(cols):
+            y, x = r * size, c * size
+            work[y + 20 : y + 24, x + 10 : x + 54] = 40
+            if (r, c) in dark:
+                work[y : y + size, x : x + size] = 90
+            score = 0.4 if (r, c) in blurred else 0.9
+            cells.append(sh.Cell(y=y, x=x, size=size, score=score, edges=100))
+    return work, sh.Sharpness(overall=0.9, worst_direction=0.9, edges=100 * len(cells), cells=tuple(cells))
+
+
+def test_a_toned_blurred_island_between_sharp_text_leaves_the_map() -> None:
+    island = {(2, 0), (2, 1), (2, 2)}
+    work, sharp = _map(5, 3, island, island)
+    kept, dropped = pictures.leave_out(work, sharp, 2.0, 1.2)
+    assert dropped == 3 and len(kept.cells) == 12
+    assert all(c.score == 0.9 for c in kept.cells)
+    work, sharp = _map(3, 5, {(0, 2), (1, 2), (2, 2)}, {(0, 2), (1, 2), (2, 2)})  # sharp left and right of it
+    assert pictures.leave_out(work, sharp, 2.0, 1.2)[1] == 3
+
+
+@pytest.mark.parametrize(
+    ("blurred", "dark"),
+    [
+        ({(4, 0), (4, 1), (4, 2)}, {(4, 0), (4, 1), (4, 2)}),  # at the page's side: defocus can do that
+        ({(2, 0), (2, 1), (2, 2)}, set()),  # blurred text, not toned: no picture
+        ({(2, 0), (2, 1), (2, 2), (3, 0), (3, 1), (3, 2), (4, 0), (4, 1), (4, 2)}, {(2, 0), (2, 1), (2, 2)}),
+    ],
+)
+def test_blurred_regions_defocus_can_make_stay(blurred: set, dark: set) -> None:
+    work, sharp = _map(5, 3, blurred, dark)
+    kept, dropped = pictures.leave_out(work, sharp, 2.0, 1.2)
+    assert dropped == 0 and kept is sharp
