@@ -7,6 +7,7 @@
     .venv/bin/python bench/qc/sweeps.py sharp --n 60        # sharp pages of every layout: false blur
     .venv/bin/python bench/qc/sweeps.py shake --n 60        # thin print shaken evenly 6-25 px (and unshaken)
     .venv/bin/python bench/qc/sweeps.py periodic --n 48     # sharp temperature charts, ECG, graph paper, halftones
+    .venv/bin/python bench/qc/sweeps.py clipped --n 80      # outline partly off the frame: skew error per source
 
 All pages are 4000x3000 JPEG photos from bench/qc/generator.py (periodic: bench/qc/periodic.py, photos and, for
 every photo, a flatbed scan: 600 or 300 dpi, 8-bit grey, 1-bit PNG or G4 TIFF).
@@ -75,6 +76,15 @@ def _periodic(job: tuple) -> tuple[tuple, list[str]]:
     return job, [r for r in _check(data) if r != "skew"]
 
 
+def _clipped(seed: int) -> tuple[int, dict, float]:
+    """A page whose outline runs off the frame: its report's skew figures and the true skew (degrees)."""
+    import qc
+    from bench.qc.generator import random_spec, render_jpeg
+
+    data, truth = render_jpeg(random_spec(seed, "clipped"))
+    return seed, qc.check(data, PROFILE).metrics, truth.skew_deg
+
+
 def _init(profile: dict[str, object] | None) -> None:
     global PROFILE
     PROFILE = profile
@@ -82,14 +92,16 @@ def _init(profile: dict[str, object] | None) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("sweep", choices=["objects", "soft", "bright", "shadows", "sharp", "shake", "periodic"])
+    ap.add_argument("sweep", choices=["objects", "soft", "bright", "shadows", "sharp", "shake", "periodic", "clipped"])
     ap.add_argument("--n", type=int, default=32)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--profile", type=json.loads, default=None)
     args = ap.parse_args()
     profile = None if args.profile is None else {"name": "sweep", **args.profile}
     rng = np.random.default_rng(
-        {"objects": 7, "soft": 9, "bright": 11, "shadows": 1, "sharp": 0, "shake": 3, "periodic": 5}[args.sweep]
+        {"objects": 7, "soft": 9, "bright": 11, "shadows": 1, "sharp": 0, "shake": 3, "periodic": 5, "clipped": 0}[
+            args.sweep
+        ]
     )
     n = args.n
     with ProcessPoolExecutor(args.workers, initializer=_init, initargs=(profile,)) as ex:
@@ -172,6 +184,17 @@ def main() -> None:
                 blur = [b for b in bad[kind] if "blur" in b]
                 other = [b for b in bad[kind] if "blur" not in b]
                 print(f"periodic {kind}s: false blur {len(blur)}/{n} {blur}; other reasons {other}")
+        elif args.sweep == "clipped":
+            errors = collections.defaultdict(list)
+            for _, m, truth in ex.map(_clipped, range(30000, 30000 + n)):
+                errors["qc.check"].append(abs(m["skew_deg"] - truth) if m["skew_deg"] is not None else 90.0)
+                errors[f"  source used {m['skew_source']}"].append(errors["qc.check"][-1])
+                for key in ("skew_page_edges_deg", "skew_text_lines_deg"):
+                    if m[key] is not None:
+                        errors[f"  {key} alone"].append(abs(m[key] - truth))
+            for key, e in errors.items():
+                figures = f"MAE {np.mean(e):.3f}°  p95 {np.percentile(e, 95):.3f}°  max {max(e):.3f}°"
+                print(f"clipped {key:28s} {figures}  (n={len(e)})")
         else:
             res = list(ex.map(_sharp, range(40000, 40000 + n)))
             bad = [(s, r) for s, r in res if "blur" in r]
