@@ -81,6 +81,7 @@ class Sharpness:
     silent: tuple[tuple[int, int], ...] = ()  # text-area cells (top-left, working px) with too few edges to score
     directions: tuple[int, ...] = (0, 0, 0, 0)  # edges scored per direction (0, 45, 90, 135 degrees of the gradient)
     direction_scores: tuple[float | None, ...] = (None,) * 4  # their medians (None below MIN_EDGES_PER_DIRECTION)
+    pictures: tuple[Cell, ...] = ()  # cells of printed pictures left out of the map (qc.pictures)
 
 
 def cell_size(shape: tuple[int, int]) -> int:
@@ -365,7 +366,8 @@ def worst_region(sharp: Sharpness, scale: float, limit_px: float) -> Region | No
     """The largest connected patch of cells blurred beyond limit_px (else the single worst cell).
 
     Cells are compared in original pixels (original_blur); a cell's neighbours are the 8 cells around it on
-    the cell grid. The region's blur is the median blur of its cells.
+    the cell grid, and a region runs on through the cells of printed pictures (qc.pictures) without counting them.
+    The region's blur is the median blur of its cells.
     """
     if not sharp.cells:
         return None
@@ -377,8 +379,10 @@ def worst_region(sharp: Sharpness, scale: float, limit_px: float) -> Region | No
     if not bad.any():
         k = int(np.argmax(blur))
         return Region(float(blur[k]), cells_box([k], sharp.cells, scale), 0.0)
-    grid = np.zeros((int(gy.max()) + 1, int(gx.max()) + 1), np.uint8)
+    py, px = [c.y // size for c in sharp.pictures], [c.x // size for c in sharp.pictures]
+    grid = np.zeros((int(max([gy.max(), *py])) + 1, int(max([gx.max(), *px])) + 1), np.uint8)
     grid[gy[bad], gx[bad]] = 1
+    grid[py, px] = 1  # a blurred band runs on through a printed picture in it (its cells are not counted)
     n, labels = cv2.connectedComponents(grid, connectivity=8)
     lab = labels[gy, gx]
     best = max(range(1, n), key=lambda j: int(((lab == j) & bad).sum()))

@@ -1,12 +1,13 @@
 """qc on reports with printed pictures (ultrasound B-mode fans, halftone photographs): their cells read as blurred
 while the report's text is sharp, and sharp reports failed `blur` by region (bench.qc.run pictures 4/12). A blurred
-island of toned print with sharp text on both sides of it is no defocus (qc.pictures); the same reports out of focus,
-whole or in part, and shaded or shadowed text out of focus must keep failing."""
+patch of toned print whose nearest print on both sides is sharp is no defocus (qc.pictures); the same reports out of
+focus, whole, in part or along a band (a bulging sheet), and shaded or shadowed text out of focus must keep failing."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+import cv2
 import numpy as np
 import pytest
 
@@ -37,6 +38,29 @@ def test_the_same_report_out_of_focus_fails(layout: str) -> None:
 def test_a_report_out_of_focus_over_part_of_it_fails(layout: str, seed: int, sigma: float, angle: float) -> None:
     """A depth gradient from 40 % of the page: the blurred region runs to the page's side, nothing sharp beyond it."""
     rep = qc.check(periodic.photo(seed, layout, defocus_sigma=sigma, defocus_angle_deg=angle, defocus_start=0.4))
+    assert "blur" in rep.reasons, rep.metrics
+
+
+def _bulge(data: bytes, centre: float, half: float, peak: float) -> bytes:
+    """The photo blurred along a band of rows, as a sheet bulging towards the camera: sigma `peak` px at row
+    `centre`, falling linearly to 0 at `half` rows away (blends of 6 Gaussian levels), JPEG quality 92."""
+    img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR).astype(np.float32)
+    sigma = peak * np.clip(1 - np.abs(np.arange(img.shape[0]) - centre) / half, 0, 1)
+    levels = [img] + [cv2.GaussianBlur(img, (0, 0), peak * k / 5) for k in range(1, 6)]
+    pos = sigma / (peak / 5)
+    lo = np.floor(pos).astype(int).clip(0, 4)
+    t = (pos - lo)[:, None, None]
+    out = np.empty_like(img)
+    for k in range(5):
+        rows = lo == k
+        out[rows] = levels[k][rows] * (1 - t[rows]) + levels[k + 1][rows] * t[rows]
+    return cv2.imencode(".jpg", np.clip(out, 0, 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 92])[1].tobytes()
+
+
+@pytest.mark.parametrize(("layout", "seed", "centre"), [("ultrasound", 2, 1300), ("halftone", 19010, 1500)])
+def test_a_report_bulging_across_its_pictures_fails(layout: str, seed: int, centre: float) -> None:
+    """A band of rows blurred up to sigma 5 px across the pictures' lower edge and the findings below them."""
+    rep = qc.check(_bulge(periodic.photo(seed, layout), centre, 430, 5.0))
     assert "blur" in rep.reasons, rep.metrics
 
 
@@ -99,9 +123,22 @@ def test_a_toned_blurred_island_between_sharp_text_leaves_the_map() -> None:
         ({(4, 0), (4, 1), (4, 2)}, {(4, 0), (4, 1), (4, 2)}),  # at the page's side: defocus can do that
         ({(2, 0), (2, 1), (2, 2)}, set()),  # blurred text, not toned: no picture
         ({(2, 0), (2, 1), (2, 2), (3, 0), (3, 1), (3, 2), (4, 0), (4, 1), (4, 2)}, {(2, 0), (2, 1), (2, 2)}),
+        # a bulge: blurred text right above and below the picture, sharp beyond (the fifth tester's kind)
+        ({(1, 0), (1, 1), (1, 2), (2, 0), (2, 1), (2, 2), (3, 0), (3, 1), (3, 2)}, {(2, 0), (2, 1), (2, 2)}),
     ],
 )
 def test_blurred_regions_defocus_can_make_stay(blurred: set, dark: set) -> None:
     work, sharp = _map(5, 3, blurred, dark)
     kept, dropped = pictures.leave_out(work, sharp, 2.0, 1.2)
     assert dropped == 0 and kept is sharp
+
+
+def test_a_blurred_band_runs_on_through_a_printed_picture() -> None:
+    """Blurred rows 1 and 3 with a picture's cells (row 2) between them are one region of 6 of the 12 text cells."""
+    work, sharp = _map(5, 3, {(1, 0), (1, 1), (1, 2), (3, 0), (3, 1), (3, 2)}, set())
+    picture = tuple(c for c in sharp.cells if c.y // c.size == 2)
+    text = tuple(c for c in sharp.cells if c.y // c.size != 2)
+    region = sh.worst_region(replace(sharp, cells=text, pictures=picture), 2.0, 1.2)
+    assert region is not None and region.share == 0.5
+    alone = sh.worst_region(replace(sharp, cells=text), 2.0, 1.2)
+    assert alone is not None and alone.share == 0.25
