@@ -321,7 +321,7 @@ def photograph(paper: np.ndarray, spec: PageSpec) -> tuple[np.ndarray, Truth]:
     if spec.shadow > 0:
         img *= _shadow(spec, rng)[..., None]
     if spec.occluder:
-        extras["occluded_share"] = _occlude(img, spec, corners, rng)
+        extras["occluded_share"], extras["occluded_text_share"] = _occlude(img, spec, corners, rng)
     sigma = math.hypot(spec.intrinsic_sigma, spec.gauss_sigma)
     if sigma > 0:
         img = cv2.GaussianBlur(img, (0, 0), sigma)
@@ -408,8 +408,9 @@ SKIN_BGR = ((120, 150, 205), (95, 125, 180), (70, 95, 150), (140, 170, 225))
 OBJECT_BGR = {"phone": (28, 28, 32), "pen": (110, 40, 20), "ruler": (120, 175, 215), "silver_phone": (178, 176, 172)}
 
 
-def _occlude(img: np.ndarray, spec: PageSpec, corners: np.ndarray, rng: np.random.Generator) -> float:
-    """Draw a finger, thumb, phone or pen from a frame side over the page; return the share of the page covered."""
+def _occlude(img: np.ndarray, spec: PageSpec, corners: np.ndarray, rng: np.random.Generator) -> tuple[float, float]:
+    """Draw a finger, thumb, phone or pen from a frame side over the page; return the share of the page covered and
+    the share of the page's print it hides (the object's core, at least half opaque)."""
     fh, fw = img.shape[:2]
     page_w = float(np.linalg.norm(corners[1] - corners[0]))
     page_h = float(np.linalg.norm(corners[3] - corners[0]))
@@ -453,6 +454,7 @@ def _occlude(img: np.ndarray, spec: PageSpec, corners: np.ndarray, rng: np.rando
         cv2.fillPoly(mask, [poly], 255, lineType=cv2.LINE_AA)
     if spec.occluder_sigma > 0:
         mask = cv2.GaussianBlur(mask, (0, 0), spec.occluder_sigma)
+    hidden = _text_share(img[::4, ::4], corners / 4, mask[::4, ::4] > 127)
     a = mask.astype(np.float32)[..., None] / 255.0
     if kind in ("finger", "thumb"):
         colour = np.array(SKIN_BGR[int(rng.integers(0, len(SKIN_BGR)))], np.float32)
@@ -466,7 +468,7 @@ def _occlude(img: np.ndarray, spec: PageSpec, corners: np.ndarray, rng: np.rando
     img[:] = img * (1 - a) + obj * a
     page = np.zeros((fh, fw), np.uint8)
     cv2.fillConvexPoly(page, corners.astype(np.int32), 1)
-    return float(np.count_nonzero((mask > 127) & (page > 0)) / max(1, np.count_nonzero(page)))
+    return float(np.count_nonzero((mask > 127) & (page > 0)) / max(1, np.count_nonzero(page))), hidden
 
 
 def render(spec: PageSpec) -> tuple[np.ndarray, Truth]:

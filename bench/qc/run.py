@@ -66,6 +66,7 @@ NEW_KINDS = {
     "pictures_scan": 20000,
 }  # --n-new pages each
 SCANS = {"scan1", "scan8", "scan_text"}
+HIDES_PRINT = 0.01  # an object hiding this share of the page's print or more covers text (truth occluded_text_share)
 PERIODIC = {"charts": PER_CHARTS, "charts_scan": PER_CHARTS, "pictures": PER_PICTURES, "pictures_scan": PER_PICTURES}
 
 
@@ -98,8 +99,11 @@ def _make(args: tuple[str, int, str]) -> tuple[str, dict[str, float]]:
     truth_path = path + ".json"
     if os.path.exists(path) and os.path.exists(path + ".truth") and not os.path.exists(truth_path):
         Path(truth_path).write_text(json.dumps({"skew": float(Path(path + ".truth").read_text())}))  # older cache
-    if kind == "defocus" and os.path.exists(truth_path) and "defocused_text_share" not in Path(truth_path).read_text():
+    share = {"defocus": "defocused_text_share", "occluded": "occluded_text_share"}
+    share |= {"fingers": share["occluded"], "fingers_soft": share["occluded"]}
+    if kind in share and os.path.exists(truth_path) and share[kind] not in Path(truth_path).read_text():
         os.remove(truth_path)  # older cache: rendered again (the same pixels) for the share of the print defocused
+        # or hidden
     spec = None if kind in SCANS else random_spec(seed, kind)
     if (
         spec is not None
@@ -296,6 +300,13 @@ def main() -> None:
         cut = sum("cut_off" in r["reasons"] for r, _ in occ)
         share = 100.0 * caught / max(1, len(occ))
         print(f"  caught {caught}/{len(occ)} ({share:.1f}%) of {what}; called cut_off {cut}")
+        over = [r for r, t in occ if t.get("occluded_text_share", 0.0) >= HIDES_PRINT]
+        if kind == "fingers_soft":  # the occlusion covers text: over blank paper or margins it hides nothing
+            n = sum("occluded" in r["reasons"] for r in over)
+            print(
+                f"    hiding print (>= {HIDES_PRINT:.0%} of it): caught {n}/{len(over)}; over blank paper or margins: "
+                f"caught {caught - n}/{len(occ) - len(over)}"
+            )
     clean = [r for k in ("sharp", "shadow", "shadow_deep", "gauss", "motion", "skew", *PERIODIC) for r, _ in res(k)]
     false = sum("occluded" in r["reasons"] for r in clean)
     print(
