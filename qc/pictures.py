@@ -8,7 +8,9 @@ one side. So a patch of blurred cells that is toned like a picture, whose neares
 and below, or left and right) are sharp along most of its extent, is what is printed there, not how it was
 photographed. Toned: at least MIN_TONED_SHARE of the cell is darker than MIN_TONE against the paper, averaged over
 a quarter of a cell (a picture's edge cell, half picture and half paper, is toned; text, blurred or not, keeps its
-mean darkness, 0.05-0.3 of the paper, and is not). Such a patch's cells leave the map (Sharpness.pictures); a
+mean darkness, 0.05-0.3 of the paper, and is not). A toned area whose sharp cells show print on a flat tint (a
+grey photocopy pasted on the page, a form's shaded column) is no picture: its blurred cells are defocus (a bulge
+across it). Such a patch's cells leave the map (Sharpness.pictures); a
 blurred region runs on through them without counting them (sharpness.worst_region), so a band blurred across a
 picture is still one band. The page figure is not changed.
 """
@@ -25,6 +27,9 @@ from qc import sharpness as sh
 ENCLOSED_SHARE = 0.6  # of the patch's columns (or rows) whose nearest scored cells on both sides are sharp
 MIN_TONE = 0.35  # darkness against the paper of the sharp cells, averaged over a quarter of a cell
 MIN_TONED_SHARE = 0.25  # of a cell's area that toned for the cell to be a picture's
+FLAT_GREYS = 8  # grey levels about a cell's background (its 80th percentile) that count as flat
+TINT_FLAT = 0.65  # a sharp toned cell this flat or more is print on a tint (a grey photocopy, a shaded column)
+MIN_TINT_CELLS = 3  # and a toned area with this many such cells, half its sharp ones or more, is print on a tint
 
 
 def leave_out(work: np.ndarray, sharp: sh.Sharpness, scale: float, limit_px: float) -> tuple[sh.Sharpness, int]:
@@ -45,10 +50,10 @@ def leave_out(work: np.ndarray, sharp: sh.Sharpness, scale: float, limit_px: flo
     sample = np.concatenate([work[c.y : c.y + c.size : 4, c.x : c.x + c.size : 4].ravel() for c in sharp_cells])
     dark = (1.0 - MIN_TONE) * float(np.percentile(sample, 90))
     local = cv2.blur(work, (cells[0].size // 4 | 1,) * 2)
-    toned = bad & np.array(
+    toned = np.array(
         [bool(np.mean(local[c.y : c.y + c.size, c.x : c.x + c.size] <= dark) >= MIN_TONED_SHARE) for c in cells]
     )
-    if not toned.any():
+    if not (toned & bad).any():
         return sharp, 0
     size = cells[0].size
     gy = np.array([c.y // size for c in cells])
@@ -60,11 +65,26 @@ def leave_out(work: np.ndarray, sharp: sh.Sharpness, scale: float, limit_px: flo
     drop = np.zeros(len(cells), bool)
     for j in range(1, n):
         members = np.flatnonzero(lab == j)
-        drop[members] = _bordered(members, gy, gx, bad)
+        patch = members[bad[members]]
+        if len(patch) and not _print_on_tint(work, [cells[i] for i in members[~bad[members]]]):
+            drop[patch] = _bordered(patch, gy, gx, bad)
     if not drop.any():
         return sharp, 0
     kept = tuple(c for c, d in zip(cells, drop, strict=True) if not d)
     return replace(sharp, cells=kept, pictures=tuple(c for c, d in zip(cells, drop, strict=True) if d)), int(drop.sum())
+
+
+def _print_on_tint(work: np.ndarray, sharp_cells: list[sh.Cell]) -> bool:
+    """Whether the sharp cells of a toned area show print on a flat tint: MIN_TINT_CELLS of them or more, and at least
+    half, have TINT_FLAT of their pixels within FLAT_GREYS of their background. A grey photocopy pasted on a page
+    or a form's shaded column is read sharp where it is in focus, and its blurred cells are defocus (the sixth
+    break-it tester's bulges across them: sharp cells 0.67-0.98 flat); a picture's sharp cells are its crisp
+    edges and overlays (0.2-0.7, bench pictures)."""
+    flat = [
+        float(np.mean(np.abs(px.astype(np.int16) - np.percentile(px, 80)) <= FLAT_GREYS)) >= TINT_FLAT
+        for px in (work[c.y : c.y + c.size, c.x : c.x + c.size] for c in sharp_cells)
+    ]
+    return sum(flat) >= max(MIN_TINT_CELLS, len(flat) / 2)
 
 
 def _bordered(members: np.ndarray, gy: np.ndarray, gx: np.ndarray, bad: np.ndarray) -> bool:

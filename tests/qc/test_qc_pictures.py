@@ -142,3 +142,17 @@ def test_a_blurred_band_runs_on_through_a_printed_picture() -> None:
     assert region is not None and region.share == 0.5
     alone = sh.worst_region(replace(sharp, cells=text), 2.0, 1.2)
     assert alone is not None and alone.share == 0.25
+
+
+def test_print_on_a_tint_is_told_from_a_picture() -> None:
+    """Sharp cells of a grey photocopy (flat tint 120 with dark strokes) are print on a tint; a picture's (speckle
+    about 120) are not: a bulge across a tinted area is defocus (the sixth break-it tester's pasted copies)."""
+    rng = np.random.default_rng(0)
+    tint = np.full((64, 256), 120, np.uint8)
+    tint[20:24, 10:54] = 30
+    tint += rng.integers(0, 3, tint.shape, dtype=np.uint8)
+    speckle = np.clip(120 + rng.normal(0, 40, (64, 256)), 0, 255).astype(np.uint8)
+    cells = [sh.Cell(y=0, x=64 * k, size=64, score=0.9, edges=100) for k in range(4)]
+    assert pictures._print_on_tint(tint, cells)
+    assert not pictures._print_on_tint(speckle, cells)
+    assert not pictures._print_on_tint(tint, cells[:2])  # too few cells to tell
