@@ -240,7 +240,7 @@ def decide(
     differ by the perspective; their mean is the page's skew); a single side, or a side clipped by the frame,
     hidden or bent, is checked against the ruled lines, else clean text lines, which win when the two disagree.
     Ruled lines spanning the page stand for the paper itself and always take the place of the text lines.
-    Measured (bench/qc/sweeps.py clipped --n 80): the outline alone MAE 0.141°, p95 0.637°; decided 0.115°,
+    Measured (bench/qc/sweeps.py clipped --n 80): the outline alone MAE 0.141°, p95 0.637°; decided 0.123°,
     0.614°. Text lines less clean than MIN_TEXT_SHARPNESS (0.05-0.1) would correct a side turned by the perspective
     (0.040°, 0.221°) but turn a page by a crooked glued lab slip's lines or drifting handwriting (the sixth
     break-it tester: up to 2.1°); every such page fails cut_off, so neither reaches a delivered page.
