@@ -10,9 +10,9 @@ photographed. Toned: at least MIN_TONED_SHARE of the cell is darker than MIN_TON
 a quarter of a cell (a picture's edge cell, half picture and half paper, is toned; text, blurred or not, keeps its
 mean darkness, 0.05-0.3 of the paper, and is not). A toned area whose sharp cells show print on a flat tint (a
 grey photocopy pasted on the page, a form's shaded column) is no picture: its blurred cells are defocus (a bulge
-across it). Such a patch's cells leave the map (Sharpness.pictures); a
-blurred region runs on through them without counting them (sharpness.worst_region), so a band blurred across a
-picture is still one band. The page figure is not changed.
+across it). Such a patch's cells leave the map (Sharpness.pictures); a blurred region runs on through them without
+counting them (sharpness.worst_region), so a band blurred across a picture is still one band. The page figure is
+not changed.
 """
 
 from __future__ import annotations
@@ -36,9 +36,11 @@ def leave_out(work: np.ndarray, sharp: sh.Sharpness, scale: float, limit_px: flo
     """The map with the cells of printed pictures moved to Sharpness.pictures, and how many moved.
 
     work: the working grey image (uint8) the map was measured on; scale: original pixels per working pixel;
-    limit_px: a cell's blur limit in original pixels (as sharpness.worst_region). A patch (8-connected toned cells
-    over the limit) leaves when, along ENCLOSED_SHARE of its columns or of its rows, the nearest scored cell on
-    each side of it is within the limit (module docstring). A map without a blurred cell is returned as it is.
+    limit_px: a cell's blur limit in original pixels (as sharpness.worst_region). The toned cells, sharp or not,
+    form areas (8-connected on the cell grid); an area's cells over the limit (its patch) leave when, along
+    ENCLOSED_SHARE of the patch's columns or of its rows, the nearest scored cell on each side of it is within the
+    limit, unless the area's sharp cells show print on a tint (module docstring). A map without a blurred cell is
+    returned as it is.
     """
     cells = sharp.cells
     if len(cells) < 3:
