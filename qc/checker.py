@@ -200,7 +200,7 @@ def _focus(
         if smear_px is not None:
             blur = smear_px if blur is None else max(blur, smear_px)
         if sharp is not None:
-            sharp, _ = pic.leave_out(work, sh.rescore_silent(work, sharp, scale, limit, skip), scale, limit)
+            sharp = pic.leave_out(work, sh.rescore_silent(work, sharp, scale, limit, skip), scale, limit)
         return sharp, blur, None if sharp is None else sh.worst_region(sharp, scale, limit)
 
     sharp, blur, region = figures(sharp, None)

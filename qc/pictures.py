@@ -32,8 +32,8 @@ TINT_FLAT = 0.65  # a sharp toned cell this flat or more is print on a tint (a g
 MIN_TINT_CELLS = 3  # and a toned area with this many such cells, half its sharp ones or more, is print on a tint
 
 
-def leave_out(work: np.ndarray, sharp: sh.Sharpness, scale: float, limit_px: float) -> tuple[sh.Sharpness, int]:
-    """The map with the cells of printed pictures moved to Sharpness.pictures, and how many moved.
+def leave_out(work: np.ndarray, sharp: sh.Sharpness, scale: float, limit_px: float) -> sh.Sharpness:
+    """The map with the cells of printed pictures moved to Sharpness.pictures.
 
     work: the working grey image (uint8) the map was measured on; scale: original pixels per working pixel;
     limit_px: a cell's blur limit in original pixels (as sharpness.worst_region). The toned cells, sharp or not,
@@ -44,10 +44,10 @@ def leave_out(work: np.ndarray, sharp: sh.Sharpness, scale: float, limit_px: flo
     """
     cells = sharp.cells
     if len(cells) < 3:
-        return sharp, 0
+        return sharp
     bad = sh.cell_blur(cells, scale) > limit_px
     if not bad.any() or bad.all():
-        return sharp, 0
+        return sharp
     sharp_cells = [c for c, b in zip(cells, bad, strict=True) if not b]
     sample = np.concatenate([work[c.y : c.y + c.size : 4, c.x : c.x + c.size : 4].ravel() for c in sharp_cells])
     dark = (1.0 - MIN_TONE) * float(np.percentile(sample, 90))
@@ -56,7 +56,7 @@ def leave_out(work: np.ndarray, sharp: sh.Sharpness, scale: float, limit_px: flo
         [bool(np.mean(local[c.y : c.y + c.size, c.x : c.x + c.size] <= dark) >= MIN_TONED_SHARE) for c in cells]
     )
     if not (toned & bad).any():
-        return sharp, 0
+        return sharp
     size = cells[0].size
     gy = np.array([c.y // size for c in cells])
     gx = np.array([c.x // size for c in cells])
@@ -71,9 +71,9 @@ def leave_out(work: np.ndarray, sharp: sh.Sharpness, scale: float, limit_px: flo
         if len(patch) and not _print_on_tint(work, [cells[i] for i in members[~bad[members]]]):
             drop[patch] = _bordered(patch, gy, gx, bad)
     if not drop.any():
-        return sharp, 0
+        return sharp
     kept = tuple(c for c, d in zip(cells, drop, strict=True) if not d)
-    return replace(sharp, cells=kept, pictures=tuple(c for c, d in zip(cells, drop, strict=True) if d)), int(drop.sum())
+    return replace(sharp, cells=kept, pictures=tuple(c for c, d in zip(cells, drop, strict=True) if d))
 
 
 def _print_on_tint(work: np.ndarray, sharp_cells: list[sh.Cell]) -> bool:
