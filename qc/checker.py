@@ -145,7 +145,7 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
         if pg.matches_paper(frame, prof.paper_size_mm, FRAME_ASPECT_TOLERANCE):
             blur_dpi = pg.effective_dpi(frame, f_l * dec.scale, prof.paper_size_mm)
     allowance = prof.blur_allowance(blur_dpi)
-    sharp, blur, region, motion = _focus(work, mid, text_area, f_a, dec.scale, allowance, prof)
+    sharp, blur, region, motion = _focus(work, mid, text_area, region, f_a, dec.scale, allowance, prof)
     return Measured(
         motion=motion,
         sharpness=sharp,
@@ -178,10 +178,18 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
 
 
 def _focus(
-    work: np.ndarray, mid: np.ndarray, text_area: np.ndarray, f_a: int, scale: float, allowance: float, prof: Profile
+    work: np.ndarray,
+    mid: np.ndarray,
+    text_area: np.ndarray,
+    paper: np.ndarray,
+    f_a: int,
+    scale: float,
+    allowance: float,
+    prof: Profile,
 ) -> tuple[sh.Sharpness | None, float | None, sh.Region | None, mo.Motion | None]:
     """The focus figures of the text area: its sharpness map, the page's blur (original px), the worst region and
-    a straight, even motion (qc.motion).
+    a straight, even motion (qc.motion). `text_area` (bool) and `paper` (uint8 0/1) are on the analysis grid,
+    f_a times smaller than `work`.
 
     A page found blurred is measured again without the edges where the light changes (qc.light): a hand shadow's
     soft boundary across sparse print is no blur of the print; nor are its ruled lines (qc.rules.line_mask), whose
@@ -200,7 +208,7 @@ def _focus(
         if smear_px is not None:
             blur = smear_px if blur is None else max(blur, smear_px)
         if sharp is not None:
-            sharp = pic.leave_out(work, sh.rescore_silent(work, sharp, scale, limit, skip), scale, limit)
+            sharp = pic.leave_out(work, sh.rescore_silent(work, sharp, scale, limit, skip), scale, limit, (paper, f_a))
         return sharp, blur, None if sharp is None else sh.worst_region(sharp, scale, limit)
 
     sharp, blur, region = figures(sharp, None)

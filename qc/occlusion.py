@@ -34,6 +34,8 @@ IN_TEXT = 0.5  # share of its inside within the text area
 HIDDEN = 0.8  # share of the print beside it (by rows) that must not show inside it
 ROW_SMOOTH = 9  # grid rows (~8 mm on an A4 photo: a line of print and the gap to the next)
 MIN_ROW_SEEN = 0.1  # a row with less of its text area clear than this share of the widest is judged by the whole
+ACROSS = 0.9  # a dark region this share as wide (or high) as the paper crosses it from side to side: the shadow of
+# something above the page (the camera's arm) or a tinted band of a form, judged as a soft edge is (_hides_print)
 MIN_DEPTH = 0.25  # it reaches into the paper at least this share of how wide it enters (a band along an edge
 # of the frame - background, a shadowed strip - does not; a phone over a corner enters along 2-3.5 x its reach)
 
@@ -111,7 +113,8 @@ def find(mid: np.ndarray, paper: np.ndarray, ink: np.ndarray, object_grey: float
     text = _text_area(ink)
     ink_density = float(ink[text].mean()) if text.any() else 0.0
     ys, xs = np.nonzero(paper)
-    reach = MIN_REACH * min(xs.max() - xs.min(), ys.max() - ys.min())
+    span = (int(xs.max() - xs.min()), int(ys.max() - ys.min()))
+    reach = MIN_REACH * min(span)
     depth = cv2.distanceTransform((~rim).astype(np.uint8), cv2.DIST_L2, 3)
     gx = cv2.Sobel(med, cv2.CV_32F, 1, 0, ksize=3) * 0.125
     gy = cv2.Sobel(med, cv2.CV_32F, 0, 1, ksize=3) * 0.125
@@ -153,13 +156,13 @@ def find(mid: np.ndarray, paper: np.ndarray, ink: np.ndarray, object_grey: float
         soft = soft or (
             peak is not None and peak < MIN_EDGE_SHARPNESS * median(level[comp].astype(np.float32) - med[comp])
         )
-        if soft:
+        x, y, bw, bh = (int(v) for v in stats[j, :4])
+        if soft or bw >= ACROSS * span[0] or bh >= ACROSS * span[1]:  # or a band across the whole paper
             rows = rows or (_row_density(ink, text, labels == 0), _row_density(relief[0], text, labels == 0))
             if not _hides_print(inside, text, ink, relief[0], rows, ink_density):
                 continue  # unless it hides print row by row, which a shadow never does
         a = int(stats[j, cv2.CC_STAT_AREA])
         total += a
-        x, y, bw, bh = (int(v) for v in stats[j, :4])
         if best is None or a > best[0]:
             best = (a, (x, y, x + bw, y + bh))
         sides.add(_entry_side(comp & rim, paper))

@@ -10,9 +10,10 @@ photographed. Toned: at least MIN_TONED_SHARE of the cell is darker than MIN_TON
 a quarter of a cell (a picture's edge cell, half picture and half paper, is toned; text, blurred or not, keeps its
 mean darkness, 0.05-0.3 of the paper, and is not). A toned area whose sharp cells show print on a flat tint (a
 grey photocopy pasted on the page, a form's shaded column) is no picture: its blurred cells are defocus (a bulge
-across it). Such a patch's cells leave the map (Sharpness.pictures); a blurred region runs on through them without
-counting them (sharpness.worst_region), so a band blurred across a picture is still one band. The page figure is
-not changed.
+across it); nor is one whose tone reaches the paper's edges on both sides (a band darkened across the whole page,
+a bulge under it). Such a patch's cells leave the map (Sharpness.pictures); a blurred region runs on through them
+without counting them (sharpness.worst_region), so a band blurred across a picture is still one band. The page
+figure is not changed.
 """
 
 from __future__ import annotations
@@ -32,11 +33,18 @@ TINT_FLAT = 0.65  # a sharp toned cell this flat or more is print on a tint (a g
 MIN_TINT_CELLS = 3  # and a toned area with this many such cells, half its sharp ones or more, is print on a tint
 
 
-def leave_out(work: np.ndarray, sharp: sh.Sharpness, scale: float, limit_px: float) -> sh.Sharpness:
+def leave_out(
+    work: np.ndarray,
+    sharp: sh.Sharpness,
+    scale: float,
+    limit_px: float,
+    paper: tuple[np.ndarray, int] | None = None,
+) -> sh.Sharpness:
     """The map with the cells of printed pictures moved to Sharpness.pictures.
 
     work: the working grey image (uint8) the map was measured on; scale: original pixels per working pixel;
-    limit_px: a cell's blur limit in original pixels (as sharpness.worst_region). The toned cells, sharp or not,
+    limit_px: a cell's blur limit in original pixels (as sharpness.worst_region); paper: the paper's mask (nonzero
+    on the paper) on a grid that many times smaller than work's, None for all paper. The toned cells, sharp or not,
     form areas (8-connected on the cell grid); an area's cells over the limit (its patch) leave when, along
     ENCLOSED_SHARE of the patch's columns or of its rows, the nearest scored cell on each side of it is within the
     limit, unless the area's sharp cells show print on a tint (module docstring). A map without a blurred cell is
@@ -69,11 +77,45 @@ def leave_out(work: np.ndarray, sharp: sh.Sharpness, scale: float, limit_px: flo
         members = np.flatnonzero(lab == j)
         patch = members[bad[members]]
         if len(patch) and not _print_on_tint(work, [cells[i] for i in members[~bad[members]]]):
-            drop[patch] = _bordered(patch, gy, gx, bad)
+            drop[patch] = _bordered(patch, gy, gx, bad) and not _across(local, dark, [cells[i] for i in members], paper)
     if not drop.any():
         return sharp
     kept = tuple(c for c, d in zip(cells, drop, strict=True) if not d)
     return replace(sharp, cells=kept, pictures=tuple(c for c, d in zip(cells, drop, strict=True) if d))
+
+
+EDGE_TONED = 0.5  # share of a toned area's rows (or columns) whose paper is toned at both its edges: a band
+
+
+def _across(local: np.ndarray, dark: float, area: list[sh.Cell], paper: tuple[np.ndarray, int] | None) -> bool:
+    """Whether the tone of an area reaches the paper's edges on both sides along its rows (or its columns): in
+    EDGE_TONED of them, the paper just inside its left and right (top and bottom) edges is toned too. A band
+    darkened across the whole page (the shadow of the camera's arm, a tinted band of a form) does; a picture
+    printed in a report has a margin of paper beside it. `local`: leave_out's quarter-cell box means; `dark`: its
+    toned grey; `paper`: as leave_out's (None: the image's edges are the paper's)."""
+    size = area[0].size
+    h, w = local.shape
+    mask, f = paper if paper is not None else (np.ones((1, 1), np.uint8), max(h, w))
+    inset = max(1, size // 8)  # the box mean must not reach past the paper's edge
+    for along, lo, hi in (
+        (0, min(c.y for c in area), max(c.y for c in area) + size),
+        (1, min(c.x for c in area), max(c.x for c in area) + size),
+    ):
+        lines = np.arange(lo, min(hi, (h, w)[along]), 4)
+        rows = (mask if along == 0 else mask.T)[np.minimum(lines // f, mask.shape[along] - 1)] > 0
+        has = rows.any(axis=1)
+        if not has.any():
+            continue
+        n = rows.shape[1]
+        first = np.argmax(rows[has], axis=1) * f + inset
+        last = (n - 1 - np.argmax(rows[has, ::-1], axis=1)) * f + f - 1 - inset
+        edge = (h, w)[1 - along] - 1
+        first, last = np.clip(first, 0, edge), np.clip(last, 0, edge)
+        img = local if along == 0 else local.T
+        at = lines[has]
+        if min(np.mean(img[at, first] <= dark), np.mean(img[at, last] <= dark)) >= EDGE_TONED:
+            return True
+    return False
 
 
 def _print_on_tint(work: np.ndarray, sharp_cells: list[sh.Cell]) -> bool:

@@ -538,6 +538,33 @@ def hand_shadow(
     return cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
 
 
+def tinted_band(
+    seed: int,
+    factor: float,
+    top: float = 0.3,
+    bottom: float = 0.75,
+    bulge_sigma: float = 0.0,
+    edge_sigma: float = 0.0,
+    frame_wh: tuple[int, int] = (4000, 3000),
+    **spec: object,
+) -> tuple[bytes, Truth]:
+    """JPEG bytes and truth of a page (random_spec(seed, "sharp"), changed by `spec`) darkened to `factor` of its
+    light across the whole frame between `top` and `bottom` of the page's height (a shadow of the camera's arm, a
+    tinted band of the form; edges blurred by `edge_sigma` frame px), the band out of focus by a Gaussian of
+    `bulge_sigma` frame px (a sheet bulging there)."""
+    img, truth = render(replace(random_spec(seed, "sharp"), frame_wh=frame_wh, **spec))
+    ys = [y for _, y in truth.corners]
+    y0, y1 = (int(min(ys) + f * (max(ys) - min(ys))) for f in (top, bottom))
+    if bulge_sigma > 0:
+        img[y0:y1] = cv2.GaussianBlur(img, (0, 0), bulge_sigma)[y0:y1]
+    light = np.ones((img.shape[0], 1), np.float32)
+    light[y0:y1] = factor
+    if edge_sigma > 0:
+        light = cv2.GaussianBlur(light, (1, 0), sigmaX=0.1, sigmaY=edge_sigma)
+    out = np.clip(img.astype(np.float32) * light[..., None], 0, 255).astype(np.uint8)
+    return encode_jpeg(out, 90), truth
+
+
 def even_shake(
     seed: int,
     length_px: int,

@@ -8,6 +8,7 @@
     .venv/bin/python bench/qc/sweeps.py shake --n 60        # thin print shaken evenly 6-25 px (and unshaken)
     .venv/bin/python bench/qc/sweeps.py periodic --n 48     # sharp temperature charts, ECG, graph paper, halftones
     .venv/bin/python bench/qc/sweeps.py clipped --n 80      # outline partly off the frame: skew error per source
+    .venv/bin/python bench/qc/sweeps.py bands --n 48        # a dark band across the page: sharp and bulged there
 
 All pages are 4000x3000 JPEG photos from bench/qc/generator.py (periodic: bench/qc/periodic.py, photos and, for
 every photo, a flatbed scan: 600 or 300 dpi, 8-bit grey, 1-bit PNG or G4 TIFF).
@@ -76,6 +77,22 @@ def _periodic(job: tuple) -> tuple[tuple, list[str]]:
     return job, [r for r in _check(data) if r != "skew"]
 
 
+def _band(job: tuple) -> tuple[tuple, list[str], float]:
+    """A page darkened across its whole width (bench.qc.generator.tinted_band), bulged there or not; the reasons
+    and the found outline's height against the truth's (1.0: the whole page)."""
+    from bench.qc.generator import tinted_band
+
+    seed, factor, top, bottom, bulge, edge = job
+    data, truth = tinted_band(seed, factor, top, bottom, bulge, edge)
+    import qc
+
+    rep = qc.check(data, PROFILE)
+    ys = [y for _, y in truth.corners]
+    found = rep.metrics["page_corners"]
+    height = (max(y for _, y in found) - min(y for _, y in found)) / (max(ys) - min(ys)) if found else 0.0
+    return job, [r for r in rep.reasons if r != "skew"], height
+
+
 def _clipped(seed: int) -> tuple[int, dict, float]:
     """A page whose outline runs off the frame: its report's skew figures and the true skew (degrees)."""
     import qc
@@ -92,17 +109,14 @@ def _init(profile: dict[str, object] | None) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("sweep", choices=["objects", "soft", "bright", "shadows", "sharp", "shake", "periodic", "clipped"])
+    sweeps = ["objects", "soft", "bright", "shadows", "sharp", "shake", "periodic", "clipped", "bands"]
+    ap.add_argument("sweep", choices=sweeps)
     ap.add_argument("--n", type=int, default=32)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--profile", type=json.loads, default=None)
     args = ap.parse_args()
     profile = None if args.profile is None else {"name": "sweep", **args.profile}
-    rng = np.random.default_rng(
-        {"objects": 7, "soft": 9, "bright": 11, "shadows": 1, "sharp": 0, "shake": 3, "periodic": 5, "clipped": 0}[
-            args.sweep
-        ]
-    )
+    rng = np.random.default_rng(dict(zip(sweeps, [7, 9, 11, 1, 0, 3, 5, 0, 13], strict=True))[args.sweep])
     n = args.n
     with ProcessPoolExecutor(args.workers, initializer=_init, initargs=(profile,)) as ex:
         if args.sweep in ("objects", "soft", "bright"):
@@ -195,6 +209,24 @@ def main() -> None:
             for key, e in errors.items():
                 figures = f"MAE {np.mean(e):.3f}°  p95 {np.percentile(e, 95):.3f}°  max {max(e):.3f}°"
                 print(f"clipped {key:28s} {figures}  (n={len(e)})")
+        elif args.sweep == "bands":  # each band once sharp and once bulged to sigma 3-6 px
+            jobs = []
+            for i in range(n):
+                top = float(rng.uniform(0.15, 0.5))
+                band = (float(rng.uniform(0.35, 0.75)), top, top + float(rng.uniform(0.2, 0.45)))
+                edge = float(rng.choice([0.0, 10.0, 40.0]))
+                jobs += [(70000 + i, *band, 0.0, edge), (70000 + i, *band, float(rng.uniform(3.0, 6.0)), edge)]
+            found, false, missed = [], collections.Counter(), []
+            for job, reasons, height in ex.map(_band, jobs):
+                found.append(height)
+                false.update(reasons if not job[4] else [])
+                if reasons and not job[4]:
+                    print("  false", job, reasons, f"outline height {height:.2f}")
+                if job[4] and "blur" not in reasons:
+                    missed.append((job, reasons))
+            whole = sum(abs(h - 1) < 0.03 for h in found)
+            print(f"bands: outline found whole {whole}/{2 * n}; sharp pages' reasons {dict(false)};")
+            print(f"  bulged pages not failed for blur {len(missed)}/{n} {missed}")
         else:
             res = list(ex.map(_sharp, range(40000, 40000 + n)))
             bad = [(s, r) for s, r in res if "blur" in r]

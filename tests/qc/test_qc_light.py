@@ -4,10 +4,11 @@ cells it crossed. A page found blurred is measured again without the edges where
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import qc
-from bench.qc.generator import hand_shadow
+from bench.qc.generator import hand_shadow, tinted_band
 
 TWELVE_MP = (4000, 3000)
 
@@ -26,3 +27,46 @@ def test_a_hand_shadow_over_sharp_print_is_not_blur(seed, side, strength, sigma,
 def test_blurred_print_under_a_hand_shadow_is_still_blur(gauss: float, motion: float) -> None:
     rep = qc.check(hand_shadow(20027, 3, 0.76, 25.0, TWELVE_MP, layout="sparse", gauss_sigma=gauss, motion_px=motion))
     assert "blur" in rep.reasons, rep.metrics
+
+
+# A band of the page darkened across its whole width (the camera arm's shadow, a tinted band of a form) cut the
+# paper's bright region in two: the largest piece alone was taken for the page (low_resolution for its shape) and
+# no print below the band's top was measured, so a sheet bulging out of focus under it passed.
+
+
+@pytest.mark.parametrize(("seed", "factor", "edge"), [(0, 0.5, 0.0), (2, 0.5, 20.0), (4, 0.4, 40.0)])
+def test_a_page_darkened_across_its_whole_width_is_found_whole(seed: int, factor: float, edge: float) -> None:
+    data, truth = tinted_band(seed, factor, edge_sigma=edge)
+    rep = qc.check(data)
+    assert rep.verdict == "pass", rep.metrics
+    found = np.array(rep.metrics["page_corners"])
+    assert np.abs(found - np.array(truth.corners)).max() < 30, (found, truth.corners)  # 1 % of the frame's height
+
+
+@pytest.mark.parametrize(("seed", "factor"), [(0, 0.5), (2, 0.5), (4, 0.4)])
+def test_print_out_of_focus_under_a_dark_band_is_blur(seed: int, factor: float) -> None:
+    data, truth = tinted_band(seed, factor, bulge_sigma=4.0)
+    rep = qc.check(data)
+    assert "blur" in rep.reasons, rep.metrics
+
+
+@pytest.mark.parametrize(
+    ("seed", "factor", "top", "bottom", "bulge"), [(70003, 0.51, 0.44, 0.77, 3.35), (70032, 0.36, 0.24, 0.51, 4.6)]
+)
+def test_a_bulge_under_a_dark_band_is_no_printed_picture(
+    seed: int, factor: float, top: float, bottom: float, bulge: float
+) -> None:
+    """A dense page and a form (bench/qc/sweeps.py bands): the blurred band, toned and between sharp print, was
+    taken for a printed picture and left out of the map (qc.pictures); its tone reaches the paper's edges."""
+    data, _ = tinted_band(seed, factor, top, bottom, bulge)
+    rep = qc.check(data)
+    assert "blur" in rep.reasons, rep.metrics
+    assert rep.metrics["blur_region_share"] > 0.4
+
+
+@pytest.mark.parametrize("mat", [(110, 110, 110), (160, 150, 140)])
+def test_a_light_mat_is_not_taken_for_a_tint_of_the_paper(mat: tuple[int, int, int]) -> None:
+    data, truth = tinted_band(1, 1.0, mat_bgr=mat)
+    rep = qc.check(data)
+    found = np.array(rep.metrics["page_corners"])
+    assert np.abs(found - np.array(truth.corners)).max() < 30, (found, truth.corners)

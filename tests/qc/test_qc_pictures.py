@@ -89,16 +89,16 @@ def test_shaded_or_shadowed_text_out_of_focus_fails(
 
 
 def _map(
-    rows: int, cols: int, blurred: set[tuple[int, int]], dark: set[tuple[int, int]]
+    rows: int, cols: int, blurred: set[tuple[int, int]], dark: set[tuple[int, int]], margin: int = 32
 ) -> tuple[np.ndarray, sh.Sharpness]:
-    """A working image of 64 px cells (paper 230 with a dark stroke each; `dark` cells toned 90) and its map:
-    cells scored 0.9 (sharp), those in `blurred` 0.4 (sigma 2.9 working px)."""
+    """A working image of 64 px cells (paper 230 with a dark stroke each; `dark` cells toned 90) in a margin of
+    paper and its map: cells scored 0.9 (sharp), those in `blurred` 0.4 (sigma 2.9 working px)."""
     size = 64
-    work = np.full((rows * size, cols * size), 230, np.uint8)
+    work = np.full((rows * size + 2 * margin, cols * size + 2 * margin), 230, np.uint8)
     cells = []
     for r in range(rows):
         for c in range(cols):
-            y, x = r * size, c * size
+            y, x = margin + r * size, margin + c * size
             work[y + 20 : y + 24, x + 10 : x + 54] = 40
             if (r, c) in dark:
                 work[y : y + size, x : x + size] = 90
@@ -115,6 +115,18 @@ def test_a_toned_blurred_island_between_sharp_text_leaves_the_map() -> None:
     assert all(c.score == 0.9 for c in kept.cells)
     work, sharp = _map(3, 5, {(0, 2), (1, 2), (2, 2)}, {(0, 2), (1, 2), (2, 2)})  # sharp left and right of it
     assert len(pictures.leave_out(work, sharp, 2.0, 1.2).pictures) == 3
+
+
+def test_a_toned_band_to_the_papers_edges_is_no_picture() -> None:
+    """The same island, its tone running on across the margins to the paper's edges (a band darkened across the
+    whole page and bulged there): defocus, its cells stay."""
+    island = {(2, 0), (2, 1), (2, 2)}
+    work, sharp = _map(5, 3, island, island)
+    work[32 + 128 : 32 + 192, :] = np.minimum(work[32 + 128 : 32 + 192, :], 90)
+    assert len(pictures.leave_out(work, sharp, 2.0, 1.2).pictures) == 0
+    paper = np.zeros((work.shape[0] // 2, work.shape[1] // 2), np.uint8)
+    paper[8:-8, 8:-8] = 1  # the paper inside a mat, on a grid half as fine; the band ends 16 px before the mat
+    assert len(pictures.leave_out(work, sharp, 2.0, 1.2, (paper, 2)).pictures) == 0
 
 
 @pytest.mark.parametrize(
