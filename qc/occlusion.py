@@ -129,10 +129,12 @@ def find(mid: np.ndarray, paper: np.ndarray, ink: np.ndarray, object_grey: float
             steepest.append(cv2.dilate(step, _NEAR if below is _DARK_BELOW else _NEAR_PALE))
         return steepest[0]
 
-    for j in range(1, n):
-        if stats[j, cv2.CC_STAT_AREA] < MIN_AREA * area:
-            continue
-        comp = labels == j
+    candidates = [(labels == j, stats[j], True) for j in big]
+    while candidates:
+        comp, (x, y, bw, bh, a), split = candidates.pop(0)
+        across = bw >= ACROSS * span[0] or bh >= ACROSS * span[1]
+        if across and split:  # a band across the paper: an object inside it is darker than the band's paper
+            candidates += _within(comp, med, MIN_AREA * area)
         if not (comp & rim).any():
             continue  # not coming from outside the paper: printed, or lying wholly on it
         inside = cv2.erode(comp.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
@@ -156,19 +158,27 @@ def find(mid: np.ndarray, paper: np.ndarray, ink: np.ndarray, object_grey: float
         soft = soft or (
             peak is not None and peak < MIN_EDGE_SHARPNESS * median(level[comp].astype(np.float32) - med[comp])
         )
-        x, y, bw, bh = (int(v) for v in stats[j, :4])
-        if soft or bw >= ACROSS * span[0] or bh >= ACROSS * span[1]:  # or a band across the whole paper
+        if soft or across:  # or a band across the whole paper
             rows = rows or (_row_density(ink, text, labels == 0), _row_density(relief[0], text, labels == 0))
             if not _hides_print(inside, text, ink, relief[0], rows, ink_density):
                 continue  # unless it hides print row by row, which a shadow never does
-        a = int(stats[j, cv2.CC_STAT_AREA])
-        total += a
+        total += int(a)
         if best is None or a > best[0]:
             best = (a, (x, y, x + bw, y + bh))
         sides.add(_entry_side(comp & rim, paper))
     if best is None:
         return NONE
     return Occlusion(total / area, best[1], tuple(sorted(sides)))
+
+
+def _within(band: np.ndarray, med: np.ndarray, min_area: float) -> list[tuple[np.ndarray, np.ndarray, bool]]:
+    """The thick parts of a dark band across the paper (bool) darker than DARKER of the band's own paper (its 90th
+    percentile grey of `med`): a finger or a phone over the page in the shadow of the camera's arm joins the band's
+    region, and the print showing through the band hid it. Each as (mask, (x, y, w, h, area), False)."""
+    deeper = band & (med < DARKER * float(np.percentile(med[band], 90)))
+    deeper = cv2.morphologyEx(deeper.view(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(deeper, connectivity=8)
+    return [(labels == j, stats[j], False) for j in range(1, n) if stats[j, cv2.CC_STAT_AREA] >= min_area]
 
 
 def _row_density(marks: np.ndarray, text: np.ndarray, clear: np.ndarray) -> np.ndarray:

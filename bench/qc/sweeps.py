@@ -8,7 +8,7 @@
     .venv/bin/python bench/qc/sweeps.py shake --n 60        # thin print shaken evenly 6-25 px (and unshaken)
     .venv/bin/python bench/qc/sweeps.py periodic --n 48     # sharp temperature charts, ECG, graph paper, halftones
     .venv/bin/python bench/qc/sweeps.py clipped --n 80      # outline partly off the frame: skew error per source
-    .venv/bin/python bench/qc/sweeps.py bands --n 48        # a dark band across the page: sharp and bulged there
+    .venv/bin/python bench/qc/sweeps.py bands --n 48        # a dark band across the page: sharp, bulged, objects in it
 
 All pages are 4000x3000 JPEG photos from bench/qc/generator.py (periodic: bench/qc/periodic.py, photos and, for
 every photo, a flatbed scan: 600 or 300 dpi, 8-bit grey, 1-bit PNG or G4 TIFF).
@@ -82,8 +82,9 @@ def _band(job: tuple) -> tuple[tuple, list[str], float]:
     and the found outline's height against the truth's (1.0: the whole page)."""
     from bench.qc.generator import tinted_band
 
-    seed, factor, top, bottom, bulge, edge = job
-    data, truth = tinted_band(seed, factor, top, bottom, bulge, edge)
+    seed, factor, top, bottom, bulge, edge, *thing = job
+    over = {} if not thing else {"occluder": thing[0], "occluder_side": thing[1], "occluder_pos": (top + bottom) / 2}
+    data, truth = tinted_band(seed, factor, top, bottom, bulge, edge, **over)
     import qc
 
     rep = qc.check(data, PROFILE)
@@ -209,15 +210,20 @@ def main() -> None:
             for key, e in errors.items():
                 figures = f"MAE {np.mean(e):.3f}°  p95 {np.percentile(e, 95):.3f}°  max {max(e):.3f}°"
                 print(f"clipped {key:28s} {figures}  (n={len(e)})")
-        elif args.sweep == "bands":  # each band once sharp and once bulged to sigma 3-6 px
+        elif args.sweep == "bands":  # each band sharp, bulged to sigma 3-6 px, and with an object from a side in it
             jobs = []
             for i in range(n):
                 top = float(rng.uniform(0.15, 0.5))
                 band = (float(rng.uniform(0.35, 0.75)), top, top + float(rng.uniform(0.2, 0.45)))
                 edge = float(rng.choice([0.0, 10.0, 40.0]))
-                jobs += [(70000 + i, *band, 0.0, edge), (70000 + i, *band, float(rng.uniform(3.0, 6.0)), edge)]
-            found, false, missed = [], collections.Counter(), []
+                thing = (["finger", "thumb", "phone", "pen"][i % 4], int(rng.choice([1, 3])))
+                jobs += [(70000 + i, *band, b, edge) for b in (0.0, float(rng.uniform(3.0, 6.0)))]
+                jobs.append((70000 + i, *band, 0.0, edge, *thing))
+            found, false, missed, unseen = [], collections.Counter(), [], []
             for job, reasons, height in ex.map(_band, jobs):
+                if len(job) > 6:
+                    unseen += [] if "occluded" in reasons else [(job, reasons)]
+                    continue
                 found.append(height)
                 false.update(reasons if not job[4] else [])
                 if reasons and not job[4]:
@@ -227,6 +233,7 @@ def main() -> None:
             whole = sum(abs(h - 1) < 0.03 for h in found)
             print(f"bands: outline found whole {whole}/{2 * n}; sharp pages' reasons {dict(false)};")
             print(f"  bulged pages not failed for blur {len(missed)}/{n} {missed}")
+            print(f"  objects in the band not failed for occluded {len(unseen)}/{n} {unseen}")
         else:
             res = list(ex.map(_sharp, range(40000, 40000 + n)))
             bad = [(s, r) for s, r in res if "blur" in r]

@@ -64,6 +64,22 @@ def test_a_bulge_under_a_dark_band_is_no_printed_picture(
     assert rep.metrics["blur_region_share"] > 0.4
 
 
+@pytest.mark.parametrize(
+    ("kind", "side", "layout", "factor", "edge"),
+    [("phone", 3, "dense", 0.5, 0.0), ("thumb", 1, "form", 0.5, 0.0), ("phone", 1, "text", 0.65, 20.0)],
+)
+def test_an_object_over_the_page_inside_a_dark_band_is_occluded(
+    kind: str, side: int, layout: str, factor: float, edge: float
+) -> None:
+    """An object over the print in the band joins the band's dark region, whose print shows through: it passed
+    (the break-it tester's phones and thumbs in the camera arm's shadow, 5 of 8)."""
+    data, _ = tinted_band(
+        700, factor, 0.3, 0.65, 0.0, edge, occluder=kind, occluder_side=side, occluder_pos=0.45, layout=layout
+    )
+    rep = qc.check(data)
+    assert "occluded" in rep.reasons, rep.metrics
+
+
 @pytest.mark.parametrize("mat", [(110, 110, 110), (160, 150, 140)])
 def test_a_light_mat_is_not_taken_for_a_tint_of_the_paper(mat: tuple[int, int, int]) -> None:
     data, truth = tinted_band(1, 1.0, mat_bgr=mat)
