@@ -95,8 +95,9 @@ def _over_tint(small: np.ndarray, region: np.ndarray, mask: np.ndarray) -> np.nd
 
     The pixels darker than the paper's threshold are split again (Otsu); the lighter ones joined to the region
     are its tint when they are clearly lighter than the rest (TINT_GAP of the way from the mat to the paper), add
-    at least TINT_ADDS to it and touch no frame side the region's hull does not: a light mat or a finger reaching
-    in from the frame is no tint. `region` itself otherwise.
+    at least TINT_ADDS to it and touch no frame side the region's hull does not, unless narrowly (NARROW_CONTACT):
+    a light mat is no tint; a finger or a phone reaching in from the frame across the band joins it and is taken
+    out again with the objects (find_page). `region` itself otherwise.
     """
     soft = cv2.GaussianBlur(small, (5, 5), 0)
     t1, _ = cv2.threshold(soft, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
@@ -116,11 +117,10 @@ def _over_tint(small: np.ndarray, region: np.ndarray, mask: np.ndarray) -> np.nd
     paper, tint, mat = (float(np.median(soft[m])) for m in (region > 0, added, rest))
     if tint - mat < TINT_GAP * (paper - mat):
         return region
-    touched = _contact(mask)
-    out = grown.view(np.uint8) * np.uint8(255)
-    if any(c > 0 and t == 0 for c, t in zip(_contact(np.where(added, 255, 0).astype(np.uint8)), touched, strict=True)):
+    new_sides = zip(_contact(added.view(np.uint8) * np.uint8(255)), _contact(mask), strict=True)
+    if any(c >= NARROW_CONTACT and t == 0 for c, t in new_sides):
         return region
-    return out
+    return grown.view(np.uint8) * np.uint8(255)
 
 
 def _fills(mask: np.ndarray) -> bool:

@@ -80,6 +80,19 @@ def test_an_object_over_the_page_inside_a_dark_band_is_occluded(
     assert "occluded" in rep.reasons, rep.metrics
 
 
+@pytest.mark.parametrize(("seed", "edge"), [(201, 0.0), (207, 15.0)])
+def test_a_finger_from_the_frame_across_a_dark_band_is_occluded(seed: int, edge: float) -> None:
+    """The finger joins the band to the frame: the band was refused as paper (it touched a new frame side), the page
+    found as its part below the band (a third of it) and the finger never looked at (the eighth tester)."""
+    data, truth = tinted_band(
+        seed, 0.5, 0.3, 0.65, 0.0, edge, occluder="finger", occluder_side=1, occluder_pos=0.47, layout="text"
+    )
+    rep = qc.check(data)
+    assert "occluded" in rep.reasons, rep.metrics
+    found = np.array(rep.metrics["page_corners"])
+    assert np.abs(found - np.array(truth.corners)).max() < 30, (found, truth.corners)
+
+
 @pytest.mark.parametrize("mat", [(110, 110, 110), (160, 150, 140)])
 def test_a_light_mat_is_not_taken_for_a_tint_of_the_paper(mat: tuple[int, int, int]) -> None:
     data, truth = tinted_band(1, 1.0, mat_bgr=mat)
