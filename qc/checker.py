@@ -14,6 +14,7 @@ from qc import occlusion as oc
 from qc import outline as ol
 from qc import page as pg
 from qc import pictures as pic
+from qc import regions as rg
 from qc import rules as rl
 from qc import sharpness as sh
 from qc import skew as sk
@@ -38,7 +39,7 @@ class Measured:
 
     sharpness: sh.Sharpness | None
     blur_px: float | None  # equivalent Gaussian sigma of the softest edge direction, original pixels
-    region: sh.Region | None  # the worst-focused region of the text area
+    region: rg.Region | None  # the worst-focused region of the text area
     skew_deg: float | None
     skew_source: str  # "page_edges", "ruled_lines", "text_lines" or "none"
     skew_edges: float | None  # the outline's estimate
@@ -186,7 +187,7 @@ def _focus(
     scale: float,
     allowance: float,
     prof: Profile,
-) -> tuple[sh.Sharpness | None, float | None, sh.Region | None, mo.Motion | None]:
+) -> tuple[sh.Sharpness | None, float | None, rg.Region | None, mo.Motion | None]:
     """The focus figures of the text area: its sharpness map, the page's blur (original px), the worst region and
     a straight, even motion (qc.motion). `text_area` (bool) and `paper` (uint8 0/1) are on the analysis grid,
     f_a times smaller than `work`.
@@ -209,7 +210,7 @@ def _focus(
             blur = smear_px if blur is None else max(blur, smear_px)
         if sharp is not None:
             sharp = pic.leave_out(work, sh.rescore_silent(work, sharp, scale, limit, skip), scale, limit, (paper, f_a))
-        return sharp, blur, None if sharp is None else sh.worst_region(sharp, scale, limit)
+        return sharp, blur, None if sharp is None else rg.worst_region(sharp, scale, limit)
 
     sharp, blur, region = figures(sharp, None)
     if _blur_fails(blur, region.share if region else 0.0, allowance, prof):
@@ -222,7 +223,7 @@ def _focus(
     if motion is None:
         return sharp, blur, region, None
     if sharp is not None and sharp.cells:  # the whole text area moved: it is the region
-        region = sh.Region(motion.blur_px, sh.cells_box(list(range(len(sharp.cells))), sharp.cells, scale), 1.0)
+        region = rg.Region(motion.blur_px, rg.cells_box(list(range(len(sharp.cells))), sharp.cells, scale), 1.0)
     return sharp, max(blur, motion.blur_px), region, motion
 
 

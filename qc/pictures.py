@@ -12,7 +12,7 @@ mean darkness, 0.05-0.3 of the paper, and is not). A toned area whose sharp cell
 grey photocopy pasted on the page, a form's shaded column) is no picture: its blurred cells are defocus (a bulge
 across it); nor is one whose tone reaches the paper's edges on both sides (a band darkened across the whole page,
 a bulge under it). Such a patch's cells leave the map (Sharpness.pictures); a blurred region runs on through them
-without counting them (sharpness.worst_region), so a band blurred across a picture is still one band. The page
+without counting them (regions.worst_region), so a band blurred across a picture is still one band. The page
 figure is not changed.
 """
 
@@ -43,7 +43,7 @@ def leave_out(
     """The map with the cells of printed pictures moved to Sharpness.pictures.
 
     work: the working grey image (uint8) the map was measured on; scale: original pixels per working pixel;
-    limit_px: a cell's blur limit in original pixels (as sharpness.worst_region); paper: the paper's mask (nonzero
+    limit_px: a cell's blur limit in original pixels (as regions.worst_region); paper: the paper's mask (nonzero
     on the paper) on a grid that many times smaller than work's, None for all paper. The toned cells, sharp or not,
     form areas (8-connected on the cell grid); an area's cells over the limit (its patch) leave when, along
     ENCLOSED_SHARE of the patch's columns or of its rows, the nearest scored cell on each side of it is within the

@@ -7,7 +7,8 @@ holds nor on the contrast. Edges are grouped by direction and the worst directio
 which softens only the edges across the motion, is caught too.
 
 The text area is cut into square cells; every cell holding ink is scored on its own (a regional sharpness map), so
-a page whose one side or corner is out of focus is caught even when the sharp rest dominates the page median.
+a page whose one side or corner is out of focus is caught even when the sharp rest dominates the page median
+(its worst region: qc.regions).
 """
 
 from __future__ import annotations
@@ -287,8 +288,8 @@ def rescore_silent(
     Sharp print leaves a cell silent when its centre falls between lines; print blurred past reading leaves it
     silent because its strokes have merged into edges too low to follow — so the more a region is blurred, the
     fewer of its cells were scored and the smaller it looked (a region that failed at sigma 3 passed at 6). A
-    silent cell next to a cell blurred beyond `limit_px` (original pixels, as worst_region) is scored again on
-    its four quadrants and joins the map: with its own score where they hold enough edges, else as blurred as the
+    silent cell next to a cell blurred beyond `limit_px` (original pixels, as qc.regions.worst_region) is scored again
+    on its four quadrants and joins the map: with its own score where they hold enough edges, else as blurred as the
     curve can tell (its print, ink or smeared content, was seen but has merged past any edge to follow). The cells
     it borders are tried in turn. A sharp page has no blurred cell and pays nothing; the page's own figures are
     left as they were.
@@ -351,50 +352,3 @@ def _cell_scores(score: np.ndarray, direction: np.ndarray, cell: np.ndarray, n_c
     out[:, 0] = np.where(np.isfinite(worst), worst, 0.0)
     out[:, 1] = np.where(np.isfinite(worst), total, 0)
     return out
-
-
-@dataclass(frozen=True)
-class Region:
-    """The worst-focused region of the text area: its blur and box, and the blurred share of the text area."""
-
-    blur_px: float  # original pixels
-    box: tuple[int, int, int, int]  # x0, y0, x1, y1 in original pixels
-    share: float  # the region's share of the scored text cells (0 when no cell is blurred beyond the limit)
-
-
-def worst_region(sharp: Sharpness, scale: float, limit_px: float) -> Region | None:
-    """The largest connected patch of cells blurred beyond limit_px (else the single worst cell).
-
-    Cells are compared in original pixels (original_blur); a cell's neighbours are the 8 cells around it on
-    the cell grid, and a region runs on through the cells of printed pictures (qc.pictures) without counting them.
-    The region's blur is the median blur of its cells.
-    """
-    if not sharp.cells:
-        return None
-    blur = cell_blur(sharp.cells, scale)
-    size = sharp.cells[0].size
-    gy = np.array([c.y // size for c in sharp.cells])
-    gx = np.array([c.x // size for c in sharp.cells])
-    bad = blur > limit_px
-    if not bad.any():
-        k = int(np.argmax(blur))
-        return Region(float(blur[k]), cells_box([k], sharp.cells, scale), 0.0)
-    py, px = [c.y // size for c in sharp.pictures], [c.x // size for c in sharp.pictures]
-    grid = np.zeros((int(max([gy.max(), *py])) + 1, int(max([gx.max(), *px])) + 1), np.uint8)
-    grid[gy[bad], gx[bad]] = 1
-    grid[py, px] = 1  # a blurred band runs on through a printed picture in it (its cells are not counted)
-    n, labels = cv2.connectedComponents(grid, connectivity=8)
-    lab = labels[gy, gx]
-    best = max(range(1, n), key=lambda j: int(((lab == j) & bad).sum()))
-    members = [int(i) for i in np.flatnonzero((lab == best) & bad)]
-    share = len(members) / len(sharp.cells)
-    return Region(median(blur[members]), cells_box(members, sharp.cells, scale), share)
-
-
-def cells_box(members: list[int], cells: tuple[Cell, ...], scale: float) -> tuple[int, int, int, int]:
-    """Bounding box (x0, y0, x1, y1, original pixels) of the cells at indices `members`; scale: original px per px."""
-    x0 = min(cells[i].x for i in members)
-    y0 = min(cells[i].y for i in members)
-    x1 = max(cells[i].x + cells[i].size for i in members)
-    y1 = max(cells[i].y + cells[i].size for i in members)
-    return (int(x0 * scale), int(y0 * scale), int(round(x1 * scale)), int(round(y1 * scale)))

@@ -15,6 +15,7 @@ import qc
 from bench.qc import periodic
 from bench.qc.generator import encode_jpeg, photograph, random_spec, render_paper
 from qc import pictures
+from qc import regions as rg
 from qc import sharpness as sh
 
 
@@ -150,9 +151,9 @@ def test_a_blurred_band_runs_on_through_a_printed_picture() -> None:
     work, sharp = _map(5, 3, {(1, 0), (1, 1), (1, 2), (3, 0), (3, 1), (3, 2)}, set())
     picture = tuple(c for c in sharp.cells if c.y // c.size == 2)
     text = tuple(c for c in sharp.cells if c.y // c.size != 2)
-    region = sh.worst_region(replace(sharp, cells=text, pictures=picture), 2.0, 1.2)
+    region = rg.worst_region(replace(sharp, cells=text, pictures=picture), 2.0, 1.2)
     assert region is not None and region.share == 0.5
-    alone = sh.worst_region(replace(sharp, cells=text), 2.0, 1.2)
+    alone = rg.worst_region(replace(sharp, cells=text), 2.0, 1.2)
     assert alone is not None and alone.share == 0.25
 
 
