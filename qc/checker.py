@@ -209,14 +209,15 @@ def _focus(
         if smear_px is not None:
             blur = smear_px if blur is None else max(blur, smear_px)
         if sharp is not None:
-            sharp = pic.leave_out(work, sh.rescore_silent(work, sharp, scale, limit, skip), scale, limit, (paper, f_a))
+            sharp = sh.rescore_silent(work, sharp, scale, limit, skip, straight=skip is None)
+            sharp = pic.leave_out(work, sharp, scale, limit, (paper, f_a))
         return sharp, blur, None if sharp is None else rg.worst_region(sharp, scale, limit)
 
     sharp, blur, region = figures(sharp, None)
     if _blur_fails(blur, region.share if region else 0.0, allowance, prof):
         skip = cv2.resize(lt.light_edges(mid), work.shape[::-1], interpolation=cv2.INTER_NEAREST)
         skip |= rl.line_mask(work)  # and its print is read without its ruled lines (qc.rules.line_mask)
-        sharp, blur, region = figures(sh.measure(work, corners, skip), skip)
+        sharp, blur, region = figures(sh.measure(work, corners, skip, straight=False), skip)
     if blur is None or blur < NEAR_LIMIT * prof.max_blur_px * allowance:  # thin print smeared evenly keeps steep
         return sharp, blur, region, None  # edges; a page failed already is told whether the camera moved
     motion = mo.straight_motion(work, corners, scale)
