@@ -3,8 +3,9 @@ graph paper. Where two grid lines cross, the gradient points diagonally and the 
 other line; those corners score as blurred as sigma 1.2 px and, the worst direction counting, sharp charts failed
 `blur` (the break-it tester: 20 of 70 sharp photos, 17 of 72 lossless scans). A page found blurred is now read again
 without its ruled lines (qc.rules.line_mask): a thin line's edge cannot tell a pale sharp line from a dark blurred
-one, its print, curves and traces can. The same charts out of focus, whole or in part, must keep failing.
-Printed pictures: tests/qc/test_qc_pictures.py."""
+one, its print, curves and traces can. Since session 14 the first reading scores straight edges only
+(qc.sharpness._coherent: crossings and corners left out) and sharp charts pass on it. The same charts out of focus,
+whole or in part, must keep failing. Printed pictures: tests/qc/test_qc_pictures.py."""
 
 from __future__ import annotations
 
