@@ -195,12 +195,14 @@ def _coherent(xx: np.ndarray, sq: np.ndarray, xy: np.ndarray, ys: np.ndarray, xs
     thin lines the profile, taken along the gradient's (diagonal) direction, runs over the corner and reads soft
     however sharp both lines are: on 1 mm graph paper, an ECG grid or a temperature chart crossings are most of
     the diagonal edges, and a sharp chart read as blurred (bench charts 3/12, periodic photos 7/48). Blur rounds a
-    corner but leaves a straight edge straight, so a blurred page reads the same without its corners. The sums are
-    taken in float64 and COHERENT^2 is a power of two: every figure is an exact integer, the same on every machine.
+    corner but leaves a straight edge straight, so a blurred page reads the same without its corners. The window sums
+    are integers below 2^24 on any photographed page (nine squared 3 x 3 Sobel steps), exact in float32 whatever
+    order the SIMD path adds them in; the test is then made in float64, where COHERENT^2 is a power of two and
+    every figure an exact integer: the same edges on every machine.
     """
-    jxx = cv2.boxFilter(xx, cv2.CV_64F, (3, 3), normalize=False)[ys, xs]
-    jsum = cv2.boxFilter(sq, cv2.CV_64F, (3, 3), normalize=False)[ys, xs]
-    jxy = cv2.boxFilter(xy, cv2.CV_64F, (3, 3), normalize=False)[ys, xs]
+    jxx = cv2.boxFilter(xx, -1, (3, 3), normalize=False)[ys, xs].astype(np.float64)
+    jsum = cv2.boxFilter(sq, -1, (3, 3), normalize=False)[ys, xs].astype(np.float64)
+    jxy = cv2.boxFilter(xy, -1, (3, 3), normalize=False)[ys, xs].astype(np.float64)
     diff = 2.0 * jxx - jsum  # jxx - jyy
     return diff * diff + 4.0 * jxy * jxy >= COHERENT * COHERENT * jsum * jsum
 
