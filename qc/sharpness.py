@@ -153,8 +153,8 @@ def _edge_scores(
     nz = nz.reshape(-1, 2)  # (x, y) pairs
     gxs, gys = nz[:, 0].astype(np.intp), nz[:, 1].astype(np.intp)
     if straight:
-        keep = _coherent(xx, sq, cv2.multiply(dx, dy, dtype=cv2.CV_32F), gys, gxs)
-        gys, gxs = gys[keep], gxs[keep]
+        one_way = _coherent(xx, sq, cv2.multiply(dx, dy, dtype=cv2.CV_32F), gys, gxs)
+        gys, gxs = gys[one_way], gxs[one_way]
         if len(gys) < MIN_EDGES_PER_DIRECTION:
             return None
     cell = gys // gside
