@@ -77,22 +77,26 @@ def leave_out(
         members = np.flatnonzero(lab == j)
         patch = members[bad[members]]
         if len(patch) and not _print_on_tint(work, [cells[i] for i in members[~bad[members]]]):
-            drop[patch] = _bordered(patch, gy, gx, bad) and not _across(local, dark, [cells[i] for i in members], paper)
+            tint = (1.0 - EDGE_TINT) * dark / (1.0 - MIN_TONE)  # the paper's grey, shaded by EDGE_TINT
+            drop[patch] = _bordered(patch, gy, gx, bad) and not _across(local, tint, [cells[i] for i in members], paper)
     if not drop.any():
         return sharp
     kept = tuple(c for c, d in zip(cells, drop, strict=True) if not d)
     return replace(sharp, cells=kept, pictures=tuple(c for c, d in zip(cells, drop, strict=True) if d))
 
 
+EDGE_TINT = 0.2  # a band's tint at the paper's edges: this much darker than the paper's grey (_across)
 EDGE_TONED = 0.5  # share of a toned area's rows (or columns) whose paper is toned at both its edges: a band
 
 
 def _across(local: np.ndarray, dark: float, area: list[sh.Cell], paper: tuple[np.ndarray, int] | None) -> bool:
     """Whether the tone of an area reaches the paper's edges on both sides along its rows (or its columns): in
-    EDGE_TONED of them, the paper just inside its left and right (top and bottom) edges is toned too. A band
-    darkened across the whole page (the shadow of the camera's arm, a tinted band of a form) does; a picture
-    printed in a report has a margin of paper beside it. `local`: leave_out's quarter-cell box means; `dark`: its
-    toned grey; `paper`: as leave_out's (None: the image's edges are the paper's)."""
+    EDGE_TONED of them, the paper just inside its left and right (top and bottom) edges is tinted too (EDGE_TINT
+    darker than the paper: a band at two thirds of the light is lighter there than a picture's tone bar, though
+    its blurred print inside is toned). A band darkened across the whole page (the shadow of the camera's arm, a
+    tinted band of a form) does; a picture printed in a report has a margin of paper beside it. `local`:
+    leave_out's quarter-cell box means; `dark`: the paper's grey shaded by EDGE_TINT; `paper`: as leave_out's
+    (None: the image's edges are the paper's)."""
     size = area[0].size
     h, w = local.shape
     mask, f = paper if paper is not None else (np.ones((1, 1), np.uint8), max(h, w))
