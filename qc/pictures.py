@@ -10,7 +10,7 @@ photographed. Toned: at least MIN_TONED_SHARE of the cell is darker than MIN_TON
 a quarter of a cell (a picture's edge cell, half picture and half paper, is toned; text, blurred or not, keeps its
 mean darkness, 0.05-0.3 of the paper, and is not). A toned area whose sharp cells show print on a flat tint (a
 grey photocopy pasted on the page, a form's shaded column) is no picture: its blurred cells are defocus (a bulge
-across it); nor is one whose tone reaches the paper's edges on both sides (a band darkened across the whole page,
+across it); nor is one whose tint reaches the paper's edges on both sides (a band darkened across the whole page,
 a bulge under it). Such a patch's cells leave the map (Sharpness.pictures); a blurred region runs on through them
 without counting them (regions.worst_region), so a band blurred across a picture is still one band. The page
 figure is not changed.
@@ -58,7 +58,8 @@ def leave_out(
         return sharp
     sharp_cells = [c for c, b in zip(cells, bad, strict=True) if not b]
     sample = np.concatenate([work[c.y : c.y + c.size : 4, c.x : c.x + c.size : 4].ravel() for c in sharp_cells])
-    dark = (1.0 - MIN_TONE) * float(np.percentile(sample, 90))
+    paper_grey = float(np.percentile(sample, 90))
+    dark, tint = (1.0 - MIN_TONE) * paper_grey, (1.0 - EDGE_TINT) * paper_grey
     local = cv2.blur(work, (cells[0].size // 4 | 1,) * 2)
     toned = np.array(
         [bool(np.mean(local[c.y : c.y + c.size, c.x : c.x + c.size] <= dark) >= MIN_TONED_SHARE) for c in cells]
@@ -77,8 +78,8 @@ def leave_out(
         members = np.flatnonzero(lab == j)
         patch = members[bad[members]]
         if len(patch) and not _print_on_tint(work, [cells[i] for i in members[~bad[members]]]):
-            tint = (1.0 - EDGE_TINT) * dark / (1.0 - MIN_TONE)  # the paper's grey, shaded by EDGE_TINT
-            drop[patch] = _bordered(patch, gy, gx, bad) and not _across(local, tint, [cells[i] for i in members], paper)
+            area = [cells[i] for i in members]
+            drop[patch] = _bordered(patch, gy, gx, bad) and not _across(local, tint, area, paper)
     if not drop.any():
         return sharp
     kept = tuple(c for c, d in zip(cells, drop, strict=True) if not d)
@@ -89,13 +90,13 @@ EDGE_TINT = 0.2  # a band's tint at the paper's edges: this much darker than the
 EDGE_TONED = 0.5  # share of a toned area's rows (or columns) whose paper is toned at both its edges: a band
 
 
-def _across(local: np.ndarray, dark: float, area: list[sh.Cell], paper: tuple[np.ndarray, int] | None) -> bool:
+def _across(local: np.ndarray, tint: float, area: list[sh.Cell], paper: tuple[np.ndarray, int] | None) -> bool:
     """Whether the tone of an area reaches the paper's edges on both sides along its rows (or its columns): in
     EDGE_TONED of them, the paper just inside its left and right (top and bottom) edges is tinted too (EDGE_TINT
     darker than the paper: a band at two thirds of the light is lighter there than a picture's tone bar, though
     its blurred print inside is toned). A band darkened across the whole page (the shadow of the camera's arm, a
     tinted band of a form) does; a picture printed in a report has a margin of paper beside it. `local`:
-    leave_out's quarter-cell box means; `dark`: the paper's grey shaded by EDGE_TINT; `paper`: as leave_out's
+    leave_out's quarter-cell box means; `tint`: the paper's grey shaded by EDGE_TINT; `paper`: as leave_out's
     (None: the image's edges are the paper's)."""
     size = area[0].size
     h, w = local.shape
@@ -117,7 +118,7 @@ def _across(local: np.ndarray, dark: float, area: list[sh.Cell], paper: tuple[np
         first, last = np.clip(first, 0, edge), np.clip(last, 0, edge)
         img = local if along == 0 else local.T
         at = lines[has]
-        if min(np.mean(img[at, first] <= dark), np.mean(img[at, last] <= dark)) >= EDGE_TONED:
+        if min(np.mean(img[at, first] <= tint), np.mean(img[at, last] <= tint)) >= EDGE_TONED:
             return True
     return False
 
