@@ -194,14 +194,15 @@ def _focus(
 
     A page found blurred is measured again without the edges where the light changes (qc.light): a hand shadow's
     soft boundary across sparse print is no blur of the print; nor are its ruled lines (qc.rules.line_mask), whose
-    thin edges and crossings read as blurred on a sharp chart. A smear too long for the edge profiles (qc.smear)
-    is the page's blur when it is the larger. Printed pictures leave the map (qc.pictures). A page left at
-    NEAR_LIMIT of the limit or more is looked at for an even shake (also when it failed already: the operator is
-    told the camera moved), whose region is then the whole text area.
+    thin edges and crossings read as blurred on a sharp chart; cells those masks took whole are read as the first
+    time unless sharp print holds them (qc.pictures.restore_masked: dense print blurred into bands). A smear too
+    long for the edge profiles (qc.smear) is the page's blur when it is the larger. Printed pictures leave the map
+    (qc.pictures). A page left at NEAR_LIMIT of the limit or more is looked at for an even shake (also when it
+    failed already: the operator is told the camera moved), whose region is then the whole text area.
     """
     corners = sh.select_cells(text_area, f_a, work.shape)
     limit = prof.max_region_blur_px * allowance  # the same blur on the paper at any resolution
-    sharp = sh.measure(work, corners)
+    sharp = first = sh.measure(work, corners)
     smear_px = sm.smeared_blur(work, text_area, f_a, sharp, scale) if text_area.any() else None  # whole page's edges
 
     def figures(sharp: sh.Sharpness | None, skip: np.ndarray | None) -> tuple:
@@ -210,6 +211,9 @@ def _focus(
             blur = smear_px if blur is None else max(blur, smear_px)
         if sharp is not None:
             sharp = sh.rescore_silent(work, sharp, scale, limit, skip, straight=skip is None)
+        if skip is not None:  # after the re-scoring: a masked cell next to a restored one is no blur
+            sharp = pic.restore_masked(sharp, first, scale, limit)
+        if sharp is not None:
             sharp = pic.leave_out(work, sharp, scale, limit, (paper, f_a))
         return sharp, blur, None if sharp is None else rg.worst_region(sharp, scale, limit)
 

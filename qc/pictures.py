@@ -86,6 +86,51 @@ def leave_out(
     return replace(sharp, cells=kept, pictures=tuple(c for c, d in zip(cells, drop, strict=True) if d))
 
 
+def restore_masked(
+    second: sh.Sharpness | None, first: sh.Sharpness | None, scale: float, limit_px: float
+) -> sh.Sharpness | None:
+    """The second reading's map (qc.checker._focus: without light edges and ruled lines) with the cells it could
+    not read given their first reading back: the sharp ones, and the ones blurred beyond `limit_px` (original px,
+    as leave_out) unless sharp print holds them on both sides.
+
+    The masks of the second reading assume sparse, thin print: a shadow's soft edge or a ruled line among words.
+    Dense print blurred past reading (a 长期医嘱单 of 1.6 mm print on every ruled line, ninth break-it tester)
+    merges into toned bands that both masks take whole - the closing of qc.light dims over the block, the rows
+    read as ruled lines - so its cells fell silent and the few left (the rules) cleared the page at sigma 3 px,
+    blurred whole or over its right 40 %. A reading speaks only for the cells it read. A cell the first reading
+    found sharp is sharp (lines and changes of light only ever make print read more blurred); a blurred one, if its
+    blur is measured (under SATURATED of the curve's end: a shadow's soft edge, which the light mask is for, reads
+    at the end, 5.9-6.0 px at scale 2, blurred print at sigma 2-3 px 1.4-3.5: `bench/qc/sweeps.py shadows`), is
+    blurred again unless, along ENCLOSED_SHARE of their columns or rows, the nearest read cell on each side of the
+    blurred cells taken is sharp (as _bordered: a halftone picture or a shadow's edge between sharp print; a page
+    blurred whole or towards a side runs to the text area's edge). The blurred cells taken are judged as one
+    patch. qc.checker._focus restores after the second reading's re-scoring of silent cells
+    (sharpness.rescore_silent): a masked cell beside a restored one is silent for the mask, not for blur (graph
+    paper's grid-only cells spread a sharp marker photo's three marginal cells over half its text area). The page
+    figures stay the second reading's; `second` is returned as it is when nothing was taken.
+    """
+    if first is None or not first.cells:
+        return second
+    if second is None:  # the masks took every edge: nothing was read
+        second = replace(first, cells=(), silent=tuple(sorted({*first.silent, *((c.y, c.x) for c in first.cells)})))
+    read = {(c.y, c.x) for c in second.cells}
+    soft = SATURATED * sh.original_blur(sh.MAX_SIGMA, scale)  # a light change's edge, softer than any print's
+    blur = sh.cell_blur(first.cells, scale)
+    taken = [(c, b > limit_px) for c, b in zip(first.cells, blur, strict=True) if (c.y, c.x) not in read and b < soft]
+    if not taken:
+        return second
+    cells = second.cells + tuple(c for c, b in taken if not b) + tuple(c for c, b in taken if b)
+    blurred = np.arange(len(cells) - sum(b for _, b in taken), len(cells))
+    size = cells[0].size
+    gy, gx = np.array([c.y // size for c in cells]), np.array([c.x // size for c in cells])
+    if len(blurred) and _bordered(blurred, gy, gx, sh.cell_blur(cells, scale) > limit_px):
+        cells = cells[: blurred[0]]
+    back = {(c.y, c.x) for c in cells}
+    return replace(second, cells=cells, silent=tuple(k for k in second.silent if k not in back))
+
+
+SATURATED = 0.9  # of the sharpness curve's last sigma (qc.sharpness.MAX_SIGMA): a cell read this blurred or more
+# is dominated by an edge softer than print's, a change of light's (restore_masked)
 EDGE_TINT = 0.2  # a band's tint at the paper's edges: this much darker than the paper's grey (_across)
 EDGE_TONED = 0.5  # share of a toned area's rows (or columns) whose paper is toned at both its edges: a band
 

@@ -90,10 +90,15 @@ def test_shaded_or_shadowed_text_out_of_focus_fails(
 
 
 def _map(
-    rows: int, cols: int, blurred: set[tuple[int, int]], dark: set[tuple[int, int]], margin: int = 32
+    rows: int,
+    cols: int,
+    blurred: set[tuple[int, int]],
+    dark: set[tuple[int, int]],
+    margin: int = 32,
+    score: float = 0.4,
 ) -> tuple[np.ndarray, sh.Sharpness]:
     """A working image of 64 px cells (paper 230 with a dark stroke each; `dark` cells toned 90) in a margin of
-    paper and its map: cells scored 0.9 (sharp), those in `blurred` 0.4 (sigma 2.9 working px)."""
+    paper and its map: cells scored 0.9 (sharp), those in `blurred` `score` (0.4: sigma 2.9 working px)."""
     size = 64
     work = np.full((rows * size + 2 * margin, cols * size + 2 * margin), 230, np.uint8)
     cells = []
@@ -103,8 +108,7 @@ def _map(
             work[y + 20 : y + 24, x + 10 : x + 54] = 40
             if (r, c) in dark:
                 work[y : y + size, x : x + size] = 90
-            score = 0.4 if (r, c) in blurred else 0.9
-            cells.append(sh.Cell(y=y, x=x, size=size, score=score, edges=100))
+            cells.append(sh.Cell(y=y, x=x, size=size, score=score if (r, c) in blurred else 0.9, edges=100))
     return work, sh.Sharpness(overall=0.9, worst_direction=0.9, edges=100 * len(cells), cells=tuple(cells))
 
 
@@ -169,3 +173,53 @@ def test_print_on_a_tint_is_told_from_a_picture() -> None:
     assert pictures._print_on_tint(tint, cells)
     assert not pictures._print_on_tint(speckle, cells)
     assert not pictures._print_on_tint(tint, cells[:2])  # too few cells to tell
+
+
+def _taken(sharp: sh.Sharpness, rows: set[int]) -> sh.Sharpness:
+    """The map as the second focus reading leaves it when its masks took the cells of `rows` whole: silent."""
+    gone = [c for c in sharp.cells if c.y // c.size in rows]
+    return replace(sharp, cells=tuple(c for c in sharp.cells if c not in gone), silent=tuple((c.y, c.x) for c in gone))
+
+
+def test_cells_the_masks_took_between_sharp_print_stay_out() -> None:
+    """A halftone picture or a shadow's edge between sharp print: the second reading's map is kept as it is."""
+    _, first = _map(5, 3, {(2, 0), (2, 1), (2, 2)}, set(), score=0.55)
+    second = _taken(first, {2})
+    got = pictures.restore_masked(second, first, 2.0, 1.2)
+    assert got.cells == second.cells and got.silent == second.silent
+
+
+def test_cells_the_masks_took_to_the_text_areas_edge_are_blurred_again() -> None:
+    """Dense print blurred over the lower part of the page: the taken cells run to the text area's edge, so they
+    come back with their first, blurred reading; a sharp taken cell (row 1) comes back sharp."""
+    _, first = _map(5, 3, {(3, 0), (3, 1), (3, 2), (4, 0), (4, 1), (4, 2)}, set(), score=0.55)  # sigma 2.9 px
+    second = _taken(first, {1, 3, 4})
+    got = pictures.restore_masked(second, first, 2.0, 1.2)
+    assert sorted((c.y // c.size, c.x // c.size, c.score) for c in got.cells) == sorted(
+        (r, c, 0.55 if r >= 3 else 0.9) for r in range(5) for c in range(3)
+    )
+    assert got.silent == ()
+    region = rg.worst_region(got, 2.0, 1.2)
+    assert region is not None and region.share == 0.4
+    assert pictures.restore_masked(first, first, 2.0, 1.2) is first  # nothing taken
+    whole = pictures.restore_masked(None, first, 2.0, 1.2)  # the masks took every edge: the first reading stands
+    assert whole is not None and set(whole.cells) == set(first.cells) and whole.silent == ()
+
+
+def test_cells_read_at_the_curves_end_are_a_change_of_light() -> None:
+    """A shadow's soft edge reads at the end of the curve (score 0.39: 6 px at scale 2); the light mask took it
+    for that: it does not come back, wherever it is (hand shadows from a frame side, bench/qc/sweeps.py shadows)."""
+    _, first = _map(5, 3, {(4, 0), (4, 1)}, set(), score=0.39)
+    second = _taken(first, {4})
+    got = pictures.restore_masked(second, first, 2.0, 1.2)
+    assert all(c.score == 0.9 for c in got.cells) and len(got.cells) == 13  # the sharp (4, 2) came back
+
+
+def test_sharp_cells_the_masks_took_come_back_sharp() -> None:
+    """A picture's blurred cells held by sharp print stay out; the sharp cells taken with them come back."""
+    _, first = _map(5, 3, {(2, 0), (2, 1), (2, 2)}, set(), score=0.55)
+    got = pictures.restore_masked(_taken(first, {1, 2}), first, 2.0, 1.2)
+    assert sorted((c.y // c.size, c.score) for c in got.cells) == sorted(
+        (r, 0.9) for r in (0, 1, 3, 4) for _ in range(3)
+    )
+    assert len(got.silent) == 3
