@@ -11,6 +11,7 @@ import numpy as np
 from qc.stats import median
 
 MAX_TEXT_SKEW = 30.0
+COARSE_POINTS = 1500  # ink pixels of the wide text-line search (text_fit), a seeded random sample
 SIDE_SAMPLES = 64  # profiles across each side of the paper
 WHOLE_SIDE = 0.75  # a side with fewer usable profiles than this share was clipped, hidden or bent
 _ALONG = np.linspace(0.1, 0.9, SIDE_SAMPLES)  # where the profiles cross a side, as shares of its length
@@ -209,15 +210,15 @@ def text_fit(ink: np.ndarray, prior: float | None = None, max_points: int = 5000
     if nz is None or len(nz) < 50:  # findNonZero: (x, y) in row-major order, like np.nonzero, at half its cost
         return None
     nz = nz.reshape(-1, 2)
-    xs, ys = nz[:, 0], nz[:, 1]
-    if len(xs) > max_points:
-        step = int(math.ceil(len(xs) / max_points))
-        ys, xs = ys[::step], xs[::step]
-    x = xs.astype(np.float64) - xs.mean()
-    y = ys.astype(np.float64) - ys.mean()
+    even = nz[:: max(1, math.ceil(len(nz) / max_points))].astype(np.float64)  # every k-th: for the fine search
+    centre = even.mean(axis=0)
+    x, y = (even - centre).T
     if prior is None:
-        sub = slice(None, None, max(1, len(x) // 1500))
-        a = _search(x[sub], y[sub], 0.0, MAX_TEXT_SKEW, 1.0, 3.0)
+        # the wide search on a seeded random sample: every k-th pixel of the row-major list lies on a lattice whose
+        # diagonals outscored a dense form's rows (a straight scan of a 1.6 mm order sheet read 25-31°)
+        pick = np.random.default_rng(0).integers(0, len(nz), COARSE_POINTS) if len(nz) > COARSE_POINTS else slice(None)
+        rx, ry = (nz[pick].astype(np.float64) - centre).T
+        a = _search(rx, ry, 0.0, MAX_TEXT_SKEW, 1.0, 3.0)
         a = _search(x, y, a, 1.5, 0.25, 1.5)
     else:
         a = _search(x, y, prior, 1.0, 0.25, 1.5)

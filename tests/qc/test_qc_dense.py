@@ -111,3 +111,20 @@ def test_the_dense_form_blurred_less_over_its_right_side_fails(
     (sigma 2.5-3) are 17 % of the text, under the 20 % a region needs."""
     rep = qc.check(_photo(form, sigma, start, steps))
     assert "blur" in rep.reasons, rep.metrics
+
+
+def _scan(paper: np.ndarray, angle: float) -> bytes:
+    """A 600 dpi grey PNG scan of the sheet, turned `angle` degrees counter-clockwise on the glass: no page edge
+    in view, so the skew is the text lines' (qc.skew.text_fit)."""
+    h, w = paper.shape
+    turned = cv2.warpAffine(paper, cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0), (w, h), borderValue=245)
+    return cv2.imencode(".png", turned)[1].tobytes()
+
+
+@pytest.mark.parametrize("angle", [-2.0, -0.7, 0.0, 0.4, 1.5])
+def test_a_scan_of_the_dense_form_reads_its_own_skew(form: np.ndarray, angle: float) -> None:
+    """Each read 25-31° before session 15 and failed `skew`: the text lines' ink was thinned to every k-th pixel
+    of its row-major list, a lattice whose diagonals outscored the sheet's rows (the ninth tester's table scans)."""
+    rep = qc.check(_scan(form, angle))
+    assert abs(rep.metrics["skew_deg"] - angle) <= 0.15, rep.metrics
+    assert rep.reasons == [], rep.metrics
