@@ -146,6 +146,8 @@ def detail(code: str, metrics: Mapping[str, Any], profile: Any) -> tuple[str, st
             dpi = _num(metrics, "blur_dpi")
             allowance = profile.blur_allowance(dpi) if hasattr(profile, "blur_allowance") else 1.0
             max_blur = profile.max_blur_px * allowance
+            if region_blur is not None and (share or 0.0) >= WHOLE_PAGE:  # the whole page failed by region: its
+                page_blur = max(page_blur, region_blur)  # blur is the region's, not a page figure under the limit
             fields = {"blur": _apart(page_blur, max_blur, 1), "max_blur": max_blur}
             if allowance > 1.0:
                 key, fields["dpi"] = "blur_dpi", dpi

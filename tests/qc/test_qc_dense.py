@@ -87,6 +87,7 @@ def test_the_dense_form_at_sigma_3_fails(form: np.ndarray) -> None:
     rep = qc.check(_photo(form, 3.0))  # passed before session 15 (blur 0.98 px, no region)
     assert "blur" in rep.reasons, rep.metrics
     assert rep.metrics["blur_region_share"] >= 0.8
+    assert rep.messages[0]["detail_en"].startswith("blur about 1.7 px"), rep.messages  # the region's, not 0.98
 
 
 def test_the_dense_form_blurred_over_its_right_40_percent_fails_there(form: np.ndarray) -> None:

@@ -353,6 +353,10 @@ def test_figures_never_read_as_the_limit_they_failed() -> None:
     zh, en = detail("blur", {"blur_px": 1.013}, prof)
     assert en == "blur about 1.01 px; 1.0 px allowed" and zh.startswith("模糊约 1.01 像素")
     assert detail("blur", {"blur_px": 2.04}, prof)[1] == "blur about 2.0 px; 1.0 px allowed"
+    # failed by a region over the whole page while the page figure stays under the limit (a dense sheet at
+    # sigma 3, tests/qc/test_qc_dense.py): the region's blur is given, never "0.98 px; 1.0 px allowed"
+    whole = {"blur_px": 0.978, "blur_region_px": 1.718, "blur_region_share": 0.9014}
+    assert detail("blur", whole, prof)[1] == "blur about 1.7 px; 1.0 px allowed"
 
 
 def test_a_receipt_is_not_given_an_a4_resolution(page_jpeg) -> None:
