@@ -114,3 +114,17 @@ def test_page_hashes_follow_inserts_deletes_and_records() -> None:
     assert h.compare("R", 3, y, True) is None and 3 not in h.pages   # blank: neither compared nor kept
     assert h.compare("R", 3, None, False) is None                     # no hash (no qc): nothing to say
     assert h.compare("S", 1, x, False) is None and h.pages == {1: x}  # another record starts afresh
+
+
+def test_the_page_just_before_wins_over_a_closer_earlier_page() -> None:
+    """A sheet shot as page 1 and again (moved) as page 4: a fifth shot of it matches page 1 closer, but the
+    operator did not turn the sheet after page 4 - the next shot re-shoots page 5 (same_page, not repeat_page)."""
+    h = PageHashes(max_bits=4)
+    x, moved, other = "0" * 64, "0" * 63 + "7", "f" * 64
+    assert h.compare("R", 1, x, False) is None
+    assert h.compare("R", 2, other, False) is None
+    assert h.compare("R", 3, "f" * 63 + "0", False).earlier == 2   # unturned: 4 bits from page 2
+    m = h.compare("R", 4, moved, False)
+    assert (m.earlier, m.distance, m.unturned) == (1, 3, False)    # a repeat of page 1
+    m = h.compare("R", 5, "0" * 63 + "1", False)                   # 1 bit from page 1, 2 bits from page 4
+    assert (m.earlier, m.distance, m.unturned) == (4, 2, True)
