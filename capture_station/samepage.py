@@ -53,8 +53,7 @@ class PageHashes:
 
         The page just before wins over a closer earlier page: after a repeat of page 1 as page 4, a fifth shot of
         the same sheet is nearer page 1 (page 4 was shot moved a little) but was shot because the sheet was not
-        turned (its test failed on this session's fresh install, at 2ab4078 too: the two distances are near and
-        their order had swapped)."""
+        turned."""
         if record != self.record:
             self.record, self.pages = record, {}
         if insert:

@@ -205,14 +205,14 @@ def _focus(
     sharp = first = sh.measure(work, corners)
     smear_px = sm.smeared_blur(work, text_area, f_a, sharp, scale) if text_area.any() else None  # whole page's edges
 
-    def figures(sharp: sh.Sharpness | None, skip: np.ndarray | None) -> tuple:
+    def figures(sharp: sh.Sharpness | None, skip: np.ndarray | None, read_first: sh.Sharpness | None = None) -> tuple:
         blur = None if sharp is None else sh.original_blur(sh.sigma_of_score(sharp.worst_direction), scale)
         if smear_px is not None:
             blur = smear_px if blur is None else max(blur, smear_px)
         if sharp is not None:
             sharp = sh.rescore_silent(work, sharp, scale, limit, skip, straight=skip is None)
-        if skip is not None:  # after the re-scoring: a masked cell next to a restored one is no blur
-            sharp = pic.restore_masked(sharp, first, scale, limit)
+        if read_first is not None:  # after the re-scoring: a masked cell next to a restored one is no blur
+            sharp = pic.restore_masked(sharp, read_first, scale, limit)
         if sharp is not None:
             sharp = pic.leave_out(work, sharp, scale, limit, (paper, f_a))
         return sharp, blur, None if sharp is None else rg.worst_region(sharp, scale, limit)
@@ -221,7 +221,7 @@ def _focus(
     if _blur_fails(blur, region.share if region else 0.0, allowance, prof):
         skip = cv2.resize(lt.light_edges(mid), work.shape[::-1], interpolation=cv2.INTER_NEAREST)
         skip |= rl.line_mask(work)  # and its print is read without its ruled lines (qc.rules.line_mask)
-        sharp, blur, region = figures(sh.measure(work, corners, skip, straight=False), skip)
+        sharp, blur, region = figures(sh.measure(work, corners, skip, straight=False), skip, first)
     if blur is None or blur < NEAR_LIMIT * prof.max_blur_px * allowance:  # thin print smeared evenly keeps steep
         return sharp, blur, region, None  # edges; a page failed already is told whether the camera moved
     motion = mo.straight_motion(work, corners, scale)
