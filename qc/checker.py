@@ -206,7 +206,8 @@ def _focus(
     smear_px = sm.smeared_blur(work, text_area, f_a, sharp, scale) if text_area.any() else None  # whole page's edges
 
     def figures(sharp: sh.Sharpness | None, skip: np.ndarray | None, read_first: sh.Sharpness | None = None) -> tuple:
-        blur = None if sharp is None else sh.original_blur(sh.sigma_of_score(sharp.worst_direction), scale)
+        read = read_first if sharp is None else sharp  # the masks took every edge: the first reading stands
+        blur = None if read is None else sh.original_blur(sh.sigma_of_score(read.worst_direction), scale)
         if smear_px is not None:
             blur = smear_px if blur is None else max(blur, smear_px)
         if sharp is not None:
