@@ -8,17 +8,15 @@ from typing import Any
 import cv2
 import numpy as np
 
-from qc import light as lt
+from qc import focus as fo
 from qc import motion as mo
 from qc import occlusion as oc
 from qc import outline as ol
 from qc import page as pg
-from qc import pictures as pic
 from qc import regions as rg
 from qc import rules as rl
 from qc import sharpness as sh
 from qc import skew as sk
-from qc import smear as sm
 from qc.decode import Decoded, ImageInput, load
 from qc.messages import paper_name
 from qc.pagehash import page_hash
@@ -28,9 +26,6 @@ from qc.report import Metric, Report, make_report
 FRAME_ASPECT_TOLERANCE = 0.02  # a page filling a frame of the paper's shape within this is that paper (a scan)
 ANALYSIS_LONG = 1500  # the working image is halved for page, exposure, ink and text-skew analysis above this
 MIN_ANALYSIS_SIDE = 32
-NEAR_LIMIT = 0.7  # a page whose edge score leaves its blur at this share of the limit or more is looked at for a
-# straight, even motion (qc.motion): such smears of thin print measure 0.74-1.0 of it (0.74: a table shaken 15 px
-# across its rules, with camera noise), sharp generated photos 0.5-0.72 (9 of 80 pay the 2-3 ms)
 
 
 @dataclass(frozen=True)
@@ -146,7 +141,7 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
         if pg.matches_paper(frame, prof.paper_size_mm, FRAME_ASPECT_TOLERANCE):
             blur_dpi = pg.effective_dpi(frame, f_l * dec.scale, prof.paper_size_mm)
     allowance = prof.blur_allowance(blur_dpi)
-    sharp, blur, region, motion = _focus(work, mid, text_area, region, f_a, dec.scale, allowance, prof)
+    sharp, blur, region, motion = fo.focus(work, mid, text_area, region, f_a, dec.scale, allowance, prof)
     return Measured(
         motion=motion,
         sharpness=sharp,
@@ -178,67 +173,6 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
     )
 
 
-def _focus(
-    work: np.ndarray,
-    mid: np.ndarray,
-    text_area: np.ndarray,
-    paper: np.ndarray,
-    f_a: int,
-    scale: float,
-    allowance: float,
-    prof: Profile,
-) -> tuple[sh.Sharpness | None, float | None, rg.Region | None, mo.Motion | None]:
-    """The focus figures of the text area: its sharpness map, the page's blur (original px), the worst region and
-    a straight, even motion (qc.motion). `text_area` (bool) and `paper` (uint8 0/1) are on the analysis grid,
-    f_a times smaller than `work`.
-
-    A page found blurred is measured again without the edges where the light changes (qc.light): a hand shadow's
-    soft boundary across sparse print is no blur of the print; nor are its ruled lines (qc.rules.line_mask), whose
-    thin edges and crossings read as blurred on a sharp chart; cells those masks took whole are read as the first
-    time unless sharp print holds them (qc.pictures.restore_masked: dense print blurred into bands). A smear too
-    long for the edge profiles (qc.smear) is the page's blur when it is the larger. Printed pictures leave the map
-    (qc.pictures). A page left at NEAR_LIMIT of the limit or more is looked at for an even shake (also when it
-    failed already: the operator is told the camera moved), whose region is then the whole text area.
-    """
-    corners = sh.select_cells(text_area, f_a, work.shape)
-    limit = prof.max_region_blur_px * allowance  # the same blur on the paper at any resolution
-    sharp = first = sh.measure(work, corners)
-    smear_px = sm.smeared_blur(work, text_area, f_a, sharp, scale) if text_area.any() else None  # whole page's edges
-
-    def figures(sharp: sh.Sharpness | None, skip: np.ndarray | None, read_first: sh.Sharpness | None = None) -> tuple:
-        read = read_first if sharp is None else sharp  # the masks took every edge: the first reading stands
-        blur = None if read is None else sh.original_blur(sh.sigma_of_score(read.worst_direction), scale)
-        if smear_px is not None:
-            blur = smear_px if blur is None else max(blur, smear_px)
-        if sharp is not None:
-            sharp = sh.rescore_silent(work, sharp, scale, limit, skip, straight=skip is None)
-        if read_first is not None:  # after the re-scoring: a masked cell next to a restored one is no blur
-            sharp = pic.restore_masked(sharp, read_first, scale, limit)
-        if sharp is not None:
-            sharp = pic.leave_out(work, sharp, scale, limit, (paper, f_a))
-        return sharp, blur, None if sharp is None else rg.worst_region(sharp, scale, limit)
-
-    sharp, blur, region = figures(sharp, None)
-    if _blur_fails(blur, region.share if region else 0.0, allowance, prof):
-        skip = cv2.resize(lt.light_edges(mid), work.shape[::-1], interpolation=cv2.INTER_NEAREST)
-        skip |= rl.line_mask(work)  # and its print is read without its ruled lines (qc.rules.line_mask)
-        sharp, blur, region = figures(sh.measure(work, corners, skip, straight=False), skip, first)
-    if blur is None or blur < NEAR_LIMIT * prof.max_blur_px * allowance:  # thin print smeared evenly keeps steep
-        return sharp, blur, region, None  # edges; a page failed already is told whether the camera moved
-    motion = mo.straight_motion(work, corners, scale)
-    if motion is None:
-        return sharp, blur, region, None
-    if sharp is not None and sharp.cells:  # the whole text area moved: it is the region
-        region = rg.Region(motion.blur_px, rg.cells_box(list(range(len(sharp.cells))), sharp.cells, scale), 1.0)
-    return sharp, max(blur, motion.blur_px), region, motion
-
-
-def _blur_fails(blur: float | None, region_share: float, allowance: float, prof: Profile) -> bool:
-    """The blur rule: the page's blur over max_blur_px, or its worst region's share of the text at
-    max_blur_region_share or more (limits × allowance, Profile.blur_allowance)."""
-    return (blur is not None and blur > prof.max_blur_px * allowance) or region_share >= prof.max_blur_region_share
-
-
 def _num(metrics: dict[str, Metric], key: str) -> float | None:
     v = metrics.get(key)
     return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
@@ -259,7 +193,7 @@ def judge_metrics(
     smeared = blank and (_num(metrics, "smear_ratio") or 0.0) >= prof.min_smear_ratio
     blur, skew = _num(metrics, "blur_px"), _num(metrics, "skew_deg")
     region_share = _num(metrics, "blur_region_share") or 0.0
-    blurred = smeared or _blur_fails(blur, region_share, prof.blur_allowance(_num(metrics, "blur_dpi")), prof)
+    blurred = smeared or fo.blur_fails(blur, region_share, prof.blur_allowance(_num(metrics, "blur_dpi")), prof)
     if blank and not blurred and not intentionally_blank:
         reasons.append("blank")  # a page found blurred held content: it moved or is out of focus, it is not empty
     if blurred:

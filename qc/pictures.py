@@ -89,7 +89,7 @@ def leave_out(
 def restore_masked(
     second: sh.Sharpness | None, first: sh.Sharpness | None, scale: float, limit_px: float
 ) -> sh.Sharpness | None:
-    """The second reading's map (qc.checker._focus: without light edges and ruled lines) with the cells it could
+    """The second reading's map (qc.focus.focus: without light edges and ruled lines) with the cells it could
     not read given their first reading back: the sharp ones, and the ones blurred beyond `limit_px` (original px,
     as leave_out) unless sharp print holds them on both sides.
 
@@ -104,7 +104,7 @@ def restore_masked(
     blurred again unless, along ENCLOSED_SHARE of their columns or rows, the nearest read cell on each side of the
     blurred cells taken is sharp (as _bordered: a halftone picture or a shadow's edge between sharp print; a page
     blurred whole or towards a side runs to the text area's edge). The blurred cells taken are judged as one
-    patch. qc.checker._focus restores after the second reading's re-scoring of silent cells
+    patch. qc.focus.focus restores after the second reading's re-scoring of silent cells
     (sharpness.rescore_silent): a masked cell beside a restored one is silent for the mask, not for blur (graph
     paper's grid-only cells spread a sharp marker photo's three marginal cells over half its text area). The page
     figures stay the second reading's; `second` is returned as it is when nothing was taken.

@@ -11,7 +11,7 @@ pixels (qc.skew's search), refined to 0.025° steps on the lines that cover SPAN
 such lines are needed. A page without them stops after the compressed maps' opening (about 1 ms on a 12 MP photo).
 
 `line_mask` marks the same kind of lines, ink-dark or faint, on the working image for the focus measure: a page
-found blurred is read again without them (qc.checker._focus).
+found blurred is read again without them (qc.focus.focus).
 """
 
 from __future__ import annotations
@@ -136,7 +136,7 @@ def line_mask(gray: np.ndarray) -> np.ndarray:
     columns (within about 4°) at least LINE_SHARE of its long side long — the rules of forms and tables and the
     grids of temperature charts 体温单, ECG and graph paper.
 
-    For the focus measure (qc.checker._focus): a thin line's edge cannot tell a pale sharp line from a dark blurred
+    For the focus measure (qc.focus.focus): a thin line's edge cannot tell a pale sharp line from a dark blurred
     one (`bench/qc/lines.py`: a line 0.5 px wide blurred by sigma 1 reads 0.6, and where lines cross the profile
     runs through the other line and a sharp grid reads sigma 1.2), so a page found blurred is read again on its
     print, handwriting, curves and traces, without the ruled lines. Strokes of text are shorter than the kernel.
