@@ -141,7 +141,7 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
         if pg.matches_paper(frame, prof.paper_size_mm, FRAME_ASPECT_TOLERANCE):
             blur_dpi = pg.effective_dpi(frame, f_l * dec.scale, prof.paper_size_mm)
     allowance = prof.blur_allowance(blur_dpi)
-    sharp, blur, region, motion = fo.focus(work, mid, text_area, region, f_a, dec.scale, allowance, prof)
+    sharp, blur, region, motion = fo.focus(work, mid, text_area, ink, region, f_a, dec.scale, allowance, prof)
     return Measured(
         motion=motion,
         sharpness=sharp,

@@ -14,15 +14,16 @@ from qc import sharpness as sh
 from qc import smear as sm
 from qc.profile import Profile
 
-NEAR_LIMIT = 0.7  # a page whose edge score leaves its blur at this share of the limit or more is looked at for a
-# straight, even motion (qc.motion): such smears of thin print measure 0.74-1.0 of it (0.74: a table shaken 15 px
-# across its rules, with camera noise), sharp generated photos 0.5-0.72 (9 of 80 pay the 2-3 ms)
+NEAR_LIMIT = 0.7  # a page whose edge score leaves its blur at this share of the limit or more is a straight, even
+# motion (qc.motion) on the usual evidence: such smears of thin print measure 0.74-1.0 of it (0.74: a table shaken
+# 15 px across its rules, with camera noise), sharp generated photos 0.5-0.72; under it, on stricter evidence
 
 
 def focus(
     work: np.ndarray,
     mid: np.ndarray,
     text_area: np.ndarray,
+    ink: np.ndarray,
     paper: np.ndarray,
     f_a: int,
     scale: float,
@@ -30,16 +31,18 @@ def focus(
     prof: Profile,
 ) -> tuple[sh.Sharpness | None, float | None, rg.Region | None, mo.Motion | None]:
     """The focus figures of the text area: its sharpness map, the page's blur (original px), the worst region and
-    a straight, even motion (qc.motion). `text_area` (bool) and `paper` (uint8 0/1) are on the analysis grid,
-    f_a times smaller than `work`.
+    a straight, even motion (qc.motion). `text_area` and `ink` (bool: ink and content, ink alone) and `paper`
+    (uint8 0/1) are on the analysis grid, f_a times smaller than `work`.
 
     A page found blurred is measured again without the edges where the light changes (qc.light): a hand shadow's
     soft boundary across sparse print is no blur of the print; nor are its ruled lines (qc.rules.line_mask), whose
     thin edges and crossings read as blurred on a sharp chart; cells those masks took whole are read as the first
     time unless sharp print holds them (qc.pictures.restore_masked: dense print blurred into bands). A smear too
     long for the edge profiles (qc.smear) is the page's blur when it is the larger. Printed pictures leave the map
-    (qc.pictures). A page left at NEAR_LIMIT of the limit or more is looked at for an even shake (also when it
-    failed already: the operator is told the camera moved), whose region is then the whole text area.
+    (qc.pictures). Every page is looked at for an even shake (also one failed already: the operator is told the
+    camera moved), whose region is then the whole text area: in the cepstrum (qc.motion.straight_motion; on stricter
+    evidence for a page whose edges read sharp, under NEAR_LIMIT of the limit: dense print shaken 16-20 px read
+    0.5 px), else in the lost fine detail of its print (qc.motion.smeared_print: dense print shaken along its lines).
     """
     corners = sh.select_cells(text_area, f_a, work.shape)
     limit = prof.max_region_blur_px * allowance  # the same blur on the paper at any resolution
@@ -64,9 +67,11 @@ def focus(
         skip = cv2.resize(lt.light_edges(mid), work.shape[::-1], interpolation=cv2.INTER_NEAREST)
         skip |= rl.line_mask(work)  # and its print is read without its ruled lines (qc.rules.line_mask)
         sharp, blur, region = figures(sh.measure(work, corners, skip, straight=False), skip, first)
-    if blur is None or blur < NEAR_LIMIT * prof.max_blur_px * allowance:  # thin print smeared evenly keeps steep
-        return sharp, blur, region, None  # edges; a page failed already is told whether the camera moved
-    motion = mo.straight_motion(work, corners, scale)
+    if blur is None:  # thin print smeared evenly keeps steep edges; a page failed already is told whether it moved
+        return sharp, blur, region, None
+    motion = mo.straight_motion(work, corners, scale, strict=blur < NEAR_LIMIT * prof.max_blur_px * allowance)
+    if motion is None:
+        motion = mo.smeared_print(work, corners, ink, f_a, scale)
     if motion is None:
         return sharp, blur, region, None
     if sharp is not None and sharp.cells:  # the whole text area moved: it is the region

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from qc import sharpness as sh
@@ -36,6 +37,18 @@ MAX_FINE_POWER = 0.25  # an even motion along a direction takes the fine detail 
 # cycles per pixel within 22.5 degrees of the motion, over that across it, is 0.007-0.2 for even shakes of 6-25 px;
 # 0.3-2.2 on sharp pages and the real samples, 1.2-1.3 on ECG paper's 1 mm grid, whose cepstrum has a peak as deep
 # as -23 (a grid is not smeared: its fine lines keep their detail in every direction)
+SHARP_PEAK, SHARP_FINE_POWER = -32.0, 0.1  # a page whose edges read sharp (under qc.focus.NEAR_LIMIT) has moved
+# only on stronger evidence, a deeper peak and nearly all the fine detail along it gone: dense print (a 1.6 mm order
+# sheet) shaken 16-20 px at 30 degrees reads sharp, 0.5 px, with peaks of -36 to -54 and 0.05-0.1 of the detail
+# left; the deepest peaks of sharp pages, -27.5 (handwritten loops, 0.095 left) and -27.9 (0.19 left)
+PRINT_SHARE = 0.4  # a cell this much ink (qc.page.ink_mask) is dense print: 0.51-0.64 on order sheets of 1.2-2 mm
+# print, sharp or shaken; the inkiest cells of sharp pages, tables, charts, pictures and the real samples 0.03-0.32
+PRINT_WINDOWS = 16  # the windows richest in print that smeared_print reads
+MAX_PRINT_FINE = 0.05  # their median fine power along a direction over that across it, at most: a smear along it.
+# Dense print shaken 6-20 px along its lines, which the cepstrum misses: 0.001-0.012 (4 px: 0.02-0.04); sharp
+# pages >= 0.15 (1.2 mm print 0.15, real samples 0.18-0.8, generated 0.18-0.83). Ruled sheets read 0.000-0.002
+# but none of their windows is half print (0.14-0.33)
+FINE_LOW = 0.2  # cycles per pixel: the fine detail's band starts here and runs to 0.5
 MAX_WINDOWS = 48  # cells used, evenly spread over the text area (the mean spectrum is steady well before this)
 HALF_PEAK = 0.5  # the point at half the lag holding this share of the peak's depth is the motion's own length
 
@@ -46,8 +59,14 @@ _AROUND = (_RADIUS >= 2.5) & (_RADIUS <= WINDOW / 2 - 1)
 _SEARCH = (_RADIUS >= MIN_LAG) & (_RADIUS <= MAX_LAG)
 _FY = np.fft.fftfreq(WINDOW)[:, None] * np.ones((1, WINDOW // 2 + 1))  # the rfft2 layout's frequencies (cycles/px)
 _FX = np.fft.rfftfreq(WINDOW)[None, :] * np.ones((WINDOW, 1))
-_FINE = (np.hypot(_FY, _FX) >= 0.2) & (np.hypot(_FY, _FX) <= 0.5)
+_FINE = (np.hypot(_FY, _FX) >= FINE_LOW) & (np.hypot(_FY, _FX) <= 0.5)
 _FREQ_DEG = np.degrees(np.arctan2(-_FY, _FX)) % 180.0
+_LAG_DEG = np.degrees(np.arctan2(-_DY, _DX)) % 180.0
+_ANGLES = np.arange(0.0, 180.0, 5.0)  # directions smeared_print compares (one across another: half the list on)
+_WEDGES = np.stack(
+    [(_FINE & (np.abs((_FREQ_DEG - a + 90.0) % 180.0 - 90.0) <= 22.5)).ravel() for a in _ANGLES], axis=1
+).astype(np.float64)
+_WEDGES /= _WEDGES.sum(axis=0)
 
 
 @dataclass(frozen=True)
@@ -73,12 +92,17 @@ def power_spectrum(gray: np.ndarray, corners: list[tuple[int, int]]) -> np.ndarr
         return None
     if len(corners) > MAX_WINDOWS:
         corners = [corners[int(j)] for j in np.linspace(0, len(corners) - 1, MAX_WINDOWS)]
+    return _spectra(gray, corners).mean(axis=0)
+
+
+def _spectra(gray: np.ndarray, corners: list[tuple[int, int]]) -> np.ndarray:
+    """Power spectra (n, WINDOW, WINDOW // 2 + 1) of the windows at `corners`, as power_spectrum takes them."""
     inset = (sh.cell_size(gray.shape) - WINDOW) // 2
     wins = np.stack([sh._window(gray, y + inset, x + inset, WINDOW) for y, x in corners]).astype(np.float32)
     wins -= wins.mean(axis=(1, 2), keepdims=True)
     wins *= _HANN
     spec = np.fft.rfft2(wins)
-    return (spec.real**2 + spec.imag**2).mean(axis=0)
+    return spec.real**2 + spec.imag**2
 
 
 def cepstrum(power: np.ndarray) -> np.ndarray:
@@ -107,14 +131,17 @@ def depth(cep: np.ndarray) -> np.ndarray | None:
     return None if spread <= 0 else (cep - mid) / spread
 
 
-def straight_motion(gray: np.ndarray, corners: list[tuple[int, int]], scale: float) -> Motion | None:
+def straight_motion(
+    gray: np.ndarray, corners: list[tuple[int, int]], scale: float, strict: bool = False
+) -> Motion | None:
     """The straight, even motion of the text area, or None when its cepstrum shows none.
 
     `gray` is the working image (uint8), `corners` the text-area cells, `scale` the original pixels per working
     pixel. The deepest point of the cepstrum between MIN_LAG and MAX_LAG working pixels from the origin, measured
     in robust standard deviations (median, 1.4826 x MAD) of the cepstrum around the origin, is a motion when it is
-    MIN_PEAK or deeper and the fine detail along it is gone (fine_power_ratio at most MAX_FINE_POWER); its
-    distance is the motion's length and its direction the motion's.
+    MIN_PEAK or deeper and the fine detail along it is gone (fine_power_ratio at most MAX_FINE_POWER; `strict`, for
+    a page whose edges read sharp: SHARP_PEAK and SHARP_FINE_POWER); its distance is the motion's length and its
+    direction the motion's.
     """
     power = power_spectrum(gray, corners)
     if power is None:
@@ -124,13 +151,66 @@ def straight_motion(gray: np.ndarray, corners: list[tuple[int, int]], scale: flo
         return None
     k = int(np.argmin(np.where(_SEARCH, z, np.inf)))
     dy, dx = float(_DY.flat[k]), float(_DX.flat[k])
-    if z.flat[k] > MIN_PEAK:
+    if z.flat[k] > (SHARP_PEAK if strict else MIN_PEAK):
         return None
     dy, dx = _fundamental(z, dy, dx)
     angle = math.degrees(math.atan2(-dy, dx)) % 180.0
-    if fine_power_ratio(power, angle) > MAX_FINE_POWER:
+    if fine_power_ratio(power, angle) > (SHARP_FINE_POWER if strict else MAX_FINE_POWER):
         return None  # a periodic pattern (a grid, a halftone), not a smear
     return Motion(length_px=math.hypot(dy, dx) * scale, angle_deg=angle, peak=float(z.flat[k]))
+
+
+def smeared_print(
+    gray: np.ndarray, corners: list[tuple[int, int]], ink: np.ndarray, factor: float, scale: float
+) -> Motion | None:
+    """A smear along the lines of dense print, which straight_motion's cepstrum misses; None when there is none.
+
+    `gray`, `corners` and `scale` as straight_motion takes them; `ink` is the ink mask (bool, qc.page.ink_mask) at
+    1/factor of `gray`. Dense print (an order sheet of 1.6 mm print on every ruled
+    line) shaken 6-16 px along its lines becomes a band per line whose edges along the motion are the rules' and
+    the bands' own, all sharp (it read 0.5 px), and whose cepstrum holds no peak deep enough to be told from a
+    sharp page's. Yet every window of its print has lost its fine detail along the motion, which sharp print never
+    has in any direction: of the PRINT_WINDOWS cells richest in ink (at least MIN_WINDOWS of them PRINT_SHARE or
+    more: a ruled sheet's or a table's cells are mostly paper, and their lines have no detail along them either),
+    the median over the windows of the fine power (FINE_LOW-0.5 cycles per pixel within 22.5 degrees of a
+    direction) over that across it is at most MAX_PRINT_FINE along the smear. Its length is the deepest cepstral
+    point (mean spectrum of those windows) within 22.5 degrees of it when MIN_PEAK or deeper, as straight_motion
+    trusts one; else 1 / FINE_LOW = 5 working pixels, the least that takes the band (a lower bound: shallower
+    points lay at 2-5 times the length of 4-8 px smears, at their harmonics). Returns a Motion (length in original
+    pixels; peak: that point's depth, or 0).
+    """
+    shares = _shares(ink, factor, corners, sh.cell_size(gray.shape))
+    rich = sorted(((s, c) for s, c in zip(shares, corners, strict=True) if s >= PRINT_SHARE), reverse=True)
+    if len(rich) < MIN_WINDOWS:
+        return None
+    spectra = _spectra(gray, [c for _, c in rich[:PRINT_WINDOWS]])
+    fine = np.einsum("wf,fa->wa", spectra.reshape(len(spectra), -1), _WEDGES)  # mean fine power per direction
+    # (windows, angles); einsum, not @: a BLAS product this small spins its threads for more CPU than it saves
+    ratio = np.median(fine / np.maximum(np.roll(fine, -len(_ANGLES) // 2, axis=1), 1e-12), axis=0)
+    k = int(np.argmin(ratio))
+    if ratio[k] > MAX_PRINT_FINE:
+        return None
+    angle, peak, lag = float(_ANGLES[k]), 0.0, 1.0 / FINE_LOW
+    z = depth(cepstrum(spectra.mean(axis=0)))
+    if z is not None:
+        j = int(np.argmin(np.where(_SEARCH & (np.abs((_LAG_DEG - angle + 90.0) % 180.0 - 90.0) <= 22.5), z, np.inf)))
+        if z.flat[j] <= MIN_PEAK:
+            peak, lag = float(z.flat[j]), math.hypot(float(_DY.flat[j]), float(_DX.flat[j]))
+    return Motion(length_px=lag * scale, angle_deg=angle, peak=peak)
+
+
+def _shares(mask: np.ndarray, factor: float, corners: list[tuple[int, int]], size: int) -> list[float]:
+    """Each cell's share (0-1) covered by `mask` (bool, at 1/factor of the working image); `corners` are the cells'
+    top-left corners in working pixels, `size` their side."""
+    h, w = mask.shape
+    total = cv2.integral(mask.view(np.uint8))
+    out = []
+    for y, x in corners:
+        y0, x0 = min(int(y / factor), h), min(int(x / factor), w)
+        y1, x1 = min(int((y + size) / factor), h), min(int((x + size) / factor), w)
+        area = (y1 - y0) * (x1 - x0)
+        out.append(float(total[y1, x1] - total[y0, x1] - total[y1, x0] + total[y0, x0]) / area if area else 0.0)
+    return out
 
 
 def _fundamental(z: np.ndarray, dy: float, dx: float) -> tuple[float, float]:

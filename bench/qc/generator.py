@@ -238,6 +238,20 @@ def render_paper(spec: PageSpec, px_per_mm: float, finish: bool = True) -> np.nd
                         (20, 30, int(rng.uniform(60, 140))),
                     )
         y += rows * rh + 6 * mm
+    elif spec.layout == "orders":  # an order sheet (长期医嘱单): print of 1.4-2.2 mm on every ruled line, 7 columns
+        size = int(rng.uniform(1.4, 2.2) * mm)
+        pitch, top, lw = size + 1.6 * mm, y, max(1, int(0.15 * mm))
+        xs = margin_x + (right - margin_x) * np.array([0, 0.1, 0.18, 0.53, 0.64, 0.75, 0.86, 1.0])
+        while y + pitch < h - 40 * mm:
+            d.line([(margin_x, y), (right, y)], fill=30, width=lw)
+            for x0, x1 in zip(xs, xs[1:], strict=False):
+                if rng.random() < 0.85:
+                    n = max(1, int((x1 - x0 - mm) / (1.2 * size)))
+                    _text(d, x0 + 0.5 * mm, y + 0.6 * mm, _random_text(rng, n), size, rng)
+            y += pitch
+        for x in xs:
+            d.line([(x, top), (x, y)], fill=30, width=lw)
+        y += 6 * mm
     if spec.layout != "blank":
         for _ in range(int(rng.integers(1, 4))):  # handwritten remarks and a signature
             if y > h - 25 * mm:

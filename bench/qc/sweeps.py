@@ -5,7 +5,7 @@
     .venv/bin/python bench/qc/sweeps.py bright --n 16       # wooden rulers, silver phones over a dark mat
     .venv/bin/python bench/qc/sweeps.py shadows --n 48      # hand shadows (50-80 % of the light, sigma 8-40 px)
     .venv/bin/python bench/qc/sweeps.py sharp --n 60        # sharp pages of every layout: false blur
-    .venv/bin/python bench/qc/sweeps.py shake --n 60        # thin print shaken evenly 6-25 px (and unshaken)
+    .venv/bin/python bench/qc/sweeps.py shake --n 60        # thin or dense print shaken 6-25 px (and unshaken)
     .venv/bin/python bench/qc/sweeps.py periodic --n 48     # sharp temperature charts, ECG, graph paper, halftones
     .venv/bin/python bench/qc/sweeps.py clipped --n 80      # outline partly off the frame: skew error per source
     .venv/bin/python bench/qc/sweeps.py bands --n 48        # a dark band across the page: sharp, bulged, objects in it
@@ -162,7 +162,7 @@ def main() -> None:
             angles = [0.0, 0.0, 90.0, 2.0, 88.0, 15.0, 30.0, 45.0, 60.0, 75.0]
             jobs = []
             for i in range(n):
-                layout = ["form", "text", "sparse"][i % 3]
+                layout = ["form", "text", "sparse", "orders"][i % 4]  # orders: 1.4-2.2 mm print on every line
                 shake = (
                     int(rng.integers(6, 26)),
                     angles[i % len(angles)],

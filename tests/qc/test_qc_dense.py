@@ -16,7 +16,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 import qc
-from bench.qc.generator import _font
+from bench.qc.generator import _font, _motion_kernel
 
 PX_PER_MM = 600 / 25.4
 CHARS = (
@@ -51,21 +51,40 @@ def _form(seed: int, size_mm: float = 1.6) -> np.ndarray:
     return np.asarray(pil)
 
 
-def _photo(paper: np.ndarray, sigma: float, start: float = 0.0, steps: int = 1) -> bytes:
-    """The sheet filling 87 % of a 4000 x 3000 frame's height on a dark mat, camera softness 0.6 px, plus `sigma`
-    from `start` (a share of the paper's width) to its right edge, in `steps` even steps of depth (1: all of it)."""
+def _frame(paper: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """The sheet filling 87 % of a 4000 x 3000 frame's height on a dark mat (float32), its left edge and width."""
     ph = int(0.87 * 3000)
     pw = int(ph * 210 / 297)
     frame = np.full((3000, 4000), 50, np.float32)
     y0, x0 = (3000 - ph) // 2, (4000 - pw) // 2
     frame[y0 : y0 + ph, x0 : x0 + pw] = cv2.resize(paper, (pw, ph), interpolation=cv2.INTER_AREA)
+    return frame, x0, pw
+
+
+def _jpeg(img: np.ndarray) -> bytes:
+    img = img + np.random.default_rng(0).normal(0, 2, img.shape).astype(np.float32)
+    return cv2.imencode(".jpg", np.clip(img, 0, 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
+
+
+def _photo(paper: np.ndarray, sigma: float, start: float = 0.0, steps: int = 1) -> bytes:
+    """The sheet photographed (_frame), camera softness 0.6 px, plus `sigma` from `start` (a share of the paper's
+    width) to its right edge, in `steps` even steps of depth (1: all of it)."""
+    frame, x0, pw = _frame(paper)
     img = cv2.GaussianBlur(frame, (0, 0), 0.6)
     x1 = int(x0 + pw * start) if start > 0 else 0
     for k in range(1, steps + 1):
         a = x1 + (x0 + pw - x1) * (k - 1) // steps if start > 0 else 0
         img[:, a:] = cv2.GaussianBlur(frame, (0, 0), math.hypot(0.6, sigma * k / steps))[:, a:]
-    img += np.random.default_rng(0).normal(0, 2, img.shape).astype(np.float32)
-    return cv2.imencode(".jpg", np.clip(img, 0, 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
+    return _jpeg(img)
+
+
+def _shaken(paper: np.ndarray, length: int, angle: float) -> bytes:
+    """The sheet photographed (_frame, softness 0.6 px) while the camera moved evenly `length` px along `angle`
+    degrees (0: along its lines)."""
+    img = cv2.GaussianBlur(_frame(paper)[0], (0, 0), 0.6)
+    if angle == 0:
+        return _jpeg(cv2.blur(img, (length, 1)))
+    return _jpeg(cv2.filter2D(img, -1, _motion_kernel(length, angle)))
 
 
 @pytest.fixture(scope="module")
@@ -150,3 +169,39 @@ def test_a_scan_of_the_dense_form_reads_its_own_skew(form: np.ndarray, angle: fl
     rep = qc.check(_scan(form, angle))
     assert abs(rep.metrics["skew_deg"] - angle) <= 0.15, rep.metrics
     assert rep.reasons == [], rep.metrics
+
+
+@pytest.mark.parametrize(("length", "angle"), [(6, 0.0), (10, 0.0), (16, 0.0), (16, 30.0), (20, 30.0)])
+def test_the_dense_form_shaken_fails_as_moved(form: np.ndarray, length: int, angle: float) -> None:
+    """Each passed before session 16 (tenth break-it tester: "shake 6-8 px along the rows of a ruled form"). Shaken
+    along its lines, each line of print is a band whose edges, the rules' and its own, stay sharp (0.5 px), and its
+    cepstrum has no peak deep enough (qc.motion.smeared_print reads the lost fine detail of its print); at 30
+    degrees the cepstrum has one, but the page's edges read sharp, so it was never asked (qc.focus)."""
+    rep = qc.check(_shaken(form, length, angle))
+    assert "blur" in rep.reasons, rep.metrics
+    assert rep.metrics["motion_px"] is not None, rep.metrics
+    assert rep.metrics["blur_region_share"] == 1.0, rep.metrics
+
+
+def _ruled(header: bool, gap_mm: float = 6.0) -> np.ndarray:
+    """A continuation sheet (病程记录) at 600 dpi: ruled lines only, every gap_mm, under a header or none."""
+    pil = Image.new("L", (_mm(210), _mm(297)), 245)
+    d = ImageDraw.Draw(pil)
+    if header:
+        d.text((_mm(80), _mm(12)), "病程记录", font=_font(int(5 * PX_PER_MM), 0), fill=20)
+        d.text((_mm(15), _mm(22)), "姓名  科别  床号  住院号", font=_font(int(3 * PX_PER_MM), 0), fill=20)
+    y = 30.0
+    while y < 285:
+        d.line([(_mm(15), _mm(y)), (_mm(195), _mm(y))], fill=60, width=_mm(0.15))
+        y += gap_mm
+    return np.asarray(pil)
+
+
+@pytest.mark.parametrize("header", [True, False])
+@pytest.mark.parametrize("gap_mm", [5.0, 8.0])
+def test_a_sharp_ruled_sheet_is_no_smear(header: bool, gap_mm: float) -> None:
+    """Its lines have no detail along them, as smeared print has none: its cells are mostly paper, so
+    qc.motion.smeared_print does not read them (PRINT_SHARE)."""
+    rep = qc.check(_photo(_ruled(header, gap_mm), 0.0))
+    assert rep.reasons == [], rep.metrics
+    assert rep.metrics["motion_px"] is None, rep.metrics
