@@ -53,6 +53,10 @@ DETAILS: dict[str, tuple[str, str]] = {
         "拍摄时相机移动约 {motion:.0f} 像素，笔画被均匀拖长",
         "the camera moved about {motion:.0f} px during the shot: the strokes are drawn out evenly",
     ),
+    "blur_motion_seen": (
+        "拍摄时相机移动，笔画沿一个方向被拖长",
+        "the camera moved during the shot: the strokes are drawn out along one direction",
+    ),
     "occluded": (
         "遮挡约占页面 {share:.0%}，来自页面{sides_zh}侧",
         "about {share:.0%} of the page is covered, from the {sides_en} side",
@@ -140,6 +144,8 @@ def detail(code: str, metrics: Mapping[str, Any], profile: Any) -> tuple[str, st
             key = "blur_smeared"
         elif _num(metrics, "motion_px") is not None:  # set only for a page the edge score let pass (qc.motion)
             key, fields = "blur_motion", {"motion": _num(metrics, "motion_px")}
+        elif metrics.get("motion_seen") is True:  # its length unmeasured (qc.motion.smeared_print)
+            key = "blur_motion_seen"
         elif region_blur is not None and profile.max_blur_region_share <= (share or 0.0) < WHOLE_PAGE:
             key, fields = "blur_region", {"blur": region_blur, "share": share}
         elif page_blur is not None:

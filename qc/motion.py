@@ -49,6 +49,10 @@ MAX_PRINT_FINE = 0.05  # their median fine power along a direction over that acr
 # pages >= 0.15 (1.2 mm print 0.15, real samples 0.18-0.8, generated 0.18-0.83). Ruled sheets read 0.000-0.002
 # but none of their windows is half print (0.14-0.33)
 FINE_LOW = 0.2  # cycles per pixel: the fine detail's band starts here and runs to 0.5
+MIN_COARSE = 0.004  # and along it the coarse band (0.03-0.1 cycles per pixel) keeps at least this share of that
+# across it (median over the windows): smeared print still varies along the smear, word by word (0.011-0.065,
+# sharp or shaken); hatching and ruled lines do not vary along themselves at all (0.0009: a sharp block of 2 px
+# hatching read as a 10 px shake, break-it tester 11)
 MAX_WINDOWS = 48  # cells used, evenly spread over the text area (the mean spectrum is steady well before this)
 HALF_PEAK = 0.5  # the point at half the lag holding this share of the peak's depth is the motion's own length
 
@@ -59,7 +63,8 @@ _AROUND = (_RADIUS >= 2.5) & (_RADIUS <= WINDOW / 2 - 1)
 _SEARCH = (_RADIUS >= MIN_LAG) & (_RADIUS <= MAX_LAG)
 _FY = np.fft.fftfreq(WINDOW)[:, None] * np.ones((1, WINDOW // 2 + 1))  # the rfft2 layout's frequencies (cycles/px)
 _FX = np.fft.rfftfreq(WINDOW)[None, :] * np.ones((WINDOW, 1))
-_FINE = (np.hypot(_FY, _FX) >= FINE_LOW) & (np.hypot(_FY, _FX) <= 0.5)
+_R = np.hypot(_FY, _FX)
+_FINE = (_R >= FINE_LOW) & (_R <= 0.5)
 _FREQ_DEG = np.degrees(np.arctan2(-_FY, _FX)) % 180.0
 _LAG_DEG = np.degrees(np.arctan2(-_DY, _DX)) % 180.0
 _ANGLES = np.arange(0.0, 180.0, 5.0)  # directions smeared_print compares (one across another: half the list on)
@@ -67,6 +72,10 @@ _WEDGES = np.stack(
     [(_FINE & (np.abs((_FREQ_DEG - a + 90.0) % 180.0 - 90.0) <= 22.5)).ravel() for a in _ANGLES], axis=1
 ).astype(np.float64)
 _WEDGES /= _WEDGES.sum(axis=0)
+_COARSE = [  # the coarse band (0.03-0.1 cycles per pixel) within 22.5 degrees of each of _ANGLES, flat indices
+    np.flatnonzero((_R >= 0.03) & (_R <= 0.1) & (np.abs((_FREQ_DEG - a + 90.0) % 180.0 - 90.0) <= 22.5))
+    for a in _ANGLES
+]
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,7 @@ class Motion:
     length_px: float
     angle_deg: float  # the motion's direction, degrees counter-clockwise from the image's rows, in [0, 180)
     peak: float  # robust z-score of the cepstral peak (negative; MIN_PEAK or deeper)
+    measured: bool = True  # False: the length is smeared_print's lower bound, not a cepstral peak's distance
 
     @property
     def blur_px(self) -> float:
@@ -151,7 +161,7 @@ def straight_motion(
         return None
     k = int(np.argmin(np.where(_SEARCH, z, np.inf)))
     dy, dx = float(_DY.flat[k]), float(_DX.flat[k])
-    if z.flat[k] > (SHARP_PEAK if strict else MIN_PEAK):
+    if z.flat[k] > (SHARP_PEAK if strict else MIN_PEAK) or not _radial_minimum(z, dy, dx):
         return None
     dy, dx = _fundamental(z, dy, dx)
     angle = math.degrees(math.atan2(-dy, dx)) % 180.0
@@ -176,8 +186,9 @@ def smeared_print(
     direction) over that across it is at most MAX_PRINT_FINE along the smear. Its length is the deepest cepstral
     point (mean spectrum of those windows) within 22.5 degrees of it when MIN_PEAK or deeper, as straight_motion
     trusts one; else 1 / FINE_LOW = 5 working pixels, the least that takes the band (a lower bound: shallower
-    points lay at 2-5 times the length of 4-8 px smears, at their harmonics). Returns a Motion (length in original
-    pixels; peak: that point's depth, or 0).
+    points lay at 2-5 times the length of 4-8 px smears, at their harmonics; `measured` is then False, and the
+    station says the camera moved, not how far). Returns a Motion (length in original pixels; peak: that point's
+    depth, or 0).
     """
     shares = _shares(ink, factor, corners, sh.cell_size(gray.shape))
     rich = sorted(((s, c) for s, c in zip(shares, corners, strict=True) if s >= PRINT_SHARE), reverse=True)
@@ -190,13 +201,27 @@ def smeared_print(
     k = int(np.argmin(ratio))
     if ratio[k] > MAX_PRINT_FINE:
         return None
+    along, across = (
+        spectra.reshape(len(spectra), -1)[:, _COARSE[(k + i) % len(_ANGLES)]].mean(axis=1) for i in (0, 18)
+    )
+    if np.median(along / np.maximum(across, 1e-12)) < MIN_COARSE:
+        return None  # nothing varies along it, even coarsely: ruled lines or hatching, not smeared print
     angle, peak, lag = float(_ANGLES[k]), 0.0, 1.0 / FINE_LOW
     z = depth(cepstrum(spectra.mean(axis=0)))
     if z is not None:
         j = int(np.argmin(np.where(_SEARCH & (np.abs((_LAG_DEG - angle + 90.0) % 180.0 - 90.0) <= 22.5), z, np.inf)))
-        if z.flat[j] <= MIN_PEAK:
+        if z.flat[j] <= MIN_PEAK and _radial_minimum(z, float(_DY.flat[j]), float(_DX.flat[j])):
             peak, lag = float(z.flat[j]), math.hypot(float(_DY.flat[j]), float(_DX.flat[j]))
-    return Motion(length_px=lag * scale, angle_deg=angle, peak=peak)
+    return Motion(length_px=lag * scale, angle_deg=angle, peak=peak, measured=peak < 0.0)
+
+
+def _radial_minimum(z: np.ndarray, dy: float, dx: float) -> bool:
+    """Whether the cepstrum `z` at lag (dy, dx) is deeper than one pixel further out along the same direction: a
+    motion's peak is a dip; a ruled sheet's lines, whose pitch wraps round the window, deepen it steadily to the
+    search's edge (a blank sheet of 2 px lines 8 mm apart: -26 at 28 px, deeper at 29; break-it tester 11)."""
+    r = math.hypot(dy, dx)
+    oy, ox = round(dy * (r + 1) / r), round(dx * (r + 1) / r)
+    return bool(z[int(dy) % WINDOW, int(dx) % WINDOW] < z[int(oy) % WINDOW, int(ox) % WINDOW])
 
 
 def _shares(mask: np.ndarray, factor: float, corners: list[tuple[int, int]], size: int) -> list[float]:

@@ -179,12 +179,24 @@ def test_the_dense_form_shaken_fails_as_moved(form: np.ndarray, length: int, ang
     degrees the cepstrum has one, but the page's edges read sharp, so it was never asked (qc.focus)."""
     rep = qc.check(_shaken(form, length, angle))
     assert "blur" in rep.reasons, rep.metrics
-    assert rep.metrics["motion_px"] is not None, rep.metrics
+    assert rep.metrics["motion_seen"] is True, rep.metrics
     assert rep.metrics["blur_region_share"] == 1.0, rep.metrics
+    assert "camera moved" in rep.messages[0]["detail_en"], rep.messages
 
 
-def _ruled(header: bool, gap_mm: float = 6.0) -> np.ndarray:
-    """A continuation sheet (病程记录) at 600 dpi: ruled lines only, every gap_mm, under a header or none."""
+def test_a_short_shake_along_the_lines_is_told_without_a_length(form: np.ndarray) -> None:
+    """Shaken 4 px along its lines the sheet has no cepstral peak to measure the motion by; it was told "the camera
+    moved about 10 px", smeared_print's lower bound (break-it tester 11). Now it is told the camera moved."""
+    rep = qc.check(_shaken(form, 4, 0.0))
+    assert "blur" in rep.reasons and rep.metrics["motion_seen"] is True, rep.metrics
+    assert rep.metrics["motion_px"] is None, rep.metrics
+    assert rep.messages[0]["detail_en"].startswith("the camera moved during the shot"), rep.messages
+    assert "相机移动" in rep.messages[0]["detail_zh"], rep.messages
+
+
+def _ruled(header: bool, gap_mm: float = 6.0, line_mm: float = 0.15) -> np.ndarray:
+    """A continuation sheet (病程记录) at 600 dpi: ruled lines line_mm wide only, every gap_mm, under a header or
+    none."""
     pil = Image.new("L", (_mm(210), _mm(297)), 245)
     d = ImageDraw.Draw(pil)
     if header:
@@ -192,7 +204,7 @@ def _ruled(header: bool, gap_mm: float = 6.0) -> np.ndarray:
         d.text((_mm(15), _mm(22)), "姓名  科别  床号  住院号", font=_font(int(3 * PX_PER_MM), 0), fill=20)
     y = 30.0
     while y < 285:
-        d.line([(_mm(15), _mm(y)), (_mm(195), _mm(y))], fill=60, width=_mm(0.15))
+        d.line([(_mm(15), _mm(y)), (_mm(195), _mm(y))], fill=60, width=_mm(line_mm))
         y += gap_mm
     return np.asarray(pil)
 
@@ -205,3 +217,32 @@ def test_a_sharp_ruled_sheet_is_no_smear(header: bool, gap_mm: float) -> None:
     rep = qc.check(_photo(_ruled(header, gap_mm), 0.0))
     assert rep.reasons == [], rep.metrics
     assert rep.metrics["motion_px"] is None, rep.metrics
+
+
+@pytest.mark.parametrize("kind", ["photo", "scan"])
+def test_a_sharp_blank_sheet_of_heavy_rules_is_no_shake(kind: str) -> None:
+    """Rules 0.25 mm wide, 8 mm apart, nothing else: failed `blur` as "the camera moved about 56 px" (break-it
+    tester 11; the photo at 1403a4d too, the 300 dpi scan since cd93dcc). The rules' pitch wraps round the
+    cepstrum's window and deepens it steadily to the search's edge, a ramp and no dip (qc.motion._radial_minimum)."""
+    sheet = _ruled(False, 8.0, 0.25)
+    if kind == "photo":
+        rep = qc.check(_photo(sheet, 0.0))
+    else:
+        half = cv2.resize(sheet, (sheet.shape[1] // 2, sheet.shape[0] // 2), interpolation=cv2.INTER_AREA)
+        rep = qc.check(cv2.imencode(".png", half)[1].tobytes())
+    assert "blur" not in rep.reasons and not rep.metrics["motion_seen"], rep.metrics
+
+
+def test_a_sharp_block_of_hatching_is_no_shake() -> None:
+    """A hatched block (lines 0.25 mm wide every 0.9 mm, grey 160) over half the sheet, no print on it: its lines
+    have no fine detail along them, as smeared print has none, and it is ink enough to be read as print; it failed
+    as a 10 px shake (break-it tester 11). Nothing varies along hatching even coarsely; smeared print still does,
+    word by word (qc.motion.MIN_COARSE)."""
+    pil = Image.fromarray(_ruled(True, 8.0))
+    d = ImageDraw.Draw(pil)
+    y = 40.0
+    while y < 170:
+        d.line([(_mm(20), _mm(y)), (_mm(190), _mm(y))], fill=160, width=_mm(0.25))
+        y += 0.9
+    rep = qc.check(_photo(np.asarray(pil), 0.0))
+    assert "blur" not in rep.reasons and not rep.metrics["motion_seen"], rep.metrics
