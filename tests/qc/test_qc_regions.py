@@ -273,6 +273,17 @@ def test_a_finger_held_above_the_page_is_occluded(seed: int, occluder: str, side
     assert rep.metrics["occluded_sides"] == [("top", "right", "bottom", "left")[side]]
 
 
+def test_a_thin_finger_out_of_focus_over_dense_print_is_occluded() -> None:
+    """bench/qc/run.py fingers_soft 16006: a finger from the bottom at sigma 24 px over dense print (hiding 3 % of
+    it) passed: its rim lets print show through, so only 54 % of the print beside it was hidden inside it (80 %
+    needed). The print hidden is judged on the region's core (qc.occlusion.CORE)."""
+    from bench.qc.generator import random_spec, render_jpeg
+
+    rep = qc.check(render_jpeg(random_spec(16006, "fingers_soft"))[0])
+    assert "occluded" in rep.reasons, rep.metrics
+    assert rep.metrics["occluded_sides"] == ["bottom"], rep.metrics
+
+
 @pytest.mark.parametrize(
     ("seed", "occluder", "side", "pos", "reach"),
     [
