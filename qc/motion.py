@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 
 from qc import sharpness as sh
@@ -67,14 +66,19 @@ _R = np.hypot(_FY, _FX)
 _FINE = (_R >= FINE_LOW) & (_R <= 0.5)
 _FREQ_DEG = np.degrees(np.arctan2(-_FY, _FX)) % 180.0
 _LAG_DEG = np.degrees(np.arctan2(-_DY, _DX)) % 180.0
-_ANGLES = np.arange(0.0, 180.0, 5.0)  # directions smeared_print compares (one across another: half the list on)
-_WEDGES = np.stack(
-    [(_FINE & (np.abs((_FREQ_DEG - a + 90.0) % 180.0 - 90.0) <= 22.5)).ravel() for a in _ANGLES], axis=1
-).astype(np.float64)
+
+
+def _near(degrees: np.ndarray, angle: float) -> np.ndarray:
+    """Where a grid of directions (degrees, in [0, 180)) lies within 22.5 degrees of `angle` (bool, same shape)."""
+    return np.abs((degrees - angle + 90.0) % 180.0 - 90.0) <= 22.5
+
+
+_ANGLES = np.arange(0.0, 180.0, 5.0)  # directions smeared_print compares
+_ACROSS = len(_ANGLES) // 2  # the index step from a direction to the one across it
+_WEDGES = np.stack([(_FINE & _near(_FREQ_DEG, a)).ravel() for a in _ANGLES], axis=1).astype(np.float64)
 _WEDGES /= _WEDGES.sum(axis=0)
-_COARSE = [  # the coarse band (0.03-0.1 cycles per pixel) within 22.5 degrees of each of _ANGLES, flat indices
-    np.flatnonzero((_R >= 0.03) & (_R <= 0.1) & (np.abs((_FREQ_DEG - a + 90.0) % 180.0 - 90.0) <= 22.5))
-    for a in _ANGLES
+_COARSE = [  # the coarse band (0.03-0.1 cycles per pixel) near each of _ANGLES, flat indices
+    np.flatnonzero((_R >= 0.03) & (_R <= 0.1) & _near(_FREQ_DEG, a)) for a in _ANGLES
 ]
 
 
@@ -125,8 +129,7 @@ def fine_power_ratio(power: np.ndarray, angle_deg: float) -> float:
     over that within 22.5 degrees of the direction across it (a power_spectrum; inf when there is none across)."""
 
     def fine(a: float) -> float:
-        near = _FINE & (np.abs((_FREQ_DEG - a + 90.0) % 180.0 - 90.0) <= 22.5)
-        return float(power[near].mean())
+        return float(power[_FINE & _near(_FREQ_DEG, a)].mean())
 
     across = fine((angle_deg + 90.0) % 180.0)
     return fine(angle_deg) / across if across > 0 else float("inf")
@@ -190,26 +193,25 @@ def smeared_print(
     station says the camera moved, not how far). Returns a Motion (length in original pixels; peak: that point's
     depth, or 0).
     """
-    shares = _shares(ink, factor, corners, sh.cell_size(gray.shape))
+    shares = _shares(ink, factor, corners, gray.shape)
     rich = sorted(((s, c) for s, c in zip(shares, corners, strict=True) if s >= PRINT_SHARE), reverse=True)
     if len(rich) < MIN_WINDOWS:
         return None
     spectra = _spectra(gray, [c for _, c in rich[:PRINT_WINDOWS]])
-    fine = np.einsum("wf,fa->wa", spectra.reshape(len(spectra), -1), _WEDGES)  # mean fine power per direction
-    # (windows, angles); einsum, not @: a BLAS product this small spins its threads for more CPU than it saves
-    ratio = np.median(fine / np.maximum(np.roll(fine, -len(_ANGLES) // 2, axis=1), 1e-12), axis=0)
+    flat = spectra.reshape(len(spectra), -1)
+    fine = np.einsum("wf,fa->wa", flat, _WEDGES)  # (windows, angles): mean fine power per direction; einsum,
+    # not @: a BLAS product this small spins its threads for more CPU than it saves
+    ratio = np.median(fine / np.maximum(np.roll(fine, -_ACROSS, axis=1), 1e-12), axis=0)
     k = int(np.argmin(ratio))
     if ratio[k] > MAX_PRINT_FINE:
         return None
-    along, across = (
-        spectra.reshape(len(spectra), -1)[:, _COARSE[(k + i) % len(_ANGLES)]].mean(axis=1) for i in (0, 18)
-    )
+    along, across = (flat[:, _COARSE[(k + i) % len(_ANGLES)]].mean(axis=1) for i in (0, _ACROSS))
     if np.median(along / np.maximum(across, 1e-12)) < MIN_COARSE:
         return None  # nothing varies along it, even coarsely: ruled lines or hatching, not smeared print
     angle, peak, lag = float(_ANGLES[k]), 0.0, 1.0 / FINE_LOW
     z = depth(cepstrum(spectra.mean(axis=0)))
     if z is not None:
-        j = int(np.argmin(np.where(_SEARCH & (np.abs((_LAG_DEG - angle + 90.0) % 180.0 - 90.0) <= 22.5), z, np.inf)))
+        j = int(np.argmin(np.where(_SEARCH & _near(_LAG_DEG, angle), z, np.inf)))
         if z.flat[j] <= MIN_PEAK and _radial_minimum(z, float(_DY.flat[j]), float(_DX.flat[j])):
             peak, lag = float(z.flat[j]), math.hypot(float(_DY.flat[j]), float(_DX.flat[j]))
     return Motion(length_px=lag * scale, angle_deg=angle, peak=peak, measured=peak < 0.0)
@@ -224,18 +226,12 @@ def _radial_minimum(z: np.ndarray, dy: float, dx: float) -> bool:
     return bool(z[int(dy) % WINDOW, int(dx) % WINDOW] < z[int(oy) % WINDOW, int(ox) % WINDOW])
 
 
-def _shares(mask: np.ndarray, factor: float, corners: list[tuple[int, int]], size: int) -> list[float]:
-    """Each cell's share (0-1) covered by `mask` (bool, at 1/factor of the working image); `corners` are the cells'
-    top-left corners in working pixels, `size` their side."""
-    h, w = mask.shape
-    total = cv2.integral(mask.view(np.uint8))
-    out = []
-    for y, x in corners:
-        y0, x0 = min(int(y / factor), h), min(int(x / factor), w)
-        y1, x1 = min(int((y + size) / factor), h), min(int((x + size) / factor), w)
-        area = (y1 - y0) * (x1 - x0)
-        out.append(float(total[y1, x1] - total[y0, x1] - total[y1, x0] + total[y0, x0]) / area if area else 0.0)
-    return out
+def _shares(mask: np.ndarray, factor: float, corners: list[tuple[int, int]], shape: tuple[int, int]) -> list[float]:
+    """Each cell's share (0-1) covered by `mask` (bool, at 1/factor of the working image `shape`); `corners` are the
+    cells' top-left corners in working pixels, as qc.sharpness.select_cells gives them."""
+    count, step = sh.cell_counts(mask, factor, shape)
+    span = step * factor
+    return [float(count[round(y / span), round(x / span)]) / (step * step) for y, x in corners]
 
 
 def _fundamental(z: np.ndarray, dy: float, dx: float) -> tuple[float, float]:

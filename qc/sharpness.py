@@ -91,6 +91,21 @@ def cell_size(shape: tuple[int, int]) -> int:
     return int(min(MAX_CELL, max(MIN_CELL, max(shape) // CELLS_ACROSS))) // 4 * 4
 
 
+def cell_counts(mask: np.ndarray, factor: float, shape: tuple[int, int]) -> tuple[np.ndarray, int]:
+    """Pixels of `mask` (bool, at 1/factor of the working image `shape`) in each cell of the grid select_cells
+    cuts: (rows x columns int32, the cell's side on mask's grid). The cell at row r, column c has its top-left
+    corner at (int(r * side * factor), int(c * side * factor)) working pixels."""
+    step = max(1, int(round(cell_size(shape) / factor)))
+    th, tw = mask.shape[0] // step, mask.shape[1] // step
+    rows = (
+        np.asarray(mask, bool)[: th * step, : tw * step]
+        .view(np.uint8)
+        .reshape(th, step, tw * step)
+        .sum(axis=1, dtype=np.int32)
+    )
+    return rows.reshape(th, tw, step).sum(axis=2), step  # in integers: no float copy of the mask
+
+
 def select_cells(ink: np.ndarray, factor: float, shape: tuple[int, int]) -> list[tuple[int, int]]:
     """Top-left corners (working pixels) of the cells of the text area (ink share ≥ MIN_CELL_INK).
 
@@ -99,17 +114,10 @@ def select_cells(ink: np.ndarray, factor: float, shape: tuple[int, int]) -> list
     """
     h, w = shape
     size = cell_size(shape)
-    step = max(1, int(round(size / factor)))
-    th, tw = ink.shape[0] // step, ink.shape[1] // step
-    if th == 0 or tw == 0:
+    count, step = cell_counts(ink, factor, shape)
+    if count.size == 0:
         return []
-    rows = (
-        np.asarray(ink, bool)[: th * step, : tw * step]
-        .view(np.uint8)
-        .reshape(th, step, tw * step)
-        .sum(axis=1, dtype=np.int32)
-    )
-    count = rows.reshape(th, tw, step).sum(axis=2)  # ink pixels per cell, in integers (no float copy of the mask)
+    tw = count.shape[1]
     idx = [int(i) for i in np.flatnonzero(count.ravel() >= MIN_CELL_INK * step * step)]
     if len(idx) > MAX_CELLS:
         idx = [idx[int(j)] for j in np.linspace(0, len(idx) - 1, MAX_CELLS)]
