@@ -159,3 +159,23 @@ def test_a_shaken_page_is_told_the_camera_moved(env: Env, page) -> None:  # noqa
     expect(page.locator("#verdict-reasons")).to_contain_text("拍摄时相机移动约 8 像素")
     screenshot(page, "station-screen-zh-motion")
     st.quit()
+
+
+def test_dense_print_shaken_along_its_lines_is_told_the_camera_moved(env: Env, page) -> None:  # noqa: ANN001
+    """An order sheet of small print shaken 6 px along its lines (qc.motion.smeared_print): the length cannot be
+    measured, so the operator reads that the camera moved without a figure, and the text area is outlined."""
+    from playwright.sync_api import expect
+
+    from bench.qc.generator import even_shake
+
+    st = env.station.start()
+    page.goto(web_url(env))
+    m = st.mark()
+    type_line(page, BARCODE)
+    st.wait_for(is_kind("record"), since=m)
+    st.drop("s1.jpg", even_shake(3, 6, 0.0, "orders", sigma=0.4, noise=1.0))
+    expect(page.locator("#shot")).to_have_class(re.compile("fail"))
+    expect(page.locator("#verdict-reasons")).to_contain_text("拍摄时相机移动，笔画沿一个方向被拖长")
+    expect(page.locator("#regions .region")).to_have_count(1)
+    screenshot(page, "station-screen-zh-motion-unmeasured")
+    st.quit()
