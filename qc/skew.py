@@ -19,6 +19,7 @@ COARSE_STEP, COARSE_BIN = 0.5, 1.5  # degrees and analysis pixels of the wide se
 COARSE_DETREND = 16  # bins (24 px, 3 row pitches of 2.8 mm print): the wide search scores the profile's energy
 # above its running mean, the rows alone; the block of a dense sheet (ink on 31 % of the page) projects more
 # peaked 40° off its rows than along them, which outscored the rows at the search's edge
+STROKE_WIDTH, STROKE_BAND, STROKE_SHARE = 4, 3, 0.5  # px and share of a thin straight stroke (text_fit: _stroke)
 SIDE_SAMPLES = 64  # profiles across each side of the paper
 WHOLE_SIDE = 0.75  # a side with fewer usable profiles than this share was clipped, hidden or bent
 _ALONG = np.linspace(0.1, 0.9, SIDE_SAMPLES)  # where the profiles cross a side, as shares of its length
@@ -174,21 +175,30 @@ def page_edge_fit(gray: np.ndarray, quad: np.ndarray, reach: float, sides: list[
     )
 
 
-def _scores(x: np.ndarray, y: np.ndarray, angles: np.ndarray, bin_px: float, detrend: int = 0) -> np.ndarray:
-    """Projection-profile energy of points for each candidate angle (linear binning; `detrend` > 0: of the profile
-    less its running mean over that many bins). Shape (len(angles),)."""
+def _positions(x: np.ndarray, y: np.ndarray, angles: np.ndarray, bin_px: float) -> np.ndarray:
+    """Each point's place across the lines at each candidate angle, in bins from the lowest (len(angles) x N)."""
     t = np.radians(angles)[:, None]
     v = (x[None, :] * np.sin(t) + y[None, :] * np.cos(t)) / bin_px
-    v -= v.min()
+    return v - v.min()
+
+
+def _profiles(v: np.ndarray) -> np.ndarray:
+    """Projection profiles (linear binning) of the positions v (_positions): len(angles) x bins."""
     i0 = np.floor(v).astype(np.int64)
     f = v - i0
     nb = int(i0.max()) + 2
-    idx = (i0 + np.arange(len(angles))[:, None] * nb).ravel()
-    size = len(angles) * nb
+    idx = (i0 + np.arange(len(v))[:, None] * nb).ravel()
+    size = len(v) * nb
     hist = np.bincount(idx, weights=(1 - f).ravel(), minlength=size) + np.bincount(
         idx + 1, weights=f.ravel(), minlength=size
     )
-    hist = hist.reshape(len(angles), nb)
+    return hist.reshape(len(v), nb)
+
+
+def _scores(x: np.ndarray, y: np.ndarray, angles: np.ndarray, bin_px: float, detrend: int = 0) -> np.ndarray:
+    """Projection-profile energy of points for each candidate angle (linear binning; `detrend` > 0: of the profile
+    less its running mean over that many bins). Shape (len(angles),)."""
+    hist = _profiles(_positions(x, y, angles, bin_px))
     if detrend:
         hist = hist - cv2.blur(hist, (detrend, 1), borderType=cv2.BORDER_REPLICATE)
     return (hist**2).sum(axis=1)
@@ -217,20 +227,31 @@ def text_fit(ink: np.ndarray, prior: float | None = None, max_points: int = 5000
     """Skew of the text lines (degrees, CCW) and how sharply it stands out (0 = not at all).
 
     The sharpness is the share of projection-profile energy lost 0.5° either side of the best angle: clean
-    lines of print lose much, a page of scattered marks little.
+    lines of print lose much, a page of scattered marks little. A thin straight stroke that outscores the print
+    (a pen line crossing a few lines of print out, a signature line under them; `_stroke`) is left out and the
+    search made again, once.
     """
     nz = cv2.findNonZero(ink.view(np.uint8) if ink.dtype == np.bool_ else ink.astype(np.uint8))
     if nz is None or len(nz) < 50:  # findNonZero: (x, y) in row-major order, like np.nonzero, at half its cost
         return None
-    nz = nz.reshape(-1, 2)
-    even = nz[:: max(1, math.ceil(len(nz) / max_points))].astype(np.float64)  # every k-th: for the fine search
-    centre = even.mean(axis=0)
-    x, y = (even - centre).T
+    nz = nz.reshape(-1, 2).astype(np.float64)
+    centre = nz.mean(axis=0)
+    nz -= centre
+    fit = _lines(nz, prior, max_points)
+    keep = _stroke(nz, fit[0], ink, centre, max_points)
+    if keep is not None:
+        fit = _lines(nz[keep], prior, max_points)
+    return fit
+
+
+def _lines(nz: np.ndarray, prior: float | None, max_points: int) -> tuple[float, float]:
+    """text_fit's search over ink points (Nx2, float64, about their mean): the angle and its sharpness."""
+    x, y = nz[:: max(1, math.ceil(len(nz) / max_points))].T  # every k-th: for the fine search
     if prior is None:
         # the wide search on a seeded random sample: every k-th pixel of the row-major list lies on a lattice whose
         # diagonals outscored a dense form's rows (a straight scan of a 1.6 mm order sheet read 25-31°)
         pick = np.random.default_rng(0).integers(0, len(nz), COARSE_POINTS) if len(nz) > COARSE_POINTS else slice(None)
-        rx, ry = (nz[pick].astype(np.float64) - centre).T
+        rx, ry = nz[pick].T
         a = _search(rx, ry, 0.0, MAX_TEXT_SKEW, COARSE_STEP, COARSE_BIN, COARSE_DETREND)
         a = _search(x, y, a, 1.5, 0.25, 1.5)
     else:
@@ -238,6 +259,45 @@ def text_fit(ink: np.ndarray, prior: float | None = None, max_points: int = 5000
     a = _search(x, y, a, 0.3, 0.05, 1.0)
     s = _scores(x, y, np.array([a - 0.5, a, a + 0.5]), 1.0)
     return a, float(1.0 - (s[0] + s[2]) / (2.0 * s[1])) if s[1] > 0 else 0.0
+
+
+def _stroke(nz: np.ndarray, angle: float, ink: np.ndarray, centre: np.ndarray, max_points: int) -> np.ndarray | None:
+    """The ink points (mask over nz, ink's points less `centre`) left once a thin straight stroke at `angle` is
+    taken out; None when the profile at `angle` (of every k-th point, at most max_points) does not rest on one.
+
+    A stroke: the profile's highest peak is at most STROKE_WIDTH px wide at half its height, holds at least
+    STROKE_SHARE of the profile's energy within STROKE_BAND px, and leaves at least 0.3 of the ink (a lone line
+    of small print is the text). Lines of print are wider: 3.5 mm print on a 600 dpi scan, 8-10 px and 0.27-0.69
+    of the energy; a 0.6-0.8 mm pen line 1-3 px and 0.73-0.90 (session 18 scratch pages). The print the stroke
+    crosses stays: a point of its band with ink just beyond either edge of the band.
+    """
+    t = math.radians(angle)
+    normal = np.array([math.sin(t), math.cos(t)])  # across the lines: _positions' direction
+    even = nz[:: max(1, math.ceil(len(nz) / max_points))] @ normal
+    low = float(even.min())
+    h = _profiles((even - low)[None, :])[0]
+    k = int(np.argmax(h))
+    sq = h * h
+    band = slice(max(0, k - STROKE_BAND), k + STROKE_BAND + 1)
+    if np.count_nonzero(h[band] >= h[k] / 2) > STROKE_WIDTH or sq[band].sum() < STROKE_SHARE * sq.sum():
+        return None
+    lo, hi = k, k  # the stroke's whole width: out to where its profile falls to a tenth of its peak
+    while lo > max(0, k - 2 * STROKE_BAND) and h[lo - 1] > 0.1 * h[k]:
+        lo -= 1
+    while hi < min(len(h) - 1, k + 2 * STROKE_BAND) and h[hi + 1] > 0.1 * h[k]:
+        hi += 1
+    v = nz @ normal - low
+    inside = np.flatnonzero((v >= lo - 1) & (v <= hi + 1))
+    keep = np.ones(len(nz), bool)
+    keep[inside] = False
+    p = nz[inside] + centre
+    for edge in (lo - 3, hi + 3):
+        q = np.rint(p + (edge - v[inside])[:, None] * normal[None, :]).astype(np.int64)
+        seen = (q[:, 0] >= 0) & (q[:, 0] < ink.shape[1]) & (q[:, 1] >= 0) & (q[:, 1] < ink.shape[0])
+        hit = np.zeros(len(q), bool)
+        hit[seen] = ink[q[seen, 1], q[seen, 0]] > 0
+        keep[inside[hit]] = True
+    return keep if np.count_nonzero(keep) >= max(50, 0.3 * len(nz)) else None
 
 
 AGREE_DEG = 0.25  # outline and text lines within this of each other: the outline (more precise) is kept
