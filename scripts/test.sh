@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the test dependencies and run the whole suite, on SQLite and on PostgreSQL.
 #   ./scripts/test.sh                 everything
-#   ./scripts/test.sh tests/pages -x  extra arguments go to pytest
+#   ./scripts/test.sh tests/pages -x  extra arguments go to pytest (two worker processes; FOLIO_TEST_WORKERS=0: one)
 # PostgreSQL: FOLIO_TEST_PG_ADMIN (default postgresql://postgres@127.0.0.1:5432/test); the suite creates
 # and drops its own database there. FOLIO_TEST_BACKENDS=sqlite runs without PostgreSQL.
 set -euo pipefail
@@ -22,4 +22,10 @@ if [[ ",${FOLIO_TEST_BACKENDS:-sqlite,postgresql}," == *",postgresql,"* ]] && co
   fi
 fi
 
+# Two workers (pytest-xdist, a file's tests kept together): the suite took 40-50 min on one core and once ran
+# past CI's 90 min on a loaded machine; FOLIO_TEST_WORKERS=0 runs it in one process.
+WORKERS=${FOLIO_TEST_WORKERS:-2}
+if [ "$WORKERS" != 0 ]; then
+  set -- -n "$WORKERS" --dist loadfile "$@"
+fi
 exec .venv/bin/python -m pytest "$@"
