@@ -20,6 +20,7 @@ COARSE_DETREND = 16  # bins (24 px, 3 row pitches of 2.8 mm print): the wide sea
 # above its running mean, the rows alone; the block of a dense sheet (ink on 31 % of the page) projects more
 # peaked 40° off its rows than along them, which outscored the rows at the search's edge
 STROKE_WIDTH, STROKE_BAND, STROKE_SHARE = 4, 3, 0.5  # px and share of a thin straight stroke (text_fit: _stroke)
+STROKE_LEFT = 0.3  # a stroke leaves at least this share of the ink (a lone line of small print is the text)
 MAX_STROKES = 2  # strokes left out at most (a page crossed out with an X)
 STROKE_AGREE = 0.8  # the ink left scores at least this share of its best at the stroke's angle: the stroke runs
 # with it (a form's rule, an underline, a footer line of small print) and its angle is kept. 0.9 lost 4 of 16 rules
@@ -179,15 +180,9 @@ def page_edge_fit(gray: np.ndarray, quad: np.ndarray, reach: float, sides: list[
     )
 
 
-def _positions(x: np.ndarray, y: np.ndarray, angles: np.ndarray, bin_px: float) -> np.ndarray:
-    """Each point's place across the lines at each candidate angle, in bins from the lowest (len(angles) x N)."""
-    t = np.radians(angles)[:, None]
-    v = (x[None, :] * np.sin(t) + y[None, :] * np.cos(t)) / bin_px
-    return v - v.min()
-
-
 def _profiles(v: np.ndarray) -> np.ndarray:
-    """Projection profiles (linear binning) of the positions v (_positions): len(angles) x bins."""
+    """Projection profiles (linear binning) of positions across the lines, in bins from 0 (one row per angle):
+    rows x bins."""
     i0 = np.floor(v).astype(np.int64)
     f = v - i0
     nb = int(i0.max()) + 2
@@ -202,7 +197,9 @@ def _profiles(v: np.ndarray) -> np.ndarray:
 def _scores(x: np.ndarray, y: np.ndarray, angles: np.ndarray, bin_px: float, detrend: int = 0) -> np.ndarray:
     """Projection-profile energy of points for each candidate angle (linear binning; `detrend` > 0: of the profile
     less its running mean over that many bins). Shape (len(angles),)."""
-    hist = _profiles(_positions(x, y, angles, bin_px))
+    t = np.radians(angles)[:, None]
+    v = (x[None, :] * np.sin(t) + y[None, :] * np.cos(t)) / bin_px
+    hist = _profiles(v - v.min())
     if detrend:
         hist = hist - cv2.blur(hist, (detrend, 1), borderType=cv2.BORDER_REPLICATE)
     return (hist**2).sum(axis=1)
@@ -239,17 +236,15 @@ def text_fit(ink: np.ndarray, prior: float | None = None, max_points: int = 5000
     nz = cv2.findNonZero(ink.view(np.uint8) if ink.dtype == np.bool_ else ink.astype(np.uint8))
     if nz is None or len(nz) < 50:  # findNonZero: (x, y) in row-major order, like np.nonzero, at half its cost
         return None
-    nz = nz.reshape(-1, 2).astype(np.float64)
-    centre = nz.mean(axis=0)
-    nz -= centre
-    fit = _lines(nz, prior, max_points)
+    nz = nz.reshape(-1, 2)  # int32; only the samples the searches use are made float (a dense sheet has 300k)
+    centre = _even(nz, max_points).mean(axis=0)
+    fit, x, y = _lines(nz, centre, prior, max_points)
     for _ in range(MAX_STROKES):
         keep = _stroke(nz, fit[0], ink, centre, max_points)
         if keep is None:
             break
         rest = nz[keep]
-        refit = _lines(rest, prior, max_points)
-        x, y = rest[:: max(1, math.ceil(len(rest) / max_points))].T
+        refit, x, y = _lines(rest, centre, prior, max_points)
         s = _scores(x, y, np.array([fit[0], refit[0]]), 1.0)
         if s[0] >= STROKE_AGREE * s[1]:
             break  # the stroke runs with the rest (a printed rule, an underline): its angle stands
@@ -257,36 +252,44 @@ def text_fit(ink: np.ndarray, prior: float | None = None, max_points: int = 5000
     return fit
 
 
-def _lines(nz: np.ndarray, prior: float | None, max_points: int) -> tuple[float, float]:
-    """text_fit's search over ink points (Nx2, float64, about their mean): the angle and its sharpness."""
-    x, y = nz[:: max(1, math.ceil(len(nz) / max_points))].T  # every k-th: for the fine search
+def _even(nz: np.ndarray, max_points: int) -> np.ndarray:
+    """Every k-th of the ink points (Nx2, int32), at most max_points, as float64."""
+    return nz[:: max(1, math.ceil(len(nz) / max_points))].astype(np.float64)
+
+
+def _lines(
+    nz: np.ndarray, centre: np.ndarray, prior: float | None, max_points: int
+) -> tuple[tuple[float, float], np.ndarray, np.ndarray]:
+    """text_fit's search over ink points (Nx2, int32): (the angle and its sharpness) and the fine search's points
+    about `centre` (x, y)."""
+    x, y = (_even(nz, max_points) - centre).T  # every k-th: for the fine search
     if prior is None:
         # the wide search on a seeded random sample: every k-th pixel of the row-major list lies on a lattice whose
         # diagonals outscored a dense form's rows (a straight scan of a 1.6 mm order sheet read 25-31°)
         pick = np.random.default_rng(0).integers(0, len(nz), COARSE_POINTS) if len(nz) > COARSE_POINTS else slice(None)
-        rx, ry = nz[pick].T
+        rx, ry = (nz[pick] - centre).T
         a = _search(rx, ry, 0.0, MAX_TEXT_SKEW, COARSE_STEP, COARSE_BIN, COARSE_DETREND)
         a = _search(x, y, a, 1.5, 0.25, 1.5)
     else:
         a = _search(x, y, prior, 1.0, 0.25, 1.5)
     a = _search(x, y, a, 0.3, 0.05, 1.0)
     s = _scores(x, y, np.array([a - 0.5, a, a + 0.5]), 1.0)
-    return a, float(1.0 - (s[0] + s[2]) / (2.0 * s[1])) if s[1] > 0 else 0.0
+    return (a, float(1.0 - (s[0] + s[2]) / (2.0 * s[1])) if s[1] > 0 else 0.0), x, y
 
 
 def _stroke(nz: np.ndarray, angle: float, ink: np.ndarray, centre: np.ndarray, max_points: int) -> np.ndarray | None:
-    """The ink points (mask over nz, ink's points less `centre`) left once a thin straight stroke at `angle` is
-    taken out; None when the profile at `angle` (of every k-th point, at most max_points) does not rest on one.
+    """The ink points (mask over nz, ink's points, Nx2 int32) left once a thin straight stroke at `angle` is taken
+    out; None when the profile at `angle` (of every k-th point, at most max_points) does not rest on one.
 
     A stroke: the profile's highest peak is at most STROKE_WIDTH px wide at half its height, holds at least
-    STROKE_SHARE of the profile's energy within STROKE_BAND px, and leaves at least 0.3 of the ink (a lone line
+    STROKE_SHARE of the profile's energy within STROKE_BAND px, and leaves at least STROKE_LEFT of the ink (a lone line
     of small print is the text). Lines of print are wider: 3.5 mm print on a 600 dpi scan, 8-10 px and 0.27-0.69
     of the energy; a 0.6-0.8 mm pen line 1-3 px and 0.73-0.90 (session 18 scratch pages). The print the stroke
     crosses stays: a point of its band with ink just beyond either edge of the band.
     """
     t = math.radians(angle)
-    normal = np.array([math.sin(t), math.cos(t)])  # across the lines: _positions' direction
-    even = nz[:: max(1, math.ceil(len(nz) / max_points))] @ normal
+    normal = np.array([math.sin(t), math.cos(t)])  # across the lines, as _scores projects
+    even = (_even(nz, max_points) - centre) @ normal
     low = float(even.min())
     h = _profiles((even - low)[None, :])[0]
     k = int(np.argmax(h))
@@ -299,18 +302,18 @@ def _stroke(nz: np.ndarray, angle: float, ink: np.ndarray, centre: np.ndarray, m
         lo -= 1
     while hi < min(len(h) - 1, k + 2 * STROKE_BAND) and h[hi + 1] > 0.1 * h[k]:
         hi += 1
-    v = nz @ normal - low
+    v = (nz - centre) @ normal - low  # only on a page with a stroke: every point
     inside = np.flatnonzero((v >= lo - 1) & (v <= hi + 1))
     keep = np.ones(len(nz), bool)
     keep[inside] = False
-    p = nz[inside] + centre
+    p = nz[inside].astype(np.float64)
     for edge in (lo - 3, hi + 3):
         q = np.rint(p + (edge - v[inside])[:, None] * normal[None, :]).astype(np.int64)
         seen = (q[:, 0] >= 0) & (q[:, 0] < ink.shape[1]) & (q[:, 1] >= 0) & (q[:, 1] < ink.shape[0])
         hit = np.zeros(len(q), bool)
         hit[seen] = ink[q[seen, 1], q[seen, 0]] > 0
         keep[inside[hit]] = True
-    return keep if np.count_nonzero(keep) >= max(50, 0.3 * len(nz)) else None
+    return keep if np.count_nonzero(keep) >= max(50, STROKE_LEFT * len(nz)) else None
 
 
 AGREE_DEG = 0.25  # outline and text lines within this of each other: the outline (more precise) is kept
