@@ -379,8 +379,12 @@ def text_cut_sides(ink: np.ndarray, max_marks: int) -> tuple[list[str], list[int
         (marks[max(0, h - across) :], (0, max(0, h - across))),
         (marks[:, : min(w, along)], (0, 0)),
     )
+    edges = (marks[:2], marks[:, -2:], marks[-2:], marks[:, :2])  # a mark touching a side has ink within 1 px of it
     counts = []
     for side, (band, (ox, oy)) in enumerate(bands):
+        if not edges[side].any():  # the usual scan: nothing touches this side, nothing to label (the costly part)
+            counts.append(0)
+            continue
         _, _, stats, _ = cv2.connectedComponentsWithStats(np.ascontiguousarray(band), connectivity=8)
         x, y = stats[1:, cv2.CC_STAT_LEFT] + ox, stats[1:, cv2.CC_STAT_TOP] + oy
         bw, bh = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
