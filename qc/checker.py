@@ -17,6 +17,7 @@ from qc import regions as rg
 from qc import rules as rl
 from qc import sharpness as sh
 from qc import skew as sk
+from qc import textmarks as tm
 from qc.decode import Decoded, ImageInput, load
 from qc.messages import paper_name
 from qc.pagehash import page_hash
@@ -41,6 +42,7 @@ class Measured:
     skew_text: float | None  # the text lines' estimate
     exposure: pg.Exposure
     ink_ratio: float
+    text_marks: int | None  # text-sized marks of a page with less ink than min_ink_ratio (qc.textmarks.text_marks)
     smear_ratio: float  # share of the paper holding content of any sharpness (see page.smear_ratio)
     occlusion: oc.Occlusion
     mid_scale: float  # original pixels per pixel of the occlusion grid
@@ -108,6 +110,8 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
     ink = pg.ink_mask(ana, region, expo.contrast, hat)
     area = max(1, int(np.count_nonzero(region)))
     ink_ratio = float(np.count_nonzero(ink)) / area
+    marks = tm.text_marks(ink) if ink_ratio < prof.min_ink_ratio else None  # a line of print, a note
+    has_text = marks is None or marks >= prof.min_text_marks
     contact = max(page.contact)
     edge = outline = None
     if page.quad is not None:
@@ -115,7 +119,7 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
         sides = sk.trace_sides(work, quad, reach)  # followed once for the skew and the outline
         edge, outline = sk.page_edge_fit(work, quad, reach, sides), ol.refine(work, quad, reach, sides)
     doubtful = edge is None or not (edge.pair and edge.whole)  # a whole pair of sides is trusted as it is
-    text = sk.text_fit(ink) if doubtful and ink_ratio >= prof.min_ink_ratio else None
+    text = sk.text_fit(ink) if doubtful and has_text else None
     rules = rl.ruled_fit(hat, ink, region, None if text is None else text[0]) if doubtful else None
     skew, skew_source = sk.decide(edge, text, None if rules is None else rules[0])
     text_area = (ink.view(np.uint8) | (up >> 1)).view(bool)
@@ -128,7 +132,7 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
         cv2.resize(ink.view(np.uint8), mid_wh, interpolation=cv2.INTER_AREA) > 0,
         page.object_grey,
     )
-    text_cut = pg.text_cut_sides(ink, prof.max_cut_text_marks) if page.full_frame else ([], [0, 0, 0, 0])
+    text_cut = tm.text_cut_sides(ink, prof.max_cut_text_marks) if page.full_frame else ([], [0, 0, 0, 0])
     dpi, dpi_from_page = dec.meta_dpi, False
     if page.quad is not None and contact <= prof.max_edge_contact and pg.matches_paper(page.quad, prof.paper_size_mm):
         dpi, dpi_from_page = pg.effective_dpi(page.quad, f_l * dec.scale, prof.paper_size_mm), True
@@ -154,6 +158,7 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
         skew_rules=None if rules is None else rules[0],
         exposure=expo,
         ink_ratio=ink_ratio,
+        text_marks=marks,
         smear_ratio=smear,
         occlusion=occ,
         mid_scale=dec.scale * work.shape[1] / mid_wh[0],
@@ -188,9 +193,11 @@ def judge_metrics(
     ink = _num(metrics, "ink_ratio")
     if ink is None:
         return reasons
-    blank = ink < prof.min_ink_ratio
+    sparse = ink < prof.min_ink_ratio
+    marks = _num(metrics, "text_marks")  # counted on pages with less ink than min_ink_ratio (None: not counted)
+    blank = sparse and (marks is None or marks < prof.min_text_marks)  # a line of print, a note: not blank
     # no sharp strokes, yet the paper holds content: print smeared past recognition (motion), not an empty page
-    smeared = blank and (_num(metrics, "smear_ratio") or 0.0) >= prof.min_smear_ratio
+    smeared = sparse and (_num(metrics, "smear_ratio") or 0.0) >= prof.min_smear_ratio
     blur, skew = _num(metrics, "blur_px"), _num(metrics, "skew_deg")
     region_share = _num(metrics, "blur_region_share") or 0.0
     blurred = smeared or fo.blur_fails(blur, region_share, prof.blur_allowance(_num(metrics, "blur_dpi")), prof)
@@ -274,6 +281,7 @@ def metrics_of(
             "clipped_highlights": _r(e.clipped_highlights),
             "clipped_shadows": _r(e.clipped_shadows),
             "ink_ratio": _r(m.ink_ratio, 5),
+            "text_marks": m.text_marks,
             "smear_ratio": _r(m.smear_ratio, 5),
             "occluded_share": _r(m.occlusion.share),
             "occluded_sides": list(m.occlusion.sides),

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from qc import checker, occlusion, page, sharpness, stats
+from qc import checker, occlusion, page, sharpness, stats, textmarks
 
 
 def test_occlusion_dark_lookup_matches_the_float_comparison() -> None:
@@ -105,7 +105,7 @@ def _cut_sides_whole_image(ink: np.ndarray, max_marks: int) -> tuple[list[str], 
     text = (bh >= 4) & (bh <= 0.06 * long_side) & (bw <= 0.1 * long_side)
     touching = (y <= 1, x + bw >= w - 1, y + bh >= h - 1, x <= 1)
     counts = [int(np.count_nonzero(t & text)) for t in touching]
-    return [n for n, c in zip(page.CUT_SIDES, counts, strict=True) if c > max_marks], counts
+    return [n for n, c in zip(textmarks.CUT_SIDES, counts, strict=True) if c > max_marks], counts
 
 
 @pytest.mark.parametrize("shape", [(400, 300), (300, 400), (60, 50), (7, 9)])
@@ -121,4 +121,4 @@ def test_cut_sides_in_bands_match_the_whole_image(shape: tuple[int, int]) -> Non
         ink[: h // 2, 5:7] = True  # a stroke from the top, too long to be text
         r = min(h - 1, int(0.06 * max(shape)) + 6)  # a U: two arms from the top joined below the top band
         ink[: r + 1, 20:22] = ink[: r + 1, 30:32] = ink[r, 20:32] = True
-        assert page.text_cut_sides(ink, 2) == _cut_sides_whole_image(ink, 2)
+        assert textmarks.text_cut_sides(ink, 2) == _cut_sides_whole_image(ink, 2)

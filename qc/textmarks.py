@@ -1,0 +1,95 @@
+"""Text-sized marks of the ink mask: sides of the frame that cut print, and lines of print on a near-empty page."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+LINE_MARKS = 3  # text-sized marks in a row (or a column) that make a line of print (text_marks)
+LINE_GAP = 2.0  # ... each at most this many times its size from the next
+MAX_MARKS = 400  # more text-sized marks than this are print, however little ink they hold
+
+
+def _text_sized(bw: np.ndarray, bh: np.ndarray, long_side: int) -> np.ndarray:
+    """Which marks (bounding boxes bw x bh, analysis px) are text-sized: 4 px to 6 % of the image's long side high,
+    at most 10 % of it wide (a character or a word, not a speck of dust, a rule, a border or a shadow); bool."""
+    return (bh >= 4) & (bh <= 0.06 * long_side) & (bw <= 0.1 * long_side)
+
+
+CUT_SIDES = ("top", "right", "bottom", "left")
+
+
+def text_cut_sides(ink: np.ndarray, max_marks: int) -> tuple[list[str], list[int]]:
+    """Frame sides where print runs off the image: more than `max_marks` text-sized ink marks cut by that side.
+
+    For a page that fills the frame (no mat, no outline to test against the frame): a scan or a shot with its
+    margins in view has no character touching the image's edge, a shot taken too close cuts through words.
+    A text-sized mark is 4 px to 6 % of the long side high and at most 10 % of it wide on the analysis grid, so
+    a scanner's dark border, a shadow or the desk are not counted. `ink` is the bool stroke mask
+    (`ink_mask`). Returns (side names in top, right, bottom, left order; the cut marks per side).
+    """
+    h, w = ink.shape
+    long_side = max(h, w)
+    marks = ink.view(np.uint8) if ink.dtype == np.bool_ else (ink > 0).view(np.uint8)
+    # Each side is searched in a band along it, just wider than a text-sized mark can reach from that side: a mark
+    # touching the side and text-sized lies whole inside its band, so the band labels it exactly as the whole
+    # image would; a mark that leaves the band is cut by the band's inner edge, spans the band and is too big to
+    # be text, as it is in the whole image. The four bands are under half the image.
+    across, along = int(0.06 * long_side) + 3, int(0.1 * long_side) + 3
+    bands = (  # (the band along each side in CUT_SIDES order, its top-left corner in the image)
+        (marks[: min(h, across)], (0, 0)),
+        (marks[:, max(0, w - along) :], (max(0, w - along), 0)),
+        (marks[max(0, h - across) :], (0, max(0, h - across))),
+        (marks[:, : min(w, along)], (0, 0)),
+    )
+    edges = (marks[:2], marks[:, -2:], marks[-2:], marks[:, :2])  # a mark touching a side has ink within 1 px of it
+    counts = []
+    for side, (band, (ox, oy)) in enumerate(bands):
+        if not edges[side].any():  # the usual scan: nothing touches this side, nothing to label (the costly part)
+            counts.append(0)
+            continue
+        _, _, stats, _ = cv2.connectedComponentsWithStats(np.ascontiguousarray(band), connectivity=8)
+        x, y = stats[1:, cv2.CC_STAT_LEFT] + ox, stats[1:, cv2.CC_STAT_TOP] + oy
+        bw, bh = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
+        text = _text_sized(bw, bh, long_side)
+        touching = (y <= 1, x + bw >= w - 1, y + bh >= h - 1, x <= 1)[side]
+        counts.append(int(np.count_nonzero(touching & text)))
+    return [name for name, c in zip(CUT_SIDES, counts, strict=True) if c > max_marks], counts
+
+
+def _gaps(start: np.ndarray, extent: np.ndarray) -> np.ndarray:
+    """Pairwise gaps between intervals [start, start + extent) along one axis (negative where they overlap)."""
+    end = start + extent
+    return np.maximum(start[:, None], start[None, :]) - np.minimum(end[:, None], end[None, :])
+
+
+def text_marks(ink: np.ndarray) -> int:
+    """How many text-sized marks (_text_sized) of the bool ink mask (`ink_mask`, analysis grid) stand in a line of
+    print: a row or a column (a page turned a quarter) of at least LINE_MARKS of them, each at most LINE_GAP times
+    its size from the next and level with it within half its size.
+
+    A page with too little ink for a page of print (the profile's min_ink_ratio) may still hold a line of it, a
+    note or a signed name; an empty sheet's marks stand alone: dust and fibre are smaller than text, punch holes and
+    a staple are far apart, a blank form's rules are one long mark each (qc.checker: blank needs both too little
+    ink and fewer such marks than the profile's min_text_marks).
+    """
+    h, w = ink.shape
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink.view(np.uint8), connectivity=8)
+    stats = stats[1:][_text_sized(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT], max(h, w))]
+    if len(stats) > MAX_MARKS:
+        return len(stats)  # a page of print that left little ink on the grid (faint, or small print): text
+    x, y, bw, bh = (stats[:, k].astype(np.float32) for k in range(4))
+    size = np.maximum(bw, bh)
+    big = np.maximum(size[:, None], size[None, :])
+    cx, cy = x + bw / 2, y + bh / 2
+    in_row = (np.abs(cy[:, None] - cy[None, :]) <= 0.5 * big) & (_gaps(x, bw) <= LINE_GAP * big)
+    in_column = (np.abs(cx[:, None] - cx[None, :]) <= 0.5 * big) & (_gaps(y, bh) <= LINE_GAP * big)
+    near = in_row | in_column
+    group = np.arange(len(stats))
+    while True:  # each mark takes the lowest label among its neighbours until none changes: the lines' members
+        nxt = np.minimum(np.where(near, group[None, :], len(stats)).min(axis=1, initial=len(stats)), group)
+        if np.array_equal(nxt, group):
+            break
+        group = nxt
+    counts = np.bincount(group, minlength=len(stats))
+    return int(counts[counts >= LINE_MARKS].sum())

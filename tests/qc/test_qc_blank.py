@@ -1,0 +1,98 @@
+"""A page with a line of print is no blank page (session 19): below the profile's min_ink_ratio a page needs fewer
+than min_text_marks text-sized marks standing in a line to be called blank (qc.textmarks.text_marks). A short
+line of 3.5 mm print, the only writing on a continuation sheet, was failed as `blank` (ink ratio 0.00127-0.00135
+against 0.0015): the operator was told the page was empty and to mark it so, and its skew was never measured. An
+empty sheet's dust, punch holes and staple stay blank, and so does the faint show-through of a printed back."""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+import qc
+from bench.qc.generator import _font
+from qc.checker import judge_metrics
+from tests.qc.test_qc_dense import PX_PER_MM, _frame, _jpeg, _mm, _scan
+from tests.qc.test_qc_strokes import _sheet
+
+
+@pytest.mark.parametrize(("seed", "turn"), [(102, 0.5), (111, 0.5), (111, -2.0)])
+def test_a_scan_of_one_short_line_of_print_is_not_blank(seed: int, turn: float) -> None:
+    """The two sheets of the session's twelve that read blank (one line of 3.5 mm print, 40-100 mm long). Its
+    skew is measured now (it was not: "none"); one short line pins its angle down only to about half a degree."""
+    rep = qc.check(_scan(_sheet(seed, 1, 0, 0, across=True), turn))
+    assert rep.metrics["ink_ratio"] < qc.default_profile().min_ink_ratio, rep.metrics  # too little ink for a page
+    assert rep.metrics["text_marks"] >= qc.default_profile().min_text_marks, rep.metrics
+    assert rep.reasons == [], rep.metrics
+    assert rep.metrics["skew_source"] == "text_lines", rep.metrics
+    assert abs(rep.metrics["skew_deg"] - turn) <= 0.6, rep.metrics
+
+
+def _line(text: str, size_mm: float = 3.5) -> np.ndarray:
+    """An A4 sheet (600 dpi) whose only writing is `text` in `size_mm` print, 60 mm from the top."""
+    pil = Image.new("L", (_mm(210), _mm(297)), 245)
+    font = _font(int(size_mm * PX_PER_MM), 0)
+    assert font is not None
+    ImageDraw.Draw(pil).text((_mm(20), _mm(60)), text, font=font, fill=20)
+    return np.asarray(pil)
+
+
+@pytest.mark.parametrize("text", ["出院小结（续）", "患者签字：王建国", "以下空白", "第 3 页"])
+def test_a_sheet_with_a_few_words_is_not_blank(text: str) -> None:
+    """A continuation heading, a signed name, "blank below" or a page number alone: writing is no empty page, on a
+    photo or a scan (ink ratio 0.0002-0.0009, a quarter to a half of min_ink_ratio)."""
+    sheet = _line(text)
+    frame, _, _ = _frame(sheet.astype(np.float32))
+    for rep in (qc.check(_jpeg(cv2.GaussianBlur(frame, (0, 0), 0.6))), qc.check(_scan(sheet, 0.5))):
+        assert rep.metrics["ink_ratio"] < qc.default_profile().min_ink_ratio, rep.metrics
+        assert "blank" not in rep.reasons, rep.metrics
+
+
+def _empty_sheet(seed: int) -> np.ndarray:
+    """An A4 sheet at 600 dpi with what an empty page carries: 40 specks of dust 0.1-0.4 mm, two punch holes of
+    6 mm (the scanner's dark lid through them), a staple 12 mm long and faint fibre."""
+    rng = np.random.default_rng(seed)
+    pil = Image.new("L", (_mm(210), _mm(297)), 245)
+    d = ImageDraw.Draw(pil)
+    for _ in range(40):
+        x, y, r = rng.uniform(10, 200), rng.uniform(10, 287), rng.uniform(0.05, 0.2)
+        d.ellipse([_mm(x - r), _mm(y - r), _mm(x + r), _mm(y + r)], fill=int(rng.integers(40, 120)))
+    for y in (120.0, 200.0):
+        d.ellipse([_mm(9), _mm(y - 3), _mm(15), _mm(y + 3)], fill=30)
+    a = math.radians(35)
+    d.line([(_mm(12), _mm(12)), (_mm(12 + 12 * math.cos(a)), _mm(12 + 12 * math.sin(a)))], fill=60, width=_mm(0.7))
+    fibre = rng.normal(0, 2.0, (pil.height, pil.width))
+    return np.clip(np.asarray(pil, np.float32) + fibre, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_an_empty_sheet_with_dust_holes_and_a_staple_is_blank(seed: int) -> None:
+    sheet = _empty_sheet(seed)
+    rep = qc.check(_scan(sheet, 0.3))
+    assert rep.reasons == ["blank"], rep.metrics
+    frame, _, _ = _frame(sheet.astype(np.float32))
+    assert qc.check(_jpeg(cv2.GaussianBlur(frame, (0, 0), 0.6))).reasons == ["blank"]
+
+
+def test_blank_needs_both_too_little_ink_and_too_few_marks() -> None:
+    prof = qc.default_profile()
+    seen = {"paper_level": 220.0, "contrast": 120.0, "smear_ratio": 0.0, "ink_ratio": prof.min_ink_ratio / 2}
+    assert judge_metrics({**seen, "text_marks": prof.min_text_marks}, prof, 4000, 3000) == []
+    assert judge_metrics({**seen, "text_marks": prof.min_text_marks - 1}, prof, 4000, 3000) == ["blank"]
+    assert judge_metrics({**seen, "text_marks": None}, prof, 4000, 3000) == ["blank"]  # metrics from before
+    lax = qc.load_profile({"min_text_marks": 100})
+    assert judge_metrics({**seen, "text_marks": 40}, lax, 4000, 3000) == ["blank"]
+
+
+@pytest.mark.parametrize("depth", [10.0, 15.0])
+def test_the_show_through_of_a_printed_back_is_blank(depth: float) -> None:
+    """Thirty lines of print on the sheet's back show through mirrored, `depth` grey levels at most, spread 3 px:
+    under the ink mask's threshold, no marks, still an empty side."""
+    print_ = (245.0 - _sheet(5, 30, 0, 0, across=True).astype(np.float32)) / 225.0
+    sheet = np.clip(245.0 - cv2.GaussianBlur(print_[:, ::-1], (0, 0), 3.0) * depth, 0, 255).astype(np.uint8)
+    rep = qc.check(_scan(sheet, 0.5))
+    assert rep.reasons == ["blank"] and rep.metrics["text_marks"] == 0, rep.metrics
