@@ -7,6 +7,7 @@ import numpy as np
 
 LINE_MARKS = 3  # text-sized marks in a row (or a column) that make a line of print (text_marks)
 LINE_GAP = 2.0  # ... each at most this many times its size from the next
+LINE_ALIKE = 2.0  # ... and of a size across the line within this factor of it (print, not a hair's pieces)
 MAX_MARKS = 400  # more text-sized marks than this are print, however little ink they hold
 
 
@@ -63,10 +64,20 @@ def _gaps(start: np.ndarray, extent: np.ndarray) -> np.ndarray:
     return np.maximum(start[:, None], start[None, :]) - np.minimum(end[:, None], end[None, :])
 
 
+def _neighbours(a: np.ndarray, da: np.ndarray, b: np.ndarray, db: np.ndarray) -> np.ndarray:
+    """Pairs of marks that follow each other along axis a (start a, extent da; across it b, db): alike across
+    (extents within LINE_ALIKE of each other), level (centres within half the smaller extent) and at most LINE_GAP
+    times the larger extent apart; bool (n, n)."""
+    small, big = np.minimum(db[:, None], db[None, :]), np.maximum(db[:, None], db[None, :])
+    c = b + db / 2
+    level = np.abs(c[:, None] - c[None, :]) <= 0.5 * small
+    return (big <= LINE_ALIKE * small) & level & (_gaps(a, da) <= LINE_GAP * big)
+
+
 def text_marks(ink: np.ndarray) -> int:
     """How many text-sized marks (_text_sized) of the bool ink mask (`ink_mask`, analysis grid) stand in a line of
-    print: a row or a column (a page turned a quarter) of at least LINE_MARKS of them, each at most LINE_GAP times
-    its size from the next and level with it within half its size.
+    print: a row or a column (a page turned a quarter) of at least LINE_MARKS of them, each alike in size across the
+    line with the next, level with it and at most LINE_GAP times its size from it (_neighbours).
 
     A page with too little ink for a page of print (the profile's min_ink_ratio) may still hold a line of it, a
     note or a signed name; an empty sheet's marks stand alone: dust and fibre are smaller than text, punch holes and
@@ -79,11 +90,8 @@ def text_marks(ink: np.ndarray) -> int:
     if len(stats) > MAX_MARKS:
         return len(stats)  # a page of print that left little ink on the grid (faint, or small print): text
     x, y, bw, bh = (stats[:, k].astype(np.float32) for k in range(4))
-    size = np.maximum(bw, bh)
-    big = np.maximum(size[:, None], size[None, :])
-    cx, cy = x + bw / 2, y + bh / 2
-    in_row = (np.abs(cy[:, None] - cy[None, :]) <= 0.5 * big) & (_gaps(x, bw) <= LINE_GAP * big)
-    in_column = (np.abs(cx[:, None] - cx[None, :]) <= 0.5 * big) & (_gaps(y, bh) <= LINE_GAP * big)
+    in_row = _neighbours(x, bw, y, bh)  # along x: level in y, alike in height
+    in_column = _neighbours(y, bh, x, bw)  # a page turned a quarter
     near = in_row | in_column
     group = np.arange(len(stats))
     while True:  # each mark takes the lowest label among its neighbours until none changes: the lines' members

@@ -22,14 +22,11 @@ from tests.qc.test_qc_strokes import _sheet
 
 @pytest.mark.parametrize(("seed", "turn"), [(102, 0.5), (111, 0.5), (111, -2.0)])
 def test_a_scan_of_one_short_line_of_print_is_not_blank(seed: int, turn: float) -> None:
-    """The two sheets of the session's twelve that read blank (one line of 3.5 mm print, 40-100 mm long). Its
-    skew is measured now (it was not: "none"); one short line pins its angle down only to about half a degree."""
+    """The two sheets of the session's twelve that read blank (one line of 3.5 mm print, 40-100 mm long)."""
     rep = qc.check(_scan(_sheet(seed, 1, 0, 0, across=True), turn))
     assert rep.metrics["ink_ratio"] < qc.default_profile().min_ink_ratio, rep.metrics  # too little ink for a page
     assert rep.metrics["text_marks"] >= qc.default_profile().min_text_marks, rep.metrics
     assert rep.reasons == [], rep.metrics
-    assert rep.metrics["skew_source"] == "text_lines", rep.metrics
-    assert abs(rep.metrics["skew_deg"] - turn) <= 0.6, rep.metrics
 
 
 def _line(text: str, size_mm: float = 3.5) -> np.ndarray:
@@ -41,15 +38,17 @@ def _line(text: str, size_mm: float = 3.5) -> np.ndarray:
     return np.asarray(pil)
 
 
-@pytest.mark.parametrize("text", ["出院小结（续）", "患者签字：王建国", "以下空白", "第 3 页"])
+@pytest.mark.parametrize("text", ["出院小结（续）", "患者签字：王建国", "以下空白", "Page 3 of 5"])
 def test_a_sheet_with_a_few_words_is_not_blank(text: str) -> None:
-    """A continuation heading, a signed name, "blank below" or a page number alone: writing is no empty page, on a
-    photo or a scan (ink ratio 0.0002-0.0009, a quarter to a half of min_ink_ratio)."""
+    """A continuation heading, a signed name, "blank below" or a page count alone: writing is no empty page, on a
+    photo or a scan (ink ratio 0.0002-0.0009, a quarter to a half of min_ink_ratio). Three marks or fewer (a page
+    number, a date in 2.5 mm digits on a photo) stay blank: a hair's pieces can stand that level."""
     sheet = _line(text)
     frame, _, _ = _frame(sheet.astype(np.float32))
     for rep in (qc.check(_jpeg(cv2.GaussianBlur(frame, (0, 0), 0.6))), qc.check(_scan(sheet, 0.5))):
         assert rep.metrics["ink_ratio"] < qc.default_profile().min_ink_ratio, rep.metrics
-        assert "blank" not in rep.reasons, rep.metrics
+        assert rep.reasons == [], rep.metrics  # nor low_contrast: too little ink to measure contrast by (tester)
+        assert rep.metrics["skew_source"] != "text_lines", rep.metrics  # a few words pin no angle down (1.7° off)
 
 
 def _empty_sheet(seed: int) -> np.ndarray:
@@ -96,3 +95,29 @@ def test_the_show_through_of_a_printed_back_is_blank(depth: float) -> None:
     sheet = np.clip(245.0 - cv2.GaussianBlur(print_[:, ::-1], (0, 0), 3.0) * depth, 0, 255).astype(np.uint8)
     rep = qc.check(_scan(sheet, 0.5))
     assert rep.reasons == ["blank"] and rep.metrics["text_marks"] == 0, rep.metrics
+
+
+def _hair(seed: int) -> np.ndarray:
+    """An empty sheet with a curly hair 30-80 mm long, 0.07 mm wide, broken where it lies off the glass (the break-it
+    tester's, session 19)."""
+    rng = np.random.default_rng(200 + seed)
+    pil = Image.new("L", (_mm(210), _mm(297)), 245)
+    d = ImageDraw.Draw(pil)
+    x, y, ang = rng.uniform(40, 160), rng.uniform(40, 250), rng.uniform(0, 6.28)
+    skip, fill = [0.0, 0.15, 0.3, 0.5][seed % 4], int(rng.uniform(40, 120))
+    for _ in range(int(rng.uniform(30, 80))):
+        ang += rng.normal(0, 0.2)
+        nx, ny = x + math.cos(ang), y + math.sin(ang)
+        if rng.random() >= skip:
+            d.line([(_mm(x), _mm(y)), (_mm(nx), _mm(ny))], fill=fill, width=_mm(0.07) + 1)
+        x, y = nx, ny
+    fibre = np.random.default_rng(seed).normal(0, 2.0, (pil.height, pil.width))
+    return np.clip(np.asarray(pil, np.float32) + fibre, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("seed", [1, 6])
+def test_a_hair_on_an_empty_sheet_is_no_line_of_print(seed: int) -> None:
+    """Its pieces counted as a line (4 and 8 marks at 49b8977), the skew was read from them (-18.7° and 21.6°) and
+    the empty sheet failed skew and low_contrast: the pieces differ in size and do not stand level."""
+    rep = qc.check(_scan(_hair(seed), 0.3))
+    assert rep.reasons == ["blank"], rep.metrics
