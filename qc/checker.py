@@ -9,7 +9,6 @@ import cv2
 import numpy as np
 
 from qc import focus as fo
-from qc import light as lt
 from qc import motion as mo
 from qc import occlusion as oc
 from qc import outline as ol
@@ -28,7 +27,6 @@ from qc.report import Metric, Report, make_report
 FRAME_ASPECT_TOLERANCE = 0.02  # a page filling a frame of the paper's shape within this is that paper (a scan)
 ANALYSIS_LONG = 1500  # the working image is halved for page, exposure, ink and text-skew analysis above this
 MIN_ANALYSIS_SIDE = 32
-UNLIT_REACH = 9  # page-grid px: the light-change mask grown by 4 px each way takes in a finger's shadow whole (_unlit)
 
 
 @dataclass(frozen=True)
@@ -65,17 +63,6 @@ def _halve(gray: np.ndarray) -> np.ndarray:
     """Half of a grey image by 2 x 2 averages (an odd last row or column is left out); uint8 (h // 2, w // 2)."""
     h, w = gray.shape[0] // 2, gray.shape[1] // 2
     return cv2.resize(gray[: 2 * h, : 2 * w], (max(1, w), max(1, h)), interpolation=cv2.INTER_AREA)
-
-
-def _unlit(content: np.ndarray, smear: float, mid: np.ndarray) -> tuple[np.ndarray, float]:
-    """The content mask (bool, page grid) and its share of the paper without where the light changes (qc.light):
-    a hand's shadow over an empty sheet, its fingers narrower than the content's black-hat, read as print smeared
-    past reading, and the page failed `blur` (5 of 12 generated blank pages with a shadow, session 19)."""
-    light = cv2.resize(lt.light_edges(mid), content.shape[::-1], interpolation=cv2.INTER_NEAREST)
-    lit = cv2.dilate(light, np.ones((UNLIT_REACH, UNLIT_REACH), np.uint8)) == 0  # and the dark core between its sides
-    kept = content & lit
-    n = int(np.count_nonzero(content))
-    return kept, smear * int(np.count_nonzero(kept)) / n if n else 0.0
 
 
 def _plausible_stated_dpi(dpi: float | None, dec: Decoded, prof: Profile) -> bool:
@@ -124,11 +111,6 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
     area = max(1, int(np.count_nonzero(region)))
     ink_ratio = float(np.count_nonzero(ink)) / area
     marks = tm.text_marks(ink) if ink_ratio < prof.min_ink_ratio else None  # a line of print, a note
-    if marks is not None and smear > 0:  # a near-empty page: a shadow's edge over it is no print smeared past reading
-        content, smear = _unlit(content, smear, mid)
-        if smear < prof.min_smear_ratio:  # nor what is left too little to be: no text area for the focus to read
-            content[:] = False
-        up = (up & 1) | (cv2.resize(content.view(np.uint8), ana.shape[::-1], interpolation=cv2.INTER_NEAREST) << 1)
     contact = max(page.contact)
     edge = outline = None
     if page.quad is not None:

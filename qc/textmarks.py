@@ -5,16 +5,18 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-LINE_MARKS = 3  # text-sized marks in a row (or a column) that make a line of print (text_marks)
+LINE_MARKS = 3  # characters in a row (or a column) of text-sized marks that make a line of print (text_marks)
 LINE_GAP = 2.0  # ... each at most this many times its size from the next
 LINE_ALIKE = 2.0  # ... and of a size across the line within this factor of it (print, not a hair's pieces)
+LOW = 4  # px: a character's least height on the analysis grid
+PRINT_FILL = 0.35  # a mark whose ink fills this share of its box is solid print (_characters; print 0.41-0.71)
 MAX_MARKS = 400  # more text-sized marks than this are print, however little ink they hold
 
 
-def _text_sized(bw: np.ndarray, bh: np.ndarray, long_side: int) -> np.ndarray:
-    """Which marks (bounding boxes bw x bh, analysis px) are text-sized: 4 px to 6 % of the image's long side high,
-    at most 10 % of it wide (a character or a word, not a speck of dust, a rule, a border or a shadow); bool."""
-    return (bh >= 4) & (bh <= 0.06 * long_side) & (bw <= 0.1 * long_side)
+def _text_sized(bw: np.ndarray, bh: np.ndarray, long_side: int, low: int = 4) -> np.ndarray:
+    """Which marks (bounding boxes bw x bh, analysis px) are text-sized: `low` px to 6 % of the image's long side
+    high, at most 10 % of it wide (a character or a word, not a speck of dust, a rule, a border or a shadow); bool."""
+    return (bh >= low) & (bh <= 0.06 * long_side) & (bw <= 0.1 * long_side)
 
 
 CUT_SIDES = ("top", "right", "bottom", "left")
@@ -74,22 +76,33 @@ def _neighbours(a: np.ndarray, da: np.ndarray, b: np.ndarray, db: np.ndarray) ->
     return (big <= LINE_ALIKE * small) & level & (_gaps(a, da) <= LINE_GAP * big)
 
 
+def _characters(bw: np.ndarray, bh: np.ndarray, area: np.ndarray) -> np.ndarray:
+    """How many characters each mark holds: a solid mark (ink on at least PRINT_FILL of its box, at least 4 px
+    across) as many as its length holds its breadth (print merged into one mark on a coarse grid: "出院小结" one mark
+    31 x 9 px), any other one (a hair's curl fills 5-27 % of its box); int array."""
+    across, along = np.minimum(bw, bh), np.maximum(bw, bh)
+    solid = (area >= PRINT_FILL * bw * bh) & (across >= 4)
+    return np.where(solid, np.maximum(1, np.round(along / np.maximum(across, 1))), 1).astype(int)
+
+
 def text_marks(ink: np.ndarray) -> int:
-    """How many text-sized marks (_text_sized) of the bool ink mask (`ink_mask`, analysis grid) stand in a line of
-    print: a row or a column (a page turned a quarter) of at least LINE_MARKS of them, each alike in size across the
-    line with the next, level with it and at most LINE_GAP times its size from it (_neighbours).
+    """How many characters (_characters) the text-sized marks (_text_sized) of the bool ink mask (`ink_mask`,
+    analysis grid) hold in lines of print: rows or columns (a page turned a quarter) of marks, each alike in size
+    across the line with the next, level with it and at most LINE_GAP times its size from it (_neighbours), that
+    hold LINE_MARKS characters or more.
 
     A page with too little ink for a page of print (the profile's min_ink_ratio) may still hold a line of it, a
-    note or a signed name; an empty sheet's marks stand alone: dust and fibre are smaller than text, punch holes and
-    a staple are far apart, a blank form's rules are one long mark each (qc.checker: blank needs both too little
-    ink and fewer such marks than the profile's min_text_marks).
+    note or a signed name; an empty sheet's marks stand alone or hold no characters: dust and fibre are smaller
+    than text, punch holes and a staple are far apart, a hair's pieces are thin curls, a blank form's rules are one
+    long mark each (qc.checker: blank needs both too little ink and fewer characters than the profile's
+    min_text_marks).
     """
     h, w = ink.shape
     _, _, stats, _ = cv2.connectedComponentsWithStats(ink.view(np.uint8), connectivity=8)
-    stats = stats[1:][_text_sized(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT], max(h, w))]
+    stats = stats[1:][_text_sized(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT], max(h, w), LOW)]
     if len(stats) > MAX_MARKS:
         return len(stats)  # a page of print that left little ink on the grid (faint, or small print): text
-    x, y, bw, bh = (stats[:, k].astype(np.float32) for k in range(4))
+    x, y, bw, bh, area = (stats[:, k].astype(np.float32) for k in range(5))
     in_row = _neighbours(x, bw, y, bh)  # along x: level in y, alike in height
     in_column = _neighbours(y, bh, x, bw)  # a page turned a quarter
     near = in_row | in_column
@@ -99,5 +112,5 @@ def text_marks(ink: np.ndarray) -> int:
         if np.array_equal(nxt, group):
             break
         group = nxt
-    counts = np.bincount(group, minlength=len(stats))
-    return int(counts[counts >= LINE_MARKS].sum())
+    chars = np.bincount(group, weights=_characters(bw, bh, area), minlength=len(stats))
+    return int(chars[chars >= LINE_MARKS].sum())

@@ -36,7 +36,7 @@ class PageSpec:
     """Everything that determines one synthetic photographed page (frame pixels, degrees CCW)."""
 
     seed: int = 0
-    layout: str = "text"  # text | sparse | dense | form | blank
+    layout: str = "text"  # text | sparse | dense | form | orders | blank | note
     angle_deg: float = 0.0
     perspective: float = 0.0  # max corner displacement, fraction of the page's short side
     frame_wh: tuple[int, int] = (4000, 3000)
@@ -188,7 +188,7 @@ def render_paper(spec: PageSpec, px_per_mm: float, finish: bool = True) -> np.nd
     mm = px_per_mm
     margin_x, y = rng.uniform(15, 25) * mm, rng.uniform(15, 25) * mm
     right = w - margin_x
-    if spec.layout != "blank":
+    if spec.layout not in ("blank", "note"):
         title = int(rng.uniform(5.5, 7.5) * mm)
         tw = _text(d, 0, -1000, _random_text(rng, int(rng.integers(6, 12))), title, rng)  # measure only
         y += title * 0.2
@@ -252,7 +252,17 @@ def render_paper(spec: PageSpec, px_per_mm: float, finish: bool = True) -> np.nd
         for x in xs:
             d.line([(x, top), (x, y)], fill=30, width=lw)
         y += 6 * mm
-    if spec.layout != "blank":
+    if spec.layout == "note":  # the only writing on the sheet: a continuation heading, "以下空白", a date
+        size = int(rng.uniform(3.0, 4.2) * mm)
+        _text(
+            d,
+            margin_x + rng.uniform(0, 40) * mm,
+            y + rng.uniform(0, 150) * mm,
+            _random_text(rng, int(rng.integers(4, 9))),
+            size,
+            rng,
+        )
+    if spec.layout not in ("blank", "note"):
         for _ in range(int(rng.integers(1, 4))):  # handwritten remarks and a signature
             if y > h - 25 * mm:
                 break
@@ -269,7 +279,7 @@ def render_paper(spec: PageSpec, px_per_mm: float, finish: bool = True) -> np.nd
     img = cv2.cvtColor(np.asarray(pil), cv2.COLOR_RGB2BGR)
     if not finish:
         return img
-    if spec.layout != "blank" and rng.random() < 0.7:
+    if spec.layout not in ("blank", "note") and rng.random() < 0.7:
         _stamp(img, w * rng.uniform(0.55, 0.8), h * rng.uniform(0.7, 0.88), rng.uniform(16, 22) * mm, rng)
     fibre = cv2.GaussianBlur(rng.normal(0, 3, (h // 4, w // 4)).astype(np.float32), (0, 0), 1.5)
     fibre = cv2.resize(fibre, (w, h), interpolation=cv2.INTER_LINEAR)
@@ -667,7 +677,9 @@ def random_spec(seed: int, kind: str = "skew", frame_wh: tuple[int, int] = (4000
     of the page beyond 1.5 px extra blur), occluded (a finger, thumb, phone or pen over the text from a random
     side), shadow (a soft hand shadow from a side; stamps and handwriting as usual), shadow_deep (50-80 % of the
     light lost, a sharper edge: sigma 20-60 px), fingers (a finger or thumb only: skin over the mat), fingers_soft
-    (the same held above the page, out of focus: sigma 10-30 px), clipped (±6°, the outline partly outside).
+    (the same held above the page, out of focus: sigma 10-30 px), clipped (±6°, the outline partly outside), blank
+    (an empty sheet) and note (a sheet whose only writing is one line of 4-8 characters), either under a hand's
+    shadow or not.
     """
     rng = np.random.default_rng(seed * 31 + 17)
     layout = str(rng.choice(["text", "text", "dense", "sparse", "form", "form"]))
@@ -746,6 +758,14 @@ def random_spec(seed: int, kind: str = "skew", frame_wh: tuple[int, int] = (4000
             occluder_pos=float(rng.uniform(0.25, 0.75)),
             occluder_reach=float(rng.uniform(0.2, 0.4)),
         )
+    if kind in ("blank", "note"):  # an empty sheet, or one line of 4-8 characters; under a hand's shadow or not
+        shade = rng.random()
+        spec = replace(spec, layout=kind, occluder_side=int(rng.integers(0, 4)))
+        if shade < 0.35:
+            return replace(spec, shadow=float(rng.uniform(0.25, 0.5)))
+        if shade < 0.7:
+            return replace(spec, shadow=float(rng.uniform(0.5, 0.8)), shadow_sigma=float(rng.uniform(20.0, 60.0)))
+        return spec
     if kind == "fingers_soft":  # held above the page: out of focus
         return replace(random_spec(seed, "fingers", frame_wh), occluder_sigma=float(rng.uniform(10.0, 30.0)))
     raise ValueError(f"unknown kind {kind!r}")

@@ -11,13 +11,13 @@ and by the share of the page), occluded (finger, thumb, phone, pen), fingers (fi
 (text-only A4 scans at 300 dpi without a visible edge, rotated ±4°); from bench/qc/periodic.py, sharp pages of fine
 periodic print: charts (temperature charts 体温单, ECG and graph paper, photographed), charts_scan (the same scanned:
 600/300 dpi 8-bit grey, 600 dpi 1-bit PNG, 300 dpi G4 TIFF), pictures / pictures_scan (halftone and ultrasound
-reports).
+reports); blank (empty sheets) and note (one line of 4-8 characters alone), 70 % of each under a hand's shadow.
 
 Prints per category: skew error (MAE, p95, max; the source used), blur ROC AUC of qc's blur index (the larger of
 blur_px / max_blur_px and blur_region_share / max_blur_region_share) against the sharp pages, with the variance of
 the Laplacian beside it, the share caught at the default profile, false rejects of sharp pages and scans,
-occlusion caught / false `occluded`, and the speed of the whole check against a full-resolution colour
-cv2.imread of the same files, measured in the same run.
+occlusion caught / false `occluded`, near-empty pages called blank rightly and wrongly, and the speed of the whole
+check against a full-resolution colour cv2.imread of the same files, measured in the same run.
 """
 
 from __future__ import annotations
@@ -65,6 +65,8 @@ NEW_KINDS = {
     "charts_scan": 18000,
     "pictures": 19000,
     "pictures_scan": 20000,
+    "blank": 21000,
+    "note": 22000,
 }  # --n-new pages each
 SCANS = {"scan1", "scan8", "scan_text"}
 HIDES_PRINT = 0.01  # an object hiding this share of the page's print or more covers text (truth occluded_text_share)
@@ -317,7 +319,20 @@ def main() -> None:
     clipped = res("clipped")
     cut = sum("cut_off" in r["reasons"] for r, _ in clipped)
     print(f"\nCut off: caught {cut}/{len(clipped)} pages whose outline runs 3-10 % of the page off the frame")
+    near_empty(res("blank"), res("note"))
     speed(files, args.n)
+
+
+def near_empty(blank: list[tuple[dict, dict]], note: list[tuple[dict, dict]]) -> None:
+    """Empty sheets and sheets whose only writing is one short line, each under a hand's shadow or not."""
+    if not blank and not note:
+        return
+    print("\nNear-empty pages (an empty sheet; one line of 4-8 characters; 70 % of each under a hand's shadow):")
+    called = sum(r["reasons"] == ["blank"] for r, _ in blank)
+    print(f"  empty sheets called blank and nothing else {called}/{len(blank)}")
+    wrong = sum("blank" in r["reasons"] for r, _ in note)
+    other = sum(bool(set(r["reasons"]) - {"blank"}) for r, _ in note)
+    print(f"  one line of print called blank {wrong}/{len(note)}; failed for another reason {other}/{len(note)}")
 
 
 def speed(files: dict[str, list[tuple[str, dict[str, float]]]], n: int) -> None:
