@@ -9,7 +9,8 @@ LINE_MARKS = 3  # characters in a row (or a column) of text-sized marks that mak
 LINE_GAP = 2.0  # ... each at most this many times its size from the next
 LINE_ALIKE = 2.0  # ... and of a size across the line within this factor of it (print, not a hair's pieces)
 LOW = 4  # px: a character's least height on the analysis grid
-PRINT_FILL = 0.35  # a mark whose ink fills this share of its box is solid print (_characters; print 0.41-0.71)
+PRINT_FILL = (0.35, 0.75)  # a mark whose ink fills this share of its box is print merged (_characters; print
+# 0.41-0.71 on a photo's grid; a hair's curl 0.05-0.27, a staple, a pencil dash or a smudge 0.79-1.0)
 MAX_MARKS = 400  # more text-sized marks than this are print, however little ink they hold
 
 
@@ -77,19 +78,19 @@ def _neighbours(a: np.ndarray, da: np.ndarray, b: np.ndarray, db: np.ndarray) ->
 
 
 def _characters(bw: np.ndarray, bh: np.ndarray, area: np.ndarray) -> np.ndarray:
-    """How many characters each mark holds: a solid mark (ink on at least PRINT_FILL of its box, at least 4 px
-    across) as many as its length holds its breadth (print merged into one mark on a coarse grid: "出院小结" one mark
-    31 x 9 px), any other one (a hair's curl fills 5-27 % of its box); int array."""
-    across, along = np.minimum(bw, bh), np.maximum(bw, bh)
-    solid = (area >= PRINT_FILL * bw * bh) & (across >= 4)
+    """How many characters each mark holds: print merged into one mark on a coarse grid ("出院小结" one mark 31 x
+    9 px: ink on PRINT_FILL of its box, at least 4 px across) as many as its length holds its breadth, any other
+    mark one (a hair's curl is sparser, a staple's wire or a pencil dash solid); int array."""
+    across, along, box = np.minimum(bw, bh), np.maximum(bw, bh), bw * bh
+    solid = (area >= PRINT_FILL[0] * box) & (area <= PRINT_FILL[1] * box) & (across >= 4)
     return np.where(solid, np.maximum(1, np.round(along / np.maximum(across, 1))), 1).astype(int)
 
 
 def text_marks(ink: np.ndarray) -> int:
     """How many characters (_characters) the text-sized marks (_text_sized) of the bool ink mask (`ink_mask`,
     analysis grid) hold in lines of print: rows or columns (a page turned a quarter) of marks, each alike in size
-    across the line with the next, level with it and at most LINE_GAP times its size from it (_neighbours), that
-    hold LINE_MARKS characters or more.
+    across the line with the next, level with it and at most LINE_GAP times its size from it (_neighbours), of two
+    marks or more that hold LINE_MARKS characters or more.
 
     A page with too little ink for a page of print (the profile's min_ink_ratio) may still hold a line of it, a
     note or a signed name; an empty sheet's marks stand alone or hold no characters: dust and fibre are smaller
@@ -113,4 +114,5 @@ def text_marks(ink: np.ndarray) -> int:
             break
         group = nxt
     chars = np.bincount(group, weights=_characters(bw, bh, area), minlength=len(stats))
-    return int(chars[chars >= LINE_MARKS].sum())
+    line = (chars >= LINE_MARKS) & (np.bincount(group, minlength=len(stats)) >= 2)  # a lone mark is no line
+    return int(chars[line].sum())

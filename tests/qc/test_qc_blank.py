@@ -169,3 +169,22 @@ def test_a_sparse_note_smeared_past_reading_is_blur(seed: int, shadow: bool) -> 
     passing at 38e8b2c, which left out the content where the light changes)."""
     rep = qc.check(_smeared_note(seed, shadow))
     assert "blur" in rep.reasons and "blank" not in rep.reasons, rep.metrics
+
+
+@pytest.mark.parametrize(
+    ("length_mm", "width_mm", "tilt", "grey"), [(12, 0.7, 3.0, 60), (24, 0.7, 3.0, 60), (12, 2.0, 0.0, 90)]
+)
+def test_a_staple_or_a_pencil_dash_on_an_empty_sheet_is_no_line(
+    length_mm: float, width_mm: float, tilt: float, grey: int
+) -> None:
+    """A staple's wire or a dash, nearly level, fills its box on the analysis grid (0.79-1.0) and read as print
+    merged into one mark of 5-12 characters (third break-it tester, session 19: 20 of 54 staples not blank at
+    b60a997): a mark that solid is no print, and a lone mark is no line."""
+    pil = Image.new("L", (_mm(210), _mm(297)), 245)
+    a = math.radians(tilt)
+    x1, y1 = 60 + length_mm * math.cos(a), 40 - length_mm * math.sin(a)
+    ImageDraw.Draw(pil).line([(_mm(60), _mm(40)), (_mm(x1), _mm(y1))], fill=grey, width=_mm(width_mm))
+    sheet = np.asarray(pil)
+    frame, _, _ = _frame(sheet.astype(np.float32))
+    for rep in (qc.check(_scan(sheet, 0.0)), qc.check(_jpeg(cv2.GaussianBlur(frame, (0, 0), 0.6)))):
+        assert rep.reasons == ["blank"], rep.metrics
