@@ -8,16 +8,15 @@ import numpy as np
 LINE_MARKS = 3  # characters in a row (or a column) of text-sized marks that make a line of print (text_marks)
 LINE_GAP = 2.0  # ... each at most this many times its size from the next
 LINE_ALIKE = 2.0  # ... and of a size across the line within this factor of it (print, not a hair's pieces)
-LOW = 4  # px: a character's least height on the analysis grid
 PRINT_FILL = (0.35, 0.75)  # a mark whose ink fills this share of its box is print merged (_characters; print
 # 0.41-0.71 on a photo's grid; a hair's curl 0.05-0.27, a staple, a pencil dash or a smudge 0.79-1.0)
 MAX_MARKS = 400  # more text-sized marks than this are print, however little ink they hold
 
 
-def _text_sized(bw: np.ndarray, bh: np.ndarray, long_side: int, low: int = 4) -> np.ndarray:
-    """Which marks (bounding boxes bw x bh, analysis px) are text-sized: `low` px to 6 % of the image's long side
-    high, at most 10 % of it wide (a character or a word, not a speck of dust, a rule, a border or a shadow); bool."""
-    return (bh >= low) & (bh <= 0.06 * long_side) & (bw <= 0.1 * long_side)
+def _text_sized(bw: np.ndarray, bh: np.ndarray, long_side: int) -> np.ndarray:
+    """Which marks (bounding boxes bw x bh, analysis px) are text-sized: 4 px to 6 % of the image's long side high,
+    at most 10 % of it wide (a character or a word, not a speck of dust, a rule, a border or a shadow); bool."""
+    return (bh >= 4) & (bh <= 0.06 * long_side) & (bw <= 0.1 * long_side)
 
 
 CUT_SIDES = ("top", "right", "bottom", "left")
@@ -100,7 +99,7 @@ def text_marks(ink: np.ndarray) -> int:
     """
     h, w = ink.shape
     _, _, stats, _ = cv2.connectedComponentsWithStats(ink.view(np.uint8), connectivity=8)
-    stats = stats[1:][_text_sized(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT], max(h, w), LOW)]
+    stats = stats[1:][_text_sized(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT], max(h, w))]
     if len(stats) > MAX_MARKS:
         return len(stats)  # a page of print that left little ink on the grid (faint, or small print): text
     x, y, bw, bh, area = (stats[:, k].astype(np.float32) for k in range(5))
