@@ -42,7 +42,7 @@ class Measured:
     skew_text: float | None  # the text lines' estimate
     exposure: pg.Exposure
     ink_ratio: float
-    text_marks: int | None  # text-sized marks of a page with less ink than min_ink_ratio (qc.textmarks.text_marks)
+    text_marks: int | None  # characters in lines of print on a page under min_ink_ratio (qc.textmarks.text_marks)
     smear_ratio: float  # share of the paper holding content of any sharpness (see page.smear_ratio)
     occlusion: oc.Occlusion
     mid_scale: float  # original pixels per pixel of the occlusion grid

@@ -178,6 +178,9 @@ def _stamp(img: np.ndarray, cx: float, cy: float, r: float, rng: np.random.Gener
     img[:] = (img * (1 - alpha) + (img * red / 255.0) * alpha).astype(np.uint8)
 
 
+UNPRINTED = ("blank", "note")  # layouts without the title, handwriting and stamp of a printed page
+
+
 def render_paper(spec: PageSpec, px_per_mm: float, finish: bool = True) -> np.ndarray:
     """Draw the flat page (BGR) at the given resolution; finish=False leaves out the stamp and paper fibre."""
     rng = np.random.default_rng(spec.seed)
@@ -188,7 +191,7 @@ def render_paper(spec: PageSpec, px_per_mm: float, finish: bool = True) -> np.nd
     mm = px_per_mm
     margin_x, y = rng.uniform(15, 25) * mm, rng.uniform(15, 25) * mm
     right = w - margin_x
-    if spec.layout not in ("blank", "note"):
+    if spec.layout not in UNPRINTED:
         title = int(rng.uniform(5.5, 7.5) * mm)
         tw = _text(d, 0, -1000, _random_text(rng, int(rng.integers(6, 12))), title, rng)  # measure only
         y += title * 0.2
@@ -262,7 +265,7 @@ def render_paper(spec: PageSpec, px_per_mm: float, finish: bool = True) -> np.nd
             size,
             rng,
         )
-    if spec.layout not in ("blank", "note"):
+    if spec.layout not in UNPRINTED:
         for _ in range(int(rng.integers(1, 4))):  # handwritten remarks and a signature
             if y > h - 25 * mm:
                 break
@@ -279,7 +282,7 @@ def render_paper(spec: PageSpec, px_per_mm: float, finish: bool = True) -> np.nd
     img = cv2.cvtColor(np.asarray(pil), cv2.COLOR_RGB2BGR)
     if not finish:
         return img
-    if spec.layout not in ("blank", "note") and rng.random() < 0.7:
+    if spec.layout not in UNPRINTED and rng.random() < 0.7:
         _stamp(img, w * rng.uniform(0.55, 0.8), h * rng.uniform(0.7, 0.88), rng.uniform(16, 22) * mm, rng)
     fibre = cv2.GaussianBlur(rng.normal(0, 3, (h // 4, w // 4)).astype(np.float32), (0, 0), 1.5)
     fibre = cv2.resize(fibre, (w, h), interpolation=cv2.INTER_LINEAR)

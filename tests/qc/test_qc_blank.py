@@ -18,7 +18,7 @@ import qc
 from bench.qc import generator
 from bench.qc.generator import _font, random_spec, render_jpeg
 from qc.checker import judge_metrics
-from tests.qc.test_qc_dense import PX_PER_MM, _frame, _jpeg, _mm, _scan
+from tests.qc.test_qc_dense import PX_PER_MM, _mm, _photo, _scan
 from tests.qc.test_qc_strokes import _sheet
 
 
@@ -46,11 +46,16 @@ def test_a_sheet_with_a_few_words_is_not_blank(text: str) -> None:
     photo or a scan (ink ratio 0.0002-0.0009, a quarter to a half of min_ink_ratio). Three marks or fewer (a page
     number, a date in 2.5 mm digits on a photo) stay blank: a hair's pieces can stand that level."""
     sheet = _line(text)
-    frame, _, _ = _frame(sheet.astype(np.float32))
-    for rep in (qc.check(_jpeg(cv2.GaussianBlur(frame, (0, 0), 0.6))), qc.check(_scan(sheet, 0.5))):
+    for rep in (qc.check(_photo(sheet, 0.0)), qc.check(_scan(sheet, 0.5))):
         assert rep.metrics["ink_ratio"] < qc.default_profile().min_ink_ratio, rep.metrics
         assert rep.reasons == [], rep.metrics  # nor low_contrast: too little ink to measure contrast by (tester)
         assert rep.metrics["skew_source"] != "text_lines", rep.metrics  # a few words pin no angle down (1.7° off)
+
+
+def _fibre(pil: Image.Image, rng: np.random.Generator) -> np.ndarray:
+    """The sheet's grey pixels with paper fibre (noise of 2 grey levels) added; uint8."""
+    fibre = rng.normal(0, 2.0, (pil.height, pil.width))
+    return np.clip(np.asarray(pil, np.float32) + fibre, 0, 255).astype(np.uint8)
 
 
 def _empty_sheet(seed: int) -> np.ndarray:
@@ -66,8 +71,7 @@ def _empty_sheet(seed: int) -> np.ndarray:
         d.ellipse([_mm(9), _mm(y - 3), _mm(15), _mm(y + 3)], fill=30)
     a = math.radians(35)
     d.line([(_mm(12), _mm(12)), (_mm(12 + 12 * math.cos(a)), _mm(12 + 12 * math.sin(a)))], fill=60, width=_mm(0.7))
-    fibre = rng.normal(0, 2.0, (pil.height, pil.width))
-    return np.clip(np.asarray(pil, np.float32) + fibre, 0, 255).astype(np.uint8)
+    return _fibre(pil, rng)
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -75,8 +79,7 @@ def test_an_empty_sheet_with_dust_holes_and_a_staple_is_blank(seed: int) -> None
     sheet = _empty_sheet(seed)
     rep = qc.check(_scan(sheet, 0.3))
     assert rep.reasons == ["blank"], rep.metrics
-    frame, _, _ = _frame(sheet.astype(np.float32))
-    assert qc.check(_jpeg(cv2.GaussianBlur(frame, (0, 0), 0.6))).reasons == ["blank"]
+    assert qc.check(_photo(sheet, 0.0)).reasons == ["blank"]
 
 
 def test_blank_needs_both_too_little_ink_and_too_few_marks() -> None:
@@ -113,8 +116,7 @@ def _hair(seed: int) -> np.ndarray:
         if rng.random() >= skip:
             d.line([(_mm(x), _mm(y)), (_mm(nx), _mm(ny))], fill=fill, width=_mm(0.07) + 1)
         x, y = nx, ny
-    fibre = np.random.default_rng(seed).normal(0, 2.0, (pil.height, pil.width))
-    return np.clip(np.asarray(pil, np.float32) + fibre, 0, 255).astype(np.uint8)
+    return _fibre(pil, np.random.default_rng(seed))
 
 
 @pytest.mark.parametrize("seed", [1, 6])
@@ -185,6 +187,5 @@ def test_a_staple_or_a_pencil_dash_on_an_empty_sheet_is_no_line(
     x1, y1 = 60 + length_mm * math.cos(a), 40 - length_mm * math.sin(a)
     ImageDraw.Draw(pil).line([(_mm(60), _mm(40)), (_mm(x1), _mm(y1))], fill=grey, width=_mm(width_mm))
     sheet = np.asarray(pil)
-    frame, _, _ = _frame(sheet.astype(np.float32))
-    for rep in (qc.check(_scan(sheet, 0.0)), qc.check(_jpeg(cv2.GaussianBlur(frame, (0, 0), 0.6)))):
+    for rep in (qc.check(_scan(sheet, 0.0)), qc.check(_photo(sheet, 0.0))):
         assert rep.reasons == ["blank"], rep.metrics
