@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 from qc import focus as fo
+from qc import light as lt
 from qc import motion as mo
 from qc import occlusion as oc
 from qc import outline as ol
@@ -111,6 +112,11 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
     area = max(1, int(np.count_nonzero(region)))
     ink_ratio = float(np.count_nonzero(ink)) / area
     marks = tm.text_marks(ink) if ink_ratio < prof.min_ink_ratio else None  # a line of print, a note
+    traces = up >> 1
+    if marks is not None and smear > 0:  # a nearly empty sheet: a hand's shadow over it is no smeared print
+        kept = lt.without_shadows(small, page.mask, content)
+        smear *= float(np.count_nonzero(kept)) / max(1, int(np.count_nonzero(content)))
+        traces = cv2.resize(kept.view(np.uint8), ana.shape[::-1], interpolation=cv2.INTER_NEAREST)
     contact = max(page.contact)
     edge = outline = None
     if page.quad is not None:
@@ -122,7 +128,7 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
     text = sk.text_fit(ink) if doubtful and ink_ratio >= prof.min_ink_ratio else None
     rules = rl.ruled_fit(hat, ink, region, None if text is None else text[0]) if doubtful else None
     skew, skew_source = sk.decide(edge, text, None if rules is None else rules[0])
-    text_area = (ink.view(np.uint8) | (up >> 1)).view(bool)
+    text_area = (ink.view(np.uint8) | traces).view(bool)
     mid_wh = (mid.shape[1], mid.shape[0])
     occ = oc.find(
         mid,

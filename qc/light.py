@@ -11,6 +11,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from qc import page as pg
+
 CLOSE_SHARE = 0.022  # closing window, share of the long side (~11 px of a 500 px grid, ~6 mm of an A4 photo):
 # wider than characters and than lines of print blurred together, narrower than a shadow
 SMOOTH_SIGMA = 1.5  # grid pixels, before the gradient
@@ -30,3 +32,43 @@ def light_edges(grid: np.ndarray) -> np.ndarray:
     gy = cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=3) * 0.125
     mask = (cv2.magnitude(gx, gy) > MIN_STEP).astype(np.uint8)
     return cv2.dilate(mask, np.ones((2 * GROW + 1, 2 * GROW + 1), np.uint8))
+
+
+SHADOW_LIGHT = 0.8  # a shadow keeps less than this share of the paper's light (hand shadows over bench sheets:
+# 0.21-0.76 at their darkest); print smeared past reading is fainter (the tester's sparse notes, session 19: their
+# darkest 0.79-0.94 of the paper)
+RIM = 2  # grid pixels: a shadow reaches this close to the paper's outline (it falls in from beyond the frame side)
+SHADOW_SHARE = 0.8  # a trace of content with this share of its pixels in a shadow is the shadow's own
+
+
+def without_shadows(small: np.ndarray, paper: np.ndarray, content: np.ndarray) -> np.ndarray:
+    """`content` (bool, qc.page.content_mask on `small`, the ~250 px page grid; `paper` uint8 0/255) without the
+    dark cores of a hand's shadow falling over the paper from its edge.
+
+    A finger's shadow is as narrow as a line of print smeared past reading, and content_mask keeps it: an empty
+    sheet under a hand's shadow read `blur` (session 19: 11 of 24 bench sheets). A trace of content is left out
+    when it reaches the edge of the paper's inner part and lies (SHADOW_SHARE) in a shadow: paper darker than
+    SHADOW_LIGHT of the paper's light, in one piece that reaches within RIM of the paper's outline. A smeared note
+    under the shadow stays unless it reaches the paper's edge too; a fingertip's shadow clear of the edge stays
+    (open: 3 of 24 deep shadows still read blur). Called on pages under min_ink_ratio only.
+    """
+    if not content.any():
+        return content
+    sm = cv2.GaussianBlur(small, (0, 0), SMOOTH_SIGMA)
+    near = cv2.erode(paper, np.ones((2 * RIM + 1, 2 * RIM + 1), np.uint8))
+    inside = near > 0
+    if not inside.any():
+        return content
+    light = float(np.percentile(sm[inside], 90))
+    dark = ((sm < SHADOW_LIGHT * light) & inside).astype(np.uint8)
+    _, piece = cv2.connectedComponents(dark)
+    outline = inside & (cv2.erode(near, np.ones((3, 3), np.uint8)) == 0)
+    reach = np.unique(piece[outline & (dark > 0)])
+    shadow = cv2.dilate(np.isin(piece, reach[reach > 0]).astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
+    area = pg.content_area(paper).view(np.uint8)
+    rim = (area > 0) & (cv2.erode(area, np.ones((3, 3), np.uint8)) == 0)  # content_mask's outermost pixels
+    n, trace = cv2.connectedComponents(content.view(np.uint8), connectivity=8)
+    size, held = np.bincount(trace.ravel(), minlength=n), np.bincount(trace[shadow], minlength=n)
+    drop = (np.bincount(trace[rim], minlength=n) > 0) & (held >= SHADOW_SHARE * size)
+    drop[0] = False
+    return content & ~drop[trace]

@@ -296,6 +296,7 @@ def ink_mask(gray: np.ndarray, region: np.ndarray, contrast: float, hat: np.ndar
     return cv2.bitwise_and(above, region).view(bool)
 
 
+CONTENT_WINDOW = 15  # grid pixels: the black-hat's window (~1-2 cm of paper)
 SMEAR_LEVEL = 8.0  # grey levels below the local paper that count as a trace of content
 
 
@@ -306,12 +307,20 @@ def content_mask(small: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, float
     smeared by motion or defocus that the stroke-sized ink mask no longer sees, and removes uneven light; a blank
     sheet's fibre and sensor noise stay below the level. Returns (bool mask, share of the paper).
     """
-    k = cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15))
-    hat = cv2.morphologyEx(cv2.GaussianBlur(small, (3, 3), 0), cv2.MORPH_BLACKHAT, k)
-    inner = cv2.erode(mask, k) > 0
+    hat = cv2.morphologyEx(cv2.GaussianBlur(small, (3, 3), 0), cv2.MORPH_BLACKHAT, _window())
+    inner = content_area(mask)
     found = (hat > SMEAR_LEVEL) & inner
     n = int(np.count_nonzero(inner))
     return found, float(np.count_nonzero(found)) / n if n else 0.0
+
+
+def _window() -> np.ndarray:
+    return cv2.getStructuringElement(cv2.MORPH_RECT, (CONTENT_WINDOW, CONTENT_WINDOW))
+
+
+def content_area(mask: np.ndarray) -> np.ndarray:
+    """Where content_mask looks (bool): the paper `mask` (uint8 0/255) less half a CONTENT_WINDOW at its edge."""
+    return cv2.erode(mask, _window()) > 0
 
 
 PAPER_ASPECT_TOLERANCE = 0.2  # short/long ratio further than this share from the paper's: not that paper
