@@ -39,6 +39,10 @@ SHADOW_LIGHT = 0.8  # a shadow keeps less than this share of the paper's light (
 # darkest 0.79-0.94 of the paper)
 RIM = 2  # grid pixels: a shadow reaches this close to the paper's outline (it falls in from beyond the frame side)
 SHADOW_SHARE = 0.8  # a trace of content with this share of its pixels in a shadow is the shadow's own
+LEFT_BESIDE = 0.25  # share of min_smear_ratio: content left beside a shadow from this on, with no line of print
+# to explain it, is smeared print the shadow may partly hide, and the shadow's traces stay (qc.checker.measure).
+# Left on empty sheets: 0-0.0025 (bench), 0.0049 (the session-20 tester's light hand); smeared notes by the
+# fingers: 0.0088-0.0181; a sharp line of print keeps 0.009-0.013 and its marks
 
 
 def without_shadows(small: np.ndarray, paper: np.ndarray, content: np.ndarray) -> np.ndarray:
@@ -46,11 +50,12 @@ def without_shadows(small: np.ndarray, paper: np.ndarray, content: np.ndarray) -
     dark cores of a hand's shadow falling over the paper from its edge.
 
     A finger's shadow is as narrow as a line of print smeared past reading, and content_mask keeps it: an empty
-    sheet under a hand's shadow read `blur` (session 19: 11 of 24 bench sheets). A trace of content is left out
-    when it reaches the edge of the paper's inner part and lies (SHADOW_SHARE) in a shadow: paper darker than
-    SHADOW_LIGHT of the paper's light, in one piece that reaches within RIM of the paper's outline. A smeared note
-    under the shadow stays unless it reaches the paper's edge too; a fingertip's shadow clear of the edge stays
-    (open: 3 of 24 deep shadows still read blur). Called on pages under min_ink_ratio only.
+    sheet under a hand's shadow read `blur` (session 19: 11 of 24 bench sheets). A trace of content that reaches
+    the edge of the paper's inner part and lies (SHADOW_SHARE) in a shadow - paper darker than SHADOW_LIGHT of the
+    paper's light, in one piece that reaches within RIM of the paper's outline - loses its pixels in the shadow:
+    a smeared note joined to a finger's trace keeps its part on lit paper. A smeared note under the shadow stays
+    unless it reaches the paper's edge too; a fingertip's shadow clear of the edge stays (open: 3 of 24 deep
+    shadows still read blur). Called on pages under min_ink_ratio only (qc.checker.measure, with LEFT_BESIDE).
     """
     if not content.any():
         return content
@@ -71,4 +76,4 @@ def without_shadows(small: np.ndarray, paper: np.ndarray, content: np.ndarray) -
     size, held = np.bincount(trace.ravel(), minlength=n), np.bincount(trace[shadow], minlength=n)
     drop = (np.bincount(trace[rim], minlength=n) > 0) & (held >= SHADOW_SHARE * size)
     drop[0] = False
-    return content & ~drop[trace]
+    return content & ~(drop[trace] & shadow)
