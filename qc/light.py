@@ -54,7 +54,7 @@ def without_shadows(small: np.ndarray, paper: np.ndarray, content: np.ndarray) -
     the edge of the paper's inner part and lies (SHADOW_SHARE) in a shadow - paper darker than SHADOW_LIGHT of the
     paper's light, in one piece that reaches within RIM of the paper's outline - loses its pixels in the shadow:
     a smeared note joined to a finger's trace keeps its part on lit paper. A smeared note under the shadow stays
-    unless it reaches the paper's edge too; a fingertip's shadow clear of the edge stays (open: 3 of 24 deep
+    unless it reaches the paper's edge too; a fingertip's shadow clear of the edge stays (open: 5 of 24 deep
     shadows still read blur). Called on pages under min_ink_ratio only (qc.checker.measure, with LEFT_BESIDE).
     """
     if not content.any():
