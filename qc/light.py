@@ -67,13 +67,16 @@ def without_shadows(small: np.ndarray, paper: np.ndarray, content: np.ndarray) -
     light = float(np.percentile(sm[inside], 90))
     dark = ((sm < SHADOW_LIGHT * light) & inside).astype(np.uint8)
     _, piece = cv2.connectedComponents(dark)
-    outline = inside & (cv2.erode(near, np.ones((3, 3), np.uint8)) == 0)
-    reach = np.unique(piece[outline & (dark > 0)])
+    reach = np.unique(piece[_outermost(near) & (dark > 0)])
     shadow = cv2.dilate(np.isin(piece, reach[reach > 0]).astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
-    area = pg.content_area(paper).view(np.uint8)
-    rim = (area > 0) & (cv2.erode(area, np.ones((3, 3), np.uint8)) == 0)  # content_mask's outermost pixels
+    rim = _outermost(pg.content_area(paper).view(np.uint8))  # where content_mask's traces reach its edge
     n, trace = cv2.connectedComponents(content.view(np.uint8), connectivity=8)
     size, held = np.bincount(trace.ravel(), minlength=n), np.bincount(trace[shadow], minlength=n)
     drop = (np.bincount(trace[rim], minlength=n) > 0) & (held >= SHADOW_SHARE * size)
     drop[0] = False
     return content & ~(drop[trace] & shadow)
+
+
+def _outermost(mask: np.ndarray) -> np.ndarray:
+    """The pixels of `mask` (uint8, non-zero inside) next to its outside (8-neighbourhood); bool."""
+    return (mask > 0) & (cv2.erode(mask, np.ones((3, 3), np.uint8)) == 0)

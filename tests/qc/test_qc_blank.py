@@ -168,11 +168,18 @@ def _smeared_note(seed: int, shadow: bool) -> bytes:
     spec = replace(random_spec(seed, "sharp"), motion_px=length, motion_angle_deg=angle)
     if shadow:
         spec = replace(spec, shadow=depth, occluder_side=side, shadow_sigma=sigma)
+    return _photographed_note(spec, None if shadow else 20.0, lines, size_mm, chars, fill, seed)
+
+
+def _photographed_note(
+    spec: generator.PageSpec, y_mm: float | None, lines: int, size_mm: float, chars: int, fill: int, text_seed: int
+) -> bytes:
+    """`lines` lines of `chars` random characters `size_mm` high in grey `fill`, from 20 mm in and `y_mm` down
+    (None: mid-page) an empty sheet, photographed as `spec` says (JPEG bytes); the text drawn from `text_seed`."""
     mm = spec.page_fill * spec.frame_wh[1] / spec.paper_mm[1]
     pil = Image.fromarray(generator.render_paper(replace(spec, layout="blank"), mm))
-    d = ImageDraw.Draw(pil)
-    text_rng = np.random.default_rng(seed)
-    y0 = pil.size[1] / 2 if shadow else 20 * mm
+    d, text_rng = ImageDraw.Draw(pil), np.random.default_rng(text_seed)
+    y0 = pil.size[1] / 2 if y_mm is None else y_mm * mm
     for i in range(lines):
         text = generator._random_text(text_rng, chars)
         generator._text(d, 20 * mm, y0 + i * int(size_mm * mm) * 1.7, text, int(size_mm * mm), text_rng, fill=fill)
@@ -222,16 +229,7 @@ def _note_by_fingers(seed: int, y_mm: float, shadow: float, side: int, lines: in
     size_mm, chars, fill = float(rng.uniform(3.0, 5.0)), int(rng.integers(8, 30)), int(rng.choice([20, 20, 60, 110]))
     spec = replace(random_spec(seed, "sharp"), motion_px=length, motion_angle_deg=angle)
     spec = replace(spec, shadow=shadow, occluder_side=side, shadow_sigma=float(rng.uniform(20, 80)))
-    mm = spec.page_fill * spec.frame_wh[1] / spec.paper_mm[1]
-    pil = Image.fromarray(generator.render_paper(replace(spec, layout="blank"), mm))
-    d, text_rng = ImageDraw.Draw(pil), np.random.default_rng(seed)
-    for i in range(n if lines is None else lines):
-        text = generator._random_text(text_rng, chars)
-        generator._text(
-            d, 20 * mm, y_mm * mm + i * int(size_mm * mm) * 1.7, text, int(size_mm * mm), text_rng, fill=fill
-        )
-    img, _ = generator.photograph(np.asarray(pil), spec)
-    return generator.encode_jpeg(img, spec.jpeg_quality)
+    return _photographed_note(spec, y_mm, n if lines is None else lines, size_mm, chars, fill, seed)
 
 
 def _tester_page(batch: str, s: int) -> bytes:
