@@ -31,7 +31,7 @@ def focus(
     scale: float,
     allowance: float,
     prof: Profile,
-    outline: Callable[[list[tuple[int, int]]], mo.Motion | None] | None = None,
+    outline: Callable[[], mo.Motion | None] | None = None,
 ) -> tuple[sh.Sharpness | None, float | None, rg.Region | None, mo.Motion | None]:
     """The focus figures of the text area: its sharpness map, the page's blur (original px), the worst region and
     a straight, even motion (qc.motion). `text_area` and `ink` (bool: ink and content, ink alone) and `paper`
@@ -79,7 +79,7 @@ def focus(
         if motion is None:
             motion = mo.smeared_print(work, corners, ink, f_a, scale)
     if motion is None and outline is not None and (first is None or sm.lopsided(first.directions)):
-        motion = outline(corners)  # a few lines smeared 10-100 px keep only their sharp edges along the motion
+        motion = outline()  # a few lines smeared 40-100 px keep only their sharp edges along the motion
     if motion is None:
         return sharp, blur, region, None
     if sharp is not None and sharp.cells:  # the whole text area moved: it is the region

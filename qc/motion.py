@@ -112,14 +112,7 @@ def power_spectrum(gray: np.ndarray, corners: list[tuple[int, int]]) -> np.ndarr
 def _spectra(gray: np.ndarray, corners: list[tuple[int, int]]) -> np.ndarray:
     """Power spectra (n, WINDOW, WINDOW // 2 + 1) of the windows at `corners`, as power_spectrum takes them."""
     inset = (sh.cell_size(gray.shape) - WINDOW) // 2
-    return window_spectra(gray, [(y + inset, x + inset) for y, x in corners])
-
-
-def window_spectra(gray: np.ndarray, tops: list[tuple[int, int]]) -> np.ndarray:
-    """Power spectra (n, WINDOW, WINDOW // 2 + 1 float32) of the WINDOW x WINDOW squares of the working image whose
-    top-left corners are `tops` (working pixels; outside the image its edge pixels are repeated), each square's
-    mean removed and a Hann window applied."""
-    wins = np.stack([sh._window(gray, y, x, WINDOW) for y, x in tops]).astype(np.float32)
+    wins = np.stack([sh._window(gray, y + inset, x + inset, WINDOW) for y, x in corners]).astype(np.float32)
     wins -= wins.mean(axis=(1, 2), keepdims=True)
     wins *= _HANN
     from scipy import fft  # loaded on first use, not with qc (as qc.pagehash's imagehash)

@@ -1,4 +1,4 @@
-"""A camera motion read from the paper's outline and confirmed by its print, for a page too sparse to show it.
+"""A camera motion read from the paper's outline, for a page whose print is too sparse to show it.
 
 A camera moving evenly through L pixels while the shutter is open smears every edge across the motion into a ramp
 L long and leaves the edges along it sharp. The paper's outline against the dark mat is the one edge every
@@ -9,11 +9,9 @@ score sharp, and too few windows for the cepstrum: qc.motion; a line smeared pas
 the outline can (the session-21 batch of smeared notes without a shadow: 10 of 29 passed; the sides across their
 motions ramped 2-30 working px, every still photo's 1-1.2).
 
-A paper's edges also soften in still photos: curled or lifted out of the depth of field, shaded, torn, a band
-printed along them (the session-21 tester: 19 of 23 such still notes were told the camera moved, by the outline
-alone). So the print must agree: along the motion it has lost its fine detail, as it has not when only the edges
-are soft, nor under a defocus, which takes it in every direction. A book's page stack softens one side only. The
-reading is taken only for a page whose print showed no edge across some direction, or none (qc.focus).
+A book's page stack or a curled edge also softens a pair of sides, unevenly and at any sharpness of the print: the
+reading is taken only for a page whose print showed no edge across some direction, or none (qc.focus), and
+only when each pair of opposite sides ramps alike.
 """
 
 from __future__ import annotations
@@ -24,7 +22,6 @@ import cv2
 import numpy as np
 
 from qc import motion as mo
-from qc import sharpness as sh
 from qc import skew as sk
 
 REACH = 96  # working pixels each side of the outline a profile spans (a 200 px smear of a 12 MP frame is 100 long)
@@ -35,10 +32,7 @@ MIN_RAMP = 2.0  # working pixels: a smeared pair ramps at least this (still phot
 # with an outline; 3 real samples show some side, each one alone or unlike its opposite; smears of 9-13 px of a 12 MP
 # frame, 2.4-3.9)
 SAME_RAMP = 0.8  # both sides of a pair ramp alike: the shorter at least this share of the longer (motion: 0.94-1)
-MAX_WINDOWS = 96  # squares of the text-area cells read for the print's spectrum (four per cell)
-MAX_PRINT_ALONG = 0.2  # the print's fine power along the motion over that across it, at most: notes moved 9-117 px
-# 0.003-0.19 (one of 36 at 0.33 read blur by its print); still notes, in any direction, 0.26 at least (34: sparse notes,
-# a lone signature, curled, shaded and banded edges)
+DISTINCT = 0.75  # the lesser projection over the greater, at most: a motion within 37 degrees of a side's normal
 STILL_RAMP = 1.1  # working pixels: the ramp of a still photo's outline (median over those 196 photos: 1.09)
 
 
@@ -84,22 +78,18 @@ def _widths(t: np.ndarray) -> np.ndarray:
     return np.clip(xb - xa, 0.0, None)
 
 
-def outline_motion(
-    gray: np.ndarray, quad: np.ndarray, scale: float, corners: list[tuple[int, int]]
-) -> mo.Motion | None:
-    """The motion a photo's outline shows and its print confirms, or None: `gray` the working image (uint8), `quad`
-    the paper's corners in its pixels, `scale` original pixels per pixel of it, `corners` the text-area cells
-    (qc.sharpness.select_cells).
+def outline_motion(gray: np.ndarray, quad: np.ndarray, scale: float) -> mo.Motion | None:
+    """The motion a photo's outline shows, or None: `gray` the working image (uint8), `quad` the paper's corners in
+    its pixels, `scale` original pixels per pixel of it.
 
     Every side must be read (ramps), and the two sides of each pair must ramp alike (the shorter SAME_RAMP of the
     longer, or both under MIN_RAMP): one straight motion ramps opposite sides by the same length. At least one pair
     must ramp MIN_RAMP or more. The pairs' ramps, less a still photo's (STILL_RAMP, in quadrature), are the
     motion's projections on their normals: its length is their hypotenuse over HIGH - LOW (a box smear's ramp), in
-    original pixels, along one of two directions mirrored across the rows. A paper's edges soften in still photos
-    too (curled or lifted out of the depth of field, shaded, torn, a printed band along them): the print must have
-    lost its fine detail along one of those directions (qc.motion.fine_power_ratio of the cells' mean spectrum at
-    most MAX_PRINT_ALONG), which it has not when only the edges are soft, nor under a defocus, which takes it in
-    every direction. A sheet with no print holds nothing a motion smeared: None.
+    original pixels. The lesser projection must be at most DISTINCT of the greater: a defocus softens all four
+    sides alike (a dense form at sigma 3 read as a 10 px motion, and the station would have said the camera moved),
+    and so does a motion near the diagonal, which is left to the print. The Motion's angle is folded into [0, 90]
+    degrees (the ramps do not tell a motion from its mirror image across the rows) and its peak is 0 (no cepstrum).
     """
     r = ramps(gray, quad)
     if any(v is None for v in r):
@@ -109,16 +99,8 @@ def outline_motion(
         return None
     if any(hi >= MIN_RAMP and lo < SAME_RAMP * hi for lo, hi in pairs):
         return None  # a side unlike its opposite: a book's page stack, a curl, a shadow, not a motion
-    if not corners:
-        return None
-    size = sh.cell_size(gray.shape)
-    tops = [(y + dy, x + dx) for y, x in corners for dy in (0, size - mo.WINDOW) for dx in (0, size - mo.WINDOW)]
-    if len(tops) > MAX_WINDOWS:
-        tops = [tops[int(j)] for j in np.linspace(0, len(tops) - 1, MAX_WINDOWS)]
-    power = mo.window_spectra(gray, tops).mean(axis=0)  # the whole of each cell: a sparse note's print is anywhere
     vert, horiz = (math.sqrt(max(0.0, ((lo + hi) / 2) ** 2 - STILL_RAMP**2)) for lo, hi in pairs)  # top-bottom: y
-    theta = math.degrees(math.atan2(vert, horiz))
-    along, angle = min((mo.fine_power_ratio(power, a), a) for a in (theta, (180.0 - theta) % 180.0))
-    if along > MAX_PRINT_ALONG:
-        return None  # the print kept its fine detail along it: the edges are soft, the camera did not move
-    return mo.Motion(length_px=math.hypot(vert, horiz) / (HIGH - LOW) * scale, angle_deg=angle, peak=0.0)
+    if min(vert, horiz) > DISTINCT * max(vert, horiz):
+        return None  # every side alike: a defocus, or a motion near the diagonal
+    length = math.hypot(vert, horiz) / (HIGH - LOW) * scale
+    return mo.Motion(length_px=length, angle_deg=math.degrees(math.atan2(vert, horiz)), peak=0.0)

@@ -170,8 +170,6 @@ def test_a_copy_made_again_is_the_same_file() -> None:
 
     other = subprocess.run(
         [sys.executable, "-c", "import time; time.sleep(1.1); from qc.icc import srgb; print(srgb().hex())"],
-        capture_output=True,
-        text=True,
-        check=True,
+        capture_output=True, text=True, check=True,
     ).stdout.strip()
     assert other == srgb().hex()

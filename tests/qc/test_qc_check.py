@@ -156,16 +156,8 @@ def _ruled_notes(lines: int) -> np.ndarray:
     for y in range(300, 3300, 90):
         cv2.line(img, (150, y), (2330, y), (225, 200, 170), 3)  # light blue rules
     for y in range(380, 380 + 90 * lines, 90):
-        cv2.putText(
-            img,
-            "Patient stable, afebrile",
-            (200, y - 15),
-            cv2.FONT_HERSHEY_SCRIPT_SIMPLEX,
-            2.2,
-            (60, 40, 30),
-            4,
-            cv2.LINE_AA,
-        )
+        cv2.putText(img, "Patient stable, afebrile", (200, y - 15), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 2.2,
+                    (60, 40, 30), 4, cv2.LINE_AA)
     return img
 
 
