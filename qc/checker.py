@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import cv2
@@ -14,6 +15,7 @@ from qc import motion as mo
 from qc import occlusion as oc
 from qc import outline as ol
 from qc import page as pg
+from qc import paperedge as pe
 from qc import regions as rg
 from qc import rules as rl
 from qc import sharpness as sh
@@ -155,7 +157,10 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
         if pg.matches_paper(frame, prof.paper_size_mm, FRAME_ASPECT_TOLERANCE):
             blur_dpi = pg.effective_dpi(frame, f_l * dec.scale, prof.paper_size_mm)
     allowance = prof.blur_allowance(blur_dpi)
-    sharp, blur, region, motion = fo.focus(work, mid, text_area, ink, region, f_a, dec.scale, allowance, prof)
+    moved = None  # the motion the outline shows, asked where the print cannot say (qc.focus): a whole sheet's outline
+    if page.quad is not None and contact <= prof.max_edge_contact:
+        moved = partial(pe.outline_motion, work, page.quad * f_l, dec.scale)
+    sharp, blur, region, motion = fo.focus(work, mid, text_area, ink, region, f_a, dec.scale, allowance, prof, moved)
     return Measured(
         motion=motion,
         sharpness=sharp,

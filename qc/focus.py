@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import cv2
 import numpy as np
 
@@ -29,6 +31,7 @@ def focus(
     scale: float,
     allowance: float,
     prof: Profile,
+    outline: Callable[[list[tuple[int, int]]], mo.Motion | None] | None = None,
 ) -> tuple[sh.Sharpness | None, float | None, rg.Region | None, mo.Motion | None]:
     """The focus figures of the text area: its sharpness map, the page's blur (original px), the worst region and
     a straight, even motion (qc.motion). `text_area` and `ink` (bool: ink and content, ink alone) and `paper`
@@ -43,6 +46,9 @@ def focus(
     camera moved), whose region is then the whole text area: in the cepstrum (qc.motion.straight_motion; on stricter
     evidence for a page whose edges read sharp, under NEAR_LIMIT of the limit: dense print shaken 16-20 px read
     0.5 px), else in the lost fine detail of its print (qc.motion.smeared_print: dense print shaken along its lines).
+    Where the print showed no edge across some direction (qc.smear.lopsided) or none at all, too sparse to say it
+    moved, `outline` is asked (the motion the paper's outline shows, qc.paperedge; None: not a photo of a whole
+    sheet with something on it).
     """
     corners = sh.select_cells(text_area, f_a, work.shape)
     limit = prof.max_region_blur_px * allowance  # the same blur on the paper at any resolution
@@ -67,16 +73,18 @@ def focus(
         skip = cv2.resize(lt.light_edges(mid), work.shape[::-1], interpolation=cv2.INTER_NEAREST)
         skip |= rl.line_mask(work)  # and its print is read without its ruled lines (qc.rules.line_mask)
         sharp, blur, region = figures(sh.measure(work, corners, skip, straight=False), skip, first)
-    if blur is None:  # thin print smeared evenly keeps steep edges; a page failed already is told whether it moved
-        return sharp, blur, region, None
-    motion = mo.straight_motion(work, corners, scale, strict=blur < NEAR_LIMIT * prof.max_blur_px * allowance)
-    if motion is None:
-        motion = mo.smeared_print(work, corners, ink, f_a, scale)
+    motion = None
+    if blur is not None:  # thin print smeared evenly keeps steep edges; a page failed already is told whether it moved
+        motion = mo.straight_motion(work, corners, scale, strict=blur < NEAR_LIMIT * prof.max_blur_px * allowance)
+        if motion is None:
+            motion = mo.smeared_print(work, corners, ink, f_a, scale)
+    if motion is None and outline is not None and (first is None or sm.lopsided(first.directions)):
+        motion = outline(corners)  # a few lines smeared 10-100 px keep only their sharp edges along the motion
     if motion is None:
         return sharp, blur, region, None
     if sharp is not None and sharp.cells:  # the whole text area moved: it is the region
         region = rg.Region(motion.blur_px, rg.cells_box(list(range(len(sharp.cells))), sharp.cells, scale), 1.0)
-    return sharp, max(blur, motion.blur_px), region, motion
+    return sharp, motion.blur_px if blur is None else max(blur, motion.blur_px), region, motion
 
 
 def blur_fails(blur: float | None, region_share: float, allowance: float, prof: Profile) -> bool:

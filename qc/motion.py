@@ -88,7 +88,7 @@ class Motion:
 
     length_px: float
     angle_deg: float  # the motion's direction, degrees counter-clockwise from the image's rows, in [0, 180)
-    peak: float  # robust z-score of the cepstral peak (negative; MIN_PEAK or deeper)
+    peak: float  # robust z-score of the cepstral peak (negative; MIN_PEAK or deeper); 0: found without one
     measured: bool = True  # False: the length is smeared_print's lower bound, not a cepstral peak's distance
 
     @property

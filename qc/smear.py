@@ -45,7 +45,7 @@ def smeared_blur(
     is no smear: a hand shadow's soft boundary across a blank ruled form is soft at 1/4 and not followed at 1/8,
     where the rules' ends are what is scored.
     """
-    if fine is not None and not _lopsided(fine.directions):
+    if fine is not None and not lopsided(fine.directions):
         return None
     scored = []  # (reduction, per-direction median scores) of each reduced copy with edges enough to say
     for f in FACTORS:
@@ -68,7 +68,7 @@ def smeared_blur(
     return worst
 
 
-def _lopsided(directions: tuple[int, ...]) -> bool:
+def lopsided(directions: tuple[int, ...]) -> bool:
     """Whether a direction holds under IMBALANCE of the edges of the direction across it (counts per 45 degrees)."""
     a, b, c, d = directions
     return min(a, c) < IMBALANCE * max(a, c) or min(b, d) < IMBALANCE * max(b, d)

@@ -163,6 +163,7 @@ def test_more_blur_over_a_region_never_passes_what_less_blur_failed() -> None:
 
 
 def test_smeared_blank_sheet_stays_blank() -> None:
+    """Its outline ramps as a moved page's does (qc.paperedge), but no print says the camera moved."""
     rep = qc.check(_smeared_sheet(40.0, 90.0, lines=0), SMALL)
     assert rep.reasons == ["blank"], rep.metrics
 
