@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import cv2
@@ -157,10 +156,10 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
         if pg.matches_paper(frame, prof.paper_size_mm, FRAME_ASPECT_TOLERANCE):
             blur_dpi = pg.effective_dpi(frame, f_l * dec.scale, prof.paper_size_mm)
     allowance = prof.blur_allowance(blur_dpi)
-    moved = None  # the motion the outline shows, asked where the print cannot say (qc.focus): a whole sheet's outline
+    sheet = None  # a whole sheet's outline, read for a camera motion where the print cannot say (qc.focus)
     if page.quad is not None and contact <= prof.max_edge_contact:
-        moved = partial(pe.outline_motion, work, page.quad * f_l, dec.scale)
-    sharp, blur, region, motion = fo.focus(work, mid, text_area, ink, region, f_a, dec.scale, allowance, prof, moved)
+        sheet = pe.Outline(work, page.quad * f_l, dec.scale)
+    sharp, blur, region, motion = fo.focus(work, mid, text_area, ink, region, f_a, dec.scale, allowance, prof, sheet)
     return Measured(
         motion=motion,
         sharpness=sharp,

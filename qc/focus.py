@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import cv2
 import numpy as np
 
 from qc import light as lt
 from qc import motion as mo
+from qc import paperedge as pe
 from qc import pictures as pic
 from qc import regions as rg
 from qc import rules as rl
@@ -31,7 +30,7 @@ def focus(
     scale: float,
     allowance: float,
     prof: Profile,
-    outline: Callable[[list[tuple[int, int]]], mo.Motion | None] | None = None,
+    outline: pe.Outline | None = None,
 ) -> tuple[sh.Sharpness | None, float | None, rg.Region | None, mo.Motion | None]:
     """The focus figures of the text area: its sharpness map, the page's blur (original px), the worst region and
     a straight, even motion (qc.motion). `text_area` and `ink` (bool: ink and content, ink alone) and `paper`
@@ -48,7 +47,9 @@ def focus(
     0.5 px), else in the lost fine detail of its print (qc.motion.smeared_print: dense print shaken along its lines).
     Where the print showed no edge across some direction (qc.smear.lopsided) or none at all, too sparse to say it
     moved, `outline` is asked (the motion the paper's outline shows, qc.paperedge; None: not a photo of a whole
-    sheet with something on it).
+    sheet). A motion found in the print alone that the outline shows did not happen, or that sparse print rises too
+    steeply along, is no motion (Outline.contradicts: print regular along a line, such as rows of dashes, whose
+    spectrum has a smear's zeros).
     """
     corners = sh.select_cells(text_area, f_a, work.shape)
     limit = prof.max_region_blur_px * allowance  # the same blur on the paper at any resolution
@@ -73,13 +74,15 @@ def focus(
         skip = cv2.resize(lt.light_edges(mid), work.shape[::-1], interpolation=cv2.INTER_NEAREST)
         skip |= rl.line_mask(work)  # and its print is read without its ruled lines (qc.rules.line_mask)
         sharp, blur, region = figures(sh.measure(work, corners, skip, straight=False), skip, first)
-    motion = None
+    motion, sparse = None, first is None or sm.lopsided(first.directions)  # sparse: too few edges to say it moved
     if blur is not None:  # thin print smeared evenly keeps steep edges; a page failed already is told whether it moved
         motion = mo.straight_motion(work, corners, scale, strict=blur < NEAR_LIMIT * prof.max_blur_px * allowance)
         if motion is None:
             motion = mo.smeared_print(work, corners, ink, f_a, scale)
-    if motion is None and outline is not None and (first is None or sm.lopsided(first.directions)):
-        motion = outline(corners)  # a few lines smeared 10-100 px keep only their sharp edges along the motion
+        if motion is not None and outline is not None and outline.contradicts(motion, corners, sparse):
+            motion = None  # the paper's outline is as sharp across it as a still photo's, or sparse print as steep
+    if motion is None and outline is not None and sparse:
+        motion = outline.motion(corners)  # a few lines smeared 10-100 px keep only their sharp edges along the motion
     if motion is None:
         return sharp, blur, region, None
     if sharp is not None and sharp.cells:  # the whole text area moved: it is the region

@@ -21,6 +21,7 @@ or none (qc.focus).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from functools import partial
 
 import cv2
@@ -41,7 +42,17 @@ SAME_RAMP = 0.8  # both sides of a pair ramp alike: the shorter at least this sh
 MAX_DIP = 0.45  # the print's power at the smear's spectral zeros over that between them, at most (print_dip): notes
 # moved 8-220 px 0.07-0.41 along their motion (2 of 90 at 0.46-0.56), mostly 0.55-1.3 along its mirror image; still
 # pages whose paper edges are soft (curled, banded; ruled lines, a barcode, a signature of long strokes) 0.72-1.7
+STEEP = 1.2  # a box smear L long lets no edge rise faster along it than the ink's contrast over L, which is under the
+# paper's level: print rising faster than STEEP times that (paper's level / L per pixel) was not smeared. A bar or a
+# dash L long has a smear's spectral zeros; its sides are steep (the session-22 tester: hatching and rows of dashes
+# matching the length soft paper edges imply, 6 of 88 still pages)
+MIN_STEEP_LENGTH = 5.0  # working pixels: under it a still edge rises under about 3 times as fast as a smeared one (a
+# dense form shaken 4-6 px of a 12 MP frame along its rows read too steep at 1.2)
+ACROSS_SIGMA = 0.6  # working pixels: too_steep smooths across the motion this little (a thin stroke keeps its ink)
+MIN_STEEP = 8  # pixels (of the text-area cells clear of the outline) rising that fast
 PROFILE_SMEAR = 12.0  # the print is read at 1/2^k of the working scale, the smear spanning 12-24 of its pixels
+MIN_SHOWN = 3.0  # working pixels: a motion whose outline would ramp this much or more shows in it (ramps_for)
+STILL_SHARE = 0.4  # a pair ramping at most this share of what a motion would ramp it (or MIN_RAMP) saw no motion
 STILL_RAMP = 1.1  # working pixels: the ramp of a still photo's outline (median over those 196 photos: 1.09)
 
 
@@ -87,6 +98,53 @@ def _widths(t: np.ndarray) -> np.ndarray:
     return np.clip(xb - xa, 0.0, None)
 
 
+def _read_area(
+    shape: tuple[int, int], quad: np.ndarray, corners: list[tuple[int, int]], length: float, f: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The text-area cells (`corners`, working pixels) and the paper clear of its outline's ramp (`quad`, working
+    pixels; a smear `length` working pixels long ramps it half that each way) on the working grid of `shape` reduced
+    f times: two uint8 0/1 masks."""
+    h, w = shape[0] // f, shape[1] // f
+    size = sh.cell_size(shape)
+    cells = np.zeros((h, w), np.uint8)
+    for y, x in corners:
+        cells[max(0, y // f) : (y + size) // f, max(0, x // f) : (x + size) // f] = 1
+    inside = np.zeros((h, w), np.uint8)
+    cv2.fillConvexPoly(inside, np.round(quad / f).astype(np.int32), 1)
+    return cells, (cv2.distanceTransform(inside, cv2.DIST_L2, 3) > (length / 2 + 4) / f).astype(np.uint8)
+
+
+def too_steep(
+    gray: np.ndarray, quad: np.ndarray, corners: list[tuple[int, int]], angle_deg: float, length: float
+) -> bool:
+    """Whether the print rises along `angle_deg` (counter-clockwise from the rows) faster than a box smear `length`
+    working pixels long allows: MIN_STEEP pixels or more of the text-area cells clear of the outline (_read_area)
+    whose derivative along it (working image, Gaussian sigma length / 16 along it, 0.7 at least, and ACROSS_SIGMA
+    across it) exceeds STEEP times the
+    paper's level (95th percentile there) over `length`. A smear lets no edge rise faster than the ink's contrast
+    over its length; the smoothing leaves that slope and takes a still edge's to its contrast over 2.5 sigma (6.4
+    times a smear's at most) and the noise well under the limit. A bar or a dash that long has a smear's spectral
+    zeros (print_dip) and steep sides. False for a length under MIN_STEEP_LENGTH, too short to tell."""
+    if length < MIN_STEEP_LENGTH:
+        return False
+    cells, away = _read_area(gray.shape, quad, corners, length, 1)
+    ys, xs = np.nonzero(cells & away)
+    if not len(ys):
+        return False
+    sigma = max(0.7, length / 16)
+    m = int(3 * sigma) + 2
+    y0, y1, x0, x1 = max(0, ys.min() - m), ys.max() + m + 1, max(0, xs.min() - m), xs.max() + m + 1
+    a = math.radians(angle_deg)
+    u, v = np.meshgrid(np.arange(-m, m + 1, dtype=np.float32), np.arange(-m, m + 1, dtype=np.float32))
+    t, s = u * math.cos(a) - v * math.sin(a), u * math.sin(a) + v * math.cos(a)  # along the motion, across it
+    kernel = np.exp(-(t**2) / (2 * sigma**2) - s**2 / (2 * ACROSS_SIGMA**2))
+    smooth = cv2.filter2D(gray[y0:y1, x0:x1].astype(np.float32), -1, kernel / kernel.sum())
+    dx, dy = (cv2.Sobel(smooth, cv2.CV_32F, *d, ksize=1) for d in ((1, 0), (0, 1)))  # central differences: 2 x rise
+    along = np.abs(dx * math.cos(a) - dy * math.sin(a))[ys - y0, xs - x0]
+    limit = 2 * STEEP * float(np.percentile(gray[ys, xs], 95)) / length
+    return int(np.count_nonzero(along > limit)) >= MIN_STEEP
+
+
 def print_dip(
     gray: np.ndarray, quad: np.ndarray, corners: list[tuple[int, int]], angle_deg: float, length: float
 ) -> float | None:
@@ -98,22 +156,17 @@ def print_dip(
     A box smear multiplies every spectrum along the motion by sinc(pi f length), whose zeros no print, however
     periodic its lines, can fill: only the noise does. The print is read in the text-area cells (`corners`, working
     pixels, qc.sharpness.select_cells) away from the paper's outline (`quad`, working pixels), whose own smeared ramp
-    is no print, along profiles 4 smear lengths long (Hann window), at 1/2^k of the working scale so that the smear
-    spans PROFILE_SMEAR-2 PROFILE_SMEAR of its pixels (longer profiles read no better: the noise is what they add).
+    is no print (_read_area), along profiles 4 smear lengths long (Hann window), at 1/2^k of the working scale so
+    that the smear spans PROFILE_SMEAR-2 PROFILE_SMEAR of its pixels (longer profiles read no better: the noise is
+    what they add).
     """
     f = 1
     while length / (2 * f) >= PROFILE_SMEAR:
         f *= 2
     h, w = gray.shape[0] // f, gray.shape[1] // f
     img = cv2.resize(gray, (w, h), interpolation=cv2.INTER_AREA) if f > 1 else gray
-    size = sh.cell_size(gray.shape)
-    mask = np.zeros((h, w), np.uint8)
-    for y, x in corners:
-        mask[max(0, y // f) : (y + size) // f, max(0, x // f) : (x + size) // f] = 1
-    inside = np.zeros((h, w), np.uint8)
-    cv2.fillConvexPoly(inside, np.round(quad / f).astype(np.int32), 1)
+    mask, away = _read_area(gray.shape, quad, corners, length, f)
     smear = length / f
-    away = (cv2.distanceTransform(inside, cv2.DIST_L2, 3) > smear / 2 + 4 / f).astype(np.uint8)
     ys, xs = np.nonzero(mask & away)
     if not len(ys):
         return None
@@ -146,11 +199,15 @@ def print_dip(
 
 
 def outline_motion(
-    gray: np.ndarray, quad: np.ndarray, scale: float, corners: list[tuple[int, int]]
+    gray: np.ndarray,
+    quad: np.ndarray,
+    scale: float,
+    corners: list[tuple[int, int]],
+    read: list[float | None] | None = None,
 ) -> mo.Motion | None:
     """The motion a photo's outline shows and its print confirms, or None: `gray` the working image (uint8), `quad`
     the paper's corners in its pixels, `scale` original pixels per pixel of it, `corners` the text-area cells
-    (qc.sharpness.select_cells).
+    (qc.sharpness.select_cells), `read` the sides' ramps when already read (ramps).
 
     Every side must be read (ramps), and the two sides of each pair must ramp alike (the shorter SAME_RAMP of the
     longer, or both under MIN_RAMP): one straight motion ramps opposite sides by the same length. At least one pair
@@ -159,10 +216,11 @@ def outline_motion(
     original pixels, along one of two directions mirrored across the rows. A paper's edges soften in still photos
     too (curled or lifted out of the depth of field, shaded, torn, a printed band along them): the print must show
     the smear's spectral zeros along one of those directions (print_dip at most MAX_DIP), which print that was not
-    smeared does not, whatever its lines (ruled, a barcode, long strokes along them). A sheet with no print holds
+    smeared does not, whatever its lines (ruled, a barcode, long strokes along them), and must rise along it no
+    faster than the smear allows (too_steep: bars or dashes that long have its zeros). A sheet with no print holds
     nothing a motion smeared: None.
     """
-    r = ramps(gray, quad)
+    r = ramps(gray, quad) if read is None else read
     if any(v is None for v in r) or not corners:
         return None
     pairs = [(min(r[i], r[i + 2]), max(r[i], r[i + 2])) for i in (0, 1)]  # type: ignore[type-var]
@@ -176,4 +234,52 @@ def outline_motion(
     read = [(d, a) for a in {theta, (180.0 - theta) % 180.0} if (d := print_dip(gray, quad, corners, a, length))]
     if not read or min(read)[0] > MAX_DIP:
         return None  # the print was not smeared along it: the edges are soft, the camera did not move
-    return mo.Motion(length_px=length * scale, angle_deg=min(read)[1], peak=0.0)
+    angle = min(read)[1]
+    if too_steep(gray, quad, corners, angle, length):
+        return None  # bars or dashes that long: their sides are steep
+    return mo.Motion(length_px=length * scale, angle_deg=angle, peak=0.0)
+
+
+@dataclass
+class Outline:
+    """The outline of a photographed whole sheet (qc.checker: its quad found, not cut off), read on demand for a
+    camera motion (qc.focus): `gray` the working image, `quad` the paper's corners in its pixels, `scale` original
+    pixels per working pixel."""
+
+    gray: np.ndarray
+    quad: np.ndarray
+    scale: float
+    _ramps: list[float | None] | None = field(default=None, init=False, repr=False)
+
+    def ramps(self) -> list[float | None]:
+        """The sides' ramps (qc.paperedge.ramps), read once."""
+        if self._ramps is None:
+            self._ramps = ramps(self.gray, self.quad)
+        return self._ramps
+
+    def motion(self, corners: list[tuple[int, int]]) -> mo.Motion | None:
+        """The motion the outline shows and the print in the cells at `corners` confirms (outline_motion)."""
+        return outline_motion(self.gray, self.quad, self.scale, corners, self.ramps())
+
+    def contradicts(self, motion: mo.Motion, corners: list[tuple[int, int]], sparse: bool) -> bool:
+        """Whether the outline or the print shows `motion` (found in the print's cepstrum alone, qc.motion) did not
+        happen. A camera moving L working pixels at angle a ramps the left and right sides by (HIGH - LOW) L |cos a|
+        and the top and bottom by (HIGH - LOW) L |sin a| (a box smear's 20-80 % width), the paper's outline as much
+        as its print: True when the pair that would ramp the more, at least MIN_SHOWN, is read on both sides and
+        ramps at most STILL_SHARE of it (or MIN_RAMP). For `sparse` print (no edges across some direction, or none:
+        qc.focus), also when it rises along the motion faster than the smear allows (too_steep, in the cells at
+        `corners`). Rows of dashes 2 mm long have a 20 px smear's spectral zeros (the session-22 tester: 45 of 45
+        still pages told the camera moved). Never for smeared_print's motion, whose length and angle are no
+        measure (a dense form shaken 4-6 px along its rows reads 10 px at 20 degrees)."""
+        if not motion.measured:
+            return False
+        r = self.ramps()
+        a = math.radians(motion.angle_deg)
+        length = motion.length_px / self.scale
+        pair, along = max(((1, 3), abs(math.cos(a))), ((0, 2), abs(math.sin(a))), key=lambda t: t[1])
+        shown = math.hypot((HIGH - LOW) * length * along, STILL_RAMP)
+        seen = [r[i] for i in pair]
+        if shown >= MIN_SHOWN and all(v is not None for v in seen):
+            if max(seen) <= max(MIN_RAMP, STILL_SHARE * shown):  # type: ignore[type-var]
+                return True
+        return sparse and too_steep(self.gray, self.quad, corners, motion.angle_deg, length)

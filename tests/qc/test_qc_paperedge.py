@@ -75,13 +75,19 @@ def test_an_empty_sheet_in_a_moving_camera_stays_blank() -> None:
 
 
 def _still_page(
-    content: str, soft: tuple[float, float, float, float] = (0, 0, 0, 0), band_mm: float = 0.0, tilt: float = 0.0
+    content: str,
+    soft: tuple[float, float, float, float] = (0, 0, 0, 0),
+    band_mm: float = 0.0,
+    tilt: float = 0.0,
+    mark: tuple[float, float] = (14.0, 14.0),
 ) -> bytes:
     """The session-21 testers' still pages: sharp print on a sheet filling 86 % of a 4000 x 3000 frame over a dark
     mat, its top, right, bottom and left edges softened by a Gaussian of `soft` frame px each (a curled or lifted edge
     out of the depth of field), a grey band `band_mm` wide printed along left and right, the print turned `tilt`
     degrees. `content`: "text" (two lines of 4 mm print), "ruled" (8 rules, 20-190 mm across), "ruled_word" (the
-    rules and a word), "barcode" (bars 15 mm high), "signature" (six strokes along the rows and a loop)."""
+    rules and a word), "barcode" (bars 15 mm high), "signature" (six strokes along the rows and a loop), "dashes" (four
+    rows of dashes 0.4 mm thick along the rows, `mark` = (length, gap) frame px), "hatch" (a box 60 x 15 mm of upright
+    bars `mark[0]` frame px wide and as far apart; the session-22 tester's pages)."""
     h, w, mm = 3000, 4000, 0.86 * 3000 / 297
     ph, pw = 0.86 * h, 0.86 * h * 210 / 297
     y0, x0 = (h - ph) / 2, (w - pw) / 2
@@ -125,6 +131,18 @@ def _still_page(
             stroke = [at(60 + 14 * j, 150 + rng.uniform(-2, 2)), at(71 + 14 * j, 150 + rng.uniform(-2, 2))]
             cv2.polylines(ink, [np.array(stroke, np.int32)], False, 255, int(0.5 * mm), cv2.LINE_AA)
         cv2.ellipse(ink, at(65, 147), (int(4 * mm), int(3 * mm)), 0, 0, 300, 255, int(0.5 * mm), cv2.LINE_AA)
+    if content == "dashes":
+        for r in range(4):
+            x, y = at(30, 100 + 12 * r)
+            pos = 0.0
+            while pos + mark[0] < 120 * mm:
+                cv2.rectangle(ink, (int(x + pos), y), (round(x + pos + mark[0]) - 1, y + int(0.4 * mm) - 1), 255, -1)
+                pos += mark[0] + mark[1]
+    if content == "hatch":
+        (hx0, hy0), (hx1, hy1) = at(60, 120), at(120, 135)
+        cv2.rectangle(ink, (hx0, hy0), (hx1, hy1), 255, 2)
+        for bx in np.arange(hx0, hx1 - mark[0], 2 * mark[0]):
+            cv2.rectangle(ink, (int(bx), hy0), (round(bx + mark[0]) - 1, hy1), 255, -1)
     if tilt:
         ink = cv2.warpAffine(ink, cv2.getRotationMatrix2D((w / 2, h / 2), tilt, 1.0), (w, h))
     img = img * (1 - 0.85 * ink / 255)
@@ -153,6 +171,31 @@ def test_a_still_page_whose_paper_edges_are_soft_is_no_motion(
     content: str, soft: tuple[float, float, float, float], band_mm: float, tilt: float
 ) -> None:
     rep = qc.check(_still_page(content, soft, band_mm, tilt))
+    assert rep.metrics["motion_seen"] is False and rep.metrics["motion_px"] is None, rep.metrics
+    assert "blur" not in rep.reasons, rep.metrics
+
+
+@pytest.mark.parametrize(
+    ("content", "soft", "band_mm", "mark"),
+    [
+        # rows of dashes have a smear's spectral zeros: qc.motion's cepstrum read every such row as the camera moving
+        # the dashes' length or pitch, with sharp paper edges too (the session-22 tester: 45 of 45); the outline is
+        # as sharp across that motion as a still photo's (Outline.contradicts)
+        ("dashes", (0, 0, 0, 0), 0.0, (14.0, 14.0)),  # 14 px: blur 4.04
+        ("dashes", (0, 0, 0, 0), 0.0, (44.0, 44.0)),  # 44 px: blur 12.7
+        ("dashes", (0, 0, 0, 0), 0.0, (20.0, 10.0)),  # the pitch, 10 px
+        # the tester's marks as long as the smear curled or banded edges imply (the outline ramps as a motion's):
+        # their sides are steeper than a smear that long allows (qc.paperedge.too_steep)
+        ("dashes", (0, 5, 0, 5), 0.0, (14.0, 14.0)),  # curled 5 px, the outline's 13.9 px: the cepstrum's 14 px
+        ("dashes", (0, 5, 0, 5), 0.0, (12.6, 6.3)),  # the outline's 13.9 px confirmed by their zeros (dip 0.36)
+        ("hatch", (0, 5, 0, 5), 0.0, (14.0, 14.0)),  # bars 14 px wide and apart: dip 0.05
+        ("dashes", (0, 0, 0, 0), 5.0, (74.2, 74.2)),  # a band 5 mm wide and dashes 74 px long: dip 0.01
+    ],
+)
+def test_marks_as_long_as_a_smear_are_no_motion(
+    content: str, soft: tuple[float, float, float, float], band_mm: float, mark: tuple[float, float]
+) -> None:
+    rep = qc.check(_still_page(content, soft, band_mm, mark=mark))
     assert rep.metrics["motion_seen"] is False and rep.metrics["motion_px"] is None, rep.metrics
     assert "blur" not in rep.reasons, rep.metrics
 
