@@ -46,12 +46,12 @@ STEEP = 1.2  # a box smear L long lets no edge rise faster along it than the ink
 # paper's level: print rising faster than STEEP times that (paper's level / L per pixel) was not smeared. A bar or a
 # dash L long has a smear's spectral zeros; its sides are steep (the session-22 tester: hatching and rows of dashes
 # matching the length soft paper edges imply, 6 of 88 still pages)
-MIN_STEEP_LENGTH = 5.0  # working pixels: under it a still edge rises under about 3 times as fast as a smeared one (a
-# dense form shaken 4-6 px of a 12 MP frame along its rows read too steep at 1.2)
+MIN_STEEP_LENGTH = 5.0  # working pixels: under it a still thin stroke's end rises under about 3 times as fast as a
+# smeared one (the session-22 tester's dashes 14 px long at 7 working px: 98 against a limit of 101 at STEEP 1.5)
 ACROSS_SIGMA = 0.6  # working pixels: too_steep smooths across the motion this little (a thin stroke keeps its ink)
 MIN_STEEP = 8  # pixels (of the text-area cells clear of the outline) rising that fast
 PROFILE_SMEAR = 12.0  # the print is read at 1/2^k of the working scale, the smear spanning 12-24 of its pixels
-MIN_SHOWN = 3.0  # working pixels: a motion whose outline would ramp this much or more shows in it (ramps_for)
+MIN_SHOWN = 3.0  # working pixels: a motion whose outline would ramp this much or more shows in it (Outline.contradicts)
 STILL_SHARE = 0.4  # a pair ramping at most this share of what a motion would ramp it (or MIN_RAMP) saw no motion
 STILL_RAMP = 1.1  # working pixels: the ramp of a still photo's outline (median over those 196 photos: 1.09)
 
