@@ -102,16 +102,39 @@ def _read_area(
     shape: tuple[int, int], quad: np.ndarray, corners: list[tuple[int, int]], length: float, f: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """The text-area cells (`corners`, working pixels) and the paper clear of its outline's ramp (`quad`, working
-    pixels; a smear `length` working pixels long ramps it half that each way) on the working grid of `shape` reduced
-    f times: two uint8 0/1 masks."""
+    pixels; a smear `length` working pixels long ramps it half that each way, and 4 px more) on the working grid of
+    `shape` reduced f times: two uint8 0/1 masks."""
     h, w = shape[0] // f, shape[1] // f
     size = sh.cell_size(shape)
     cells = np.zeros((h, w), np.uint8)
     for y, x in corners:
         cells[max(0, y // f) : (y + size) // f, max(0, x // f) : (x + size) // f] = 1
-    inside = np.zeros((h, w), np.uint8)
-    cv2.fillConvexPoly(inside, np.round(quad / f).astype(np.int32), 1)
-    return cells, (cv2.distanceTransform(inside, cv2.DIST_L2, 3) > (length / 2 + 4) / f).astype(np.uint8)
+    away = np.zeros((h, w), np.uint8)
+    inner = _inset(quad.astype(np.float64), length / 2 + 4)
+    if inner is not None:
+        cv2.fillConvexPoly(away, np.round(inner / f).astype(np.int32), 1)
+    return cells, away
+
+
+def _inset(quad: np.ndarray, d: float) -> np.ndarray | None:
+    """The convex quad (4x2) with every side moved d pixels inwards: the points more than d from its outline. None
+    when nothing is left."""
+    centre = quad.mean(axis=0)
+    lines = []  # (unit normal pointing in, offset): n . p >= c inside
+    for i in range(4):
+        a, b = quad[i], quad[(i + 1) % 4]
+        n = np.array([a[1] - b[1], b[0] - a[0]]) / (np.linalg.norm(b - a) + 1e-9)
+        if np.dot(n, centre - a) < 0:
+            n = -n
+        lines.append((n, float(np.dot(n, a)) + d))
+    out = []
+    for (n1, c1), (n2, c2) in zip(lines[-1:] + lines[:-1], lines, strict=True):  # side i-1 meets side i at corner i
+        det = n1[0] * n2[1] - n1[1] * n2[0]
+        if abs(det) < 1e-9:
+            return None
+        out.append([(c1 * n2[1] - c2 * n1[1]) / det, (n1[0] * c2 - n2[0] * c1) / det])
+    inner = np.array(out)
+    return inner if all(np.dot(n, inner.mean(axis=0)) > c for n, c in lines) else None
 
 
 def too_steep(
@@ -120,11 +143,11 @@ def too_steep(
     """Whether the print rises along `angle_deg` (counter-clockwise from the rows) faster than a box smear `length`
     working pixels long allows: MIN_STEEP pixels or more of the text-area cells clear of the outline (_read_area)
     whose derivative along it (working image, Gaussian sigma length / 16 along it, 0.7 at least, and ACROSS_SIGMA
-    across it) exceeds STEEP times the
-    paper's level (95th percentile there) over `length`. A smear lets no edge rise faster than the ink's contrast
-    over its length; the smoothing leaves that slope and takes a still edge's to its contrast over 2.5 sigma (6.4
-    times a smear's at most) and the noise well under the limit. A bar or a dash that long has a smear's spectral
-    zeros (print_dip) and steep sides. False for a length under MIN_STEEP_LENGTH, too short to tell."""
+    across it) exceeds STEEP times the paper's level (95th percentile there) over `length`. A smear lets no edge
+    rise faster than the ink's contrast over its length; the smoothing leaves that slope and takes a still edge's to
+    its contrast over 2.5 sigma (6.4 times a smear's at most) and the noise well under the limit. A bar or a dash
+    that long has a smear's spectral zeros (print_dip) and steep sides. False for a length under MIN_STEEP_LENGTH,
+    too short to tell."""
     if length < MIN_STEEP_LENGTH:
         return False
     cells, away = _read_area(gray.shape, quad, corners, length, 1)
@@ -203,11 +226,11 @@ def outline_motion(
     quad: np.ndarray,
     scale: float,
     corners: list[tuple[int, int]],
-    read: list[float | None] | None = None,
+    sides: list[float | None] | None = None,
 ) -> mo.Motion | None:
     """The motion a photo's outline shows and its print confirms, or None: `gray` the working image (uint8), `quad`
     the paper's corners in its pixels, `scale` original pixels per pixel of it, `corners` the text-area cells
-    (qc.sharpness.select_cells), `read` the sides' ramps when already read (ramps).
+    (qc.sharpness.select_cells), `sides` their ramps when already read (ramps).
 
     Every side must be read (ramps), and the two sides of each pair must ramp alike (the shorter SAME_RAMP of the
     longer, or both under MIN_RAMP): one straight motion ramps opposite sides by the same length. At least one pair
@@ -220,7 +243,7 @@ def outline_motion(
     faster than the smear allows (too_steep: bars or dashes that long have its zeros). A sheet with no print holds
     nothing a motion smeared: None.
     """
-    r = ramps(gray, quad) if read is None else read
+    r = ramps(gray, quad) if sides is None else sides
     if any(v is None for v in r) or not corners:
         return None
     pairs = [(min(r[i], r[i + 2]), max(r[i], r[i + 2])) for i in (0, 1)]  # type: ignore[type-var]
@@ -231,10 +254,10 @@ def outline_motion(
     vert, horiz = (math.sqrt(max(0.0, ((lo + hi) / 2) ** 2 - STILL_RAMP**2)) for lo, hi in pairs)  # top-bottom: y
     length = math.hypot(vert, horiz) / (HIGH - LOW)
     theta = math.degrees(math.atan2(vert, horiz))
-    read = [(d, a) for a in {theta, (180.0 - theta) % 180.0} if (d := print_dip(gray, quad, corners, a, length))]
-    if not read or min(read)[0] > MAX_DIP:
+    dips = [(print_dip(gray, quad, corners, a, length), a) for a in {theta, (180.0 - theta) % 180.0}]
+    dip, angle = min(((d, a) for d, a in dips if d is not None), default=(None, 0.0))
+    if dip is None or dip > MAX_DIP:
         return None  # the print was not smeared along it: the edges are soft, the camera did not move
-    angle = min(read)[1]
     if too_steep(gray, quad, corners, angle, length):
         return None  # bars or dashes that long: their sides are steep
     return mo.Motion(length_px=length * scale, angle_deg=angle, peak=0.0)
@@ -279,7 +302,7 @@ class Outline:
         pair, along = max(((1, 3), abs(math.cos(a))), ((0, 2), abs(math.sin(a))), key=lambda t: t[1])
         shown = math.hypot((HIGH - LOW) * length * along, STILL_RAMP)
         seen = [r[i] for i in pair]
-        if shown >= MIN_SHOWN and all(v is not None for v in seen):
-            if max(seen) <= max(MIN_RAMP, STILL_SHARE * shown):  # type: ignore[type-var]
-                return True
+        still = shown >= MIN_SHOWN and all(v is not None for v in seen)
+        if still and max(seen) <= max(MIN_RAMP, STILL_SHARE * shown):  # type: ignore[type-var]
+            return True  # the outline as sharp across it as a still photo's
         return sparse and too_steep(self.gray, self.quad, corners, motion.angle_deg, length)
