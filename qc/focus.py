@@ -76,11 +76,15 @@ def focus(
         sharp, blur, region = figures(sh.measure(work, corners, skip, straight=False), skip, first)
     motion, sparse = None, first is None or sm.lopsided(first.directions)  # sparse: too few edges to say it moved
     if blur is not None:  # thin print smeared evenly keeps steep edges; a page failed already is told whether it moved
-        motion = mo.straight_motion(work, corners, scale, strict=blur < NEAR_LIMIT * prof.max_blur_px * allowance)
+        power = mo.power_spectrum(work, corners)
+        strict = blur < NEAR_LIMIT * prof.max_blur_px * allowance
+        motion = mo.straight_motion(work, corners, scale, strict=strict, power=power)
         if motion is None:
             motion = mo.smeared_print(work, corners, ink, f_a, scale)
         if motion is not None and outline is not None and outline.contradicts(motion, corners, sparse):
             motion = None  # the paper's outline is as sharp across it as a still photo's, or sparse print as steep
+        if motion is None and power is not None and blur <= prof.max_blur_px * allowance:  # each image is sharp
+            motion = _double_image(power, scale, outline, corners)
     if motion is None and outline is not None and sparse:
         motion = outline.motion(corners)  # a few lines smeared 10-100 px keep only their sharp edges along the motion
     if motion is None:
@@ -88,6 +92,21 @@ def focus(
     if sharp is not None and sharp.cells:  # the whole text area moved: it is the region
         region = rg.Region(motion.blur_px, rg.cells_box(list(range(len(sharp.cells))), sharp.cells, scale), 1.0)
     return sharp, motion.blur_px if blur is None else max(blur, motion.blur_px), region, motion
+
+
+def _double_image(
+    power: np.ndarray, scale: float, outline: pe.Outline | None, corners: list[tuple[int, int]]
+) -> mo.Motion | None:
+    """A double image in the print's cepstrum (qc.motion.double_image) that the paper's outline, where it can show
+    it, does not deny: two images d apart step each side across d twice, d apart, and its ramp (20-80 %) spans
+    them. Where the outline cannot (none, or the pair across d unread or too little across it), only a stronger
+    one (qc.motion.UNSEEN_GHOST)."""
+    found = mo.double_image(power, scale, seen=True)
+    if found is None:
+        return None
+    if outline is not None and outline.shows(found):
+        return None if outline.contradicts(found, corners, sparse=False) else found
+    return found if found.double >= mo.UNSEEN_GHOST else None
 
 
 def blur_fails(blur: float | None, region_share: float, allowance: float, prof: Profile) -> bool:

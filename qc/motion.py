@@ -54,12 +54,21 @@ MIN_COARSE = 0.004  # and along it the coarse band (0.03-0.1 cycles per pixel) k
 # hatching read as a 10 px shake, break-it tester 11)
 MAX_WINDOWS = 48  # cells used, evenly spread over the text area (the mean spectrum is steady well before this)
 HALF_PEAK = 0.5  # the point at half the lag holding this share of the peak's depth is the motion's own length
+GHOST_PEAK, GHOST_ECHO = 45.0, -4.0  # a double image: its cepstrum's peak at the second image's offset d, at least
+# this high, and at 2 d this low or lower (double_image). Double images of 6-40 px (60/40 of the exposure) on 12 MP
+# frames: peaks 49-155 with -4.3 to -32 at 2 d where found; 182 sharp generated pages and the real samples: no
+# point both (the nearest, text 16 px apart across the rows of a page: 64 and -4.3, taken by the outline)
+UNSEEN_GHOST = 1.5  # times both, where the paper's outline cannot confirm it (cut off, no mat, a scan)
+MIN_GHOST_LAG = 5.5  # working pixels: nearer the origin, strokes a few pixels apart shape the cepstrum both ways
+MAX_GHOST_LAG = WINDOW / 3  # 2 d must not wrap round the window onto d
 
 _HANN = np.outer(np.hanning(WINDOW), np.hanning(WINDOW)).astype(np.float32)
 _DY, _DX = np.meshgrid(np.fft.fftfreq(WINDOW, 1.0 / WINDOW), np.fft.fftfreq(WINDOW, 1.0 / WINDOW), indexing="ij")
 _RADIUS = np.hypot(_DY, _DX)
 _AROUND = (_RADIUS >= 2.5) & (_RADIUS <= WINDOW / 2 - 1)
 _SEARCH = (_RADIUS >= MIN_LAG) & (_RADIUS <= MAX_LAG)
+_AROUND_ONE = np.arange(-1, 2)
+_GHOST_SEARCH = (_RADIUS >= MIN_GHOST_LAG) & (_RADIUS <= MAX_GHOST_LAG) & ((_DY > 0) | ((_DY == 0) & (_DX > 0)))
 _FY = np.fft.fftfreq(WINDOW)[:, None] * np.ones((1, WINDOW // 2 + 1))  # the rfft2 layout's frequencies (cycles/px)
 _FX = np.fft.rfftfreq(WINDOW)[None, :] * np.ones((WINDOW, 1))
 _R = np.hypot(_FY, _FX)
@@ -90,11 +99,48 @@ class Motion:
     angle_deg: float  # the motion's direction, degrees counter-clockwise from the image's rows, in [0, 180)
     peak: float  # robust z-score of the cepstral peak (negative; MIN_PEAK or deeper); 0: found without one
     measured: bool = True  # False: the length is smeared_print's lower bound, not a cepstral peak's distance
+    double: float = 0.0  # a double image's strength (double_image: 1 at GHOST_PEAK and GHOST_ECHO); 0: a smear
 
     @property
     def blur_px(self) -> float:
-        """The Gaussian sigma of the same spread: a box L long has the standard deviation L / sqrt(12)."""
+        """The Gaussian sigma of the same spread: a box L long has the standard deviation L / sqrt(12) (a double
+        image's, L sqrt(p (1 - p)) for a share p of the exposure in the second, is more for p over 0.09)."""
         return self.length_px / math.sqrt(12.0)
+
+
+def double_image(power: np.ndarray, scale: float, seen: bool) -> Motion | None:
+    """Two images of the page, the camera knocked between them (or shaken through half a swing, which piles the
+    exposure up at both turning points): the second image's offset, or None. `power` is the text area's
+    power_spectrum, `scale` original pixels per working pixel, `seen`: the paper's outline can confirm it (qc.focus
+    asks qc.paperedge.Outline.contradicts).
+
+    A double image is the page convolved with two impulses d apart, whose log spectrum is a ripple of period 1/d:
+    log|a + b e^(-2 pi i f.d)|^2 = const + 2 sum_n (-1)^(n+1) (b/a)^n / n cos(2 pi n f.d), b < a. Its cepstrum has a
+    peak at d and a trough at 2 d, every page's print notwithstanding; periodic print (rows of characters, dashes,
+    hatching) has peaks at its pitch and at twice it, never a trough there (the echo against the pitch of speech
+    analysis: Bogert, Healy and Tukey, "The quefrency alanysis of time series for echoes", 1963). The offset between
+    MIN_GHOST_LAG and MAX_GHOST_LAG working pixels whose peak (the highest point within a pixel) is at least
+    GHOST_PEAK and whose trough at 2 d (_twice) is at most GHOST_ECHO, both UNSEEN_GHOST times over where not
+    `seen`, is the motion: length |d| in original pixels, `double` its strength (the lesser of the two over its
+    bound). Raises nothing; None for a flat spectrum.
+    """
+    z = depth(cepstrum(power))
+    if z is None:
+        return None
+    need = 1.0 if seen else UNSEEN_GHOST
+    best = None
+    for k in np.flatnonzero(_GHOST_SEARCH.ravel() & (z.ravel() >= need * GHOST_PEAK)):
+        dy, dx = int(_DY.flat[k]), int(_DX.flat[k])
+        if z.flat[k] < z[np.ix_((dy + _AROUND_ONE) % WINDOW, (dx + _AROUND_ONE) % WINDOW)].max():
+            continue  # no peak: the slope of a wider lobe (a ruled sheet's spectrum, all on one axis)
+        strength = min(z.flat[k] / GHOST_PEAK, _twice(z, dy, dx) / GHOST_ECHO)
+        if strength >= need and (best is None or strength > best[0]):
+            best = (float(strength), dy, dx)
+    if best is None:
+        return None
+    strength, dy, dx = best
+    angle = math.degrees(math.atan2(-dy, dx)) % 180.0
+    return Motion(length_px=math.hypot(dy, dx) * scale, angle_deg=angle, peak=0.0, double=strength)
 
 
 def power_spectrum(gray: np.ndarray, corners: list[tuple[int, int]]) -> np.ndarray | None:
@@ -149,7 +195,11 @@ def depth(cep: np.ndarray) -> np.ndarray | None:
 
 
 def straight_motion(
-    gray: np.ndarray, corners: list[tuple[int, int]], scale: float, strict: bool = False
+    gray: np.ndarray,
+    corners: list[tuple[int, int]],
+    scale: float,
+    strict: bool = False,
+    power: np.ndarray | None = None,
 ) -> Motion | None:
     """The straight, even motion of the text area, or None when its cepstrum shows none.
 
@@ -158,9 +208,9 @@ def straight_motion(
     in robust standard deviations (median, 1.4826 x MAD) of the cepstrum around the origin, is a motion when it is
     MIN_PEAK or deeper and the fine detail along it is gone (fine_power_ratio at most MAX_FINE_POWER; `strict`, for
     a page whose edges read sharp: SHARP_PEAK and SHARP_FINE_POWER); its distance is the motion's length and its
-    direction the motion's.
+    direction the motion's. `power`: the cells' power_spectrum when already taken.
     """
-    power = power_spectrum(gray, corners)
+    power = power_spectrum(gray, corners) if power is None else power
     if power is None:
         return None
     z = depth(cepstrum(power))
@@ -219,6 +269,26 @@ def smeared_print(
         if z.flat[j] <= MIN_PEAK and _radial_minimum(z, float(_DY.flat[j]), float(_DX.flat[j])):
             peak, lag = float(z.flat[j]), math.hypot(float(_DY.flat[j]), float(_DX.flat[j]))
     return Motion(length_px=lag * scale, angle_deg=angle, peak=peak, measured=peak < 0.0)
+
+
+def _twice(z: np.ndarray, dy: int, dx: int) -> float:
+    """The cepstrum `z` at twice the lag of its peak at whole pixels (dy, dx), the peak placed to a fraction of a
+    pixel by a parabola through it and its neighbours along each axis, read by bilinear interpolation."""
+
+    def vertex(a: float, b: float, c: float) -> float:
+        d = a - 2 * b + c
+        return 0.0 if d >= 0 else max(-0.5, min(0.5, 0.5 * (a - c) / d))
+
+    def at(y: int, x: int) -> float:
+        return float(z[y % WINDOW, x % WINDOW])
+
+    y = 2 * (dy + vertex(at(dy - 1, dx), at(dy, dx), at(dy + 1, dx)))
+    x = 2 * (dx + vertex(at(dy, dx - 1), at(dy, dx), at(dy, dx + 1)))
+    y0, x0 = math.floor(y), math.floor(x)
+    fy, fx = y - y0, x - x0
+    return (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x0 + 1)) + fy * (
+        (1 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1)
+    )
 
 
 def _radial_minimum(z: np.ndarray, dy: float, dx: float) -> bool:

@@ -53,6 +53,7 @@ MIN_STEEP = 8  # pixels (of the text-area cells clear of the outline) rising tha
 PROFILE_SMEAR = 12.0  # the print is read at 1/2^k of the working scale, the smear spanning 12-24 of its pixels
 MIN_SHOWN = 3.0  # working pixels: a motion whose outline would ramp this much or more shows in it (Outline.contradicts)
 STILL_SHARE = 0.4  # a pair ramping at most this share of what a motion would ramp it (or MIN_RAMP) saw no motion
+DOUBLE_SHARE = 0.6  # a double image's pair of sides across it ramps at least this share of its offset there
 STILL_RAMP = 1.1  # working pixels: the ramp of a still photo's outline (median over those 196 photos: 1.09)
 
 
@@ -296,13 +297,27 @@ class Outline:
         measure (a dense form shaken 4-6 px along its rows reads 10 px at 20 degrees)."""
         if not motion.measured:
             return False
-        r = self.ramps()
-        a = math.radians(motion.angle_deg)
-        length = motion.length_px / self.scale
-        pair, along = max(((1, 3), abs(math.cos(a))), ((0, 2), abs(math.sin(a))), key=lambda t: t[1])
-        shown = math.hypot((HIGH - LOW) * length * along, STILL_RAMP)
-        seen = [r[i] for i in pair]
-        still = shown >= MIN_SHOWN and all(v is not None for v in seen)
-        if still and max(seen) <= max(MIN_RAMP, STILL_SHARE * shown):  # type: ignore[type-var]
+        seen = self._across(motion)
+        if seen is not None and motion.double:
+            return min(seen[0]) < DOUBLE_SHARE * seen[1]  # a double image steps both sides twice, d apart
+        if seen is not None and max(seen[0]) <= max(MIN_RAMP, STILL_SHARE * seen[1]):
             return True  # the outline as sharp across it as a still photo's
+        length = motion.length_px / self.scale
         return sparse and too_steep(self.gray, self.quad, corners, motion.angle_deg, length)
+
+    def shows(self, motion: mo.Motion) -> bool:
+        """Whether the outline would show `motion`: the pair of sides it would ramp the more, at least MIN_SHOWN,
+        is read on both sides (contradicts can then say it did not happen)."""
+        return self._across(motion) is not None
+
+    def _across(self, motion: mo.Motion) -> tuple[list[float], float] | None:
+        """The ramps of the pair of sides `motion` would ramp the more and what it would ramp them (a box smear's
+        20-80 % width with a still photo's); None when that is under MIN_SHOWN or a side is not read."""
+        a = math.radians(motion.angle_deg)
+        pair, along = max(((1, 3), abs(math.cos(a))), ((0, 2), abs(math.sin(a))), key=lambda t: t[1])
+        spread = 1.0 if motion.double else HIGH - LOW  # two images d apart: 20 % at the first, 80 % past the second
+        shown = math.hypot(spread * motion.length_px / self.scale * along, STILL_RAMP)
+        seen = [self.ramps()[i] for i in pair]
+        if shown < MIN_SHOWN or any(v is None for v in seen):
+            return None
+        return seen, shown  # type: ignore[return-value]

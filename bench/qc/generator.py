@@ -324,8 +324,39 @@ def _motion_kernel(length: float, angle_deg: float) -> np.ndarray:
     return k / k.sum()
 
 
-def photograph(paper: np.ndarray, spec: PageSpec) -> tuple[np.ndarray, Truth]:
-    """Place the paper in a camera frame and apply lighting, blur and noise (BGR uint8, Truth)."""
+def path_kernel(length: float, angle_deg: float, path: str, second: float = 0.4) -> np.ndarray:
+    """A camera motion's kernel (float32, sums to 1): `length` frame pixels along `angle_deg` (CCW), the exposure
+    spread along it by `path`: even (a steady motion: the box of _motion_kernel, with sub-pixel ends), shake (a
+    stand vibrating through half a swing: positions L/2 cos(phi), phi even, the exposure piling up at both turning
+    points), ghost (two still images at the two ends, the second holding `second` of the exposure: the camera
+    knocked between them) or tail (a still image holding 1 - `second`, the rest spread evenly along the motion: the
+    camera moving off when the shot was mostly taken, or a flash over a longer exposure)."""
+    m = 8 * (int(math.ceil(length)) + 1)
+    if path == "even":
+        pos, w = np.linspace(-length / 2, length / 2, m), np.full(m, 1.0 / m)
+    elif path == "shake":
+        pos, w = -length / 2 * np.cos(np.linspace(0, math.pi, m)), np.full(m, 1.0 / m)
+    elif path == "ghost":
+        pos, w = np.array([-length / 2, length / 2]), np.array([1 - second, second])
+    elif path == "tail":
+        pos, w = np.r_[-length / 2, np.linspace(-length / 2, length / 2, m)], np.r_[1 - second, np.full(m, second / m)]
+    else:
+        raise ValueError(f"unknown motion path {path!r}")
+    n = int(math.ceil(length)) + 4
+    k = np.zeros((n | 1, n | 1), np.float64)
+    c = (n | 1) // 2
+    t = math.radians(angle_deg)
+    for s, wt in zip(pos, w, strict=True):  # bilinear splats: the ends fall between pixels as they may
+        y, x = c - s * math.sin(t), c + s * math.cos(t)
+        y0, x0 = math.floor(y), math.floor(x)
+        fy, fx = y - y0, x - x0
+        k[y0 : y0 + 2, x0 : x0 + 2] += wt * np.outer([1 - fy, fy], [1 - fx, fx])
+    return (k / k.sum()).astype(np.float32)
+
+
+def photograph(paper: np.ndarray, spec: PageSpec, kernel: np.ndarray | None = None) -> tuple[np.ndarray, Truth]:
+    """Place the paper in a camera frame and apply lighting, blur and noise (BGR uint8, Truth). `kernel`: the
+    camera motion's (path_kernel), in place of spec.motion_px's even one."""
     rng = np.random.default_rng(spec.seed + 104729)
     fw, fh = spec.frame_wh
     ph, pw = paper.shape[:2]
@@ -354,7 +385,9 @@ def photograph(paper: np.ndarray, spec: PageSpec) -> tuple[np.ndarray, Truth]:
         img = cv2.GaussianBlur(img, (0, 0), sigma)
     if spec.defocus_sigma > 0:
         img, extras["defocused_share"], extras["defocused_text_share"] = _partial_defocus(img, spec, corners)
-    if spec.motion_px > 0:
+    if kernel is not None:
+        img = cv2.filter2D(img, -1, kernel)
+    elif spec.motion_px > 0:
         img = cv2.filter2D(img, -1, _motion_kernel(spec.motion_px, spec.motion_angle_deg))
     img += rng.normal(0, spec.noise, (fh, fw, 1)).astype(np.float32)
     img += rng.normal(0, spec.noise * 0.5, (fh, fw, 3)).astype(np.float32)
@@ -498,11 +531,11 @@ def _occlude(img: np.ndarray, spec: PageSpec, corners: np.ndarray, rng: np.rando
     return float(np.count_nonzero((mask > 127) & (page > 0)) / max(1, np.count_nonzero(page))), hidden
 
 
-def render(spec: PageSpec) -> tuple[np.ndarray, Truth]:
-    """Render a photographed page (BGR uint8) and its ground truth."""
+def render(spec: PageSpec, kernel: np.ndarray | None = None) -> tuple[np.ndarray, Truth]:
+    """Render a photographed page (BGR uint8) and its ground truth (`kernel`: photograph's)."""
     page_px = spec.page_fill * spec.frame_wh[1] * spec.render_scale
     paper = render_paper(spec, page_px / spec.paper_mm[1])
-    return photograph(paper, spec)
+    return photograph(paper, spec, kernel)
 
 
 def render_scan(
