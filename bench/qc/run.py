@@ -11,7 +11,8 @@ and by the share of the page), occluded (finger, thumb, phone, pen), fingers (fi
 (text-only A4 scans at 300 dpi without a visible edge, rotated ±4°); from bench/qc/periodic.py, sharp pages of fine
 periodic print: charts (temperature charts 体温单, ECG and graph paper, photographed), charts_scan (the same scanned:
 600/300 dpi 8-bit grey, 600 dpi 1-bit PNG, 300 dpi G4 TIFF), pictures / pictures_scan (halftone and ultrasound
-reports); blank (empty sheets) and note (one line of 4-8 characters alone), 70 % of each under a hand's shadow.
+reports); blank (empty sheets) and note (one line of 4-8 characters alone), 70 % of each under a hand's shadow;
+double (two sharp images 6-40 px apart, 25-50 % of the exposure in the second: bench.qc.generator.path_kernel).
 
 Prints per category: skew error (MAE, p95, max; the source used), blur ROC AUC of qc's blur index (the larger of
 blur_px / max_blur_px and blur_region_share / max_blur_region_share) against the sharp pages, with the variance of
@@ -29,6 +30,7 @@ import statistics
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -39,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 import qc  # noqa: E402
 from bench.qc import periodic  # noqa: E402
-from bench.qc.generator import random_spec, render_jpeg, render_scan  # noqa: E402
+from bench.qc.generator import encode_jpeg, path_kernel, random_spec, render, render_jpeg, render_scan  # noqa: E402
 from bench.qc.stages import entropy_floor  # noqa: E402
 from qc import page as qc_page  # noqa: E402
 from qc import skew as qc_skew  # noqa: E402
@@ -67,6 +69,7 @@ NEW_KINDS = {
     "pictures_scan": 20000,
     "blank": 21000,
     "note": 22000,
+    "double": 23000,
 }  # --n-new pages each
 SCANS = {"scan1", "scan8", "scan_text"}
 HIDES_PRINT = 0.01  # an object hiding this share of the page's print or more covers text (truth occluded_text_share)
@@ -107,7 +110,11 @@ def _make(args: tuple[str, int, str]) -> tuple[str, dict[str, float]]:
     if kind in share and os.path.exists(truth_path) and share[kind] not in Path(truth_path).read_text():
         os.remove(truth_path)  # older cache: rendered again (the same pixels) for the share of the print defocused
         # or hidden
-    spec = None if kind in SCANS else random_spec(seed, kind)
+    spec = None if kind in SCANS else random_spec(seed, "sharp" if kind == "double" else kind)
+    if kind == "double":  # two sharp images 6-40 px apart at any angle, 25-50 % of the exposure in the second
+        rng = np.random.default_rng(seed)
+        length, angle, second = float(rng.uniform(6, 40)), float(rng.uniform(0, 180)), float(rng.uniform(0.25, 0.5))
+        spec = replace(spec, motion_px=length, motion_angle_deg=angle)
     if (
         spec is not None
         and os.path.exists(truth_path)
@@ -123,6 +130,10 @@ def _make(args: tuple[str, int, str]) -> tuple[str, dict[str, float]]:
                 layout = str(rng.choice(["text", "form", "dense"]))
                 data, skew = render_scan(seed, 600.0, 1 if kind == "scan1" else 8, layout, 0.0, (148.0, 210.0))
             truth = {"skew": skew}
+        elif kind == "double":
+            img, t = render(spec, path_kernel(length, angle, "ghost", second))
+            data = encode_jpeg(img, spec.jpeg_quality)
+            truth = {"skew": t.skew_deg, "motion": length, "second": second, "spec": repr(spec)}
         else:
             data, t = render_jpeg(spec)
             truth = {"skew": t.skew_deg, "motion": t.motion_px, **t.extras, "spec": repr(spec)}
@@ -263,6 +274,8 @@ def main() -> None:
         "motion_wide >= 6 px": [(p, t) for p, t in files.get("motion_wide", []) if t["motion"] >= 6],
         "motion_wide < 6 px": [(p, t) for p, t in files.get("motion_wide", []) if t["motion"] < 6],
         "motion_long 20-200 px": [(p, t) for p, t in files.get("motion_long", [])],
+        "double image >= 11 px": [(p, t) for p, t in files.get("double", []) if t["motion"] >= 11],
+        "double image < 11 px": [(p, t) for p, t in files.get("double", []) if t["motion"] < 11],
         "defocus >= 20% of page": [(p, t) for p, t in files.get("defocus", []) if t["defocused_share"] >= 0.2],
         "defocus >= 20% of text": [(p, t) for p, t in files.get("defocus", []) if t["defocused_text_share"] >= 0.2],
         "defocus < 20% of text": [(p, t) for p, t in files.get("defocus", []) if t["defocused_text_share"] < 0.2],
