@@ -84,7 +84,7 @@ def focus(
         if motion is not None and outline is not None and outline.contradicts(motion, corners, sparse):
             motion = None  # the paper's outline is as sharp across it as a still photo's, or sparse print as steep
         if motion is None and power is not None and blur <= prof.max_blur_px * allowance:  # each image is sharp
-            motion = _double_image(power, scale, outline, corners)
+            motion = _double_image(work, power, scale, outline, corners)
     if motion is None and outline is not None and sparse:
         motion = outline.motion(corners)  # a few lines smeared 10-100 px keep only their sharp edges along the motion
     if motion is None:
@@ -95,13 +95,13 @@ def focus(
 
 
 def _double_image(
-    power: np.ndarray, scale: float, outline: pe.Outline | None, corners: list[tuple[int, int]]
+    gray: np.ndarray, power: np.ndarray, scale: float, outline: pe.Outline | None, corners: list[tuple[int, int]]
 ) -> mo.Motion | None:
     """A double image in the print's cepstrum (qc.motion.double_image) that the paper's outline, where it can show
     it, does not deny: two images d apart step each side across d twice, d apart, and its ramp (20-80 %) spans
     them. Where the outline cannot (none, or the pair across d unread or too little across it), only a stronger
     one (qc.motion.UNSEEN_GHOST)."""
-    found = mo.double_image(power, scale, seen=True)
+    found = mo.double_image(power, scale, seen=True, gray=gray, corners=corners)
     if found is None:
         return None
     if outline is not None and outline.shows(found):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -60,7 +61,14 @@ GHOST_PEAK, GHOST_ECHO = 45.0, -4.0  # a double image: its cepstrum's peak at th
 # point both (the nearest, text 16 px apart across the rows of a page: 64 and -4.3, taken by the outline)
 UNSEEN_GHOST = 1.5  # times both, where the paper's outline cannot confirm it (cut off, no mat, a scan)
 MIN_GHOST_LAG = 5.5  # working pixels: nearer the origin, strokes a few pixels apart shape the cepstrum both ways
-MAX_GHOST_LAG = WINDOW / 3  # 2 d must not wrap round the window onto d
+MAX_GHOST_LAG = WINDOW / 3  # 2 d must not wrap round the window onto d; past WINDOW / 4, only the second look
+# (LONG_WINDOW) decides: a row of marks 18 px apart read a double image at 2 d wrapped round the window
+LONG_WINDOW, LONG_WINDOWS = 128, 24  # offsets from LONG_LAG working px are looked at again in this many windows
+# this large (a 64 px Hann window keeps little of 2 d there: double images of 30-40 px had troughs of -2 to -3)
+LONG_LAG, LONG_ASK = 11.5, 20.0  # ... where the 64 px cepstrum has a peak at least LONG_ASK high
+LONG_PEAK, LONG_ECHO = 70.0, -6.0  # the 128 px cepstrum's bounds at d and 2 d (as GHOST_PEAK and GHOST_ECHO): double
+# images of 15-40 px there 91-181 and -7.8 to -30; the 59 second looks the cached bench pages and real samples took,
+# troughs of +0.4 or more (print repeated at a pitch: rows of characters, chart grids)
 
 _HANN = np.outer(np.hanning(WINDOW), np.hanning(WINDOW)).astype(np.float32)
 _DY, _DX = np.meshgrid(np.fft.fftfreq(WINDOW, 1.0 / WINDOW), np.fft.fftfreq(WINDOW, 1.0 / WINDOW), indexing="ij")
@@ -108,7 +116,13 @@ class Motion:
         return self.length_px / math.sqrt(12.0)
 
 
-def double_image(power: np.ndarray, scale: float, seen: bool) -> Motion | None:
+def double_image(
+    power: np.ndarray,
+    scale: float,
+    seen: bool,
+    gray: np.ndarray | None = None,
+    corners: list[tuple[int, int]] | None = None,
+) -> Motion | None:
     """Two images of the page, the camera knocked between them (or shaken through half a swing, which piles the
     exposure up at both turning points): the second image's offset, or None. `power` is the text area's
     power_spectrum, `scale` original pixels per working pixel, `seen`: the paper's outline can confirm it (qc.focus
@@ -122,25 +136,61 @@ def double_image(power: np.ndarray, scale: float, seen: bool) -> Motion | None:
     MIN_GHOST_LAG and MAX_GHOST_LAG working pixels whose peak (the highest point within a pixel) is at least
     GHOST_PEAK and whose trough at 2 d (_twice) is at most GHOST_ECHO, both UNSEEN_GHOST times over where not
     `seen`, is the motion: length |d| in original pixels, `double` its strength (the lesser of the two over its
-    bound). Raises nothing; None for a flat spectrum.
+    bound). A peak from LONG_LAG working pixels out that is only LONG_ASK high, or whose trough is too shallow, is
+    read again in LONG_WINDOWS windows of LONG_WINDOW px of the working image `gray` at the text-area cells
+    `corners` (LONG_PEAK, LONG_ECHO), when they are given. Raises nothing; None for a flat spectrum.
     """
     z = depth(cepstrum(power))
     if z is None:
         return None
     need = 1.0 if seen else UNSEEN_GHOST
-    best = None
-    for k in np.flatnonzero(_GHOST_SEARCH.ravel() & (z.ravel() >= need * GHOST_PEAK)):
+    best, again = None, []
+    for k in np.flatnonzero(_GHOST_SEARCH.ravel() & (z.ravel() >= min(LONG_ASK, need * GHOST_PEAK))):
         dy, dx = int(_DY.flat[k]), int(_DX.flat[k])
-        if z.flat[k] < z[np.ix_((dy + _AROUND_ONE) % WINDOW, (dx + _AROUND_ONE) % WINDOW)].max():
+        if not _is_peak(z, dy, dx):
             continue  # no peak: the slope of a wider lobe (a ruled sheet's spectrum, all on one axis)
+        if _RADIUS.flat[k] > WINDOW / 4:  # 2 d past half the window reads print repeated at 2 d as at -(W - 2 d)
+            again.append((dy, dx))
+            continue
         strength = min(z.flat[k] / GHOST_PEAK, _twice(z, dy, dx) / GHOST_ECHO)
         if strength >= need and (best is None or strength > best[0]):
             best = (float(strength), dy, dx)
+        elif _RADIUS.flat[k] >= LONG_LAG:
+            again.append((dy, dx))
+    if best is None and again and gray is not None and corners and len(corners) >= MIN_WINDOWS:
+        best = _again(gray, corners, again, need)
     if best is None:
         return None
     strength, dy, dx = best
     angle = math.degrees(math.atan2(-dy, dx)) % 180.0
     return Motion(length_px=math.hypot(dy, dx) * scale, angle_deg=angle, peak=0.0, double=strength)
+
+
+def _is_peak(z: np.ndarray, dy: int, dx: int) -> bool:
+    """Whether the cepstrum `z` at whole-pixel lag (dy, dx) is the highest point within a pixel."""
+    n = z.shape[0]
+    return bool(z[dy % n, dx % n] >= z[np.ix_((dy + _AROUND_ONE) % n, (dx + _AROUND_ONE) % n)].max())
+
+
+def _again(
+    gray: np.ndarray, corners: list[tuple[int, int]], lags: list[tuple[int, int]], need: float
+) -> tuple[float, int, int] | None:
+    """double_image's second look at `lags` (whole working pixels) in LONG_WINDOWS windows of LONG_WINDOW px at
+    `corners` (evenly thinned): the strongest (strength, dy, dx) of the peaks within a pixel of them, or None."""
+    picked = [corners[int(j)] for j in np.linspace(0, len(corners) - 1, min(LONG_WINDOWS, len(corners)))]
+    z = depth(cepstrum(_spectra(gray, picked, LONG_WINDOW).mean(axis=0), LONG_WINDOW))
+    if z is None:
+        return None
+    best = None
+    for ly, lx in lags:
+        near = [(ly + a, lx + b) for a in (-1, 0, 1) for b in (-1, 0, 1)]
+        dy, dx = max(near, key=lambda t: z[t[0] % LONG_WINDOW, t[1] % LONG_WINDOW])  # its lag in the finer cepstrum
+        if not _is_peak(z, dy, dx):
+            continue
+        strength = min(z[dy % LONG_WINDOW, dx % LONG_WINDOW] / LONG_PEAK, _twice(z, dy, dx) / LONG_ECHO)
+        if strength >= need and (best is None or strength > best[0]):
+            best = (float(strength), dy, dx)
+    return best
 
 
 def power_spectrum(gray: np.ndarray, corners: list[tuple[int, int]]) -> np.ndarray | None:
@@ -155,23 +205,37 @@ def power_spectrum(gray: np.ndarray, corners: list[tuple[int, int]]) -> np.ndarr
     return _spectra(gray, corners).mean(axis=0)
 
 
-def _spectra(gray: np.ndarray, corners: list[tuple[int, int]]) -> np.ndarray:
-    """Power spectra (n, WINDOW, WINDOW // 2 + 1) of the windows at `corners`, as power_spectrum takes them."""
-    inset = (sh.cell_size(gray.shape) - WINDOW) // 2
-    wins = np.stack([sh._window(gray, y + inset, x + inset, WINDOW) for y, x in corners]).astype(np.float32)
+def _spectra(gray: np.ndarray, corners: list[tuple[int, int]], size: int = WINDOW) -> np.ndarray:
+    """Power spectra (n, size, size // 2 + 1) of the size x size windows centred on the cells at `corners`, as
+    power_spectrum takes them."""
+    inset = (sh.cell_size(gray.shape) - size) // 2
+    wins = np.stack([sh._window(gray, y + inset, x + inset, size) for y, x in corners]).astype(np.float32)
     wins -= wins.mean(axis=(1, 2), keepdims=True)
-    wins *= _HANN
+    wins *= _HANN if size == WINDOW else _hann(size)
     from scipy import fft  # loaded on first use, not with qc (as qc.pagehash's imagehash)
 
     spec = fft.rfft2(wins)  # in float32, as numpy's; numpy 2.4's float32 rfft2 of 48 windows took 8 times as long
     return spec.real**2 + spec.imag**2
 
 
-def cepstrum(power: np.ndarray) -> np.ndarray:
-    """Power cepstrum (WINDOW x WINDOW float32, lag (0, 0) at [0, 0]) of a power_spectrum."""
+@cache
+def _hann(size: int) -> np.ndarray:
+    return np.outer(np.hanning(size), np.hanning(size)).astype(np.float32)
+
+
+@cache
+def _around(size: int) -> np.ndarray:
+    """The lags 2.5 px to half a window from the origin of a size x size cepstrum (bool)."""
+    f = np.fft.fftfreq(size, 1.0 / size)
+    r = np.hypot(f[:, None], f[None, :])
+    return (r >= 2.5) & (r <= size / 2 - 1)
+
+
+def cepstrum(power: np.ndarray, size: int = WINDOW) -> np.ndarray:
+    """Power cepstrum (size x size float32, lag (0, 0) at [0, 0]) of a power_spectrum of size x size windows."""
     from scipy import fft
 
-    return fft.irfft2(np.log(power + 1e-3 * power.mean() + 1e-12), s=(WINDOW, WINDOW))
+    return fft.irfft2(np.log(power + 1e-3 * power.mean() + 1e-12), s=(size, size))
 
 
 def fine_power_ratio(power: np.ndarray, angle_deg: float) -> float:
@@ -188,7 +252,7 @@ def fine_power_ratio(power: np.ndarray, angle_deg: float) -> float:
 def depth(cep: np.ndarray) -> np.ndarray | None:
     """The cepstrum in robust standard deviations (median, 1.4826 x MAD) of its values 2.5 px to half a window from
     the origin (same shape); None when they do not spread (a flat page)."""
-    around = cep[_AROUND]
+    around = cep[_AROUND if cep.shape[0] == WINDOW else _around(cep.shape[0])]
     mid = float(np.median(around))
     spread = 1.4826 * float(np.median(np.abs(around - mid)))
     return None if spread <= 0 else (cep - mid) / spread
@@ -280,7 +344,7 @@ def _twice(z: np.ndarray, dy: int, dx: int) -> float:
         return 0.0 if d >= 0 else max(-0.5, min(0.5, 0.5 * (a - c) / d))
 
     def at(y: int, x: int) -> float:
-        return float(z[y % WINDOW, x % WINDOW])
+        return float(z[y % len(z), x % len(z)])
 
     y = 2 * (dy + vertex(at(dy - 1, dx), at(dy, dx), at(dy + 1, dx)))
     x = 2 * (dx + vertex(at(dy, dx - 1), at(dy, dx), at(dy, dx + 1)))

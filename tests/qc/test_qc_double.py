@@ -1,7 +1,7 @@
 """qc on a double image (qc.motion.double_image): the camera knocked during the shot leaves two sharp images of the
 page some pixels apart, every line of print doubled. Each image's edges are sharp, the even-smear cepstrum finds
 no trough, and such a page passed (the session-22 break-it tester: 27 of 29 two-image and still-plus-tail kernels
-of 6-40 px; here 40 of 40 double images before this test file)."""
+of 6-40 px; 40 of 40 double images of 6-40 px before this test file, 4 of 40 after, all under 11 px)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,9 @@ def _photo(seed: int, length: float, angle: float, second: float) -> bytes:
         (105, 27.7, 178.5, 0.4),  # dense print, offset along its lines
         (202, 17.8, 79.9, 0.45),  # text, offset nearly across its lines
         (231, 24.6, 156.7, 0.29),  # a form, the second image faint
+        # 30-40 px: the 64 px cepstrum's trough at 2 d is shallow; read again in 128 px windows (LONG_WINDOW)
+        (201, 39.7, 96.6, 0.37),  # dense print
+        (216, 37.3, 131.4, 0.34),  # a sparse page
     ],
 )
 def test_a_double_image_is_blur_with_its_offset(seed: int, length: float, angle: float, second: float) -> None:
@@ -45,10 +48,20 @@ def test_a_double_image_is_blur_with_its_offset(seed: int, length: float, angle:
     assert rep.metrics["blur_region_share"] == 1.0  # the whole text area is doubled
 
 
-@pytest.mark.parametrize("seed", [101, 105, 231])
+@pytest.mark.parametrize("seed", [101, 105, 201, 231])
 def test_the_same_pages_photographed_still_pass(seed: int) -> None:
     rep = qc.check(_photo(seed, 0.0, 0.0, 0.0))
     assert rep.reasons == [] and rep.metrics["motion_px"] is None, rep.metrics
+
+
+@pytest.mark.parametrize(("seed", "length", "angle", "second"), [(703, 23.5, 101.0, 0.29), (806, 24.2, 53.0, 0.25)])
+def test_a_tilted_text_page_doubled_faintly_is_blur(seed: int, length: float, angle: float, second: float) -> None:
+    """The session-23 break-it tester's two misses of 68 (11-30 px): text pages of random_spec's "skew" kind (up to
+    10 degrees), the second image holding a quarter of the exposure; both passed at 370330b."""
+    spec = replace(random_spec(seed, "skew"), layout="text", motion_px=length, motion_angle_deg=angle)
+    img, _ = render(spec, path_kernel(length, angle, "ghost", second))
+    rep = qc.check(encode_jpeg(img, spec.jpeg_quality))
+    assert "blur" in rep.reasons and rep.metrics["motion_px"] == pytest.approx(length, rel=0.15), rep.metrics
 
 
 def _strokes(seed: int) -> np.ndarray:
@@ -91,10 +104,24 @@ def test_double_image_reads_the_second_images_offset(dy: float, dx: float, secon
     assert got.angle_deg == pytest.approx(np.degrees(np.arctan2(-dy, dx)) % 180.0, abs=6.0)
 
 
+def test_a_long_offset_is_read_again_in_larger_windows() -> None:
+    """19.6 working px across the rows: in 64 px windows the trough at 2 d is too shallow; in LONG_WINDOW it is not."""
+    page = _strokes(5)
+    img = 0.7 * page + 0.3 * _shift(page, 2.0, 19.5)
+    gray = np.clip(img, 0, 255).astype(np.uint8)
+    power = _power(img)
+    assert mo.double_image(power, 2.0, seen=False) is None
+    got = mo.double_image(power, 2.0, seen=False, gray=gray, corners=_cells(gray))
+    assert got is not None and got.length_px == pytest.approx(2.0 * np.hypot(2.0, 19.5), rel=0.1)
+    assert got.angle_deg == pytest.approx(174.1, abs=4.0)
+
+
 def test_print_repeated_at_a_pitch_is_no_double_image() -> None:
     """Rows of the same marks at a pitch (dashes, dotted leaders, hatching, a monospaced column) have cepstral
     peaks at the pitch and at twice it; a double image has a trough at twice its offset."""
     page = _strokes(4)
-    row = sum(_shift(page, 0.0, 12.0 * k) for k in range(6)) / 6.0
-    assert mo.double_image(_power(row), 2.0, seen=True) is None
+    for pitch in (12.0, 18.0):  # the second inside LONG_WINDOW's reach only
+        row = sum(_shift(page, 0.0, pitch * k) for k in range(6)) / 6.0
+        gray = np.clip(row, 0, 255).astype(np.uint8)
+        assert mo.double_image(_power(row), 2.0, seen=True, gray=gray, corners=_cells(gray)) is None
     assert mo.double_image(_power(page), 2.0, seen=True) is None
