@@ -282,6 +282,7 @@ def metrics_of(
             "blur_region_share": _r(m.region.share) if m.region else None,
             "motion_px": _r(m.motion.length_px, 1) if m.motion and m.motion.measured else None,
             "motion_seen": m.motion is not None,  # a camera motion found, measured (motion_px) or not
+            "motion_double": bool(m.motion and m.motion.double),  # two images of the page (qc.motion.double_image)
             "skew_deg": _r(m.skew_deg, 3),
             "skew_from_page_edges": m.skew_source == "page_edges",
             "skew_source": m.skew_source,

@@ -53,6 +53,10 @@ DETAILS: dict[str, tuple[str, str]] = {
         "拍摄时相机移动约 {motion:.0f} 像素，笔画被均匀拖长",
         "the camera moved about {motion:.0f} px during the shot: the strokes are drawn out evenly",
     ),
+    "blur_double": (
+        "拍摄时相机移动约 {motion:.0f} 像素，文字重影（每一笔出现两次）",
+        "the camera moved about {motion:.0f} px during the shot: every line of print appears twice",
+    ),
     "blur_motion_seen": (
         "拍摄时相机移动，笔画沿一个方向被拖长",
         "the camera moved during the shot: the strokes are drawn out along one direction",
@@ -143,7 +147,8 @@ def detail(code: str, metrics: Mapping[str, Any], profile: Any) -> tuple[str, st
         if ink is not None and smear is not None and ink < profile.min_ink_ratio and smear >= profile.min_smear_ratio:
             key = "blur_smeared"
         elif _num(metrics, "motion_px") is not None:  # set only for a page the edge score let pass (qc.motion)
-            key, fields = "blur_motion", {"motion": _num(metrics, "motion_px")}
+            key = "blur_double" if metrics.get("motion_double") is True else "blur_motion"
+            fields = {"motion": _num(metrics, "motion_px")}
         elif metrics.get("motion_seen") is True:  # its length unmeasured (qc.motion.smeared_print)
             key = "blur_motion_seen"
         elif region_blur is not None and profile.max_blur_region_share <= (share or 0.0) < WHOLE_PAGE:

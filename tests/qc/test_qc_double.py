@@ -44,14 +44,15 @@ def test_a_double_image_is_blur_with_its_offset(seed: int, length: float, angle:
     assert "blur" in rep.reasons, rep.metrics
     assert rep.metrics["motion_px"] == pytest.approx(length, rel=0.15), rep.metrics
     msg = message("blur", rep.metrics, qc.default_profile())
-    assert f"相机移动约 {round(rep.metrics['motion_px'])} 像素" in msg["zh"], msg
+    assert f"相机移动约 {round(rep.metrics['motion_px'])} 像素" in msg["zh"] and "重影" in msg["zh"], msg
+    assert "every line of print appears twice" in msg["en"] and rep.metrics["motion_double"] is True, msg
     assert rep.metrics["blur_region_share"] == 1.0  # the whole text area is doubled
 
 
 @pytest.mark.parametrize("seed", [101, 105, 201, 231])
 def test_the_same_pages_photographed_still_pass(seed: int) -> None:
     rep = qc.check(_photo(seed, 0.0, 0.0, 0.0))
-    assert rep.reasons == [] and rep.metrics["motion_px"] is None, rep.metrics
+    assert rep.reasons == [] and rep.metrics["motion_px"] is None and rep.metrics["motion_double"] is False
 
 
 @pytest.mark.parametrize(("seed", "length", "angle", "second"), [(703, 23.5, 101.0, 0.29), (806, 24.2, 53.0, 0.25)])
