@@ -54,7 +54,7 @@ DETAILS: dict[str, tuple[str, str]] = {
         "the camera moved about {motion:.0f} px during the shot: the strokes are drawn out evenly",
     ),
     "blur_double": (
-        "拍摄时相机移动约 {motion:.0f} 像素，文字重影（每一笔出现两次）",
+        "拍摄时相机移动约 {motion:.0f} 像素，文字重影：每一笔出现两次",
         "the camera moved about {motion:.0f} px during the shot: every line of print appears twice",
     ),
     "blur_motion_seen": (
