@@ -111,8 +111,9 @@ class Motion:
 
     @property
     def blur_px(self) -> float:
-        """The Gaussian sigma of the same spread: a box L long has the standard deviation L / sqrt(12) (a double
-        image's, L sqrt(p (1 - p)) for a share p of the exposure in the second, is more for p over 0.09)."""
+        """The Gaussian sigma of the same spread: a box L long has the standard deviation L / sqrt(12). A double
+        image's is L sqrt(p (1 - p)) for a share p of the exposure in the second, which is not measured: L / sqrt(12)
+        is its value at p = 0.09, under it for any second image the cepstrum finds."""
         return self.length_px / math.sqrt(12.0)
 
 
@@ -133,12 +134,13 @@ def double_image(
     peak at d and a trough at 2 d, every page's print notwithstanding; periodic print (rows of characters, dashes,
     hatching) has peaks at its pitch and at twice it, never a trough there (the echo against the pitch of speech
     analysis: Bogert, Healy and Tukey, "The quefrency alanysis of time series for echoes", 1963). The offset between
-    MIN_GHOST_LAG and MAX_GHOST_LAG working pixels whose peak (the highest point within a pixel) is at least
+    MIN_GHOST_LAG and WINDOW / 4 working pixels whose peak (the highest point within a pixel) is at least
     GHOST_PEAK and whose trough at 2 d (_twice) is at most GHOST_ECHO, both UNSEEN_GHOST times over where not
     `seen`, is the motion: length |d| in original pixels, `double` its strength (the lesser of the two over its
-    bound). A peak from LONG_LAG working pixels out that is only LONG_ASK high, or whose trough is too shallow, is
-    read again in LONG_WINDOWS windows of LONG_WINDOW px of the working image `gray` at the text-area cells
-    `corners` (LONG_PEAK, LONG_ECHO), when they are given. Raises nothing; None for a flat spectrum.
+    bound). A peak from LONG_LAG working pixels out (to MAX_GHOST_LAG) that is only LONG_ASK high, or whose trough is
+    too shallow, or any past WINDOW / 4, is read again in LONG_WINDOWS windows of LONG_WINDOW px of the working image
+    `gray` at the text-area cells `corners` (LONG_PEAK, LONG_ECHO), when they are given. Raises nothing; None for a
+    flat spectrum.
     """
     z = depth(cepstrum(power))
     if z is None:

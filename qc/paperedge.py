@@ -312,7 +312,8 @@ class Outline:
 
     def _across(self, motion: mo.Motion) -> tuple[list[float], float] | None:
         """The ramps of the pair of sides `motion` would ramp the more and what it would ramp them (a box smear's
-        20-80 % width with a still photo's); None when that is under MIN_SHOWN or a side is not read."""
+        20-80 % width, 0.6 L across, or a double image's, its offset across, with a still photo's in quadrature); None
+        when that is under MIN_SHOWN or a side is not read."""
         a = math.radians(motion.angle_deg)
         pair, along = max(((1, 3), abs(math.cos(a))), ((0, 2), abs(math.sin(a))), key=lambda t: t[1])
         spread = 1.0 if motion.double else HIGH - LOW  # two images d apart: 20 % at the first, 80 % past the second
