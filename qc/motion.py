@@ -70,10 +70,8 @@ LONG_PEAK, LONG_ECHO = 70.0, -6.0  # the 128 px cepstrum's bounds at d and 2 d (
 # images of 15-40 px there 91-181 and -7.8 to -30; the 59 second looks the cached bench pages and real samples took,
 # troughs of +0.4 or more (print repeated at a pitch: rows of characters, chart grids)
 
-_HANN = np.outer(np.hanning(WINDOW), np.hanning(WINDOW)).astype(np.float32)
 _DY, _DX = np.meshgrid(np.fft.fftfreq(WINDOW, 1.0 / WINDOW), np.fft.fftfreq(WINDOW, 1.0 / WINDOW), indexing="ij")
 _RADIUS = np.hypot(_DY, _DX)
-_AROUND = (_RADIUS >= 2.5) & (_RADIUS <= WINDOW / 2 - 1)
 _SEARCH = (_RADIUS >= MIN_LAG) & (_RADIUS <= MAX_LAG)
 _AROUND_ONE = np.arange(-1, 2)
 _GHOST_SEARCH = (_RADIUS >= MIN_GHOST_LAG) & (_RADIUS <= MAX_GHOST_LAG) & ((_DY > 0) | ((_DY == 0) & (_DX > 0)))
@@ -213,7 +211,7 @@ def _spectra(gray: np.ndarray, corners: list[tuple[int, int]], size: int = WINDO
     inset = (sh.cell_size(gray.shape) - size) // 2
     wins = np.stack([sh._window(gray, y + inset, x + inset, size) for y, x in corners]).astype(np.float32)
     wins -= wins.mean(axis=(1, 2), keepdims=True)
-    wins *= _HANN if size == WINDOW else _hann(size)
+    wins *= _hann(size)
     from scipy import fft  # loaded on first use, not with qc (as qc.pagehash's imagehash)
 
     spec = fft.rfft2(wins)  # in float32, as numpy's; numpy 2.4's float32 rfft2 of 48 windows took 8 times as long
@@ -222,6 +220,7 @@ def _spectra(gray: np.ndarray, corners: list[tuple[int, int]], size: int = WINDO
 
 @cache
 def _hann(size: int) -> np.ndarray:
+    """The 2-D Hann window of a size x size square (float32), made once per size."""
     return np.outer(np.hanning(size), np.hanning(size)).astype(np.float32)
 
 
@@ -254,7 +253,7 @@ def fine_power_ratio(power: np.ndarray, angle_deg: float) -> float:
 def depth(cep: np.ndarray) -> np.ndarray | None:
     """The cepstrum in robust standard deviations (median, 1.4826 x MAD) of its values 2.5 px to half a window from
     the origin (same shape); None when they do not spread (a flat page)."""
-    around = cep[_AROUND if cep.shape[0] == WINDOW else _around(cep.shape[0])]
+    around = cep[_around(cep.shape[0])]
     mid = float(np.median(around))
     spread = 1.4826 * float(np.median(np.abs(around - mid)))
     return None if spread <= 0 else (cep - mid) / spread
