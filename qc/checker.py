@@ -114,15 +114,19 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
     ink_ratio = float(np.count_nonzero(ink)) / area
     marks = tm.text_marks(ink) if ink_ratio < prof.min_ink_ratio else None  # a line of print, a note
     traces = up >> 1
+    contact = max(page.contact)
+    sheet = None  # a whole sheet's outline, read for a camera motion where the print cannot say (qc.focus)
+    if page.quad is not None and contact <= prof.max_edge_contact:
+        sheet = pe.Outline(work, page.quad * f_l, dec.scale)
     if marks is not None and smear > 0:  # a nearly empty sheet: a hand's shadow over it is no smeared print
-        kept = lt.without_shadows(small, page.mask, content)
-        left = smear * float(np.count_nonzero(kept)) / max(1, int(np.count_nonzero(content)))
+        kept = lt.without_shadows(small, page.mask, content, sheet is not None and sheet.still())
+        beside = np.count_nonzero(kept & ~lt.near_ink(ink, kept.shape))  # a signature's strokes are no smear
+        left = smear * float(beside) / max(1, int(np.count_nonzero(content)))
         # unless a smeared trace stays beside the shadow (no line of print to explain it): the shadow may hide the
         # rest of it, and the page reads as it did (a smeared note by the fingers read blank, the tester's 2 of 76)
         if left < lt.LEFT_BESIDE * prof.min_smear_ratio or marks >= prof.min_text_marks:
             smear = left
             traces = cv2.resize(kept.view(np.uint8), ana.shape[::-1], interpolation=cv2.INTER_NEAREST)
-    contact = max(page.contact)
     edge = outline = None
     if page.quad is not None:
         quad, reach = page.quad * f_l, 2.5 * f_l
@@ -156,9 +160,6 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
         if pg.matches_paper(frame, prof.paper_size_mm, FRAME_ASPECT_TOLERANCE):
             blur_dpi = pg.effective_dpi(frame, f_l * dec.scale, prof.paper_size_mm)
     allowance = prof.blur_allowance(blur_dpi)
-    sheet = None  # a whole sheet's outline, read for a camera motion where the print cannot say (qc.focus)
-    if page.quad is not None and contact <= prof.max_edge_contact:
-        sheet = pe.Outline(work, page.quad * f_l, dec.scale)
     sharp, blur, region, motion = fo.focus(work, mid, text_area, ink, region, f_a, dec.scale, allowance, prof, sheet)
     return Measured(
         motion=motion,

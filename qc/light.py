@@ -45,7 +45,7 @@ LEFT_BESIDE = 0.25  # share of min_smear_ratio: content left beside a shadow fro
 # fingers: 0.0088-0.0181; a sharp line of print keeps 0.009-0.013 and its marks
 
 
-def without_shadows(small: np.ndarray, paper: np.ndarray, content: np.ndarray) -> np.ndarray:
+def without_shadows(small: np.ndarray, paper: np.ndarray, content: np.ndarray, still: bool = False) -> np.ndarray:
     """`content` (bool, qc.page.content_mask on `small`, the ~250 px page grid; `paper` uint8 0/255) without the
     dark cores of a hand's shadow falling over the paper from its edge.
 
@@ -54,8 +54,12 @@ def without_shadows(small: np.ndarray, paper: np.ndarray, content: np.ndarray) -
     the edge of the paper's inner part and lies (SHADOW_SHARE) in a shadow - paper darker than SHADOW_LIGHT of the
     paper's light, in one piece that reaches within RIM of the paper's outline - loses its pixels in the shadow:
     a smeared note joined to a finger's trace keeps its part on lit paper. A smeared note under the shadow stays
-    unless it reaches the paper's edge too; a fingertip's shadow clear of the edge stays (open: 5 of 24 deep
-    shadows still read blur). Called on pages under min_ink_ratio only (qc.checker.measure, with LEFT_BESIDE).
+    unless it reaches the paper's edge too. With `still` (the paper's outline as sharp as a still photo's:
+    qc.paperedge.Outline.still), a trace in such a shadow that touches lit paper goes too: the round trace of a
+    fingertip's shadow, where the shadow ends clear of the edge (session 20: 5 of 24 deep shadows over empty sheets,
+    and a signature beside them, read blur). A smeared note the shadow's end crosses looks the same, but a camera
+    that smeared it smeared the outline too. Called on pages under min_ink_ratio only (qc.checker.measure, with
+    LEFT_BESIDE).
     """
     if not content.any():
         return content
@@ -72,9 +76,27 @@ def without_shadows(small: np.ndarray, paper: np.ndarray, content: np.ndarray) -
     rim = _outermost(pg.content_area(paper).view(np.uint8))  # where content_mask's traces reach its edge
     n, trace = cv2.connectedComponents(content.view(np.uint8), connectivity=8)
     size, held = np.bincount(trace.ravel(), minlength=n), np.bincount(trace[shadow], minlength=n)
-    drop = (np.bincount(trace[rim], minlength=n) > 0) & (held >= SHADOW_SHARE * size)
+    reach = np.bincount(trace[rim], minlength=n) > 0
+    if still:  # a fingertip's trace: where its shadow ends on lit paper
+        lit = cv2.dilate((inside & (dark == 0)).view(np.uint8), np.ones((3, 3), np.uint8)) > 0
+        reach |= np.bincount(trace[lit & shadow], minlength=n) > 0
+    drop = reach & (held >= SHADOW_SHARE * size)
     drop[0] = False
     return content & ~(drop[trace] & shadow)
+
+
+INK_NEAR = 2  # grid pixels (~2 mm of an A4 sheet's 250 px grid): content this close to a sharp stroke is its own
+
+
+def near_ink(ink: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Where sharp strokes lie on a coarser grid of `shape` (h, w): `ink` (bool, the analysis grid's stroke mask,
+    qc.page.ink_mask) reduced by area, any stroke pixel marking its grid pixel, grown by INK_NEAR; bool.
+
+    content_mask keeps sharp strokes as well as smeared ones: a signature or a few words beside a hand's shadow
+    are no smeared trace (qc.checker.measure counts only content away from them against LEFT_BESIDE)."""
+    grid = cv2.resize(ink.view(np.uint8) * np.uint8(255), shape[::-1], interpolation=cv2.INTER_AREA)
+    k = 2 * INK_NEAR + 1
+    return cv2.dilate(grid, np.ones((k, k), np.uint8)) > 0
 
 
 def _outermost(mask: np.ndarray) -> np.ndarray:

@@ -178,7 +178,7 @@ def _stamp(img: np.ndarray, cx: float, cy: float, r: float, rng: np.random.Gener
     img[:] = (img * (1 - alpha) + (img * red / 255.0) * alpha).astype(np.uint8)
 
 
-UNPRINTED = ("blank", "note")  # layouts without the title, handwriting and stamp of a printed page
+UNPRINTED = ("blank", "note", "signature")  # layouts without a printed page's title, handwriting and stamp
 
 
 def render_paper(spec: PageSpec, px_per_mm: float, finish: bool = True) -> np.ndarray:
@@ -264,6 +264,17 @@ def render_paper(spec: PageSpec, px_per_mm: float, finish: bool = True) -> np.nd
             _random_text(rng, int(rng.integers(4, 9))),
             size,
             rng,
+        )
+    if spec.layout == "signature":  # the only writing on the sheet: a signature (a consent form's last page)
+        height = rng.uniform(6, 12) * mm
+        _handwriting(
+            d,
+            margin_x + rng.uniform(20, 90) * mm,
+            y + rng.uniform(20, 180) * mm,
+            rng.uniform(25, 60) * mm,
+            height,
+            rng,
+            (20, 25, int(rng.uniform(40, 150))),
         )
     if spec.layout not in UNPRINTED:
         for _ in range(int(rng.integers(1, 4))):  # handwritten remarks and a signature
@@ -714,8 +725,8 @@ def random_spec(seed: int, kind: str = "skew", frame_wh: tuple[int, int] = (4000
     side), shadow (a soft hand shadow from a side; stamps and handwriting as usual), shadow_deep (50-80 % of the
     light lost, a sharper edge: sigma 20-60 px), fingers (a finger or thumb only: skin over the mat), fingers_soft
     (the same held above the page, out of focus: sigma 10-30 px), clipped (±6°, the outline partly outside), blank
-    (an empty sheet) and note (a sheet whose only writing is one line of 4-8 characters), either under a hand's
-    shadow or not.
+    (an empty sheet), note (a sheet whose only writing is one line of 4-8 characters) and signature (a signature
+    alone, as on a consent form's last page), each under a hand's shadow or not.
     """
     rng = np.random.default_rng(seed * 31 + 17)
     layout = str(rng.choice(["text", "text", "dense", "sparse", "form", "form"]))
@@ -794,7 +805,7 @@ def random_spec(seed: int, kind: str = "skew", frame_wh: tuple[int, int] = (4000
             occluder_pos=float(rng.uniform(0.25, 0.75)),
             occluder_reach=float(rng.uniform(0.2, 0.4)),
         )
-    if kind in ("blank", "note"):  # an empty sheet, or one line of 4-8 characters; under a hand's shadow or not
+    if kind in UNPRINTED:  # an empty sheet, one line of 4-8 characters or a signature; under a hand's shadow or not
         shade = rng.random()
         spec = replace(spec, layout=kind, occluder_side=int(rng.integers(0, 4)))
         if shade < 0.35:

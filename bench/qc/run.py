@@ -11,7 +11,8 @@ and by the share of the page), occluded (finger, thumb, phone, pen), fingers (fi
 (text-only A4 scans at 300 dpi without a visible edge, rotated ±4°); from bench/qc/periodic.py, sharp pages of fine
 periodic print: charts (temperature charts 体温单, ECG and graph paper, photographed), charts_scan (the same scanned:
 600/300 dpi 8-bit grey, 600 dpi 1-bit PNG, 300 dpi G4 TIFF), pictures / pictures_scan (halftone and ultrasound
-reports); blank (empty sheets) and note (one line of 4-8 characters alone), 70 % of each under a hand's shadow;
+reports); blank (empty sheets), note (one line of 4-8 characters alone) and signature (a signature alone), 70 % of
+each under a hand's shadow;
 double (two sharp images 6-40 px apart, 25-50 % of the exposure in the second: bench.qc.generator.path_kernel).
 
 Prints per category: skew error (MAE, p95, max; the source used), blur ROC AUC of qc's blur index (the larger of
@@ -70,6 +71,7 @@ NEW_KINDS = {
     "blank": 21000,
     "note": 22000,
     "double": 23000,
+    "signature": 24000,
 }  # --n-new pages each
 SCANS = {"scan1", "scan8", "scan_text"}
 HIDES_PRINT = 0.01  # an object hiding this share of the page's print or more covers text (truth occluded_text_share)
@@ -332,20 +334,27 @@ def main() -> None:
     clipped = res("clipped")
     cut = sum("cut_off" in r["reasons"] for r, _ in clipped)
     print(f"\nCut off: caught {cut}/{len(clipped)} pages whose outline runs 3-10 % of the page off the frame")
-    near_empty(res("blank"), res("note"))
+    near_empty(res("blank"), res("note"), res("signature"))
     speed(files, args.n)
 
 
-def near_empty(blank: list[tuple[dict, dict]], note: list[tuple[dict, dict]]) -> None:
-    """Empty sheets and sheets whose only writing is one short line, each under a hand's shadow or not."""
-    if not blank and not note:
+def near_empty(
+    blank: list[tuple[dict, dict]], note: list[tuple[dict, dict]], signature: list[tuple[dict, dict]]
+) -> None:
+    """Empty sheets and sheets whose only writing is one short line or a signature, each under a hand's shadow or
+    not."""
+    if not blank and not note and not signature:
         return
-    print("\nNear-empty pages (an empty sheet; one line of 4-8 characters; 70 % of each under a hand's shadow):")
+    print(
+        "\nNear-empty pages (an empty sheet; one line of 4-8 characters; a signature; 70 % of each under a hand's "
+        "shadow):"
+    )
     called = sum(r["reasons"] == ["blank"] for r, _ in blank)
     print(f"  empty sheets called blank and nothing else {called}/{len(blank)}")
-    wrong = sum("blank" in r["reasons"] for r, _ in note)
-    other = sum(bool(set(r["reasons"]) - {"blank"}) for r, _ in note)
-    print(f"  one line of print called blank {wrong}/{len(note)}; failed for another reason {other}/{len(note)}")
+    for rs, what in ((note, "one line of print"), (signature, "a signature alone")):
+        wrong = sum("blank" in r["reasons"] for r, _ in rs)
+        other = sum(bool(set(r["reasons"]) - {"blank"}) for r, _ in rs)
+        print(f"  {what} called blank {wrong}/{len(rs)}; failed for another reason {other}/{len(rs)}")
 
 
 def speed(files: dict[str, list[tuple[str, dict[str, float]]]], n: int) -> None:
