@@ -29,7 +29,7 @@ def grey(data: bytes, width: int, height: int) -> np.ndarray | None:
     channel from a tRNS chunk): the caller's Pillow path then reads it. The caller has checked the header against
     its limits."""
     ic = codecs()
-    if ic is None or len(data) < 29 or data[28] != 0:  # IHDR's interlace method: libpng warns on stderr for Adam7
+    if ic is None or not _plain(data):
         return None
     try:
         px = ic.png_decode(data)
@@ -38,3 +38,24 @@ def grey(data: bytes, width: int, height: int) -> np.ndarray | None:
     if not isinstance(px, np.ndarray) or px.dtype != np.uint8 or px.shape != (height, width):
         return None
     return px
+
+
+# chunks a scanner writes and libpng reads without a word: any other (sBIT, hIST, tIME, zTXt, iCCP ...) may make
+# libpng print a warning on stderr when it is malformed (the session-24 tester: six kinds), over the station's screen
+_QUIET = frozenset({b"IHDR", b"IDAT", b"IEND", b"pHYs", b"sRGB", b"gAMA", b"cHRM", b"tEXt"})
+
+
+def _plain(data: bytes) -> bool:
+    """Whether `data` is a PNG that is not interlaced (libpng warns on stderr for Adam7 read whole) and holds only
+    _QUIET chunks, walked by their headers (PNG spec. 5.3) up to IEND."""
+    if len(data) < 29 or data[28] != 0:  # IHDR's interlace method
+        return False
+    i = 8
+    while i + 8 <= len(data):
+        kind = data[i + 4 : i + 8]
+        if kind not in _QUIET:
+            return False
+        if kind == b"IEND":
+            return True
+        i += 12 + int.from_bytes(data[i : i + 4], "big")
+    return False
