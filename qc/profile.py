@@ -25,7 +25,7 @@ class Profile:
     max_clipped_highlights: float = 0.35
     min_contrast: float = 0.25
     min_ink_ratio: float = 0.0015
-    min_text_marks: int = 4  # a page with less ink than min_ink_ratio but this many characters in lines is no blank
+    min_text_marks: int = 2  # a page with less ink than min_ink_ratio but this many characters in lines is no blank
     min_smear_ratio: float = 0.02
     max_edge_contact: float = 0.02
     max_occluded_share: float = 0.0

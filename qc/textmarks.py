@@ -5,7 +5,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-LINE_MARKS = 3  # characters in a row (or a column) of text-sized marks that make a line of print (text_marks)
+LINE_MARKS = 4  # characters in a row (or a column) of text-sized marks that make a line of print (text_marks)
+WORD_MARKS = 2  # ... or marks, each filled as print is (PRINT_FILL), that make a written word: a signed name of two
+# or three characters (hair pieces are sparser, the two rims of a punch hole or specks of dust thinner)
 LINE_GAP = 2.0  # ... each at most this many times its size from the next
 LINE_ALIKE = 2.0  # ... and of a size across the line within this factor of it (print, not a hair's pieces)
 PRINT_FILL = (0.35, 0.75)  # a mark whose ink fills this share of its box is print merged (_characters; print
@@ -80,16 +82,23 @@ def _characters(bw: np.ndarray, bh: np.ndarray, area: np.ndarray) -> np.ndarray:
     """How many characters each mark holds: print merged into one mark on a coarse grid ("出院小结" one mark 31 x
     9 px: ink on PRINT_FILL of its box, at least 4 px across) as many as its length holds its breadth, any other
     mark one (a hair's curl is sparser, a staple's wire or a pencil dash solid); int array."""
-    across, along, box = np.minimum(bw, bh), np.maximum(bw, bh), bw * bh
-    solid = (area >= PRINT_FILL[0] * box) & (area <= PRINT_FILL[1] * box) & (across >= 4)
-    return np.where(solid, np.maximum(1, np.round(along / np.maximum(across, 1))), 1).astype(int)
+    across, along = np.minimum(bw, bh), np.maximum(bw, bh)
+    return np.where(_solid(bw, bh, area), np.maximum(1, np.round(along / np.maximum(across, 1))), 1).astype(int)
+
+
+def _solid(bw: np.ndarray, bh: np.ndarray, area: np.ndarray) -> np.ndarray:
+    """Marks whose ink fills PRINT_FILL of their box and that are at least 4 px across: print, or a written
+    character; bool."""
+    box = bw * bh
+    return (area >= PRINT_FILL[0] * box) & (area <= PRINT_FILL[1] * box) & (np.minimum(bw, bh) >= 4)
 
 
 def text_marks(ink: np.ndarray) -> int:
     """How many characters (_characters) the text-sized marks (_text_sized) of the bool ink mask (`ink_mask`,
     analysis grid) hold in lines of print: rows or columns (a page turned a quarter) of marks, each alike in size
     across the line with the next, level with it and at most LINE_GAP times its size from it (_neighbours), of two
-    marks or more that hold LINE_MARKS characters or more.
+    marks or more that hold LINE_MARKS characters or more, or of WORD_MARKS marks or more each filled as print is
+    (a signed name: a page whose only writing is a doctor's name of two or three characters was called blank).
 
     A page with too little ink for a page of print (the profile's min_ink_ratio) may still hold a line of it, a
     note or a signed name; an empty sheet's marks stand alone or hold no characters: dust and fibre are smaller
@@ -114,5 +123,7 @@ def text_marks(ink: np.ndarray) -> int:
             break
         group = nxt
     chars = np.bincount(group, weights=_characters(bw, bh, area), minlength=len(stats))
-    line = (chars >= LINE_MARKS) & (np.bincount(group, minlength=len(stats)) >= 2)  # a lone mark is no line
+    members = np.bincount(group, minlength=len(stats))
+    written = np.bincount(group, weights=_solid(bw, bh, area), minlength=len(stats)) >= WORD_MARKS
+    line = ((chars >= LINE_MARKS) | written) & (members >= WORD_MARKS)  # a lone mark is no line
     return int(chars[line].sum())

@@ -17,6 +17,7 @@ from PIL import Image, ImageDraw
 import qc
 from bench.qc import generator
 from bench.qc.generator import _font, random_spec, render_jpeg
+from qc import textmarks
 from qc.checker import judge_metrics
 from tests.qc.test_qc_dense import PX_PER_MM, _mm, _photo, _scan
 from tests.qc.test_qc_strokes import _sheet
@@ -166,6 +167,45 @@ def test_a_bench_sheet_beside_a_fingertip_shadow_is_no_blur(kind: str, seed: int
     still called blank, which is wrong (open: the bench's signature category), so only its blur is asserted."""
     rep = qc.check(render_jpeg(random_spec(seed, kind))[0])
     assert rep.reasons == want if want is not None else "blur" not in rep.reasons, rep.metrics
+
+
+def _signed_name(seed: int) -> bytes:
+    """A sheet whose only writing is a name of 2-3 characters, 4.5-8 mm high, grey 20-70, anywhere down the page,
+    photographed still (a doctor's signed name on a form's last page)."""
+    rng = np.random.default_rng(seed)
+    chars, size, fill = int(rng.integers(2, 4)), float(rng.uniform(4.5, 8.0)), int(rng.choice([20, 40, 70]))
+    return _photographed_note(random_spec(seed, "sharp"), float(rng.uniform(30, 250)), 1, size, chars, fill, seed)
+
+
+@pytest.mark.parametrize("seed", [6, 9, 0, 12])
+def test_a_signed_name_alone_is_no_blank_page(seed: int) -> None:
+    """Two characters (seeds 6, 9) or three (0, 12) in a row: a line of print needed three characters and a page
+    four at 7a103eb, and 34 of 48 such pages (seeds 0-47) were called blank; marks filled as print is (PRINT_FILL)
+    make a written word from two on (qc.textmarks.WORD_MARKS), and 10 of 48 are left."""
+    rep = qc.check(_signed_name(seed))
+    assert rep.reasons == [] and rep.metrics["text_marks"] >= 2, rep.metrics
+
+
+def test_a_written_word_needs_marks_filled_as_print() -> None:
+    """On the analysis grid: two marks 12 px square, half filled, side by side are a word of two characters; two
+    slivers 2 px wide (a punch hole's rims), three sparse curls (a hair's pieces) or a lone mark are no line."""
+    ink = np.zeros((300, 400), bool)
+    for x in (100, 115):  # two written characters: a frame and a bar, 12 x 12 px, about half their box
+        ink[50:62, x : x + 12] = True
+        ink[52:60, x + 2 : x + 10] = False
+        ink[55:57, x + 2 : x + 10] = True  # 96 of 144 px
+    assert textmarks.text_marks(ink) == 2
+    slivers = np.zeros_like(ink)
+    slivers[150:158, 100:102] = slivers[150:158, 112:114] = True
+    assert textmarks.text_marks(slivers) == 0
+    curls = np.zeros_like(ink)
+    for x in (100, 118, 136):  # an open ring's outline, 14 px: about a fifth of its box
+        curls[200, x : x + 14] = curls[213, x : x + 14] = curls[200:214, x] = True
+    assert textmarks.text_marks(curls) == 0
+    assert textmarks.text_marks(ink | slivers | curls) == 2
+    lone = np.zeros_like(ink)
+    lone[50:62, 100:112] = ink[50:62, 100:112]
+    assert textmarks.text_marks(lone) == 0
 
 
 def _smeared_note(seed: int, shadow: bool) -> bytes:
