@@ -12,6 +12,8 @@ LINE_GAP = 2.0  # ... each at most this many times its size from the next
 LINE_ALIKE = 2.0  # ... and of a size across the line within this factor of it (print, not a hair's pieces)
 PRINT_FILL = (0.35, 0.75)  # a mark whose ink fills this share of its box is print merged (_characters; print
 # 0.41-0.71 on a photo's grid; a hair's curl 0.05-0.27, a staple, a pencil dash or a smudge 0.79-1.0)
+MERGED_ACROSS = 6  # px: a lone mark this thick or more across its own rectangle may be a word merged into one
+# (3 mm print on a photo's analysis grid: 9-11 px; a character's fragment or a crumb is thinner)
 MAX_MARKS = 400  # more text-sized marks than this are print, however little ink they hold
 
 
@@ -107,8 +109,9 @@ def text_marks(ink: np.ndarray) -> int:
     min_text_marks).
     """
     h, w = ink.shape
-    _, _, stats, _ = cv2.connectedComponentsWithStats(ink.view(np.uint8), connectivity=8)
-    stats = stats[1:][_text_sized(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT], max(h, w))]
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink.view(np.uint8), connectivity=8)
+    ids = 1 + np.flatnonzero(_text_sized(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT], max(h, w)))
+    stats = stats[ids]
     if len(stats) > MAX_MARKS:
         return len(stats)  # a page of print that left little ink on the grid (faint, or small print): text
     x, y, bw, bh, area = (stats[:, k].astype(np.float32) for k in range(5))
@@ -124,6 +127,22 @@ def text_marks(ink: np.ndarray) -> int:
         group = nxt
     chars = np.bincount(group, weights=_characters(bw, bh, area), minlength=len(stats))
     members = np.bincount(group, minlength=len(stats))
+    each = _characters(bw, bh, area)
     written = np.bincount(group, weights=_solid(bw, bh, area), minlength=len(stats)) >= WORD_MARKS
-    line = ((chars >= LINE_MARKS) | written) & (members >= WORD_MARKS)  # a lone mark is no line
+    line = ((chars >= LINE_MARKS) | written) & (members >= WORD_MARKS)
+    for i in np.flatnonzero((members[group] == 1) & (each >= WORD_MARKS)):  # a lone mark: a word merged into one
+        if _merged_word(labels, int(ids[i]), stats[i]):
+            line[group[i]] = True
     return int(chars[line].sum())
+
+
+def _merged_word(labels: np.ndarray, label: int, stat: np.ndarray) -> bool:
+    """Whether a lone mark (label `label`, its connectedComponentsWithStats row `stat`) is print merged into one:
+    its ink fills PRINT_FILL of its smallest enclosing rectangle at any angle, MERGED_ACROSS px across it or more.
+    A staple's wire or a dash drawn at a slant fills little of its upright box but nearly all of its own rectangle
+    (counting a lone mark by its upright box made 14 of the session-24 tester's 20 debris sheets non-blank)."""
+    x, y, bw, bh, area = (int(v) for v in stat[:5])
+    pts = cv2.findNonZero((labels[y : y + bh, x : x + bw] == label).view(np.uint8))
+    rw, rh = cv2.minAreaRect(pts)[1]
+    rw, rh = rw + 1.0, rh + 1.0  # pixel centres to pixel extents
+    return min(rw, rh) >= MERGED_ACROSS and PRINT_FILL[0] * rw * rh <= area <= PRINT_FILL[1] * rw * rh

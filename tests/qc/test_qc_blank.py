@@ -208,6 +208,31 @@ def test_a_written_word_needs_marks_filled_as_print() -> None:
     assert textmarks.text_marks(lone) == 0
 
 
+@pytest.mark.parametrize(("text", "size_mm"), [("续上页", 3.15), ("张伟", 5.5)])
+def test_a_word_merged_into_one_mark_is_no_blank_page(text: str, size_mm: float) -> None:
+    """The session-24 tester's short line (printline 13): 3 mm print photographed merges into one mark on the
+    analysis grid, and a lone mark was no line: `blank`. A lone mark filling PRINT_FILL of its own rectangle at
+    any angle, MERGED_ACROSS px thick, holds the characters its length does (qc.textmarks._merged_word)."""
+    pil = Image.new("L", (_mm(210), _mm(297)), 245)
+    ImageDraw.Draw(pil).text((_mm(96), _mm(269)), text, font=_font(int(size_mm * PX_PER_MM), 0), fill=60)
+    rep = qc.check(_photo(np.asarray(pil), 0.0))
+    assert rep.reasons == [] and rep.metrics["text_marks"] >= 2, rep.metrics
+
+
+def test_a_slanted_bar_is_no_merged_word() -> None:
+    """A staple's wire or a thick dash at a slant half fills its upright box, as print does, but nearly all of its
+    own rectangle: no word. The same bar's ink laid out as three characters side by side is one."""
+    bar = np.zeros((750, 1000), np.uint8)  # a photo's analysis grid
+    cv2.line(bar, (100, 100), (150, 106), 1, 6)  # its upright box 57 x 13 px, about half filled
+    assert textmarks.text_marks(bar.view(bool)) == 0
+    word = np.zeros((750, 1000), bool)
+    word[100:111, 100:136] = True  # three 11 px characters joined by their outlines: holes where print has them
+    for x in (102, 114, 126):
+        word[102:109, x : x + 8] = False
+        word[105, x : x + 8] = True
+    assert textmarks.text_marks(word) == 3
+
+
 def _smeared_note(seed: int, shadow: bool) -> bytes:
     """The second break-it tester's (session 19) sparse note: 1-6 lines of 12-40 characters, 3-5 mm, drawn on an
     empty sheet and photographed smeared 60-200 px at any angle; with `shadow`, mid-page under a hand's shadow."""
