@@ -100,10 +100,11 @@ def text_marks(ink: np.ndarray) -> int:
     analysis grid) hold in lines of print: rows or columns (a page turned a quarter) of marks, each alike in size
     across the line with the next, level with it and at most LINE_GAP times its size from it (_neighbours), of two
     marks or more that hold LINE_MARKS characters or more, or of WORD_MARKS marks or more each filled as print is
-    (a signed name: a page whose only writing is a doctor's name of two or three characters was called blank).
+    (a signed name: a page whose only writing is a doctor's name of two or three characters was called blank),
+    and lone marks that are a word merged into one (_merged_word: 3 mm print on a photo's grid).
 
     A page with too little ink for a page of print (the profile's min_ink_ratio) may still hold a line of it, a
-    note or a signed name; an empty sheet's marks stand alone or hold no characters: dust and fibre are smaller
+    note or a signed name; an empty sheet's marks stand alone or fill their box otherwise: dust and fibre are smaller
     than text, punch holes and a staple are far apart, a hair's pieces are thin curls, a blank form's rules are one
     long mark each (qc.checker: blank needs both too little ink and fewer characters than the profile's
     min_text_marks).
