@@ -326,9 +326,13 @@ def _jpeg_grey(data: bytes, facts: ImageFacts, factor: int) -> np.ndarray | None
     return jpegdata.luma(data[: facts.main_end or len(data)], max(facts.width, facts.height), factor)
 
 
+def _rest(stored_long: int, facts: ImageFacts, factor: int) -> int:
+    """Area-average reduction left for pixels of long side `stored_long` read `factor` times smaller (as luma)."""
+    return max(1, round(stored_long / max(1, max(facts.width, facts.height) // factor)))
+
+
 def _png_grey(data: bytes, facts: ImageFacts, rest: int) -> np.ndarray | None:
-    """An 8-bit grey PNG without an ICC profile or transparency, decoded by libpng on zlib-ng (qc.pngdata) and
-    reduced `rest` times by area average as _convert reduces it; None: Pillow's path."""
+    """An 8-bit grey PNG, no ICC or alpha, decoded by qc.pngdata and reduced as _convert would; None: Pillow's."""
     if facts.format != "PNG" or facts.mode != "L" or facts.bit_depth != 8 or facts.has_icc or facts.has_alpha:
         return None
     px = pngdata.grey(data[: facts.main_end or len(data)], facts.width, facts.height)
@@ -370,7 +374,7 @@ def read(
     factor = max(1, min(int(factor), w, h))
     grey = _jpeg_grey(data, facts, factor) if mode == "L" else None
     if grey is None and mode == "L":
-        grey = _png_grey(data, facts, max(1, round(max(w, h) / max(1, max(w, h) // factor))))
+        grey = _png_grey(data, facts, _rest(max(w, h), facts, factor))
     if grey is not None:
         array = upright(grey, facts.orientation)
         return Pixels(array, facts, facts.upright_size[0] / array.shape[1])
@@ -382,7 +386,7 @@ def read(
         im.load()
         # Recent Pillow turns a TIFF upright while loading it (and drops the tag): never turn it twice.
         turned_by_pillow = facts.format == "TIFF" and 0x0112 not in getattr(im, "tag_v2", {})
-        rest = max(1, round(max(im.size) / max(1, max(w, h) // factor)))
+        rest = _rest(max(im.size), facts, factor)
         array = _convert(im, mode, rest)
     except QCInputError:
         raise

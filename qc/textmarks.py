@@ -126,9 +126,9 @@ def text_marks(ink: np.ndarray) -> int:
         if np.array_equal(nxt, group):
             break
         group = nxt
-    chars = np.bincount(group, weights=_characters(bw, bh, area), minlength=len(stats))
-    members = np.bincount(group, minlength=len(stats))
     each = _characters(bw, bh, area)
+    chars = np.bincount(group, weights=each, minlength=len(stats))
+    members = np.bincount(group, minlength=len(stats))
     written = np.bincount(group, weights=_solid(bw, bh, area), minlength=len(stats)) >= WORD_MARKS
     line = ((chars >= LINE_MARKS) | written) & (members >= WORD_MARKS)
     for i in np.flatnonzero((members[group] == 1) & (each >= WORD_MARKS)):  # a lone mark: a word merged into one
