@@ -30,7 +30,10 @@ MIN_REACH = 0.1  # it reaches at least this share of the paper's short side in f
 MAX_INK_INSIDE = 0.25  # an opaque object hides the print: its inside holds < this share of the text area's ink
 HIDES = 0.5  # an opaque region whose rows hold at least this share of the text area's ink beside it hides print:
 # an object however soft its edge (a finger held above the page, defocused), for a shadow lets print show through
-IN_TEXT = 0.5  # share of its inside within the text area
+IN_TEXT = 0.5  # share of its inside within the text area; from IN_TEXT_MIN, only where print runs up to it
+IN_TEXT_MIN = 0.25  # (PRINT_UP_TO): a finger from the margin over the ends of dense lines lies 0.42 in the text area,
+# a hand's shadow on the blank paper beside a stamp 0.44 (the text area is the ink's bounding box)
+PRINT_UP_TO = 0.4  # share of the text area's ink density in the ring 2-6 grid px around the region's inside
 HIDDEN = 0.8  # share of the print beside it (by rows) that must not show inside it
 CORE = 5  # _hides_print judges a region's core, this far in from its inside (grid pixels, a 5 x 5 erosion)
 ROW_SMOOTH = 9  # grid rows (~8 mm on an A4 photo: a line of print and the gap to the next)
@@ -205,16 +208,18 @@ def _hides_print(
     ink_density: float,
 ) -> bool:
     """Whether an opaque region (`inside`, bool) hides print row by row: it lies mostly in the text area (`text`),
-    its rows there hold print beside it (at least HIDES of the text area's ink density, weighted by its width in
-    each row) and in nearly all of that (HIDDEN) neither ink nor relief marks show inside it. A shadow lets the
-    print of its rows show through, as relief at least; one over the margin beside ragged line ends hides none.
-    It is judged by its core, CORE grid pixels in from its inside: a finger out of focus (sigma 20-30 px on a 12 MP
-    frame, 3-4 grid pixels) lets print show through its rim."""
+    or IN_TEXT_MIN of it does and print runs up to it (_print_up_to: a finger over the ends of lines); its rows
+    there hold print beside it (at least HIDES of the text area's ink density, weighted by its width in each row)
+    and in nearly all of that (HIDDEN) neither ink nor relief marks show inside it. A shadow lets the print of its
+    rows show through, as relief at least; one over the margin beside ragged line ends hides none. It is judged
+    by its core, CORE grid pixels in from its inside: a finger out of focus (sigma 20-30 px on a 12 MP frame, 3-4
+    grid pixels) lets print show through its rim."""
     core = cv2.erode(inside.view(np.uint8), np.ones((CORE, CORE), np.uint8)) > 0
-    inside = core if core.any() else inside
-    covered = inside & text
-    ys, xs = np.nonzero(covered)
-    if len(ys) < IN_TEXT * np.count_nonzero(inside):
+    judged = core if core.any() else inside
+    ys, xs = np.nonzero(judged & text)
+    if len(ys) < IN_TEXT_MIN * np.count_nonzero(judged):
+        return False
+    if len(ys) < IN_TEXT * np.count_nonzero(judged) and not _print_up_to(inside, text, ink, ink_density):
         return False
     y0 = int(ys.min())
     width = np.bincount(ys - y0).astype(np.float32)
@@ -226,6 +231,14 @@ def _hides_print(
         return False
     hidden = (seen_ink < MAX_INK_INSIDE * want_ink) & (seen_marks < MAX_INK_INSIDE * want_marks)
     return float(weight[hidden].sum()) >= HIDDEN * float(weight.sum())
+
+
+def _print_up_to(inside: np.ndarray, text: np.ndarray, ink: np.ndarray, ink_density: float) -> bool:
+    """Whether print runs up to a region (`inside`, bool): the ink in the text area 2-6 grid px around it holds at
+    least PRINT_UP_TO of the text area's density (`ink_density`), as lines of print cut off by a finger do."""
+    u8 = inside.view(np.uint8)
+    ring = (cv2.dilate(u8, np.ones((13, 13), np.uint8)) > cv2.dilate(u8, np.ones((5, 5), np.uint8))) & text
+    return bool(ring.any()) and float(ink[ring].mean()) >= PRINT_UP_TO * ink_density
 
 
 RELIEF = 0.15  # a mark at least this much darker than the paper right around it (a share of that paper's grey)

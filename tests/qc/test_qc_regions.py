@@ -286,6 +286,50 @@ def test_a_thin_finger_out_of_focus_over_dense_print_is_occluded() -> None:
 
 
 @pytest.mark.parametrize(
+    "job",
+    [
+        ("fingers_soft", 16000),  # from the left margin over the start of dense lines: 0.42 in the text area
+        ((31014, "finger", 1, 0.275911044343951, 0.3895788437768056), 30.0),  # bench/qc/sweeps.py soft
+        ((31023, "thumb", 0, 0.20440279667561667, 0.17024166719322623), 30.0),
+    ],
+    ids=["bench-16000", "sweep-31014", "sweep-31023"],
+)
+def test_a_finger_out_of_focus_from_the_margin_over_line_ends_is_occluded(job: tuple) -> None:
+    """A finger held above the page (sigma 20-30 px on a 12 MP frame) that comes in over the margin and covers the
+    ends of lines lies mostly outside the text area (its core 0.28-0.45 in it) and passed: a region had to lie half
+    in the text area to be judged as hiding print (bench fingers_soft 8 of 10 caught, the soft sweep 27 of 32).
+    From a quarter in it, it is judged when print runs up to it (qc.occlusion._print_up_to)."""
+    from bench.qc.generator import object_spec, random_spec, render_jpeg
+
+    spec = random_spec(job[1], job[0]) if isinstance(job[0], str) else object_spec(*job[0], sigma=job[1])
+    rep = qc.check(render_jpeg(spec)[0])
+    assert "occluded" in rep.reasons, rep.metrics
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        ("shadow", 8009),  # over signatures and a stamp under the last line: print 0.30 of the density around it
+        (20018, 2, 0.5830673612136112, 25.0, "sparse"),  # bench/qc/sweeps.py shadows: blank paper beside a stamp
+    ],
+    ids=["bench-shadow-8009", "sweep-shadow-20018"],
+)
+def test_a_hand_shadow_half_in_the_text_area_is_no_object(page: tuple) -> None:
+    """A hand's soft shadow from the page's foot lies 0.44-0.48 in the text area (the ink's bounding box, down to a
+    stamp) with no print showing inside it: beside a finger's case above, but print does not run up to it (the last
+    line lies along its top, a stamp stands clear of it), and it stays no object."""
+    from bench.qc.generator import random_spec, render_jpeg
+
+    data = (
+        render_jpeg(random_spec(page[1], page[0]))[0]
+        if len(page) == 2
+        else hand_shadow(*page[:4], (4000, 3000), layout=page[4])
+    )
+    rep = qc.check(data)
+    assert "occluded" not in rep.reasons and rep.metrics["occluded_share"] == 0.0, rep.metrics
+
+
+@pytest.mark.parametrize(
     ("seed", "occluder", "side", "pos", "reach"),
     [
         (32014, "ruler", 0, 0.6040174143655466, 0.20055400694700953),
