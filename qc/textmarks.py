@@ -14,6 +14,10 @@ PRINT_FILL = (0.35, 0.75)  # a mark whose ink fills this share of its box is pri
 # 0.41-0.71 on a photo's grid; a hair's curl 0.05-0.27, a staple, a pencil dash or a smudge 0.79-1.0)
 MERGED_ACROSS = 6  # px: a lone mark this thick or more across its own rectangle may be a word merged into one
 # (3 mm print on a photo's analysis grid: 9-11 px; a character's fragment or a crumb is thinner)
+SIGNATURE_LOOPS = 3  # a lone mark that closes this many loops or more is handwriting in one stroke, a signature: each
+# loop counts as a character (a cursive scribble 25-60 mm long closes 3-8 on a photo's grid; a hair's curl, a staple,
+# a punch hole's rim close at most one or two)
+SIGNATURE_WIDE = 0.25  # a signature up to this share of the image's long side wide (80 mm on a photo of an A4 page)
 MAX_MARKS = 400  # more text-sized marks than this are print, however little ink they hold
 
 
@@ -101,7 +105,9 @@ def text_marks(ink: np.ndarray) -> int:
     across the line with the next, level with it and at most LINE_GAP times its size from it (_neighbours), of two
     marks or more that hold LINE_MARKS characters or more, or of WORD_MARKS marks or more each filled as print is
     (a signed name: a page whose only writing is a doctor's name of two or three characters was called blank),
-    and lone marks that are a word merged into one (_merged_word: 3 mm print on a photo's grid).
+    lone marks that are a word merged into one (_merged_word: 3 mm print on a photo's grid), and lone marks up to
+    SIGNATURE_WIDE of the long side wide that close SIGNATURE_LOOPS loops or more, a loop a character (_signatures:
+    a signature in one stroke, the only writing on a consent form's last page, was called blank).
 
     A page with too little ink for a page of print (the profile's min_ink_ratio) may still hold a line of it, a
     note or a signed name; an empty sheet's marks stand alone or fill their box otherwise: dust and fibre are smaller
@@ -111,6 +117,7 @@ def text_marks(ink: np.ndarray) -> int:
     """
     h, w = ink.shape
     _, labels, stats, _ = cv2.connectedComponentsWithStats(ink.view(np.uint8), connectivity=8)
+    every = stats
     ids = 1 + np.flatnonzero(_text_sized(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT], max(h, w)))
     stats = stats[ids]
     if len(stats) > MAX_MARKS:
@@ -134,7 +141,31 @@ def text_marks(ink: np.ndarray) -> int:
     for i in np.flatnonzero((members[group] == 1) & (each >= WORD_MARKS)):  # a lone mark: a word merged into one
         if _merged_word(labels, int(ids[i]), stats[i]):
             line[group[i]] = True
-    return int(chars[line].sum())
+    lone = np.ones(len(every), bool)
+    lone[0] = False  # the background
+    lone[ids[line[group] | (members[group] > 1)]] = False  # the marks of a line, or of a row with others
+    return int(chars[line].sum()) + _signatures(labels, every, lone)
+
+
+def _signatures(labels: np.ndarray, stats: np.ndarray, lone: np.ndarray) -> int:
+    """The loops (_loops) of the lone marks (`lone`, bool per label) that close SIGNATURE_LOOPS of them or more and
+    are a signature's size: as high as a text-sized mark, up to SIGNATURE_WIDE of the long side wide."""
+    long_side = max(labels.shape)
+    bw, bh = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    sized = lone & (bh >= 4) & (bh <= 0.06 * long_side) & (bw <= SIGNATURE_WIDE * long_side)
+    found = (_loops(labels, int(j), stats[j]) for j in np.flatnonzero(sized))
+    return sum(n for n in found if n >= SIGNATURE_LOOPS)
+
+
+def _loops(labels: np.ndarray, label: int, stat: np.ndarray) -> int:
+    """How many closed loops a mark (label `label`, its connectedComponentsWithStats row `stat`) draws: the holes
+    of its ink (inner contours) of 2 px or more."""
+    x, y, bw, bh = (int(v) for v in stat[:4])
+    mask = (labels[y : y + bh, x : x + bw] == label).view(np.uint8)
+    contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return 0
+    return sum(1 for c, h in zip(contours, hierarchy[0], strict=True) if h[3] >= 0 and cv2.contourArea(c) >= 2.0)
 
 
 def _merged_word(labels: np.ndarray, label: int, stat: np.ndarray) -> bool:
