@@ -29,6 +29,8 @@ from qc.report import Metric, Report, make_report
 FRAME_ASPECT_TOLERANCE = 0.02  # a page filling a frame of the paper's shape within this is that paper (a scan)
 ANALYSIS_LONG = 1500  # the working image is halved for page, exposure, ink and text-skew analysis above this
 MIN_ANALYSIS_SIDE = 32
+NEAR_EMPTY = 3.0  # a page with less ink than this many times the profile's min_ink_ratio is nearly empty: a hand's
+# shadow over it is no smeared print (a signature alone holds 0.0015-0.0033 of the paper: 1-2.2 x min_ink_ratio)
 
 
 @dataclass(frozen=True)
@@ -112,19 +114,20 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
     ink = pg.ink_mask(ana, region, expo.contrast, hat)
     area = max(1, int(np.count_nonzero(region)))
     ink_ratio = float(np.count_nonzero(ink)) / area
-    marks = tm.text_marks(ink) if ink_ratio < prof.min_ink_ratio else None  # a line of print, a note
+    lines = tm.text_marks(ink) if ink_ratio < NEAR_EMPTY * prof.min_ink_ratio else None  # a line of print, a note
+    marks = lines if ink_ratio < prof.min_ink_ratio else None  # the metric: counted where the page may be blank
     traces = up >> 1
     contact = max(page.contact)
     sheet = None  # a whole sheet's outline, read for a camera motion where the print cannot say (qc.focus)
     if page.quad is not None and contact <= prof.max_edge_contact:
         sheet = pe.Outline(work, page.quad * f_l, dec.scale)
-    if marks is not None and smear > 0:  # a nearly empty sheet: a hand's shadow over it is no smeared print
+    if lines is not None and smear > 0:  # a nearly empty sheet: a hand's shadow over it is no smeared print
         kept = lt.without_shadows(small, page.mask, content, sheet is not None and sheet.still())
         beside = np.count_nonzero(kept & ~lt.near_ink(ink, kept.shape))  # a signature's strokes are no smear
         left = smear * float(beside) / max(1, int(np.count_nonzero(content)))
         # unless a smeared trace stays beside the shadow (no line of print to explain it): the shadow may hide the
         # rest of it, and the page reads as it did (a smeared note by the fingers read blank, the tester's 2 of 76)
-        if left < lt.LEFT_BESIDE * prof.min_smear_ratio or marks >= prof.min_text_marks:
+        if left < lt.LEFT_BESIDE * prof.min_smear_ratio or lines >= prof.min_text_marks:
             smear = left
             traces = cv2.resize(kept.view(np.uint8), ana.shape[::-1], interpolation=cv2.INTER_NEAREST)
     edge = outline = None

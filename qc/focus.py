@@ -55,6 +55,8 @@ def focus(
     limit = prof.max_region_blur_px * allowance  # the same blur on the paper at any resolution
     sharp = first = sh.measure(work, corners)
     smear_px = sm.smeared_blur(work, text_area, f_a, sharp, scale) if text_area.any() else None  # whole page's edges
+    if smear_px is not None and outline is not None and outline.still():
+        smear_px = None  # a smear that long ramps the paper's outline too (a signature's loops merge at 1/8)
 
     def figures(sharp: sh.Sharpness | None, skip: np.ndarray | None, read_first: sh.Sharpness | None = None) -> tuple:
         read = read_first if sharp is None else sharp  # the masks took every edge: the first reading stands
