@@ -17,6 +17,8 @@ MERGED_ACROSS = 6  # px: a lone mark this thick or more across its own rectangle
 SIGNATURE_LOOPS = 3  # a lone mark that closes this many loops or more is handwriting in one stroke, a signature: each
 # loop counts as a character (a cursive scribble 25-60 mm long closes 3-8 on a photo's grid; a hair's curl, a staple,
 # a punch hole's rim close at most one or two)
+SIGNATURE_LONG = 2.0  # ... and at least this many times as long as it is high: written along a line (the bench's
+# signatures 2.5-8 x; a curly hair coiled into a tangle of loops 1.0-1.6 x, the session-25 tester's 7 of 8 not blank)
 SIGNATURE_WIDE = 0.25  # a signature up to this share of the image's long side wide (80 mm on a photo of an A4 page)
 MAX_MARKS = 400  # more text-sized marks than this are print, however little ink they hold
 
@@ -149,10 +151,12 @@ def text_marks(ink: np.ndarray) -> int:
 
 def _signatures(labels: np.ndarray, stats: np.ndarray, lone: np.ndarray) -> int:
     """The loops (_loops) of the lone marks (`lone`, bool per label) that close SIGNATURE_LOOPS of them or more and
-    are a signature's size: as high as a text-sized mark, up to SIGNATURE_WIDE of the long side wide."""
+    are a signature's size and shape: as high as a text-sized mark, up to SIGNATURE_WIDE of the long side wide and
+    SIGNATURE_LONG times as long as high or more."""
     long_side = max(labels.shape)
     bw, bh = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
     sized = lone & (bh >= 4) & (bh <= 0.06 * long_side) & (bw <= SIGNATURE_WIDE * long_side)
+    sized &= np.maximum(bw, bh) >= SIGNATURE_LONG * np.minimum(bw, bh)  # written along a line, not a tangle
     found = (_loops(labels, int(j), stats[j]) for j in np.flatnonzero(sized))
     return sum(n for n in found if n >= SIGNATURE_LOOPS)
 

@@ -128,6 +128,36 @@ def test_a_hair_on_an_empty_sheet_is_no_line_of_print(seed: int) -> None:
     assert rep.reasons == ["blank"], rep.metrics
 
 
+def _coiled_hair(seed: int) -> np.ndarray:
+    """An empty sheet with a curly hair 50-70 mm long, 0.07-0.12 mm wide, coiled into loops 2.3-3.3 mm in radius
+    that advance 1-3 mm a turn: a tangle of overlapping loops (the session-25 tester's, helper-76)."""
+    rng = np.random.default_rng(500 + seed)
+    length, r, pitch = rng.uniform(50, 70), rng.uniform(2.3, 3.3), rng.uniform(1.0, 3.0)
+    turns = length / (2 * math.pi * r + pitch)
+    t = np.linspace(0, 1, 2000)
+    heading = rng.uniform(0, 2 * math.pi) + np.cumsum(rng.normal(0, 0.01, t.size))
+    along = pitch * turns / t.size
+    xs = rng.uniform(40, 150) + np.cumsum(np.cos(heading)) * along + r * np.cos(2 * math.pi * turns * t)
+    ys = rng.uniform(40, 240) + np.cumsum(np.sin(heading)) * along + r * np.sin(2 * math.pi * turns * t)
+    pil = Image.new("L", (_mm(210), _mm(297)), 245)
+    width = _mm(float(rng.uniform(0.07, 0.12))) + 1
+    ImageDraw.Draw(pil).line(
+        [(_mm(x), _mm(y)) for x, y in zip(xs, ys, strict=True)], fill=int(rng.integers(15, 60)), width=width
+    )
+    return _fibre(pil, rng)
+
+
+@pytest.mark.parametrize("seed", [0, 2, 5])
+def test_a_coiled_hair_on_an_empty_sheet_is_no_signature(seed: int) -> None:
+    """A hair coiled into a tangle closes as many loops as a signature (4-10 on a photo's grid) and was counted as
+    one (7 of the tester's 8 sheets not blank); a signature is written along a line, a tangle is about as high as
+    it is long (qc.textmarks.SIGNATURE_LONG)."""
+    sheet = _coiled_hair(seed)
+    for data in (_photo(sheet, 0.0), _scan(sheet, 0.3)):
+        rep = qc.check(data)
+        assert rep.reasons == ["blank"], rep.metrics
+
+
 def _shadowed_sheet(kind: str, seed: int) -> bytes:
     """An empty sheet photographed under a hand's shadow (bench/qc/generator.py's shadow kinds, layout blank)."""
     data, _ = render_jpeg(replace(random_spec(50000 + seed, kind), layout="blank"))
