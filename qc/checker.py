@@ -114,14 +114,14 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
     ink = pg.ink_mask(ana, region, expo.contrast, hat)
     area = max(1, int(np.count_nonzero(region)))
     ink_ratio = float(np.count_nonzero(ink)) / area
-    lines = tm.text_marks(ink) if ink_ratio < NEAR_EMPTY * prof.min_ink_ratio else None  # a line of print, a note
-    marks = lines if ink_ratio < prof.min_ink_ratio else None  # the metric: counted where the page may be blank
+    marks = tm.text_marks(ink) if ink_ratio < prof.min_ink_ratio else None  # a line of print, a note
     traces = up >> 1
     contact = max(page.contact)
     sheet = None  # a whole sheet's outline, read for a camera motion where the print cannot say (qc.focus)
     if page.quad is not None and contact <= prof.max_edge_contact:
         sheet = pe.Outline(work, page.quad * f_l, dec.scale)
-    if lines is not None and smear > 0:  # a nearly empty sheet: a hand's shadow over it is no smeared print
+    if smear > 0 and ink_ratio < NEAR_EMPTY * prof.min_ink_ratio:  # nearly empty: a shadow over it is no smear
+        lines = tm.text_marks(ink) if marks is None else marks
         kept = lt.without_shadows(small, page.mask, content, sheet is not None and sheet.still())
         beside = np.count_nonzero(kept & ~lt.near_ink(ink, kept.shape))  # a signature's strokes are no smear
         left = smear * float(beside) / max(1, int(np.count_nonzero(content)))

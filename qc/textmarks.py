@@ -23,10 +23,10 @@ SIGNATURE_WIDE = 0.25  # a signature up to this share of the image's long side w
 MAX_MARKS = 400  # more text-sized marks than this are print, however little ink they hold
 
 
-def _text_sized(bw: np.ndarray, bh: np.ndarray, long_side: int) -> np.ndarray:
+def _text_sized(bw: np.ndarray, bh: np.ndarray, long_side: int, wide: float = 0.1) -> np.ndarray:
     """Which marks (bounding boxes bw x bh, analysis px) are text-sized: 4 px to 6 % of the image's long side high,
-    at most 10 % of it wide (a character or a word, not a speck of dust, a rule, a border or a shadow); bool."""
-    return (bh >= 4) & (bh <= 0.06 * long_side) & (bw <= 0.1 * long_side)
+    at most `wide` of it wide (a character or a word, not a speck of dust, a rule, a border or a shadow); bool."""
+    return (bh >= 4) & (bh <= 0.06 * long_side) & (bw <= wide * long_side)
 
 
 CUT_SIDES = ("top", "right", "bottom", "left")
@@ -119,7 +119,7 @@ def text_marks(ink: np.ndarray) -> int:
     """
     h, w = ink.shape
     _, labels, stats, _ = cv2.connectedComponentsWithStats(ink.view(np.uint8), connectivity=8)
-    every = stats
+    every = stats  # every mark's row, for the signatures (_signatures), which may be wider than text-sized
     ids = 1 + np.flatnonzero(_text_sized(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT], max(h, w)))
     stats = stats[ids]
     if len(stats) > MAX_MARKS:
@@ -153,9 +153,8 @@ def _signatures(labels: np.ndarray, stats: np.ndarray, lone: np.ndarray) -> int:
     """The loops (_loops) of the lone marks (`lone`, bool per label) that close SIGNATURE_LOOPS of them or more and
     are a signature's size and shape: as high as a text-sized mark, up to SIGNATURE_WIDE of the long side wide and
     SIGNATURE_LONG times as long as high or more."""
-    long_side = max(labels.shape)
     bw, bh = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
-    sized = lone & (bh >= 4) & (bh <= 0.06 * long_side) & (bw <= SIGNATURE_WIDE * long_side)
+    sized = lone & _text_sized(bw, bh, max(labels.shape), SIGNATURE_WIDE)
     sized &= np.maximum(bw, bh) >= SIGNATURE_LONG * np.minimum(bw, bh)  # written along a line, not a tangle
     found = (_loops(labels, int(j), stats[j]) for j in np.flatnonzero(sized))
     return sum(n for n in found if n >= SIGNATURE_LOOPS)
@@ -164,9 +163,7 @@ def _signatures(labels: np.ndarray, stats: np.ndarray, lone: np.ndarray) -> int:
 def _loops(labels: np.ndarray, label: int, stat: np.ndarray) -> int:
     """How many closed loops a mark (label `label`, its connectedComponentsWithStats row `stat`) draws: the holes
     of its ink (inner contours) of 2 px or more."""
-    x, y, bw, bh = (int(v) for v in stat[:4])
-    mask = (labels[y : y + bh, x : x + bw] == label).view(np.uint8)
-    contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    contours, hierarchy = cv2.findContours(_mark(labels, label, stat), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     if hierarchy is None:
         return 0
     return sum(1 for c, h in zip(contours, hierarchy[0], strict=True) if h[3] >= 0 and cv2.contourArea(c) >= 2.0)
@@ -177,8 +174,13 @@ def _merged_word(labels: np.ndarray, label: int, stat: np.ndarray) -> bool:
     its ink fills PRINT_FILL of its smallest enclosing rectangle at any angle, MERGED_ACROSS px across it or more.
     A staple's wire or a dash drawn at a slant fills little of its upright box but nearly all of its own rectangle
     (counting a lone mark by its upright box made 14 of the session-24 tester's 20 debris sheets non-blank)."""
-    x, y, bw, bh, area = (int(v) for v in stat[:5])
-    pts = cv2.findNonZero((labels[y : y + bh, x : x + bw] == label).view(np.uint8))
-    rw, rh = cv2.minAreaRect(pts)[1]
+    rw, rh = cv2.minAreaRect(cv2.findNonZero(_mark(labels, label, stat)))[1]
+    area = int(stat[cv2.CC_STAT_AREA])
     rw, rh = rw + 1.0, rh + 1.0  # pixel centres to pixel extents
     return min(rw, rh) >= MERGED_ACROSS and PRINT_FILL[0] * rw * rh <= area <= PRINT_FILL[1] * rw * rh
+
+
+def _mark(labels: np.ndarray, label: int, stat: np.ndarray) -> np.ndarray:
+    """One mark's pixels in its bounding box (`stat`, its connectedComponentsWithStats row): uint8 0/1."""
+    x, y, bw, bh = (int(v) for v in stat[:4])
+    return (labels[y : y + bh, x : x + bw] == label).view(np.uint8)
