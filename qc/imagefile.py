@@ -332,15 +332,11 @@ def _rest(stored_long: int, facts: ImageFacts, factor: int) -> int:
 
 
 def _png_grey(data: bytes, facts: ImageFacts, rest: int) -> np.ndarray | None:
-    """An 8-bit grey PNG, no ICC or alpha, decoded by qc.pngdata and reduced as _convert would; None: Pillow's."""
-    if facts.format != "PNG" or facts.mode != "L" or facts.bit_depth != 8 or facts.has_icc or facts.has_alpha:
+    """An 8-bit or bilevel grey PNG, no ICC or alpha, decoded and reduced by qc.pngdata; None: Pillow's path."""
+    if facts.format != "PNG" or facts.has_icc or facts.has_alpha:
         return None
-    px = pngdata.grey(data[: facts.main_end or len(data)], facts.width, facts.height)
     rest = max(1, min(rest, facts.width, facts.height))
-    if px is None or rest == 1:
-        return px
-    ow, oh = facts.width // rest, facts.height // rest
-    return cv2.resize(px[: oh * rest, : ow * rest], (ow, oh), interpolation=cv2.INTER_AREA)
+    return pngdata.grey(data[: facts.main_end or len(data)], facts.width, facts.height, facts.bit_depth, rest)
 
 
 @dataclass(frozen=True)
@@ -378,6 +374,8 @@ def read(
     if grey is not None:
         array = upright(grey, facts.orientation)
         return Pixels(array, facts, facts.upright_size[0] / array.shape[1])
+    if facts.format == "PNG":
+        pngdata.require_rows(data[: facts.main_end or len(data)])
     im = _open(data)
     try:
         if facts.format in ("JPEG", "MPO") and factor > 1:

@@ -1,17 +1,19 @@
-"""8-bit grey PNGs read through libpng on zlib-ng (qc.pngdata) give Pillow's pixels, bit for bit, and whatever
-that path cannot take is still read, or refused, by Pillow."""
+"""Grey PNGs, 8-bit and bilevel, read through libdeflate and numpy (qc.pngdata) give Pillow's pixels, bit for bit,
+at every reduction, and whatever that path cannot take is still read, or refused, by Pillow."""
 
 from __future__ import annotations
 
 import io
 import struct
 import zlib
+from functools import partial
 
 import cv2
 import numpy as np
 import pytest
 from PIL import Image
 
+import qc
 from qc import imagefile, pngdata
 from qc.errors import QCInputError
 
@@ -31,6 +33,11 @@ def _chunk(kind: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
 
+def _png(ihdr: bytes, raw: bytes) -> bytes:
+    """A PNG of the IHDR body `ihdr` and the filtered rows `raw`, in one IDAT chunk."""
+    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", zlib.compress(raw)) + _chunk(b"IEND", b"")
+
+
 def _with_chunks(png: bytes, *chunks: bytes) -> bytes:
     """`png` with chunks put right after IHDR (8 bytes of signature, 25 of IHDR)."""
     return png[:33] + b"".join(chunks) + png[33:]
@@ -45,8 +52,7 @@ def _adam7(px: np.ndarray) -> bytes:
         sub = px[y0::dy, x0::dx]
         if sub.size:
             raw += b"".join(b"\x00" + row.tobytes() for row in sub)
-    ihdr = struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 1)
-    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", zlib.compress(raw)) + _chunk(b"IEND", b"")
+    return _png(struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 1), raw)
 
 
 def _pillow_read(data: bytes, factor: int, monkeypatch: pytest.MonkeyPatch) -> np.ndarray:
@@ -88,24 +94,88 @@ def test_fast_path_gives_pillows_pixels(name: str, factor: int, monkeypatch: pyt
     assert np.array_equal(fast, slow), name
 
 
+def _filtered_png(px: np.ndarray, kinds: list[int], bits: int = 8) -> bytes:
+    """A grey PNG of `px` (0/255 when bits=1) whose row y is filtered with kinds[y % len(kinds)] (0 None, 1 Sub,
+    2 Up, 3 Average, 4 Paeth; PNG spec. 9.2, one byte back), written here so that every run of filter types and
+    every change between them occurs."""
+    h, w = px.shape
+    rows = (np.packbits(px > 127, axis=1) if bits == 1 else px).astype(np.int32)
+    above = np.zeros(rows.shape[1], np.int32)
+    raw = bytearray()
+    for y in range(h):
+        x, kind = rows[y], kinds[y % len(kinds)]
+        left = np.concatenate(([0], x[:-1]))
+        upleft = np.concatenate(([0], above[:-1]))
+        if kind == 0:
+            pred = np.zeros_like(x)
+        elif kind == 1:
+            pred = left
+        elif kind == 2:
+            pred = above
+        elif kind == 3:
+            pred = (left + above) // 2
+        else:
+            pa, pb, pc = np.abs(above - upleft), np.abs(left - upleft), np.abs(left + above - 2 * upleft)
+            pred = np.where((pa <= pb) & (pa <= pc), left, np.where(pb <= pc, above, upleft))
+        raw += bytes([kind]) + ((x - pred) % 256).astype(np.uint8).tobytes()
+        above = x
+    return _png(struct.pack(">IIBBBBB", w, h, bits, 0, 0, 0, 0), bytes(raw))
+
+
+def _bilevel_page(h: int = 203, w: int = 141) -> np.ndarray:
+    """A bilevel page (0/255): lines of 'print' and noise, a width that is no multiple of 8."""
+    return np.where(_page(h, w) > 150, 255, 0).astype(np.uint8)
+
+
+_MIXES = {"one kind": [[k] for k in range(5)], "mixed": [[4, 4, 2, 1, 3, 0, 2, 2, 4], [2, 3, 3, 1, 4]]}
+
+
+@pytest.mark.parametrize("bits", [8, 1])
+@pytest.mark.parametrize("factor", [1, 2, 3, 4, 8])
+def test_every_filter_run_gives_pillows_pixels(bits: int, factor: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each filter type alone and mixed row by row, 8-bit and bilevel, at every reduction: Pillow's pixels."""
+    px = _page() if bits == 8 else _bilevel_page()
+    for kinds in [*_MIXES["one kind"], *_MIXES["mixed"]]:
+        data = _filtered_png(px, kinds, bits)
+        assert np.array_equal(_pillow_read(data, 1, monkeypatch), px), kinds  # the writer is right
+        fast = imagefile.read(data, "L", factor=factor).array
+        assert np.array_equal(fast, _pillow_read(data, factor, monkeypatch)), (kinds, factor)
+
+
+@pytest.mark.parametrize("factor", [1, 2, 4, 8])
+def test_a_bilevel_scan_from_pillows_and_opencvs_writers(factor: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    px = _bilevel_page(517, 389)
+    buf = io.BytesIO()
+    Image.fromarray(px).convert("1").save(buf, "PNG", dpi=(300, 300))
+    for data in (buf.getvalue(), cv2.imencode(".png", px, [cv2.IMWRITE_PNG_BILEVEL, 1])[1].tobytes()):
+        assert imagefile.probe(data).mode == "1"
+        fast = imagefile.read(data, "L", factor=factor).array
+        assert fast.shape == (517 // factor, 389 // factor)
+        assert np.array_equal(fast, _pillow_read(data, factor, monkeypatch))
+
+
 def test_the_fast_path_is_taken_for_a_plain_grey_png(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A spy on imagecodecs: a plain 8-bit grey PNG goes through it, an RGB or 16-bit one does not."""
-    calls: list[int] = []
-    real = pngdata.codecs()
+    """A spy on the fast path's row filters: a plain 8-bit grey or bilevel PNG goes through it; an RGB, 16-bit,
+    palette or interlaced one does not."""
+    calls: list[tuple[int, ...]] = []
+    real = pngdata._unfilter
 
-    class Spy:
-        @staticmethod
-        def png_decode(data: bytes) -> np.ndarray:
-            calls.append(len(data))
-            return real.png_decode(data)
+    def spy(filtered: np.ndarray, width: int, bit_depth: int) -> np.ndarray | None:
+        calls.append(filtered.shape)
+        return real(filtered, width, bit_depth)
 
-    monkeypatch.setattr(pngdata, "codecs", lambda: Spy)
+    monkeypatch.setattr(pngdata, "_unfilter", spy)
     px = _page()
     imagefile.read(cv2.imencode(".png", px)[1].tobytes(), "L", factor=2)
-    assert len(calls) == 1
+    imagefile.read(cv2.imencode(".png", px, [cv2.IMWRITE_PNG_BILEVEL, 1])[1].tobytes(), "L", factor=2)
+    assert calls == [(301, 218), (301, 29)]
     imagefile.read(cv2.imencode(".png", cv2.merge([px, px, px]))[1].tobytes(), "L")
     imagefile.read(cv2.imencode(".png", px.astype(np.uint16) * 257)[1].tobytes(), "L")
-    assert len(calls) == 1
+    buf = io.BytesIO()
+    Image.fromarray(px).convert("P").save(buf, "PNG")
+    imagefile.read(buf.getvalue(), "L")
+    imagefile.read(_adam7(px), "L")
+    assert len(calls) == 2
 
 
 def test_upright_under_an_exif_orientation(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -132,17 +202,100 @@ def test_malformed_ancillary_chunks_print_nothing(bad: bytes, capfd: pytest.Capt
     buf = io.BytesIO()
     Image.fromarray(_page()).save(buf, "PNG")
     data = _with_chunks(buf.getvalue(), bad)
-    assert not pngdata._plain(data)
+    assert pngdata._plain_stream(data, 217, 301, 8) is None
     assert imagefile.read(data, "L").array.shape == (301, 217)
     assert capfd.readouterr().err == ""
 
 
-def test_damaged_data_is_refused_as_before() -> None:
-    """A flipped byte inside the compressed data: libpng fails (or its CRC check does), Pillow's path refuses
-    the file as corrupt, as it did without the fast path."""
-    data = bytearray(cv2.imencode(".png", _page())[1].tobytes())
-    i = data.index(b"IDAT") + 200
+@pytest.mark.parametrize("bits", [8, 1])
+def test_damaged_data_is_refused_as_before(bits: int) -> None:
+    """Bytes zeroed inside the compressed data: the CRC check sends the file to Pillow's path, which refuses it as
+    corrupt, as it did without the fast path."""
+    data = bytearray(_filtered_png(_page() if bits == 8 else _bilevel_page(), [1, 2, 4], bits))
+    assert pngdata.scanlines(bytes(data), *((217, 301) if bits == 8 else (141, 203)), bits) is not None
+    i = data.index(b"IDAT") + 40
     data[i : i + 16] = bytes(16)
     with pytest.raises(QCInputError) as e:
         imagefile.read(bytes(data), "L")
     assert e.value.code == "corrupt"
+
+
+def _rows_png(px: np.ndarray, colour_type: int, rows: int) -> bytes:
+    """A PNG of `px` (grey (h, w) or RGB (h, w, 3)) whose data holds `rows` rows, each filtered None, whatever
+    the header's height says: fewer (short data) or more (data left over)."""
+    h, w = px.shape[:2]
+    more = np.concatenate([px, px])[:rows]
+    raw = b"".join(b"\x00" + r.tobytes() for r in more)
+    return _png(struct.pack(">IIBBBBB", w, h, 8, colour_type, 0, 0, 0), raw)
+
+
+@pytest.mark.parametrize("codecs", [True, False], ids=["libdeflate", "zlib"])
+@pytest.mark.parametrize("cut", [1, 2, 150])
+def test_data_short_of_whole_rows_is_refused(cut: int, codecs: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The data of a grey or colour PNG stops at the end of a row, `cut` rows before the header's last (the CRCs
+    right): Pillow gave the missing rows black without a word. Refused as corrupt, by the fast path's Pillow
+    fallback and by qc.check, whether libdeflate or zlib counts the data."""
+    if not codecs:
+        monkeypatch.setattr(pngdata, "codecs", lambda: None)
+    grey = _page()
+    for px, colour_type in ((grey, 0), (cv2.merge([grey, grey // 2, grey]), 2)):
+        data = _rows_png(px, colour_type, len(px) - cut)
+        for read in (partial(imagefile.read, data, "L"), partial(imagefile.read, data, "RGB"), partial(qc.check, data)):
+            with pytest.raises(QCInputError) as e:
+                read()
+            assert e.value.code == "corrupt" and "stops short" in str(e.value)
+
+
+def test_interlaced_and_bilevel_data_short_of_rows_is_refused() -> None:
+    """The rows an Adam7 file's seven passes declare, and a bilevel file's packed rows, are counted too."""
+    whole = _adam7(_page())
+    stream = zlib.decompress(b"".join(whole[i : i + n] for kind, i, n in pngdata._chunks(whole) if kind == b"IDAT"))
+    short = whole[:33] + _chunk(b"IDAT", zlib.compress(stream[:-219])) + _chunk(b"IEND", b"")  # the last pass's row
+    assert imagefile.read(whole, "L").array.shape == (301, 217)
+    bilevel = _filtered_png(_bilevel_page(), [0])
+    rows = zlib.decompress(b"".join(bilevel[i : i + n] for kind, i, n in pngdata._chunks(bilevel) if kind == b"IDAT"))
+    short_bilevel = bilevel[:33] + _chunk(b"IDAT", zlib.compress(rows[: -19 * 3])) + _chunk(b"IEND", b"")
+    for data in (short, short_bilevel):
+        with pytest.raises(QCInputError) as e:
+            imagefile.read(data, "L")
+        assert e.value.code == "corrupt"
+        with pytest.raises(QCInputError):
+            pngdata.require_rows(data)
+    pngdata.require_rows(whole)
+    pngdata.require_rows(bilevel)
+
+
+@pytest.mark.parametrize("extra", [1, 40])
+def test_data_left_over_after_the_last_row_is_read(extra: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows beyond the header's height lose nothing of the page: the file is read, with Pillow's pixels."""
+    px = _page()
+    data = _rows_png(px, 0, len(px) + extra)
+    assert pngdata.grey(data, 217, 301, 8) is None  # the fast path takes no such file
+    assert np.array_equal(imagefile.read(data, "L").array, px)
+    assert np.array_equal(_pillow_read(data, 1, monkeypatch), px)
+
+
+def _restream(png: bytes, cut: int) -> bytes:
+    """`png` with its image data inflated, `cut` bytes taken off its end, and deflated again in one IDAT chunk."""
+    rows = zlib.decompress(b"".join(png[i : i + n] for kind, i, n in pngdata._chunks(png) if kind == b"IDAT"))
+    return png[:33] + _chunk(b"IDAT", zlib.compress(rows[: len(rows) - cut])) + _chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("mode", ["1", "L", "LA", "RGB", "RGBA", "P", "I;16", "P4"])
+def test_the_declared_rows_of_every_colour_type_and_depth(mode: str) -> None:
+    """pngdata.require_rows counts each colour type's and bit depth's rows to the byte (an odd width: a last byte
+    part filled): the whole file passes, one row short is refused."""
+    px = _page(37, 141)
+    if mode == "I;16":
+        im = Image.fromarray(px.astype(np.uint16) * 257)
+    else:
+        im = Image.fromarray(px).convert("P" if mode == "P4" else mode)
+    buf = io.BytesIO()
+    im.save(buf, "PNG", **({"bits": 4} if mode == "P4" else {}))
+    png = buf.getvalue()
+    pngdata.require_rows(png)
+    row_bytes = 1 + (141 * pngdata._CHANNELS[png[25]] * png[24] + 7) // 8
+    for cut in (row_bytes, row_bytes - 1, 1):  # a row, or part of one: less than the header declares
+        with pytest.raises(QCInputError) as e:
+            pngdata.require_rows(_restream(png, cut))
+        assert e.value.code == "corrupt"
