@@ -6,6 +6,7 @@ import uuid
 from itertools import count
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
@@ -176,6 +177,8 @@ REFUSED = [
     (lambda: _gif(), 415, "unsupported_media_type"),
     (lambda: _float_tiff(), 415, "unsupported_image_variant"),
     (lambda: _deep_png(7500, 7500), 413, "decoded_too_large"),
+    (lambda: _short_png(0), 422, "undecodable_image"),  # a grey scan: qc's fast PNG path
+    (lambda: _short_png(2), 422, "undecodable_image"),
 ]
 
 
@@ -189,6 +192,22 @@ def _float_tiff() -> bytes:
     out = io.BytesIO()
     Image.fromarray(np.ones((40, 40), np.float32)).save(out, "TIFF")
     return out.getvalue()
+
+
+def _short_png(colour_type: int) -> bytes:
+    """A page as a grey (0) or RGB (2) PNG whose image data stops at the end of a row, 200 rows before the header's
+    last, its CRCs right: Pillow read it with those rows black (qc.pngdata.require_rows)."""
+    import struct
+    import zlib
+
+    grey = cv2.cvtColor(cv2.imdecode(np.frombuffer(page_jpeg(11), np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2GRAY)
+    px = grey if colour_type == 0 else cv2.merge([grey, grey, grey])
+    raw = b"".join(b"\x00" + row.tobytes() for row in px[:-200])
+    ihdr = struct.pack(">IIBBBBB", px.shape[1], px.shape[0], 8, colour_type, 0, 0, 0)
+    body = [(b"IHDR", ihdr), (b"IDAT", zlib.compress(raw)), (b"IEND", b"")]
+    return b"\x89PNG\r\n\x1a\n" + b"".join(
+        struct.pack(">I", len(b)) + k + b + struct.pack(">I", zlib.crc32(k + b)) for k, b in body
+    )
 
 
 def _deep_png(width: int, height: int) -> bytes:
