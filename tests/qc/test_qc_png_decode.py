@@ -99,11 +99,16 @@ def _filtered_png(px: np.ndarray, kinds: list[int], bits: int = 8) -> bytes:
     2 Up, 3 Average, 4 Paeth; PNG spec. 9.2, one byte back), written here so that every run of filter types and
     every change between them occurs."""
     h, w = px.shape
-    rows = (np.packbits(px > 127, axis=1) if bits == 1 else px).astype(np.int32)
+    rows = np.packbits(px > 127, axis=1) if bits == 1 else px
+    return _png(struct.pack(">IIBBBBB", w, h, bits, 0, 0, 0, 0), _filtered_rows(rows, kinds))
+
+
+def _filtered_rows(rows: np.ndarray, kinds: list[int]) -> bytes:
+    """Stored rows (uint8, bytes of each row) filtered row y with kinds[y % len(kinds)], one byte back."""
     above = np.zeros(rows.shape[1], np.int32)
     raw = bytearray()
-    for y in range(h):
-        x, kind = rows[y], kinds[y % len(kinds)]
+    for y, x in enumerate(rows.astype(np.int32)):
+        kind = kinds[y % len(kinds)]
         left = np.concatenate(([0], x[:-1]))
         upleft = np.concatenate(([0], above[:-1]))
         if kind == 0:
@@ -119,7 +124,7 @@ def _filtered_png(px: np.ndarray, kinds: list[int], bits: int = 8) -> bytes:
             pred = np.where((pa <= pb) & (pa <= pc), left, np.where(pb <= pc, above, upleft))
         raw += bytes([kind]) + ((x - pred) % 256).astype(np.uint8).tobytes()
         above = x
-    return _png(struct.pack(">IIBBBBB", w, h, bits, 0, 0, 0, 0), bytes(raw))
+    return bytes(raw)
 
 
 def _bilevel_page(h: int = 203, w: int = 141) -> np.ndarray:
@@ -309,20 +314,7 @@ def test_bilevel_padding_bits_are_kept_for_the_row_below(monkeypatch: pytest.Mon
     rng = np.random.default_rng(3)
     rows = np.packbits(rng.random((40, 9)) > 0.5, axis=1)
     rows[:, 1] |= 0x7F  # the padding bits after pixel 8
-    above, raw = np.zeros(2, np.int32), bytearray()
-    for y, x in enumerate(rows.astype(np.int32)):
-        kind = (4, 2, 3)[y % 3]
-        left, upleft = np.r_[0, x[:-1]], np.r_[0, above[:-1]]
-        if kind == 2:
-            pred = above
-        elif kind == 3:
-            pred = (left + above) // 2
-        else:
-            pa, pb, pc = np.abs(above - upleft), np.abs(left - upleft), np.abs(left + above - 2 * upleft)
-            pred = np.where((pa <= pb) & (pa <= pc), left, np.where(pb <= pc, above, upleft))
-        raw += bytes([kind]) + ((x - pred) % 256).astype(np.uint8).tobytes()
-        above = x
-    data = _png(struct.pack(">IIBBBBB", 9, 40, 1, 0, 0, 0, 0), bytes(raw))
+    data = _png(struct.pack(">IIBBBBB", 9, 40, 1, 0, 0, 0, 0), _filtered_rows(rows, [4, 2, 3]))
     want = np.unpackbits(rows, axis=1)[:, :9] * 255
     assert np.array_equal(_pillow_read(data, 1, monkeypatch), want)
     for factor in (1, 2, 3, 4, 8):
