@@ -114,9 +114,6 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
     ink = pg.ink_mask(ana, region, expo.contrast, hat)
     area = max(1, int(np.count_nonzero(region)))
     ink_ratio = float(np.count_nonzero(ink)) / area
-    if ink_ratio < NEAR_EMPTY * prof.min_ink_ratio and pg.shadow_ink(expo, ana, hat, region):
-        ink = pg.ink_mask(ana, region, 0.0, hat)  # nearly empty, its ink level a shadow's: strokes at the floor
-        ink_ratio = float(np.count_nonzero(ink)) / area
     marks = tm.text_marks(ink) if ink_ratio < prof.min_ink_ratio else None  # a line of print, a note
     traces = up >> 1
     contact = max(page.contact)

@@ -283,22 +283,6 @@ def stroke_exposure(expo: Exposure, gray: np.ndarray, hat: np.ndarray, region: n
     return replace(expo, ink_level=ink, contrast=max(0.0, expo.paper_level - ink))
 
 
-SHADOW_INK = 0.5  # under this share of strokes among the darkest pixels, the page's ink level is no ink's
-
-
-def shadow_ink(expo: Exposure, gray: np.ndarray, hat: np.ndarray, region: np.ndarray) -> bool:
-    """Whether the page's ink level (its 0.5th percentile grey, `expo`) was read from no strokes: under SHADOW_INK
-    of the region's pixels that dark are STROKE_HAT darker than their surroundings (`hat`: blackhat(gray)). On a
-    nearly empty page under a hand's deep shadow the percentile is the shadow's grey (its interior is as dark as
-    its surroundings), and ink_mask's threshold, a quarter of paper less shadow, rose over a short line of print
-    (bench notes under a shadow: 3 of 12 called blank, their print's black-hat 55-84 under thresholds of 30-44)."""
-    inside = cv2.compare(region, 0, cv2.CMP_GT)
-    dark = cv2.bitwise_and(cv2.compare(gray, int(expo.ink_level * 255.0), cv2.CMP_LE), inside)
-    n = cv2.countNonZero(dark)
-    strokes = cv2.countNonZero(cv2.bitwise_and(dark, cv2.compare(hat, STROKE_HAT, cv2.CMP_GE)))
-    return n > 0 and strokes < SHADOW_INK * n
-
-
 def ink_mask(gray: np.ndarray, region: np.ndarray, contrast: float, hat: np.ndarray | None = None) -> np.ndarray:
     """Dark strokes thinner than the kernel (black-hat), inside the region (uint8, 0/1 or 0/255); bool array.
 

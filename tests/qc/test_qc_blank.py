@@ -244,11 +244,7 @@ def test_a_signature_in_one_stroke_alone_is_no_blank_page(seed: int) -> None:
     mark, so the sheet was called blank (these four of the bench's twelve; 26 of 100). Its closed loops count
     (qc.textmarks.SIGNATURE_LOOPS)."""
     rep = qc.check(render_jpeg(random_spec(seed, "signature"))[0])
-    assert rep.reasons == [], rep.metrics
-    # nearly empty: its loops make it no blank (24011, beside a fingertip's deep shadow, is read at the ink mask's
-    # floor, qc.page.shadow_ink, and holds ink enough)
-    if rep.metrics["ink_ratio"] < qc.default_profile().min_ink_ratio:
-        assert rep.metrics["text_marks"] >= textmarks.SIGNATURE_LOOPS, rep.metrics
+    assert rep.reasons == [] and rep.metrics["text_marks"] >= textmarks.SIGNATURE_LOOPS, rep.metrics
 
 
 @pytest.mark.parametrize("seed", [24012, 24020, 24024, 24048, 24082])
@@ -417,13 +413,3 @@ def test_a_smeared_note_wholly_in_a_deep_shadow_is_blur() -> None:
     everything else, falls to the smear's spectral zeros along it (qc.paperedge.print_dip, session 22)."""
     rep = qc.check(_tester_page("b4", 0))
     assert "blur" in rep.reasons and "blank" not in rep.reasons, rep.metrics
-
-
-@pytest.mark.parametrize("seed", [22002, 22006])
-def test_a_line_of_print_beside_a_deep_shadow_is_no_blank_page(seed: int) -> None:
-    """The bench's notes (one line of 4-8 characters) where fingers' deep shadows cover most of a sheet: the ink
-    level (the 0.5th percentile grey) was the shadow's, the ink mask's threshold a quarter of paper less shadow
-    (30-44 grey levels) and the line's black-hat 55-84 at most: ink 7e-05 and 0.00024, `blank`. A nearly empty
-    page whose darkest pixels are no strokes has its strokes read at the mask's floor (qc.page.shadow_ink)."""
-    rep = qc.check(render_jpeg(random_spec(seed, "note"))[0])
-    assert rep.reasons == [] and rep.metrics["text_marks"] >= qc.default_profile().min_text_marks, rep.metrics
