@@ -9,6 +9,7 @@
     .venv/bin/python bench/qc/sweeps.py periodic --n 48     # sharp temperature charts, ECG, graph paper, halftones
     .venv/bin/python bench/qc/sweeps.py clipped --n 80      # outline partly off the frame: skew error per source
     .venv/bin/python bench/qc/sweeps.py bands --n 48        # a dark band across the page: sharp, bulged, objects in it
+    .venv/bin/python bench/qc/sweeps.py bilevel --n 12      # black-and-white captures: sharp, blurred, shaken
 
 All pages are 4000x3000 JPEG photos from bench/qc/generator.py (periodic: bench/qc/periodic.py, photos and, for
 every photo, a flatbed scan: 600 or 300 dpi, 8-bit grey, 1-bit PNG or G4 TIFF).
@@ -103,6 +104,28 @@ def _clipped(seed: int) -> tuple[int, dict, float]:
     return seed, qc.check(data, PROFILE).metrics, truth.skew_deg
 
 
+def _bilevel(job: tuple) -> tuple[tuple, list[str]]:
+    """A page cut to black and white (1-bit PNG): a photo (random_spec's `kind`: sharp, gauss, motion) through an
+    adaptive threshold, as a document camera's black-and-white mode makes it, or ("scan", sigma) the A5 600 dpi
+    grey scan blurred by sigma px and thresholded at half grey, as a scanner's bilevel mode does."""
+    import io
+
+    from PIL import Image
+
+    from bench.qc.generator import random_spec, render_jpeg, render_scan
+
+    seed, kind, sigma = job
+    if kind == "scan":
+        grey = cv2.imdecode(np.frombuffer(render_scan(seed, 600.0, 8, "text", 0.0, (148.0, 210.0))[0], np.uint8), 0)
+        bw = (cv2.GaussianBlur(grey, (0, 0), sigma) if sigma else grey) >= 128
+    else:
+        grey = cv2.imdecode(np.frombuffer(render_jpeg(random_spec(seed, kind))[0], np.uint8), 0)
+        bw = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 51, 15) > 0
+    buf = io.BytesIO()
+    Image.fromarray(bw).save(buf, "PNG", dpi=(600, 600) if kind == "scan" else None)
+    return job, [r for r in _check(buf.getvalue()) if r != "skew"]
+
+
 def _init(profile: dict[str, object] | None) -> None:
     global PROFILE
     PROFILE = profile
@@ -110,14 +133,14 @@ def _init(profile: dict[str, object] | None) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sweeps = ["objects", "soft", "bright", "shadows", "sharp", "shake", "periodic", "clipped", "bands"]
+    sweeps = ["objects", "soft", "bright", "shadows", "sharp", "shake", "periodic", "clipped", "bands", "bilevel"]
     ap.add_argument("sweep", choices=sweeps)
     ap.add_argument("--n", type=int, default=32)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--profile", type=json.loads, default=None)
     args = ap.parse_args()
     profile = None if args.profile is None else {"name": "sweep", **args.profile}
-    rng = np.random.default_rng(dict(zip(sweeps, [7, 9, 11, 1, 0, 3, 5, 0, 13], strict=True))[args.sweep])
+    rng = np.random.default_rng(dict(zip(sweeps, [7, 9, 11, 1, 0, 3, 5, 0, 13, 0], strict=True))[args.sweep])
     n = args.n
     with ProcessPoolExecutor(args.workers, initializer=_init, initargs=(profile,)) as ex:
         if args.sweep in ("objects", "soft", "bright"):
@@ -234,6 +257,16 @@ def main() -> None:
             print(f"bands: outline found whole {whole}/{2 * n}; sharp pages' reasons {dict(false)};")
             print(f"  bulged pages not failed for blur {len(missed)}/{n} {missed}")
             print(f"  objects in the band not failed for occluded {len(unseen)}/{n} {unseen}")
+        elif args.sweep == "bilevel":  # blur the edge profiles cannot read (qc/README.md, known limits)
+            jobs = [(41000 + i, kind, 0.0) for kind in ("sharp", "gauss", "motion") for i in range(n)]
+            jobs += [(12 + i, "scan", sigma) for sigma in (0.0, 3.0, 6.0) for i in range(max(1, n // 4))]
+            out = collections.defaultdict(list)
+            for (_seed, kind, sigma), reasons in ex.map(_bilevel, jobs):
+                out[kind if kind != "scan" else f"scan sigma {sigma:g}"].append(reasons)
+            for key, got in out.items():
+                other = collections.Counter(r for reasons in got for r in reasons if r != "blur")
+                blur = sum("blur" in r for r in got)
+                print(f"bilevel {key:14s} failed for blur {blur}/{len(got)}; other reasons {dict(other)}")
         else:
             res = list(ex.map(_sharp, range(40000, 40000 + n)))
             bad = [(s, r) for s, r in res if "blur" in r]
