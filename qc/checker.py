@@ -135,7 +135,7 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
         quad, reach = page.quad * f_l, 2.5 * f_l
         sides = sk.trace_sides(work, quad, reach)  # followed once for the skew and the outline
         edge, outline = sk.page_edge_fit(work, quad, reach, sides), ol.refine(work, quad, reach, sides)
-    doubtful = edge is None or not (edge.pair and edge.whole)  # a whole pair of sides is trusted as it is
+    doubtful = edge is None or not edge.trusted  # a whole pair of sides running together is trusted as it is
     # a few words, or a hair in pieces, pin no angle down (a short line read 1.7° off, a hair 15-32°): not measured
     text = sk.text_fit(ink) if doubtful and ink_ratio >= prof.min_ink_ratio else None
     rules = rl.ruled_fit(hat, ink, region, None if text is None else text[0]) if doubtful else None

@@ -64,7 +64,7 @@ def focus(
         if smear_px is not None:
             blur = smear_px if blur is None else max(blur, smear_px)
         if sharp is not None:
-            sharp = sh.rescore_silent(work, sharp, scale, limit, skip, straight=skip is None)
+            sharp = rg.rescore_silent(work, sharp, scale, limit, skip, straight=skip is None)
         if read_first is not None:  # after the re-scoring: a masked cell next to a restored one is no blur
             sharp = pic.restore_masked(sharp, read_first, scale, limit)
         if sharp is not None:

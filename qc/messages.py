@@ -69,6 +69,9 @@ DETAILS: dict[str, tuple[str, str]] = {
 }
 
 WHOLE_PAGE = 0.9  # a blurred region this large is the whole page: the page's figure is given instead
+LONGER_SMEAR = 3.0  # a page blurred over this many times the motion's own spread (its length / sqrt 12) was smeared
+# further than the motion found (the session-27 tester's 80 px shake: blur 44.9 px, a 7 px lag told as the motion;
+# even shakes of 60-100 px read 1.1-1.4 times theirs)
 
 SIDES = {"top": ("上", "top"), "right": ("右", "right"), "bottom": ("下", "bottom"), "left": ("左", "left")}
 PAPER_NAMES = {(210.0, 297.0): "A4", (297.0, 420.0): "A3", (148.0, 210.0): "A5", (176.0, 250.0): "B5"}
@@ -144,11 +147,14 @@ def detail(code: str, metrics: Mapping[str, Any], profile: Any) -> tuple[str, st
         page_blur = _num(metrics, "blur_px")
         region_blur, share = _num(metrics, "blur_region_px"), _num(metrics, "blur_region_share")
         ink, smear = _num(metrics, "ink_ratio"), _num(metrics, "smear_ratio")
+        motion = _num(metrics, "motion_px")  # set only for a page the edge score let pass (qc.motion)
+        if motion is not None and (page_blur or 0.0) > LONGER_SMEAR * motion / 12**0.5:
+            motion = None  # a longer smear was measured: this motion's length is not the one to tell
         if ink is not None and smear is not None and ink < profile.min_ink_ratio and smear >= profile.min_smear_ratio:
             key = "blur_smeared"
-        elif _num(metrics, "motion_px") is not None:  # set only for a page the edge score let pass (qc.motion)
+        elif motion is not None:
             key = "blur_double" if metrics.get("motion_double") is True else "blur_motion"
-            fields = {"motion": _num(metrics, "motion_px")}
+            fields = {"motion": motion}
         elif metrics.get("motion_seen") is True:  # its length unmeasured (qc.motion.smeared_print)
             key = "blur_motion_seen"
         elif region_blur is not None and profile.max_blur_region_share <= (share or 0.0) < WHOLE_PAGE:

@@ -105,7 +105,7 @@ def restore_masked(
     blurred cells taken is sharp (as _bordered: a halftone picture or a shadow's edge between sharp print; a page
     blurred whole or towards a side runs to the text area's edge). The blurred cells taken are judged as one
     patch. qc.focus.focus restores after the second reading's re-scoring of silent cells
-    (sharpness.rescore_silent): a masked cell beside a restored one is silent for the mask, not for blur (graph
+    (regions.rescore_silent): a masked cell beside a restored one is silent for the mask, not for blur (graph
     paper's grid-only cells spread a sharp marker photo's three marginal cells over half its text area). The page
     figures stay the second reading's; `second` is returned as it is when nothing was taken.
     """

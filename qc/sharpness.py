@@ -14,7 +14,7 @@ a page whose one side or corner is out of focus is caught even when the sharp re
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -315,57 +315,6 @@ def _patch_scores(
     grad = np.ascontiguousarray(wins[:, pad - 2 : pad + patch + 2, pad - 2 : pad + patch + 2]).reshape(-1, patch + 4)
     off = None if skip is None else np.stack([_window(skip, y - 2, x - 2, patch + 4) for y, x in tops])
     return _edge_scores(stack, patch, pad, grad, None if off is None else off.reshape(-1, patch + 4), straight)
-
-
-def rescore_silent(
-    gray: np.ndarray,
-    sharp: Sharpness,
-    scale: float,
-    limit_px: float,
-    skip: np.ndarray | None = None,
-    straight: bool = True,
-) -> Sharpness:
-    """The map with the silent cells that border a blurred region scored over their whole area.
-
-    A cell of the text area is scored on its central patch; a cell whose patch holds too few edges is silent.
-    Sharp print leaves a cell silent when its centre falls between lines; print blurred past reading leaves it
-    silent because its strokes have merged into edges too low to follow — so the more a region is blurred, the
-    fewer of its cells were scored and the smaller it looked (a region that failed at sigma 3 passed at 6). A
-    silent cell next to a cell blurred beyond `limit_px` (original pixels, as qc.regions.worst_region) is scored again
-    on its four quadrants and joins the map: with its own score where they hold enough edges, else as blurred as the
-    curve can tell (its print, ink or smeared content, was seen but has merged past any edge to follow). The cells
-    it borders are tried in turn. A sharp page has no blurred cell and pays nothing; the page's own figures are
-    left as they were.
-    """
-    if not sharp.cells or not sharp.silent:
-        return sharp
-    size = sharp.cells[0].size
-    patch = min(PATCH, size // 2)
-    inset = (size // 2 - patch) // 2
-    cells, silent = list(sharp.cells), set(sharp.silent)
-    while silent:
-        blur = cell_blur(cells, scale)
-        bad = {(c.y // size, c.x // size) for c, b in zip(cells, blur, strict=True) if b > limit_px}
-        near = sorted(
-            (y, x)
-            for y, x in silent
-            if any((y // size + dy, x // size + dx) in bad for dy in (-1, 0, 1) for dx in (-1, 0, 1))
-        )
-        if not near:
-            break
-        silent -= set(near)
-        quads = [(y + qy + inset, x + qx + inset) for y, x in near for qy in (0, size // 2) for qx in (0, size // 2)]
-        got = _patch_scores(gray, quads, patch, skip, straight)
-        if got is None:  # no followable edge in any of them
-            per_cell = np.zeros((len(near), 2))
-        else:
-            score, direction, quad = got
-            per_cell = _cell_scores(score, direction, quad // 4, len(near))
-        for k, (y, x) in enumerate(near):
-            followed = per_cell[k, 1] >= MIN_EDGES_PER_CELL
-            score = float(per_cell[k, 0]) if followed else float(_CURVE_SCORE[-1])
-            cells.append(Cell(y=y, x=x, size=size, score=score, edges=int(per_cell[k, 1])))
-    return replace(sharp, cells=tuple(cells), silent=tuple(sorted(silent)))
 
 
 def cell_blur(cells: list[Cell] | tuple[Cell, ...], scale: float) -> np.ndarray:

@@ -27,6 +27,9 @@ STROKE_AGREE = 0.8  # the ink left scores at least this share of its best at the
 # over drifting handwriting; a pen line 0.2-1.5° off the print is taken for a rule at 0.8 (read wrong before, too)
 SIDE_SAMPLES = 64  # profiles across each side of the paper
 WHOLE_SIDE = 0.75  # a side with fewer usable profiles than this share was clipped, hidden or bent
+PAIR_SPREAD = 2.5  # degrees: opposite sides further apart are no square sheet's (a slip torn off a pad, a page cut
+# from a bound register 3.5-4.5° off square: the session-27 tester's sheets read 1.9-2.2° off their print); a
+# photo's perspective turns them less (bench photos: the top and bottom sides at most 1.93° apart, the others 1.67)
 _ALONG = np.linspace(0.1, 0.9, SIDE_SAMPLES)  # where the profiles cross a side, as shares of its length
 LineFit = tuple[np.ndarray, np.ndarray, float]  # centre, unit direction, RMS residual (fit_line)
 
@@ -133,10 +136,16 @@ class EdgeFit:
     """Skew from the paper's outline, with what it rests on."""
 
     angle: float  # degrees, CCW positive
-    sides: int  # clean sides used (the horizontal pair when it was found, else the vertical)
+    sides: int  # clean sides used: the horizontal pair when found (the vertical where it alone runs together)
     pair: bool  # both opposite sides of the used pair are clean
     whole: bool  # every side used was followed over its whole length (none clipped by the frame)
     spread: float  # degrees between the sides used (0 with one side)
+
+    @property
+    def trusted(self) -> bool:
+        """Both opposite sides followed over their whole length and running together (within PAIR_SPREAD): the
+        page's skew as it is, without asking the print."""
+        return self.pair and self.whole and self.spread <= PAIR_SPREAD
 
 
 def page_edge_skew(gray: np.ndarray, quad: np.ndarray, reach: float) -> float | None:
@@ -168,6 +177,8 @@ def page_edge_fit(gray: np.ndarray, quad: np.ndarray, reach: float, sides: list[
         else:
             vert.append((ang - 90.0 if ang > 0 else ang + 90.0, len(pts)))
     use = horiz or vert
+    if len(horiz) == 2 and len(vert) == 2 and _spread(horiz) > PAIR_SPREAD and _spread(vert) < _spread(horiz):
+        use = vert  # the top or the bottom cut off square: the sides that run together
     if not use:
         return None
     angles = [a for a, _ in use]
@@ -176,8 +187,13 @@ def page_edge_fit(gray: np.ndarray, quad: np.ndarray, reach: float, sides: list[
         sides=len(use),
         pair=len(use) >= 2,
         whole=all(n >= WHOLE_SIDE * SIDE_SAMPLES for _, n in use),
-        spread=float(np.ptp(angles)),
+        spread=_spread(use),
     )
+
+
+def _spread(sides: list[tuple[float, float]]) -> float:
+    """Degrees between the sides' angles ((angle, profiles) each; 0 with one side)."""
+    return float(np.ptp([a for a, _ in sides]))
 
 
 def _profiles(v: np.ndarray) -> np.ndarray:
@@ -327,8 +343,9 @@ def decide(
     ruled lines (qc.rules, degrees) and the text lines.
 
     The outline is precise when both opposite sides were followed over their whole length (their angles may
-    differ by the perspective; their mean is the page's skew); a single side, or a side clipped by the frame,
-    hidden or bent, is checked against the ruled lines, else clean text lines, which win when the two disagree.
+    differ by the perspective; their mean is the page's skew; EdgeFit.trusted); a single side, or a side clipped by
+    the frame, hidden or bent, or a pair further apart than a square sheet's (PAIR_SPREAD), is checked against the
+    ruled lines, else clean text lines, which win when the two disagree.
     Ruled lines spanning the page stand for the paper itself and always take the place of the text lines.
     Measured (bench/qc/sweeps.py clipped --n 80): the outline alone MAE 0.141°, p95 0.637°; decided 0.123°,
     0.614°. Text lines less clean than MIN_TEXT_SHARPNESS (0.05-0.1) would correct a side turned by the perspective
@@ -340,6 +357,6 @@ def decide(
         return (None, "none") if lines is None else (lines[0], source)
     if lines is None or abs(edge.angle - lines[0]) <= AGREE_DEG:
         return edge.angle, "page_edges"
-    if not (edge.pair and edge.whole) and lines[1] >= MIN_TEXT_SHARPNESS:
+    if not edge.trusted and lines[1] >= MIN_TEXT_SHARPNESS:
         return lines[0], source
     return edge.angle, "page_edges"

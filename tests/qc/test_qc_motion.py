@@ -79,3 +79,16 @@ def test_ecg_paper_grid_is_no_motion(seed: int, monkeypatch: pytest.MonkeyPatch)
     z = mo.depth(mo.cepstrum(mo.power_spectrum(gray, seen[0])))
     assert float(np.where(mo._SEARCH, z, np.inf).min()) <= mo.MIN_PEAK  # alone, taken for a motion
     assert mo.straight_motion(gray, seen[0], rep.metrics["work_scale"]) is None
+
+
+def test_a_long_smear_is_not_told_as_the_short_motion_the_cepstrum_found() -> None:
+    """The session-27 tester's 80 px shake at 10° failed `blur` (44.9 px, qc.smear) but was told "the camera
+    moved about 7 px": the cepstrum's lag, a tenth of the smear. A motion under a third of the page's blur (in
+    spread, length / sqrt 12) is not its length; an even shake's own length is still told (80 px read 77)."""
+    prof = qc.default_profile()
+    seen = {"blur_px": 44.922, "motion_px": 7.2, "motion_double": False, "motion_seen": True, "ink_ratio": 0.05}
+    msg = message("blur", seen | {"smear_ratio": 0.0}, prof)
+    assert "7 px" not in msg["en"] and "moved during the shot" in msg["en"] and "相机移动，" in msg["zh"], msg
+    rep = qc.check(even_shake(5, 80, 10.0, "form"))
+    msg = message("blur", rep.metrics, prof)
+    assert "moved about 77 px" in msg["en"], (msg, rep.metrics)
