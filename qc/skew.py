@@ -140,12 +140,14 @@ class EdgeFit:
     pair: bool  # both opposite sides of the used pair are clean
     whole: bool  # every side used was followed over its whole length (none clipped by the frame)
     spread: float  # degrees between the sides used (0 with one side)
+    square: bool = True  # False: both pairs whole, their means over PAIR_SPREAD apart (a strip cut on a slant)
+    side_angles: tuple[float, ...] = ()  # every clean side's angle, as a skew (degrees): decide's square corner
 
     @property
     def trusted(self) -> bool:
-        """Both opposite sides followed over their whole length and running together (within PAIR_SPREAD): the
-        page's skew as it is, without asking the print."""
-        return self.pair and self.whole and self.spread <= PAIR_SPREAD
+        """Both opposite sides followed over their whole length and running together (within PAIR_SPREAD), the
+        other pair not turned away from them: the page's skew as it is, without asking the print."""
+        return self.pair and self.whole and self.spread <= PAIR_SPREAD and self.square
 
 
 def page_edge_skew(gray: np.ndarray, quad: np.ndarray, reach: float) -> float | None:
@@ -182,12 +184,15 @@ def page_edge_fit(gray: np.ndarray, quad: np.ndarray, reach: float, sides: list[
     if not use:
         return None
     angles = [a for a, _ in use]
+    whole = len(horiz) == 2 and len(vert) == 2 and all(n >= WHOLE_SIDE * SIDE_SAMPLES for _, n in horiz + vert)
     return EdgeFit(
         angle=float(np.mean(angles)),
         sides=len(use),
         pair=len(use) >= 2,
         whole=all(n >= WHOLE_SIDE * SIDE_SAMPLES for _, n in use),
         spread=_spread(use),
+        square=not whole or abs(np.mean([a for a, _ in horiz]) - np.mean([a for a, _ in vert])) <= PAIR_SPREAD,
+        side_angles=tuple(a for a, _ in horiz + vert),
     )
 
 
@@ -345,7 +350,10 @@ def decide(
     The outline is precise when both opposite sides were followed over their whole length (their angles may
     differ by the perspective; their mean is the page's skew; EdgeFit.trusted); a single side, or a side clipped by
     the frame, hidden or bent, or a pair further apart than a square sheet's (PAIR_SPREAD), is checked against the
-    ruled lines, else clean text lines, which win when the two disagree.
+    ruled lines, else clean text lines, which win when the two disagree. Two sides of such an outline that run
+    within AGREE_DEG of each other and of the lines (however weakly peaked: they only pick, they are not taken)
+    are the sheet's square sides and give its skew: a sheet cut on a slant at its top and left, or at its top and
+    bottom alike (the session-27 tester: read 1.75-2° and 4° off its print).
     Ruled lines spanning the page stand for the paper itself and always take the place of the text lines.
     Measured (bench/qc/sweeps.py clipped --n 80): the outline alone MAE 0.141°, p95 0.637°; decided 0.123°,
     0.614°. Text lines less clean than MIN_TEXT_SHARPNESS (0.05-0.1) would correct a side turned by the perspective
@@ -357,6 +365,10 @@ def decide(
         return (None, "none") if lines is None else (lines[0], source)
     if lines is None or abs(edge.angle - lines[0]) <= AGREE_DEG:
         return edge.angle, "page_edges"
-    if not edge.trusted and lines[1] >= MIN_TEXT_SHARPNESS:
-        return lines[0], source
+    if not edge.trusted:
+        corner = [a for a in edge.side_angles if abs(a - lines[0]) <= AGREE_DEG]
+        if len(corner) >= 2 and np.ptp(corner) <= AGREE_DEG:  # sides that run with each other and with the print:
+            return float(np.mean(corner)), "page_edges"  # the sheet's square ones, whatever its slanted cuts
+        if lines[1] >= MIN_TEXT_SHARPNESS:
+            return lines[0], source
     return edge.angle, "page_edges"

@@ -480,9 +480,10 @@ def test_skew_source_is_reported(page_jpeg) -> None:
     assert qc.check(full, SMALL).metrics["skew_source"] == "text_lines"
 
 
-def _trimmed(seed: int, layout: str, angle: float, trim_deg: float, top: bool = False) -> tuple[bytes, float]:
-    """A 2000 x 1500 photo of a sheet turned `angle` degrees whose bottom (or top) edge was cut `trim_deg` off
-    square, as a slip torn off a pad or a page cut from a bound register: JPEG bytes and the print's true skew."""
+def _trimmed(seed: int, layout: str, angle: float, cuts: dict[str, float]) -> tuple[bytes, float]:
+    """A 2000 x 1500 photo of a sheet turned `angle` degrees whose sides named in `cuts` ("top", "bottom",
+    "left") were cut that many degrees off square, as a slip torn off a pad or a strip cut from a bound register:
+    JPEG bytes and the print's true skew."""
     from bench.qc.generator import PageSpec, encode_jpeg, photograph, render_paper
 
     spec = PageSpec(seed=seed, layout=layout, angle_deg=angle, frame_wh=(2000, 1500), page_fill=0.85)
@@ -490,27 +491,48 @@ def _trimmed(seed: int, layout: str, angle: float, trim_deg: float, top: bool = 
     paper = render_paper(spec, spec.page_fill * 1500 / spec.paper_mm[1])
     h, w = paper.shape[:2]
     yy, xx = np.mgrid[0:h, 0:w]
-    cut = 0.06 * h + (xx - w / 2) * math.tan(math.radians(trim_deg))
-    paper[(yy < cut) if top else (yy > h - cut)] = spec.mat_bgr
+    for side, deg in cuts.items():
+        slant = math.tan(math.radians(deg))
+        if side == "left":
+            paper[xx < 0.06 * w + (yy - h / 2) * slant] = spec.mat_bgr
+        else:
+            cut = 0.06 * h + (xx - w / 2) * slant
+            paper[(yy < cut) if side == "top" else (yy > h - cut)] = spec.mat_bgr
     img, truth = photograph(paper, spec)
     return encode_jpeg(img, 92), truth.skew_deg
 
 
 @pytest.mark.parametrize(
-    ("seed", "layout", "angle", "trim", "top", "fails"),
-    [(5, "text", 4.0, 4.0, False, True), (6, "form", 3.8, -3.6, True, True), (7, "text", -1.0, -4.0, False, False)],
-    ids=["turned-4-bottom-cut-back-level", "turned-3.8-top-cut-back", "turned-minus-1-bottom-cut-4"],
+    ("seed", "layout", "angle", "cuts", "fails"),
+    [
+        (5, "text", 4.0, {"bottom": 4.0}, True),
+        (6, "form", 3.8, {"top": -3.6}, True),
+        (7, "text", -1.0, {"bottom": -4.0}, False),
+        (8, "text", 3.6, {"top": 4.0, "left": -3.5}, True),
+        (9, "text", -2.2, {"top": 4.0, "left": -3.5}, False),
+        (10, "text", 0.0, {"top": 4.0, "bottom": -4.0}, False),
+    ],
+    ids=[
+        "turned-4-bottom-cut",
+        "turned-3.8-top-cut",
+        "turned-minus-1-bottom-cut",
+        "top-and-left-cut-3.6",
+        "top-and-left-cut-minus-2.2",
+        "slanted-strip-0",
+    ],
 )
 def test_a_sheet_cut_off_square_is_judged_by_its_square_sides(
-    seed: int, layout: str, angle: float, trim: float, top: bool, fails: bool
+    seed: int, layout: str, angle: float, cuts: dict[str, float], fails: bool
 ) -> None:
-    """The session-27 tester's torn sheets: the top or bottom edge 3.5-4.5° off square, the other three sides and
-    the print turned alike. The two horizontal sides, 4° apart, were trusted as a pair and averaged: a page turned
-    4° read 2° and passed, one turned -1° read -3.2° and failed. Opposite sides further apart than PAIR_SPREAD are
-    no square sheet's: the pair that runs together gives the skew (or the print, when none does)."""
-    data, truth = _trimmed(seed, layout, angle, trim, top)
+    """The session-27 testers' sheets, cut on a slant at one or two sides, the other sides and the print turned
+    alike. The two horizontal sides, 4° apart, were trusted as a pair and averaged: a page turned 4° read 2° and
+    passed, one turned -1° read -3.2° and failed. Opposite sides further apart than PAIR_SPREAD are no square
+    sheet's: the pair that runs together gives the skew; where none does (top and left cut) or the pairs turn
+    apart (a strip slanted alike at top and bottom, read 4° at 0°), the two sides that run with the print."""
+    data, truth = _trimmed(seed, layout, angle, cuts)
     rep = qc.check(data)
     assert rep.skew_deg == pytest.approx(truth, abs=0.3), rep.metrics
+    assert rep.metrics["skew_source"] == "page_edges", rep.metrics
     assert ("skew" in rep.reasons) is fails, rep.metrics
 
 
