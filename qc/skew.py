@@ -183,17 +183,21 @@ def page_edge_fit(gray: np.ndarray, quad: np.ndarray, reach: float, sides: list[
         use = vert  # the top or the bottom cut off square: the sides that run together
     if not use:
         return None
-    angles = [a for a, _ in use]
-    whole = len(horiz) == 2 and len(vert) == 2 and all(n >= WHOLE_SIDE * SIDE_SAMPLES for _, n in horiz + vert)
+    four = len(horiz) == 2 and len(vert) == 2 and _whole(horiz + vert)
     return EdgeFit(
-        angle=float(np.mean(angles)),
+        angle=float(np.mean([a for a, _ in use])),
         sides=len(use),
         pair=len(use) >= 2,
-        whole=all(n >= WHOLE_SIDE * SIDE_SAMPLES for _, n in use),
+        whole=_whole(use),
         spread=_spread(use),
-        square=not whole or abs(np.mean([a for a, _ in horiz]) - np.mean([a for a, _ in vert])) <= PAIR_SPREAD,
+        square=not four or abs(np.mean([a for a, _ in horiz]) - np.mean([a for a, _ in vert])) <= PAIR_SPREAD,
         side_angles=tuple(a for a, _ in horiz + vert),
     )
+
+
+def _whole(sides: list[tuple[float, float]]) -> bool:
+    """Whether every side ((angle, profiles) each) was followed over its whole length (WHOLE_SIDE of its profiles)."""
+    return all(n >= WHOLE_SIDE * SIDE_SAMPLES for _, n in sides)
 
 
 def _spread(sides: list[tuple[float, float]]) -> float:
