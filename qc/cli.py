@@ -54,12 +54,15 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _text_line(line: dict[str, Any]) -> str:
+    """One file's verdict for a reader: the reason codes and their messages first, the figures after them, so
+    that "FAIL blur — Blurred: ..." is not read as a failure for the skew printed next to it."""
     if line["verdict"] == "error":
         return f"{line['file']}: UNREADABLE ({line['error']}): {line['detail']}"
-    why = "; ".join(m["en"] for m in line["messages"])
     skew = "n/a" if line["skew_deg"] is None else f"{line['skew_deg']:+.2f}°"
     sharp = "n/a" if line["sharpness"] is None else f"{line['sharpness']:.2f}"
-    return f"{line['file']}: {line['verdict'].upper()} skew {skew} sharpness {sharp}" + (f" — {why}" if why else "")
+    head = " ".join([line["verdict"].upper(), ", ".join(line["reasons"])]).strip()
+    why = "; ".join(m["en"] for m in line["messages"])
+    return f"{line['file']}: {head}" + (f" — {why}" if why else "") + f" (skew {skew}, sharpness {sharp})"
 
 
 def _images(folder: str) -> list[Path]:

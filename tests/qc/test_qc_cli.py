@@ -29,6 +29,10 @@ def test_check_exit_codes_and_json(page_jpeg, tmp_path) -> None:
 
     r = _run("check", "--profile", str(small), str(good))
     assert r.returncode == 0 and "PASS" in r.stdout
+    r = _run("check", "--profile", str(small), str(blurred))
+    # the reason comes first and its figures last: "FAIL skew +0.45° ... — Blurred" read as a failure for skew
+    assert r.returncode == 1 and r.stdout.startswith(f"{blurred}: FAIL blur — ")
+    assert r.stdout.rstrip().endswith(")") and r.stdout.index("(skew ") > r.stdout.index("lur")
     r = _run("check", "--profile", str(small), "--json", str(good), str(blurred))
     assert r.returncode == 1
     lines = [json.loads(x) for x in r.stdout.splitlines()]
