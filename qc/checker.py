@@ -42,7 +42,7 @@ class Measured:
     region: rg.Region | None  # the worst-focused region of the text area
     skew_deg: float | None
     skew_source: str  # "page_edges", "ruled_lines", "text_lines" or "none"
-    skew_edges: float | None  # the outline's estimate
+    skew_edges: float | None  # the outline's estimate: the skew itself where the outline gave it (square sides)
     skew_text: float | None  # the text lines' estimate
     exposure: pg.Exposure
     ink_ratio: float
@@ -171,7 +171,7 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
         region=region,
         skew_deg=skew,
         skew_source=skew_source,
-        skew_edges=None if edge is None else edge.angle,
+        skew_edges=None if edge is None else skew if skew_source == "page_edges" else edge.angle,
         skew_text=None if text is None else text[0],
         skew_rules=None if rules is None else rules[0],
         exposure=expo,

@@ -282,9 +282,13 @@ class Outline:
         return self._ramps
 
     def still(self) -> bool:
-        """Whether all four sides are read and each ramps under MIN_RAMP, as a still, focused photo's do (1.24
-        working px at most over 196 bench photos): no motion or defocus of more than about 3 working px."""
-        return all(r is not None and r < MIN_RAMP for r in self.ramps())
+        """Whether each pair of opposite sides has a side read that ramps under MIN_RAMP, as a still, focused
+        photo's do (1.24 working px at most over 196 bench photos): no motion or defocus of more than about 3
+        working px. A motion ramps both sides of a pair alike and a defocus all four (outline_motion); a shadow, a
+        curl or an object over one side softens that side only (a hand's shadow over an empty sheet's right side
+        read 60 px, and its fingertips' shadows then read as smeared print: `blur` though marked blank)."""
+        r = self.ramps()
+        return all(any(v is not None and v < MIN_RAMP for v in (r[i], r[i + 2])) for i in (0, 1))
 
     def motion(self, corners: list[tuple[int, int]]) -> mo.Motion | None:
         """The motion the outline shows and the print in the cells at `corners` confirms (outline_motion)."""

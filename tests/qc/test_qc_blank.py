@@ -198,6 +198,17 @@ def test_a_bench_sheet_beside_a_fingertip_shadow_is_no_blur(kind: str, seed: int
     assert rep.reasons == want, rep.metrics
 
 
+@pytest.mark.parametrize(("kind", "want"), [("blank", ["blank"]), ("note", [])])
+def test_a_fingertip_shadow_over_a_side_of_the_sheet_is_no_blur(kind: str, want: list[str]) -> None:
+    """The session-27 tester's empty sheet 30005 (and a line of print, the same hand): a third finger's shadow
+    falls over the paper's right side, which then read a 60 px ramp, so the outline was not taken for a still
+    photo's and the other fingertips' round traces stayed: `blur` (23.8 px), even marked intentionally blank. A
+    shadow softens one side; a motion ramps both sides of a pair (Outline.still asks the sharper of each pair)."""
+    data = render_jpeg(random_spec(30005, kind))[0]
+    assert qc.check(data).reasons == want
+    assert qc.check(data, intentionally_blank=True).reasons == []
+
+
 def _signed_name(seed: int) -> bytes:
     """A sheet whose only writing is a name of 2-3 characters, 4.5-8 mm high, grey 20-70, anywhere down the page,
     photographed still (a doctor's signed name on a form's last page)."""

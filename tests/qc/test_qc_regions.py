@@ -533,6 +533,7 @@ def test_a_sheet_cut_off_square_is_judged_by_its_square_sides(
     rep = qc.check(data)
     assert rep.skew_deg == pytest.approx(truth, abs=0.3), rep.metrics
     assert rep.metrics["skew_source"] == "page_edges", rep.metrics
+    assert rep.metrics["skew_page_edges_deg"] == rep.skew_deg  # the square sides' reading, not all sides' mean
     assert ("skew" in rep.reasons) is fails, rep.metrics
 
 
