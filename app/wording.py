@@ -147,6 +147,7 @@ AUDIT_ACTION_LABELS = {
     "payment.record": N_("Payment recorded"),
     "payment.void": N_("Payment voided"),
     "project.create": N_("Project created"),
+    "project.qc_profile": N_("QC profile changed"),
     "project.sampling": N_("Sampling scheme changed"),
     "project.terms_change": N_("Contract terms changed"),
     "record.create": N_("Record registered"),

@@ -61,6 +61,8 @@ class Measured:
     text_cut: tuple[list[str], list[int]] = ([], [0, 0, 0, 0])  # full frame: sides cutting print, marks cut
     skew_rules: float | None = None  # the ruled lines' estimate (qc.rules)
     motion: mo.Motion | None = None  # a straight, even camera motion found in the cepstrum (qc.motion)
+    stand: bool = False  # dpi is the fixed stand's (Profile.stand_dpi), not estimated from the outline
+    sheet_mm: tuple[float, float] | None = None  # on a stand: the sheet's (short, long) sides measured, mm
 
 
 def _halve(gray: np.ndarray) -> np.ndarray:
@@ -151,8 +153,13 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
         page.object_grey,
     )
     text_cut = tm.text_cut_sides(ink, prof.max_cut_text_marks) if page.full_frame else ([], [0, 0, 0, 0])
-    dpi, dpi_from_page = dec.meta_dpi, False
-    if page.quad is not None and contact <= prof.max_edge_contact and pg.matches_paper(page.quad, prof.paper_size_mm):
+    dpi, dpi_from_page, sheet_mm = dec.meta_dpi, False, None
+    stand = None if page.full_frame else prof.stand_dpi_of(max(dec.width, dec.height))  # a photo on the stand
+    whole = page.quad is not None and contact <= prof.max_edge_contact
+    if stand is not None:  # measured once for every sheet on it, whatever the sheet's size: no paper assumed
+        dpi, dpi_from_page = stand, True
+        sheet_mm = pg.sheet_size_mm(page.quad, f_l * dec.scale, stand) if whole else None
+    elif whole and pg.matches_paper(page.quad, prof.paper_size_mm):
         dpi, dpi_from_page = pg.effective_dpi(page.quad, f_l * dec.scale, prof.paper_size_mm), True
     blur_dpi = dpi if dpi_from_page or _plausible_stated_dpi(dpi, dec, prof) else None
     stated_low = dec.meta_dpi is None or (blur_dpi is not None and blur_dpi < prof.blur_reference_dpi)
@@ -182,6 +189,8 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
         mid_scale=dec.scale * work.shape[1] / mid_wh[0],
         dpi=dpi,
         dpi_from_page=dpi_from_page,
+        stand=stand is not None,
+        sheet_mm=sheet_mm,
         blur_dpi=blur_dpi,
         page_found=page.quad is not None,
         full_frame=page.full_frame,
@@ -319,7 +328,11 @@ def metrics_of(
             "touching_sides": [n for n, c in zip(SIDE_NAMES, m.contact_sides, strict=True) if c > 0],
             "page_corners": None if m.outline is None else [[_r(x, 1), _r(y, 1)] for x, y in m.outline.corners],
             "outline_certain": bool(m.outline and m.outline.certain),
-            "assumed_paper": paper_name((prof or default_profile()).paper_size_mm) if m.dpi_from_page else None,
+            "assumed_paper": paper_name((prof or default_profile()).paper_size_mm)
+            if m.dpi_from_page and not m.stand
+            else None,
+            "dpi_source": ("stand" if m.stand else "page_outline") if m.dpi_from_page else "file" if m.dpi else None,
+            "sheet_mm": None if m.sheet_mm is None else [_r(v, 1) for v in m.sheet_mm],
         }
     )
     return out

@@ -107,6 +107,48 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+STAND_SPREAD = 0.03  # photos of one stand whose dpi differ by more than this share were not all shot on it
+
+
+def cmd_stand(args: argparse.Namespace) -> int:
+    """Measure a fixed stand's resolution from photos of whole sheets of the profile's paper; print the profile
+    fields (stand_dpi, stand_frame_px) as JSON, and with -o write the profile with them set. Exit 2 (nothing
+    written) when a photo shows no whole sheet of that paper, the photos differ in frame size, or their readings
+    spread over STAND_SPREAD."""
+    prof = _profile(args.profile)
+    base = Profile(**{**prof.to_dict(), "stand_dpi": 0.0, "stand_frame_px": 0})  # read each sheet by its outline
+    readings, frames = [], set()
+    for name in args.files:
+        try:
+            rep = chk.check(name, base)
+        except (QCInputError, OSError) as e:
+            print(f"error: {name}: {getattr(e, 'message', None) or e}", file=sys.stderr)
+            return EXIT_UNREADABLE
+        m = rep.metrics
+        if m.get("dpi_source") != "page_outline" or "cut_off" in rep.reasons:
+            paper = base.paper_size_mm
+            print(f"error: {name}: no whole sheet of {paper[0]:g}×{paper[1]:g} mm found", file=sys.stderr)
+            return EXIT_UNREADABLE
+        readings.append(float(m["dpi"]))
+        frames.add(max(rep.width, rep.height))
+        print(f"{name}: {m['dpi']:.1f} dpi on a {max(rep.width, rep.height)} px frame", file=sys.stderr)
+    if len(frames) != 1:
+        print(f"error: the photos' frames differ ({sorted(frames)} px): shoot them at one size", file=sys.stderr)
+        return EXIT_UNREADABLE
+    if max(readings) > (1 + STAND_SPREAD) * min(readings):
+        print(
+            f"error: readings {min(readings):.1f}-{max(readings):.1f} dpi differ: was the camera moved?",
+            file=sys.stderr,
+        )
+        return EXIT_UNREADABLE
+    fields = {"stand_dpi": round(sorted(readings)[len(readings) // 2], 1), "stand_frame_px": frames.pop()}
+    print(json.dumps(fields))
+    if args.output:
+        out = Profile(**{**prof.to_dict(), **fields})
+        Path(args.output).write_text(json.dumps(out.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return EXIT_PASS
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse tree of python -m qc."""
     p = argparse.ArgumentParser(prog="python -m qc", description="Page-image quality checks.")
@@ -132,6 +174,18 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("-o", "--output", required=True, help="where to write the profile JSON")
     k.add_argument("--profile", help="starting profile (default: the built-in default)")
     k.set_defaults(func=cmd_calibrate)
+    t = sub.add_parser(
+        "stand",
+        help="measure a fixed stand's resolution",
+        description="Measure the resolution a fixed stand's camera gives, from photos of whole sheets of the "
+        "profile's paper (paper_size_mm) lying on the stand; every sheet shot on it then has that resolution, "
+        "whatever its size.",
+        epilog="example: python -m qc stand a4-1.jpg a4-2.jpg a4-3.jpg -o profile.json",
+    )
+    t.add_argument("files", nargs="+", metavar="FILE")
+    t.add_argument("--profile", help="starting profile (default: the built-in default)")
+    t.add_argument("-o", "--output", help="write the profile with stand_dpi and stand_frame_px set")
+    t.set_defaults(func=cmd_stand)
     return p
 
 

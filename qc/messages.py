@@ -28,6 +28,12 @@ DETAILS: dict[str, tuple[str, str]] = {
         "估计 {dpi} dpi，按 {paper} 纸张计算，要求不低于 {min_dpi:.0f} dpi",
         "estimated {dpi} dpi assuming {paper} paper; at least {min_dpi:.0f} dpi needed",
     ),
+    "low_resolution_stand": (
+        "拍摄架相机在此画面尺寸下为 {dpi} dpi（按 {frame_px} 像素画面标定为 {stand_dpi:.0f} dpi），"
+        "要求不低于 {min_dpi:.0f} dpi",
+        "the stand's camera gives {dpi} dpi at this frame size (measured {stand_dpi:.0f} dpi on {frame_px} px frames); "
+        "at least {min_dpi:.0f} dpi needed",
+    ),
     "low_resolution_file": (
         "文件标注 {dpi} dpi，纸张轮廓无法估计分辨率；要求不低于 {min_dpi:.0f} dpi",
         "the file states {dpi} dpi and the paper's outline gave no estimate; at least {min_dpi:.0f} dpi needed",
@@ -109,7 +115,7 @@ def detail(code: str, metrics: Mapping[str, Any], profile: Any) -> tuple[str, st
     """The (zh, en) figures behind a reason, or None when the metrics do not hold them.
 
     `profile` is a qc Profile (or anything with its attribute names: min_dpi, min_side_px, paper_size_mm,
-    max_skew_deg).
+    stand_dpi, stand_frame_px, max_skew_deg).
     """
     fields: dict[str, Any] = {}
     key = code
@@ -118,6 +124,9 @@ def detail(code: str, metrics: Mapping[str, Any], profile: Any) -> tuple[str, st
         short = metrics.get("short_side_px")
         if isinstance(short, int) and short < profile.min_side_px:
             key, fields = "low_resolution_side", {"short_px": short, "min_side_px": profile.min_side_px}
+        elif dpi is not None and metrics.get("dpi_source") == "stand":
+            key, fields = "low_resolution_stand", {"dpi": _apart(dpi, profile.min_dpi, 0), "min_dpi": profile.min_dpi}
+            fields |= {"stand_dpi": profile.stand_dpi, "frame_px": profile.stand_frame_px}
         elif dpi is not None and metrics.get("dpi_from_page") is False:
             # the resolution the file states: no paper size was assumed, and saying so would be false
             key, fields = "low_resolution_file", {"dpi": _apart(dpi, profile.min_dpi, 0), "min_dpi": profile.min_dpi}

@@ -343,6 +343,13 @@ def _outline_sides(quad: np.ndarray) -> tuple[float, float]:
     return max(a, b), min(a, b)
 
 
+def sheet_size_mm(quad: np.ndarray, px_per_unit: float, dpi: float) -> tuple[float, float]:
+    """(short, long) side in millimetres of the sheet an outline (4x2 corners; `px_per_unit` original pixels per
+    its unit) shows at a known resolution `dpi` (a fixed stand's): opposite sides as _pair takes them."""
+    long_side, short_side = _outline_sides(quad)
+    return short_side * px_per_unit / dpi * 25.4, long_side * px_per_unit / dpi * 25.4
+
+
 def matches_paper(quad: np.ndarray, paper_mm: tuple[float, float], tolerance: float | None = None) -> bool:
     """Whether an outline (4x2 corners, any unit) has about the shape of the assumed paper: its short/long side
     ratio (opposite sides as _pair takes them) within PAPER_ASPECT_TOLERANCE of the paper's, so a perspective or

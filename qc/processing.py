@@ -145,14 +145,18 @@ def _num(metrics: dict[str, Any], key: str) -> float | None:
     return float(v) if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) else None
 
 
-def page_geometry(corners: np.ndarray, settings: Settings) -> tuple[np.ndarray, tuple[int, int], float, int]:
+def page_geometry(
+    corners: np.ndarray, settings: Settings, known_dpi: float | None = None
+) -> tuple[np.ndarray, tuple[int, int], float, int]:
     """For outline corners (tl, tr, br, bl; pixels): the homography onto an upright rectangle with an even
-    margin, the output size (w, h), the page's resolution (dpi) and the margin in pixels."""
+    margin, the output size (w, h), the page's resolution (dpi) and the margin in pixels. The resolution is
+    `known_dpi` when given (a fixed stand's, whatever the sheet's size), else the outline's as a sheet of
+    settings.paper_mm."""
     c = corners.astype(np.float64)
     w = (np.linalg.norm(c[1] - c[0]) + np.linalg.norm(c[2] - c[3])) / 2
     h = (np.linalg.norm(c[3] - c[0]) + np.linalg.norm(c[2] - c[1])) / 2
     short_in, long_in = min(settings.paper_mm) / 25.4, max(settings.paper_mm) / 25.4
-    dpi = math.sqrt(max(w, h) / long_in * min(w, h) / short_in)
+    dpi = known_dpi or math.sqrt(max(w, h) / long_in * min(w, h) / short_in)
     m = int(round(settings.margin_mm / 25.4 * dpi))
     dst = np.array([[m, m], [m + w, m], [m + w, m + h], [m, m + h]], np.float64)
     hom = cv2.getPerspectiveTransform(c.astype(np.float32), dst.astype(np.float32))
@@ -216,7 +220,8 @@ def process(
     needs_look = False
     if corners is not None and metrics.get("outline_certain"):
         quad = np.array(corners, np.float64)
-        hom, size, dpi, margin = page_geometry(quad, settings)
+        stand = _num(metrics, "dpi") if metrics.get("dpi_source") == "stand" else None  # an A5 slip is no A4
+        hom, size, dpi, margin = page_geometry(quad, settings, stand)
         px = cv2.warpPerspective(px, hom, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         steps.append(
             {
@@ -227,7 +232,7 @@ def process(
                 "interpolation": "bilinear",
             }
         )
-        dpi_source = "page_outline"
+        dpi_source = "stand" if stand else "page_outline"
     else:
         angle = _num(metrics, "skew_deg") or 0.0
         needs_look = corners is not None or not metrics.get("full_frame", True)  # a mat seen, no trusted outline
@@ -236,7 +241,8 @@ def process(
             steps.append({"step": "deskew", "angle_deg": round(angle, 3), "source": metrics.get("skew_source")})
         steps.append({"step": "full_frame_kept", "reason": "outline_uncertain" if needs_look else "no_outline"})
         dpi = _num(metrics, "dpi")
-        dpi_source = "measured" if dpi and metrics.get("dpi_from_page") else "file" if dpi else None
+        measured = "stand" if metrics.get("dpi_source") == "stand" else "measured"
+        dpi_source = measured if dpi and metrics.get("dpi_from_page") else "file" if dpi else None
     profile, icc_state = for_mode("L" if mode == "L" else "RGB", icc)
     out = _encode(px, mode, settings, dpi, profile, turbo)
     steps.append({"step": "resolution", "dpi": None if dpi is None else round(dpi, 1), "source": dpi_source})

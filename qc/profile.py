@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 from dataclasses import dataclass, fields
 from typing import Any
 
 PathOrDict = str | os.PathLike[str] | dict[str, Any]
+MAX_STAND_DPI = 2400.0  # no document camera's frame covers a sheet at more
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,11 @@ class Profile:
     max_cut_text_marks: int = 2
     paper_size_mm: tuple[float, float] = (210.0, 297.0)
     min_dpi: float = 200.0
+    # a fixed stand's camera gives every sheet on it the same resolution, whatever the sheet's size: measured once
+    # (python -m qc stand) on frames stand_frame_px long; 0 = no stand, a photo's dpi is estimated from its outline
+    # as a sheet of paper_size_mm (an A5 slip on an A4 stand read 157 dpi instead of 227)
+    stand_dpi: float = 0.0
+    stand_frame_px: int = 0
     min_side_px: int = 300
     max_pixels: int = 120_000_000
 
@@ -45,6 +52,18 @@ class Profile:
             raise ValueError("blur_reference_dpi must be positive")
         if self.max_pixels <= 0 or self.min_side_px < 1:
             raise ValueError("max_pixels and min_side_px must be positive")
+        if not 0 <= self.stand_dpi <= MAX_STAND_DPI or self.stand_frame_px < 0:
+            raise ValueError(f"stand_dpi must be 0 (no stand) to {MAX_STAND_DPI:g}, stand_frame_px 0 or more")
+        if (self.stand_dpi > 0) != (self.stand_frame_px > 0):
+            raise ValueError("stand_dpi and stand_frame_px are set together (python -m qc stand prints both)")
+
+    def stand_dpi_of(self, long_side_px: int) -> float | None:
+        """The resolution (dpi) a photo `long_side_px` long (original pixels) has on the project's fixed stand:
+        stand_dpi scaled by its frame's long side against the frames it was measured on (a camera set to a smaller
+        frame gives proportionally less); None when no stand is set."""
+        if self.stand_dpi <= 0 or self.stand_frame_px <= 0:
+            return None
+        return self.stand_dpi * long_side_px / self.stand_frame_px
 
     def blur_allowance(self, dpi: float | None) -> float:
         """How many times the blur limits (max_blur_px, max_region_blur_px) grow for a page of this resolution:
@@ -62,6 +81,8 @@ class Profile:
         """JSON-serialisable dict that load_profile turns back into an equal Profile."""
         out = dataclasses.asdict(self)
         out["paper_size_mm"] = list(self.paper_size_mm)
+        if self.stand_dpi <= 0:  # no stand: the profile reads as before these fields (a station not yet updated
+            del out["stand_dpi"], out["stand_frame_px"]  # takes it, and its fingerprint has not changed)
         return out
 
 
@@ -93,6 +114,8 @@ def _coerce(name: str, value: Any) -> Any:
 def _coerce_number(name: str, value: Any, kind: type) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"profile field {name!r} must be a number")
+    if not math.isfinite(value):  # JSON's NaN and Infinity: a threshold no figure is ever compared past
+        raise ValueError(f"profile field {name!r} must be a finite number")
     if kind is int and float(value) != int(value):
         raise ValueError(f"profile field {name!r} must be a whole number")
     return kind(value)

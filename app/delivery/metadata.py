@@ -79,8 +79,11 @@ NOT_MEASURED = "not measured"
 
 
 def _master_dpi(metrics: dict) -> object:
-    """A master's stated resolution (masters-only packages: the file as shot), or NOT_MEASURED."""
-    return metrics.get("dpi") if metrics.get("dpi") and not metrics.get("dpi_from_page") else NOT_MEASURED
+    """A master's resolution (masters-only packages: the file as shot): the one its file states, or the project's
+    fixed stand's (measured once for the camera, qc Profile.stand_dpi), else NOT_MEASURED (an outline's estimate
+    from an assumed paper size is not recorded)."""
+    known = not metrics.get("dpi_from_page") or metrics.get("dpi_source") == "stand"
+    return metrics.get("dpi") if metrics.get("dpi") and known else NOT_MEASURED
 
 
 def _text(value: object) -> str:

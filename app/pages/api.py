@@ -135,7 +135,7 @@ def upload_page(
         sha256=img.sha256,
         verdict="pass" if img.qc_passed else "fail",
         reasons=img.qc_reasons,
-        messages=reason_messages(img.qc_reasons),
+        messages=reason_messages(img.qc_reasons, img.qc_metrics, ctx.project.qc_profile),
         metrics=img.qc_metrics,
         superseded_image_id=result.superseded_image_id,
         replayed=not result.created,

@@ -313,8 +313,20 @@ def read_image(
     return image, store.get(image.sha256)
 
 
-def reason_messages(reasons: list[str]) -> list[dict[str, str]]:
-    """The operator's messages (Chinese and English) for QC reason codes."""
+def reason_messages(
+    reasons: list[str], metrics: dict | None = None, qc_profile: dict | None = None
+) -> list[dict[str, str]]:
+    """The operator's messages (Chinese and English) for QC reason codes; given the image's QC metrics, each with
+    the figures behind it (qc.messages.detail, against the project's QC profile `qc_profile`, its stored JSON:
+    None, or one this qc cannot read, for the defaults): "Resolution too low ... (estimated 152 dpi assuming A4
+    paper ...)" says why, where the sentence alone looked like a mistake (issue 14)."""
+    import qc
     from qc.report import message
 
-    return [message(code) for code in reasons]
+    if metrics is None:
+        return [message(code) for code in reasons]
+    try:
+        profile = qc.load_profile(qc_profile or {})
+    except ValueError:
+        profile = qc.default_profile()
+    return [{k: v for k, v in message(code, metrics, profile).items() if k in ("code", "zh", "en")} for code in reasons]

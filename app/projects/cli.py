@@ -1,4 +1,5 @@
-"""`folio project create|delivery-profile`: a project with the contract's default terms; its delivery profile."""
+"""`folio project create|delivery-profile|qc-profile`: a project with the contract's default terms; its delivery and
+QC profiles."""
 
 import argparse
 from collections.abc import Callable
@@ -50,6 +51,70 @@ def cmd_delivery_profile(args: argparse.Namespace, settings: Settings) -> None:
         print(" ".join(f"{k}={v}" for k, v in profile.to_dict().items()))
 
 
+def cmd_qc_profile(args: argparse.Namespace, settings: Settings) -> None:
+    """Show or change a project's QC profile (the checks' thresholds, qc/README.md), which the server's check and
+    every station's use: --file replaces it with a JSON profile (fields it leaves out take their defaults;
+    `python -m qc calibrate` and `python -m qc stand` write one), each --set KEY=VALUE then changes one field (a
+    JSON value: 215.2, true, [148, 210]). Refused whole, nothing changed, on an unknown field or a bad value; a
+    change is audited (project.qc_profile, each field's old and new value). Pages already checked keep their
+    verdicts."""
+    import json
+
+    from sqlmodel import select
+
+    import qc
+    from app.audit.service import record_event
+    from app.projects.models import Project
+
+    with session_for(settings) as session:
+        project = session.exec(select(Project).where(Project.code == args.project)).first()
+        if project is None:
+            raise SystemExit(f"no project {args.project}")
+        current = qc.load_profile(project.qc_profile or {}).to_dict()
+        try:
+            wanted = _profile_file(args.file) if args.file else dict(current)
+            for item in args.set or []:
+                key, sep, raw = item.partition("=")
+                if not sep or not key:
+                    raise ValueError(f"--set {item!r}: give KEY=VALUE")
+                try:
+                    wanted[key.strip()] = json.loads(raw)
+                except json.JSONDecodeError:
+                    wanted[key.strip()] = raw  # a word: the profile's name
+            new = qc.load_profile(wanted).to_dict()
+        except (ValueError, TypeError, OSError) as exc:
+            raise SystemExit(f"refused, nothing changed: {exc}") from None
+        changes = {k: [current.get(k), new.get(k)] for k in {**current, **new} if current.get(k) != new.get(k)}
+        if changes:
+            project.qc_profile = new
+            session.add(project)
+            record_event(
+                session,
+                "project.qc_profile",
+                project_id=project.id,
+                actor_role="cli",
+                object_type="project",
+                object_id=project.id,
+                detail={"changes": changes},
+            )
+        print(json.dumps(new, ensure_ascii=False))
+        print(f"{len(changes)} field(s) changed" if changes else "nothing changed")
+
+
+def _profile_file(path: str) -> dict:
+    """A JSON profile file's fields; ValueError when it holds no JSON object."""
+    import json
+
+    with open(path, encoding="utf-8") as fh:
+        try:
+            data = json.load(fh)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path} is not JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{path} holds no JSON object")
+    return data
+
+
 def add_commands(sub: argparse._SubParsersAction, add: Callable) -> None:
     """Register `folio project create`."""
     project = sub.add_parser("project", help="projects").add_subparsers(dest="project_command", required=True)
@@ -78,3 +143,13 @@ def add_commands(sub: argparse._SubParsersAction, add: Callable) -> None:
     p.add_argument("--margin-mm", type=float, dest="margin_mm")
     p.add_argument("--pdfa", action=argparse.BooleanOptionalAction, default=None)
     p.add_argument("--mets", action=argparse.BooleanOptionalAction, default=None, help="a METS document per record")
+    p = add(
+        project,
+        "qc-profile",
+        cmd_qc_profile,
+        "show or change the thresholds the server's and the stations' checks use",
+        "folio project qc-profile --project SZH2026 --set stand_dpi=215.2 --set stand_frame_px=4000",
+    )
+    p.add_argument("--project", required=True)
+    p.add_argument("--file", help="a JSON profile to use instead (python -m qc calibrate / stand -o write one)")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="change one field (repeatable)")

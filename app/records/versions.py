@@ -37,6 +37,7 @@ class Version:
     height: int
     dpi: float | None
     dpi_estimated: bool = False  # the master's dpi is qc's estimate from the page outline and the paper size
+    dpi_from_stand: bool = False  # the master's dpi is the project's fixed stand's (qc Profile.stand_dpi)
     done: str | None = None  # a processed copy: DONE_CROPPED, DONE_FULL_FRAME_DESKEWED or DONE_FULL_FRAME
 
 
@@ -79,7 +80,8 @@ def _master(image: PageImage, store: ImageStore | None) -> Version:
                 width, height = height, width
         except (OSError, StoreError):
             pass  # a missing file: the viewer says so; the size line keeps the stored size
-    return Version(width, height, known, bool(metrics.get("dpi_from_page")))
+    stand = metrics.get("dpi_source") == "stand"
+    return Version(width, height, known, bool(metrics.get("dpi_from_page")) and not stand, stand)
 
 
 def _done(copy: ProcessedImage) -> str:

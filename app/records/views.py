@@ -116,7 +116,10 @@ def page_detail(
     """One page full size, with zoom, its verdict and every image shot for it."""
     view = page_view(session, project, record_id, page_id, image_id)
     lang_en = request_language(request) == "en"
-    reasons = {i.id: [m["en" if lang_en else "zh"] for m in reason_messages(i.qc_reasons)] for i in view.images}
+    reasons = {
+        i.id: [m["en" if lang_en else "zh"] for m in reason_messages(i.qc_reasons, i.qc_metrics, project.qc_profile)]
+        for i in view.images
+    }
     versions = versions_of(
         session, [view.image], request.app.state.store, lambda i: queue_missing_copy(request.app.state, i)
     )[view.image.id]

@@ -114,6 +114,9 @@ def test_blurred_region_and_object_are_outlined_over_the_page(regions_server: Li
     page.goto(f"{server.base_url}/records/{record_id}/pages/{blur_id}")
     page.wait_for_load_state("networkidle")
     assert page.locator(".qc-legend-blur").is_visible()
+    # the verdict says why: the figures behind it follow the sentence (the page view; the thumbnails keep it short)
+    said = page.locator("span.reason").first.inner_text()
+    assert said.startswith("图像模糊") and "（" in said and "像素" in said, said
     for zoom in ("fit", "1"):
         page.click(f"[data-zoom-for] button[data-zoom='{zoom}']")
         page.wait_for_timeout(300)
@@ -124,4 +127,6 @@ def test_blurred_region_and_object_are_outlined_over_the_page(regions_server: Li
         shot(page, f"qc-regions-page-{zoom}")
     page.goto(f"{server.base_url}/lang/en?next=/records/{record_id}/pages/{occ_id}")
     assert "the object over the page" in page.locator(".qc-legend-occluded").inner_text()
+    said = page.locator("span.reason").first.inner_text()
+    assert said.startswith("Page covered") and "%" in said and "right" in said, said
     shot(page, "qc-regions-page-occluded-en")

@@ -89,6 +89,9 @@ def test_the_viewer_says_which_version_it_shows_and_why(session: Session) -> Non
     assert (v[jp2.id].shown, v[jp2.id].why_master, v[jp2.id].processed.done) == ("processed", None, DONE_FULL_FRAME)
     assert (v[newer.id].shown, v[newer.id].why_master) == ("master", WHY_OUTDATED)
     assert v[failed.id].master.dpi is None  # no measurement: no dpi said
+    failed.qc_metrics = {"dpi": 215.2, "dpi_from_page": True, "dpi_source": "stand"}  # a fixed stand's camera
+    stand = versions_of(session, [failed])[failed.id].master
+    assert (stand.dpi, stand.dpi_from_stand, stand.dpi_estimated) == (215.2, True, False)
     assert versions_of_id(session, 10**6) is None
     asked: list[int] = []  # the viewer has the missing current copies made (app.pages.processed.queue_missing_copy)
     versions_of(session, [ok, failed, making, jp2, newer], missing=asked.append)

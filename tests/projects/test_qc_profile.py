@@ -1,0 +1,59 @@
+"""`folio project qc-profile`: the project's QC thresholds, which the server's check and every station's use.
+
+A project had no way to set them but the database: a fixed stand's resolution (qc Profile.stand_dpi) could not be
+given, and an A5 lab slip under the stand's camera failed low_resolution at the server whatever the station did."""
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from app.audit.models import AuditEvent
+from app.core.config import Settings
+from app.projects.models import Project
+from tests.delivery.test_cli import folio
+from tests.factories import signed_in_station, upload
+from tests.qc.test_qc_stand import _on_stand
+
+
+def test_a_stand_set_from_the_command_line_is_used_by_the_server_and_its_stations(
+    client: TestClient, session: Session, settings: Settings, db: Engine
+) -> None:
+    auth = signed_in_station(client, session)
+    code = session.get(Project, auth.project_id).code
+    session.close()
+    slip, dpi = _on_stand(7, "A5")
+    before = upload(client, auth, slip, page=1).json()
+    assert (before["verdict"], before["reasons"]) == ("fail", ["low_resolution"]), before
+    assert "assuming A4 (210×297 mm) paper" in before["messages"][0]["en"], before  # the figures behind it
+
+    shown = folio(settings, "project", "qc-profile", "--project", code)
+    assert shown.returncode == 0 and "nothing changed" in shown.stdout and '"min_dpi": 200.0' in shown.stdout
+    for bad in (["--set", "stand_dpi=215"], ["--set", "stand_dpi"], ["--set", "nope=1"], ["--set", "min_dpi=NaN"]):
+        r = folio(settings, "project", "qc-profile", "--project", code, *bad)
+        assert r.returncode == 1 and "refused, nothing changed" in r.stderr, (bad, r.stdout, r.stderr)
+    stand = [f"--set=stand_dpi={dpi:.1f}", "--set=stand_frame_px=4000"]
+    r = folio(settings, "project", "qc-profile", "--project", code, *stand)
+    assert r.returncode == 0 and "2 field(s) changed" in r.stdout, r.stderr
+
+    profile = client.get("/api/v1/station/qc-profile", headers=auth.headers).json()["profile"]
+    assert (profile["stand_dpi"], profile["stand_frame_px"]) == (round(dpi, 1), 4000)
+    after = upload(client, auth, _on_stand(8, "A5")[0], page=2).json()
+    assert (after["verdict"], after["reasons"]) == ("pass", []), after
+    with Session(db) as s:
+        assert s.get(Project, auth.project_id).qc_profile["stand_dpi"] == round(dpi, 1)
+        (event,) = s.exec(select(AuditEvent).where(AuditEvent.action == "project.qc_profile")).all()
+        assert event.detail["changes"] == {"stand_dpi": [None, round(dpi, 1)], "stand_frame_px": [None, 4000]}
+    r = folio(settings, "project", "qc-profile", "--project", code, "--set=stand_dpi=0", "--set=stand_frame_px=0")
+    assert r.returncode == 0 and "2 field(s) changed" in r.stdout and "stand_dpi" not in r.stdout, r.stderr
+    after = upload(client, auth, _on_stand(9, "A5")[0], page=3).json()
+    assert after["reasons"] == ["low_resolution"], after  # no stand: read as an A4 sheet again
+
+
+def test_a_master_shot_on_the_stand_records_the_stands_resolution() -> None:
+    """A masters-only package records each master's resolution (DA/T 31-2017 §9.4): the file's own, or the
+    stand's, measured once for its camera; never an outline's estimate from an assumed paper size."""
+    from app.delivery.metadata import NOT_MEASURED, _master_dpi
+
+    assert _master_dpi({"dpi": 215.2, "dpi_from_page": True, "dpi_source": "stand"}) == 215.2
+    assert _master_dpi({"dpi": 152.0, "dpi_from_page": True, "dpi_source": "page_outline"}) == NOT_MEASURED
+    assert _master_dpi({"dpi": 300.0, "dpi_from_page": False, "dpi_source": "file"}) == 300.0

@@ -1,0 +1,153 @@
+"""A fixed stand's resolution (Profile.stand_dpi): every sheet on the stand has it, whatever the sheet's size.
+
+Without it a photo's resolution is estimated from its outline as a sheet of the profile's paper: an A5 lab slip
+under the camera that gives an A4 sheet 215 dpi read 152 dpi "assuming A4" and failed low_resolution (the
+session-27 tester's A5 and 16K sheets, 157 dpi for a true 227)."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import subprocess
+import sys
+from dataclasses import replace
+from functools import cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+import qc
+from qc.fingerprint import profile_fingerprint
+from qc.processing import process
+
+ROOT = Path(__file__).resolve().parents[2]
+FILL = 0.85  # the A4 sheet's share of the 3000 px frame height: 215 dpi
+PAPERS = {"A4": (210.0, 297.0), "A5": (148.0, 210.0), "16K": (185.0, 260.0), "B5": (176.0, 250.0)}
+
+
+@cache
+def _on_stand(seed: int, paper: str) -> tuple[bytes, float]:
+    """A sheet of `paper` photographed on the stand that gives an A4 sheet FILL of the frame: JPEG, true dpi."""
+    from bench.qc.generator import random_spec, render_jpeg
+
+    mm = PAPERS[paper]
+    spec = replace(random_spec(seed, "sharp"), paper_mm=mm, page_fill=FILL * mm[1] / 297.0, offset=(0.0, 0.0))
+    return render_jpeg(spec)[0], FILL * 3000 / (297.0 / 25.4)
+
+
+def _stand(dpi: float) -> dict[str, object]:
+    return {"stand_dpi": round(dpi, 1), "stand_frame_px": 4000}
+
+
+@pytest.mark.parametrize("paper", ["A5", "16K", "B5"])
+def test_a_smaller_sheet_on_the_stand_has_the_stands_resolution(paper: str) -> None:
+    data, dpi = _on_stand(7, paper)
+    plain = qc.check(data)
+    assert plain.reasons == ["low_resolution"] and plain.metrics["assumed_paper"] == "A4 (210×297 mm)"
+    assert plain.metrics["dpi"] < 200 < dpi  # read as an A4 sheet shot from too far
+    rep = qc.check(data, _stand(dpi))
+    assert rep.verdict == "pass", rep.metrics
+    m = rep.metrics
+    assert m["dpi_source"] == "stand" and m["dpi"] == pytest.approx(dpi, rel=0.01) and m["assumed_paper"] is None
+    assert m["blur_dpi"] == m["dpi"]
+    assert m["sheet_mm"] == pytest.approx(PAPERS[paper], rel=0.025)  # the sheet measured, not assumed
+
+
+def test_a_camera_set_to_a_smaller_frame_fails_on_the_stand_with_its_figures() -> None:
+    """The stand's resolution scales with the frame: the same A4 sheet shot at 2592 x 1944 is 141 dpi."""
+    data, dpi = _on_stand(8, "A4")
+    shot = cv2.resize(cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR), (2592, 1944), cv2.INTER_AREA)
+    small = cv2.imencode(".jpg", shot, [cv2.IMWRITE_JPEG_QUALITY, 92])[1].tobytes()
+    rep = qc.check(small, _stand(dpi))
+    assert rep.reasons == ["low_resolution"] and rep.metrics["dpi"] == pytest.approx(dpi * 2592 / 4000, rel=0.01)
+    (msg,) = rep.messages
+    assert "141 dpi" in msg["en"] and "stand" in msg["en"] and "4000 px" in msg["en"], msg
+    assert "141 dpi" in msg["zh"] and "拍摄架" in msg["zh"], msg
+
+
+def test_a_scan_in_a_stand_project_keeps_its_own_resolution() -> None:
+    """A flatbed scan fills its frame: no stand took it, the dpi its file states stands."""
+    from bench.qc.generator import render_scan
+
+    rep = qc.check(render_scan(3, 300.0, 8)[0], _stand(215.0))
+    assert rep.metrics["dpi_source"] == "file" and rep.metrics["dpi"] == pytest.approx(300.0)
+    assert rep.verdict == "pass", rep.metrics
+
+
+def test_the_processed_copy_of_a_slip_on_the_stand_states_its_true_size() -> None:
+    """The delivered page's resolution is the stand's: an A5 slip printed at its stated dpi is A5, not A4."""
+    data, dpi = _on_stand(7, "A5")
+    for profile, size_mm in ((None, (216.0, 303.0)), (_stand(dpi), (154.0, 216.0))):  # 3 mm margins
+        rep = qc.check(data, profile)
+        out = process(data, rep.metrics)
+        im = Image.open(io.BytesIO(out.data))
+        got = sorted(v / im.info["dpi"][0] * 25.4 for v in im.size)
+        assert got == pytest.approx(size_mm, abs=4.0), (profile, got)
+    assert {"step": "resolution", "dpi": pytest.approx(dpi, rel=0.01), "source": "stand"} in out.steps
+
+
+def _qc(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "qc", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def test_the_stand_command_measures_the_stand_from_sheets_of_the_projects_paper(tmp_path: Path) -> None:
+    files = []
+    for seed in (7, 8, 9):
+        f = tmp_path / f"a4-{seed}.jpg"
+        f.write_bytes(_on_stand(seed, "A4")[0])
+        files.append(str(f))
+    out = tmp_path / "profile.json"
+    r = _qc("stand", *files, "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    fields = json.loads(r.stdout)
+    assert fields["stand_frame_px"] == 4000 and fields["stand_dpi"] == pytest.approx(_on_stand(7, "A4")[1], rel=0.02)
+    written = qc.load_profile(str(out))
+    assert (written.stand_dpi, written.stand_frame_px) == (fields["stand_dpi"], 4000)
+    slip = tmp_path / "a5.jpg"
+    slip.write_bytes(_on_stand(7, "A5")[0])
+    assert qc.check(str(slip), str(out)).verdict == "pass"
+
+
+@pytest.mark.parametrize("bad", ["a5", "scan", "missing", "empty", "other frame"])
+def test_the_stand_command_refuses_what_is_no_photo_of_the_stand_and_writes_nothing(bad: str, tmp_path: Path) -> None:
+    from bench.qc.generator import render_scan
+
+    good = tmp_path / "a4.jpg"
+    good.write_bytes(_on_stand(7, "A4")[0])
+    other = tmp_path / "other.jpg"
+    if bad == "a5":  # an A5 slip read as an A4 sheet: 152 dpi against 215, the camera moved?
+        other.write_bytes(_on_stand(7, "A5")[0])
+    elif bad == "scan":  # no sheet outline in a scan
+        other.write_bytes(render_scan(3, 300.0, 8)[0])
+    elif bad == "empty":
+        other.write_bytes(b"")
+    elif bad == "other frame":
+        img = cv2.imdecode(np.frombuffer(_on_stand(8, "A4")[0], np.uint8), cv2.IMREAD_COLOR)
+        other.write_bytes(cv2.imencode(".jpg", cv2.resize(img, (3264, 2448), interpolation=cv2.INTER_AREA))[1])
+    out = tmp_path / "profile.json"
+    r = _qc("stand", str(good), str(other), "-o", str(out))
+    assert r.returncode == 2 and r.stdout == "" and not out.exists(), (r.stdout, r.stderr)
+    assert "error:" in r.stderr
+
+
+def test_stand_fields_are_checked_and_left_out_unset() -> None:
+    """Unset, the fields are not written: a station not yet updated takes the profile, its fingerprint holds."""
+    assert "stand_dpi" not in qc.default_profile().to_dict()
+    assert profile_fingerprint(qc.default_profile()) == "24f20acd5360"  # as before the stand fields
+    prof = qc.load_profile(_stand(215.2))
+    assert qc.load_profile(prof.to_dict()) == prof and prof.stand_dpi_of(2000) == pytest.approx(107.6)
+    for bad in (
+        {"stand_dpi": 215.2},
+        {"stand_frame_px": 4000},
+        {"stand_dpi": -1.0, "stand_frame_px": 4000},
+        {"stand_dpi": 9000.0, "stand_frame_px": 4000},
+        {"stand_dpi": math.nan, "stand_frame_px": 4000},
+        {"stand_dpi": 215.2, "stand_frame_px": 4000.5},
+        {"max_skew_deg": math.inf},
+    ):
+        with pytest.raises(ValueError):
+            qc.load_profile(bad)
