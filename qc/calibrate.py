@@ -92,7 +92,10 @@ def calibrate(base: Profile, good: Sequence[dict[str, Metric]], bad: Sequence[di
             # extreme good page through: one soft good page and no bad page near it)
             ends = [values[0] - max(1e-3, 0.05 * abs(values[0])), values[-1] + max(1e-3, 0.05 * abs(values[-1]))]
             for t in [(a + b) / 2 for a, b in zip(values, values[1:], strict=False)] + ends:
-                trial = load_profile({**prof.to_dict(), field: round(t, 4)})
+                try:
+                    trial = load_profile({**prof.to_dict(), field: round(t, 4)})
+                except ValueError:  # out of the field's range (qc.profile: a share under 0, a limit of 0)
+                    continue
                 c = _cost(trial, good, bad)
                 if c < cost and (best is None or c < best[0]):
                     best = (c, field, round(t, 4))

@@ -154,11 +154,14 @@ def measure(dec: Decoded, prof: Profile) -> Measured | None:
     )
     text_cut = tm.text_cut_sides(ink, prof.max_cut_text_marks) if page.full_frame else ([], [0, 0, 0, 0])
     dpi, dpi_from_page, sheet_mm = dec.meta_dpi, False, None
-    stand = None if page.full_frame else prof.stand_dpi_of(max(dec.width, dec.height))  # a photo on the stand
+    stand = None if page.full_frame else prof.stand_dpi_of(dec.width, dec.height)  # a photo on the stand
     whole = page.quad is not None and contact <= prof.max_edge_contact
     if stand is not None:  # measured once for every sheet on it, whatever the sheet's size: no paper assumed
         dpi, dpi_from_page = stand, True
-        sheet_mm = pg.sheet_size_mm(page.quad, f_l * dec.scale, stand) if whole else None
+        if whole:  # the refined outline where it is certain: the coarse grid's reads about 1 % small
+            sure = outline is not None and outline.certain
+            quad, unit = (outline.corners, dec.scale) if sure else (page.quad, f_l * dec.scale)
+            sheet_mm = pg.sheet_size_mm(quad, unit, stand)
     elif whole and pg.matches_paper(page.quad, prof.paper_size_mm):
         dpi, dpi_from_page = pg.effective_dpi(page.quad, f_l * dec.scale, prof.paper_size_mm), True
     blur_dpi = dpi if dpi_from_page or _plausible_stated_dpi(dpi, dec, prof) else None

@@ -8,10 +8,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from qc import checker as chk
 from qc.calibrate import calibrate, confusion
 from qc.decode import load
 from qc.errors import QCInputError
+from qc.messages import paper_name
+from qc.page import effective_dpi, matches_paper
 from qc.profile import Profile, default_profile, load_profile
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp"}
@@ -108,45 +112,53 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 STAND_SPREAD = 0.03  # photos of one stand whose dpi differ by more than this share were not all shot on it
+STAND_SHAPE = 0.02  # a calibration sheet's short / long side within this share of the paper's (Letter is 8 % off A4;
+# A5, B5 and 16K have A4's shape within 0.6 %: no outline tells them apart, the operator must shoot the right paper)
 
 
 def cmd_stand(args: argparse.Namespace) -> int:
     """Measure a fixed stand's resolution from photos of whole sheets of the profile's paper; print the profile
-    fields (stand_dpi, stand_frame_px) as JSON, and with -o write the profile with them set. Exit 2 (nothing
-    written) when a photo shows no whole sheet of that paper, the photos differ in frame size, or their readings
-    spread over STAND_SPREAD."""
+    fields (stand_dpi, stand_frame_px) as JSON, and with -o write the profile with them set. Each sheet is read by
+    its refined outline as a sheet of paper_size_mm. Exit 2 (nothing written) when a photo shows no whole sheet of
+    that paper's shape (STAND_SHAPE), the photos differ in frame size, or their readings spread over STAND_SPREAD."""
     prof = _profile(args.profile)
-    base = Profile(**{**prof.to_dict(), "stand_dpi": 0.0, "stand_frame_px": 0})  # read each sheet by its outline
+    paper = prof.paper_size_mm
+    base = Profile(**{**prof.to_dict(), "stand_dpi": 0.0, "stand_frame_px": (0.0, 0.0)})  # each sheet by its outline
     readings, frames = [], set()
     for name in args.files:
         try:
             rep = chk.check(name, base)
         except (QCInputError, OSError) as e:
-            print(f"error: {name}: {getattr(e, 'message', None) or e}", file=sys.stderr)
-            return EXIT_UNREADABLE
-        m = rep.metrics
-        if m.get("dpi_source") != "page_outline" or "cut_off" in rep.reasons:
-            paper = base.paper_size_mm
-            print(f"error: {name}: no whole sheet of {paper[0]:g}×{paper[1]:g} mm found", file=sys.stderr)
-            return EXIT_UNREADABLE
-        readings.append(float(m["dpi"]))
-        frames.add(max(rep.width, rep.height))
-        print(f"{name}: {m['dpi']:.1f} dpi on a {max(rep.width, rep.height)} px frame", file=sys.stderr)
+            return _stand_error(f"{name}: {getattr(e, 'message', None) or e}")
+        corners, m = rep.metrics.get("page_corners"), rep.metrics
+        sheet = None if corners is None else np.array(corners, float)
+        if sheet is None or not m.get("outline_certain") or "cut_off" in rep.reasons:
+            return _stand_error(f"{name}: no whole sheet found")
+        if not matches_paper(sheet, paper, STAND_SHAPE):
+            return _stand_error(f"{name}: the sheet is not {paper[0]:g}×{paper[1]:g} mm paper (its shape is not)")
+        readings.append(effective_dpi(sheet, 1.0, paper))
+        frames.add((max(rep.width, rep.height), min(rep.width, rep.height)))
+        print(f"{name}: {readings[-1]:.1f} dpi on a {rep.width}×{rep.height} px frame", file=sys.stderr)
     if len(frames) != 1:
-        print(f"error: the photos' frames differ ({sorted(frames)} px): shoot them at one size", file=sys.stderr)
-        return EXIT_UNREADABLE
+        return _stand_error(f"the photos' frames differ ({sorted(frames)} px): shoot them at one size")
     if max(readings) > (1 + STAND_SPREAD) * min(readings):
-        print(
-            f"error: readings {min(readings):.1f}-{max(readings):.1f} dpi differ: was the camera moved?",
-            file=sys.stderr,
-        )
-        return EXIT_UNREADABLE
-    fields = {"stand_dpi": round(sorted(readings)[len(readings) // 2], 1), "stand_frame_px": frames.pop()}
-    print(json.dumps(fields))
-    if args.output:
+        return _stand_error(f"readings {min(readings):.1f}-{max(readings):.1f} dpi differ: was the camera moved?")
+    fields = {"stand_dpi": round(sorted(readings)[len(readings) // 2], 1), "stand_frame_px": list(frames.pop())}
+    try:
         out = Profile(**{**prof.to_dict(), **fields})
-        Path(args.output).write_text(json.dumps(out.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        if args.output:
+            text = json.dumps(out.to_dict(), indent=2, ensure_ascii=False) + "\n"
+            Path(args.output).write_text(text, encoding="utf-8")
+    except (ValueError, OSError) as e:
+        return _stand_error(str(e))
+    print(f"the sheets must be {paper_name(paper)}: their outline cannot tell it from A5, B5 or 16K", file=sys.stderr)
+    print(json.dumps(fields))
     return EXIT_PASS
+
+
+def _stand_error(text: str) -> int:
+    print(f"error: {text}", file=sys.stderr)
+    return EXIT_UNREADABLE
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -126,7 +126,7 @@ def detail(code: str, metrics: Mapping[str, Any], profile: Any) -> tuple[str, st
             key, fields = "low_resolution_side", {"short_px": short, "min_side_px": profile.min_side_px}
         elif dpi is not None and metrics.get("dpi_source") == "stand":
             key, fields = "low_resolution_stand", {"dpi": _apart(dpi, profile.min_dpi, 0), "min_dpi": profile.min_dpi}
-            fields |= {"stand_dpi": profile.stand_dpi, "frame_px": profile.stand_frame_px}
+            fields |= {"stand_dpi": profile.stand_dpi, "frame_px": "×".join(f"{v:g}" for v in profile.stand_frame_px)}
         elif dpi is not None and metrics.get("dpi_from_page") is False:
             # the resolution the file states: no paper size was assumed, and saying so would be false
             key, fields = "low_resolution_file", {"dpi": _apart(dpi, profile.min_dpi, 0), "min_dpi": profile.min_dpi}

@@ -11,6 +11,28 @@ from typing import Any
 
 PathOrDict = str | os.PathLike[str] | dict[str, Any]
 MAX_STAND_DPI = 2400.0  # no document camera's frame covers a sheet at more
+MAX_FRAME_PAPERS = 6.0  # a stand's frame is at most this many times the paper's long side
+FRAME_SHAPE_TOLERANCE = 0.01  # a photo's frame of the stand's shape: short / long side within this share of it
+MAX_PAPER_MM = 2000.0
+# field: (lowest, highest, lowest excluded) - a threshold outside these makes every page fail, or none (a max_skew_deg
+# of -1 failed every page for skew, a max_blur_region_share of 0 every page for blur)
+_RANGES: dict[str, tuple[float, float, bool]] = {
+    "max_skew_deg": (0.0, 45.0, True),
+    "max_blur_px": (0.0, 100.0, True),
+    "max_region_blur_px": (0.0, 100.0, True),
+    "max_blur_region_share": (0.0, 1.0, True),
+    "blur_reference_dpi": (0.0, MAX_STAND_DPI, True),
+    "min_paper_level": (0.0, 1.0, False),
+    "max_clipped_highlights": (0.0, 1.0, False),
+    "min_contrast": (0.0, 1.0, False),
+    "min_ink_ratio": (0.0, 1.0, False),
+    "min_text_marks": (0.0, 10_000.0, False),
+    "min_smear_ratio": (0.0, 1.0, True),
+    "max_edge_contact": (0.0, 1.0, False),
+    "max_occluded_share": (0.0, 1.0, False),
+    "max_cut_text_marks": (0.0, 10_000.0, False),
+    "min_dpi": (0.0, 10_000.0, False),
+}
 
 
 @dataclass(frozen=True)
@@ -36,34 +58,60 @@ class Profile:
     paper_size_mm: tuple[float, float] = (210.0, 297.0)
     min_dpi: float = 200.0
     # a fixed stand's camera gives every sheet on it the same resolution, whatever the sheet's size: measured once
-    # (python -m qc stand) on frames stand_frame_px long; 0 = no stand, a photo's dpi is estimated from its outline
-    # as a sheet of paper_size_mm (an A5 slip on an A4 stand read 157 dpi instead of 227)
+    # (python -m qc stand) on frames of stand_frame_px (long, short side); 0 = no stand, a photo's dpi is estimated
+    # from its outline as a sheet of paper_size_mm (an A5 slip on an A4 stand read 157 dpi instead of 227)
     stand_dpi: float = 0.0
-    stand_frame_px: int = 0
+    stand_frame_px: tuple[float, float] = (0.0, 0.0)
     min_side_px: int = 300
     max_pixels: int = 120_000_000
 
     def __post_init__(self) -> None:
         size = tuple(float(v) for v in self.paper_size_mm)
-        if len(size) != 2 or min(size) <= 0:
-            raise ValueError("paper_size_mm must be two positive numbers")
+        if len(size) != 2 or not 0 < min(size) <= max(size) <= MAX_PAPER_MM:
+            raise ValueError(f"paper_size_mm must be two sizes over 0 and up to {MAX_PAPER_MM:g} mm")
         object.__setattr__(self, "paper_size_mm", size)
-        if self.blur_reference_dpi <= 0:
-            raise ValueError("blur_reference_dpi must be positive")
+        frame = tuple(float(v) for v in self.stand_frame_px)
+        object.__setattr__(self, "stand_frame_px", (max(frame), min(frame)) if len(frame) == 2 else frame)
+        for name, (low, high, low_open) in _RANGES.items():
+            v = getattr(self, name)
+            if not (low < v if low_open else low <= v) or v > high:
+                floor = f"over {low:g}" if low_open else f"at least {low:g}"
+                raise ValueError(f"profile field {name!r} must be {floor} and at most {high:g} (got {v:g})")
         if self.max_pixels <= 0 or self.min_side_px < 1:
             raise ValueError("max_pixels and min_side_px must be positive")
-        if not 0 <= self.stand_dpi <= MAX_STAND_DPI or self.stand_frame_px < 0:
-            raise ValueError(f"stand_dpi must be 0 (no stand) to {MAX_STAND_DPI:g}, stand_frame_px 0 or more")
-        if (self.stand_dpi > 0) != (self.stand_frame_px > 0):
-            raise ValueError("stand_dpi and stand_frame_px are set together (python -m qc stand prints both)")
+        self._check_stand()
 
-    def stand_dpi_of(self, long_side_px: int) -> float | None:
-        """The resolution (dpi) a photo `long_side_px` long (original pixels) has on the project's fixed stand:
+    def _check_stand(self) -> None:
+        """stand_dpi and stand_frame_px are set together, and the frame they describe holds a sheet of the paper:
+        at most MAX_FRAME_PAPERS times its size (a mistyped 400 for 4000 px, or 2155 for 215.5 dpi, made every
+        photo 2155 dpi, whose blur limits grow tenfold: blurred and shaken pages passed)."""
+        if len(self.stand_frame_px) != 2:
+            raise ValueError("stand_frame_px must be the frame's two sides in pixels, e.g. [4000, 3000]")
+        (long_px, short_px), dpi = self.stand_frame_px, self.stand_dpi
+        if dpi == 0 and long_px == 0:
+            return
+        if not (0 < dpi <= MAX_STAND_DPI and 0 < short_px <= long_px):
+            raise ValueError("stand_dpi and stand_frame_px are set together (python -m qc stand prints both)")
+        covers = (long_px / dpi * 25.4, short_px / dpi * 25.4)  # mm of the stand's base in view
+        paper_long, paper_short = max(self.paper_size_mm), min(self.paper_size_mm)
+        if covers[0] < paper_long or covers[1] < paper_short or covers[0] > MAX_FRAME_PAPERS * paper_long:
+            raise ValueError(
+                f"stand_dpi {dpi:g} on a {long_px:g} x {short_px:g} px frame shows {covers[0]:.0f} x "
+                f"{covers[1]:.0f} mm, which a {paper_long:g} x {paper_short:g} mm sheet cannot have been measured in"
+            )
+
+    def stand_dpi_of(self, width: int, height: int) -> float | None:
+        """The resolution (dpi) a photo of `width` x `height` original pixels has on the project's fixed stand:
         stand_dpi scaled by its frame's long side against the frames it was measured on (a camera set to a smaller
-        frame gives proportionally less); None when no stand is set."""
-        if self.stand_dpi <= 0 or self.stand_frame_px <= 0:
+        frame gives proportionally less); None when no stand is set or the photo's frame has another shape (within
+        FRAME_SHAPE_TOLERANCE): a frame cropped by the camera's software is no longer the stand's field of view (an
+        A4 auto-cropped with a margin read 149 dpi and A3-sized)."""
+        long_px, short_px = self.stand_frame_px
+        if self.stand_dpi <= 0 or long_px <= 0 or min(width, height) <= 0:
             return None
-        return self.stand_dpi * long_side_px / self.stand_frame_px
+        if abs(min(width, height) / max(width, height) / (short_px / long_px) - 1.0) > FRAME_SHAPE_TOLERANCE:
+            return None
+        return self.stand_dpi * max(width, height) / long_px
 
     def blur_allowance(self, dpi: float | None) -> float:
         """How many times the blur limits (max_blur_px, max_region_blur_px) grow for a page of this resolution:
@@ -81,6 +129,7 @@ class Profile:
         """JSON-serialisable dict that load_profile turns back into an equal Profile."""
         out = dataclasses.asdict(self)
         out["paper_size_mm"] = list(self.paper_size_mm)
+        out["stand_frame_px"] = list(self.stand_frame_px)
         if self.stand_dpi <= 0:  # no stand: the profile reads as before these fields (a station not yet updated
             del out["stand_dpi"], out["stand_frame_px"]  # takes it, and its fingerprint has not changed)
         return out

@@ -53,11 +53,11 @@ def cmd_delivery_profile(args: argparse.Namespace, settings: Settings) -> None:
 
 def cmd_qc_profile(args: argparse.Namespace, settings: Settings) -> None:
     """Show or change a project's QC profile (the checks' thresholds, qc/README.md), which the server's check and
-    every station's use: --file replaces it with a JSON profile (fields it leaves out take their defaults;
-    `python -m qc calibrate` and `python -m qc stand` write one), each --set KEY=VALUE then changes one field (a
-    JSON value: 215.2, true, [148, 210]). Refused whole, nothing changed, on an unknown field or a bad value; a
-    change is audited (project.qc_profile, each field's old and new value). Pages already checked keep their
-    verdicts."""
+    every station's use: --file sets the fields a JSON profile holds (`python -m qc calibrate` and `python -m qc
+    stand -o` write whole ones; fields it leaves out keep their values), each --set KEY=VALUE then changes one
+    field (a JSON value: 215.2, true, [4000, 3000]). Refused whole, nothing changed, on an unknown field or a value
+    out of its range; each field changed is printed with its old and new value and audited (project.qc_profile).
+    Pages already checked keep their verdicts."""
     import json
 
     from sqlmodel import select
@@ -72,7 +72,7 @@ def cmd_qc_profile(args: argparse.Namespace, settings: Settings) -> None:
             raise SystemExit(f"no project {args.project}")
         current = qc.load_profile(project.qc_profile or {}).to_dict()
         try:
-            wanted = _profile_file(args.file) if args.file else dict(current)
+            wanted = {**current, **_profile_file(args.file)} if args.file else dict(current)
             for item in args.set or []:
                 key, sep, raw = item.partition("=")
                 if not sep or not key:
@@ -98,7 +98,16 @@ def cmd_qc_profile(args: argparse.Namespace, settings: Settings) -> None:
                 detail={"changes": changes},
             )
         print(json.dumps(new, ensure_ascii=False))
+        for key, (was, now) in changes.items():
+            print(f"  {key}: {_shown(was)} -> {_shown(now)}")
         print(f"{len(changes)} field(s) changed" if changes else "nothing changed")
+
+
+def _shown(value: object) -> str:
+    """A profile field's value as the change lines print it: JSON, or "(not set)" for a field the profile omits."""
+    import json
+
+    return "(not set)" if value is None else json.dumps(value)
 
 
 def _profile_file(path: str) -> dict:
@@ -148,8 +157,8 @@ def add_commands(sub: argparse._SubParsersAction, add: Callable) -> None:
         "qc-profile",
         cmd_qc_profile,
         "show or change the thresholds the server's and the stations' checks use",
-        "folio project qc-profile --project SZH2026 --set stand_dpi=215.2 --set stand_frame_px=4000",
+        "folio project qc-profile --project SZH2026 --set stand_dpi=215.2 --set 'stand_frame_px=[4000, 3000]'",
     )
     p.add_argument("--project", required=True)
-    p.add_argument("--file", help="a JSON profile to use instead (python -m qc calibrate / stand -o write one)")
+    p.add_argument("--file", help="a JSON file of the fields to set (python -m qc calibrate / stand -o write one)")
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="change one field (repeatable)")

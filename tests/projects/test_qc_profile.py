@@ -3,6 +3,9 @@
 A project had no way to set them but the database: a fixed stand's resolution (qc Profile.stand_dpi) could not be
 given, and an A5 lab slip under the stand's camera failed low_resolution at the server whatever the station did."""
 
+import json
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -16,7 +19,7 @@ from tests.qc.test_qc_stand import _on_stand
 
 
 def test_a_stand_set_from_the_command_line_is_used_by_the_server_and_its_stations(
-    client: TestClient, session: Session, settings: Settings, db: Engine
+    client: TestClient, session: Session, settings: Settings, db: Engine, tmp_path: Path
 ) -> None:
     auth = signed_in_station(client, session)
     code = session.get(Project, auth.project_id).code
@@ -28,23 +31,42 @@ def test_a_stand_set_from_the_command_line_is_used_by_the_server_and_its_station
 
     shown = folio(settings, "project", "qc-profile", "--project", code)
     assert shown.returncode == 0 and "nothing changed" in shown.stdout and '"min_dpi": 200.0' in shown.stdout
-    for bad in (["--set", "stand_dpi=215"], ["--set", "stand_dpi"], ["--set", "nope=1"], ["--set", "min_dpi=NaN"]):
+    for bad in (
+        ["--set", "stand_dpi=215"],
+        ["--set", "stand_dpi"],
+        ["--set", "nope=1"],
+        ["--set", "min_dpi=NaN"],
+        ["--set=stand_dpi=215.5", "--set=stand_frame_px=[400, 300]"],  # a typo: blur limits ten times as wide
+        ["--set", "max_skew_deg=-1"],
+    ):
         r = folio(settings, "project", "qc-profile", "--project", code, *bad)
         assert r.returncode == 1 and "refused, nothing changed" in r.stderr, (bad, r.stdout, r.stderr)
-    stand = [f"--set=stand_dpi={dpi:.1f}", "--set=stand_frame_px=4000"]
-    r = folio(settings, "project", "qc-profile", "--project", code, *stand)
-    assert r.returncode == 0 and "2 field(s) changed" in r.stdout, r.stderr
+    calibrated = folio(settings, "project", "qc-profile", "--project", code, "--set", "max_blur_px=1.3")
+    assert calibrated.returncode == 0 and "max_blur_px: 1.0 -> 1.3" in calibrated.stdout, calibrated.stderr
+    fields = tmp_path / "stand.json"  # what python -m qc stand prints: the stand's fields alone
+    fields.write_text(json.dumps({"stand_dpi": round(dpi, 1), "stand_frame_px": [4000, 3000]}))
+    r = folio(settings, "project", "qc-profile", "--project", code, "--file", str(fields))
+    assert (
+        r.returncode == 0
+        and "2 field(s) changed" in r.stdout
+        and "stand_frame_px: (not set) -> [4000.0, 3000.0]" in r.stdout
+    )
+    assert '"max_blur_px": 1.3' in r.stdout  # the other fields kept their values
 
     profile = client.get("/api/v1/station/qc-profile", headers=auth.headers).json()["profile"]
-    assert (profile["stand_dpi"], profile["stand_frame_px"]) == (round(dpi, 1), 4000)
+    assert (profile["stand_dpi"], profile["stand_frame_px"]) == (round(dpi, 1), [4000.0, 3000.0])
     after = upload(client, auth, _on_stand(8, "A5")[0], page=2).json()
     assert (after["verdict"], after["reasons"]) == ("pass", []), after
     with Session(db) as s:
         assert s.get(Project, auth.project_id).qc_profile["stand_dpi"] == round(dpi, 1)
-        (event,) = s.exec(select(AuditEvent).where(AuditEvent.action == "project.qc_profile")).all()
-        assert event.detail["changes"] == {"stand_dpi": [None, round(dpi, 1)], "stand_frame_px": [None, 4000]}
-    r = folio(settings, "project", "qc-profile", "--project", code, "--set=stand_dpi=0", "--set=stand_frame_px=0")
-    assert r.returncode == 0 and "2 field(s) changed" in r.stdout and "stand_dpi" not in r.stdout, r.stderr
+        events = s.exec(select(AuditEvent).where(AuditEvent.action == "project.qc_profile")).all()
+        assert [e.detail["changes"] for e in events] == [
+            {"max_blur_px": [1.0, 1.3]},
+            {"stand_dpi": [None, round(dpi, 1)], "stand_frame_px": [None, [4000.0, 3000.0]]},
+        ]
+    r = folio(settings, "project", "qc-profile", "--project", code, "--set=stand_dpi=0", "--set=stand_frame_px=[0, 0]")
+    assert r.returncode == 0 and "stand_dpi: 218.1 -> (not set)" in r.stdout, r.stdout + r.stderr
+    assert "stand_dpi" not in r.stdout.splitlines()[0]  # the profile written without them
     after = upload(client, auth, _on_stand(9, "A5")[0], page=3).json()
     assert after["reasons"] == ["low_resolution"], after  # no stand: read as an A4 sheet again
 

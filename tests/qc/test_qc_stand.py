@@ -40,7 +40,7 @@ def _on_stand(seed: int, paper: str) -> tuple[bytes, float]:
 
 
 def _stand(dpi: float) -> dict[str, object]:
-    return {"stand_dpi": round(dpi, 1), "stand_frame_px": 4000}
+    return {"stand_dpi": round(dpi, 1), "stand_frame_px": [4000, 3000]}
 
 
 @pytest.mark.parametrize("paper", ["A5", "16K", "B5"])
@@ -65,8 +65,18 @@ def test_a_camera_set_to_a_smaller_frame_fails_on_the_stand_with_its_figures() -
     rep = qc.check(small, _stand(dpi))
     assert rep.reasons == ["low_resolution"] and rep.metrics["dpi"] == pytest.approx(dpi * 2592 / 4000, rel=0.01)
     (msg,) = rep.messages
-    assert "141 dpi" in msg["en"] and "stand" in msg["en"] and "4000 px" in msg["en"], msg
+    assert "141 dpi" in msg["en"] and "stand" in msg["en"] and "4000×3000 px" in msg["en"], msg
     assert "141 dpi" in msg["zh"] and "拍摄架" in msg["zh"], msg
+
+
+def test_a_frame_cropped_by_the_cameras_software_is_not_the_stands_view() -> None:
+    """The tester's A4 auto-cropped with a margin (3600 x 3000 of the 4000 x 3000 frame) read 149 dpi and A3-sized
+    with the stand: a frame of another shape is read by its outline, as without a stand."""
+    data, dpi = _on_stand(8, "A4")
+    img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)[:, 200:3800]
+    rep = qc.check(cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 92])[1].tobytes(), _stand(dpi))
+    assert rep.metrics["dpi_source"] == "page_outline" and rep.metrics["sheet_mm"] is None
+    assert rep.verdict == "pass" and rep.metrics["dpi"] == pytest.approx(dpi, rel=0.02), rep.metrics
 
 
 def test_a_scan_in_a_stand_project_keeps_its_own_resolution() -> None:
@@ -104,15 +114,17 @@ def test_the_stand_command_measures_the_stand_from_sheets_of_the_projects_paper(
     r = _qc("stand", *files, "-o", str(out))
     assert r.returncode == 0, r.stderr
     fields = json.loads(r.stdout)
-    assert fields["stand_frame_px"] == 4000 and fields["stand_dpi"] == pytest.approx(_on_stand(7, "A4")[1], rel=0.02)
+    # each sheet read by its refined outline: within 0.5 % (the coarse grid's read 1.3 % small)
+    assert fields["stand_frame_px"] == [4000, 3000]
+    assert fields["stand_dpi"] == pytest.approx(_on_stand(7, "A4")[1], rel=0.005)
     written = qc.load_profile(str(out))
-    assert (written.stand_dpi, written.stand_frame_px) == (fields["stand_dpi"], 4000)
+    assert (written.stand_dpi, written.stand_frame_px) == (fields["stand_dpi"], (4000.0, 3000.0))
     slip = tmp_path / "a5.jpg"
     slip.write_bytes(_on_stand(7, "A5")[0])
     assert qc.check(str(slip), str(out)).verdict == "pass"
 
 
-@pytest.mark.parametrize("bad", ["a5", "scan", "missing", "empty", "other frame"])
+@pytest.mark.parametrize("bad", ["a5", "letter", "scan", "missing", "empty", "other frame", "unwritable"])
 def test_the_stand_command_refuses_what_is_no_photo_of_the_stand_and_writes_nothing(bad: str, tmp_path: Path) -> None:
     from bench.qc.generator import render_scan
 
@@ -121,6 +133,11 @@ def test_the_stand_command_refuses_what_is_no_photo_of_the_stand_and_writes_noth
     other = tmp_path / "other.jpg"
     if bad == "a5":  # an A5 slip read as an A4 sheet: 152 dpi against 215, the camera moved?
         other.write_bytes(_on_stand(7, "A5")[0])
+    elif bad == "letter":  # 216 x 279 mm: 8 % off A4's shape
+        from bench.qc.generator import random_spec, render_jpeg
+
+        spec = replace(random_spec(9, "sharp"), paper_mm=(216.0, 279.0), page_fill=FILL * 279 / 297, offset=(0, 0))
+        other.write_bytes(render_jpeg(spec)[0])
     elif bad == "scan":  # no sheet outline in a scan
         other.write_bytes(render_scan(3, 300.0, 8)[0])
     elif bad == "empty":
@@ -128,7 +145,9 @@ def test_the_stand_command_refuses_what_is_no_photo_of_the_stand_and_writes_noth
     elif bad == "other frame":
         img = cv2.imdecode(np.frombuffer(_on_stand(8, "A4")[0], np.uint8), cv2.IMREAD_COLOR)
         other.write_bytes(cv2.imencode(".jpg", cv2.resize(img, (3264, 2448), interpolation=cv2.INTER_AREA))[1])
-    out = tmp_path / "profile.json"
+    out = tmp_path / ("missing-folder/profile.json" if bad == "unwritable" else "profile.json")
+    if bad == "unwritable":
+        other.write_bytes(_on_stand(8, "A4")[0])
     r = _qc("stand", str(good), str(other), "-o", str(out))
     assert r.returncode == 2 and r.stdout == "" and not out.exists(), (r.stdout, r.stderr)
     assert "error:" in r.stderr
@@ -139,15 +158,33 @@ def test_stand_fields_are_checked_and_left_out_unset() -> None:
     assert "stand_dpi" not in qc.default_profile().to_dict()
     assert profile_fingerprint(qc.default_profile()) == "24f20acd5360"  # as before the stand fields
     prof = qc.load_profile(_stand(215.2))
-    assert qc.load_profile(prof.to_dict()) == prof and prof.stand_dpi_of(2000) == pytest.approx(107.6)
-    for bad in (
+    assert qc.load_profile(prof.to_dict()) == prof and prof.stand_dpi_of(2000, 1500) == pytest.approx(107.6)
+    assert prof.stand_dpi_of(3000, 4000) == pytest.approx(215.2) and prof.stand_dpi_of(3600, 3000) is None
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
         {"stand_dpi": 215.2},
-        {"stand_frame_px": 4000},
-        {"stand_dpi": -1.0, "stand_frame_px": 4000},
-        {"stand_dpi": 9000.0, "stand_frame_px": 4000},
-        {"stand_dpi": math.nan, "stand_frame_px": 4000},
-        {"stand_dpi": 215.2, "stand_frame_px": 4000.5},
+        {"stand_frame_px": [4000, 3000]},
+        {"stand_dpi": -1.0, "stand_frame_px": [4000, 3000]},
+        {"stand_dpi": 215.2, "stand_frame_px": 4000},
+        {"stand_dpi": 215.5, "stand_frame_px": [400, 300]},  # the tester's typo: every photo 2155 dpi, blur let pass
+        {"stand_dpi": 2155.0, "stand_frame_px": [4000, 3000]},
+        {"stand_dpi": 0.0001, "stand_frame_px": [4000, 3000]},
+        {"stand_dpi": math.nan, "stand_frame_px": [4000, 3000]},
         {"max_skew_deg": math.inf},
-    ):
-        with pytest.raises(ValueError):
-            qc.load_profile(bad)
+        {"max_skew_deg": -1.0},  # every page failed for skew, "±-1.0° allowed"
+        {"max_blur_px": 0.0},  # every page failed for blur
+        {"max_blur_region_share": 0.0},
+        {"min_smear_ratio": 0.0},
+        {"max_occluded_share": 2.0},
+        {"min_ink_ratio": 5.0},
+        {"min_dpi": -1.0},
+        {"min_text_marks": -3},
+        {"paper_size_mm": [1e308, 1.0]},
+    ],
+)
+def test_a_profile_value_that_would_fail_every_page_or_none_is_refused(bad: dict[str, object]) -> None:
+    with pytest.raises(ValueError):
+        qc.load_profile(bad)
