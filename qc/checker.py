@@ -336,9 +336,17 @@ def metrics_of(
             else None,
             "dpi_source": ("stand" if m.stand else "page_outline") if m.dpi_from_page else "file" if m.dpi else None,
             "sheet_mm": None if m.sheet_mm is None else [_r(v, 1) for v in m.sheet_mm],
+            **(_stand_used(prof) if m.stand else {}),
         }
     )
     return out
+
+
+def _stand_used(prof: Profile | None) -> dict[str, Metric]:
+    """The stand a photo's resolution came from, kept with its metrics so that its message still names it once
+    the project's stand is measured again or cleared (qc.messages.detail)."""
+    p = prof or default_profile()
+    return {"stand_dpi": p.stand_dpi, "stand_frame_px": list(p.stand_frame_px)}
 
 
 def check(

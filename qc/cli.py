@@ -14,7 +14,7 @@ from qc import checker as chk
 from qc.calibrate import calibrate, confusion
 from qc.decode import load
 from qc.errors import QCInputError
-from qc.messages import paper_name
+from qc.messages import PAPER_NAMES, paper_name
 from qc.page import effective_dpi, matches_paper
 from qc.profile import Profile, default_profile, load_profile
 
@@ -118,13 +118,14 @@ STAND_SHAPE = 0.02  # a calibration sheet's short / long side within this share 
 
 def cmd_stand(args: argparse.Namespace) -> int:
     """Measure a fixed stand's resolution from photos of whole sheets of the profile's paper; print the profile
-    fields (stand_dpi, stand_frame_px) as JSON, and with -o write the profile with them set. Each sheet is read by
-    its refined outline as a sheet of paper_size_mm. Exit 2 (nothing written) when a photo shows no whole sheet of
-    that paper's shape (STAND_SHAPE), the photos differ in frame size, or their readings spread over STAND_SPREAD."""
+    fields (stand_dpi, stand_frame_px) as JSON, and with -o write them (alone) to a file. Each sheet is read by its
+    refined outline as a sheet of the profile's paper_size_mm. Exit 2 (nothing written) when a photo shows no whole
+    sheet of that paper's shape (STAND_SHAPE), fewer than two photos differ, the photos differ in frame size, their
+    readings spread over STAND_SPREAD, or the frame could not hold a sheet of the paper."""
     prof = _profile(args.profile)
     paper = prof.paper_size_mm
     base = Profile(**{**prof.to_dict(), "stand_dpi": 0.0, "stand_frame_px": (0.0, 0.0)})  # each sheet by its outline
-    readings, frames = [], set()
+    readings, frames, seen = [], set(), set()
     for name in args.files:
         try:
             rep = chk.check(name, base)
@@ -136,24 +137,37 @@ def cmd_stand(args: argparse.Namespace) -> int:
             return _stand_error(f"{name}: no whole sheet found")
         if not matches_paper(sheet, paper, STAND_SHAPE):
             return _stand_error(f"{name}: the sheet is not {paper[0]:g}×{paper[1]:g} mm paper (its shape is not)")
+        seen.add(json.dumps(corners))  # the same photo given twice reads the same corners: no second sheet
         readings.append(effective_dpi(sheet, 1.0, paper))
         frames.add((max(rep.width, rep.height), min(rep.width, rep.height)))
         print(f"{name}: {readings[-1]:.1f} dpi on a {rep.width}×{rep.height} px frame", file=sys.stderr)
+    if len(seen) < 2:
+        return _stand_error("shoot at least two sheets (three are better): one photo cannot show the stand held still")
     if len(frames) != 1:
         return _stand_error(f"the photos' frames differ ({sorted(frames)} px): shoot them at one size")
     if max(readings) > (1 + STAND_SPREAD) * min(readings):
         return _stand_error(f"readings {min(readings):.1f}-{max(readings):.1f} dpi differ: was the camera moved?")
     fields = {"stand_dpi": round(sorted(readings)[len(readings) // 2], 1), "stand_frame_px": list(frames.pop())}
     try:
-        out = Profile(**{**prof.to_dict(), **fields})
-        if args.output:
-            text = json.dumps(out.to_dict(), indent=2, ensure_ascii=False) + "\n"
-            Path(args.output).write_text(text, encoding="utf-8")
+        Profile(**{**prof.to_dict(), **fields})  # the frame must hold a sheet of the paper
+        if args.output:  # the stand's fields alone: applied to a project (folio project qc-profile --file), they
+            # change nothing else of its profile
+            Path(args.output).write_text(json.dumps(fields, indent=2) + "\n", encoding="utf-8")
     except (ValueError, OSError) as e:
         return _stand_error(str(e))
-    print(f"the sheets must be {paper_name(paper)}: their outline cannot tell it from A5, B5 or 16K", file=sys.stderr)
+    alike = [name for size, name in PAPER_NAMES.items() if size != tuple(sorted(paper)) and _same_shape(size, paper)]
+    print(
+        f"measured as sheets of {paper_name(paper)} (the profile's paper_size_mm): their outline cannot tell it from "
+        f"{', '.join(alike) or 'a paper of its shape'}; on another paper the resolution is wrong",
+        file=sys.stderr,
+    )
     print(json.dumps(fields))
     return EXIT_PASS
+
+
+def _same_shape(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    """Whether two paper sizes (mm) have the same short / long side within STAND_SHAPE."""
+    return abs(min(a) / max(a) / (min(b) / max(b)) - 1.0) <= STAND_SHAPE
 
 
 def _stand_error(text: str) -> int:
@@ -195,8 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="example: python -m qc stand a4-1.jpg a4-2.jpg a4-3.jpg -o profile.json",
     )
     t.add_argument("files", nargs="+", metavar="FILE")
-    t.add_argument("--profile", help="starting profile (default: the built-in default)")
-    t.add_argument("-o", "--output", help="write the profile with stand_dpi and stand_frame_px set")
+    t.add_argument("-o", "--output", help="write stand_dpi and stand_frame_px to this JSON file")
+    t.add_argument("--profile", dest="profile", help="the project's profile (its paper_size_mm; default A4)")
     t.set_defaults(func=cmd_stand)
     return p
 

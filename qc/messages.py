@@ -80,7 +80,14 @@ LONGER_SMEAR = 3.0  # a page blurred over this many times the motion's own sprea
 # even shakes of 60-100 px read 1.1-1.4 times theirs)
 
 SIDES = {"top": ("上", "top"), "right": ("右", "right"), "bottom": ("下", "bottom"), "left": ("左", "left")}
-PAPER_NAMES = {(210.0, 297.0): "A4", (297.0, 420.0): "A3", (148.0, 210.0): "A5", (176.0, 250.0): "B5"}
+PAPER_NAMES = {
+    (210.0, 297.0): "A4",
+    (297.0, 420.0): "A3",
+    (148.0, 210.0): "A5",
+    (176.0, 250.0): "B5",
+    (184.0, 260.0): "16K",
+    (195.0, 270.0): "16K (195×270)",
+}
 
 
 def paper_name(size_mm: tuple[float, float] | list[float]) -> str:
@@ -126,7 +133,10 @@ def detail(code: str, metrics: Mapping[str, Any], profile: Any) -> tuple[str, st
             key, fields = "low_resolution_side", {"short_px": short, "min_side_px": profile.min_side_px}
         elif dpi is not None and metrics.get("dpi_source") == "stand":
             key, fields = "low_resolution_stand", {"dpi": _apart(dpi, profile.min_dpi, 0), "min_dpi": profile.min_dpi}
-            fields |= {"stand_dpi": profile.stand_dpi, "frame_px": "×".join(f"{v:g}" for v in profile.stand_frame_px)}
+            # the stand the check used, kept with its metrics: the project's may have changed since
+            stand_dpi, frame = metrics.get("stand_dpi", profile.stand_dpi), metrics.get("stand_frame_px")
+            frame = frame if isinstance(frame, list) else profile.stand_frame_px
+            fields |= {"stand_dpi": stand_dpi, "frame_px": "×".join(f"{v:g}" for v in frame)}
         elif dpi is not None and metrics.get("dpi_from_page") is False:
             # the resolution the file states: no paper size was assumed, and saying so would be false
             key, fields = "low_resolution_file", {"dpi": _apart(dpi, profile.min_dpi, 0), "min_dpi": profile.min_dpi}

@@ -14,6 +14,8 @@ MAX_STAND_DPI = 2400.0  # no document camera's frame covers a sheet at more
 MAX_FRAME_PAPERS = 6.0  # a stand's frame is at most this many times the paper's long side
 FRAME_SHAPE_TOLERANCE = 0.01  # a photo's frame of the stand's shape: short / long side within this share of it
 MAX_PAPER_MM = 2000.0
+MIN_MAX_PIXELS, MAX_MAX_PIXELS = 1_000_000, 1_000_000_000  # under it every photo is refused, over it the guard
+# against decompression bombs read from the header is gone
 # field: (lowest, highest, lowest excluded) - a threshold outside these makes every page fail, or none (a max_skew_deg
 # of -1 failed every page for skew, a max_blur_region_share of 0 every page for blur)
 _RANGES: dict[str, tuple[float, float, bool]] = {
@@ -77,8 +79,8 @@ class Profile:
             if not (low < v if low_open else low <= v) or v > high:
                 floor = f"over {low:g}" if low_open else f"at least {low:g}"
                 raise ValueError(f"profile field {name!r} must be {floor} and at most {high:g} (got {v:g})")
-        if self.max_pixels <= 0 or self.min_side_px < 1:
-            raise ValueError("max_pixels and min_side_px must be positive")
+        if not MIN_MAX_PIXELS <= self.max_pixels <= MAX_MAX_PIXELS or not 1 <= self.min_side_px <= 20_000:
+            raise ValueError(f"max_pixels must be {MIN_MAX_PIXELS:,} to {MAX_MAX_PIXELS:,} and min_side_px 1 to 20,000")
         self._check_stand()
 
     def _check_stand(self) -> None:
@@ -90,8 +92,12 @@ class Profile:
         (long_px, short_px), dpi = self.stand_frame_px, self.stand_dpi
         if dpi == 0 and long_px == 0:
             return
-        if not (0 < dpi <= MAX_STAND_DPI and 0 < short_px <= long_px):
-            raise ValueError("stand_dpi and stand_frame_px are set together (python -m qc stand prints both)")
+        if dpi == 0 or long_px == 0:
+            raise ValueError("stand_dpi and stand_frame_px are set together (python -m qc stand prints both); 0 both")
+        if not 0 < dpi <= MAX_STAND_DPI:
+            raise ValueError(f"stand_dpi must be over 0 and at most {MAX_STAND_DPI:g} (got {dpi:g})")
+        if not 0 < short_px <= long_px:
+            raise ValueError(f"stand_frame_px must be two sides over 0 pixels (got {long_px:g}, {short_px:g})")
         covers = (long_px / dpi * 25.4, short_px / dpi * 25.4)  # mm of the stand's base in view
         paper_long, paper_short = max(self.paper_size_mm), min(self.paper_size_mm)
         if covers[0] < paper_long or covers[1] < paper_short or covers[0] > MAX_FRAME_PAPERS * paper_long:
@@ -177,7 +183,7 @@ def load_profile(source: PathOrDict | Profile) -> Profile:
     if isinstance(source, dict):
         data = source
     else:
-        with open(os.fspath(source), encoding="utf-8") as fh:
+        with open(os.fspath(source), encoding="utf-8-sig") as fh:  # a Windows editor's byte-order mark
             data = json.load(fh)
         if not isinstance(data, dict):
             raise ValueError("a profile file must hold a JSON object")

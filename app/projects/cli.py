@@ -114,7 +114,7 @@ def _profile_file(path: str) -> dict:
     """A JSON profile file's fields; ValueError when it holds no JSON object."""
     import json
 
-    with open(path, encoding="utf-8") as fh:
+    with open(path, encoding="utf-8-sig") as fh:  # a Windows editor's byte-order mark
         try:
             data = json.load(fh)
         except json.JSONDecodeError as exc:

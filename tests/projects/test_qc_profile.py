@@ -44,7 +44,7 @@ def test_a_stand_set_from_the_command_line_is_used_by_the_server_and_its_station
     calibrated = folio(settings, "project", "qc-profile", "--project", code, "--set", "max_blur_px=1.3")
     assert calibrated.returncode == 0 and "max_blur_px: 1.0 -> 1.3" in calibrated.stdout, calibrated.stderr
     fields = tmp_path / "stand.json"  # what python -m qc stand prints: the stand's fields alone
-    fields.write_text(json.dumps({"stand_dpi": round(dpi, 1), "stand_frame_px": [4000, 3000]}))
+    fields.write_text(json.dumps({"stand_dpi": round(dpi, 1), "stand_frame_px": [4000, 3000]}), "utf-8-sig")  # BOM
     r = folio(settings, "project", "qc-profile", "--project", code, "--file", str(fields))
     assert (
         r.returncode == 0

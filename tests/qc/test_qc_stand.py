@@ -65,8 +65,11 @@ def test_a_camera_set_to_a_smaller_frame_fails_on_the_stand_with_its_figures() -
     rep = qc.check(small, _stand(dpi))
     assert rep.reasons == ["low_resolution"] and rep.metrics["dpi"] == pytest.approx(dpi * 2592 / 4000, rel=0.01)
     (msg,) = rep.messages
-    assert "141 dpi" in msg["en"] and "stand" in msg["en"] and "4000×3000 px" in msg["en"], msg
+    assert "141 dpi" in msg["en"] and "stand" in msg["en"] and "218 dpi on 4000×3000 px" in msg["en"], msg
     assert "141 dpi" in msg["zh"] and "拍摄架" in msg["zh"], msg
+    # told again later (the viewer) against a profile whose stand was cleared: the stand the check used is named
+    later = qc.report.message("low_resolution", rep.metrics, qc.default_profile())
+    assert "measured 218 dpi on 4000×3000 px" in later["en"], later
 
 
 def test_a_frame_cropped_by_the_cameras_software_is_not_the_stands_view() -> None:
@@ -117,14 +120,16 @@ def test_the_stand_command_measures_the_stand_from_sheets_of_the_projects_paper(
     # each sheet read by its refined outline: within 0.5 % (the coarse grid's read 1.3 % small)
     assert fields["stand_frame_px"] == [4000, 3000]
     assert fields["stand_dpi"] == pytest.approx(_on_stand(7, "A4")[1], rel=0.005)
+    assert json.loads(out.read_text()) == fields  # the stand's fields alone: applied, they change nothing else
     written = qc.load_profile(str(out))
     assert (written.stand_dpi, written.stand_frame_px) == (fields["stand_dpi"], (4000.0, 3000.0))
+    assert "A5, B5, 16K" in r.stderr  # the papers of A4's shape its outline cannot tell apart
     slip = tmp_path / "a5.jpg"
     slip.write_bytes(_on_stand(7, "A5")[0])
     assert qc.check(str(slip), str(out)).verdict == "pass"
 
 
-@pytest.mark.parametrize("bad", ["a5", "letter", "scan", "missing", "empty", "other frame", "unwritable"])
+@pytest.mark.parametrize("bad", ["a5", "letter", "scan", "missing", "empty", "other frame", "unwritable", "twice"])
 def test_the_stand_command_refuses_what_is_no_photo_of_the_stand_and_writes_nothing(bad: str, tmp_path: Path) -> None:
     from bench.qc.generator import render_scan
 
@@ -138,6 +143,8 @@ def test_the_stand_command_refuses_what_is_no_photo_of_the_stand_and_writes_noth
 
         spec = replace(random_spec(9, "sharp"), paper_mm=(216.0, 279.0), page_fill=FILL * 279 / 297, offset=(0, 0))
         other.write_bytes(render_jpeg(spec)[0])
+    elif bad == "twice":  # one sheet given twice: nothing says the stand held still
+        other.write_bytes(good.read_bytes())
     elif bad == "scan":  # no sheet outline in a scan
         other.write_bytes(render_scan(3, 300.0, 8)[0])
     elif bad == "empty":
@@ -183,8 +190,18 @@ def test_stand_fields_are_checked_and_left_out_unset() -> None:
         {"min_dpi": -1.0},
         {"min_text_marks": -3},
         {"paper_size_mm": [1e308, 1.0]},
+        {"max_pixels": 1},  # every photo refused as too many pixels
+        {"max_pixels": 10**12},  # no guard against a decompression bomb left
+        {"min_side_px": 10**9},
     ],
 )
 def test_a_profile_value_that_would_fail_every_page_or_none_is_refused(bad: dict[str, object]) -> None:
     with pytest.raises(ValueError):
         qc.load_profile(bad)
+
+
+def test_a_stand_value_out_of_range_is_named() -> None:
+    with pytest.raises(ValueError, match="stand_dpi must be over 0 and at most 2400"):
+        qc.load_profile({"stand_dpi": 9000.0, "stand_frame_px": [4000, 3000]})
+    with pytest.raises(ValueError, match="set together"):
+        qc.load_profile({"stand_dpi": 0.0, "stand_frame_px": [4000, 3000]})
