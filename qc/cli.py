@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from qc.calibrate import calibrate, confusion
 from qc.decode import load
 from qc.errors import QCInputError
 from qc.messages import PAPER_NAMES, paper_name
-from qc.page import effective_dpi, matches_paper
+from qc.page import effective_dpi, matches_paper, same_shape
 from qc.profile import Profile, default_profile, load_profile
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp"}
@@ -124,7 +125,7 @@ def cmd_stand(args: argparse.Namespace) -> int:
     readings spread over STAND_SPREAD, or the frame could not hold a sheet of the paper."""
     prof = _profile(args.profile)
     paper = prof.paper_size_mm
-    base = Profile(**{**prof.to_dict(), "stand_dpi": 0.0, "stand_frame_px": (0.0, 0.0)})  # each sheet by its outline
+    base = replace(prof, stand_dpi=0.0, stand_frame_px=(0.0, 0.0))  # each sheet read by its outline
     readings, frames, seen = [], set(), set()
     for name in args.files:
         try:
@@ -149,13 +150,17 @@ def cmd_stand(args: argparse.Namespace) -> int:
         return _stand_error(f"readings {min(readings):.1f}-{max(readings):.1f} dpi differ: was the camera moved?")
     fields = {"stand_dpi": round(sorted(readings)[len(readings) // 2], 1), "stand_frame_px": list(frames.pop())}
     try:
-        Profile(**{**prof.to_dict(), **fields})  # the frame must hold a sheet of the paper
+        replace(prof, stand_dpi=fields["stand_dpi"], stand_frame_px=tuple(fields["stand_frame_px"]))  # holds paper
         if args.output:  # the stand's fields alone: applied to a project (folio project qc-profile --file), they
             # change nothing else of its profile
             Path(args.output).write_text(json.dumps(fields, indent=2) + "\n", encoding="utf-8")
     except (ValueError, OSError) as e:
         return _stand_error(str(e))
-    alike = [name for size, name in PAPER_NAMES.items() if size != tuple(sorted(paper)) and _same_shape(size, paper)]
+    alike = [
+        name
+        for size, name in PAPER_NAMES.items()
+        if size != tuple(sorted(paper)) and same_shape(size, paper, STAND_SHAPE)
+    ]
     print(
         f"measured as sheets of {paper_name(paper)} (the profile's paper_size_mm): their outline cannot tell it from "
         f"{', '.join(alike) or 'a paper of its shape'}; on another paper the resolution is wrong",
@@ -163,11 +168,6 @@ def cmd_stand(args: argparse.Namespace) -> int:
     )
     print(json.dumps(fields))
     return EXIT_PASS
-
-
-def _same_shape(a: tuple[float, float], b: tuple[float, float]) -> bool:
-    """Whether two paper sizes (mm) have the same short / long side within STAND_SHAPE."""
-    return abs(min(a) / max(a) / (min(b) / max(b)) - 1.0) <= STAND_SHAPE
 
 
 def _stand_error(text: str) -> int:

@@ -358,8 +358,13 @@ def matches_paper(quad: np.ndarray, paper_mm: tuple[float, float], tolerance: fl
     long_side, short_side = _outline_sides(quad)
     if short_side <= 0:
         return False
-    limit = PAPER_ASPECT_TOLERANCE if tolerance is None else tolerance
-    return abs((short_side / long_side) / (min(paper_mm) / max(paper_mm)) - 1.0) <= limit
+    return same_shape((short_side, long_side), paper_mm, PAPER_ASPECT_TOLERANCE if tolerance is None else tolerance)
+
+
+def same_shape(a: tuple[float, float], b: tuple[float, float], tolerance: float) -> bool:
+    """Whether two rectangles (two positive sides each, any unit and order) have the same short / long side ratio
+    within `tolerance` (a share of b's)."""
+    return abs(min(a) / max(a) / (min(b) / max(b)) - 1.0) <= tolerance
 
 
 def effective_dpi(quad: np.ndarray, px_per_unit: float, paper_mm: tuple[float, float]) -> float:

@@ -176,17 +176,24 @@ def _coerce_number(name: str, value: Any, kind: type) -> Any:
     return kind(value)
 
 
+def profile_fields(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The fields a JSON profile file holds, unchecked (load_profile checks them); a file may start with a
+    Windows editor's byte-order mark. ValueError when it is not JSON or holds no JSON object; OSError as open."""
+    with open(os.fspath(path), encoding="utf-8-sig") as fh:
+        try:
+            data = json.load(fh)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{os.fspath(path)} is not JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ValueError("a profile file must hold a JSON object")
+    return data
+
+
 def load_profile(source: PathOrDict | Profile) -> Profile:
     """Build a Profile from a JSON file path or a dict; unknown keys raise ValueError."""
     if isinstance(source, Profile):
         return source
-    if isinstance(source, dict):
-        data = source
-    else:
-        with open(os.fspath(source), encoding="utf-8-sig") as fh:  # a Windows editor's byte-order mark
-            data = json.load(fh)
-        if not isinstance(data, dict):
-            raise ValueError("a profile file must hold a JSON object")
+    data = source if isinstance(source, dict) else profile_fields(source)
     unknown = sorted(set(data) - set(_FIELDS))
     if unknown:
         raise ValueError(f"unknown profile keys: {', '.join(unknown)}")

@@ -329,4 +329,4 @@ def reason_messages(
         profile = qc.load_profile(qc_profile or {})
     except ValueError:
         profile = qc.default_profile()
-    return [{k: v for k, v in message(code, metrics, profile).items() if k in ("code", "zh", "en")} for code in reasons]
+    return [message(code, metrics, profile) for code in reasons]

@@ -2,6 +2,7 @@
 QC profiles."""
 
 import argparse
+import json
 from collections.abc import Callable
 from datetime import date
 
@@ -58,8 +59,6 @@ def cmd_qc_profile(args: argparse.Namespace, settings: Settings) -> None:
     field (a JSON value: 215.2, true, [4000, 3000]). Refused whole, nothing changed, on an unknown field or a value
     out of its range; each field changed is printed with its old and new value and audited (project.qc_profile).
     Pages already checked keep their verdicts."""
-    import json
-
     from sqlmodel import select
 
     import qc
@@ -72,7 +71,7 @@ def cmd_qc_profile(args: argparse.Namespace, settings: Settings) -> None:
             raise SystemExit(f"no project {args.project}")
         current = qc.load_profile(project.qc_profile or {}).to_dict()
         try:
-            wanted = {**current, **_profile_file(args.file)} if args.file else dict(current)
+            wanted = {**current, **qc.profile_fields(args.file)} if args.file else dict(current)
             for item in args.set or []:
                 key, sep, raw = item.partition("=")
                 if not sep or not key:
@@ -105,23 +104,7 @@ def cmd_qc_profile(args: argparse.Namespace, settings: Settings) -> None:
 
 def _shown(value: object) -> str:
     """A profile field's value as the change lines print it: JSON, or "(not set)" for a field the profile omits."""
-    import json
-
     return "(not set)" if value is None else json.dumps(value)
-
-
-def _profile_file(path: str) -> dict:
-    """A JSON profile file's fields; ValueError when it holds no JSON object."""
-    import json
-
-    with open(path, encoding="utf-8-sig") as fh:  # a Windows editor's byte-order mark
-        try:
-            data = json.load(fh)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{path} is not JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise ValueError(f"{path} holds no JSON object")
-    return data
 
 
 def add_commands(sub: argparse._SubParsersAction, add: Callable) -> None:
